@@ -1,0 +1,124 @@
+"""poverty_core: explainable, cited poverty-status decisions under regional policy packs.
+
+>>> import datetime as dt
+>>> import poverty_core as pc
+>>> pack = pc.load_pack("national")
+>>> household = pc.Household.from_dict({
+...     "id": "h1", "annual_net_income_per_capita": 3100,
+...     "food_secure": True, "clothing_secure": True, "house_grade": "B",
+...     "members": [{"id": "p1", "age": 40, "basic_medical_insurance": True,
+...                  "serious_illness_insurance": True, "medical_assistance": True}],
+... })
+>>> result = pack.decide("household_exit", household, as_of=dt.date(2016, 12, 31))
+>>> result.outcome.value
+'eligible'
+"""
+
+from __future__ import annotations
+
+from poverty_core._text import Language, T, Text
+from poverty_core.codes import (
+    Code,
+    HealthStatus,
+    HouseGrade,
+    HouseholdAttribute,
+    HouseholdStatus,
+    IdentificationStandard,
+    LabourCapacity,
+    Pathway,
+    PovertyCause,
+    Region,
+    Relation,
+    SchoolingStage,
+    SchoolingStatus,
+    StatusEventKind,
+)
+from poverty_core.convert import json_schema, structure, structure_many
+from poverty_core.engine import BatchResult, DecisionResult, Finding, ParameterUse, Provenance
+from poverty_core.errors import (
+    InputError,
+    PackError,
+    ParameterNotDefined,
+    PovertyCoreError,
+    Problem,
+    UnknownName,
+)
+from poverty_core.frame import Frame
+from poverty_core.hookspecs import hookimpl
+from poverty_core.model import County, Household, Person, StatusEvent, Village
+from poverty_core.packs import (
+    Pack,
+    PackDefinition,
+    PackRegistry,
+    get_plugin_manager,
+    load_pack,
+)
+from poverty_core.parameters import Citation, Parameter, ParameterValue, Source, cite
+from poverty_core.rules import (
+    Criterion,
+    Decision,
+    Outcome,
+    Procedure,
+    Status,
+    Taxonomy,
+)
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "BatchResult",
+    "Citation",
+    "Code",
+    "County",
+    "Criterion",
+    "Decision",
+    "DecisionResult",
+    "Finding",
+    "Frame",
+    "HealthStatus",
+    "HouseGrade",
+    "Household",
+    "HouseholdAttribute",
+    "HouseholdStatus",
+    "IdentificationStandard",
+    "InputError",
+    "LabourCapacity",
+    "Language",
+    "Outcome",
+    "Pack",
+    "PackDefinition",
+    "PackError",
+    "PackRegistry",
+    "Parameter",
+    "ParameterNotDefined",
+    "ParameterUse",
+    "ParameterValue",
+    "Pathway",
+    "Person",
+    "PovertyCause",
+    "PovertyCoreError",
+    "Problem",
+    "Procedure",
+    "Provenance",
+    "Region",
+    "Relation",
+    "SchoolingStage",
+    "SchoolingStatus",
+    "Source",
+    "Status",
+    "StatusEvent",
+    "StatusEventKind",
+    "T",
+    "Taxonomy",
+    "Text",
+    "UnknownName",
+    "Village",
+    "__version__",
+    "cite",
+    "get_plugin_manager",
+    "hookimpl",
+    "json_schema",
+    "load_pack",
+    "structure",
+    "structure_many",
+]

@@ -1,0 +1,394 @@
+"""JSON-compatible dicts in and out of the model (cattrs at the edges).
+
+A private :class:`cattrs.Converter` with ``forbid_extra_keys`` and detailed
+validation turns dicts into records. Shape and type checks live in structure hooks
+(strict: ``"12"`` is not an integer, ``"false"`` is not a boolean), range checks run
+per field, and every problem of a record is reported at once, each with its path::
+
+    members[1].age: must be 0–150 (got -3)
+
+:func:`json_schema` publishes the same format as a JSON Schema.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import types
+import typing
+from collections.abc import Callable, Iterable
+from typing import Any, TypeVar
+
+import attrs
+import cattrs
+from cattrs.errors import (
+    ClassValidationError,
+    ForbiddenExtraKeysError,
+    IterableValidationError,
+)
+from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, override
+
+from poverty_core._text import Text
+from poverty_core.codes import CODE_LISTS, Code
+from poverty_core.errors import InputError, Problem
+from poverty_core.model import County, FieldValueError, Household, Person, StatusEvent, Village
+
+__all__ = ["RECORD_TYPES", "json_schema", "structure", "structure_many", "unstructure"]
+
+R = TypeVar("R")
+
+RECORD_TYPES: dict[str, type[Any]] = {
+    "household": Household,
+    "village": Village,
+    "county": County,
+}
+"""The record kinds a caller can submit, by name."""
+
+_MODEL_CLASSES = (Person, StatusEvent, Household, Village, County)
+
+
+class _BadValue(ValueError):
+    def __init__(self, message: Text) -> None:
+        super().__init__(message.en)
+        self.text = message
+
+
+def _show(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _expect(kind_zh: str, kind_en: str, value: Any) -> _BadValue:
+    return _BadValue(
+        Text(f"应为{kind_zh}（实为 {_show(value)}）", f"expected {kind_en} (got {_show(value)})")
+    )
+
+
+def _str(value: Any, _: Any) -> str:
+    if not isinstance(value, str):
+        raise _expect("文本", "text", value)
+    return value
+
+
+def _int(value: Any, _: Any) -> int:
+    if isinstance(value, bool):
+        raise _expect("整数", "an integer", value)
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    raise _expect("整数", "an integer", value)
+
+
+def _float(value: Any, _: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise _expect("数值", "a number", value)
+    if not math.isfinite(value):
+        raise _expect("有限数值", "a finite number", value)
+    return float(value)
+
+
+def _bool(value: Any, _: Any) -> bool:
+    if not isinstance(value, bool):
+        raise _expect("true 或 false", "true or false", value)
+    return value
+
+
+def _date(value: Any, _: Any) -> dt.date:
+    if isinstance(value, dt.datetime):
+        raise _expect("日期（YYYY-MM-DD）", "a date (YYYY-MM-DD)", value)
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value.strip())
+        except ValueError:
+            pass
+    raise _expect("日期（YYYY-MM-DD）", "a date (YYYY-MM-DD)", value)
+
+
+def _code(value: Any, cls: type[Code]) -> Code:
+    try:
+        return cls.parse(value)
+    except ValueError:
+        codes = ", ".join(f"{m.value}/{m.label.zh}" for m in cls)
+        raise _BadValue(
+            Text(
+                f"{_show(value)} 不是{cls.list_name()}的代码；可用：{codes}",
+                f"{_show(value)} is not a {cls.list_name()} code; expected one of: {codes}",
+            )
+        ) from None
+
+
+def _checked(check: Callable[[Any], Text | None], base: Callable[[Any, Any], Any]) -> Any:
+    def hook(value: Any, type_: Any) -> Any:
+        result = base(value, type_)
+        message = check(result)
+        if message is not None:
+            raise _BadValue(message)
+        return result
+
+    return hook
+
+
+def _make_converter() -> cattrs.Converter:
+    conv = cattrs.Converter(forbid_extra_keys=True, detailed_validation=True)
+    conv.register_structure_hook(str, _str)
+    conv.register_structure_hook(int, _int)
+    conv.register_structure_hook(float, _float)
+    conv.register_structure_hook(bool, _bool)
+    conv.register_structure_hook(dt.date, _date)
+    conv.register_unstructure_hook(dt.date, dt.date.isoformat)
+    # Codes are str subclasses: register each list by class so the strict str hook
+    # (found by singledispatch for subclasses) does not take them.
+    for code_cls in CODE_LISTS.values():
+        conv.register_structure_hook(code_cls, _code)
+        conv.register_unstructure_hook(code_cls, lambda v: v.value)
+    for cls in _MODEL_CLASSES:
+        overrides: dict[str, Any] = {}
+        hints = typing.get_type_hints(cls)
+        for a in attrs.fields(cls):
+            check = a.metadata.get("check")
+            if check is not None:
+                base_type = _non_none(hints[a.name])
+                base = conv.get_structure_hook(base_type)
+
+                def hook(
+                    value: Any,
+                    type_: Any,
+                    _base: Callable[[Any, Any], Any] = base,
+                    _check: Callable[[Any], Text | None] = check,
+                    _bt: Any = base_type,
+                ) -> Any:
+                    if value is None:
+                        return None
+                    return _checked(_check, _base)(value, _bt)
+
+                overrides[a.name] = override(struct_hook=hook)
+        conv.register_structure_hook(
+            cls, make_dict_structure_fn(cls, conv, _cattrs_forbid_extra_keys=True, **overrides)
+        )
+        conv.register_unstructure_hook(
+            cls, make_dict_unstructure_fn(cls, conv, _cattrs_omit_if_default=True)
+        )
+    return conv
+
+
+def _non_none(tp: Any) -> Any:
+    args = [a for a in typing.get_args(tp) if a is not type(None)]
+    if typing.get_origin(tp) in (typing.Union, types.UnionType) and len(args) == 1:
+        return args[0]
+    return tp
+
+
+_CONVERTER = _make_converter()
+
+
+def _problems(exc: BaseException, path: str) -> list[Problem]:
+    if isinstance(exc, IterableValidationError):
+        with_notes, without = exc.group_exceptions()
+        out: list[Problem] = []
+        for sub, note in with_notes:
+            index = note.index
+            out += _problems(
+                sub, _join(path, index) if isinstance(index, str) else f"{path}[{index}]"
+            )
+        for sub in without:
+            out += _problems(sub, path)
+        return out
+    if isinstance(exc, ClassValidationError):
+        with_notes_c, without_c = exc.group_exceptions()
+        out = []
+        for sub, cnote in with_notes_c:
+            out += _problems(sub, _join(path, cnote.name))
+        for sub in without_c:
+            out += _problems(sub, path)
+        return out
+    if isinstance(exc, FieldValueError):
+        return [Problem(_join(path, exc.field) if exc.field else path or "$", exc.text)]
+    if isinstance(exc, _BadValue):
+        return [Problem(path or "$", exc.text)]
+    if isinstance(exc, ForbiddenExtraKeysError):
+        keys = ", ".join(sorted(exc.extra_fields))
+        return [Problem(path or "$", Text(f"未知字段：{keys}", f"unknown field(s): {keys}"))]
+    if isinstance(exc, KeyError):
+        return [Problem(path or "$", Text("缺少必填字段", "required field missing"))]
+    if isinstance(exc, TypeError | AttributeError) and not isinstance(exc, _BadValue):
+        return [Problem(path or "$", Text("结构不符（应为对象/列表）", f"wrong shape: {exc}"))]
+    return [Problem(path or "$", Text(f"无效取值：{exc}", f"invalid value: {exc}"))]
+
+
+def _join(path: str, name: str) -> str:
+    return f"{path}.{name}" if path else name
+
+
+def structure(data: Any, cls: type[R], *, path: str = "") -> R:
+    """Build one record of type ``cls`` from a JSON-compatible dict.
+
+    Raises :class:`~poverty_core.errors.InputError` listing every bad field.
+
+    >>> from poverty_core import Household
+    >>> structure({"id": "h1", "members": [{"id": "p1", "age": -3}]}, Household)
+    Traceback (most recent call last):
+    ...
+    poverty_core.errors.InputError: household has 1 problem:
+      members[0].age: age must be 0–150 (got -3)
+    """
+    what = getattr(cls, "KIND", cls.__name__)
+    if not isinstance(data, dict):
+        raise InputError(
+            [
+                Problem(
+                    path or "$",
+                    Text("应为 JSON 对象", f"expected a JSON object (got {_show(data)})"),
+                )
+            ],
+            what=what,
+        )
+    try:
+        return _CONVERTER.structure(data, cls)
+    except (ClassValidationError, IterableValidationError, FieldValueError, _BadValue) as exc:
+        problems = _problems(exc, path)
+        raise InputError(problems, what=what) from None
+
+
+def structure_many(items: Iterable[Any], cls: type[R], *, name: str = "records") -> list[R]:
+    """Build many records; one :class:`~poverty_core.errors.InputError` lists every problem.
+
+    Paths are prefixed with ``name[i]`` (``households[3].members[1].age``). Two records
+    with one id are an error too.
+    """
+    out: list[R] = []
+    problems: list[Problem] = []
+    seen: dict[str, int] = {}
+    for i, item in enumerate(items):
+        try:
+            record = structure(item, cls, path=f"{name}[{i}]")
+        except InputError as err:
+            problems += err.problems
+            continue
+        rid = getattr(record, "id", None)
+        if isinstance(rid, str):
+            if rid in seen:
+                problems.append(
+                    Problem(
+                        f"{name}[{i}].id",
+                        Text(
+                            f"编号 {rid!r} 与 {name}[{seen[rid]}] 重复",
+                            f"id {rid!r} repeats {name}[{seen[rid]}]",
+                        ),
+                    )
+                )
+            else:
+                seen[rid] = i
+        out.append(record)
+    if problems:
+        raise InputError(problems, what=name)
+    return out
+
+
+def unstructure(record: Any) -> Any:
+    """A JSON-compatible form of a record (fields left unknown are omitted)."""
+    return _CONVERTER.unstructure(record)
+
+
+# -- JSON Schema -----------------------------------------------------------------
+
+_CHECK_SCHEMA: dict[str, dict[str, Any]] = {
+    "_non_negative": {"minimum": 0},
+    "_age": {"minimum": 0, "maximum": 150},
+    "_ratio": {"minimum": 0, "maximum": 1},
+    "_year": {"minimum": 2000, "maximum": 2100},
+    "_non_empty_id": {"minLength": 1},
+    "_check_members": {"minItems": 1},
+    "_check_other_causes": {"maxItems": 2, "uniqueItems": True},
+}
+
+
+def _type_schema(tp: Any, defs: dict[str, Any]) -> dict[str, Any]:
+    origin = typing.get_origin(tp)
+    args = typing.get_args(tp)
+    if origin in (typing.Union, types.UnionType):
+        options = [_type_schema(a, defs) for a in args if a is not type(None)]
+        schema = options[0] if len(options) == 1 else {"anyOf": options}
+        if type(None) in args:
+            return {"anyOf": [schema, {"type": "null"}]}
+        return schema
+    if origin is tuple:
+        return {"type": "array", "items": _type_schema(args[0], defs)}
+    if origin is dict:
+        return {"type": "object", "additionalProperties": _type_schema(args[1], defs)}
+    if isinstance(tp, type) and attrs.has(tp):
+        _class_schema(tp, defs)
+        return {"$ref": f"#/$defs/{tp.__name__}"}
+    if isinstance(tp, type) and issubclass(tp, Code):
+        return {
+            "type": "string",
+            "enum": [m.value for m in tp] + [m.label.zh for m in tp],
+            "description": "; ".join(f"{m.value} = {m.label.zh} ({m.label.en})" for m in tp),
+        }
+    simple: dict[Any, dict[str, Any]] = {
+        str: {"type": "string"},
+        int: {"type": "integer"},
+        float: {"type": "number"},
+        bool: {"type": "boolean"},
+        dt.date: {"type": "string", "format": "date"},
+    }
+    return dict(simple[tp])
+
+
+def _class_schema(cls: type[Any], defs: dict[str, Any]) -> None:
+    if cls.__name__ in defs:
+        return
+    defs[cls.__name__] = {}  # placeholder against recursion
+    hints = typing.get_type_hints(cls)
+    props: dict[str, Any] = {}
+    required: list[str] = []
+    for a in attrs.fields(cls):
+        schema = _type_schema(hints[a.name], defs)
+        label: Text = a.metadata["label"]
+        checks = [a.metadata.get("check")]
+        if isinstance(a.validator, list | tuple):
+            checks += [getattr(v, "check", None) for v in a.validator]
+        else:
+            checks.append(getattr(a.validator, "check", None))
+        for check in checks:
+            extra = _CHECK_SCHEMA.get(getattr(check, "__name__", ""), {})
+            if extra:
+                target = (
+                    schema["anyOf"][0]
+                    if "anyOf" in schema and len(schema["anyOf"]) == 2
+                    else schema
+                )
+                target.update(extra)
+        schema["title"] = label.zh
+        schema["description"] = label.en + ("; personal data" if a.metadata.get("personal") else "")
+        props[a.name] = schema
+        if a.default is attrs.NOTHING:
+            required.append(a.name)
+    defs[cls.__name__] = {
+        "type": "object",
+        "title": cls.__name__,
+        "description": (cls.__doc__ or "").strip().splitlines()[0],
+        "properties": props,
+        "required": required,
+        "additionalProperties": False,
+    }
+
+
+def json_schema(kind: str = "household") -> dict[str, Any]:
+    """The JSON Schema (draft 2020-12) of one record kind: household, village or county."""
+    if kind not in RECORD_TYPES:
+        from poverty_core.errors import UnknownName
+
+        raise UnknownName(Text("记录类型", "record kind"), kind, list(RECORD_TYPES))
+    defs: dict[str, Any] = {}
+    cls = RECORD_TYPES[kind]
+    _class_schema(cls, defs)
+    root = dict(defs.pop(cls.__name__))
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": f"https://poverty-core.invalid/schema/{kind}.json",
+        **root,
+        "$defs": defs,
+    }

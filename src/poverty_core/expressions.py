@@ -1,0 +1,1060 @@
+"""Building blocks of rules: references, comparisons, three-valued logic, aggregations.
+
+A rule's test is an expression tree built from these blocks. Each block knows how to
+
+* evaluate on **one** record (:meth:`Expr.one`: a Python value, ``None`` = unknown),
+* evaluate on a **batch** of columns (:meth:`Expr.many`: a :class:`~poverty_core.frame.Vec`),
+* render itself as readable Chinese and English (:meth:`Expr.text`),
+* list what it reads (:meth:`Expr.refs`) so packs can be checked at load time.
+
+Both evaluators implement the same three-valued (Kleene) logic — ``False AND unknown``
+is ``False``, ``True OR unknown`` is ``True`` — and the property tests hold them equal.
+Pack authors compose blocks and never touch numpy::
+
+    field("annual_net_income_per_capita") > param("poverty_line")
+    no_member(member("age").between(param("compulsory_school_age_min"), ...) & ...)
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import operator
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any, Literal, Protocol
+
+import attrs
+import numpy as np
+
+from poverty_core._text import Language, Text
+from poverty_core.codes import Code
+from poverty_core.frame import Frame, Vec, code_index, field_kind
+from poverty_core.model import Household, Person
+
+__all__ = [
+    "Expr",
+    "Ref",
+    "all_members",
+    "all_of",
+    "any_member",
+    "any_of",
+    "as_of",
+    "checklist_item",
+    "coalesce",
+    "count_members",
+    "field",
+    "function",
+    "length",
+    "lit",
+    "member",
+    "no_member",
+    "not_",
+    "param",
+    "step_date",
+    "where",
+]
+
+RefKind = Literal["field", "member", "param", "procedure", "checklist"]
+
+
+@attrs.frozen
+class Ref:
+    """Something an expression reads: a field, a member field, a parameter …"""
+
+    kind: RefKind
+    name: str
+
+    def label(self) -> str:
+        """``members[].age``, ``param:poverty_line``, ``procedures.household_exit`` …"""
+        return {
+            "field": self.name,
+            "member": f"members[].{self.name}",
+            "param": f"param:{self.name}",
+            "procedure": f"procedures.{self.name}",
+            "checklist": f"checklists.{self.name}",
+        }[self.kind]
+
+
+class Namer(Protocol):
+    """Gives readable names to fields and parameters when rendering text."""
+
+    def field(self, subject: type[Any], name: str, language: Language) -> str: ...
+    def param(self, name: str, language: Language) -> str: ...
+
+
+class ParamSource(Protocol):
+    """Gives a parameter's value on the evaluation date, or ``None`` when it has none."""
+
+    def get(self, name: str) -> Any: ...
+
+
+@attrs.define
+class One:
+    """Scope of a one-record evaluation."""
+
+    record: Any
+    as_of: dt.date
+    params: ParamSource
+    person: Person | None = None
+
+
+@attrs.define
+class Many:
+    """Scope of a batch evaluation (``on_members``: inside a member aggregation)."""
+
+    frame: Frame
+    as_of: dt.date
+    params: ParamSource
+    on_members: bool = False
+
+    @property
+    def current(self) -> Frame:
+        """The frame the current expression ranges over."""
+        if self.on_members:
+            assert self.frame.members is not None
+            return self.frame.members
+        return self.frame
+
+    @property
+    def n(self) -> int:
+        """Rows of the current frame."""
+        return self.current.n
+
+
+def _scalar(value: Any, n: int, known: bool = True) -> Vec:
+    if isinstance(value, bool):
+        arr = np.full(n, value, dtype=np.bool_)
+    elif isinstance(value, int | float):
+        arr = np.full(n, float(value), dtype=np.float64)
+    else:
+        arr = np.full(n, value, dtype=object)
+    return Vec(arr, np.full(n, known, dtype=np.bool_))
+
+
+def _unknown(n: int) -> Vec:
+    return Vec(np.zeros(n, dtype=np.float64), np.zeros(n, dtype=np.bool_))
+
+
+class Expr:
+    """Base class of expression blocks. Combine with ``< <= > >= & | ~ + - * /``,
+    :meth:`eq`, :meth:`ne`, :meth:`isin`, :meth:`between`."""
+
+    def one(self, scope: One) -> Any:
+        """Value on one record (``None`` when unknown)."""
+        raise NotImplementedError  # pragma: no cover - every block overrides
+
+    def many(self, scope: Many) -> Vec:
+        """Values on a batch."""
+        raise NotImplementedError  # pragma: no cover
+
+    def text(self, language: Language, namer: Namer, subject: type[Any]) -> str:
+        """Readable text in one language."""
+        raise NotImplementedError  # pragma: no cover
+
+    def children(self) -> Sequence[Expr]:
+        """Sub-expressions."""
+        return ()
+
+    def refs(self) -> Iterator[Ref]:
+        """Everything read, recursively."""
+        for child in self.children():
+            yield from child.refs()
+
+    def value_kind(self, subject: type[Any]) -> str:
+        """``bool``, ``number``, ``code``, ``date``, ``text`` or ``list``."""
+        return "bool"
+
+    # composition -------------------------------------------------------------
+    def __lt__(self, other: Any) -> Expr:
+        return Compare("<", self, lit(other))
+
+    def __le__(self, other: Any) -> Expr:
+        return Compare("<=", self, lit(other))
+
+    def __gt__(self, other: Any) -> Expr:
+        return Compare(">", self, lit(other))
+
+    def __ge__(self, other: Any) -> Expr:
+        return Compare(">=", self, lit(other))
+
+    def eq(self, other: Any) -> Expr:
+        """``self == other`` (three-valued)."""
+        return Compare("==", self, lit(other))
+
+    def ne(self, other: Any) -> Expr:
+        """``self != other`` (three-valued)."""
+        return Compare("!=", self, lit(other))
+
+    def isin(self, values: Any) -> Expr:
+        """``self`` is one of ``values`` (a sequence of constants or a list parameter)."""
+        return IsIn(self, values if isinstance(values, Expr) else Const(tuple(values)))
+
+    def between(self, low: Any, high: Any) -> Expr:
+        """``low <= self <= high``."""
+        return all_of(self >= low, self <= high)
+
+    def is_true(self) -> Expr:
+        """Alias used for readability: a boolean expression as a test."""
+        return self
+
+    def __and__(self, other: Expr) -> Expr:
+        return all_of(self, other)
+
+    def __or__(self, other: Expr) -> Expr:
+        return any_of(self, other)
+
+    def __invert__(self) -> Expr:
+        return Not(self)
+
+    def __add__(self, other: Any) -> Expr:
+        return Arith("+", self, lit(other))
+
+    def __sub__(self, other: Any) -> Expr:
+        return Arith("-", self, lit(other))
+
+    def __mul__(self, other: Any) -> Expr:
+        return Arith("*", self, lit(other))
+
+    def __truediv__(self, other: Any) -> Expr:
+        return Arith("/", self, lit(other))
+
+    __hash__ = object.__hash__
+
+    def __bool__(self) -> bool:
+        raise TypeError(
+            "an expression has no truth value; combine with & | ~ or all_of/any_of/not_ "
+            "instead of and/or/not"
+        )
+
+
+def lit(value: Any) -> Expr:
+    """Wrap a constant (a number, boolean, code, date …) as an expression."""
+    return value if isinstance(value, Expr) else Const(value)
+
+
+# -- leaves ----------------------------------------------------------------------
+
+
+@attrs.define(eq=False)
+class Const(Expr):
+    """A constant."""
+
+    value: Any
+
+    def _encoded(self) -> Any:
+        if isinstance(self.value, dt.date):
+            return self.value.toordinal()
+        return self.value
+
+    def one(self, scope: One) -> Any:
+        return self._encoded()
+
+    def many(self, scope: Many) -> Vec:
+        return _scalar(self._encoded(), scope.n)
+
+    def text(self, language: Language, namer: Namer, subject: type[Any]) -> str:
+        return _show(self.value, language)
+
+    def value_kind(self, subject: type[Any]) -> str:
+        v = self.value
+        if isinstance(v, bool):
+            return "bool"
+        if isinstance(v, Code):
+            return "code"
+        if isinstance(v, dt.date):
+            return "date"
+        if isinstance(v, int | float):
+            return "number"
+        if isinstance(v, tuple):
+            return "list"
+        return "text"
+
+
+def _show(value: Any, language: Language) -> str:
+    if isinstance(value, bool):
+        return ("是" if value else "否") if language == "zh" else ("yes" if value else "no")
+    if isinstance(value, Code):
+        return value.label[language]
+    if isinstance(value, tuple):
+        return "、".join(_show(v, language) for v in value) if language == "zh" else ", ".join(
+            _show(v, language) for v in value
+        )
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+@attrs.define(eq=False)
+class Field(Expr):
+    """A field of the record the rule is about (a household, village or county)."""
+
+    name: str
+
+    def one(self, scope: One) -> Any:
+        value = getattr(scope.record, self.name)
+        if value is None:
+            return None
+        if isinstance(value, dt.date):
+            return value.toordinal()
+        if isinstance(value, tuple):
+            return len(value)
+        return value
+
+    def many(self, scope: Many) -> Vec:
+        return scope.frame.column(self.name)
+
+    def text(self, language: Language, namer: Namer, subject: type[Any]) -> str:
+        return namer.field(subject, self.name, language)
+
+    def refs(self) -> Iterator[Ref]:
+        yield Ref("field", self.name)
+
+    def value_kind(self, subject: type[Any]) -> str:
+        fk = field_kind(subject, self.name)
+        return fk.kind if fk else "text"
+
+
+@attrs.define(eq=False)
+class Member(Expr):
+    """A field of a household member; only inside a member aggregation.
+
+    ``member("age")`` is the age on the evaluation date: from the birth date when it is
+    known, else the stated age.
+    """
+
+    name: str
+
+    def one(self, scope: One) -> Any:
+        person = scope.person
+        if person is None:
+            raise TypeError(f"member({self.name!r}) used outside a member aggregation")
+        if self.name == "age":
+            return person.age_on(scope.as_of)
+        value = getattr(person, self.name)
+        if isinstance(value, dt.date):
+            return value.toordinal()
+        if isinstance(value, tuple):
+            return len(value)
+        return value
+
+    def many(self, scope: Many) -> Vec:
+        if not scope.on_members:
+            raise TypeError(f"member({self.name!r}) used outside a member aggregation")
+        members = scope.current
+        if self.name != "age":
+            return members.column(self.name)
+        stated = members.column("age")
+        year, month, day = (members.column(f"birth_{p}") for p in ("year", "month", "day"))
+        on = scope.as_of
+        not_yet = (month.values > on.month) | ((month.values == on.month) & (day.values > on.day))
+        from_birth = on.year - year.values - not_yet
+        values = np.where(year.known, from_birth, stated.values)
+        return Vec(values.astype(np.float64), year.known | stated.known)
+
+    def text(self, language: Language, namer: Namer, subject: type[Any]) -> str:
+        return namer.field(Person, self.name, language)
+
+    def refs(self) -> Iterator[Ref]:
+        yield Ref("member", self.name)
+
+    def value_kind(self, subject: type[Any]) -> str:
+        if self.name == "age":
+            return "number"
+        fk = field_kind(Person, self.name)
+        return fk.kind if fk else "text"
+
+
+@attrs.define(eq=False)
+class Param(Expr):
+    """A pack parameter's value on the evaluation date (unknown when it has none)."""
+
+    name: str
+
+    def one(self, scope: One) -> Any:
+        return scope.params.get(self.name)
+
+    def many(self, scope: Many) -> Vec:
+        value = scope.params.get(self.name)
+        if value is None:
+            return _unknown(scope.n)
+        return _scalar(value, scope.n)
+
+    def text(self, language: Language, namer: Namer, subject: type[Any]) -> str:
+        return namer.param(self.name, language)
+
+    def refs(self) -> Iterator[Ref]:
+        yield Ref("param", self.name)
+
+    def value_kind(self, subject: type[Any]) -> str:
+        return "number"
+
+
+@attrs.define(eq=False)
+class AsOf(Expr):
+    """The evaluation date (or its year)."""
+
+    year: bool = False
+
+    def one(self, scope: One) -> Any:
+        return scope.as_of.year if self.year else scope.as_of.toordinal()
+
+    def many(self, scope: Many) -> Vec:
+        value = scope.as_of.year if self.year else scope.as_of.toordinal()
+        return _scalar(value, scope.n)
+
+    def text(self, language: Language, namer: Namer, subject: type[Any]) -> str:
+        if self.year:
+            return "评估年度" if language == "zh" else "the assessment year"
+        return "评估日" if language == "zh" else "the assessment date"
+
+    def value_kind(self, subject: type[Any]) -> str:
+        return "number" if self.year else "date"
+
+
+@attrs.define(eq=False)
+class StepDate(Expr):
+    """The date a procedure step was completed (unknown when the record has no such
+    procedure; a recorded procedure without the step means the step is not done)."""
+
+    procedure: str
+    step: str
+
+    def one(self, scope: One) -> Any:
+        steps = scope.record.procedures.get(self.procedure)
+        if steps is None:
+            return None
+        when = steps.get(self.step)
+        return None if when is None else when.toordinal()
+
+    def many(self, scope: Many) -> Vec:
+        return scope.frame.column(f"procedures.{self.procedure}.{self.step}")
+
+    def text(self, language: Language, namer: Namer, subject: type[Any]) -> str:
+        return f"{self.procedure}.{self.step}"
+
+    def refs(self) -> Iterator[Ref]:
+        yield Ref("procedure", self.procedure)
+
+    def value_kind(self, subject: type[Any]) -> str:
+        return "date"
+
+
+@attrs.define(eq=False)
+class StepDone(Expr):
+    """A procedure step is completed on or before the evaluation date and not before
+    the step that precedes it."""
+
+    procedure: str
+    step: str
+    previous: str | None = None
+    label: Text | None = None
+
+    def one(self, scope: One) -> Any:
+        steps = scope.record.procedures.get(self.procedure)
+        if steps is None:
+            return None
+        when = steps.get(self.step)
+        if when is None or when > scope.as_of:
+            return False
+        before = steps.get(self.previous) if self.previous else None
+        return before is None or before <= when
+
+    def many(self, scope: Many) -> Vec:
+        frame = scope.frame
+        present = frame.column(f"procedures.{self.procedure}")
+        if present.values.dtype != np.bool_:  # no record has the procedure at all
+            return Vec(np.zeros(frame.n, dtype=np.bool_), np.zeros(frame.n, dtype=np.bool_))
+        when = frame.column(f"procedures.{self.procedure}.{self.step}")
+        done = when.known & (when.values <= scope.as_of.toordinal())
+        if self.previous:
+            before = frame.column(f"procedures.{self.procedure}.{self.previous}")
+            done &= ~before.known | (before.values <= when.values)
+        return Vec(done & present.values, present.values.copy())
+
+    def text(self, language: Language, namer: Namer, subject: type[Any]) -> str:
+        name = self.label[language] if self.label else self.step
+        return f"已完成“{name}”" if language == "zh" else f"“{name}” completed"
+
+    def refs(self) -> Iterator[Ref]:
+        yield Ref("procedure", self.procedure)
+
+
+@attrs.define(eq=False)
+class ChecklistItem(Expr):
+    """An item of a checklist recorded on the record (unknown when not recorded)."""
+
+    checklist: str
+    item: str
+    label: Text | None = None
+
+    def one(self, scope: One) -> Any:
+        return scope.record.checklists.get(self.checklist, {}).get(self.item)
+
+    def many(self, scope: Many) -> Vec:
+        col = scope.frame.column(f"checklists.{self.checklist}.{self.item}")
+        if col.values.dtype != np.bool_:
+            return Vec(np.zeros(scope.n, dtype=np.bool_), col.known)
+        return col
+
+    def text(self, language: Language, namer: Namer, subject: type[Any]) -> str:
+        return self.label[language] if self.label else f"{self.checklist}.{self.item}"
+
+    def refs(self) -> Iterator[Ref]:
+        yield Ref("checklist", self.checklist)
+
+
+# -- operators ---------------------------------------------------------------------
+
+_OPS: dict[str, Callable[[Any, Any], Any]] = {
+    "<": operator.lt,
+    "<=": operator.le,
+    ">": operator.gt,
+    ">=": operator.ge,
+    "==": operator.eq,
+    "!=": operator.ne,
+}
+_OP_TEXT = {
+    "zh": {"<": "<", "<=": "≤", ">": ">", ">=": "≥", "==": "为", "!=": "不为"},
+    "en": {"<": "<", "<=": "≤", ">": ">", ">=": "≥", "==": "is", "!=": "is not"},
+}
+
+
+def _code_operand(node: Expr, other: Expr, scope: Many) -> Vec:
+    """Codes in columns are integers: encode a code constant against the field's list."""
+    if isinstance(node, Const) and isinstance(node.value, Code):
+        return _scalar(float(code_index(type(node.value))[node.value]), scope.n)
+    return node.many(scope)
+
+
+@attrs.define(eq=False)
+class Compare(Expr):
+    """``left OP right`` with OP one of ``< <= > >= == !=`` (unknown if a side is)."""
+
+    op: str
+    left: Expr
+    right: Expr
+
+    def one(self, scope: One) -> Any:
+        a, b = self.left.one(scope), self.right.one(scope)
+        if a is None or b is None:
+            return None
+        return bool(_OPS[self.op](a, b))
+
+    def many(self, scope: Many) -> Vec:
+        a = _code_operand(self.left, self.right, scope)
+        b = _code_operand(self.right, self.left, scope)
+        known = a.known & b.known
+        return Vec(_OPS[self.op](a.values, b.values) & known, known)
+
+    def children(self) -> Sequence[Expr]:
+        return (self.left, self.right)
+
+    def text(self, language: Language, namer: Namer, subject: type[Any]) -> str:
+        op = _OP_TEXT[language][self.op]
+        sep = "" if language == "zh" and op in ("为", "不为") else " "
+        left = self.left.text(language, namer, subject)
+        return f"{left}{sep}{op}{sep}{self.right.text(language, namer, subject)}"
+
+
+@attrs.define(eq=False)
+class IsIn(Expr):
+    """``value`` is one of a list (constants or a ``text_list`` parameter)."""
+
+    value: Expr
+    options: Expr
+
+    def one(self, scope: One) -> Any:
+        v, options = self.value.one(scope), self.options.one(scope)
+        if v is None or options is None:
+            return None
+        return v in options
+
+    def many(self, scope: Many) -> Vec:
+        v = self.value.many(scope)
+        if isinstance(self.options, Param):
+            options = scope.params.get(self.options.name)
+            if options is None:
+                return Vec(np.zeros(scope.n, dtype=np.bool_), np.zeros(scope.n, dtype=np.bool_))
+        else:
+            options = self.options.one(One(None, scope.as_of, scope.params))
+        kind_field = self.value
+        if isinstance(kind_field, Field | Member):
+            fk = field_kind(scope.current.kind, kind_field.name)
+            if fk is not None and fk.code is not None:
+                index = code_index(fk.code)
+                options = [index[fk.code.parse(o)] for o in options]
+        hit = np.isin(v.values, np.asarray(list(options))) & v.known
+        return Vec(hit, v.known.copy())
+
+    def children(self) -> Sequence[Expr]:
+        return (self.value, self.options)
+
+    def text(self, language: Language, namer: Namer, subject: type[Any]) -> str:
+        v = self.value.text(language, namer, subject)
+        o = self.options.text(language, namer, subject)
+        return f"{v}属于（{o}）" if language == "zh" else f"{v} is one of ({o})"
+
+
+@attrs.define(eq=False)
+class Arith(Expr):
+    """``left OP right`` with OP one of ``+ - * /`` (division by zero is unknown)."""
+
+    op: str
+    left: Expr
+    right: Expr
+
+    def one(self, scope: One) -> Any:
+        a, b = self.left.one(scope), self.right.one(scope)
+        if a is None or b is None:
+            return None
+        if self.op == "/":
+            return None if b == 0 else float(a) / float(b)
+        return {"+": operator.add, "-": operator.sub, "*": operator.mul}[self.op](
+            float(a), float(b)
+        )
+
+    def many(self, scope: Many) -> Vec:
+        a, b = self.left.many(scope), self.right.many(scope)
+        av = a.values.astype(np.float64, copy=False)
+        bv = b.values.astype(np.float64, copy=False)
+        known = a.known & b.known
+        if self.op == "/":
+            known = known & (bv != 0)
+            out = np.divide(av, bv, out=np.zeros(av.shape, dtype=np.float64), where=known)
+            return Vec(out, known)
+        fn = {"+": np.add, "-": np.subtract, "*": np.multiply}[self.op]
+        return Vec(np.where(known, fn(av, bv), 0.0), known)
+
+    def children(self) -> Sequence[Expr]:
+        return (self.left, self.right)
+
+    def text(self, language: Language, namer: Namer, subject: type[Any]) -> str:
+        op = {"+": "+", "-": "−", "*": "×", "/": "÷"}[self.op]
+        left = self.left.text(language, namer, subject)
+        return f"（{left} {op} {self.right.text(language, namer, subject)}）"
+
+    def value_kind(self, subject: type[Any]) -> str:
+        return "number"
+
+
+@attrs.define(eq=False)
+class Coalesce(Expr):
+    """The first known of several values."""
+
+    options: tuple[Expr, ...]
+
+    def one(self, scope: One) -> Any:
+        for option in self.options:
+            value = option.one(scope)
+            if value is not None:
+                return value
+        return None
+
+    def many(self, scope: Many) -> Vec:
+        first = self.options[0].many(scope)
+        values = first.values.astype(np.float64, copy=True)
+        known = first.known.copy()
+        for option in self.options[1:]:
+            other = option.many(scope)
+            take = ~known & other.known
+            values[take] = other.values[take]
+            known |= other.known
+        return Vec(values, known)
+
+    def children(self) -> Sequence[Expr]:
+        return self.options
+
+    def text(self, language: Language, namer: Namer, subject: type[Any]) -> str:
+        parts = [o.text(language, namer, subject) for o in self.options]
+        return "（缺则）".join(parts) if language == "zh" else " (else) ".join(parts)
+
+    def value_kind(self, subject: type[Any]) -> str:
+        return self.options[0].value_kind(subject)
+
+
+@attrs.define(eq=False)
+class And(Expr):
+    """All of several conditions (Kleene: one known False decides)."""
+
+    parts: tuple[Expr, ...]
+
+    def one(self, scope: One) -> Any:
+        result: bool | None = True
+        for part in self.parts:
+            v = part.one(scope)
+            if v is False:
+                return False
+            if v is None:
+                result = None
+        return result
+
+    def many(self, scope: Many) -> Vec:
+        n = scope.n
+        false_seen = np.zeros(n, dtype=np.bool_)
+        all_known = np.ones(n, dtype=np.bool_)
+        for part in self.parts:
+            v = part.many(scope)
+            false_seen |= v.known & ~v.values
+            all_known &= v.known
+        return Vec(all_known & ~false_seen, all_known | false_seen)
+
+    def children(self) -> Sequence[Expr]:
+        return self.parts
+
+    def text(self, language: Language, namer: Namer, subject: type[Any]) -> str:
+        joiner = "，且" if language == "zh" else " and "
+        return joiner.join(_paren(p, language, namer, subject) for p in self.parts)
+
+
+@attrs.define(eq=False)
+class Or(Expr):
+    """Any of several conditions (Kleene: one known True decides)."""
+
+    parts: tuple[Expr, ...]
+
+    def one(self, scope: One) -> Any:
+        result: bool | None = False
+        for part in self.parts:
+            v = part.one(scope)
+            if v is True:
+                return True
+            if v is None:
+                result = None
+        return result
+
+    def many(self, scope: Many) -> Vec:
+        n = scope.n
+        true_seen = np.zeros(n, dtype=np.bool_)
+        all_known = np.ones(n, dtype=np.bool_)
+        for part in self.parts:
+            v = part.many(scope)
+            true_seen |= v.known & v.values
+            all_known &= v.known
+        return Vec(true_seen, all_known | true_seen)
+
+    def children(self) -> Sequence[Expr]:
+        return self.parts
+
+    def text(self, language: Language, namer: Namer, subject: type[Any]) -> str:
+        joiner = "，或" if language == "zh" else " or "
+        return joiner.join(_paren(p, language, namer, subject) for p in self.parts)
+
+
+def _paren(part: Expr, language: Language, namer: Namer, subject: type[Any]) -> str:
+    text = part.text(language, namer, subject)
+    if isinstance(part, And | Or):
+        return f"（{text}）" if language == "zh" else f"({text})"
+    return text
+
+
+@attrs.define(eq=False)
+class Not(Expr):
+    """Negation (unknown stays unknown)."""
+
+    part: Expr
+
+    def one(self, scope: One) -> Any:
+        v = self.part.one(scope)
+        return None if v is None else not v
+
+    def many(self, scope: Many) -> Vec:
+        v = self.part.many(scope)
+        return Vec(~v.values & v.known, v.known)
+
+    def children(self) -> Sequence[Expr]:
+        return (self.part,)
+
+    def text(self, language: Language, namer: Namer, subject: type[Any]) -> str:
+        inner = self.part.text(language, namer, subject)
+        return f"并非（{inner}）" if language == "zh" else f"not ({inner})"
+
+
+@attrs.define(eq=False)
+class Length(Expr):
+    """The number of items of a list field (income projects, visits …)."""
+
+    of: Field
+
+    def one(self, scope: One) -> Any:
+        return self.of.one(scope)
+
+    def many(self, scope: Many) -> Vec:
+        return self.of.many(scope)
+
+    def children(self) -> Sequence[Expr]:
+        return (self.of,)
+
+    def text(self, language: Language, namer: Namer, subject: type[Any]) -> str:
+        inner = self.of.text(language, namer, subject)
+        return f"{inner}数" if language == "zh" else f"number of {inner}"
+
+    def value_kind(self, subject: type[Any]) -> str:
+        return "number"
+
+
+@attrs.define(eq=False)
+class Where(Expr):
+    """``then`` where ``condition`` holds, else ``otherwise`` (unknown condition: the
+    value if both branches agree, else unknown)."""
+
+    condition: Expr
+    then: Expr
+    otherwise: Expr
+
+    def one(self, scope: One) -> Any:
+        c = self.condition.one(scope)
+        a, b = self.then.one(scope), self.otherwise.one(scope)
+        if c is None:
+            return a if a is not None and a == b else None
+        return a if c else b
+
+    def many(self, scope: Many) -> Vec:
+        c = self.condition.many(scope)
+        a, b = self.then.many(scope), self.otherwise.many(scope)
+        n = scope.n
+        av = np.broadcast_to(a.values, (n,)).astype(np.float64)
+        bv = np.broadcast_to(b.values, (n,)).astype(np.float64)
+        ak, bk = np.broadcast_to(a.known, (n,)), np.broadcast_to(b.known, (n,))
+        pick_a = c.known & c.values
+        values = np.where(pick_a, av, bv)
+        known = np.where(c.known, np.where(pick_a, ak, bk), ak & bk & (av == bv))
+        return Vec(np.where(known, values, 0.0), known)
+
+    def children(self) -> Sequence[Expr]:
+        return (self.condition, self.then, self.otherwise)
+
+    def text(self, language: Language, namer: Namer, subject: type[Any]) -> str:
+        c = self.condition.text(language, namer, subject)
+        a = self.then.text(language, namer, subject)
+        b = self.otherwise.text(language, namer, subject)
+        if language == "zh":
+            return f"{a}（{c}时），否则{b}"
+        return f"{a} if {c}, else {b}"
+
+    def value_kind(self, subject: type[Any]) -> str:
+        return self.then.value_kind(subject)
+
+
+# -- member aggregations ---------------------------------------------------------
+
+
+@attrs.define(eq=False)
+class MemberAggregate(Expr):
+    """``any`` / ``all`` / ``count`` of a condition over a household's members."""
+
+    how: Literal["any", "all", "count"]
+    condition: Expr
+
+    def one(self, scope: One) -> Any:
+        values = [
+            self.condition.one(One(scope.record, scope.as_of, scope.params, person))
+            for person in scope.record.members
+        ]
+        if self.how == "any":
+            if any(v is True for v in values):
+                return True
+            return None if any(v is None for v in values) else False
+        if self.how == "all":
+            if any(v is False for v in values):
+                return False
+            return None if any(v is None for v in values) else True
+        return None if any(v is None for v in values) else sum(1 for v in values if v)
+
+    def many(self, scope: Many) -> Vec:
+        if scope.frame.members is None or scope.frame.members.owner is None:
+            raise TypeError("member aggregation on records without members")
+        inner = Many(scope.frame, scope.as_of, scope.params, on_members=True)
+        v = self.condition.many(inner)
+        owner = scope.frame.members.owner
+        n = scope.frame.n
+        unknown = np.bincount(owner, weights=~v.known, minlength=n) > 0
+        if self.how == "any":
+            hit = np.bincount(owner, weights=v.known & v.values, minlength=n) > 0
+            return Vec(hit, hit | ~unknown)
+        if self.how == "all":
+            miss = np.bincount(owner, weights=v.known & ~v.values, minlength=n) > 0
+            return Vec(~miss & ~unknown, miss | ~unknown)
+        count = np.bincount(owner, weights=v.known & v.values, minlength=n)
+        return Vec(np.where(unknown, 0.0, count), ~unknown)
+
+    def children(self) -> Sequence[Expr]:
+        return (self.condition,)
+
+    def text(self, language: Language, namer: Namer, subject: type[Any]) -> str:
+        inner = self.condition.text(language, namer, Person)
+        zh = {"any": "有成员满足：", "all": "每名成员都满足：", "count": "满足以下条件的成员数："}
+        en = {"any": "some member: ", "all": "every member: ", "count": "number of members with "}
+        return (zh if language == "zh" else en)[self.how] + inner
+
+    def value_kind(self, subject: type[Any]) -> str:
+        return "number" if self.how == "count" else "bool"
+
+
+@attrs.define(eq=False)
+class Function(Expr):
+    """A plain Python function of scalar fields and parameters, for the rare rule the
+    blocks cannot express. It receives ``None`` for unknown inputs and returns a value
+    or ``None``; batches call it row by row, so prefer blocks where they suffice."""
+
+    fn: Callable[..., Any]
+    fields: tuple[str, ...]
+    params: tuple[str, ...]
+    description: Text
+
+    def _args(self, scope: One) -> list[Any]:
+        fields = [getattr(scope.record, name) for name in self.fields]
+        return fields + [scope.params.get(p) for p in self.params]
+
+    def one(self, scope: One) -> Any:
+        return self.fn(*self._args(scope))
+
+    def many(self, scope: Many) -> Vec:
+        frame = scope.frame
+        cols = [frame.column(name) for name in self.fields]
+        kinds = [field_kind(frame.kind, name) for name in self.fields]
+        params = [scope.params.get(p) for p in self.params]
+        results: list[Any] = []
+        for i in range(frame.n):
+            args = [
+                _decode(c.values[i], k) if c.known[i] else None
+                for c, k in zip(cols, kinds, strict=True)
+            ]
+            results.append(self.fn(*args, *params))
+        known = np.fromiter((r is not None for r in results), dtype=np.bool_, count=frame.n)
+        if all(isinstance(r, bool) for r in results if r is not None):
+            values = np.fromiter((bool(r) for r in results), dtype=np.bool_, count=frame.n)
+        else:
+            values = np.fromiter(
+                (0.0 if r is None else float(r) for r in results), dtype=np.float64, count=frame.n
+            )
+        return Vec(values, known)
+
+    def text(self, language: Language, namer: Namer, subject: type[Any]) -> str:
+        return self.description[language]
+
+    def refs(self) -> Iterator[Ref]:
+        for name in self.fields:
+            yield Ref("field", name)
+        for name in self.params:
+            yield Ref("param", name)
+
+
+def _decode(value: Any, kind: Any) -> Any:
+    if kind is None:
+        return value
+    if kind.kind == "bool":
+        return bool(value)
+    if kind.kind == "number":
+        return float(value)
+    if kind.kind == "code":
+        return list(kind.code)[int(value)]
+    if kind.kind == "date":
+        return dt.date.fromordinal(int(value))
+    return value
+
+
+# -- public constructors -----------------------------------------------------------
+
+
+def field(name: str) -> Expr:
+    """A field of the record a rule is about: ``field("annual_net_income_per_capita")``."""
+    return Field(name)
+
+
+def member(name: str) -> Expr:
+    """A field of a member, inside :func:`any_member` and the like."""
+    return Member(name)
+
+
+def param(name: str) -> Expr:
+    """A pack parameter on the evaluation date: ``param("poverty_line")``."""
+    return Param(name)
+
+
+def as_of(*, year: bool = False) -> Expr:
+    """The evaluation date (``year=True``: its calendar year)."""
+    return AsOf(year)
+
+
+def step_date(procedure: str, step: str) -> Expr:
+    """The completion date of a procedure step on the record."""
+    return StepDate(procedure, step)
+
+
+def checklist_item(checklist: str, item: str, label: Text | None = None) -> Expr:
+    """An item recorded in the record's ``checklists`` (unknown when absent)."""
+    return ChecklistItem(checklist, item, label)
+
+
+def all_of(*parts: Expr) -> Expr:
+    """Kleene AND of conditions."""
+    flat: list[Expr] = []
+    for p in parts:
+        flat.extend(p.parts if isinstance(p, And) else (p,))
+    return And(tuple(flat))
+
+
+def any_of(*parts: Expr) -> Expr:
+    """Kleene OR of conditions."""
+    flat: list[Expr] = []
+    for p in parts:
+        flat.extend(p.parts if isinstance(p, Or) else (p,))
+    return Or(tuple(flat))
+
+
+def not_(part: Expr) -> Expr:
+    """Kleene NOT."""
+    return Not(part)
+
+
+def where(condition: Expr, then: Any, otherwise: Any) -> Expr:
+    """``then`` where ``condition`` holds, else ``otherwise`` (e.g. a threshold by region)."""
+    return Where(condition, lit(then), lit(otherwise))
+
+
+def coalesce(*options: Any) -> Expr:
+    """The first known value of several (e.g. a rate given, else computed from counts)."""
+    return Coalesce(tuple(lit(o) for o in options))
+
+
+def length(name: str) -> Expr:
+    """The number of items in a list field of the record."""
+    return Length(Field(name))
+
+
+def any_member(condition: Expr) -> Expr:
+    """True if some member meets ``condition`` (unknown if none does and one is unknown)."""
+    return MemberAggregate("any", condition)
+
+
+def all_members(condition: Expr) -> Expr:
+    """True if every member meets ``condition``."""
+    return MemberAggregate("all", condition)
+
+
+def no_member(condition: Expr) -> Expr:
+    """True if no member meets ``condition``."""
+    return Not(MemberAggregate("any", condition))
+
+
+def count_members(condition: Expr) -> Expr:
+    """How many members meet ``condition`` (unknown if any member's is unknown)."""
+    return MemberAggregate("count", condition)
+
+
+def function(
+    fn: Callable[..., Any],
+    *,
+    fields: Sequence[str] = (),
+    params: Sequence[str] = (),
+    description: Text,
+) -> Expr:
+    """Wrap a plain Python function as a block; it declares the fields and parameters it
+    reads and receives them positionally (fields first), ``None`` for unknown."""
+    return Function(fn, tuple(fields), tuple(params), description)
+
+
+def subject_of(kind: str) -> type[Any]:
+    """The model class for a subject name."""
+    from poverty_core.model import County, Village
+
+    return {"household": Household, "village": Village, "county": County}[kind]

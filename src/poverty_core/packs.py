@@ -1,0 +1,707 @@
+"""Policy packs: definitions, inheritance, load-time validation and lookup.
+
+A plugin registers a :class:`PackDefinition` — a name, a parent, a data folder of
+TOML files (sources, parameters, taxonomies, procedures) and the rules written in
+Python. :func:`load_pack` assembles the effective :class:`Pack` by walking the parent
+chain: a child overrides a parameter or rule by id (explicitly), adds new ones, or
+removes one explicitly; every item keeps the pack it came from. Assembly checks that
+every rule reads fields that exist and parameters the pack defines, that every
+citation names a known source, and that parents exist without cycles — each problem a
+:class:`~poverty_core.errors.PackError` naming the pack (and plugin, file and key).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from importlib import metadata
+from importlib.resources.abc import Traversable
+from typing import Any
+
+import attrs
+import pluggy
+
+from poverty_core import hookspecs
+from poverty_core._text import Language, Text
+from poverty_core._toml import NAME, DataFile, list_toml
+from poverty_core.codes import CODE_LISTS
+from poverty_core.engine import BatchResult, DecisionResult, decide, decide_batch
+from poverty_core.errors import PackError, UnknownName
+from poverty_core.expressions import subject_of
+from poverty_core.frame import Frame, field_kind
+from poverty_core.model import Person
+from poverty_core.parameters import (
+    Citation,
+    Parameter,
+    Source,
+    load_parameters,
+    load_sources,
+    read_citation,
+)
+from poverty_core.rules import (
+    SUBJECTS,
+    Criterion,
+    Decision,
+    Procedure,
+    Step,
+    Taxonomy,
+    TaxonomyItem,
+)
+
+__all__ = [
+    "BLOCK_ENV",
+    "NotEncoded",
+    "Pack",
+    "PackDefinition",
+    "PackRegistry",
+    "get_plugin_manager",
+    "load_pack",
+]
+
+BLOCK_ENV = "POVERTY_CORE_BLOCK_PLUGINS"
+"""Comma-separated entry-point names of plugins not to load."""
+
+Rule = Criterion | Decision
+
+
+@attrs.frozen
+class PackDefinition:
+    """What a plugin registers: one pack's own data and rules (not its parent's).
+
+    :param name: the pack's name (lower-case snake_case), unique among installed packs.
+    :param parent: the pack it extends (``None`` only for the root ``national``).
+    :param data: folder with ``sources.toml``, ``parameters/``, ``taxonomies/``,
+        ``procedures/`` and ``not_encoded.toml`` (see :doc:`/pack-data-format`).
+    :param rules: new criteria and decisions.
+    :param overrides: criteria and decisions replacing an ancestor's of the same id.
+    :param removes: ids of inherited rules, parameters, procedures or taxonomies to drop.
+    """
+
+    name: str
+    title: Text
+    version: str
+    parent: str | None = "national"
+    data: Traversable | None = None
+    rules: tuple[Rule, ...] = attrs.field(default=(), converter=tuple)
+    overrides: tuple[Rule, ...] = attrs.field(default=(), converter=tuple)
+    removes: tuple[str, ...] = attrs.field(default=(), converter=tuple)
+    description: Text | None = None
+    plugin: str = ""
+    """The plugin that registered the definition (filled in by the registry)."""
+
+
+@attrs.frozen
+class NotEncoded:
+    """A rule of the inventory the pack does not encode, and why."""
+
+    rule: Text
+    reason: Text
+    citation: Citation
+    pack: str = ""
+
+
+@attrs.frozen
+class PackData:
+    """The contents of a pack's data folder."""
+
+    sources: dict[str, Source]
+    parameters: list[tuple[Parameter, bool]]
+    taxonomies: list[tuple[Taxonomy, bool]]
+    procedures: list[tuple[Procedure, bool]]
+    not_encoded: list[NotEncoded]
+
+
+def _load_taxonomy(pack: str, resource: Traversable) -> tuple[Taxonomy, bool]:
+    path = f"taxonomies/{resource.name}"
+    f = DataFile.read(pack, resource, path)
+    d = f.data
+    f.keys(d, "", ("title", "source", "locator"), ("items", "codes", "description", "override"))
+    tid = resource.name.removesuffix(".toml")
+    code_list = d.get("codes")
+    if (code_list is None) == ("items" not in d):
+        f.fail("", "须有 items 或 codes 之一", "needs exactly one of items or codes")
+    if code_list is not None:
+        if code_list not in CODE_LISTS:
+            f.fail("codes", f"未知代码表 {code_list!r}", f"unknown code list {code_list!r}")
+        items = tuple(TaxonomyItem(m.value, m.label) for m in CODE_LISTS[code_list])
+    else:
+        items_list = []
+        for i, t in enumerate(f.array_of_tables(d, "items", "")):
+            f.keys(t, f"items[{i}]", ("code", "label"))
+            items_list.append(
+                TaxonomyItem(f.string(t, "code", f"items[{i}]", NAME), f.text(t, "label", f"items[{i}]"))
+            )
+        items = tuple(items_list)
+        codes = [i.code for i in items]
+        if len(set(codes)) != len(codes):
+            f.fail("items", "代码重复", "codes repeat")
+    taxonomy = Taxonomy(
+        id=tid,
+        title=f.text(d, "title", ""),
+        citation=read_citation(f, d, ""),
+        items=items,
+        code_list=code_list,
+        description=f.optional_text(d, "description", ""),
+        pack=pack,
+    )
+    return taxonomy, f.boolean(d, "override", "", False)
+
+
+def _load_procedure(pack: str, resource: Traversable) -> tuple[Procedure, bool]:
+    path = f"procedures/{resource.name}"
+    f = DataFile.read(pack, resource, path)
+    d = f.data
+    f.keys(d, "", ("title", "subject", "source", "locator", "steps"), ("override",))
+    subject = f.string(d, "subject", "")
+    if subject not in SUBJECTS:
+        f.fail("subject", f"应为 {', '.join(SUBJECTS)}", f"expected one of {', '.join(SUBJECTS)}")
+    steps = []
+    for i, t in enumerate(f.array_of_tables(d, "steps", "")):
+        f.keys(t, f"steps[{i}]", ("id", "label"))
+        steps.append(Step(f.string(t, "id", f"steps[{i}]", NAME), f.text(t, "label", f"steps[{i}]")))
+    if len({s.id for s in steps}) != len(steps):
+        f.fail("steps", "步骤编号重复", "step ids repeat")
+    procedure = Procedure(
+        id=resource.name.removesuffix(".toml"),
+        subject=subject,  # type: ignore[arg-type]
+        title=f.text(d, "title", ""),
+        citation=read_citation(f, d, ""),
+        steps=tuple(steps),
+        pack=pack,
+    )
+    return procedure, f.boolean(d, "override", "", False)
+
+
+def _load_not_encoded(pack: str, resource: Traversable) -> list[NotEncoded]:
+    if not resource.is_file():
+        return []
+    f = DataFile.read(pack, resource, "not_encoded.toml")
+    f.keys(f.data, "", ("entries",))
+    out = []
+    for i, t in enumerate(f.array_of_tables(f.data, "entries", "")):
+        where = f"entries[{i}]"
+        f.keys(t, where, ("rule", "reason", "source", "locator"))
+        out.append(NotEncoded(f.text(t, "rule", where), f.text(t, "reason", where), read_citation(f, t, where), pack))
+    return out
+
+
+def load_data(pack: str, data: Traversable | None) -> PackData:
+    """Read a pack's data folder (strictly; see :doc:`/pack-data-format`)."""
+    if data is None:
+        return PackData({}, [], [], [], [])
+    if not data.is_dir():
+        raise PackError(pack, Text(f"数据目录不存在：{data}", f"data folder does not exist: {data}"))
+    known = {"sources.toml", "parameters", "taxonomies", "procedures", "not_encoded.toml"}
+    for entry in data.iterdir():
+        if entry.name not in known and not entry.name.startswith((".", "_")):
+            raise PackError(
+                pack,
+                Text(f"数据目录中有未知文件 {entry.name}", f"unknown entry {entry.name} in the data folder"),
+            )
+    return PackData(
+        sources=load_sources(pack, data / "sources.toml"),
+        parameters=load_parameters(pack, data / "parameters"),
+        taxonomies=[_load_taxonomy(pack, r) for r in list_toml(data / "taxonomies")],
+        procedures=[_load_procedure(pack, r) for r in list_toml(data / "procedures")],
+        not_encoded=_load_not_encoded(pack, data / "not_encoded.toml"),
+    )
+
+
+@attrs.define
+class _Namer:
+    pack: Pack
+
+    def field(self, subject: type[Any], name: str, language: Language) -> str:
+        labels = subject.field_labels() if hasattr(subject, "field_labels") else {}
+        if name == "age" and subject is Person:
+            return "年龄" if language == "zh" else "age"
+        label = labels.get(name)
+        return label[language] if label else name
+
+    def param(self, name: str, language: Language) -> str:
+        p = self.pack.parameters.get(name)
+        return p.title[language] if p else name
+
+
+@attrs.define
+class Pack:
+    """An assembled, effective pack: its own items and everything it inherits.
+
+    Every parameter, criterion, decision, procedure, taxonomy and source records the
+    pack it comes from (``.pack``) and, when it replaces an ancestor's, which one
+    (``.overrides``).
+    """
+
+    name: str
+    title: Text
+    version: str
+    chain: tuple[str, ...]
+    """This pack, its parent, … up to ``national``."""
+    versions: dict[str, str]
+    definition: PackDefinition
+    sources: dict[str, Source]
+    parameters: dict[str, Parameter]
+    criteria: dict[str, Criterion]
+    decisions: dict[str, Decision]
+    procedures: dict[str, Procedure]
+    taxonomies: dict[str, Taxonomy]
+    not_encoded: list[NotEncoded]
+    removed: dict[str, str]
+    """Inherited ids this pack (or an ancestor) removed, with the pack that removed them."""
+
+    @property
+    def parent(self) -> str | None:
+        """The parent pack's name."""
+        return self.definition.parent
+
+    def decision(self, id: str) -> Decision:
+        """A decision (or procedure, checklist) by id."""
+        try:
+            return self.decisions[id]
+        except KeyError:
+            raise UnknownName(Text("决策", "decision"), id, list(self.decisions)) from None
+
+    def parameter(self, name: str) -> Parameter:
+        """A parameter by name."""
+        try:
+            return self.parameters[name]
+        except KeyError:
+            raise UnknownName(Text("参数", "parameter"), name, list(self.parameters)) from None
+
+    def value(self, name: str, on: dt.date) -> Any:
+        """A parameter's value on a date; raises :class:`~poverty_core.errors.ParameterNotDefined`."""
+        from poverty_core.errors import ParameterNotDefined
+
+        v = self.parameter(name).value_on(on)
+        if v is None:
+            raise ParameterNotDefined(self.name, name, on)
+        return v.value
+
+    def namer(self) -> _Namer:
+        """Names fields and parameters for rule texts."""
+        return _Namer(self)
+
+    def rule_text(self, rule: Criterion, language: Language = "en") -> str:
+        """A criterion's test as readable text."""
+        return rule.test.text(language, self.namer(), subject_of(rule.subject))
+
+    def check_overrides(self, overrides: Mapping[str, Any]) -> dict[str, Any]:
+        """Validate caller-supplied parameter values (name and type) for one run."""
+        from poverty_core.errors import InputError, Problem
+
+        problems: list[Problem] = []
+        out: dict[str, Any] = {}
+        for name, value in overrides.items():
+            p = self.parameters.get(name)
+            if p is None:
+                problems.append(
+                    Problem(
+                        name,
+                        Text(
+                            f"策略包 {self.name} 没有参数 {name}",
+                            f"pack {self.name} has no parameter {name}",
+                        ),
+                    )
+                )
+                continue
+            try:
+                out[name] = coerce_parameter(p, value)
+            except ValueError as exc:
+                problems.append(Problem(name, Text(f"取值无效：{exc}", f"invalid value: {exc}")))
+        if problems:
+            raise InputError(problems, what="overrides")
+        return out
+
+    def decide(
+        self,
+        decision: str,
+        record: Any,
+        *,
+        as_of: dt.date,
+        overrides: Mapping[str, Any] | None = None,
+    ) -> DecisionResult:
+        """Evaluate a decision on one record (see :func:`poverty_core.engine.decide`)."""
+        return decide(self, decision, record, as_of=as_of, overrides=overrides)
+
+    def decide_batch(
+        self,
+        decision: str,
+        records: Frame | Sequence[Any],
+        *,
+        as_of: dt.date,
+        overrides: Mapping[str, Any] | None = None,
+    ) -> BatchResult:
+        """Evaluate a decision over many records, vectorised."""
+        return decide_batch(self, decision, records, as_of=as_of, overrides=overrides)
+
+    def decisions_for(self, subject: str) -> list[Decision]:
+        """The decisions about one kind of record."""
+        return [d for d in self.decisions.values() if d.subject == subject]
+
+
+def coerce_parameter(p: Parameter, value: Any) -> Any:
+    """Turn a caller's value (possibly a string from the command line) into the
+    parameter's type; raises :class:`ValueError`."""
+    if p.type == "number":
+        if isinstance(value, str):
+            value = float(value)
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise ValueError(f"{value!r} is not a number")
+        return float(value)
+    if p.type == "integer":
+        if isinstance(value, str):
+            value = int(value)
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ValueError(f"{value!r} is not an integer")
+        return value
+    if p.type == "boolean":
+        if isinstance(value, str) and value.lower() in ("true", "false"):
+            return value.lower() == "true"
+        if not isinstance(value, bool):
+            raise ValueError(f"{value!r} is not true or false")
+        return value
+    if p.type == "text_list":
+        if isinstance(value, str):
+            return tuple(v.strip() for v in value.split(",") if v.strip())
+        return tuple(str(v) for v in value)
+    return str(value)
+
+
+# -- assembly ------------------------------------------------------------------------
+
+
+def _merge(
+    pack: str,
+    kind: Text,
+    inherited: dict[str, Any],
+    own: Iterable[tuple[Any, bool]],
+    key: Callable[[Any], str],
+) -> dict[str, Any]:
+    result = dict(inherited)
+    for item, override in own:
+        k = key(item)
+        if k in inherited and not override:
+            raise PackError(
+                pack,
+                Text(
+                    f"{kind.zh} {k} 已由 {inherited[k].pack} 定义；如要替换，请声明 override",
+                    f"{kind.en} {k} is already defined by {inherited[k].pack}; "
+                    f"declare it as an override to replace it",
+                ),
+            )
+        if k not in inherited and override:
+            raise PackError(
+                pack,
+                Text(
+                    f"{kind.zh} {k} 声明为 override，但上级包中没有",
+                    f"{kind.en} {k} is declared an override but no ancestor defines it",
+                ),
+            )
+        if k in result and not override:
+            raise PackError(pack, Text(f"{kind.zh} {k} 重复定义", f"{kind.en} {k} is defined twice"))
+        if override:
+            item = attrs.evolve(item, overrides=inherited[k].pack)
+        result[k] = item
+    return result
+
+
+def assemble(definition: PackDefinition, parent: Pack | None) -> Pack:
+    """Build the effective pack of ``definition`` on top of its assembled ``parent``."""
+    name = definition.name
+    data = load_data(name, definition.data)
+    sources = dict(parent.sources) if parent else {}
+    for sid, source in data.sources.items():
+        if sid in sources:
+            raise PackError(
+                name,
+                Text(f"来源 {sid} 已由 {sources[sid].pack} 定义", f"source {sid} is already defined by {sources[sid].pack}"),
+                file="sources.toml",
+            )
+        sources[sid] = source
+
+    parameters = _merge(name, Text("参数", "parameter"), parent.parameters if parent else {}, data.parameters, lambda p: p.name)
+    taxonomies = _merge(name, Text("分类", "taxonomy"), parent.taxonomies if parent else {}, data.taxonomies, lambda t: t.id)
+    procedures = _merge(name, Text("程序", "procedure"), parent.procedures if parent else {}, data.procedures, lambda p: p.id)
+
+    def own_rules(kind: type[Any]) -> list[tuple[Any, bool]]:
+        new = [(attrs.evolve(r, pack=name), False) for r in definition.rules if isinstance(r, kind)]
+        replaced = [(attrs.evolve(r, pack=name), True) for r in definition.overrides if isinstance(r, kind)]
+        return new + replaced
+
+    criteria = _merge(name, Text("判定标准", "criterion"), parent.criteria if parent else {}, own_rules(Criterion), lambda r: r.id)
+    decisions = _merge(name, Text("决策", "decision"), parent.decisions if parent else {}, own_rules(Decision), lambda r: r.id)
+    # Procedures become decisions over their steps, regenerated so an override applies.
+    for procedure in procedures.values():
+        for step in procedure.step_criteria():
+            criteria[step.id] = step
+        as_decision = procedure.as_decision()
+        decisions[as_decision.id] = as_decision
+
+    removed = dict(parent.removed) if parent else {}
+    for rid in definition.removes:
+        for table in (criteria, decisions, parameters, procedures, taxonomies):
+            if rid in table:
+                del table[rid]
+                removed[rid] = name
+                break
+        else:
+            raise PackError(name, Text(f"要移除的 {rid} 不存在于上级包", f"cannot remove {rid}: no ancestor defines it"))
+
+    chain = (name, *(parent.chain if parent else ()))
+    versions = {name: definition.version, **(parent.versions if parent else {})}
+    pack = Pack(
+        name=name,
+        title=definition.title,
+        version=definition.version,
+        chain=chain,
+        versions=versions,
+        definition=definition,
+        sources=sources,
+        parameters=parameters,
+        criteria=criteria,
+        decisions=decisions,
+        procedures=procedures,
+        taxonomies=taxonomies,
+        not_encoded=[*(parent.not_encoded if parent else []), *data.not_encoded],
+        removed=removed,
+    )
+    _validate(pack)
+    _resolve_citations(pack)
+    return pack
+
+
+def _resolve_citations(pack: Pack) -> None:
+    def bind(c: Citation) -> Citation:
+        return attrs.evolve(c, resolved=pack.sources[c.source])
+
+    for k, p in pack.parameters.items():
+        pack.parameters[k] = attrs.evolve(
+            p, values=tuple(attrs.evolve(v, citation=bind(v.citation)) for v in p.values)
+        )
+    for k, r in pack.criteria.items():
+        pack.criteria[k] = attrs.evolve(r, citations=[bind(c) for c in r.citations])
+    for k, d in pack.decisions.items():
+        pack.decisions[k] = attrs.evolve(d, citations=[bind(c) for c in d.citations])
+    for k, t in pack.taxonomies.items():
+        pack.taxonomies[k] = attrs.evolve(t, citation=bind(t.citation))
+    for k, pr in pack.procedures.items():
+        pack.procedures[k] = attrs.evolve(pr, citation=bind(pr.citation))
+    pack.not_encoded = [attrs.evolve(n, citation=bind(n.citation)) for n in pack.not_encoded]
+
+
+def _validate(pack: Pack) -> None:
+    problems: list[str] = []
+
+    def cited(where: str, citation: Citation) -> None:
+        if citation.source not in pack.sources:
+            problems.append(f"{where}: cites unknown source {citation.source!r}")
+
+    for p in pack.parameters.values():
+        for v in p.values:
+            cited(f"parameter {p.name} (from {p.pack})", v.citation)
+    for t in pack.taxonomies.values():
+        cited(f"taxonomy {t.id}", t.citation)
+    for pr in pack.procedures.values():
+        cited(f"procedure {pr.id}", pr.citation)
+    for n in pack.not_encoded:
+        cited(f"not_encoded {n.rule.en!r}", n.citation)
+    for rule in pack.criteria.values():
+        subject = subject_of(rule.subject)
+        for c in rule.citations:
+            cited(f"criterion {rule.id}", c)
+        for ref in rule.refs():
+            if ref.kind == "field" and field_kind(subject, ref.name) is None:
+                problems.append(f"criterion {rule.id} reads unknown {rule.subject} field {ref.name!r}")
+            elif ref.kind == "member" and (
+                rule.subject != "household" or (ref.name != "age" and field_kind(Person, ref.name) is None)
+            ):
+                problems.append(f"criterion {rule.id} reads unknown member field {ref.name!r}")
+            elif ref.kind == "param" and ref.name not in pack.parameters:
+                problems.append(f"criterion {rule.id} reads undefined parameter {ref.name!r}")
+            elif ref.kind == "procedure" and ref.name not in pack.procedures:
+                problems.append(f"criterion {rule.id} reads undefined procedure {ref.name!r}")
+    for d in pack.decisions.values():
+        for c in d.citations:
+            cited(f"decision {d.id}", c)
+        if not d.criteria:
+            problems.append(f"decision {d.id} has no criteria")
+        for cid in d.criteria:
+            rule = pack.criteria.get(cid)
+            if rule is None:
+                problems.append(f"decision {d.id} uses undefined criterion {cid!r}")
+            elif rule.subject != d.subject:
+                problems.append(f"decision {d.id} ({d.subject}) uses {rule.subject} criterion {cid!r}")
+    if problems:
+        lines = "; ".join(problems)
+        raise PackError(pack.name, Text(f"校验失败：{lines}", f"invalid: {lines}"))
+
+
+# -- plugins ---------------------------------------------------------------------------
+
+
+def get_plugin_manager(*, entry_points: bool = True) -> pluggy.PluginManager:
+    """A new plugin manager with the hook specs, the built-in packs and (unless
+    ``entry_points=False``) every installed plugin of the ``poverty_core`` entry-point
+    group, except those named in ``$POVERTY_CORE_BLOCK_PLUGINS``.
+
+    A plugin that fails to import is skipped and reported by
+    :attr:`PackRegistry.problems`; it never stops the others.
+    """
+    pm = pluggy.PluginManager(hookspecs.NAME)
+    pm.add_hookspecs(hookspecs)
+    from poverty_core import national
+
+    pm.register(national, name="national")
+    if entry_points:
+        _load_entry_points(pm)
+    pm.check_pending()
+    return pm
+
+
+_LOAD_PROBLEMS: dict[int, list[tuple[str, str]]] = {}
+
+
+def _load_entry_points(pm: pluggy.PluginManager) -> None:
+    blocked = {b.strip() for b in os.environ.get(BLOCK_ENV, "").split(",") if b.strip()}
+    problems: list[tuple[str, str]] = []
+    for ep in metadata.entry_points(group=hookspecs.NAME):
+        if ep.name in blocked or pm.is_registered(ep.name) or pm.has_plugin(ep.name):
+            continue
+        try:
+            plugin = ep.load()
+            pm.register(plugin, name=ep.name)
+        except Exception as exc:  # a broken plugin is reported, never fatal to others
+            problems.append((ep.name, f"{type(exc).__name__}: {exc}"))
+    _LOAD_PROBLEMS[id(pm)] = problems
+
+
+class PackRegistry:
+    """The packs the plugins of one plugin manager register, assembled on demand."""
+
+    def __init__(self, pm: pluggy.PluginManager | None = None) -> None:
+        self.pm = pm if pm is not None else get_plugin_manager()
+        self.definitions: dict[str, PackDefinition] = {}
+        self.problems: list[PackError] = [
+            PackError(name, Text(f"插件加载失败：{msg}", f"plugin failed to load: {msg}"))
+            for name, msg in _LOAD_PROBLEMS.get(id(self.pm), [])
+        ]
+        self._packs: dict[str, Pack] = {}
+        self._collect()
+
+    def _collect(self) -> None:
+        for impl in self.pm.hook.poverty_core_register_packs.get_hookimpls():
+            plugin_name = impl.plugin_name
+            collected: list[PackDefinition] = []
+
+            def register(definition: PackDefinition, _into: list[PackDefinition] = collected) -> None:
+                if not isinstance(definition, PackDefinition):
+                    raise TypeError(f"register() takes a PackDefinition, got {type(definition).__name__}")
+                _into.append(definition)
+
+            try:
+                impl.function(register=register) if "register" in impl.argnames else impl.function()
+            except Exception as exc:  # one broken plugin must not stop the others
+                self.problems.append(
+                    PackError(
+                        plugin_name,
+                        Text(
+                            f"插件 {plugin_name} 的 poverty_core_register_packs 出错：{exc}",
+                            f"plugin {plugin_name}: poverty_core_register_packs raised "
+                            f"{type(exc).__name__}: {exc}",
+                        ),
+                    )
+                )
+                continue
+            for definition in collected:
+                definition = attrs.evolve(definition, plugin=plugin_name)
+                if not NAME.match(definition.name):
+                    self.problems.append(PackError(definition.name, Text("包名应为小写 snake_case", "pack name must be lower-case snake_case")))
+                elif definition.name in self.definitions:
+                    other = self.definitions[definition.name].plugin
+                    self.problems.append(
+                        PackError(
+                            definition.name,
+                            Text(
+                                f"插件 {plugin_name} 与 {other} 注册了同名策略包",
+                                f"plugins {other} and {plugin_name} both register this pack name",
+                            ),
+                        )
+                    )
+                    self.definitions[definition.name] = attrs.evolve(
+                        self.definitions[definition.name], plugin=f"{other}, {plugin_name}"
+                    )
+                    self._duplicates.add(definition.name)
+                else:
+                    self.definitions[definition.name] = definition
+
+    @property
+    def _duplicates(self) -> set[str]:
+        if not hasattr(self, "_dups"):
+            self._dups: set[str] = set()
+        return self._dups
+
+    def names(self) -> list[str]:
+        """Names of every registered pack."""
+        return sorted(self.definitions)
+
+    def load(self, name: str) -> Pack:
+        """Assemble pack ``name`` and its ancestors (cached)."""
+        return self._load(name, ())
+
+    def _load(self, name: str, seen: tuple[str, ...]) -> Pack:
+        if name in self._packs:
+            return self._packs[name]
+        if name in seen:
+            cycle = " → ".join((*seen, name))
+            raise PackError(name, Text(f"继承成环：{cycle}", f"cyclic inheritance: {cycle}"))
+        definition = self.definitions.get(name)
+        if definition is None:
+            if seen:
+                raise PackError(seen[-1], Text(f"上级包 {name} 未安装", f"parent pack {name} is not installed"))
+            raise UnknownName(Text("策略包", "pack"), name, self.names())
+        if name in self._duplicates:
+            raise PackError(name, Text(f"多个插件注册了该包：{definition.plugin}", f"registered by more than one plugin: {definition.plugin}"))
+        parent = self._load(definition.parent, (*seen, name)) if definition.parent else None
+        try:
+            pack = assemble(definition, parent)
+        except PackError as exc:
+            if definition.plugin and definition.plugin != name:
+                raise PackError(
+                    name,
+                    Text(f"（插件 {definition.plugin}）{exc.text.zh}", f"(plugin {definition.plugin}) {exc.text.en}"),
+                ) from None
+            raise
+        self._packs[name] = pack
+        return pack
+
+    def check_all(self) -> dict[str, PackError | None]:
+        """Try to assemble every pack; each name maps to its error or ``None``."""
+        out: dict[str, PackError | None] = {}
+        for name in self.names():
+            try:
+                self.load(name)
+                out[name] = None
+            except PackError as exc:
+                out[name] = exc
+        return out
+
+
+_DEFAULT: list[PackRegistry] = []
+
+
+def default_registry() -> PackRegistry:
+    """The registry of installed plugins, built on first use (not at import)."""
+    if not _DEFAULT:
+        _DEFAULT.append(PackRegistry())
+    return _DEFAULT[0]
+
+
+def load_pack(name: str, *, registry: PackRegistry | None = None) -> Pack:
+    """The assembled pack ``name`` from the installed plugins (or a given registry).
+
+    >>> pack = load_pack("national")
+    >>> pack.chain
+    ('national',)
+    """
+    return (registry or default_registry()).load(name)

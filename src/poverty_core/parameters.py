@@ -1,0 +1,353 @@
+"""Sources, citations and dated parameters of a pack.
+
+A :class:`Parameter` is a named list of :class:`ParameterValue` — each with a start
+date, an optional end date, a value and a :class:`Citation`. :meth:`Parameter.value_on`
+answers for one date and never reuses a value outside its range: a date no value
+covers has no value (``None``), which rules turn into an *unknown* finding.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import re
+from collections.abc import Iterator, Sequence
+from importlib.resources.abc import Traversable
+from typing import Any, Literal
+
+import attrs
+
+from poverty_core._text import Text
+from poverty_core._toml import NAME, SOURCE_ID, DataFile, list_toml
+
+__all__ = [
+    "UNITS",
+    "Citation",
+    "cite",
+    "format_value",
+    "Parameter",
+    "ParameterValue",
+    "Source",
+    "load_parameters",
+    "load_sources",
+]
+
+Confidence = Literal["high", "medium", "low"]
+ParameterType = Literal["number", "integer", "boolean", "text", "text_list"]
+
+UNITS: frozenset[str] = frozenset(
+    {
+        "yuan", "yuan/person/year", "yuan/year", "ratio", "people", "households", "count",
+        "years", "days", "days/year", "minutes", "metres", "litres/person/day", "per_year",
+        "per_quarter", "per_month", "working_days/month", "none",
+    }
+)  # fmt: skip
+"""The units a parameter may declare."""
+
+_PUBLISHED = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
+
+
+@attrs.frozen
+class Source:
+    """A publication a pack cites."""
+
+    id: str
+    """Short id used by citations (``zbf-2016-16``)."""
+    title: Text
+    issuer: Text | None = None
+    published: str | None = None
+    """``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``: as precise as known, no more."""
+    confidence: Confidence = "high"
+    """How sure the pack is of its reading of the source."""
+    note: Text | None = None
+    pack: str = ""
+    """The pack that declares the source."""
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-compatible form."""
+        return {
+            "id": self.id,
+            "title": self.title.to_dict(),
+            "issuer": self.issuer.to_dict() if self.issuer else None,
+            "published": self.published,
+            "confidence": self.confidence,
+            "note": self.note.to_dict() if self.note else None,
+            "pack": self.pack,
+        }
+
+
+@attrs.frozen
+class Citation:
+    """A reference to a source and the place in it (``locator``: section, table, item).
+
+    >>> Citation("zbf-2016-16", "二(一)")
+    Citation(source='zbf-2016-16', locator='二(一)', note=None, resolved=None)
+    """
+
+    source: str
+    locator: str = ""
+    note: Text | None = None
+    resolved: Source | None = attrs.field(default=None, eq=False)
+    """The :class:`Source`, filled in when the pack is assembled."""
+
+    def format(self, language: Literal["zh", "en"] = "zh") -> str:
+        """The source's title and the locator, in one language."""
+        title = self.resolved.title[language] if self.resolved else self.source
+        return f"{title} {self.locator}".strip()
+
+    def __str__(self) -> str:
+        return self.format("zh")
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-compatible form."""
+        out: dict[str, Any] = {"source": self.source, "locator": self.locator}
+        if self.resolved is not None:
+            out["title"] = self.resolved.title.to_dict()
+            out["confidence"] = self.resolved.confidence
+        if self.note is not None:
+            out["note"] = self.note.to_dict()
+        return out
+
+
+def cite(source: str, locator: str = "", note: Text | None = None) -> Citation:
+    """Shorthand for :class:`Citation` used in pack rule modules."""
+    return Citation(source, locator, note)
+
+
+@attrs.frozen
+class ParameterValue:
+    """One dated, cited value of a parameter."""
+
+    start: dt.date
+    end: dt.date | None
+    """Inclusive; ``None``: until the next value's start (or open-ended)."""
+    value: Any
+    citation: Citation
+    note: Text | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-compatible form."""
+        return {
+            "start": self.start.isoformat(),
+            "end": self.end.isoformat() if self.end else None,
+            "value": list(self.value) if isinstance(self.value, tuple) else self.value,
+            "citation": self.citation.to_dict(),
+            "note": self.note.to_dict() if self.note else None,
+        }
+
+
+@attrs.frozen
+class Parameter:
+    """A named, dated, cited parameter (a threshold, amount, count or list)."""
+
+    name: str
+    title: Text
+    unit: str
+    type: ParameterType
+    values: tuple[ParameterValue, ...]
+    description: Text | None = None
+    interpretation: bool = False
+    """True when the value is the pack's reading of a stated goal, not a stated test."""
+    pack: str = ""
+    """The pack that defines (or last overrode) this parameter."""
+    overrides: str | None = None
+    """The ancestor pack whose parameter of the same name this one replaces."""
+
+    def covering(self) -> Iterator[tuple[dt.date, dt.date | None, ParameterValue]]:
+        """Each value with the inclusive date range it actually covers."""
+        for i, v in enumerate(self.values):
+            end = v.end
+            if end is None and i + 1 < len(self.values):
+                end = self.values[i + 1].start - dt.timedelta(days=1)
+            yield v.start, end, v
+
+    def value_on(self, on: dt.date) -> ParameterValue | None:
+        """The value in force on ``on``, or ``None`` when no value covers that date."""
+        for start, end, v in self.covering():
+            if start <= on and (end is None or on <= end):
+                return v
+        return None
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-compatible form."""
+        return {
+            "name": self.name,
+            "title": self.title.to_dict(),
+            "description": self.description.to_dict() if self.description else None,
+            "unit": self.unit,
+            "type": self.type,
+            "interpretation": self.interpretation,
+            "pack": self.pack,
+            "overrides": self.overrides,
+            "values": [v.to_dict() for v in self.values],
+        }
+
+
+def format_value(value: Any, unit: str) -> str:
+    """A value as a person reads it (``0.02`` in ``ratio`` → ``2%``)."""
+    if value is None:
+        return "—"
+    if isinstance(value, bool):
+        return "是/yes" if value else "否/no"
+    if unit == "ratio" and isinstance(value, int | float):
+        return f"{value * 100:.4g}%"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, tuple | list):
+        return ", ".join(str(v) for v in value)
+    return str(value)
+
+
+# -- loading ---------------------------------------------------------------------
+
+
+def load_sources(pack: str, resource: Traversable) -> dict[str, Source]:
+    """Read ``sources.toml``; an absent file means no sources."""
+    if not resource.is_file():
+        return {}
+    f = DataFile.read(pack, resource, "sources.toml")
+    out: dict[str, Source] = {}
+    for sid, table in f.data.items():
+        if not SOURCE_ID.match(sid):
+            f.fail(
+                sid,
+                "来源编号只能含小写字母、数字与 -",
+                "source id: lower-case letters, digits and - only",
+            )
+        if not isinstance(table, dict):
+            f.fail(sid, "应为表", "expected a table")
+        f.keys(table, sid, ("title",), ("issuer", "published", "confidence", "note"))
+        published = table.get("published")
+        if published is not None and (
+            not isinstance(published, str) or not _PUBLISHED.match(published)
+        ):
+            f.fail(
+                f"{sid}.published",
+                '应为 "YYYY"、"YYYY-MM" 或 "YYYY-MM-DD"',
+                'expected "YYYY", "YYYY-MM" or "YYYY-MM-DD"',
+            )
+        confidence = table.get("confidence", "high")
+        if confidence not in ("high", "medium", "low"):
+            f.fail(f"{sid}.confidence", "应为 high、medium 或 low", "expected high, medium or low")
+        out[sid] = Source(
+            id=sid,
+            title=f.text(table, "title", sid),
+            issuer=f.optional_text(table, "issuer", sid),
+            published=published,
+            confidence=confidence,
+            note=f.optional_text(table, "note", sid),
+            pack=pack,
+        )
+    return out
+
+
+_TYPE_CHECK: dict[str, Any] = {
+    "number": lambda v: isinstance(v, int | float) and not isinstance(v, bool),
+    "integer": lambda v: isinstance(v, int) and not isinstance(v, bool),
+    "boolean": lambda v: isinstance(v, bool),
+    "text": lambda v: isinstance(v, str),
+    "text_list": lambda v: isinstance(v, list) and all(isinstance(x, str) for x in v),
+}
+
+
+def read_citation(f: DataFile, table: dict[str, Any], where: str) -> Citation:
+    """``source`` + ``locator`` (+ optional ``note``) keys of a table as a :class:`Citation`."""
+    return Citation(
+        source=f.string(table, "source", where, SOURCE_ID),
+        locator=f.string(table, "locator", where),
+        note=f.optional_text(table, "note", where),
+    )
+
+
+def load_parameter(pack: str, resource: Traversable, path: str) -> tuple[Parameter, bool]:
+    """Read one parameter file; returns the parameter and its ``override`` flag."""
+    f = DataFile.read(pack, resource, path)
+    name = resource.name.removesuffix(".toml")
+    if not NAME.match(name):
+        f.fail(
+            "",
+            f"参数名 {name!r} 应为小写 snake_case",
+            f"parameter name {name!r} must be lower-case snake_case",
+        )
+    d = f.data
+    f.keys(
+        d, "", ("title", "unit", "type", "values"), ("description", "interpretation", "override")
+    )
+    unit = f.string(d, "unit", "")
+    if unit not in UNITS:
+        f.fail(
+            "unit",
+            f"未知单位 {unit!r}",
+            f"unknown unit {unit!r}; known: {', '.join(sorted(UNITS))}",
+        )
+    ptype = f.string(d, "type", "")
+    if ptype not in _TYPE_CHECK:
+        f.fail(
+            "type",
+            f"未知类型 {ptype!r}",
+            f"unknown type {ptype!r}; known: {', '.join(_TYPE_CHECK)}",
+        )
+    values: list[ParameterValue] = []
+    for i, table in enumerate(f.array_of_tables(d, "values", "")):
+        where = f"values[{i}]"
+        f.keys(table, where, ("start", "value", "source", "locator"), ("end", "note"))
+        start = f.date(table, "start", where)
+        end = f.date(table, "end", where) if "end" in table else None
+        if end is not None and end < start:
+            f.fail(where, "end 早于 start", "end is before start")
+        value = table["value"]
+        if not _TYPE_CHECK[ptype](value):
+            f.fail(
+                f"{where}.value",
+                f"取值 {value!r} 不是 {ptype}",
+                f"value {value!r} is not of type {ptype}",
+            )
+        if ptype == "number":
+            value = float(value)
+        elif ptype == "text_list":
+            value = tuple(value)
+        values.append(
+            ParameterValue(
+                start,
+                end,
+                value,
+                read_citation(f, table, where),
+                f.optional_text(table, "note", where),
+            )
+        )
+    for prev, cur in itertools.pairwise(values):
+        if cur.start <= prev.start:
+            f.fail(
+                "values",
+                "取值须按 start 升序且不重复",
+                "values must be in increasing order of start",
+            )
+        if prev.end is not None and prev.end >= cur.start:
+            f.fail(
+                "values",
+                f"{prev.start}–{prev.end} 与 {cur.start} 起的取值重叠",
+                f"value {prev.start}–{prev.end} overlaps the one starting {cur.start}",
+            )
+    parameter = Parameter(
+        name=name,
+        title=f.text(d, "title", ""),
+        description=f.optional_text(d, "description", ""),
+        unit=unit,
+        type=ptype,  # type: ignore[arg-type]
+        interpretation=f.boolean(d, "interpretation", "", False),
+        values=tuple(values),
+        pack=pack,
+    )
+    return parameter, f.boolean(d, "override", "", False)
+
+
+def load_parameters(pack: str, folder: Traversable) -> list[tuple[Parameter, bool]]:
+    """Read every ``parameters/*.toml`` file of a pack."""
+    return [load_parameter(pack, r, f"parameters/{r.name}") for r in list_toml(folder)]
+
+
+def citations_of(parameters: Sequence[Parameter]) -> Iterator[tuple[str, Citation]]:
+    """Every citation of every value, with the parameter name."""
+    for p in parameters:
+        for v in p.values:
+            yield p.name, v.citation
