@@ -24,30 +24,54 @@ from poverty_core.expressions import Field, Many, Member, One, Ref, subject_of
 from poverty_core.frame import Frame, Vec, field_kind
 from poverty_core.model import Person
 from poverty_core.parameters import Citation, Parameter, format_value
-from poverty_core.rules import Criterion, Decision, Outcome, Status
+from poverty_core.rules import (
+    Checklist,
+    Classifier,
+    Criterion,
+    Decision,
+    Entitlement,
+    Outcome,
+    Status,
+)
 
 if TYPE_CHECKING:
     from poverty_core.expressions import Expr
 
 __all__ = [
+    "Award",
     "BatchResult",
+    "Classification",
+    "ClassificationBatch",
     "DecisionResult",
+    "EntitlementBatch",
+    "EntitlementResult",
     "Finding",
     "ParameterUse",
     "Provenance",
+    "classify",
+    "classify_batch",
     "decide",
     "decide_batch",
+    "entitle",
+    "entitle_batch",
 ]
 
 
 class PackLike(Protocol):
     """What the engine needs of an assembled pack."""
 
-    name: str
-    chain: tuple[str, ...]
-    versions: Mapping[str, str]
-    parameters: Mapping[str, Parameter]
-    criteria: Mapping[str, Criterion]
+    @property
+    def name(self) -> str: ...
+    @property
+    def chain(self) -> tuple[str, ...]: ...
+    @property
+    def versions(self) -> Mapping[str, str]: ...
+    @property
+    def parameters(self) -> Mapping[str, Parameter]: ...
+    @property
+    def criteria(self) -> Mapping[str, Criterion]: ...
+    @property
+    def checklists(self) -> Mapping[str, Checklist]: ...
 
     def decision(self, id: str) -> Decision: ...
     def namer(self) -> Any: ...
@@ -122,6 +146,10 @@ class Params:
         use = self.use(name)
         return None if use is None else use.value
 
+    def checklist_items(self, checklist: str) -> tuple[str, ...]:
+        """The item ids of one of the pack's checklists."""
+        return tuple(i.id for i in self.pack.checklists[checklist].items)
+
 
 @attrs.frozen
 class Finding:
@@ -151,7 +179,11 @@ class Finding:
         if self.comparison is not None:
             shown = format_value(self.observed, unit if self.comparison != "=" else "")
             needed = f"{self.comparison} {format_value(self.required, unit)}"
-            line += f"：{shown}（要求 {needed}）" if language == "zh" else f": {shown} (required {needed})"
+            line += (
+                f"：{shown}（要求 {needed}）"
+                if language == "zh"
+                else f": {shown} (required {needed})"
+            )
         elif self.observed is not None:
             shown = _show_value(self.observed, language)
             line += f"：{shown}" if language == "zh" else f": {shown}"
@@ -246,7 +278,9 @@ class DecisionResult:
 
     def explain(self, language: Language = "en") -> str:
         """A readable account: outcome, then one line per finding with its source."""
-        head = f"{self.subject_id}: {self.decision.title[language]} → {self.outcome.label[language]}"
+        head = (
+            f"{self.subject_id}: {self.decision.title[language]} → {self.outcome.label[language]}"
+        )
         lines = [head]
         for f in self.findings:
             lines.append("  " + f.explain(language))
@@ -325,7 +359,10 @@ def _missing_one(ref: Ref, record: Any, params: Params) -> bool:
     if ref.kind == "procedure":
         return ref.name not in record.procedures
     checklist, _, item = ref.name.partition(".")
-    return record.checklists.get(checklist, {}).get(item) is None
+    ticks = record.checklists.get(checklist, {})
+    if item:
+        return ticks.get(item) is None
+    return any(ticks.get(i) is None for i in params.checklist_items(checklist))
 
 
 def _param_uses(rule: Criterion, params: Params) -> tuple[ParameterUse, ...]:
@@ -343,27 +380,21 @@ def decide(
 ) -> DecisionResult:
     """Evaluate decision ``decision_id`` of ``pack`` on one record on date ``as_of``."""
     decision = pack.decision(decision_id)
-    subject = subject_of(decision.subject)
-    if not isinstance(record, subject):
-        raise InputError(
-            [
-                Problem(
-                    "$",
-                    Text(
-                        f"{decision.id} 针对 {decision.subject} 记录，收到 {type(record).__name__}",
-                        f"{decision.id} decides {decision.subject} records, "
-                        f"got a {type(record).__name__}",
-                    ),
-                )
-            ],
-            what=decision.subject,
-        )
+    subject = _check_subject(decision.subject, decision.id, record)
     checked = pack.check_overrides(overrides or {})
     params = Params(pack, as_of, checked)
-    scope = One(record, as_of, params)
+    rules = [pack.criteria[rule_id] for rule_id in decision.criteria]
+    findings = _findings(rules, record, subject, One(record, as_of, params))
+    return _result(pack, decision, record.id, findings, as_of, checked)
+
+
+def _findings(
+    rules: Sequence[Criterion], record: Any, subject: type[Any], scope: One
+) -> list[Finding]:
+    params = scope.params
+    assert isinstance(params, Params)
     findings = []
-    for rule_id in decision.criteria:
-        rule = pack.criteria[rule_id]
+    for rule in rules:
         status = _status(rule.test.one(scope))
         observed_expr, required_expr = rule.observed_expr(), rule.required_expr()
         observed = _decoder(observed_expr, subject)(
@@ -377,10 +408,34 @@ def decide(
             missing = tuple(r.label() for r in rule.refs() if _missing_one(r, record, params))
         findings.append(
             Finding(
-                rule, status, observed, required, rule.comparison(), missing, _param_uses(rule, params)
+                rule,
+                status,
+                observed,
+                required,
+                rule.comparison(),
+                missing,
+                _param_uses(rule, params),
             )
         )
-    return _result(pack, decision, record.id, findings, as_of, checked)
+    return findings
+
+
+def _check_subject(kind: str, what: str, record: Any) -> type[Any]:
+    subject = subject_of(kind)
+    if not isinstance(record, subject):
+        raise InputError(
+            [
+                Problem(
+                    "$",
+                    Text(
+                        f"{what} 针对 {kind} 记录，收到 {type(record).__name__}",
+                        f"{what} is about {kind} records, got a {type(record).__name__}",
+                    ),
+                )
+            ],
+            what=kind,
+        )
+    return subject
 
 
 def _result(
@@ -398,7 +453,9 @@ def _result(
             for m in f.missing:
                 missing.setdefault(m, None)
     provenance = Provenance(pack.name, pack.chain, dict(pack.versions), as_of, dict(overrides))
-    return DecisionResult(decision, subject_id, outcome, tuple(findings), tuple(missing), provenance)
+    return DecisionResult(
+        decision, subject_id, outcome, tuple(findings), tuple(missing), provenance
+    )
 
 
 # -- batches ---------------------------------------------------------------------------
@@ -419,7 +476,8 @@ def _missing_mask(ref: Ref, frame: Frame, params: Params) -> npt.NDArray[np.bool
         return ~frame.column(ref.name).known
     if ref.kind == "member":
         members = frame.members
-        assert members is not None and members.owner is not None
+        assert members is not None
+        assert members.owner is not None
         if ref.name == "age":
             unknown = ~(members.column("age").known | members.column("birth_year").known)
         else:
@@ -431,7 +489,11 @@ def _missing_mask(ref: Ref, frame: Frame, params: Params) -> npt.NDArray[np.bool
         present = frame.column(f"procedures.{ref.name}")
         return ~(present.values.astype(np.bool_) & present.known)
     checklist, _, item = ref.name.partition(".")
-    return ~frame.column(f"checklists.{checklist}.{item}").known
+    items = (item,) if item else params.checklist_items(checklist)
+    mask = np.zeros(n, dtype=np.bool_)
+    for i in items:
+        mask |= ~frame.column(f"checklists.{checklist}.{i}").known
+    return mask
 
 
 @attrs.define
@@ -519,44 +581,13 @@ def _cell(vec: Vec | None, row: int, expr: Expr | None, subject: type[Any]) -> A
     return _decoder(expr, subject)(value.item() if hasattr(value, "item") else value)
 
 
-def decide_batch(
-    pack: PackLike,
-    decision_id: str,
-    records: Frame | Sequence[Any],
-    *,
-    as_of: dt.date,
-    overrides: Mapping[str, Any] | None = None,
-) -> BatchResult:
-    """Evaluate decision ``decision_id`` over many records, vectorised over columns."""
-    decision = pack.decision(decision_id)
-    subject = subject_of(decision.subject)
-    frame = records if isinstance(records, Frame) else Frame.from_records(list(records))
-    if frame.kind is not subject:
-        raise InputError(
-            [
-                Problem(
-                    "$",
-                    Text(
-                        f"{decision.id} 针对 {decision.subject} 记录",
-                        f"{decision.id} decides {decision.subject} records, "
-                        f"got {frame.kind.__name__} records",
-                    ),
-                )
-            ],
-            what=decision.subject,
-        )
-    checked = pack.check_overrides(overrides or {})
-    params = Params(pack, as_of, checked)
-    scope = Many(frame, as_of, params)
+def _columns(rules: Sequence[Criterion], frame: Frame, scope: Many) -> list[CriterionColumns]:
+    params = scope.params
+    assert isinstance(params, Params)
     n = frame.n
     columns = []
-    any_failed = np.zeros(n, dtype=np.bool_)
-    all_passed = np.ones(n, dtype=np.bool_)
-    for rule_id in decision.criteria:
-        rule = pack.criteria[rule_id]
+    for rule in rules:
         status = _status_column(rule.test.many(scope), n)
-        any_failed |= status == 0
-        all_passed &= status == 1
         observed_expr, required_expr = rule.observed_expr(), rule.required_expr()
         columns.append(
             CriterionColumns(
@@ -568,7 +599,443 @@ def decide_batch(
                 _param_uses(rule, params),
             )
         )
+    return columns
+
+
+def _frame_of(records: Frame | Sequence[Any], kind: str, what: str) -> Frame:
+    subject = subject_of(kind)
+    frame = records if isinstance(records, Frame) else Frame.from_records(list(records))
+    if frame.kind is not subject:
+        raise InputError(
+            [
+                Problem(
+                    "$",
+                    Text(
+                        f"{what} 针对 {kind} 记录",
+                        f"{what} is about {kind} records, got {frame.kind.__name__} records",
+                    ),
+                )
+            ],
+            what=kind,
+        )
+    return frame
+
+
+def decide_batch(
+    pack: PackLike,
+    decision_id: str,
+    records: Frame | Sequence[Any],
+    *,
+    as_of: dt.date,
+    overrides: Mapping[str, Any] | None = None,
+) -> BatchResult:
+    """Evaluate decision ``decision_id`` over many records, vectorised over columns."""
+    decision = pack.decision(decision_id)
+    subject = subject_of(decision.subject)
+    frame = _frame_of(records, decision.subject, decision.id)
+    checked = pack.check_overrides(overrides or {})
+    params = Params(pack, as_of, checked)
+    rules = [pack.criteria[rule_id] for rule_id in decision.criteria]
+    columns = _columns(rules, frame, Many(frame, as_of, params))
+    n = frame.n
+    any_failed = np.zeros(n, dtype=np.bool_)
+    all_passed = np.ones(n, dtype=np.bool_)
+    for c in columns:
+        any_failed |= c.status == 0
+        all_passed &= c.status == 1
     outcome = np.where(any_failed, 0, np.where(all_passed, 1, 2)).astype(np.int8)
     provenance = Provenance(pack.name, pack.chain, dict(pack.versions), as_of, dict(checked))
     ids = frame.column("id").values
     return BatchResult(decision, ids, outcome, columns, provenance, subject)
+
+
+# -- classifiers ------------------------------------------------------------------------
+
+
+@attrs.frozen
+class Classification:
+    """The class a classifier puts one record in (``None``: undetermined), with one
+    finding per class test, in order."""
+
+    classifier: Classifier
+    subject_id: str
+    code: str | None
+    findings: tuple[Finding, ...]
+    missing: tuple[str, ...]
+    provenance: Provenance
+
+    @property
+    def label(self) -> Text | None:
+        """The bilingual label of the class."""
+        return None if self.code is None else self.classifier.label(self.code)
+
+    def explain(self, language: Language = "en") -> str:
+        """A readable account: the class, then each class test."""
+        shown = self.label[language] if self.label else Outcome.UNDETERMINED.label[language]
+        lines = [f"{self.subject_id}: {self.classifier.title[language]} → {shown}"]
+        lines += ["  " + f.explain(language) for f in self.findings]
+        if self.missing:
+            lines.append(
+                ("缺少数据：" if language == "zh" else "missing data: ") + ", ".join(self.missing)
+            )
+        return "\n".join(lines)
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-compatible form."""
+        return {
+            "id": self.subject_id,
+            "classifier": self.classifier.id,
+            "class": self.code,
+            "missing": list(self.missing),
+            "findings": [f.to_dict() for f in self.findings],
+            "provenance": self.provenance.to_dict(),
+        }
+
+
+def _pick_class(statuses: Sequence[Status]) -> tuple[int | None, int]:
+    """Index of the first passing class (``None`` if an earlier one is unknown) and how
+    many tests were looked at."""
+    for i, status in enumerate(statuses):
+        if status is Status.PASSED:
+            return i, i + 1
+        if status is Status.UNKNOWN:
+            return None, i + 1
+    return -1, len(statuses)
+
+
+def classify(
+    pack: PackLike,
+    classifier: Classifier,
+    record: Any,
+    *,
+    as_of: dt.date,
+    overrides: Mapping[str, Any] | None = None,
+) -> Classification:
+    """Put one record in a class of ``classifier``."""
+    subject = _check_subject(classifier.subject, classifier.id, record)
+    checked = pack.check_overrides(overrides or {})
+    params = Params(pack, as_of, checked)
+    findings = _findings(classifier.class_criteria(), record, subject, One(record, as_of, params))
+    index, looked = _pick_class([f.status for f in findings])
+    code = _class_code(classifier, index)
+    missing: dict[str, None] = {}
+    if code is None:
+        for f in findings[:looked]:
+            for m in f.missing:
+                missing.setdefault(m, None)
+    provenance = Provenance(pack.name, pack.chain, dict(pack.versions), as_of, dict(checked))
+    return Classification(classifier, record.id, code, tuple(findings), tuple(missing), provenance)
+
+
+def _class_code(classifier: Classifier, index: int | None) -> str | None:
+    if index is None:
+        return None
+    if index == -1:
+        return classifier.otherwise.code if classifier.otherwise else None
+    return classifier.classes[index].code
+
+
+@attrs.define
+class ClassificationBatch:
+    """A classifier over many records: each row's class code (``None`` undetermined)."""
+
+    classifier: Classifier
+    ids: npt.NDArray[Any]
+    codes: list[str | None]
+    criteria: list[CriterionColumns]
+    provenance: Provenance
+    subject: type[Any]
+
+    def __len__(self) -> int:
+        return len(self.codes)
+
+    def counts(self) -> dict[str | None, int]:
+        """How many rows fall in each class (``None``: undetermined)."""
+        out: dict[str | None, int] = dict.fromkeys(self.classifier.codes(), 0)
+        out[None] = 0
+        for code in self.codes:
+            out[code] += 1
+        return out
+
+    def result(self, row: int) -> Classification:
+        """One row's classification, as :func:`classify` gives it."""
+        batch = BatchResult(
+            Decision(
+                self.classifier.id,
+                self.classifier.subject,
+                self.classifier.title,
+                self.classifier.citations,
+                [c.rule.id for c in self.criteria],
+            ),
+            self.ids,
+            np.zeros(len(self.ids), dtype=np.int8),
+            self.criteria,
+            self.provenance,
+            self.subject,
+        )
+        findings = batch.result(row).findings
+        _, looked = _pick_class([f.status for f in findings])
+        missing: dict[str, None] = {}
+        if self.codes[row] is None:
+            for f in findings[:looked]:
+                for m in f.missing:
+                    missing.setdefault(m, None)
+        return Classification(
+            self.classifier,
+            str(self.ids[row]),
+            self.codes[row],
+            findings,
+            tuple(missing),
+            self.provenance,
+        )
+
+
+def classify_batch(
+    pack: PackLike,
+    classifier: Classifier,
+    records: Frame | Sequence[Any],
+    *,
+    as_of: dt.date,
+    overrides: Mapping[str, Any] | None = None,
+) -> ClassificationBatch:
+    """Classify many records, vectorised over columns."""
+    frame = _frame_of(records, classifier.subject, classifier.id)
+    checked = pack.check_overrides(overrides or {})
+    params = Params(pack, as_of, checked)
+    columns = _columns(classifier.class_criteria(), frame, Many(frame, as_of, params))
+    n = frame.n
+    chosen = np.full(n, -1, dtype=np.int64)
+    open_ = np.ones(n, dtype=np.bool_)
+    undetermined = np.zeros(n, dtype=np.bool_)
+    for i, c in enumerate(columns):
+        take = open_ & (c.status == 1)
+        chosen[take] = i
+        stuck = open_ & (c.status == 2)
+        undetermined |= stuck
+        open_ &= c.status == 0
+    codes: list[str | None] = []
+    fallback = classifier.otherwise.code if classifier.otherwise else None
+    for i in range(n):
+        if undetermined[i]:
+            codes.append(None)
+        elif chosen[i] >= 0:
+            codes.append(classifier.classes[int(chosen[i])].code)
+        else:
+            codes.append(fallback)
+    provenance = Provenance(pack.name, pack.chain, dict(pack.versions), as_of, dict(checked))
+    subject = subject_of(classifier.subject)
+    return ClassificationBatch(
+        classifier, frame.column("id").values, codes, columns, provenance, subject
+    )
+
+
+# -- entitlements -----------------------------------------------------------------------
+
+
+@attrs.frozen
+class Award:
+    """One line of an entitlement applied to one member (or the household)."""
+
+    line_id: str
+    title: Text
+    citation: Citation
+    kind: str
+    member_id: str | None
+    status: Status
+    """passed: paid; failed: not due; unknown: cannot tell."""
+    amount: float | None
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-compatible form."""
+        return {
+            "line": self.line_id,
+            "title": self.title.to_dict(),
+            "citation": self.citation.to_dict(),
+            "kind": self.kind,
+            "member": self.member_id,
+            "status": self.status.value,
+            "amount": self.amount,
+        }
+
+
+@attrs.frozen
+class EntitlementResult:
+    """What a household is due: the awards, the total, and what could not be decided."""
+
+    entitlement: Entitlement
+    subject_id: str
+    awards: tuple[Award, ...]
+    """Lines that are paid (passed) or undecided (unknown); lines not due are left out."""
+    total: float | None
+    """Sum of the paid lines of the counted kinds; ``None`` when a line is undecided."""
+    known_total: float
+    """Sum of the lines known to be paid (a lower bound when ``total`` is ``None``)."""
+    missing: tuple[str, ...]
+    provenance: Provenance
+
+    def explain(self, language: Language = "en") -> str:
+        """A readable account, one line per award with its source."""
+        total = "—" if self.total is None else format_value(self.total, "yuan")
+        lines = [f"{self.subject_id}: {self.entitlement.title[language]} = {total}"]
+        for a in self.awards:
+            who = f" [{a.member_id}]" if a.member_id else ""
+            amount = "?" if a.amount is None else format_value(a.amount, "yuan")
+            lines.append(
+                f"  {a.title[language]}{who}: {amount} ({a.kind}, {a.status.label[language]})"
+            )
+            lines.append(f"      ← {a.citation.format(language)}")
+        return "\n".join(lines)
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-compatible form."""
+        return {
+            "id": self.subject_id,
+            "entitlement": self.entitlement.id,
+            "total": self.total,
+            "known_total": self.known_total,
+            "awards": [a.to_dict() for a in self.awards],
+            "missing": list(self.missing),
+            "provenance": self.provenance.to_dict(),
+        }
+
+
+def entitle(
+    pack: PackLike,
+    entitlement: Entitlement,
+    record: Any,
+    *,
+    as_of: dt.date,
+    overrides: Mapping[str, Any] | None = None,
+) -> EntitlementResult:
+    """Compute what one household is due under ``entitlement``."""
+    _check_subject(entitlement.subject, entitlement.id, record)
+    checked = pack.check_overrides(overrides or {})
+    params = Params(pack, as_of, checked)
+    scope = One(record, as_of, params)
+    eligible = True if entitlement.eligibility is None else entitlement.eligibility.one(scope)
+    awards: list[Award] = []
+    missing: dict[str, None] = {}
+    if entitlement.eligibility is not None and eligible is None:
+        for ref in entitlement.eligibility.refs():
+            if _missing_one(ref, record, params):
+                missing.setdefault(ref.label(), None)
+    for line in entitlement.lines:
+        targets = record.members if line.per == "member" else [None]
+        for person in targets:
+            inner = One(record, as_of, params, person)
+            due = line.condition.one(inner)
+            if eligible is False or due is False:
+                continue
+            status = Status.PASSED if (due and eligible) else Status.UNKNOWN
+            amount = line.amount.one(inner)
+            if status is Status.UNKNOWN or amount is None:
+                for ref in (*line.condition.refs(), *line.amount.refs()):
+                    if _missing_ref_for(ref, record, person, params):
+                        missing.setdefault(ref.label(), None)
+            awards.append(
+                Award(
+                    line.id,
+                    line.title,
+                    line.citation,
+                    line.kind,
+                    person.id if person is not None else None,
+                    status,
+                    None if amount is None else float(amount),
+                )
+            )
+    counted = [a for a in awards if a.kind in entitlement.total_kinds]
+    known_total = float(
+        sum(a.amount for a in counted if a.status is Status.PASSED and a.amount is not None)
+    )
+    undecided = (
+        any(a.status is Status.UNKNOWN or a.amount is None for a in counted) or eligible is None
+    )
+    provenance = Provenance(pack.name, pack.chain, dict(pack.versions), as_of, dict(checked))
+    return EntitlementResult(
+        entitlement,
+        record.id,
+        tuple(awards),
+        None if undecided else known_total,
+        known_total,
+        tuple(missing),
+        provenance,
+    )
+
+
+def _missing_ref_for(ref: Ref, record: Any, person: Person | None, params: Params) -> bool:
+    if ref.kind == "member" and person is not None:
+        if ref.name == "age":
+            return person.age is None and person.birth_date is None
+        return getattr(person, ref.name) is None
+    return _missing_one(ref, record, params)
+
+
+@attrs.define
+class EntitlementBatch:
+    """Totals of an entitlement over many households."""
+
+    entitlement: Entitlement
+    ids: npt.NDArray[Any]
+    total: Vec
+    """Per household: the total (known where no counted line is undecided)."""
+    known_total: npt.NDArray[np.float64]
+    provenance: Provenance
+
+    def __len__(self) -> int:
+        return int(self.ids.shape[0])
+
+    def totals(self) -> list[float | None]:
+        """Each household's total (``None`` when undecided)."""
+        return [
+            float(v) if k else None
+            for v, k in zip(self.total.values, self.total.known, strict=True)
+        ]
+
+
+def entitle_batch(
+    pack: PackLike,
+    entitlement: Entitlement,
+    records: Frame | Sequence[Any],
+    *,
+    as_of: dt.date,
+    overrides: Mapping[str, Any] | None = None,
+) -> EntitlementBatch:
+    """Totals of ``entitlement`` over many households, vectorised."""
+    frame = _frame_of(records, entitlement.subject, entitlement.id)
+    checked = pack.check_overrides(overrides or {})
+    params = Params(pack, as_of, checked)
+    scope = Many(frame, as_of, params)
+    n = frame.n
+    if entitlement.eligibility is not None:
+        e = entitlement.eligibility.many(scope)
+        e_true = np.broadcast_to(e.known & e.values, (n,))
+        e_unknown = np.broadcast_to(~e.known, (n,))
+    else:
+        e_true, e_unknown = np.ones(n, dtype=np.bool_), np.zeros(n, dtype=np.bool_)
+    e_false = ~e_true & ~e_unknown
+    known_total = np.zeros(n, dtype=np.float64)
+    undecided = e_unknown.copy()
+    for line in entitlement.lines:
+        if line.per == "member":
+            assert frame.members is not None
+            assert frame.members.owner is not None
+            inner = Many(frame, as_of, params, on_members=True)
+            owner = frame.members.owner
+            m = frame.members.n
+        else:
+            inner, owner, m = scope, np.arange(n), n
+        cond = line.condition.many(inner)
+        amount = line.amount.many(inner)
+        c_known = np.broadcast_to(cond.known, (m,))
+        c_true = np.broadcast_to(cond.values, (m,)) & c_known
+        a_known = np.broadcast_to(amount.known, (m,))
+        a_val = np.broadcast_to(amount.values, (m,)).astype(np.float64)
+        not_due = (c_known & ~c_true) | e_false[owner]
+        paid = c_true & e_true[owner] & a_known
+        unsure = ~not_due & ~paid
+        if line.kind in entitlement.total_kinds:
+            known_total += np.bincount(owner, weights=np.where(paid, a_val, 0.0), minlength=n)
+            undecided |= np.bincount(owner, weights=unsure, minlength=n) > 0
+    provenance = Provenance(pack.name, pack.chain, dict(pack.versions), as_of, dict(checked))
+    total = Vec(np.where(undecided, 0.0, known_total), ~undecided)
+    return EntitlementBatch(entitlement, frame.column("id").values, total, known_total, provenance)

@@ -38,6 +38,7 @@ __all__ = [
     "any_member",
     "any_of",
     "as_of",
+    "checklist_complete",
     "checklist_item",
     "coalesce",
     "count_members",
@@ -79,12 +80,15 @@ class Namer(Protocol):
 
     def field(self, subject: type[Any], name: str, language: Language) -> str: ...
     def param(self, name: str, language: Language) -> str: ...
+    def checklist(self, name: str, language: Language) -> str: ...
 
 
 class ParamSource(Protocol):
-    """Gives a parameter's value on the evaluation date, or ``None`` when it has none."""
+    """Gives a parameter's value on the evaluation date, or ``None`` when it has none,
+    and the items of the pack's checklists."""
 
     def get(self, name: str) -> Any: ...
+    def checklist_items(self, checklist: str) -> tuple[str, ...]: ...
 
 
 @attrs.define
@@ -275,8 +279,10 @@ def _show(value: Any, language: Language) -> str:
     if isinstance(value, Code):
         return value.label[language]
     if isinstance(value, tuple):
-        return "、".join(_show(v, language) for v in value) if language == "zh" else ", ".join(
-            _show(v, language) for v in value
+        return (
+            "、".join(_show(v, language) for v in value)
+            if language == "zh"
+            else ", ".join(_show(v, language) for v in value)
         )
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
@@ -497,6 +503,29 @@ class ChecklistItem(Expr):
 
     def text(self, language: Language, namer: Namer, subject: type[Any]) -> str:
         return self.label[language] if self.label else f"{self.checklist}.{self.item}"
+
+    def refs(self) -> Iterator[Ref]:
+        yield Ref("checklist", f"{self.checklist}.{self.item}")
+
+
+@attrs.define(eq=False)
+class ChecklistComplete(Expr):
+    """Every item of a pack checklist is ticked on the record (Kleene AND of the items)."""
+
+    checklist: str
+
+    def _items(self, params: ParamSource) -> list[ChecklistItem]:
+        return [ChecklistItem(self.checklist, i) for i in params.checklist_items(self.checklist)]
+
+    def one(self, scope: One) -> Any:
+        return And(tuple(self._items(scope.params))).one(scope)
+
+    def many(self, scope: Many) -> Vec:
+        return And(tuple(self._items(scope.params))).many(scope)
+
+    def text(self, language: Language, namer: Namer, subject: type[Any]) -> str:
+        name = namer.checklist(self.checklist, language)
+        return f"“{name}”各项齐全" if language == "zh" else f"every item of “{name}” met"
 
     def refs(self) -> Iterator[Ref]:
         yield Ref("checklist", self.checklist)
@@ -983,6 +1012,11 @@ def step_date(procedure: str, step: str) -> Expr:
 def checklist_item(checklist: str, item: str, label: Text | None = None) -> Expr:
     """An item recorded in the record's ``checklists`` (unknown when absent)."""
     return ChecklistItem(checklist, item, label)
+
+
+def checklist_complete(checklist: str) -> Expr:
+    """Every item of the pack's checklist ``checklist`` is ticked on the record."""
+    return ChecklistComplete(checklist)
 
 
 def all_of(*parts: Expr) -> Expr:

@@ -101,7 +101,13 @@ def _encode(value: Any, kind: FieldKind) -> Any:
     return value
 
 
-_DTYPES = {"bool": np.bool_, "number": np.float64, "code": np.int16, "date": np.int64, "list": np.float64}
+_DTYPES = {
+    "bool": np.bool_,
+    "number": np.float64,
+    "code": np.int16,
+    "date": np.int64,
+    "list": np.float64,
+}
 _CODE_INDEX: dict[type[Code], dict[Code, int]] = {}
 
 
@@ -121,11 +127,11 @@ def _column(values: Sequence[Any], kind: FieldKind) -> Vec:
     if kind.kind in _DTYPES:
         dtype = _DTYPES[kind.kind]
         zero = dtype(0)
-        data = np.fromiter(
+        data: Array = np.fromiter(
             (zero if v is None else _encode(v, kind) for v in values), dtype=dtype, count=n
         )
     else:
-        data = np.array([v for v in values], dtype=object)
+        data = np.array(list(values), dtype=object)
     return Vec(data, known)
 
 

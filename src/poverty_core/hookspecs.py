@@ -23,7 +23,7 @@ NAME = "poverty_core"
 
 hookspec = pluggy.HookspecMarker(NAME)
 hookimpl = pluggy.HookimplMarker(NAME)
-"""Marker for plugin hook implementations: ``@hookimpl def poverty_core_register_packs(register): …``."""
+"""Marker for plugin hook implementations (``@hookimpl``)."""
 
 
 @hookspec

@@ -136,6 +136,10 @@ def _tuple(value: Iterable[Any] | None) -> tuple[Any, ...] | None:
     return None if value is None else tuple(value)
 
 
+def _members(value: Iterable[Person]) -> tuple[Person, ...]:
+    return tuple(value)
+
+
 def _mapping(value: Mapping[str, Any]) -> dict[str, Any]:
     return {k: dict(v) if isinstance(v, Mapping) else v for k, v in value.items()}
 
@@ -269,7 +273,7 @@ class Household(_Record):
     village_id: str | None = _f("村编号", "village id")
     county_id: str | None = _f("县编号", "county id")
     members: tuple[Person, ...] = attrs.field(
-        converter=tuple,
+        converter=_members,
         validator=[_validator(_check_members), _unique_member_ids],
         metadata={"label": Text("家庭成员", "members"), "personal": False},
     )

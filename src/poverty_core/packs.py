@@ -26,7 +26,20 @@ from poverty_core import hookspecs
 from poverty_core._text import Language, Text
 from poverty_core._toml import NAME, DataFile, list_toml
 from poverty_core.codes import CODE_LISTS
-from poverty_core.engine import BatchResult, DecisionResult, decide, decide_batch
+from poverty_core.engine import (
+    BatchResult,
+    Classification,
+    ClassificationBatch,
+    DecisionResult,
+    EntitlementBatch,
+    EntitlementResult,
+    classify,
+    classify_batch,
+    decide,
+    decide_batch,
+    entitle,
+    entitle_batch,
+)
 from poverty_core.errors import PackError, UnknownName
 from poverty_core.expressions import subject_of
 from poverty_core.frame import Frame, field_kind
@@ -41,8 +54,13 @@ from poverty_core.parameters import (
 )
 from poverty_core.rules import (
     SUBJECTS,
+    Checklist,
+    ChecklistEntry,
+    Classifier,
     Criterion,
     Decision,
+    Entitlement,
+    Indicator,
     Procedure,
     Step,
     Taxonomy,
@@ -62,7 +80,15 @@ __all__ = [
 BLOCK_ENV = "POVERTY_CORE_BLOCK_PLUGINS"
 """Comma-separated entry-point names of plugins not to load."""
 
-Rule = Criterion | Decision
+Rule = Criterion | Decision | Classifier | Entitlement | Indicator
+
+
+def _rules(value: Iterable[Rule]) -> tuple[Rule, ...]:
+    return tuple(value)
+
+
+def _strings(value: Iterable[str]) -> tuple[str, ...]:
+    return tuple(value)
 
 
 @attrs.frozen
@@ -83,9 +109,9 @@ class PackDefinition:
     version: str
     parent: str | None = "national"
     data: Traversable | None = None
-    rules: tuple[Rule, ...] = attrs.field(default=(), converter=tuple)
-    overrides: tuple[Rule, ...] = attrs.field(default=(), converter=tuple)
-    removes: tuple[str, ...] = attrs.field(default=(), converter=tuple)
+    rules: tuple[Rule, ...] = attrs.field(default=(), converter=_rules)
+    overrides: tuple[Rule, ...] = attrs.field(default=(), converter=_rules)
+    removes: tuple[str, ...] = attrs.field(default=(), converter=_strings)
     description: Text | None = None
     plugin: str = ""
     """The plugin that registered the definition (filled in by the registry)."""
@@ -109,6 +135,7 @@ class PackData:
     parameters: list[tuple[Parameter, bool]]
     taxonomies: list[tuple[Taxonomy, bool]]
     procedures: list[tuple[Procedure, bool]]
+    checklists: list[tuple[Checklist, bool]]
     not_encoded: list[NotEncoded]
 
 
@@ -130,7 +157,9 @@ def _load_taxonomy(pack: str, resource: Traversable) -> tuple[Taxonomy, bool]:
         for i, t in enumerate(f.array_of_tables(d, "items", "")):
             f.keys(t, f"items[{i}]", ("code", "label"))
             items_list.append(
-                TaxonomyItem(f.string(t, "code", f"items[{i}]", NAME), f.text(t, "label", f"items[{i}]"))
+                TaxonomyItem(
+                    f.string(t, "code", f"items[{i}]", NAME), f.text(t, "label", f"items[{i}]")
+                )
             )
         items = tuple(items_list)
         codes = [i.code for i in items]
@@ -159,18 +188,56 @@ def _load_procedure(pack: str, resource: Traversable) -> tuple[Procedure, bool]:
     steps = []
     for i, t in enumerate(f.array_of_tables(d, "steps", "")):
         f.keys(t, f"steps[{i}]", ("id", "label"))
-        steps.append(Step(f.string(t, "id", f"steps[{i}]", NAME), f.text(t, "label", f"steps[{i}]")))
+        steps.append(
+            Step(f.string(t, "id", f"steps[{i}]", NAME), f.text(t, "label", f"steps[{i}]"))
+        )
     if len({s.id for s in steps}) != len(steps):
         f.fail("steps", "步骤编号重复", "step ids repeat")
     procedure = Procedure(
         id=resource.name.removesuffix(".toml"),
-        subject=subject,  # type: ignore[arg-type]
+        subject=subject,
         title=f.text(d, "title", ""),
         citation=read_citation(f, d, ""),
         steps=tuple(steps),
         pack=pack,
     )
     return procedure, f.boolean(d, "override", "", False)
+
+
+def _load_checklist(pack: str, resource: Traversable) -> tuple[Checklist, bool]:
+    path = f"checklists/{resource.name}"
+    f = DataFile.read(pack, resource, path)
+    d = f.data
+    f.keys(
+        d,
+        "",
+        ("title", "subject", "source", "locator", "items"),
+        ("description", "interpretation", "override"),
+    )
+    subject = f.string(d, "subject", "")
+    if subject not in SUBJECTS:
+        f.fail("subject", f"应为 {', '.join(SUBJECTS)}", f"expected one of {', '.join(SUBJECTS)}")
+    items = []
+    for i, t in enumerate(f.array_of_tables(d, "items", "")):
+        f.keys(t, f"items[{i}]", ("id", "label"))
+        items.append(
+            ChecklistEntry(
+                f.string(t, "id", f"items[{i}]", NAME), f.text(t, "label", f"items[{i}]")
+            )
+        )
+    if len({i.id for i in items}) != len(items):
+        f.fail("items", "条目编号重复", "item ids repeat")
+    checklist = Checklist(
+        id=resource.name.removesuffix(".toml"),
+        subject=subject,
+        title=f.text(d, "title", ""),
+        citation=read_citation(f, d, ""),
+        items=tuple(items),
+        description=f.optional_text(d, "description", ""),
+        interpretation=f.boolean(d, "interpretation", "", False),
+        pack=pack,
+    )
+    return checklist, f.boolean(d, "override", "", False)
 
 
 def _load_not_encoded(pack: str, resource: Traversable) -> list[NotEncoded]:
@@ -182,28 +249,48 @@ def _load_not_encoded(pack: str, resource: Traversable) -> list[NotEncoded]:
     for i, t in enumerate(f.array_of_tables(f.data, "entries", "")):
         where = f"entries[{i}]"
         f.keys(t, where, ("rule", "reason", "source", "locator"))
-        out.append(NotEncoded(f.text(t, "rule", where), f.text(t, "reason", where), read_citation(f, t, where), pack))
+        out.append(
+            NotEncoded(
+                f.text(t, "rule", where),
+                f.text(t, "reason", where),
+                read_citation(f, t, where),
+                pack,
+            )
+        )
     return out
 
 
 def load_data(pack: str, data: Traversable | None) -> PackData:
     """Read a pack's data folder (strictly; see :doc:`/pack-data-format`)."""
     if data is None:
-        return PackData({}, [], [], [], [])
+        return PackData({}, [], [], [], [], [])
     if not data.is_dir():
-        raise PackError(pack, Text(f"数据目录不存在：{data}", f"data folder does not exist: {data}"))
-    known = {"sources.toml", "parameters", "taxonomies", "procedures", "not_encoded.toml"}
+        raise PackError(
+            pack, Text(f"数据目录不存在：{data}", f"data folder does not exist: {data}")
+        )
+    known = {
+        "sources.toml",
+        "parameters",
+        "taxonomies",
+        "procedures",
+        "checklists",
+        "not_encoded.toml",
+    }
     for entry in data.iterdir():
         if entry.name not in known and not entry.name.startswith((".", "_")):
             raise PackError(
                 pack,
-                Text(f"数据目录中有未知文件 {entry.name}", f"unknown entry {entry.name} in the data folder"),
+                Text(
+                    f"数据目录中有未知文件 {entry.name}",
+                    f"unknown entry {entry.name} in the data folder",
+                ),
             )
     return PackData(
         sources=load_sources(pack, data / "sources.toml"),
         parameters=load_parameters(pack, data / "parameters"),
         taxonomies=[_load_taxonomy(pack, r) for r in list_toml(data / "taxonomies")],
         procedures=[_load_procedure(pack, r) for r in list_toml(data / "procedures")],
+        checklists=[_load_checklist(pack, r) for r in list_toml(data / "checklists")],
         not_encoded=_load_not_encoded(pack, data / "not_encoded.toml"),
     )
 
@@ -222,6 +309,10 @@ class _Namer:
     def param(self, name: str, language: Language) -> str:
         p = self.pack.parameters.get(name)
         return p.title[language] if p else name
+
+    def checklist(self, name: str, language: Language) -> str:
+        c = self.pack.checklists.get(name)
+        return c.title[language] if c else name
 
 
 @attrs.define
@@ -245,6 +336,10 @@ class Pack:
     criteria: dict[str, Criterion]
     decisions: dict[str, Decision]
     procedures: dict[str, Procedure]
+    checklists: dict[str, Checklist]
+    classifiers: dict[str, Classifier]
+    entitlements: dict[str, Entitlement]
+    indicators: dict[str, Indicator]
     taxonomies: dict[str, Taxonomy]
     not_encoded: list[NotEncoded]
     removed: dict[str, str]
@@ -270,7 +365,10 @@ class Pack:
             raise UnknownName(Text("参数", "parameter"), name, list(self.parameters)) from None
 
     def value(self, name: str, on: dt.date) -> Any:
-        """A parameter's value on a date; raises :class:`~poverty_core.errors.ParameterNotDefined`."""
+        """A parameter's value on a date.
+
+        Raises :class:`~poverty_core.errors.ParameterNotDefined` when no value covers it.
+        """
         from poverty_core.errors import ParameterNotDefined
 
         v = self.parameter(name).value_on(on)
@@ -334,6 +432,75 @@ class Pack:
     ) -> BatchResult:
         """Evaluate a decision over many records, vectorised."""
         return decide_batch(self, decision, records, as_of=as_of, overrides=overrides)
+
+    def _get(self, table: Mapping[str, Any], kind: Text, id: str) -> Any:
+        try:
+            return table[id]
+        except KeyError:
+            raise UnknownName(kind, id, list(table)) from None
+
+    def classify(
+        self,
+        classifier: str,
+        record: Any,
+        *,
+        as_of: dt.date,
+        overrides: Mapping[str, Any] | None = None,
+    ) -> Classification:
+        """Put one record in a class of a classifier."""
+        c = self._get(self.classifiers, Text("分类器", "classifier"), classifier)
+        return classify(self, c, record, as_of=as_of, overrides=overrides)
+
+    def classify_batch(
+        self,
+        classifier: str,
+        records: Frame | Sequence[Any],
+        *,
+        as_of: dt.date,
+        overrides: Mapping[str, Any] | None = None,
+    ) -> ClassificationBatch:
+        """Classify many records, vectorised."""
+        c = self._get(self.classifiers, Text("分类器", "classifier"), classifier)
+        return classify_batch(self, c, records, as_of=as_of, overrides=overrides)
+
+    def entitle(
+        self,
+        entitlement: str,
+        record: Any,
+        *,
+        as_of: dt.date,
+        overrides: Mapping[str, Any] | None = None,
+    ) -> EntitlementResult:
+        """What one household is due under an entitlement."""
+        e = self._get(self.entitlements, Text("补助项目", "entitlement"), entitlement)
+        return entitle(self, e, record, as_of=as_of, overrides=overrides)
+
+    def entitle_batch(
+        self,
+        entitlement: str,
+        records: Frame | Sequence[Any],
+        *,
+        as_of: dt.date,
+        overrides: Mapping[str, Any] | None = None,
+    ) -> EntitlementBatch:
+        """Entitlement totals over many households, vectorised."""
+        e = self._get(self.entitlements, Text("补助项目", "entitlement"), entitlement)
+        return entitle_batch(self, e, records, as_of=as_of, overrides=overrides)
+
+    def indicator(
+        self,
+        indicator: str,
+        records: Frame | Sequence[Any],
+        *,
+        by: str | None = None,
+        as_of: dt.date,
+        overrides: Mapping[str, Any] | None = None,
+    ) -> list[dict[str, Any]]:
+        """Compute an indicator per group (``by``: a field such as ``village_id``)."""
+        from poverty_core.indicators import compute
+
+        i = self._get(self.indicators, Text("指标", "indicator"), indicator)
+        return compute(self, i, records, by=by, as_of=as_of, overrides=overrides)
 
     def decisions_for(self, subject: str) -> list[Decision]:
         """The decisions about one kind of record."""
@@ -399,7 +566,9 @@ def _merge(
                 ),
             )
         if k in result and not override:
-            raise PackError(pack, Text(f"{kind.zh} {k} 重复定义", f"{kind.en} {k} is defined twice"))
+            raise PackError(
+                pack, Text(f"{kind.zh} {k} 重复定义", f"{kind.en} {k} is defined twice")
+            )
         if override:
             item = attrs.evolve(item, overrides=inherited[k].pack)
         result[k] = item
@@ -415,38 +584,102 @@ def assemble(definition: PackDefinition, parent: Pack | None) -> Pack:
         if sid in sources:
             raise PackError(
                 name,
-                Text(f"来源 {sid} 已由 {sources[sid].pack} 定义", f"source {sid} is already defined by {sources[sid].pack}"),
+                Text(
+                    f"来源 {sid} 已由 {sources[sid].pack} 定义",
+                    f"source {sid} is already defined by {sources[sid].pack}",
+                ),
                 file="sources.toml",
             )
         sources[sid] = source
 
-    parameters = _merge(name, Text("参数", "parameter"), parent.parameters if parent else {}, data.parameters, lambda p: p.name)
-    taxonomies = _merge(name, Text("分类", "taxonomy"), parent.taxonomies if parent else {}, data.taxonomies, lambda t: t.id)
-    procedures = _merge(name, Text("程序", "procedure"), parent.procedures if parent else {}, data.procedures, lambda p: p.id)
+    parameters = _merge(
+        name,
+        Text("参数", "parameter"),
+        parent.parameters if parent else {},
+        data.parameters,
+        lambda p: p.name,
+    )
+    taxonomies = _merge(
+        name,
+        Text("分类", "taxonomy"),
+        parent.taxonomies if parent else {},
+        data.taxonomies,
+        lambda t: t.id,
+    )
+    procedures = _merge(
+        name,
+        Text("程序", "procedure"),
+        parent.procedures if parent else {},
+        data.procedures,
+        lambda p: p.id,
+    )
 
     def own_rules(kind: type[Any]) -> list[tuple[Any, bool]]:
         new = [(attrs.evolve(r, pack=name), False) for r in definition.rules if isinstance(r, kind)]
-        replaced = [(attrs.evolve(r, pack=name), True) for r in definition.overrides if isinstance(r, kind)]
+        replaced = [
+            (attrs.evolve(r, pack=name), True) for r in definition.overrides if isinstance(r, kind)
+        ]
         return new + replaced
 
-    criteria = _merge(name, Text("判定标准", "criterion"), parent.criteria if parent else {}, own_rules(Criterion), lambda r: r.id)
-    decisions = _merge(name, Text("决策", "decision"), parent.decisions if parent else {}, own_rules(Decision), lambda r: r.id)
-    # Procedures become decisions over their steps, regenerated so an override applies.
+    criteria = _merge(
+        name,
+        Text("判定标准", "criterion"),
+        parent.criteria if parent else {},
+        own_rules(Criterion),
+        lambda r: r.id,
+    )
+    decisions = _merge(
+        name,
+        Text("决策", "decision"),
+        parent.decisions if parent else {},
+        own_rules(Decision),
+        lambda r: r.id,
+    )
+
+    def inherit(kind: Text, attr: str, own: list[tuple[Any, bool]]) -> dict[str, Any]:
+        return _merge(name, kind, getattr(parent, attr) if parent else {}, own, lambda r: r.id)
+
+    classifiers = inherit(Text("分类器", "classifier"), "classifiers", own_rules(Classifier))
+    entitlements = inherit(Text("补助项目", "entitlement"), "entitlements", own_rules(Entitlement))
+    indicators = inherit(Text("指标", "indicator"), "indicators", own_rules(Indicator))
+    checklists = inherit(Text("核查清单", "checklist"), "checklists", data.checklists)
+    # Procedures and checklists become decisions over their steps and items,
+    # regenerated so an override applies.
     for procedure in procedures.values():
         for step in procedure.step_criteria():
             criteria[step.id] = step
         as_decision = procedure.as_decision()
         decisions[as_decision.id] = as_decision
+    for checklist in checklists.values():
+        for item in checklist.item_criteria():
+            criteria[item.id] = item
+        decisions[checklist.id] = checklist.as_decision()
 
     removed = dict(parent.removed) if parent else {}
     for rid in definition.removes:
-        for table in (criteria, decisions, parameters, procedures, taxonomies):
+        tables: tuple[dict[str, Any], ...] = (
+            criteria,
+            decisions,
+            parameters,
+            procedures,
+            checklists,
+            classifiers,
+            entitlements,
+            indicators,
+            taxonomies,
+        )
+        for table in tables:
             if rid in table:
                 del table[rid]
                 removed[rid] = name
                 break
         else:
-            raise PackError(name, Text(f"要移除的 {rid} 不存在于上级包", f"cannot remove {rid}: no ancestor defines it"))
+            raise PackError(
+                name,
+                Text(
+                    f"要移除的 {rid} 不存在于上级包", f"cannot remove {rid}: no ancestor defines it"
+                ),
+            )
 
     chain = (name, *(parent.chain if parent else ()))
     versions = {name: definition.version, **(parent.versions if parent else {})}
@@ -462,6 +695,10 @@ def assemble(definition: PackDefinition, parent: Pack | None) -> Pack:
         criteria=criteria,
         decisions=decisions,
         procedures=procedures,
+        checklists=checklists,
+        classifiers=classifiers,
+        entitlements=entitlements,
+        indicators=indicators,
         taxonomies=taxonomies,
         not_encoded=[*(parent.not_encoded if parent else []), *data.not_encoded],
         removed=removed,
@@ -487,6 +724,18 @@ def _resolve_citations(pack: Pack) -> None:
         pack.taxonomies[k] = attrs.evolve(t, citation=bind(t.citation))
     for k, pr in pack.procedures.items():
         pack.procedures[k] = attrs.evolve(pr, citation=bind(pr.citation))
+    for k, cl in pack.checklists.items():
+        pack.checklists[k] = attrs.evolve(cl, citation=bind(cl.citation))
+    for k, cf in pack.classifiers.items():
+        pack.classifiers[k] = attrs.evolve(cf, citations=[bind(c) for c in cf.citations])
+    for k, en in pack.entitlements.items():
+        pack.entitlements[k] = attrs.evolve(
+            en,
+            citations=[bind(c) for c in en.citations],
+            lines=[attrs.evolve(ln, citation=bind(ln.citation)) for ln in en.lines],
+        )
+    for k, ind in pack.indicators.items():
+        pack.indicators[k] = attrs.evolve(ind, citations=[bind(c) for c in ind.citations])
     pack.not_encoded = [attrs.evolve(n, citation=bind(n.citation)) for n in pack.not_encoded]
 
 
@@ -506,32 +755,73 @@ def _validate(pack: Pack) -> None:
         cited(f"procedure {pr.id}", pr.citation)
     for n in pack.not_encoded:
         cited(f"not_encoded {n.rule.en!r}", n.citation)
+
+    def reads(where: str, subject_name: str, exprs: Iterable[Any], members: bool) -> None:
+        subject = subject_of(subject_name)
+        for expr in exprs:
+            for ref in expr.refs():
+                if ref.kind == "field" and field_kind(subject, ref.name) is None:
+                    problems.append(f"{where} reads unknown {subject_name} field {ref.name!r}")
+                elif ref.kind == "member" and (
+                    not members or (ref.name != "age" and field_kind(Person, ref.name) is None)
+                ):
+                    problems.append(f"{where} reads unknown member field {ref.name!r}")
+                elif ref.kind == "param" and ref.name not in pack.parameters:
+                    problems.append(f"{where} reads undefined parameter {ref.name!r}")
+                elif ref.kind == "procedure" and ref.name not in pack.procedures:
+                    problems.append(f"{where} reads undefined procedure {ref.name!r}")
+                elif ref.kind == "checklist":
+                    checklist, _, item = ref.name.partition(".")
+                    known = pack.checklists.get(checklist)
+                    if known is None or (item and item not in {i.id for i in known.items}):
+                        problems.append(f"{where} reads undefined checklist item {ref.name!r}")
+
     for rule in pack.criteria.values():
-        subject = subject_of(rule.subject)
         for c in rule.citations:
             cited(f"criterion {rule.id}", c)
-        for ref in rule.refs():
-            if ref.kind == "field" and field_kind(subject, ref.name) is None:
-                problems.append(f"criterion {rule.id} reads unknown {rule.subject} field {ref.name!r}")
-            elif ref.kind == "member" and (
-                rule.subject != "household" or (ref.name != "age" and field_kind(Person, ref.name) is None)
-            ):
-                problems.append(f"criterion {rule.id} reads unknown member field {ref.name!r}")
-            elif ref.kind == "param" and ref.name not in pack.parameters:
-                problems.append(f"criterion {rule.id} reads undefined parameter {ref.name!r}")
-            elif ref.kind == "procedure" and ref.name not in pack.procedures:
-                problems.append(f"criterion {rule.id} reads undefined procedure {ref.name!r}")
+        exprs = [e for e in (rule.test, rule.observed, rule.required) if e is not None]
+        reads(f"criterion {rule.id}", rule.subject, exprs, rule.subject == "household")
+    for cl in pack.checklists.values():
+        cited(f"checklist {cl.id}", cl.citation)
+    for cf in pack.classifiers.values():
+        for c in cf.citations:
+            cited(f"classifier {cf.id}", c)
+        reads(
+            f"classifier {cf.id}",
+            cf.subject,
+            [c.test for c in cf.classes],
+            cf.subject == "household",
+        )
+    for en in pack.entitlements.values():
+        for c in en.citations:
+            cited(f"entitlement {en.id}", c)
+        if en.eligibility is not None:
+            reads(f"entitlement {en.id}", en.subject, [en.eligibility], False)
+        for ln in en.lines:
+            cited(f"entitlement {en.id} line {ln.id}", ln.citation)
+            reads(
+                f"entitlement {en.id} line {ln.id}",
+                en.subject,
+                [ln.condition, ln.amount],
+                ln.per == "member",
+            )
+    for ind in pack.indicators.values():
+        for c in ind.citations:
+            cited(f"indicator {ind.id}", c)
+        reads(f"indicator {ind.id}", ind.subject, ind.expressions(), ind.subject == "household")
     for d in pack.decisions.values():
         for c in d.citations:
             cited(f"decision {d.id}", c)
         if not d.criteria:
             problems.append(f"decision {d.id} has no criteria")
         for cid in d.criteria:
-            rule = pack.criteria.get(cid)
-            if rule is None:
+            used = pack.criteria.get(cid)
+            if used is None:
                 problems.append(f"decision {d.id} uses undefined criterion {cid!r}")
-            elif rule.subject != d.subject:
-                problems.append(f"decision {d.id} ({d.subject}) uses {rule.subject} criterion {cid!r}")
+            elif used.subject != d.subject:
+                problems.append(
+                    f"decision {d.id} ({d.subject}) uses {used.subject} criterion {cid!r}"
+                )
     if problems:
         lines = "; ".join(problems)
         raise PackError(pack.name, Text(f"校验失败：{lines}", f"invalid: {lines}"))
@@ -594,9 +884,13 @@ class PackRegistry:
             plugin_name = impl.plugin_name
             collected: list[PackDefinition] = []
 
-            def register(definition: PackDefinition, _into: list[PackDefinition] = collected) -> None:
+            def register(
+                definition: PackDefinition, _into: list[PackDefinition] = collected
+            ) -> None:
                 if not isinstance(definition, PackDefinition):
-                    raise TypeError(f"register() takes a PackDefinition, got {type(definition).__name__}")
+                    raise TypeError(
+                        f"register() takes a PackDefinition, got {type(definition).__name__}"
+                    )
                 _into.append(definition)
 
             try:
@@ -616,7 +910,14 @@ class PackRegistry:
             for definition in collected:
                 definition = attrs.evolve(definition, plugin=plugin_name)
                 if not NAME.match(definition.name):
-                    self.problems.append(PackError(definition.name, Text("包名应为小写 snake_case", "pack name must be lower-case snake_case")))
+                    self.problems.append(
+                        PackError(
+                            definition.name,
+                            Text(
+                                "包名应为小写 snake_case", "pack name must be lower-case snake_case"
+                            ),
+                        )
+                    )
                 elif definition.name in self.definitions:
                     other = self.definitions[definition.name].plugin
                     self.problems.append(
@@ -658,10 +959,18 @@ class PackRegistry:
         definition = self.definitions.get(name)
         if definition is None:
             if seen:
-                raise PackError(seen[-1], Text(f"上级包 {name} 未安装", f"parent pack {name} is not installed"))
+                raise PackError(
+                    seen[-1], Text(f"上级包 {name} 未安装", f"parent pack {name} is not installed")
+                )
             raise UnknownName(Text("策略包", "pack"), name, self.names())
         if name in self._duplicates:
-            raise PackError(name, Text(f"多个插件注册了该包：{definition.plugin}", f"registered by more than one plugin: {definition.plugin}"))
+            raise PackError(
+                name,
+                Text(
+                    f"多个插件注册了该包：{definition.plugin}",
+                    f"registered by more than one plugin: {definition.plugin}",
+                ),
+            )
         parent = self._load(definition.parent, (*seen, name)) if definition.parent else None
         try:
             pack = assemble(definition, parent)
@@ -669,7 +978,10 @@ class PackRegistry:
             if definition.plugin and definition.plugin != name:
                 raise PackError(
                     name,
-                    Text(f"（插件 {definition.plugin}）{exc.text.zh}", f"(plugin {definition.plugin}) {exc.text.en}"),
+                    Text(
+                        f"（插件 {definition.plugin}）{exc.text.zh}",
+                        f"(plugin {definition.plugin}) {exc.text.en}",
+                    ),
                 ) from None
             raise
         self._packs[name] = pack

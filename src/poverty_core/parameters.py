@@ -23,11 +23,11 @@ from poverty_core._toml import NAME, SOURCE_ID, DataFile, list_toml
 __all__ = [
     "UNITS",
     "Citation",
-    "cite",
-    "format_value",
     "Parameter",
     "ParameterValue",
     "Source",
+    "cite",
+    "format_value",
     "load_parameters",
     "load_sources",
 ]

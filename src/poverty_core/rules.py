@@ -9,7 +9,7 @@ criterion per step. A :class:`Taxonomy` is a coded list with Chinese and English
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any, Literal
 
 import attrs
@@ -49,6 +49,10 @@ class Outcome(Code):
     ELIGIBLE = "eligible", "符合", "eligible"
     NOT_ELIGIBLE = "not_eligible", "不符合", "not eligible"
     UNDETERMINED = "undetermined", "无法判定", "undetermined"
+
+
+def _strings(value: Iterable[str]) -> tuple[str, ...]:
+    return tuple(value)
 
 
 def _citations(value: Citation | Sequence[Citation]) -> tuple[Citation, ...]:
@@ -127,7 +131,7 @@ class Decision:
     subject: Subject
     title: Text
     citations: tuple[Citation, ...] = attrs.field(converter=_citations)
-    criteria: tuple[str, ...] = attrs.field(converter=tuple)
+    criteria: tuple[str, ...] = attrs.field(converter=_strings)
     description: Text | None = None
     kind: Literal["decision", "checklist", "procedure"] = "decision"
     pack: str = ""
@@ -227,3 +231,212 @@ def describe(value: Any) -> str:
     """A short id-and-title form for messages."""
     title = getattr(value, "title", None)
     return f"{value.id} ({title.en})" if isinstance(title, Text) else str(value)
+
+
+@attrs.frozen
+class ChecklistEntry:
+    """One item of a checklist."""
+
+    id: str
+    label: Text
+
+
+@attrs.frozen
+class Checklist:
+    """A completeness checklist (五清, 六有, 八有 …): a record passes when every item is
+    ticked. Records carry ``checklists: {<id>: {<item>: true/false}}``; an item not
+    recorded is unknown."""
+
+    id: str
+    subject: Subject
+    title: Text
+    citation: Citation
+    items: tuple[ChecklistEntry, ...]
+    description: Text | None = None
+    interpretation: bool = False
+    pack: str = ""
+    overrides: str | None = None
+
+    def item_criteria(self) -> Iterator[Criterion]:
+        """One criterion per item (ids ``<checklist>.<item>``)."""
+        from poverty_core.expressions import ChecklistItem
+
+        for item in self.items:
+            yield Criterion(
+                id=f"{self.id}.{item.id}",
+                subject=self.subject,
+                title=item.label,
+                citations=self.citation,
+                test=ChecklistItem(self.id, item.id, item.label),
+                interpretation=self.interpretation,
+                pack=self.pack,
+            )
+
+    def as_decision(self) -> Decision:
+        """The checklist as a decision over its items (id: the checklist's id)."""
+        return Decision(
+            id=self.id,
+            subject=self.subject,
+            title=self.title,
+            citations=self.citation,
+            criteria=[f"{self.id}.{i.id}" for i in self.items],
+            description=self.description,
+            kind="checklist",
+            pack=self.pack,
+        )
+
+
+@attrs.frozen
+class ClassRule:
+    """One class of a classifier and the test that puts a record in it."""
+
+    code: str
+    label: Text
+    test: Expr
+    description: Text | None = None
+
+
+def _class_rules(value: Iterable[ClassRule]) -> tuple[ClassRule, ...]:
+    return tuple(value)
+
+
+@attrs.frozen
+class Classifier:
+    """Puts a record in exactly one class: the first whose test passes, in order.
+
+    If an earlier class's test is unknown the class is undetermined (the record might
+    belong there); if no test passes, ``otherwise`` (when given) is the class.
+    """
+
+    id: str
+    subject: Subject
+    title: Text
+    citations: tuple[Citation, ...] = attrs.field(converter=_citations)
+    classes: tuple[ClassRule, ...] = attrs.field(converter=_class_rules)
+    otherwise: TaxonomyItem | None = None
+    description: Text | None = None
+    interpretation: bool = False
+    pack: str = ""
+    overrides: str | None = None
+
+    @property
+    def citation(self) -> Citation:
+        """The first (main) citation."""
+        return self.citations[0]
+
+    def class_criteria(self) -> list[Criterion]:
+        """Each class test as a criterion (ids ``<classifier>.<code>``)."""
+        return [
+            Criterion(
+                id=f"{self.id}.{c.code}",
+                subject=self.subject,
+                title=c.label,
+                citations=self.citations,
+                test=c.test,
+                description=c.description,
+                interpretation=self.interpretation,
+                pack=self.pack,
+            )
+            for c in self.classes
+        ]
+
+    def codes(self) -> list[str]:
+        """Every class code, ``otherwise`` last."""
+        return [c.code for c in self.classes] + ([self.otherwise.code] if self.otherwise else [])
+
+    def label(self, code: str) -> Text:
+        """The label of a class code."""
+        for c in self.classes:
+            if c.code == code:
+                return c.label
+        if self.otherwise is not None and self.otherwise.code == code:
+            return self.otherwise.label
+        raise KeyError(code)
+
+
+@attrs.frozen
+class EntitlementLine:
+    """One line of an entitlement: who gets how much, under which condition.
+
+    With ``per="member"`` the condition reads member fields (``member("schooling_stage")``)
+    and the line is paid once per member meeting it; with ``per="household"`` once per
+    household.
+    """
+
+    id: str
+    title: Text
+    citation: Citation
+    condition: Expr
+    amount: Expr
+    per: Literal["member", "household"] = "member"
+    kind: Literal["grant", "loan", "waiver", "subsidy"] = "grant"
+
+
+def _lines(value: Iterable[EntitlementLine]) -> tuple[EntitlementLine, ...]:
+    return tuple(value)
+
+
+@attrs.frozen
+class Entitlement:
+    """An amount calculator: lines of support, each with its condition, amount and source.
+
+    The total counts only lines of ``kind`` in ``total_kinds`` (loans are listed, not
+    added to grants, by default).
+    """
+
+    id: str
+    subject: Subject
+    title: Text
+    citations: tuple[Citation, ...] = attrs.field(converter=_citations)
+    lines: tuple[EntitlementLine, ...] = attrs.field(converter=_lines)
+    eligibility: Expr | None = None
+    """A household-level condition for any line (e.g. a registered poor household)."""
+    total_kinds: tuple[str, ...] = ("grant", "subsidy", "waiver")
+    description: Text | None = None
+    pack: str = ""
+    overrides: str | None = None
+
+    @property
+    def citation(self) -> Citation:
+        """The first (main) citation."""
+        return self.citations[0]
+
+
+@attrs.frozen
+class Indicator:
+    """An aggregate over records, per group (village, county …).
+
+    * ``share``: records (or people) meeting ``condition`` ÷ all records (or people);
+    * ``count``: records (or people) meeting ``condition``;
+    * ``sum``: the sum of ``value``;
+    * ``breakdown``: the share of each code of ``value`` (a code field), e.g. causes.
+
+    ``weight="people"`` weighs each household by its members. A ``target`` (an
+    operator and a parameter) marks each group as meeting it or not.
+    """
+
+    id: str
+    subject: Subject
+    title: Text
+    citations: tuple[Citation, ...] = attrs.field(converter=_citations)
+    kind: Literal["share", "count", "sum", "breakdown"]
+    condition: Expr | None = None
+    value: Expr | None = None
+    weight: Literal["records", "people"] = "records"
+    target: tuple[str, Expr] | None = None
+    description: Text | None = None
+    interpretation: bool = False
+    pack: str = ""
+    overrides: str | None = None
+
+    @property
+    def citation(self) -> Citation:
+        """The first (main) citation."""
+        return self.citations[0]
+
+    def expressions(self) -> list[Expr]:
+        """Every expression the indicator evaluates."""
+        out = [e for e in (self.condition, self.value) if e is not None]
+        if self.target is not None:
+            out.append(self.target[1])
+        return out

@@ -30,7 +30,9 @@ GUIDANCE = cite("guidance-2019-three-guarantees", "三保障的操作口径 / op
 VILLAGE_EXIT = cite("zbf-2016-16", "贫困村退出标准 / standard for the exit of poor villages")
 COUNTY_EXIT = cite("zbf-2016-16", "贫困县退出标准 / standard for the exit of poor counties")
 EVALUATION = cite("gkbf-2017-56", "第三方评估指标 / third-party evaluation indicators")
-WATER = cite("t-ches-18-2018", "水量、用水方便程度、供水保证率 / quantity, convenience, reliability")
+WATER = cite(
+    "t-ches-18-2018", "水量、用水方便程度、供水保证率 / quantity, convenience, reliability"
+)
 
 school_age = member("age").between(
     param("compulsory_school_age_min"), param("compulsory_school_age_max")

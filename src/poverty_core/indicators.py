@@ -1,0 +1,233 @@
+"""Aggregates over household results: exit counts and rates, poor population,
+incidence — by village, county or any id column, computed by group-by, not loops.
+
+>>> import datetime as dt, poverty_core as pc
+>>> from poverty_core import indicators
+>>> pack = pc.load_pack("national")
+>>> hs = [pc.Household(id=f"h{i}", village_id="v1", members=[pc.Person(id="a")],
+...                    annual_net_income_per_capita=2000.0 + 1000 * i) for i in range(2)]
+>>> result = pack.decide_batch("household_exit", hs, as_of=dt.date(2016, 12, 31))
+>>> [row["households"] for row in indicators.exit_summary(result, hs, by="village_id")]
+[2]
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import attrs
+import numpy as np
+import numpy.typing as npt
+
+from poverty_core.engine import BatchResult
+from poverty_core.frame import Frame
+from poverty_core.model import County, Household, Village
+from poverty_core.rules import Indicator
+
+__all__ = ["compute", "exit_summary", "poor_population_by", "with_poor_population"]
+
+
+def _groups(keys: Sequence[Any]) -> tuple[list[Any], npt.NDArray[np.intp]]:
+    labels = np.array(["" if k is None else str(k) for k in keys], dtype=object)
+    uniq, inverse = np.unique(labels, return_inverse=True)
+    return [None if u == "" else u for u in uniq], inverse
+
+
+def exit_summary(
+    result: BatchResult, households: Sequence[Household], *, by: str = "village_id"
+) -> list[dict[str, Any]]:
+    """Per group (``village_id``, ``county_id`` …): households and people, how many are
+    eligible, not eligible and undetermined, and the exit rate of households
+    (eligible ÷ households). Rows are in the order of ``households``."""
+    if len(households) != len(result):
+        raise ValueError("result and households differ in length")
+    keys, inverse = _groups([getattr(h, by) for h in households])
+    sizes = np.fromiter((len(h.members) for h in households), dtype=np.float64)
+    k = len(keys)
+    out: list[dict[str, Any]] = []
+    counts = {
+        code: np.bincount(inverse, weights=(result.outcome == code), minlength=k)
+        for code in (0, 1, 2)
+    }
+    people = {
+        code: np.bincount(inverse, weights=sizes * (result.outcome == code), minlength=k)
+        for code in (0, 1, 2)
+    }
+    total = np.bincount(inverse, minlength=k)
+    total_people = np.bincount(inverse, weights=sizes, minlength=k)
+    for g, key in enumerate(keys):
+        n = int(total[g])
+        out.append(
+            {
+                by: key,
+                "households": n,
+                "people": int(total_people[g]),
+                "eligible_households": int(counts[1][g]),
+                "eligible_people": int(people[1][g]),
+                "not_eligible_households": int(counts[0][g]),
+                "not_eligible_people": int(people[0][g]),
+                "undetermined_households": int(counts[2][g]),
+                "undetermined_people": int(people[2][g]),
+                "exit_rate": counts[1][g] / n if n else None,
+            }
+        )
+    return out
+
+
+def poor_population_by(
+    result: BatchResult, households: Sequence[Household], *, by: str = "village_id"
+) -> dict[Any, int | None]:
+    """People still poor per group after a household-exit run: members of households
+    not eligible to exit. A group with an undetermined household has an unknown count
+    (``None``) — it is never guessed."""
+    summary = exit_summary(result, households, by=by)
+    return {
+        row[by]: None if row["undetermined_households"] else row["not_eligible_people"]
+        for row in summary
+    }
+
+
+def with_poor_population(
+    records: Sequence[Village] | Sequence[County], counts: dict[Any, int | None]
+) -> list[Any]:
+    """Records with ``poor_population`` filled in from ``counts`` where the record left it
+    unknown. A record with no registered household counted gets 0 only if ``counts``
+    says so; otherwise it stays unknown."""
+    out = []
+    for record in records:
+        if record.poor_population is None and record.id in counts:
+            record = attrs.evolve(record, poor_population=counts[record.id])
+        out.append(record)
+    return out
+
+
+def compute(
+    pack: Any,
+    indicator: Indicator,
+    records: Frame | Sequence[Any],
+    *,
+    by: str | None,
+    as_of: dt.date,
+    overrides: Mapping[str, Any] | None = None,
+) -> list[dict[str, Any]]:
+    """Evaluate ``indicator`` over records, one row per group of ``by`` (one row overall
+    when ``by`` is ``None``), vectorised with group-by.
+
+    Each row has the group, ``numerator``, ``denominator``, ``value`` (``None`` when a
+    record's contribution is unknown — listed in ``unknown``), and ``meets_target`` when
+    the indicator has a target. A breakdown gives one row per group and code.
+    """
+    from poverty_core.engine import Params, _frame_of
+    from poverty_core.expressions import Many
+
+    frame = _frame_of(records, indicator.subject, indicator.id)
+    checked = pack.check_overrides(overrides or {})
+    params = Params(pack, as_of, checked)
+    scope = Many(frame, as_of, params)
+    n = frame.n
+    if by is None:
+        keys: list[Any] = [None]
+        inverse = np.zeros(n, dtype=np.intp)
+    else:
+        keys, inverse = _groups(list(frame.column(by).values))
+    k = len(keys)
+    if (
+        indicator.weight == "people"
+        and frame.members is not None
+        and frame.members.owner is not None
+    ):
+        weight = np.bincount(frame.members.owner, minlength=n).astype(np.float64)
+    else:
+        weight = np.ones(n, dtype=np.float64)
+    target = None
+    if indicator.target is not None:
+        op, expr = indicator.target
+        target = (op, expr.one(_one_scope(as_of, params)))
+    rows: list[dict[str, Any]] = []
+    if indicator.kind == "breakdown":
+        assert indicator.value is not None
+        v = indicator.value.many(scope)
+        codes = _code_list(indicator, frame)
+        known_w = np.bincount(inverse, weights=weight * v.known, minlength=k)
+        unknown_records = np.bincount(inverse, weights=~v.known, minlength=k)
+        for ci, code in enumerate(codes):
+            hit = v.known & (v.values == ci)
+            num = np.bincount(inverse, weights=weight * hit, minlength=k)
+            for g, key in enumerate(keys):
+                rows.append(
+                    {
+                        "group": key,
+                        "code": code,
+                        "numerator": float(num[g]),
+                        "denominator": float(known_w[g]),
+                        "value": float(num[g] / known_w[g]) if known_w[g] else None,
+                        "unknown": int(unknown_records[g]),
+                    }
+                )
+        return rows
+    if indicator.kind == "sum":
+        assert indicator.value is not None
+        v = indicator.value.many(scope)
+        contribution = np.where(v.known, v.values.astype(np.float64), 0.0) * weight
+        mask_unknown = ~np.broadcast_to(v.known, (n,))
+        num = np.bincount(inverse, weights=contribution, minlength=k)
+        den = np.bincount(inverse, weights=np.ones(n), minlength=k)
+    else:
+        assert indicator.condition is not None
+        c = indicator.condition.many(scope)
+        known = np.broadcast_to(c.known, (n,))
+        hit = np.broadcast_to(c.values, (n,)) & known
+        mask_unknown = ~known
+        num = np.bincount(inverse, weights=weight * hit, minlength=k)
+        den = np.bincount(inverse, weights=weight, minlength=k)
+    unknown = np.bincount(inverse, weights=mask_unknown, minlength=k)
+    for g, key in enumerate(keys):
+        if unknown[g]:
+            value = None
+        elif indicator.kind == "share":
+            value = float(num[g] / den[g]) if den[g] else None
+        else:
+            value = float(num[g])
+        row: dict[str, Any] = {
+            "group": key,
+            "numerator": float(num[g]),
+            "denominator": float(den[g]),
+            "value": value,
+            "unknown": int(unknown[g]),
+        }
+        if target is not None:
+            op, wanted = target
+            row["meets_target"] = (
+                None if value is None or wanted is None else bool(_OPS[op](value, wanted))
+            )
+        rows.append(row)
+    return rows
+
+
+_OPS = {
+    "<": lambda a, b: a < b,
+    "<=": lambda a, b: a <= b,
+    ">": lambda a, b: a > b,
+    ">=": lambda a, b: a >= b,
+    "==": lambda a, b: a == b,
+}
+
+
+def _one_scope(as_of: dt.date, params: Any) -> Any:
+    from poverty_core.expressions import One
+
+    return One(None, as_of, params)
+
+
+def _code_list(indicator: Indicator, frame: Frame) -> list[str]:
+    from poverty_core.expressions import Field, Member
+    from poverty_core.frame import field_kind
+
+    value = indicator.value
+    if isinstance(value, Field | Member):
+        fk = field_kind(frame.kind, value.name)
+        if fk is not None and fk.code is not None:
+            return [m.value for m in fk.code]
+    raise TypeError(f"indicator {indicator.id}: a breakdown needs a code field as its value")
