@@ -217,6 +217,9 @@ class Person(_Record):
         "岗位信息推送日期", "dates job information was pushed", converter=_tuple
     )
     has_skill: bool | None = _f("掌握一门技能", "has a skill")
+    rehabilitation_service: bool | None = _f(
+        "残疾人获得基本康复服务", "disabled person receives basic rehabilitation services"
+    )
 
     def age_on(self, on: dt.date) -> int | None:
         """Age on ``on``: from the birth date when known, else the stated age."""
@@ -286,6 +289,8 @@ class Household(_Record):
     without_house: bool | None = _f("无房户", "has no house")
     relocated: bool | None = _f("易地扶贫搬迁户", "relocated household")
     relocation_keys_received: bool | None = _f("搬迁户已拿到新房钥匙", "relocated: keys received")
+    house_renovated: bool | None = _f("危房已改造", "dilapidated house renovated")
+    housing_form: str | None = _f("住房保障方式", "form of housing support")
     water_litres_per_person_day: float | None = _f(
         "人均日供水量（升）", "water supply (litres/person/day)", check=_non_negative
     )
@@ -322,6 +327,17 @@ class Household(_Record):
         "增收脱贫项目", "income projects", converter=_tuple
     )
     planned_exit_year: int | None = _f("计划脱贫年度", "planned exit year", check=_year)
+    microcredit_amount: float | None = _f(
+        "小额信贷金额（元）", "microcredit amount (yuan)", check=_non_negative
+    )
+    microcredit_term_years: float | None = _f(
+        "小额信贷期限（年）", "microcredit term (years)", check=_non_negative
+    )
+    microcredit_collateral: bool | None = _f("小额信贷要求抵押", "microcredit requires collateral")
+    microcredit_guarantor: bool | None = _f("小额信贷要求担保", "microcredit requires a guarantor")
+    microcredit_interest_subsidised: bool | None = _f(
+        "小额信贷财政贴息", "microcredit interest subsidised"
+    )
     procedures: dict[str, dict[str, dt.date]] = _f(
         "程序完成日期", "procedure step dates", factory=dict, converter=_mapping
     )
@@ -378,6 +394,20 @@ class Village(_Record):
     )
     elderly_care_facility: bool | None = _f("有养老服务设施", "elderly-care facility")
     ethnic_minority: bool | None = _f("少数民族村", "ethnic-minority village")
+    responsible_unit: str | None = _f("帮扶责任单位", "responsible assisting unit")
+    poor_natural_resources: bool | None = _f("自然资源匮乏", "poor natural resources")
+    infrastructure_backlog: bool | None = _f("基础设施欠账大", "large infrastructure backlog")
+    harsh_living_conditions: bool | None = _f("生存条件恶劣", "harsh living conditions")
+    tourism_key_village: bool | None = _f("乡村旅游重点村", "tourism key village")
+    tourism_funds: float | None = _f(
+        "乡村旅游扶持资金（元/年）", "tourism support funds (yuan/year)", check=_non_negative
+    )
+    old_base_key_village: bool | None = _f(
+        "第五批老区基点重点村", "5th-batch old-revolutionary-base key village"
+    )
+    largest_project_amount: float | None = _f(
+        "最大单个扶持项目金额（元）", "largest single support project (yuan)", check=_non_negative
+    )
     planned_exit_year: int | None = _f("计划退出年度", "planned exit year", check=_year)
     procedures: dict[str, dict[str, dt.date]] = _f(
         "程序完成日期", "procedure step dates", factory=dict, converter=_mapping
@@ -448,12 +478,46 @@ class County(_Record):
     omission_rate: float | None = _f("漏评率", "omission rate", check=_ratio)
     public_approval: float | None = _f("群众认可度", "public approval", check=_ratio)
     planned_exit_year: int | None = _f("计划摘帽年度", "planned exit year", check=_year)
+    poor_villages: int | None = _f("贫困村数", "poor villages", check=_non_negative)
+    poor_villages_exited: int | None = _f(
+        "已退出贫困村数", "poor villages exited", check=_non_negative
+    )
+    paired_support_funds: float | None = _f(
+        "山海协作对口帮扶资金（元/年）",
+        "paired-support funds received (yuan/year)",
+        check=_non_negative,
+    )
+    paired_support_paid_on: dt.date | None = _f(
+        "对口帮扶资金拨付到位日期", "date paired-support funds were paid"
+    )
+    paired_leader_visits: int | None = _f(
+        "双方党政主要领导年互访次数", "leaders' mutual visits a year", check=_non_negative
+    )
+    leading_group_meetings_per_month: float | None = _f(
+        "扶贫开发领导小组月均专题会议次数",
+        "leading group meetings on poverty a month",
+        check=_non_negative,
+    )
+    leader_working_days_per_month: float | None = _f(
+        "党政主要负责人月均扶贫工作日",
+        "heads' working days on poverty a month",
+        check=_non_negative,
+    )
+    pairing_enterprise_visits: int | None = _f(
+        "挂钩国有企业年走访次数",
+        "state-owned pairing enterprise visits a year",
+        check=_non_negative,
+    )
+    assessments_per_year: int | None = _f(
+        "年度考核评估次数", "assessments of the county a year", check=_non_negative
+    )
     procedures: dict[str, dict[str, dt.date]] = _f(
         "程序完成日期", "procedure step dates", factory=dict, converter=_mapping
     )
 
     def __attrs_post_init__(self) -> None:
         pairs = (
+            ("poor_villages_exited", "poor_villages"),
             ("sampled_wrongly_exited", "sampled_exited"),
             ("verified_omitted", "sampled_non_registered_population"),
             ("approving_households", "surveyed_households"),
