@@ -920,9 +920,11 @@ class MemberAggregate(Expr):
 
 @attrs.define(eq=False)
 class Function(Expr):
-    """A plain Python function of scalar fields and parameters, for the rare rule the
-    blocks cannot express. It receives ``None`` for unknown inputs and returns a value
-    or ``None``; batches call it row by row, so prefer blocks where they suffice."""
+    """A plain Python function of fields and parameters, for the rare rule the blocks
+    cannot express. It receives the fields' values (``None`` when unknown; a list field
+    as its tuple, ``members`` as the members) and the parameters, and returns a value or
+    ``None``. Batches call it row by row on the records, so prefer blocks where they
+    suffice."""
 
     fn: Callable[..., Any]
     fields: tuple[str, ...]
@@ -938,16 +940,25 @@ class Function(Expr):
 
     def many(self, scope: Many) -> Vec:
         frame = scope.frame
-        cols = [frame.column(name) for name in self.fields]
-        kinds = [field_kind(frame.kind, name) for name in self.fields]
         params = [scope.params.get(p) for p in self.params]
         results: list[Any] = []
-        for i in range(frame.n):
-            args = [
-                _decode(c.values[i], k) if c.known[i] else None
-                for c, k in zip(cols, kinds, strict=True)
-            ]
-            results.append(self.fn(*args, *params))
+        if frame.records is not None:
+            for record in frame.records:
+                results.append(self.fn(*[getattr(record, f) for f in self.fields], *params))
+        else:
+            kinds = [field_kind(frame.kind, name) for name in self.fields]
+            if any(k is None or k.kind in ("list", "mapping") for k in kinds):
+                raise TypeError(
+                    "a plain-function rule reading list fields or members needs the records; "
+                    "build the frame with Frame.from_records"
+                )
+            cols = [frame.column(name) for name in self.fields]
+            for i in range(frame.n):
+                args = [
+                    _decode(c.values[i], k) if c.known[i] else None
+                    for c, k in zip(cols, kinds, strict=True)
+                ]
+                results.append(self.fn(*args, *params))
         known = np.fromiter((r is not None for r in results), dtype=np.bool_, count=frame.n)
         if all(isinstance(r, bool) for r in results if r is not None):
             values = np.fromiter((bool(r) for r in results), dtype=np.bool_, count=frame.n)

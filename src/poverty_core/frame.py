@@ -145,6 +145,8 @@ class Frame:
     members: Frame | None = None
     owner: Array | None = None
     """For a member frame: the row of each member's household."""
+    records: Sequence[Any] | None = None
+    """The records the frame was built from, when it was (for plain-function rules)."""
 
     def column(self, name: str) -> Vec:
         """The column ``name``; a column no record has (a procedure step, say) is all unknown."""
@@ -166,7 +168,7 @@ class Frame:
                 columns.update(_flatten_mapping(name, [getattr(r, name) for r in records]))
             elif name not in ("members", "history"):
                 columns[name] = _column([getattr(r, name) for r in records], fk)
-        frame = cls(kind, len(records), columns)
+        frame = cls(kind, len(records), columns, records=records)
         if kind is Household:
             people = [m for r in records for m in r.members]
             owner = np.repeat(

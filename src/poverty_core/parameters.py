@@ -288,7 +288,16 @@ def load_parameter(pack: str, resource: Traversable, path: str) -> tuple[Paramet
             f"unknown type {ptype!r}; known: {', '.join(_TYPE_CHECK)}",
         )
     values: list[ParameterValue] = []
-    for i, table in enumerate(f.array_of_tables(d, "values", "")):
+    raw_values = d.get("values", [])
+    if not isinstance(raw_values, list) or not all(isinstance(v, dict) for v in raw_values):
+        f.fail("values", "应为 [[values]] 表数组", "expected a [[values]] array of tables")
+    if not raw_values and "description" not in d:
+        f.fail(
+            "values",
+            "没有取值的参数须在 description 中说明缺口",
+            "a parameter without values must explain the gap in its description",
+        )
+    for i, table in enumerate(raw_values):
         where = f"values[{i}]"
         f.keys(table, where, ("start", "value", "source", "locator"), ("end", "note"))
         start = f.date(table, "start", where)
