@@ -271,7 +271,7 @@ def load_parameter(pack: str, resource: Traversable, path: str) -> tuple[Paramet
         )
     d = f.data
     f.keys(
-        d, "", ("title", "unit", "type", "values"), ("description", "interpretation", "override")
+        d, "", ("title", "unit", "type"), ("values", "description", "interpretation", "override")
     )
     unit = f.string(d, "unit", "")
     if unit not in UNITS:
