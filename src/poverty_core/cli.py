@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import os
 import sys
 from collections.abc import Sequence
 from typing import Any, TextIO
@@ -23,6 +24,7 @@ from poverty_core._text import Language, Text
 from poverty_core.convert import RECORD_TYPES, json_schema
 from poverty_core.engine import BatchResult
 from poverty_core.errors import InputError, PackError, PovertyCoreError, Problem, UnknownName
+from poverty_core.expressions import subject_of
 from poverty_core.io import Dataset, read_dataset, write_json
 from poverty_core.packs import Pack, default_registry, load_pack
 from poverty_core.parameters import format_value
@@ -141,6 +143,9 @@ def main(argv: Sequence[str] | None = None, *, stdout: TextIO | None = None) -> 
     except PovertyCoreError as err:
         print(err.message(lang), file=sys.stderr)
         return EXIT_INPUT
+    except BrokenPipeError:  # the reader (e.g. `head`) went away: not an error
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - silence the flush at exit
+        return EXIT_OK
     except OSError as err:
         print(f"cannot write output: {err}", file=sys.stderr)
         return EXIT_OUTPUT
@@ -208,7 +213,7 @@ def _show(args: argparse.Namespace, out: TextIO) -> int:
     pack = load_pack(args.pack)
     lang: Language = args.lang
     if args.format == "json":
-        _dump(describe_pack(pack), out)
+        _dump(pack.describe(), out)
         return EXIT_OK
     w = out.write
     w(f"{pack.name} {pack.version} — {pack.title[lang]}\n")
@@ -231,6 +236,28 @@ def _show(args: argparse.Namespace, out: TextIO) -> int:
             w(f"    {span}: {format_value(v.value, p.unit)}  ← {v.citation.format(lang)}\n")
         if not p.values:
             w("    (no values)\n")
+    if pack.classifiers:
+        w("\nCLASSIFIERS / 分类器\n")
+        for cf in pack.classifiers.values():
+            w(f"  {cf.id} [{cf.subject}] {cf.title[lang]}  (from {_origin(cf)})\n")
+            for c in cf.classes:
+                text = c.test.text(lang, pack.namer(), subject_of(cf.subject))
+                w(f"    - {c.code}: {c.label.zh} / {c.label.en}: {text}\n")
+            if cf.otherwise is not None:
+                w(f"    - {cf.otherwise.code}: {cf.otherwise.label[lang]} (otherwise)\n")
+    if pack.entitlements:
+        w("\nENTITLEMENTS / 补助\n")
+        for en in pack.entitlements.values():
+            w(f"  {en.id} [{en.subject}] {en.title[lang]}  (from {_origin(en)})\n")
+            for ln in en.lines:
+                amount = ln.amount.text(lang, pack.namer(), subject_of(en.subject))
+                title = f"{ln.title.zh} / {ln.title.en}"
+                w(f"    - {ln.id}: {title}: {amount} ({ln.kind}, per {ln.per})\n")
+    if pack.indicators:
+        w("\nINDICATORS / 指标\n")
+        for ind in pack.indicators.values():
+            title = f"{ind.title.zh} / {ind.title.en}"
+            w(f"  {ind.id} [{ind.subject}, {ind.kind}] {title}  (from {_origin(ind)})\n")
     w("\nTAXONOMIES / 分类\n")
     for t in pack.taxonomies.values():
         items = ", ".join(i.label[lang] for i in t.items)
@@ -248,66 +275,6 @@ def _show(args: argparse.Namespace, out: TextIO) -> int:
 def _origin(item: Any) -> str:
     over = getattr(item, "overrides", None)
     return f"{item.pack}, overrides {over}" if over else item.pack
-
-
-def describe_pack(pack: Pack) -> dict[str, Any]:
-    """A JSON-compatible description of an effective pack with the origin of every item."""
-    return {
-        "name": pack.name,
-        "version": pack.version,
-        "title": pack.title.to_dict(),
-        "chain": list(pack.chain),
-        "versions": pack.versions,
-        "decisions": [
-            {
-                "id": d.id,
-                "subject": d.subject,
-                "kind": d.kind,
-                "title": d.title.to_dict(),
-                "pack": d.pack,
-                "overrides": d.overrides,
-                "criteria": list(d.criteria),
-                "citations": [c.to_dict() for c in d.citations],
-            }
-            for d in pack.decisions.values()
-        ],
-        "criteria": [
-            {
-                "id": r.id,
-                "subject": r.subject,
-                "title": r.title.to_dict(),
-                "test": {"zh": pack.rule_text(r, "zh"), "en": pack.rule_text(r, "en")},
-                "reads": [ref.label() for ref in r.refs()],
-                "interpretation": r.interpretation,
-                "pack": r.pack,
-                "overrides": r.overrides,
-                "citations": [c.to_dict() for c in r.citations],
-            }
-            for r in pack.criteria.values()
-        ],
-        "parameters": [p.to_dict() for p in pack.parameters.values()],
-        "taxonomies": [
-            {
-                "id": t.id,
-                "title": t.title.to_dict(),
-                "pack": t.pack,
-                "items": [{"code": i.code, "label": i.label.to_dict()} for i in t.items],
-                "citation": t.citation.to_dict(),
-            }
-            for t in pack.taxonomies.values()
-        ],
-        "sources": [s.to_dict() for s in pack.sources.values()],
-        "removed": pack.removed,
-        "not_encoded": [
-            {
-                "pack": n.pack,
-                "rule": n.rule.to_dict(),
-                "reason": n.reason.to_dict(),
-                "citation": n.citation.to_dict(),
-            }
-            for n in pack.not_encoded
-        ],
-    }
 
 
 # -- assess / explain / validate ------------------------------------------------------------

@@ -164,7 +164,7 @@ class Finding:
     comparison: str | None
     """The operator between them (``>``), when the test is a comparison."""
     missing: tuple[str, ...] = ()
-    """For an unknown finding: the fields and parameters that were missing."""
+    """The fields and parameters that were missing (for an unknown finding)."""
     parameters: tuple[ParameterUse, ...] = ()
 
     @property
@@ -261,7 +261,7 @@ class DecisionResult:
     outcome: Outcome
     findings: tuple[Finding, ...]
     missing: tuple[str, ...]
-    """When undetermined: every missing field and parameter that left it so."""
+    """Every missing field and parameter that left the decision undetermined."""
     provenance: Provenance
 
     def finding(self, rule_id: str) -> Finding:
@@ -534,7 +534,7 @@ class BatchResult:
         return {o.value: int(bins[i]) for i, o in enumerate(_OUTCOME_CODES)}
 
     def result(self, row: int) -> DecisionResult:
-        """The full result of one row, as :func:`decide` gives it, from the kept columns."""
+        """The full result of one row, as :func:`~poverty_core.engine.decide` gives it, from the kept columns."""
         findings = []
         for c in self.criteria:
             status = _STATUS_CODES[int(c.status[row])]
@@ -758,7 +758,7 @@ class ClassificationBatch:
         return out
 
     def result(self, row: int) -> Classification:
-        """One row's classification, as :func:`classify` gives it."""
+        """One row's classification, as :func:`~poverty_core.engine.classify` gives it."""
         batch = BatchResult(
             Decision(
                 self.classifier.id,
@@ -842,7 +842,7 @@ class Award:
     kind: str
     member_id: str | None
     status: Status
-    """passed: paid; failed: not due; unknown: cannot tell."""
+    """``passed`` when paid, ``unknown`` when it cannot be told."""
     amount: float | None
 
     def to_dict(self) -> dict[str, Any]:
@@ -977,7 +977,7 @@ class EntitlementBatch:
     entitlement: Entitlement
     ids: npt.NDArray[Any]
     total: Vec
-    """Per household: the total (known where no counted line is undecided)."""
+    """The total of each household (known where no counted line is undecided)."""
     known_total: npt.NDArray[np.float64]
     provenance: Provenance
 

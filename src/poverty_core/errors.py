@@ -57,7 +57,7 @@ class Problem:
 
 
 class InputError(PovertyCoreError, ValueError):
-    """An input record (or many) is malformed; :attr:`problems` lists every bad field."""
+    """An input record (or many) is malformed; ``problems`` lists every bad field."""
 
     def __init__(self, problems: Iterable[Problem], *, what: str = "input") -> None:
         self.problems: tuple[Problem, ...] = tuple(problems)

@@ -144,7 +144,7 @@ class Frame:
     columns: dict[str, Vec]
     members: Frame | None = None
     owner: Array | None = None
-    """For a member frame: the row of each member's household."""
+    """The row of each member's household (in a member frame)."""
     records: Sequence[Any] | None = None
     """The records the frame was built from, when it was (for plain-function rules)."""
 

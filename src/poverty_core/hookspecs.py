@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 __all__ = ["NAME", "hookimpl", "hookspec", "poverty_core_register_packs"]
 
 NAME = "poverty_core"
-"""The project name: pluggy marker, plugin manager and entry-point group."""
+"""The project name, used for the pluggy markers, the manager and the entry-point group."""
 
 hookspec = pluggy.HookspecMarker(NAME)
 hookimpl = pluggy.HookimplMarker(NAME)

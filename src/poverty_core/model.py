@@ -434,7 +434,7 @@ class Village(_Record):
 
     @property
     def incidence(self) -> float | None:
-        """Poverty incidence (贫困发生率): poor population ÷ rural registered population."""
+        """Poverty incidence (贫困发生率), the poor population ÷ the rural registered population."""
         if self.poor_population is None or not self.rural_registered_population:
             return None
         return self.poor_population / self.rural_registered_population

@@ -502,6 +502,142 @@ class Pack:
         i = self._get(self.indicators, Text("指标", "indicator"), indicator)
         return compute(self, i, records, by=by, as_of=as_of, overrides=overrides)
 
+    def describe(self) -> dict[str, Any]:
+        """A JSON-compatible description of the effective pack, with the origin of every
+        item (``pack``) and what it overrides (``overrides``)."""
+        pack = self
+        return {
+            "name": pack.name,
+            "version": pack.version,
+            "title": pack.title.to_dict(),
+            "chain": list(pack.chain),
+            "versions": pack.versions,
+            "decisions": [
+                {
+                    "id": d.id,
+                    "subject": d.subject,
+                    "kind": d.kind,
+                    "title": d.title.to_dict(),
+                    "pack": d.pack,
+                    "overrides": d.overrides,
+                    "criteria": list(d.criteria),
+                    "citations": [c.to_dict() for c in d.citations],
+                }
+                for d in pack.decisions.values()
+            ],
+            "criteria": [
+                {
+                    "id": r.id,
+                    "subject": r.subject,
+                    "title": r.title.to_dict(),
+                    "test": {"zh": pack.rule_text(r, "zh"), "en": pack.rule_text(r, "en")},
+                    "reads": [ref.label() for ref in r.refs()],
+                    "interpretation": r.interpretation,
+                    "pack": r.pack,
+                    "overrides": r.overrides,
+                    "citations": [c.to_dict() for c in r.citations],
+                }
+                for r in pack.criteria.values()
+            ],
+            "parameters": [p.to_dict() for p in pack.parameters.values()],
+            "taxonomies": [
+                {
+                    "id": t.id,
+                    "title": t.title.to_dict(),
+                    "pack": t.pack,
+                    "items": [{"code": i.code, "label": i.label.to_dict()} for i in t.items],
+                    "citation": t.citation.to_dict(),
+                }
+                for t in pack.taxonomies.values()
+            ],
+            "checklists": [
+                {
+                    "id": c.id,
+                    "subject": c.subject,
+                    "title": c.title.to_dict(),
+                    "pack": c.pack,
+                    "overrides": c.overrides,
+                    "interpretation": c.interpretation,
+                    "items": [{"id": i.id, "label": i.label.to_dict()} for i in c.items],
+                    "citation": c.citation.to_dict(),
+                }
+                for c in pack.checklists.values()
+            ],
+            "classifiers": [
+                {
+                    "id": c.id,
+                    "subject": c.subject,
+                    "title": c.title.to_dict(),
+                    "pack": c.pack,
+                    "overrides": c.overrides,
+                    "interpretation": c.interpretation,
+                    "classes": [
+                        {
+                            "code": k.code,
+                            "label": k.label.to_dict(),
+                            "test": {
+                                lang: k.test.text(lang, pack.namer(), subject_of(c.subject))
+                                for lang in ("zh", "en")
+                            },
+                        }
+                        for k in c.classes
+                    ],
+                    "otherwise": None
+                    if c.otherwise is None
+                    else {"code": c.otherwise.code, "label": c.otherwise.label.to_dict()},
+                    "citations": [x.to_dict() for x in c.citations],
+                }
+                for c in pack.classifiers.values()
+            ],
+            "entitlements": [
+                {
+                    "id": e.id,
+                    "subject": e.subject,
+                    "title": e.title.to_dict(),
+                    "pack": e.pack,
+                    "overrides": e.overrides,
+                    "lines": [
+                        {
+                            "id": ln.id,
+                            "title": ln.title.to_dict(),
+                            "per": ln.per,
+                            "kind": ln.kind,
+                            "reads": [r.label() for r in (*ln.condition.refs(), *ln.amount.refs())],
+                            "citation": ln.citation.to_dict(),
+                        }
+                        for ln in e.lines
+                    ],
+                    "citations": [x.to_dict() for x in e.citations],
+                }
+                for e in pack.entitlements.values()
+            ],
+            "indicators": [
+                {
+                    "id": i.id,
+                    "subject": i.subject,
+                    "kind": i.kind,
+                    "weight": i.weight,
+                    "title": i.title.to_dict(),
+                    "pack": i.pack,
+                    "overrides": i.overrides,
+                    "reads": [r.label() for e in i.expressions() for r in e.refs()],
+                    "citations": [x.to_dict() for x in i.citations],
+                }
+                for i in pack.indicators.values()
+            ],
+            "sources": [s.to_dict() for s in pack.sources.values()],
+            "removed": pack.removed,
+            "not_encoded": [
+                {
+                    "pack": n.pack,
+                    "rule": n.rule.to_dict(),
+                    "reason": n.reason.to_dict(),
+                    "citation": n.citation.to_dict(),
+                }
+                for n in pack.not_encoded
+            ],
+        }
+
     def decisions_for(self, subject: str) -> list[Decision]:
         """The decisions about one kind of record."""
         return [d for d in self.decisions.values() if d.subject == subject]
@@ -836,7 +972,7 @@ def get_plugin_manager(*, entry_points: bool = True) -> pluggy.PluginManager:
     group, except those named in ``$POVERTY_CORE_BLOCK_PLUGINS``.
 
     A plugin that fails to import is skipped and reported by
-    :attr:`PackRegistry.problems`; it never stops the others.
+    ``PackRegistry.problems``; it never stops the others.
     """
     pm = pluggy.PluginManager(hookspecs.NAME)
     pm.add_hookspecs(hookspecs)

@@ -75,7 +75,7 @@ class Case:
     target: tuple[str, str]
     """``("decision", "household_exit")`` and the like."""
     kind: str
-    """The record kind: household, village or county."""
+    """The record kind (household, village or county)."""
     records: tuple[dict[str, Any], ...]
     expect: dict[str, Any]
     overrides: dict[str, Any]
