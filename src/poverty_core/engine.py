@@ -534,7 +534,8 @@ class BatchResult:
         return {o.value: int(bins[i]) for i, o in enumerate(_OUTCOME_CODES)}
 
     def result(self, row: int) -> DecisionResult:
-        """The full result of one row, as :func:`~poverty_core.engine.decide` gives it, from the kept columns."""
+        """The full result of one row, from the kept columns, as
+        :func:`~poverty_core.engine.decide` gives it."""
         findings = []
         for c in self.criteria:
             status = _STATUS_CODES[int(c.status[row])]

@@ -34,7 +34,12 @@ def _origin(item: Any) -> str:
     over = getattr(item, "overrides", None)
     if over:
         return f"**{item.pack}** (overrides / 覆盖 {over})"
-    return item.pack
+    return str(item.pack)
+
+
+def _heading(item: Any, tail: str) -> list[str]:
+    title = f"{_esc(item.title.zh)} / {_esc(item.title.en)}"
+    return [f"``{item.id}`` — {title} (from {_origin(item)}): {tail}", ""]
 
 
 def _table(header: list[str], rows: list[list[str]]) -> list[str]:
@@ -174,19 +179,13 @@ def pack_rst(pack: Pack) -> list[str]:
         section("Checklists / 核查清单", "-")
         for cl in pack.checklists.values():
             items = "; ".join(f"{_esc(i.label.zh)} ({_esc(i.label.en)})" for i in cl.items)
-            lines += [
-                f"``{cl.id}`` — {_esc(cl.title.zh)} / {_esc(cl.title.en)} (from {_origin(cl)}): {items}",
-                "",
-            ]
+            lines += _heading(cl, items)
 
     if pack.procedures:
         section("Procedures / 程序", "-")
         for pr in pack.procedures.values():
             steps = " → ".join(f"{_esc(s.label.zh)} ({_esc(s.label.en)})" for s in pr.steps)
-            lines += [
-                f"``{pr.id}`` — {_esc(pr.title.zh)} / {_esc(pr.title.en)} (from {_origin(pr)}): {steps}",
-                "",
-            ]
+            lines += _heading(pr, steps)
 
     section("Parameters / 参数", "-")
     rows = []
@@ -217,10 +216,7 @@ def pack_rst(pack: Pack) -> list[str]:
             items = "; ".join(
                 f"``{i.code}`` {_esc(i.label.zh)} ({_esc(i.label.en)})" for i in t.items
             )
-            lines += [
-                f"``{t.id}`` — {_esc(t.title.zh)} / {_esc(t.title.en)} (from {_origin(t)}): {items}",
-                "",
-            ]
+            lines += _heading(t, items)
 
     section("Not encoded / 未编码", "-")
     if pack.not_encoded:
