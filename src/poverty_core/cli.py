@@ -443,6 +443,29 @@ def _print_summary(run: Run, lang: Language, out: TextIO) -> None:
                 )
             table.append(row)
         _table(table, out)
+        if label == "households":
+            eligible = counts[Outcome.ELIGIBLE.value]
+            people = sum(sizes)
+            eligible_people = sum(
+                s for s, o in zip(sizes, result.outcomes(), strict=True) if o is Outcome.ELIGIBLE
+            )
+            w(
+                f"{'符合退出条件的比例' if zh else 'share eligible'}: "
+                f"{format_value(eligible / len(result), 'ratio')} "
+                f"{'（户）' if zh else 'of households'}, "
+                f"{format_value(eligible_people / people if people else None, 'ratio')} "
+                f"{'（人）' if zh else 'of people'}\n"
+            )
+        missing: dict[str, int] = {}
+        for c in result.criteria:
+            undecided = c.status == 2
+            for field_name, mask in c.missing.items():
+                n_missing = int((mask & undecided).sum())
+                if n_missing:
+                    missing[field_name] = max(missing.get(field_name, 0), n_missing)
+        if missing:
+            w(f"{'缺少数据（记录数）' if zh else 'missing data (records)'}: ")
+            w(", ".join(f"{k} {v}" for k, v in sorted(missing.items())) + "\n")
         failed = [
             (c.rule.title[lang], int((c.status == 0).sum()), int((c.status == 2).sum()))
             for c in result.criteria
