@@ -25,13 +25,24 @@ from cattrs.errors import (
     ClassValidationError,
     ForbiddenExtraKeysError,
     IterableValidationError,
+    IterableValidationNote,
 )
 from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, override
 
 from poverty_core._text import Text
 from poverty_core.codes import CODE_LISTS, Code
 from poverty_core.errors import InputError, Problem
-from poverty_core.model import County, FieldValueError, Household, Person, StatusEvent, Village
+from poverty_core.model import (
+    County,
+    FieldValueError,
+    Household,
+    Person,
+    StatusEvent,
+    Village,
+    duplicate_ids,
+    duplicate_member_message,
+    part_whole_problems,
+)
 
 __all__ = ["RECORD_TYPES", "json_schema", "structure", "structure_many", "unstructure"]
 
@@ -120,6 +131,37 @@ def _code(value: Any, cls: type[Code]) -> Code:
         ) from None
 
 
+def _is_tuple_type(tp: Any) -> bool:
+    return typing.get_origin(tp) is tuple
+
+
+def _tuple_hook(conv: cattrs.Converter) -> Callable[[Any, Any], Any]:
+    """Lists become tuples; anything else (a string, a number) is one problem, not one
+    per character."""
+
+    def hook(value: Any, tp: Any) -> Any:
+        if not isinstance(value, list | tuple):
+            raise _expect("列表", "a list", value)
+        item_type = typing.get_args(tp)[0]
+        item_hook = conv.get_structure_hook(item_type)
+        errors: list[Exception] = []
+        out = []
+        for i, item in enumerate(value):
+            try:
+                out.append(item_hook(item, item_type))
+            except Exception as exc:
+                exc.__notes__ = [
+                    *getattr(exc, "__notes__", []),
+                    IterableValidationNote(f"@ index {i}", i, item_type),
+                ]
+                errors.append(exc)
+        if errors:
+            raise IterableValidationError(f"while structuring {tp!r}", errors, tp)
+        return tuple(out)
+
+    return hook
+
+
 def _checked(check: Callable[[Any], Text | None], base: Callable[[Any, Any], Any]) -> Any:
     def hook(value: Any, type_: Any) -> Any:
         result = base(value, type_)
@@ -144,6 +186,7 @@ def _make_converter() -> cattrs.Converter:
     for code_cls in CODE_LISTS.values():
         conv.register_structure_hook(code_cls, _code)
         conv.register_unstructure_hook(code_cls, lambda v: v.value)
+    conv.register_structure_hook_func(_is_tuple_type, _tuple_hook(conv))
     for cls in _MODEL_CLASSES:
         overrides: dict[str, Any] = {}
         hints = typing.get_type_hints(cls)
@@ -245,11 +288,34 @@ def structure(data: Any, cls: type[R], *, path: str = "") -> R:
             ],
             what=what,
         )
+    # Rules across fields are checked on the raw data too, so that they are reported
+    # with every other problem (cattrs builds a record only when all its fields are good).
+    problems = _cross_field_problems(data, cls, path)
     try:
-        return _CONVERTER.structure(data, cls)
+        record = _CONVERTER.structure(data, cls)
     except (ClassValidationError, IterableValidationError, FieldValueError, _BadValue) as exc:
-        problems = _problems(exc, path)
-        raise InputError(problems, what=what) from None
+        seen = {p.path for p in problems}
+        problems += [p for p in _problems(exc, path) if p.path not in seen]
+    if problems:
+        raise InputError(problems, what=what)
+    return record
+
+
+def _cross_field_problems(data: dict[str, Any], cls: type[Any], path: str) -> list[Problem]:
+    problems: list[Problem] = []
+    members = data.get("members")
+    if cls is Household and isinstance(members, list):
+        ids = [
+            m.get("id") if isinstance(m, dict) and isinstance(m.get("id"), str) else None
+            for m in members
+        ]
+        for i, member_id, first in duplicate_ids(ids):
+            problems.append(
+                Problem(_join(path, f"members[{i}].id"), duplicate_member_message(member_id, first))
+            )
+    for part, message in part_whole_problems(cls, data.get):
+        problems.append(Problem(_join(path, part), message))
+    return problems
 
 
 def structure_many(items: Iterable[Any], cls: type[R], *, name: str = "records") -> list[R]:

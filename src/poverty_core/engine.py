@@ -365,6 +365,29 @@ def _missing_one(ref: Ref, record: Any, params: Params) -> bool:
     return any(ticks.get(i) is None for i in params.checklist_items(checklist))
 
 
+def _ordered(rule: Criterion, blamed: Iterable[Ref]) -> tuple[str, ...]:
+    """Blamed inputs without repeats, in the order the rule reads them."""
+    order = {ref: i for i, ref in enumerate(rule.refs())}
+
+    def key(ref: Ref) -> tuple[int, str]:
+        parent = Ref(ref.kind, ref.name.split(".")[0])
+        return (order.get(ref, order.get(parent, len(order))), ref.label())
+
+    return tuple(ref.label() for ref in sorted(set(blamed), key=key))
+
+
+def _blame_masks(rule: Criterion, scope: Many, unknown: npt.NDArray[np.bool_]) -> dict[str, Any]:
+    """Per blamed input, the rows whose unknown status it explains (in the rule's order)."""
+    if not unknown.any():
+        return {}
+    masks = rule.test.blame_many(scope, unknown)
+    return {label: masks[_ref_of(label, masks)] for label in _ordered(rule, masks)}
+
+
+def _ref_of(label: str, masks: Mapping[Ref, Any]) -> Ref:
+    return next(ref for ref in masks if ref.label() == label)
+
+
 def _param_uses(rule: Criterion, params: Params) -> tuple[ParameterUse, ...]:
     uses = (params.use(r.name) for r in rule.refs() if r.kind == "param")
     return tuple(u for u in uses if u is not None)
@@ -405,7 +428,7 @@ def _findings(
         )
         missing: tuple[str, ...] = ()
         if status is Status.UNKNOWN:
-            missing = tuple(r.label() for r in rule.refs() if _missing_one(r, record, params))
+            missing = _ordered(rule, rule.test.blame_one(scope))
         findings.append(
             Finding(
                 rule,
@@ -596,7 +619,7 @@ def _columns(rules: Sequence[Criterion], frame: Frame, scope: Many) -> list[Crit
                 status,
                 observed_expr.many(scope) if observed_expr is not None else None,
                 required_expr.many(scope) if required_expr is not None else None,
-                {r.label(): _missing_mask(r, frame, params) for r in rule.refs()},
+                _blame_masks(rule, scope, status == 2),
                 _param_uses(rule, params),
             )
         )

@@ -27,7 +27,7 @@ import numpy as np
 
 from poverty_core._text import Language, Text
 from poverty_core.codes import Code
-from poverty_core.frame import Frame, Vec, code_index, field_kind
+from poverty_core.frame import Array, Frame, Vec, code_index, field_kind
 from poverty_core.model import Household, Person
 
 __all__ = [
@@ -167,6 +167,26 @@ class Expr:
         """``bool``, ``number``, ``code``, ``date``, ``text`` or ``list``."""
         return "bool"
 
+    # blame: which missing inputs left a value unknown -----------------------------
+    def blame_one(self, scope: One) -> list[Ref]:
+        """The inputs whose absence makes this value unknown on one record (call only
+        when :meth:`one` is ``None``). Inputs that could not change the value — the other
+        side of a decided ``and``/``or``, a member who cannot qualify — are not named."""
+        out: list[Ref] = []
+        for child in self.children():
+            if child.one(scope) is None:
+                out += child.blame_one(scope)
+        return out
+
+    def blame_many(self, scope: Many, rows: Array) -> dict[Ref, Array]:
+        """For each input, the rows (among ``rows``, where this value is unknown) whose
+        unknown value it is to blame for; the batch form of :meth:`blame_one`."""
+        out: dict[Ref, Array] = {}
+        for child in self.children():
+            v = child.many(scope)
+            _merge_blame(out, child.blame_many(scope, rows & ~_full(v.known, scope.n)))
+        return out
+
     # composition -------------------------------------------------------------
     def __lt__(self, other: Any) -> Expr:
         return Compare("<", self, lit(other))
@@ -228,6 +248,19 @@ class Expr:
             "an expression has no truth value; combine with & | ~ or all_of/any_of/not_ "
             "instead of and/or/not"
         )
+
+
+def _full(mask: Array, n: int) -> Array:
+    return np.broadcast_to(mask, (n,))
+
+
+def _merge_blame(into: dict[Ref, Array], more: dict[Ref, Array]) -> None:
+    for ref, mask in more.items():
+        into[ref] = into[ref] | mask if ref in into else mask
+
+
+def _leaf_blame(ref: Ref, rows: Array) -> dict[Ref, Array]:
+    return {ref: rows.copy()} if rows.any() else {}
 
 
 def lit(value: Any) -> Expr:
@@ -314,6 +347,12 @@ class Field(Expr):
     def refs(self) -> Iterator[Ref]:
         yield Ref("field", self.name)
 
+    def blame_one(self, scope: One) -> list[Ref]:
+        return [Ref("field", self.name)]
+
+    def blame_many(self, scope: Many, rows: Array) -> dict[Ref, Array]:
+        return _leaf_blame(Ref("field", self.name), rows)
+
     def value_kind(self, subject: type[Any]) -> str:
         fk = field_kind(subject, self.name)
         return fk.kind if fk else "text"
@@ -362,6 +401,12 @@ class Member(Expr):
     def refs(self) -> Iterator[Ref]:
         yield Ref("member", self.name)
 
+    def blame_one(self, scope: One) -> list[Ref]:
+        return [Ref("member", self.name)]
+
+    def blame_many(self, scope: Many, rows: Array) -> dict[Ref, Array]:
+        return _leaf_blame(Ref("member", self.name), rows)
+
     def value_kind(self, subject: type[Any]) -> str:
         if self.name == "age":
             return "number"
@@ -389,6 +434,12 @@ class Param(Expr):
 
     def refs(self) -> Iterator[Ref]:
         yield Ref("param", self.name)
+
+    def blame_one(self, scope: One) -> list[Ref]:
+        return [Ref("param", self.name)]
+
+    def blame_many(self, scope: Many, rows: Array) -> dict[Ref, Array]:
+        return _leaf_blame(Ref("param", self.name), rows)
 
     def value_kind(self, subject: type[Any]) -> str:
         return "number"
@@ -440,6 +491,12 @@ class StepDate(Expr):
     def refs(self) -> Iterator[Ref]:
         yield Ref("procedure", self.procedure)
 
+    def blame_one(self, scope: One) -> list[Ref]:
+        return [Ref("procedure", self.procedure)]
+
+    def blame_many(self, scope: Many, rows: Array) -> dict[Ref, Array]:
+        return _leaf_blame(Ref("procedure", self.procedure), rows)
+
     def value_kind(self, subject: type[Any]) -> str:
         return "date"
 
@@ -483,6 +540,12 @@ class StepDone(Expr):
     def refs(self) -> Iterator[Ref]:
         yield Ref("procedure", self.procedure)
 
+    def blame_one(self, scope: One) -> list[Ref]:
+        return [Ref("procedure", self.procedure)]
+
+    def blame_many(self, scope: Many, rows: Array) -> dict[Ref, Array]:
+        return _leaf_blame(Ref("procedure", self.procedure), rows)
+
 
 @attrs.define(eq=False)
 class ChecklistItem(Expr):
@@ -507,6 +570,12 @@ class ChecklistItem(Expr):
     def refs(self) -> Iterator[Ref]:
         yield Ref("checklist", f"{self.checklist}.{self.item}")
 
+    def blame_one(self, scope: One) -> list[Ref]:
+        return [Ref("checklist", f"{self.checklist}.{self.item}")]
+
+    def blame_many(self, scope: Many, rows: Array) -> dict[Ref, Array]:
+        return _leaf_blame(Ref("checklist", f"{self.checklist}.{self.item}"), rows)
+
 
 @attrs.define(eq=False)
 class ChecklistComplete(Expr):
@@ -522,6 +591,12 @@ class ChecklistComplete(Expr):
 
     def many(self, scope: Many) -> Vec:
         return And(tuple(self._items(scope.params))).many(scope)
+
+    def blame_one(self, scope: One) -> list[Ref]:
+        return And(tuple(self._items(scope.params))).blame_one(scope)
+
+    def blame_many(self, scope: Many, rows: Array) -> dict[Ref, Array]:
+        return And(tuple(self._items(scope.params))).blame_many(scope, rows)
 
     def text(self, language: Language, namer: Namer, subject: type[Any]) -> str:
         name = namer.checklist(self.checklist, language)
@@ -617,6 +692,19 @@ class IsIn(Expr):
     def children(self) -> Sequence[Expr]:
         return (self.value, self.options)
 
+    def blame_one(self, scope: One) -> list[Ref]:
+        out = self.value.blame_one(scope) if self.value.one(scope) is None else []
+        if self.options.one(scope) is None:
+            out += self.options.blame_one(scope)
+        return out
+
+    def blame_many(self, scope: Many, rows: Array) -> dict[Ref, Array]:
+        v = self.value.many(scope)
+        out = self.value.blame_many(scope, rows & ~_full(v.known, scope.n))
+        if isinstance(self.options, Param) and scope.params.get(self.options.name) is None:
+            _merge_blame(out, self.options.blame_many(scope, rows))
+        return out
+
     def text(self, language: Language, namer: Namer, subject: type[Any]) -> str:
         v = self.value.text(language, namer, subject)
         o = self.options.text(language, namer, subject)
@@ -655,6 +743,20 @@ class Arith(Expr):
 
     def children(self) -> Sequence[Expr]:
         return (self.left, self.right)
+
+    def blame_one(self, scope: One) -> list[Ref]:
+        a, b = self.left.one(scope), self.right.one(scope)
+        if a is not None and b is not None:  # division by zero: the divisor is to blame
+            return list(self.right.refs())
+        return super().blame_one(scope)
+
+    def blame_many(self, scope: Many, rows: Array) -> dict[Ref, Array]:
+        a, b = self.left.many(scope), self.right.many(scope)
+        both = rows & _full(a.known, scope.n) & _full(b.known, scope.n)
+        out = super().blame_many(scope, rows & ~both)
+        for ref in self.right.refs():
+            _merge_blame(out, _leaf_blame(ref, both))
+        return out
 
     def text(self, language: Language, namer: Namer, subject: type[Any]) -> str:
         op = {"+": "+", "-": "−", "*": "×", "/": "÷"}[self.op]
@@ -851,6 +953,23 @@ class Where(Expr):
     def children(self) -> Sequence[Expr]:
         return (self.condition, self.then, self.otherwise)
 
+    def blame_one(self, scope: One) -> list[Ref]:
+        c = self.condition.one(scope)
+        if c is None:
+            return super().blame_one(scope)
+        branch = self.then if c else self.otherwise
+        return branch.blame_one(scope)
+
+    def blame_many(self, scope: Many, rows: Array) -> dict[Ref, Array]:
+        n = scope.n
+        c = self.condition.many(scope)
+        known, value = _full(c.known, n), _full(c.values, n)
+        out = super().blame_many(scope, rows & ~known)
+        for branch, pick in ((self.then, known & value), (self.otherwise, known & ~value)):
+            v = branch.many(scope)
+            _merge_blame(out, branch.blame_many(scope, rows & pick & ~_full(v.known, n)))
+        return out
+
     def text(self, language: Language, namer: Namer, subject: type[Any]) -> str:
         c = self.condition.text(language, namer, subject)
         a = self.then.text(language, namer, subject)
@@ -907,6 +1026,27 @@ class MemberAggregate(Expr):
 
     def children(self) -> Sequence[Expr]:
         return (self.condition,)
+
+    def blame_one(self, scope: One) -> list[Ref]:
+        out: list[Ref] = []
+        for person in scope.record.members:
+            inner = One(scope.record, scope.as_of, scope.params, person)
+            if self.condition.one(inner) is None:
+                out += self.condition.blame_one(inner)
+        return out
+
+    def blame_many(self, scope: Many, rows: Array) -> dict[Ref, Array]:
+        members = scope.frame.members
+        assert members is not None
+        assert members.owner is not None
+        inner = Many(scope.frame, scope.as_of, scope.params, on_members=True)
+        v = self.condition.many(inner)
+        member_rows = rows[members.owner] & ~_full(v.known, members.n)
+        out: dict[Ref, Array] = {}
+        for ref, mask in self.condition.blame_many(inner, member_rows).items():
+            hit = np.bincount(members.owner, weights=mask, minlength=scope.frame.n) > 0
+            _merge_blame(out, _leaf_blame(ref, hit & rows))
+        return out
 
     def text(self, language: Language, namer: Namer, subject: type[Any]) -> str:
         inner = self.condition.text(language, namer, Person)
@@ -976,6 +1116,23 @@ class Function(Expr):
             yield Ref("field", name)
         for name in self.params:
             yield Ref("param", name)
+
+    def blame_one(self, scope: One) -> list[Ref]:
+        refs = list(self.refs())
+        blamed = [r for r, a in zip(refs, self._args(scope), strict=True) if a is None]
+        return blamed or refs
+
+    def blame_many(self, scope: Many, rows: Array) -> dict[Ref, Array]:
+        out: dict[Ref, Array] = {}
+        records = scope.frame.records
+        if records is None:
+            return {ref: rows.copy() for ref in self.refs()}
+        for i in np.flatnonzero(rows):
+            one = One(records[int(i)], scope.as_of, scope.params)
+            for ref in self.blame_one(one):
+                mask = out.setdefault(ref, np.zeros(scope.frame.n, dtype=np.bool_))
+                mask[i] = True
+        return out
 
 
 def _decode(value: Any, kind: Any) -> Any:

@@ -10,7 +10,7 @@ too, for code that builds records directly.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, ClassVar, Self
 
 import attrs
@@ -40,6 +40,8 @@ __all__ = [
     "StatusEvent",
     "Village",
     "age_on",
+    "duplicate_ids",
+    "part_whole_problems",
 ]
 
 Check = Callable[[Any], Text | None]
@@ -240,15 +242,58 @@ class StatusEvent(_Record):
     date: dt.date = attrs.field(metadata={"label": Text("日期", "date"), "personal": False})
 
 
+def duplicate_ids(ids: Sequence[Any]) -> list[tuple[int, Any, int]]:
+    """``(index, id, index of its first use)`` for every repeated id (``None`` ids skipped)."""
+    first: dict[Any, int] = {}
+    out = []
+    for i, value in enumerate(ids):
+        if value is None:
+            continue
+        if value in first:
+            out.append((i, value, first[value]))
+        else:
+            first[value] = i
+    return out
+
+
+def duplicate_member_message(member_id: Any, first: int) -> Text:
+    """The message for a repeated member id."""
+    return Text(
+        f"成员编号 {member_id!r} 与 members[{first}] 重复",
+        f"duplicate member id {member_id!r} (also members[{first}])",
+    )
+
+
 def _unique_member_ids(instance: Household, attribute: Any, members: tuple[Person, ...]) -> None:
-    seen: set[str] = set()
-    for i, member in enumerate(members):
-        if member.id in seen:
-            raise FieldValueError(
-                Text(f"成员编号 {member.id!r} 重复", f"duplicate member id {member.id!r}"),
-                f"members[{i}].id",
+    for i, member_id, first in duplicate_ids([m.id for m in members]):
+        raise FieldValueError(duplicate_member_message(member_id, first), f"members[{i}].id")
+
+
+def part_whole_problems(kind: type[Any], value: Callable[[str], Any]) -> list[tuple[str, Text]]:
+    """Counts that exceed the whole they are part of (``poor_population`` above the
+    rural population …), for a record kind with ``PARTS``."""
+    out = []
+    for part, whole in getattr(kind, "PARTS", ()):
+        p, w = value(part), value(whole)
+        if _is_number(p) and _is_number(w) and p > w:
+            out.append(
+                (
+                    part,
+                    Text(
+                        f"{part}（{p}）大于 {whole}（{w}）", f"{part} ({p}) exceeds {whole} ({w})"
+                    ),
+                )
             )
-        seen.add(member.id)
+    return out
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _check_parts(record: Any) -> None:
+    for part, message in part_whole_problems(type(record), lambda name: getattr(record, name)):
+        raise FieldValueError(message, part)
 
 
 def _check_members(value: Any) -> Text | None:
@@ -278,7 +323,7 @@ class Household(_Record):
     members: tuple[Person, ...] = attrs.field(
         converter=_members,
         validator=[_validator(_check_members), _unique_member_ids],
-        metadata={"label": Text("家庭成员", "members"), "personal": False},
+        metadata={"label": Text("家庭成员", "members"), "personal": False, "check": _check_members},
     )
     annual_net_income_per_capita: float | None = _f(
         "年人均纯收入（元）", "annual net income per capita (yuan)", check=_non_negative
@@ -416,21 +461,12 @@ class Village(_Record):
         "核查清单", "checklists", factory=dict, converter=_mapping
     )
 
+    PARTS: ClassVar[tuple[tuple[str, str], ...]] = (
+        ("poor_population", "rural_registered_population"),
+    )
+
     def __attrs_post_init__(self) -> None:
-        if (
-            self.poor_population is not None
-            and self.rural_registered_population is not None
-            and self.poor_population > self.rural_registered_population
-        ):
-            raise FieldValueError(
-                Text(
-                    f"贫困人口 {self.poor_population} 多于农村户籍人口 "
-                    f"{self.rural_registered_population}",
-                    f"poor population {self.poor_population} exceeds the rural registered "
-                    f"population {self.rural_registered_population}",
-                ),
-                "poor_population",
-            )
+        _check_parts(self)
 
     @property
     def incidence(self) -> float | None:
@@ -515,20 +551,13 @@ class County(_Record):
         "程序完成日期", "procedure step dates", factory=dict, converter=_mapping
     )
 
+    PARTS: ClassVar[tuple[tuple[str, str], ...]] = (
+        ("poor_villages_exited", "poor_villages"),
+        ("sampled_wrongly_exited", "sampled_exited"),
+        ("verified_omitted", "sampled_non_registered_population"),
+        ("approving_households", "surveyed_households"),
+        ("poor_population", "rural_registered_population"),
+    )
+
     def __attrs_post_init__(self) -> None:
-        pairs = (
-            ("poor_villages_exited", "poor_villages"),
-            ("sampled_wrongly_exited", "sampled_exited"),
-            ("verified_omitted", "sampled_non_registered_population"),
-            ("approving_households", "surveyed_households"),
-            ("poor_population", "rural_registered_population"),
-        )
-        for part, whole in pairs:
-            p, w = getattr(self, part), getattr(self, whole)
-            if p is not None and w is not None and p > w:
-                raise FieldValueError(
-                    Text(
-                        f"{part}（{p}）大于 {whole}（{w}）", f"{part} ({p}) exceeds {whole} ({w})"
-                    ),
-                    part,
-                )
+        _check_parts(self)
