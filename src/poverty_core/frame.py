@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import types
 import typing
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import attrs
@@ -23,7 +23,7 @@ import numpy.typing as npt
 from poverty_core.codes import Code
 from poverty_core.model import County, Household, Person, Village
 
-__all__ = ["FieldKind", "Frame", "Vec", "field_kind", "field_kinds"]
+__all__ = ["FieldKind", "Frame", "Vec", "field_kind", "field_kinds", "frame_from_arrow"]
 
 Array = npt.NDArray[Any]
 
@@ -147,13 +147,24 @@ class Frame:
     """The row of each member's household (in a member frame)."""
     records: Sequence[Any] | None = None
     """The records the frame was built from, when it was (for plain-function rules)."""
+    lazy: dict[str, Callable[[], Vec]] = attrs.field(factory=dict)
+    """Columns converted on first use (from Arrow, only what rules read is converted)."""
 
     def column(self, name: str) -> Vec:
         """The column ``name``; a column no record has (a procedure step, say) is all unknown."""
         try:
             return self.columns[name]
         except KeyError:
-            return Vec(np.zeros(self.n, dtype=np.int64), np.zeros(self.n, dtype=np.bool_))
+            pass
+        make = self.lazy.pop(name, None)
+        if make is not None:
+            self.columns[name] = make()
+            return self.columns[name]
+        return Vec(np.zeros(self.n, dtype=np.int64), np.zeros(self.n, dtype=np.bool_))
+
+    def has_column(self, name: str) -> bool:
+        """True when some record has the column."""
+        return name in self.columns or name in self.lazy
 
     @classmethod
     def from_records(cls, records: Sequence[Any]) -> Frame:
@@ -203,3 +214,113 @@ def _flatten_mapping(name: str, values: Sequence[dict[str, Any]]) -> dict[str, V
             fk = FieldKind("date") if isinstance(sample, dt.date) else FieldKind("bool")
             out[f"{name}.{key}.{inner}"] = _column(cells, fk)
     return out
+
+
+# -- Arrow -------------------------------------------------------------------------------
+
+_EPOCH_ORDINAL = dt.date(1970, 1, 1).toordinal()
+
+
+def _arrow_vec(column: Any, kind: FieldKind, name: str) -> Vec:
+    """One typed Arrow column as a :class:`Vec` (nulls are unknown)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if isinstance(column, pa.ChunkedArray):
+        column = column.combine_chunks()
+    known = np.asarray(column.is_valid().to_numpy(zero_copy_only=False), dtype=np.bool_)
+    if kind.kind == "bool":
+        values = np.asarray(pc.fill_null(column, False).to_numpy(zero_copy_only=False), np.bool_)
+    elif kind.kind == "number":
+        filled = pc.fill_null(pc.cast(column, pa.float64()), 0.0)
+        values = np.asarray(filled.to_numpy(zero_copy_only=False), dtype=np.float64)
+    elif kind.kind == "date":
+        days = pc.fill_null(pc.cast(pc.cast(column, pa.date32()), pa.int32()), 0)
+        values = np.asarray(days.to_numpy(zero_copy_only=False), np.int64) + _EPOCH_ORDINAL
+        values = np.where(known, values, 0)
+    elif kind.kind == "code":
+        assert kind.code is not None
+        index = code_index(kind.code)
+        encoded = pc.dictionary_encode(column)
+        dictionary = encoded.dictionary.to_pylist()
+        try:
+            lookup = np.array([index[kind.code.parse(v)] for v in dictionary], dtype=np.int16)
+        except ValueError as exc:
+            raise ValueError(f"{name}: {exc}") from None
+        indices = pc.fill_null(encoded.indices, 0).to_numpy(zero_copy_only=False)
+        values = lookup[indices] if len(lookup) else np.zeros(len(column), np.int16)
+        values = np.where(known, values, 0).astype(np.int16)
+    elif kind.kind == "list":
+        lengths = pc.fill_null(pc.list_value_length(column), 0)
+        values = np.asarray(lengths.to_numpy(zero_copy_only=False), dtype=np.float64)
+    else:
+        values = np.asarray(column.to_numpy(zero_copy_only=False), dtype=object)
+    return Vec(values, known)
+
+
+def frame_from_arrow(
+    households: Any, members: Any = None, *, kind: type[Any] = Household, key: str = "household_id"
+) -> Frame:
+    """Build a :class:`Frame` from typed Arrow tables, without Python objects per row.
+
+    ``households`` holds one row per record with columns named as the model's fields
+    (procedure steps and checklist items as ``procedures.<procedure>.<step>`` and
+    ``checklists.<checklist>.<item>``); ``members`` one row per member with a ``key``
+    column naming the member's household. Columns the model does not know are ignored;
+    fields without a column are unknown. Use :mod:`poverty_core.columnar` to read and
+    validate files into such tables.
+    """
+    import pyarrow.compute as pc
+
+    kinds = _KINDS[kind]
+    n = households.num_rows
+    frame = Frame(kind, n, {})
+
+    def later(table: Any, name: str, fk: FieldKind) -> Callable[[], Vec]:
+        return lambda: _arrow_vec(table.column(name), fk, name)
+
+    for name in households.column_names:
+        fk = kinds.get(name)
+        if fk is not None and fk.kind != "mapping" and name not in ("members", "history"):
+            frame.lazy[name] = later(households, name, fk)
+        elif name.startswith(("procedures.", "checklists.")) and name.count(".") == 2:
+            field_name = name.split(".")[0]
+            inner = FieldKind("date") if field_name == "procedures" else FieldKind("bool")
+            frame.lazy[name] = later(households, name, inner)
+    steps: dict[str, list[str]] = {}
+    for name in households.column_names:
+        if name.startswith("procedures.") and name.count(".") == 2:
+            steps.setdefault(name.rsplit(".", 1)[0], []).append(name)
+
+    def presence(names: list[str]) -> Callable[[], Vec]:
+        def make() -> Vec:
+            present = np.zeros(n, dtype=np.bool_)
+            for step in names:
+                present |= frame.column(step).known
+            return Vec(present, np.ones(n, dtype=np.bool_))
+
+        return make
+
+    for procedure, names in steps.items():
+        frame.lazy[procedure] = presence(names)
+    if kind is Household and members is not None:
+        ids = households.column("id")
+        owner = pc.index_in(members.column(key), value_set=ids)
+        if owner.null_count:
+            raise ValueError(f"{owner.null_count} member row(s) name a household not in the table")
+        owner_np = np.asarray(owner.to_numpy(zero_copy_only=False), dtype=np.int64)
+        member_frame = Frame(Person, members.num_rows, {}, owner=owner_np)
+        person_kinds = _KINDS[Person]
+        for name in members.column_names:
+            fk = person_kinds.get(name)
+            if fk is not None:
+                member_frame.lazy[name] = later(members, name, fk)
+        if "birth_date" in members.column_names:
+            for part, fn in (("year", pc.year), ("month", pc.month), ("day", pc.day)):
+                member_frame.lazy[f"birth_{part}"] = _part(members, fn, part)
+        frame.members = member_frame
+    return frame
+
+
+def _part(table: Any, fn: Callable[[Any], Any], part: str) -> Callable[[], Vec]:
+    return lambda: _arrow_vec(fn(table.column("birth_date")), FieldKind("number"), part)
