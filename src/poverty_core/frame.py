@@ -229,6 +229,7 @@ def _arrow_vec(column: Any, kind: FieldKind, name: str) -> Vec:
     if isinstance(column, pa.ChunkedArray):
         column = column.combine_chunks()
     known = np.asarray(column.is_valid().to_numpy(zero_copy_only=False), dtype=np.bool_)
+    values: Array
     if kind.kind == "bool":
         values = np.asarray(pc.fill_null(column, False).to_numpy(zero_copy_only=False), np.bool_)
     elif kind.kind == "number":
