@@ -1,0 +1,305 @@
+"""The main job at register scale: decide every household of a register, batch by
+batch, write the per-household results, and aggregate them by village and county.
+
+:func:`assess` takes an iterable of ``(households, members)`` Arrow table pairs — one
+in-memory register or a stream of record batches from
+:func:`poverty_core.columnar.open_register` — so peak memory follows the batch size,
+not the file size, and the aggregates are exact: they are sums over batches.
+Results are written through a :class:`ResultWriter`, atomically: a run that fails
+leaves no partial file.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import json
+import os
+import tempfile
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import attrs
+import numpy as np
+import numpy.typing as npt
+import pyarrow as pa
+
+from poverty_core.engine import BatchResult
+from poverty_core.frame import frame_from_arrow
+from poverty_core.rules import Outcome, Status
+
+__all__ = ["GroupTotals", "ResultWriter", "RunSummary", "assess", "result_table"]
+
+_STATUS_NAMES = np.array([s.value for s in (Status.FAILED, Status.PASSED, Status.UNKNOWN)])
+_OUTCOME_NAMES = np.array(
+    [o.value for o in (Outcome.NOT_ELIGIBLE, Outcome.ELIGIBLE, Outcome.UNDETERMINED)]
+)
+
+
+def result_table(result: BatchResult, *, extra: Mapping[str, Any] | None = None) -> pa.Table:
+    """One row per record: ``id``, ``outcome``, one status column per criterion, the
+    failed criteria and the missing inputs (``;``-separated), plus ``extra`` columns."""
+    n = len(result)
+    columns: dict[str, Any] = {"id": pa.array(result.ids.astype(str) if n else [], pa.string())}
+    for name, values in (extra or {}).items():
+        columns[name] = values
+    columns["outcome"] = pa.array(_OUTCOME_NAMES[result.outcome], pa.string())
+    failed = np.full(n, "", dtype=object)
+    missing = np.full(n, "", dtype=object)
+    for c in result.criteria:
+        columns[c.rule.id] = pa.array(_STATUS_NAMES[c.status], pa.string()).dictionary_encode()
+        hit = c.status == 0
+        if hit.any():
+            failed[hit] = failed[hit] + (c.rule.id + ";")
+        for label, mask in c.missing.items():
+            rows = mask & (c.status == 2)
+            if rows.any():
+                already = np.array([label + ";" in m for m in missing[rows]], dtype=bool)
+                target = np.flatnonzero(rows)[~already]
+                missing[target] = missing[target] + (label + ";")
+    columns["failed"] = pa.array([f.rstrip(";") for f in failed], pa.string())
+    columns["missing"] = pa.array([m.rstrip(";") for m in missing], pa.string())
+    return pa.table(columns)
+
+
+@attrs.define
+class GroupTotals:
+    """Running totals of a household decision per group (village, county …)."""
+
+    households: dict[str, npt.NDArray[np.int64]] = attrs.field(factory=dict)
+    """Per group: households by outcome (not eligible, eligible, undetermined)."""
+    people: dict[str, npt.NDArray[np.int64]] = attrs.field(factory=dict)
+    """Per group: people by outcome."""
+
+    def add(
+        self, keys: npt.NDArray[Any], outcome: npt.NDArray[np.int8], sizes: npt.NDArray[Any]
+    ) -> None:
+        """Add one batch (vectorised group-by; ``None`` keys group as ``""``)."""
+        labels = np.array(["" if k is None else str(k) for k in keys], dtype=object)
+        if not len(labels):
+            return
+        uniq, inverse = np.unique(labels, return_inverse=True)
+        k = len(uniq)
+        h = np.stack(
+            [np.bincount(inverse, weights=outcome == c, minlength=k) for c in (0, 1, 2)], 1
+        )
+        p = np.stack(
+            [np.bincount(inverse, weights=sizes * (outcome == c), minlength=k) for c in (0, 1, 2)],
+            1,
+        )
+        for g, key in enumerate(uniq):
+            self.households[key] = self.households.get(key, np.zeros(3, np.int64)) + h[g].astype(
+                np.int64
+            )
+            self.people[key] = self.people.get(key, np.zeros(3, np.int64)) + p[g].astype(np.int64)
+
+    def rows(self, by: str) -> list[dict[str, Any]]:
+        """One row per group: households and people by outcome, exit rates."""
+        out = []
+        for key in sorted(self.households):
+            h, p = self.households[key], self.people[key]
+            out.append(
+                {
+                    by: key or None,
+                    "households": int(h.sum()),
+                    "people": int(p.sum()),
+                    "eligible_households": int(h[1]),
+                    "eligible_people": int(p[1]),
+                    "not_eligible_households": int(h[0]),
+                    "not_eligible_people": int(p[0]),
+                    "undetermined_households": int(h[2]),
+                    "undetermined_people": int(p[2]),
+                    "exit_rate_households": float(h[1] / h.sum()) if h.sum() else None,
+                    "exit_rate_people": float(p[1] / p.sum()) if p.sum() else None,
+                }
+            )
+        return out
+
+    def poor_population(self) -> dict[str, int | None]:
+        """People still poor per group (not eligible), ``None`` when a household of the
+        group is undetermined — never guessed."""
+        return {
+            key: None if self.households[key][2] else int(self.people[key][0])
+            for key in self.households
+        }
+
+
+@attrs.define
+class RunSummary:
+    """What :func:`assess` did: counts, per-criterion failures, totals by group."""
+
+    decision: str
+    records: int = 0
+    outcomes: npt.NDArray[np.int64] = attrs.field(factory=lambda: np.zeros(3, np.int64))
+    people: npt.NDArray[np.int64] = attrs.field(factory=lambda: np.zeros(3, np.int64))
+    criteria: dict[str, npt.NDArray[np.int64]] = attrs.field(factory=dict)
+    """Per criterion: records failed, passed, unknown."""
+    missing: dict[str, int] = attrs.field(factory=dict)
+    """Per input: records whose undetermined criteria it leaves unknown (max over criteria)."""
+    groups: dict[str, GroupTotals] = attrs.field(factory=dict)
+    provenance: dict[str, Any] | None = None
+
+    def counts(self) -> dict[str, int]:
+        """Records per outcome."""
+        return {str(name): int(v) for name, v in zip(_OUTCOME_NAMES, self.outcomes, strict=True)}
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-compatible form."""
+        return {
+            "decision": self.decision,
+            "records": self.records,
+            "outcomes": self.counts(),
+            "people": {
+                str(name): int(v) for name, v in zip(_OUTCOME_NAMES, self.people, strict=True)
+            },
+            "criteria": {
+                k: dict(zip(("failed", "passed", "unknown"), map(int, v), strict=True))
+                for k, v in self.criteria.items()
+            },
+            "missing": dict(self.missing),
+            "groups": {by: totals.rows(by) for by, totals in self.groups.items()},
+            "provenance": self.provenance,
+        }
+
+
+def assess(
+    pack: Any,
+    decision: str,
+    batches: Iterable[tuple[pa.Table, pa.Table | None]],
+    *,
+    as_of: dt.date,
+    overrides: Mapping[str, Any] | None = None,
+    by: Sequence[str] = ("village_id", "county_id"),
+    writer: ResultWriter | None = None,
+) -> RunSummary:
+    """Decide ``decision`` for every household of every batch; write each batch's
+    :func:`result_table` to ``writer``; return the summary with totals ``by`` group."""
+    summary = RunSummary(decision, groups={b: GroupTotals() for b in by})
+    for households, members in batches:
+        frame = frame_from_arrow(households, members)
+        result = pack.decide_batch(decision, frame, as_of=as_of, overrides=overrides)
+        if summary.provenance is None:
+            summary.provenance = result.provenance.to_dict()
+        sizes = (
+            np.bincount(frame.members.owner, minlength=frame.n)
+            if frame.members is not None and frame.members.owner is not None
+            else np.zeros(frame.n, dtype=np.int64)
+        )
+        summary.records += len(result)
+        summary.outcomes += np.bincount(result.outcome, minlength=3)
+        summary.people += np.bincount(result.outcome, weights=sizes, minlength=3).astype(np.int64)
+        for c in result.criteria:
+            counts = np.bincount(c.status, minlength=3).astype(np.int64)
+            summary.criteria[c.rule.id] = (
+                summary.criteria.get(c.rule.id, np.zeros(3, np.int64)) + counts
+            )
+            for label, mask in c.missing.items():
+                n_missing = int((mask & (c.status == 2)).sum())
+                if n_missing:
+                    summary.missing[label] = summary.missing.get(label, 0) + n_missing
+        for b in by:
+            if b in households.column_names:
+                keys = households.column(b).to_numpy(zero_copy_only=False)
+                summary.groups[b].add(keys, result.outcome, sizes)
+        if writer is not None:
+            writer.write(result_table(result))
+    return summary
+
+
+class ResultWriter:
+    """Writes result tables to CSV, Parquet or JSON Lines (by the file's suffix),
+    atomically: into a temporary file beside the target, renamed into place by
+    :meth:`close`; :meth:`abort` (or leaving the ``with`` block by an exception)
+    removes it, so no partial file is ever left."""
+
+    FORMATS = (".csv", ".parquet", ".jsonl")
+
+    def __init__(self, path: str | os.PathLike[str]) -> None:
+        self.path = Path(path)
+        self.format = self.path.suffix.lower()
+        if self.format not in self.FORMATS:
+            raise ValueError(f"results file must end in {', '.join(self.FORMATS)}: {self.path}")
+        fd, tmp = tempfile.mkstemp(
+            prefix=f".{self.path.name}.", suffix=".tmp", dir=self.path.parent
+        )
+        os.close(fd)
+        self.tmp = Path(tmp)
+        self._writer: Any = None
+        self._text: Any = None
+        self.rows = 0
+
+    def write(self, table: pa.Table) -> None:
+        """Append one batch of results."""
+        table = _plain(table)
+        if self.format == ".parquet":
+            import pyarrow.parquet as pq
+
+            if self._writer is None:
+                self._writer = pq.ParquetWriter(self.tmp, table.schema)
+            self._writer.write_table(table)
+        elif self.format == ".csv":
+            import pyarrow.csv as pacsv
+
+            if self._writer is None:
+                self._writer = pacsv.CSVWriter(self.tmp, table.schema)
+            self._writer.write_table(table)
+        else:
+            if self._text is None:
+                self._text = open(self.tmp, "w", encoding="utf-8")  # noqa: SIM115
+            for row in table.to_pylist():
+                self._text.write(json.dumps(row, ensure_ascii=False) + "\n")
+        self.rows += table.num_rows
+
+    def close(self) -> None:
+        """Finish the file and move it into place."""
+        if self._writer is not None:
+            self._writer.close()
+        if self._text is not None:
+            self._text.close()
+        os.replace(self.tmp, self.path)
+
+    def abort(self) -> None:
+        """Drop the temporary file; the target is left as it was."""
+        with contextlib.suppress(Exception):
+            if self._writer is not None:
+                self._writer.close()
+            if self._text is not None:
+                self._text.close()
+        with contextlib.suppress(FileNotFoundError):
+            self.tmp.unlink()
+
+    def __enter__(self) -> ResultWriter:
+        return self
+
+    def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> None:
+        if exc_type is None:
+            self.close()
+        else:
+            self.abort()
+
+
+def _plain(table: pa.Table) -> pa.Table:
+    """Dictionary columns decoded (CSV and JSON writers want plain strings)."""
+    columns = []
+    for column in table.columns:
+        if pa.types.is_dictionary(column.type):
+            column = column.cast(column.type.value_type)
+        columns.append(column)
+    return pa.table(columns, names=table.column_names)
+
+
+def iter_tables(
+    households: pa.Table, members: pa.Table | None, size: int
+) -> Iterator[tuple[pa.Table, pa.Table | None]]:
+    """Split an in-memory register into batches of ``size`` households, each with its
+    members (members may be in any order)."""
+    import pyarrow.compute as pc
+
+    for start in range(0, households.num_rows, size):
+        part = households.slice(start, size)
+        if members is None:
+            yield part, None
+            continue
+        mask = pc.is_in(members.column("household_id"), value_set=part.column("id"))
+        yield part, members.filter(mask)
