@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 import types
 import typing
 from collections.abc import Callable, Iterable
@@ -43,6 +44,7 @@ from poverty_core.model import (
     duplicate_member_message,
     part_whole_problems,
 )
+from poverty_core.privacy import mask_id_number
 
 __all__ = ["RECORD_TYPES", "json_schema", "structure", "structure_many", "unstructure"]
 
@@ -64,8 +66,12 @@ class _BadValue(ValueError):
         self.text = message
 
 
+_ID_LIKE = re.compile(r"\d{14,17}[\dXx]")
+
+
 def _show(value: Any) -> str:
-    text = repr(value)
+    """A value for an error message: short, and never an ID number in full."""
+    text = _ID_LIKE.sub(lambda m: mask_id_number(m.group(0)), repr(value))
     return text if len(text) <= 60 else text[:57] + "..."
 
 
@@ -366,6 +372,7 @@ _CHECK_SCHEMA: dict[str, dict[str, Any]] = {
     "_ratio": {"minimum": 0, "maximum": 1},
     "_year": {"minimum": 2000, "maximum": 2100},
     "_non_empty_id": {"minLength": 1},
+    "_id_number": {"pattern": "^[0-9]{17}[0-9Xx]$"},
     "_check_members": {"minItems": 1},
     "_check_other_causes": {"maxItems": 2, "uniqueItems": True},
 }

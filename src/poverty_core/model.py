@@ -77,6 +77,15 @@ def _ratio(value: Any) -> Text | None:
     return None
 
 
+def _id_number(value: Any) -> Text | None:
+    from poverty_core.privacy import id_number_problem
+
+    if value is None or not isinstance(value, str):
+        return None
+    problem = id_number_problem(value)
+    return None if problem is None else Text(*problem)
+
+
 def _year(value: Any) -> Text | None:
     if value is not None and not 2000 <= value <= 2100:
         return Text(
@@ -192,7 +201,7 @@ class Person(_Record):
 
     id: str = _required_id("成员编号", "member id")
     name: str | None = _f("姓名", "name", personal=True)
-    id_number: str | None = _f("身份证号", "ID number", personal=True)
+    id_number: str | None = _f("身份证号", "ID number", personal=True, check=_id_number)
     relation: Relation | None = _f("与户主关系", "relation to the head")
     birth_date: dt.date | None = _f("出生日期", "date of birth")
     age: int | None = _f("年龄", "age", check=_age)

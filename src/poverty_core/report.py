@@ -1,0 +1,170 @@
+"""A summary report a person reads: Markdown or HTML, in Chinese or English.
+
+The report of an ``assess`` run gives the input and provenance (pack chain, versions,
+date, overrides; a SYNTHETIC banner when the input says so), the outcome counts by
+households and people, each criterion's failures and unknowns, the missing inputs,
+and tables by village and county with the village and county decisions.
+"""
+
+from __future__ import annotations
+
+import html
+import os
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from poverty_core._text import Language
+from poverty_core.io import atomic_writer
+from poverty_core.parameters import format_value
+
+__all__ = ["render_markdown", "write_report"]
+
+_L = {
+    "title": ("评估报告", "Assessment report"),
+    "synthetic": (
+        "**合成数据：本输入不是真实登记，仅用于演示与测试。**",
+        "**SYNTHETIC DATA: this input is not a real register; for demonstration and tests.**",
+    ),
+    "input": ("输入", "Input"),
+    "pack": ("策略包", "Pack"),
+    "as_of": ("评估日", "As of"),
+    "overrides": ("参数覆盖", "Overrides"),
+    "outcomes": ("判定结果", "Outcomes"),
+    "households": ("户数", "households"),
+    "people": ("人数", "people"),
+    "criteria": ("各项标准", "Criteria"),
+    "failed": ("未通过", "failed"),
+    "unknown": ("未知", "unknown"),
+    "missing": ("缺少的数据（记录数）", "Missing inputs (records)"),
+    "by": ("按{}汇总", "By {}"),
+    "rejected": ("被拒绝的记录", "Rejected records"),
+}
+
+
+def _t(key: str, language: Language) -> str:
+    zh, en = _L[key]
+    return zh if language == "zh" else en
+
+
+def _md_table(header: Sequence[str], rows: Sequence[Sequence[Any]]) -> list[str]:
+    def cell(v: Any) -> str:
+        return str("—" if v is None else v).replace("|", "\\|")
+
+    out = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    out += ["| " + " | ".join(cell(v) for v in row) + " |" for row in rows]
+    return [*out, ""]
+
+
+def render_markdown(report: dict[str, Any], language: Language = "en") -> str:
+    """The report as Markdown. ``report`` is what ``poverty-core assess`` builds: keys
+    ``source``, ``synthetic``, ``provenance``, ``summary`` (a run summary's dict),
+    ``titles`` (criterion id → {zh, en}), ``villages``/``counties`` (decision rows),
+    ``rejected`` (count)."""
+    lines = [f"# {_t('title', language)}", ""]
+    if report.get("synthetic"):
+        lines += [_t("synthetic", language), ""]
+    prov = report.get("provenance") or {}
+    lines += [
+        f"- {_t('input', language)}: `{report.get('source', '')}`",
+        f"- {_t('pack', language)}: {' → '.join(prov.get('chain', []))} "
+        f"({', '.join(f'{k} {v}' for k, v in prov.get('versions', {}).items())})",
+        f"- {_t('as_of', language)}: {prov.get('as_of', '')}",
+    ]
+    if prov.get("overrides"):
+        lines.append(f"- {_t('overrides', language)}: {prov['overrides']}")
+    if report.get("rejected"):
+        lines.append(f"- {_t('rejected', language)}: {report['rejected']}")
+    summary = report["summary"]
+    lines += ["", f"## {_t('outcomes', language)}", ""]
+    outcomes, people = summary["outcomes"], summary["people"]
+    total_h = sum(outcomes.values()) or 1
+    total_p = sum(people.values()) or 1
+    rows = [
+        [k, outcomes[k], format_value(outcomes[k] / total_h, "ratio"), people[k],
+         format_value(people[k] / total_p, "ratio")]
+        for k in outcomes
+    ]  # fmt: skip
+    header = ["", _t("households", language), "%", _t("people", language), "%"]
+    lines += _md_table(header, rows)
+    titles = report.get("titles", {})
+    lines += [f"## {_t('criteria', language)}", ""]
+    rows = [
+        [f"`{cid}`", titles.get(cid, {}).get(language, cid), c["failed"], c["unknown"]]
+        for cid, c in summary["criteria"].items()
+    ]
+    lines += _md_table(["id", "", _t("failed", language), _t("unknown", language)], rows)
+    if summary.get("missing"):
+        lines += [f"## {_t('missing', language)}", ""]
+        lines += _md_table(["", "n"], sorted(summary["missing"].items()))
+    decided = {"village_id": report.get("villages", {}), "county_id": report.get("counties", {})}
+    for by, groups in summary.get("groups", {}).items():
+        if not groups:
+            continue
+        lines += [f"## {_t('by', language).format(by)}", ""]
+        outcomes_by = decided.get(by, {})
+        rows = [
+            [
+                g[by], g["households"], g["people"], g["eligible_households"],
+                format_value(g["exit_rate_households"], "ratio"),
+                format_value(g["exit_rate_people"], "ratio"),
+                g["undetermined_households"],
+                outcomes_by.get(g[by], "—"),
+            ]
+            for g in groups
+        ]  # fmt: skip
+        header = [by, _t("households", language), _t("people", language), "eligible",
+                  "rate (households)", "rate (people)", "undetermined", "decision"]  # fmt: skip
+        lines += _md_table(header, rows)
+    return "\n".join(lines)
+
+
+def _html(markdown: str) -> str:
+    """A small, dependency-free Markdown-to-HTML for the report's own constructs."""
+    out = [
+        "<!doctype html><html><head><meta charset='utf-8'><title>report</title>",
+        "<style>body{font-family:sans-serif;max-width:70em;margin:2em auto}"
+        "table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.2em .5em}</style>",
+        "</head><body>",
+    ]
+    table: list[list[str]] = []
+
+    def flush() -> None:
+        if table:
+            out.append("<table>")
+            for i, row in enumerate(table):
+                tag = "th" if i == 0 else "td"
+                out.append("<tr>" + "".join(f"<{tag}>{c}</{tag}>" for c in row) + "</tr>")
+            out.append("</table>")
+            table.clear()
+
+    for line in markdown.splitlines():
+        text = html.escape(line)
+        if line.startswith("|"):
+            if set(line) <= set("|-"):
+                continue
+            table.append([c.strip() for c in text.strip("|").split(" | ")])
+            continue
+        flush()
+        if line.startswith("## "):
+            out.append(f"<h2>{text[3:]}</h2>")
+        elif line.startswith("# "):
+            out.append(f"<h1>{text[2:]}</h1>")
+        elif line.startswith("- "):
+            out.append(f"<p>{text[2:]}</p>")
+        elif line.strip():
+            out.append(f"<p>{text}</p>")
+    flush()
+    out.append("</body></html>")
+    return "\n".join(out)
+
+
+def write_report(
+    path: str | os.PathLike[str], report: dict[str, Any], language: Language = "en"
+) -> None:
+    """Write the report as Markdown (``.md``) or HTML (``.html``), atomically."""
+    target = Path(path)
+    markdown = render_markdown(report, language)
+    text = _html(markdown) if target.suffix.lower() in (".html", ".htm") else markdown + "\n"
+    with atomic_writer(target) as handle:
+        handle.write(text)
