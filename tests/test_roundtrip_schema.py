@@ -19,7 +19,7 @@ FULL_HOUSEHOLD: dict[str, Any] = {
         {
             "id": "p1",
             "name": "某甲",
-            "id_number": "350122198001010011",
+            "id_number": "350122198001010017",
             "relation": "head",
             "birth_date": "1980-01-01",
             "age": 36,

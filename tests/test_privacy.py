@@ -1,0 +1,62 @@
+"""ID numbers: validated with their check character and never shown in full."""
+
+from __future__ import annotations
+
+import pytest
+
+import poverty_core as pc
+from poverty_core.privacy import mask_id_number, valid_id_number
+
+VALID = "350122198001010017"
+
+
+def test_valid_id_number() -> None:
+    assert valid_id_number(VALID)
+    assert valid_id_number("11010519491231002x")
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["350122198001010011", "35012219800101001", "3501221980010100171", "35012219800101001Y"],
+)
+def test_invalid_id_numbers(value: str) -> None:
+    assert not valid_id_number(value)
+
+
+def test_mask_keeps_area_code_and_last_four() -> None:
+    assert mask_id_number(VALID) == "350122********0017"
+
+
+def test_bad_id_number_is_reported_masked() -> None:
+    with pytest.raises(pc.InputError) as err:
+        pc.Household.from_dict(
+            {"id": "h", "members": [{"id": "1", "id_number": "350122198001010011"}]}
+        )
+    text = str(err.value)
+    assert "members[0].id_number" in text
+    assert "350122198001010011" not in text
+    assert "350122********0011" in text
+
+
+def test_wrong_type_id_number_is_masked_too() -> None:
+    with pytest.raises(pc.InputError) as err:
+        pc.Household.from_dict(
+            {"id": "h", "members": [{"id": "1", "id_number": 350122198001010017}]}
+        )
+    assert "350122198001010017" not in str(err.value)
+
+
+def test_explanations_never_show_personal_data() -> None:
+    import datetime as dt
+
+    household = pc.Household.from_dict(
+        {"id": "h", "members": [{"id": "1", "name": "张三", "id_number": VALID, "age": 40}]}
+    )
+    result = pc.load_pack("national").decide(
+        "household_exit", household, as_of=dt.date(2016, 12, 31)
+    )
+    for language in ("zh", "en"):
+        text = result.explain(language)
+        assert VALID not in text
+        assert "张三" not in text
+    assert VALID not in str(result.to_dict())
