@@ -43,6 +43,7 @@ __all__ = [
     "coalesce",
     "count_members",
     "field",
+    "filled",
     "function",
     "length",
     "lit",
@@ -900,6 +901,34 @@ class Not(Expr):
 
 
 @attrs.define(eq=False)
+class Filled(Expr):
+    """A text field is filled in (non-blank); unknown when absent. The value itself is
+    never reported (it may be a name)."""
+
+    of: Field
+
+    def one(self, scope: One) -> Any:
+        value = self.of.one(scope)
+        return None if value is None else bool(str(value).strip())
+
+    def many(self, scope: Many) -> Vec:
+        v = self.of.many(scope)
+        filled = np.fromiter(
+            (bool(str(x).strip()) if k else False for x, k in zip(v.values, v.known, strict=True)),
+            dtype=np.bool_,
+            count=len(v.known),
+        )
+        return Vec(filled, v.known)
+
+    def children(self) -> Sequence[Expr]:
+        return (self.of,)
+
+    def text(self, language: Language, namer: Namer, subject: type[Any]) -> str:
+        inner = self.of.text(language, namer, subject)
+        return f"已填写{inner}" if language == "zh" else f"{inner} is filled in"
+
+
+@attrs.define(eq=False)
 class Length(Expr):
     """The number of items of a list field (income projects, visits …)."""
 
@@ -1049,7 +1078,7 @@ class MemberAggregate(Expr):
         return out
 
     def text(self, language: Language, namer: Namer, subject: type[Any]) -> str:
-        inner = self.condition.text(language, namer, Person)
+        inner = _paren(self.condition, language, namer, Person)
         zh = {"any": "有成员满足：", "all": "每名成员都满足：", "count": "满足以下条件的成员数："}
         en = {"any": "some member: ", "all": "every member: ", "count": "number of members with "}
         return (zh if language == "zh" else en)[self.how] + inner
@@ -1216,6 +1245,11 @@ def where(condition: Expr, then: Any, otherwise: Any) -> Expr:
 def coalesce(*options: Any) -> Expr:
     """The first known value of several (e.g. a rate given, else computed from counts)."""
     return Coalesce(tuple(lit(o) for o in options))
+
+
+def filled(name: str) -> Expr:
+    """A text field of the record is filled in (non-blank), without reporting its value."""
+    return Filled(Field(name))
 
 
 def length(name: str) -> Expr:

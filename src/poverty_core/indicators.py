@@ -141,6 +141,13 @@ def compute(
         weight = np.bincount(frame.members.owner, minlength=n).astype(np.float64)
     else:
         weight = np.ones(n, dtype=np.float64)
+    filter_unknown = np.zeros(n, dtype=np.bool_)
+    if indicator.where is not None:
+        f = indicator.where.many(scope)
+        f_known = np.broadcast_to(f.known, (n,))
+        weight = weight * (np.broadcast_to(f.values, (n,)) & f_known)
+        filter_unknown = ~f_known
+    counted = (weight > 0) | filter_unknown
     target = None
     if indicator.target is not None:
         op, expr = indicator.target
@@ -151,7 +158,11 @@ def compute(
         v = indicator.value.many(scope)
         codes = _code_list(indicator, frame)
         known_w = np.bincount(inverse, weights=weight * v.known, minlength=k)
-        unknown_records = np.bincount(inverse, weights=~v.known, minlength=k)
+        unknown_records = np.bincount(
+            inverse,
+            weights=(~np.broadcast_to(v.known, (n,)) & counted) | filter_unknown,
+            minlength=k,
+        )
         for ci, code in enumerate(codes):
             hit = v.known & (v.values == ci)
             num = np.bincount(inverse, weights=weight * hit, minlength=k)
@@ -171,15 +182,15 @@ def compute(
         assert indicator.value is not None
         v = indicator.value.many(scope)
         contribution = np.where(v.known, v.values.astype(np.float64), 0.0) * weight
-        mask_unknown = ~np.broadcast_to(v.known, (n,))
+        mask_unknown = (~np.broadcast_to(v.known, (n,)) & counted) | filter_unknown
         num = np.bincount(inverse, weights=contribution, minlength=k)
-        den = np.bincount(inverse, weights=np.ones(n), minlength=k)
+        den = np.bincount(inverse, weights=(weight > 0).astype(np.float64), minlength=k)
     else:
         assert indicator.condition is not None
         c = indicator.condition.many(scope)
         known = np.broadcast_to(c.known, (n,))
         hit = np.broadcast_to(c.values, (n,)) & known
-        mask_unknown = ~known
+        mask_unknown = (~known & counted) | filter_unknown
         num = np.bincount(inverse, weights=weight * hit, minlength=k)
         den = np.bincount(inverse, weights=weight, minlength=k)
     unknown = np.bincount(inverse, weights=mask_unknown, minlength=k)

@@ -373,6 +373,7 @@ class Household(_Record):
     history: tuple[StatusEvent, ...] = _f("状态变动记录", "status history", factory=tuple)
     pathway: Pathway | None = _f("脱贫路径（五个一批）", "exit pathway (five pathways)")
     pairing_cadre: str | None = _f("挂钩帮扶干部", "pairing cadre", personal=True)
+    responsible_unit: str | None = _f("帮扶责任单位", "responsible assisting unit")
     cadre_visits: tuple[dt.date, ...] | None = _f(
         "帮扶干部走访日期", "pairing cadre visit dates", converter=_tuple
     )
@@ -449,6 +450,7 @@ class Village(_Record):
     elderly_care_facility: bool | None = _f("有养老服务设施", "elderly-care facility")
     ethnic_minority: bool | None = _f("少数民族村", "ethnic-minority village")
     responsible_unit: str | None = _f("帮扶责任单位", "responsible assisting unit")
+    responsible_person: str | None = _f("帮扶责任人", "responsible person", personal=True)
     poor_natural_resources: bool | None = _f("自然资源匮乏", "poor natural resources")
     infrastructure_backlog: bool | None = _f("基础设施欠账大", "large infrastructure backlog")
     harsh_living_conditions: bool | None = _f("生存条件恶劣", "harsh living conditions")

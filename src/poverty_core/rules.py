@@ -424,6 +424,9 @@ class Indicator:
     value: Expr | None = None
     weight: Literal["records", "people"] = "records"
     target: tuple[str, Expr] | None = None
+    where: Expr | None = None
+    """Only records meeting this condition count (e.g. poor villages); a record whose
+    condition is unknown is counted as unknown."""
     description: Text | None = None
     interpretation: bool = False
     pack: str = ""
@@ -436,7 +439,7 @@ class Indicator:
 
     def expressions(self) -> list[Expr]:
         """Every expression the indicator evaluates."""
-        out = [e for e in (self.condition, self.value) if e is not None]
+        out = [e for e in (self.condition, self.value, self.where) if e is not None]
         if self.target is not None:
             out.append(self.target[1])
         return out
