@@ -146,6 +146,8 @@ def test_value_citing_unknown_source_is_pack_error(
     assert err.pack == "tmp"
     assert "no-such-source" in str(err)
     assert "my_line" in str(err)
+    assert err.file is not None  # DESIGN principle 9: the file is named
+    assert err.file.startswith("parameters/my_line.toml")
 
 
 def test_bad_parameter_name_is_pack_error(
@@ -280,6 +282,16 @@ def test_override_without_flag_is_pack_error(
     assert "poverty_line" in str(err)
     assert "national" in str(err)
     assert "override" in str(err)
+
+
+def test_override_without_flag_names_the_file(
+    packs: SimpleNamespace, national: pc.Pack, pack_dir: Callable[..., Path]
+) -> None:
+    """DESIGN principle 9: a strict-data error names the pack, the file and the key."""
+    text = packs.parameter(line_values(packs))
+    err = pack_error(packs, national, pack_dir(parameters={"poverty_line": text}))
+    assert err.file is not None
+    assert err.file.startswith("parameters/poverty_line.toml")
 
 
 def test_override_flag_on_new_parameter_is_pack_error(
@@ -615,6 +627,7 @@ def test_broken_pack_names_its_plugin(packs: SimpleNamespace) -> None:
         reg.load("broken")
     assert "plugin0" in str(info.value)
     assert "my_rule" in str(info.value)
+    assert str(info.value).count("pack broken") == 1  # said once, not once per layer
     assert isinstance(reg.check_all()["broken"], pc.PackError)
 
 

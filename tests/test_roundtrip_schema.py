@@ -228,6 +228,22 @@ def test_schema_rejects_bad_records(change: dict[str, Any], where: list[Any]) ->
         pc.Household.from_dict(record)
 
 
+@pytest.mark.parametrize(
+    "label", ["lack_of_skills", "缺技术", "lack of skills", "Lack of skills", "skills"]
+)
+def test_schema_and_converter_agree_on_code_labels(label: str) -> None:
+    """Other software validates with the schema before calling: the schema must accept
+    exactly the code spellings the converter accepts."""
+    record = {"id": "h", "main_cause": label, "members": [{"id": "p"}]}
+    schema_ok = not list(validator("household").iter_errors(record))
+    try:
+        pc.Household.from_dict(record)
+        converter_ok = True
+    except pc.InputError:
+        converter_ok = False
+    assert schema_ok == converter_ok
+
+
 def test_schema_requires_id() -> None:
     errors = list(validator("household").iter_errors({"members": [{"id": "p"}]}))
     assert any("'id' is a required property" in e.message for e in errors)

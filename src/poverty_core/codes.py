@@ -45,7 +45,7 @@ class Code(StrEnum):
 
     @classmethod
     def parse(cls, raw: Any) -> Self:
-        """The member whose code, Chinese label or English label is ``raw``.
+        """The member whose code, Chinese label or English label is exactly ``raw``.
 
         >>> PovertyCause.parse("因病") is PovertyCause.ILLNESS
         True
@@ -55,7 +55,7 @@ class Code(StrEnum):
         if isinstance(raw, str):
             text = raw.strip()
             for member in cls:
-                if text in (member.value, member.label.zh) or text.lower() == member.label.en:
+                if text in (member.value, member.label.zh, member.label.en):
                     return member
         codes = ", ".join(f"{m.value} ({m.label.zh})" for m in cls)
         raise ValueError(f"{raw!r} is not a code of {cls.list_name()}; expected one of: {codes}")

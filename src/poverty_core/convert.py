@@ -397,7 +397,11 @@ def _type_schema(tp: Any, defs: dict[str, Any]) -> dict[str, Any]:
     if isinstance(tp, type) and issubclass(tp, Code):
         return {
             "type": "string",
-            "enum": [m.value for m in tp] + [m.label.zh for m in tp],
+            "enum": list(
+                dict.fromkeys(
+                    [m.value for m in tp] + [m.label.zh for m in tp] + [m.label.en for m in tp]
+                )
+            ),
             "description": "; ".join(f"{m.value} = {m.label.zh} ({m.label.en})" for m in tp),
         }
     simple: dict[Any, dict[str, Any]] = {

@@ -87,6 +87,8 @@ class PackError(PovertyCoreError):
         super().__init__(Text(f"策略包 {where}：{message.zh}", f"pack {where}: {message.en}"))
         self.pack = pack
         self.file = file
+        self.detail = message
+        """The message without the pack and file prefix."""
 
 
 class UnknownName(PovertyCoreError, KeyError):

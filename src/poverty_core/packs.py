@@ -173,6 +173,7 @@ def _load_taxonomy(pack: str, resource: Traversable) -> tuple[Taxonomy, bool]:
         code_list=code_list,
         description=f.optional_text(d, "description", ""),
         pack=pack,
+        file=path,
     )
     return taxonomy, f.boolean(d, "override", "", False)
 
@@ -200,6 +201,7 @@ def _load_procedure(pack: str, resource: Traversable) -> tuple[Procedure, bool]:
         citation=read_citation(f, d, ""),
         steps=tuple(steps),
         pack=pack,
+        file=path,
     )
     return procedure, f.boolean(d, "override", "", False)
 
@@ -236,6 +238,7 @@ def _load_checklist(pack: str, resource: Traversable) -> tuple[Checklist, bool]:
         description=f.optional_text(d, "description", ""),
         interpretation=f.boolean(d, "interpretation", "", False),
         pack=pack,
+        file=path,
     )
     return checklist, f.boolean(d, "override", "", False)
 
@@ -684,6 +687,7 @@ def _merge(
     result = dict(inherited)
     for item, override in own:
         k = key(item)
+        file = getattr(item, "file", "") or None
         if k in inherited and not override:
             raise PackError(
                 pack,
@@ -692,6 +696,7 @@ def _merge(
                     f"{kind.en} {k} is already defined by {inherited[k].pack}; "
                     f"declare it as an override to replace it",
                 ),
+                file=file,
             )
         if k not in inherited and override:
             raise PackError(
@@ -700,6 +705,7 @@ def _merge(
                     f"{kind.zh} {k} 声明为 override，但上级包中没有",
                     f"{kind.en} {k} is declared an override but no ancestor defines it",
                 ),
+                file=file,
             )
         if k in result and not override:
             raise PackError(
@@ -877,14 +883,17 @@ def _resolve_citations(pack: Pack) -> None:
 
 def _validate(pack: Pack) -> None:
     problems: list[str] = []
+    files: list[str] = []
 
-    def cited(where: str, citation: Citation) -> None:
+    def cited(where: str, citation: Citation, file: str = "") -> None:
         if citation.source not in pack.sources:
             problems.append(f"{where}: cites unknown source {citation.source!r}")
+            if file:
+                files.append(file)
 
     for p in pack.parameters.values():
         for v in p.values:
-            cited(f"parameter {p.name} (from {p.pack})", v.citation)
+            cited(f"parameter {p.name} (from {p.pack})", v.citation, p.file)
     for t in pack.taxonomies.values():
         cited(f"taxonomy {t.id}", t.citation)
     for pr in pack.procedures.values():
@@ -960,7 +969,8 @@ def _validate(pack: Pack) -> None:
                 )
     if problems:
         lines = "; ".join(problems)
-        raise PackError(pack.name, Text(f"校验失败：{lines}", f"invalid: {lines}"))
+        file = files[0] if files and len(set(files)) == 1 else None
+        raise PackError(pack.name, Text(f"校验失败：{lines}", f"invalid: {lines}"), file=file)
 
 
 # -- plugins ---------------------------------------------------------------------------
@@ -1112,12 +1122,11 @@ class PackRegistry:
             pack = assemble(definition, parent)
         except PackError as exc:
             if definition.plugin and definition.plugin != name:
+                plugin = definition.plugin
                 raise PackError(
-                    name,
-                    Text(
-                        f"（插件 {definition.plugin}）{exc.text.zh}",
-                        f"(plugin {definition.plugin}) {exc.text.en}",
-                    ),
+                    exc.pack,
+                    Text(f"（插件 {plugin}）{exc.detail.zh}", f"(plugin {plugin}) {exc.detail.en}"),
+                    file=exc.file,
                 ) from None
             raise
         self._packs[name] = pack

@@ -152,6 +152,8 @@ class Parameter:
     """The pack that defines (or last overrode) this parameter."""
     overrides: str | None = None
     """The ancestor pack whose parameter of the same name this one replaces."""
+    file: str = attrs.field(default="", eq=False)
+    """The data file the parameter was read from (for messages)."""
 
     def covering(self) -> Iterator[tuple[dt.date, dt.date | None, ParameterValue]]:
         """Each value with the inclusive date range it actually covers."""
@@ -346,6 +348,7 @@ def load_parameter(pack: str, resource: Traversable, path: str) -> tuple[Paramet
         interpretation=f.boolean(d, "interpretation", "", False),
         values=tuple(values),
         pack=pack,
+        file=path,
     )
     return parameter, f.boolean(d, "override", "", False)
 

@@ -163,6 +163,8 @@ class Procedure:
     steps: tuple[Step, ...]
     pack: str = ""
     overrides: str | None = None
+    file: str = attrs.field(default="", eq=False)
+    """The data file it was read from (for messages)."""
 
     def step_criteria(self) -> Iterator[Criterion]:
         """One criterion per step (ids ``<procedure>.<step>``)."""
@@ -212,6 +214,8 @@ class Taxonomy:
     description: Text | None = None
     pack: str = ""
     overrides: str | None = None
+    file: str = attrs.field(default="", eq=False)
+    """The data file it was read from (for messages)."""
 
     def label(self, code: str) -> Text:
         """The label of ``code``."""
@@ -256,6 +260,8 @@ class Checklist:
     interpretation: bool = False
     pack: str = ""
     overrides: str | None = None
+    file: str = attrs.field(default="", eq=False)
+    """The data file it was read from (for messages)."""
 
     def item_criteria(self) -> Iterator[Criterion]:
         """One criterion per item (ids ``<checklist>.<item>``)."""
