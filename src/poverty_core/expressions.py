@@ -890,7 +890,7 @@ class Not(Expr):
 
     def many(self, scope: Many) -> Vec:
         v = self.part.many(scope)
-        return Vec(~v.values & v.known, v.known)
+        return Vec(~v.values.astype(np.bool_) & v.known, v.known)
 
     def children(self) -> Sequence[Expr]:
         return (self.part,)
@@ -1090,30 +1090,51 @@ class MemberAggregate(Expr):
 @attrs.define(eq=False)
 class Function(Expr):
     """A plain Python function of fields and parameters, for the rare rule the blocks
-    cannot express. It receives the fields' values (``None`` when unknown; a list field
-    as its tuple, ``members`` as the members) and the parameters, and returns a value or
-    ``None``. Batches call it row by row on the records, so prefer blocks where they
-    suffice."""
+    cannot express.
+
+    It is called as ``fn(*fields, *params)`` — or ``fn(as_of, *fields, *params)`` with
+    ``as_of=True`` — with the fields' values (``None`` when unknown; a list field as its
+    tuple, ``members`` as the members) and the parameters' values, and returns a value or
+    ``None`` (unknown). With ``of_member=True`` the fields are a member's and the block is
+    used inside a member aggregation. Batches call it row by row on the records, so prefer
+    blocks where they suffice.
+    """
 
     fn: Callable[..., Any]
     fields: tuple[str, ...]
     params: tuple[str, ...]
     description: Text
+    with_date: bool = False
+    of_member: bool = False
 
     def _args(self, scope: One) -> list[Any]:
-        fields = [getattr(scope.record, name) for name in self.fields]
+        source = self._source(scope)
+        fields = [getattr(source, name) for name in self.fields]
         return fields + [scope.params.get(p) for p in self.params]
 
+    def _source(self, scope: One) -> Any:
+        if not self.of_member:
+            return scope.record
+        if scope.person is None:
+            raise TypeError("a member function used outside a member aggregation")
+        return scope.person
+
+    def _call(self, as_of: dt.date, args: list[Any]) -> Any:
+        return self.fn(as_of, *args) if self.with_date else self.fn(*args)
+
     def one(self, scope: One) -> Any:
-        return self.fn(*self._args(scope))
+        return self._call(scope.as_of, self._args(scope))
 
     def many(self, scope: Many) -> Vec:
-        frame = scope.frame
+        if self.of_member and not scope.on_members:
+            raise TypeError("a member function used outside a member aggregation")
+        frame = scope.current
         params = [scope.params.get(p) for p in self.params]
         results: list[Any] = []
         if frame.records is not None:
             for record in frame.records:
-                results.append(self.fn(*[getattr(record, f) for f in self.fields], *params))
+                args = [getattr(record, f) for f in self.fields] + params
+                results.append(self._call(scope.as_of, args))
         else:
             kinds = [field_kind(frame.kind, name) for name in self.fields]
             if any(k is None or k.kind in ("list", "mapping") for k in kinds):
@@ -1127,13 +1148,14 @@ class Function(Expr):
                     _decode(c.values[i], k) if c.known[i] else None
                     for c, k in zip(cols, kinds, strict=True)
                 ]
-                results.append(self.fn(*args, *params))
-        known = np.fromiter((r is not None for r in results), dtype=np.bool_, count=frame.n)
+                results.append(self._call(scope.as_of, args + params))
+        n = frame.n
+        known = np.fromiter((r is not None for r in results), dtype=np.bool_, count=n)
         if all(isinstance(r, bool) for r in results if r is not None):
-            values = np.fromiter((bool(r) for r in results), dtype=np.bool_, count=frame.n)
+            values = np.fromiter((bool(r) for r in results), dtype=np.bool_, count=n)
         else:
             values = np.fromiter(
-                (0.0 if r is None else float(r) for r in results), dtype=np.float64, count=frame.n
+                (0.0 if r is None else float(r) for r in results), dtype=np.float64, count=n
             )
         return Vec(values, known)
 
@@ -1141,8 +1163,9 @@ class Function(Expr):
         return self.description[language]
 
     def refs(self) -> Iterator[Ref]:
+        kind: RefKind = "member" if self.of_member else "field"
         for name in self.fields:
-            yield Ref("field", name)
+            yield Ref(kind, name)
         for name in self.params:
             yield Ref("param", name)
 
@@ -1153,13 +1176,20 @@ class Function(Expr):
 
     def blame_many(self, scope: Many, rows: Array) -> dict[Ref, Array]:
         out: dict[Ref, Array] = {}
-        records = scope.frame.records
-        if records is None:
+        frame = scope.current
+        if frame.records is None:
             return {ref: rows.copy() for ref in self.refs()}
+        outer = scope.frame.records
         for i in np.flatnonzero(rows):
-            one = One(records[int(i)], scope.as_of, scope.params)
+            record = frame.records[int(i)]
+            if self.of_member:
+                assert frame.owner is not None
+                assert outer is not None
+                one = One(outer[int(frame.owner[i])], scope.as_of, scope.params, record)
+            else:
+                one = One(record, scope.as_of, scope.params)
             for ref in self.blame_one(one):
-                mask = out.setdefault(ref, np.zeros(scope.frame.n, dtype=np.bool_))
+                mask = out.setdefault(ref, np.zeros(frame.n, dtype=np.bool_))
                 mask[i] = True
         return out
 
@@ -1283,10 +1313,14 @@ def function(
     fields: Sequence[str] = (),
     params: Sequence[str] = (),
     description: Text,
+    as_of: bool = False,
+    of_member: bool = False,
 ) -> Expr:
     """Wrap a plain Python function as a block; it declares the fields and parameters it
-    reads and receives them positionally (fields first), ``None`` for unknown."""
-    return Function(fn, tuple(fields), tuple(params), description)
+    reads and receives them positionally (the date first with ``as_of=True``, then the
+    fields, then the parameters), ``None`` for unknown. ``of_member=True``: the fields
+    are a member's (use inside :func:`any_member` and the like)."""
+    return Function(fn, tuple(fields), tuple(params), description, as_of, of_member)
 
 
 def subject_of(kind: str) -> type[Any]:

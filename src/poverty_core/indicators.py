@@ -178,13 +178,24 @@ def compute(
                     }
                 )
         return rows
-    if indicator.kind == "sum":
+    if indicator.kind in ("sum", "ratio"):
         assert indicator.value is not None
         v = indicator.value.many(scope)
-        contribution = np.where(v.known, v.values.astype(np.float64), 0.0) * weight
-        mask_unknown = (~np.broadcast_to(v.known, (n,)) & counted) | filter_unknown
-        num = np.bincount(inverse, weights=contribution, minlength=k)
-        den = np.bincount(inverse, weights=(weight > 0).astype(np.float64), minlength=k)
+        v_known = np.broadcast_to(v.known, (n,))
+        contribution = np.where(v_known, np.broadcast_to(v.values, (n,)).astype(np.float64), 0.0)
+        mask_unknown = (~v_known & counted) | filter_unknown
+        num = np.bincount(inverse, weights=contribution * weight, minlength=k)
+        if indicator.kind == "ratio":
+            assert indicator.denominator is not None
+            d = indicator.denominator.many(scope)
+            d_known = np.broadcast_to(d.known, (n,))
+            d_values = np.broadcast_to(d.values, (n,)).astype(np.float64)
+            mask_unknown = mask_unknown | (~d_known & counted)
+            den = np.bincount(
+                inverse, weights=np.where(d_known, d_values, 0.0) * weight, minlength=k
+            )
+        else:
+            den = np.bincount(inverse, weights=(weight > 0).astype(np.float64), minlength=k)
     else:
         assert indicator.condition is not None
         c = indicator.condition.many(scope)
@@ -197,7 +208,7 @@ def compute(
     for g, key in enumerate(keys):
         if unknown[g]:
             value = None
-        elif indicator.kind == "share":
+        elif indicator.kind in ("share", "ratio"):
             value = float(num[g] / den[g]) if den[g] else None
         else:
             value = float(num[g])

@@ -219,6 +219,9 @@ class Person(_Record):
     supplementary_medical_insurance: bool | None = _f(
         "参加精准扶贫医疗叠加保险", "in the poverty supplementary medical insurance (Fujian)"
     )
+    medical_premium_paid_by_assistance: bool | None = _f(
+        "医保个人缴费由医疗救助资金代缴", "medical-insurance premium paid by medical assistance"
+    )
     pension_insurance: bool | None = _f("参加城乡居民养老保险", "in the resident pension insurance")
     pension_premium_paid_by_county: bool | None = _f(
         "养老保险费由县代缴", "pension premium paid by the county"
@@ -344,6 +347,10 @@ class Household(_Record):
     relocated: bool | None = _f("易地扶贫搬迁户", "relocated household")
     relocation_keys_received: bool | None = _f("搬迁户已拿到新房钥匙", "relocated: keys received")
     house_renovated: bool | None = _f("危房已改造", "dilapidated house renovated")
+    years_in_town: float | None = _f(
+        "进城落户年限（年）", "years settled in a town", check=_non_negative
+    )
+    relocation_year: int | None = _f("搬迁年度", "year of relocation", check=_year)
     housing_form: str | None = _f("住房保障方式", "form of housing support")
     water_litres_per_person_day: float | None = _f(
         "人均日供水量（升）", "water supply (litres/person/day)", check=_non_negative
@@ -430,6 +437,8 @@ class Village(_Record):
         "自然村全部通电", "power in every natural village"
     )
     bus_service: bool | None = _f("通客车", "bus service")
+    bus_conditions_allow: bool | None = _f("具备通客车条件", "conditions allow a bus service")
+    industrial_power: bool | None = _f("通动力电", "industrial (three-phase) power")
     compulsory_dropouts: int | None = _f(
         "义务教育阶段辍学人数", "drop-outs in compulsory education", check=_non_negative
     )

@@ -415,7 +415,9 @@ class Indicator:
     * ``share``: records (or people) meeting ``condition`` ÷ all records (or people);
     * ``count``: records (or people) meeting ``condition``;
     * ``sum``: the sum of ``value``;
-    * ``breakdown``: the share of each code of ``value`` (a code field), e.g. causes.
+    * ``breakdown``: the share of each code of ``value`` (a code field), e.g. causes;
+    * ``ratio``: the sum of ``value`` ÷ the sum of ``denominator`` (e.g. disabled people
+      receiving rehabilitation ÷ disabled people).
 
     ``weight="people"`` weighs each household by its members. A ``target`` (an
     operator and a parameter) marks each group as meeting it or not.
@@ -425,9 +427,10 @@ class Indicator:
     subject: Subject
     title: Text
     citations: tuple[Citation, ...] = attrs.field(converter=_citations)
-    kind: Literal["share", "count", "sum", "breakdown"]
+    kind: Literal["share", "count", "sum", "breakdown", "ratio"]
     condition: Expr | None = None
     value: Expr | None = None
+    denominator: Expr | None = None
     weight: Literal["records", "people"] = "records"
     target: tuple[str, Expr] | None = None
     where: Expr | None = None
@@ -445,7 +448,8 @@ class Indicator:
 
     def expressions(self) -> list[Expr]:
         """Every expression the indicator evaluates."""
-        out = [e for e in (self.condition, self.value, self.where) if e is not None]
+        exprs = (self.condition, self.value, self.denominator, self.where)
+        out = [e for e in exprs if e is not None]
         if self.target is not None:
             out.append(self.target[1])
         return out

@@ -28,7 +28,9 @@ two disagree or if either differs from what the case expects. The format::
 Expectations: ``outcome``; ``passed`` / ``failed`` / ``unknown`` (criteria that must have
 that status); ``missing`` (exactly these missing fields); ``class`` (a classifier);
 ``total`` / ``known_total`` (an entitlement); ``values`` (an indicator: ``{group or code
-= value}``, compared to ``places`` decimals, default 6). Indicator cases take
+= value}``, compared to ``places`` decimals, default 6) and ``meets_target``
+(``{group = true/false}``). ``"undetermined"`` stands for a class, total, value or
+target that cannot be decided. Indicator cases take
 ``records`` (a list) and/or ``groups`` (``[{count = N, record = …, set = …}]`` —
 ``count`` copies with ids suffixed ``-1``, ``-2`` …) and ``by``.
 """
@@ -57,8 +59,12 @@ _CASE_KEYS = {
 }  # fmt: skip
 _EXPECT_KEYS = {
     "outcome", "passed", "failed", "unknown", "missing", "class", "total",
-    "known_total", "values", "places",
+    "known_total", "values", "places", "meets_target",
 }  # fmt: skip
+
+
+UNDETERMINED = "undetermined"
+"""Expected in place of a class, total or indicator value that cannot be decided."""
 
 
 class CaseFailure(AssertionError):
@@ -258,8 +264,9 @@ def _run_classifier(pack: Pack, target: str, case: Case, records: list[Any]) -> 
         one = pack.classify(target, record, **kw)
         _check(one == batch.result(i), case, f"{record.id}: one-record and batch results differ")
         if "class" in case.expect:
+            wanted = case.expect["class"]
             _check(
-                one.code == case.expect["class"],
+                one.code == (None if wanted == UNDETERMINED else wanted),
                 case,
                 f"{record.id}: class {one.code}, expected {case.expect['class']}\n{one.explain()}",
             )
@@ -288,8 +295,9 @@ def _run_entitlement(pack: Pack, target: str, case: Case, records: list[Any]) ->
         )
         for key in ("total", "known_total"):
             if key in case.expect:
+                wanted = case.expect[key]
                 _check(
-                    getattr(one, key) == case.expect[key],
+                    getattr(one, key) == (None if wanted == UNDETERMINED else wanted),
                     case,
                     f"{record.id}: {key} {getattr(one, key)}, expected {case.expect[key]}\n"
                     f"{one.explain()}",
@@ -306,10 +314,24 @@ def _run_indicator(pack: Pack, target: str, case: Case, records: list[Any]) -> N
     for key, wanted in case.expect.get("values", {}).items():
         _check(key in got, case, f"no indicator row {key!r}; rows: {sorted(got)}")
         value = got[key]
+        if wanted == UNDETERMINED:
+            _check(value is None, case, f"{target}[{key}] = {value}, expected undetermined")
+            continue
         _check(
             value is not None and round(value, places) == round(wanted, places),
             case,
             f"{target}[{key}] = {value}, expected {wanted} ({places} places)",
+        )
+    meets = {
+        "" if row["group"] is None else str(row["group"]): row.get("meets_target") for row in rows
+    }
+    for key, wanted in case.expect.get("meets_target", {}).items():
+        _check(key in meets, case, f"no indicator row {key!r}; rows: {sorted(meets)}")
+        expected = None if wanted == UNDETERMINED else wanted
+        _check(
+            meets[key] == expected,
+            case,
+            f"{target}[{key}] meets target: {meets[key]}, expected {wanted}",
         )
 
 

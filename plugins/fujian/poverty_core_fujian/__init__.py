@@ -19,7 +19,14 @@ __version__ = "0.1.0"
 @hookimpl
 def poverty_core_register_packs(register: Callable[[PackDefinition], None]) -> None:
     """Register the fujian pack."""
-    from poverty_core_fujian.rules import CRITERIA, DECISIONS, OVERRIDES
+    from poverty_core_fujian.rules import (
+        CLASSIFIERS,
+        CRITERIA,
+        DECISIONS,
+        ENTITLEMENTS,
+        INDICATORS,
+        OVERRIDES,
+    )
 
     register(
         PackDefinition(
@@ -33,7 +40,7 @@ def poverty_core_register_packs(register: Callable[[PackDefinition], None]) -> N
                 "on the three-year battle and others); extends the national pack.",
             ),
             data=files(__package__) / "data",
-            rules=[*CRITERIA, *DECISIONS],
+            rules=[*CRITERIA, *DECISIONS, *CLASSIFIERS, *ENTITLEMENTS, *INDICATORS],
             overrides=OVERRIDES,
         )
     )

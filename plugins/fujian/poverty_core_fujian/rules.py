@@ -16,15 +16,16 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from collections.abc import Sequence
-from typing import Any
+from typing import Literal
 
-from poverty_core._text import T
+from poverty_core._text import T, Text
 from poverty_core.codes import (
     HouseGrade,
     HouseholdAttribute,
     HouseholdStatus,
     IdentificationStandard,
     SchoolingStage,
+    SchoolingStatus,
     StatusEventKind,
 )
 from poverty_core.expressions import (
@@ -45,17 +46,17 @@ from poverty_core.expressions import (
 )
 from poverty_core.model import StatusEvent
 from poverty_core.national.rules import CRITERIA as NATIONAL_CRITERIA
-from poverty_core.parameters import cite
+from poverty_core.parameters import Citation, cite
 from poverty_core.rules import (
-    ClassRule,
     Classifier,
+    ClassRule,
     Criterion,
     Decision,
     Entitlement,
     EntitlementLine,
     Indicator,
+    TaxonomyItem,
 )
-from poverty_core_fujian.dated import dated_function
 
 __all__ = [
     "CLASSIFIERS",
@@ -73,7 +74,7 @@ __all__ = [
 OPINIONS = "fujian-2018-three-year"
 
 
-def _003(locator: str) -> Any:
+def _003(locator: str) -> Citation:
     return cite(OPINIONS, locator)
 
 
@@ -81,7 +82,9 @@ def _003(locator: str) -> Any:
 
 TARGETS = _003("一、(二) 目标任务 / part 1, item 2: targets")
 STANDARD = _003("一、(三) 坚持严格执行现行扶贫标准 / part 1, item 3: keep to the current standard")
-PRECISION = _003("一、(三) 因村派人（第一书记）精准 / part 1, item 3: the right person for each village")
+PRECISION = _003(
+    "一、(三) 因村派人（第一书记）精准 / part 1, item 3: the right person for each village"
+)
 EMPLOYMENT = _003("二、(二) 打好就业扶贫务工增收战役 / part 2, item 2: employment")
 RAIN_DEW = _003("二、(二) 「雨露计划」扶贫助学补助 / part 2, item 2: Rain and Dew plan study grant")
 EDUCATION = _003("二、(三) 打好教育扶贫战役 / part 2, item 3: education")
@@ -94,7 +97,9 @@ POWER_NETWORK = _003("三、(五) 实施电力与信息网络扶贫行动 / part
 ENVIRONMENT = _003("三、(六) 实施贫困地区农村人居环境整治行动 / part 3, item 6: living environment")
 SOCIAL = _003("三、(九) 实施综合保障性扶贫行动 / part 3, item 9: social-security support")
 DUTIES = _003("六、(一) 进一步落实脱贫攻坚责任 / part 6, item 1: responsibilities")
-ENTERPRISES = _003("六、(三) 动员全社会力量参与脱贫攻坚 / part 6, item 3: state-owned pairing enterprises")
+ENTERPRISES = _003(
+    "六、(三) 动员全社会力量参与脱贫攻坚 / part 6, item 3: state-owned pairing enterprises"
+)
 ASSESSMENTS = _003("六、(四) 完善扶贫考核监督评估机制 / part 6, item 4: assessments")
 MEETING_TARGETS = cite(
     "fujian-meeting-2017",
@@ -102,7 +107,8 @@ MEETING_TARGETS = cite(
 )
 MEETING_REGISTRY = cite(
     "fujian-meeting-2017",
-    "一是重点要再聚焦：23个省级重点县和2201个建档立卡贫困村 / part 1: 23 key counties, 2201 villages",
+    "一是重点要再聚焦：23个省级重点县和2201个建档立卡贫困村 / "
+    "part 1: 23 key counties, 2201 villages",
 )
 MEETING_CADRES = cite(
     "fujian-meeting-2017",
@@ -111,9 +117,7 @@ MEETING_CADRES = cite(
 )
 LIANJIANG = cite(
     "lianjiang-2017",
-    "精准脱贫有方法见成效：全县50个贫困村贫困发生率均低于2%，建制村都已通硬化路和通网络，"
-    "所有自然村已全部通电，义务教育阶段无学生辍学，村财收入全部达10万元以上，各村均有一个以上"
-    "主导产业 / Lianjiang's village exit indicators",
+    "精准脱贫有方法见成效：50个贫困村的退出指标 / the exit indicators of the 50 poor villages",
 )
 LIANJIANG_DOCTOR = cite(
     "lianjiang-2017",
@@ -222,12 +226,13 @@ insured = all_of(
     member("serious_illness_insurance"),
     member("medical_assistance"),
     any_of(
-        not_(param("supplementary_medical_insurance_required")),
+        param("supplementary_medical_insurance_required").eq(False),
         member("supplementary_medical_insurance"),
     ),
 )
-pushed_recently = dated_function(
+pushed_recently = function(
     pushes_in_window,
+    as_of=True,
     fields=["job_info_pushes"],
     params=["job_info_pushes_min", "job_info_push_window_days"],
     description=T(
@@ -248,7 +253,7 @@ HOUSEHOLD_CRITERIA = [
         title=T("贫困户已签约家庭医生", "The household has a family-doctor contract"),
         citations=[HEALTH, LIANJIANG_DOCTOR],
         test=any_of(
-            not_(param("family_doctor_contract_required")), field("family_doctor_contract")
+            param("family_doctor_contract_required").eq(False), field("family_doctor_contract")
         ),
         observed=field("family_doctor_contract"),
         interpretation=True,
@@ -316,7 +321,6 @@ HOUSEHOLD_CRITERIA = [
         title=T("有一名挂钩帮扶干部", "The household has a pairing cadre"),
         citations=[MEETING_CADRES, DUTIES],
         test=field("pairing_cadre").ne(""),
-        observed=None,
     ),
     Criterion(
         id="cadre_quarterly_visits",
@@ -326,8 +330,9 @@ HOUSEHOLD_CRITERIA = [
             "The pairing cadre visited at least once in every quarter",
         ),
         citations=[DUTIES],
-        test=dated_function(
+        test=function(
             cadre_visits_each_quarter,
+            as_of=True,
             fields=["cadre_visits"],
             params=["cadre_visits_per_quarter_min", "cadre_visit_quarters"],
             description=T(
@@ -488,3 +493,826 @@ HOUSEHOLD_EXIT = Decision(
     ),
 )
 
+# -- classifiers --------------------------------------------------------------------------
+
+CLASSIFIERS = [
+    Classifier(
+        id="housing_priority_group",
+        subject="household",
+        title=T("危房改造重点对象类别", "Priority group for dilapidated-house renovation"),
+        citations=[HOUSING],
+        classes=[
+            ClassRule(
+                "dibao",
+                T("低保户", "household on the minimum living allowance"),
+                field("attribute").eq(HouseholdAttribute.DIBAO),
+            ),
+            ClassRule(
+                "scattered_tekun",
+                T("农村分散供养特困人员", "destitute person under scattered support"),
+                field("attribute").eq(HouseholdAttribute.TEKUN),
+                description=T(
+                    "模型不区分分散供养与集中供养，特困供养户均归入本类。",
+                    "The model does not tell scattered from centralised support; every "
+                    "destitute-support household falls here.",
+                ),
+            ),
+            ClassRule(
+                "poor_disabled",
+                T("贫困残疾人家庭", "poor family with a disabled member"),
+                any_member(member("disabled")),
+            ),
+        ],
+        otherwise=TaxonomyItem("registered_poor", T("建档立卡贫困户", "registered poor household")),
+        interpretation=True,
+        description=T(
+            "4类重点对象（见分类 housing_priority_groups）彼此重叠，而模型中的户都是建档立卡"
+            "贫困户。本分类器给出最具体的一类：依次为低保户、特困供养、有残疾成员，否则为一般"
+            "建档立卡贫困户（解释：顺序为本包所定）。",
+            "The four priority groups (taxonomy housing_priority_groups) overlap, and every "
+            "household of the model is a registered poor household. The classifier gives the "
+            "most specific group: minimum allowance, destitute support, a disabled member, in "
+            "that order, else an ordinary registered poor household (interpretation: the order "
+            "is the pack's).",
+        ),
+    ),
+    Classifier(
+        id="dilapidated_house_ledger",
+        subject="household",
+        title=T("贫困户危房台账状态", "Dilapidated-house ledger status"),
+        citations=[HOUSING],
+        classes=[
+            ClassRule(
+                "closed", T("已改造，销档", "renovated, file closed"), field("house_renovated")
+            ),
+            ClassRule(
+                "open",
+                T("危房在档，待改造", "dilapidated, on the ledger, to renovate"),
+                field("house_grade").isin((HouseGrade.C, HouseGrade.D)),
+            ),
+        ],
+        otherwise=TaxonomyItem("not_listed", T("不在危房台账", "not on the ledger")),
+        interpretation=True,
+        description=T(
+            "「建立贫困户危房台账……改造一户、销档一户」：C、D 级住房在台账上；改造后销档。"
+            "A、B 级且未经改造的不在台账上（解释：台账由当前等级与改造标记推定）。",
+            "'Keep a ledger of the dilapidated houses of poor households … renovate one, close "
+            "one file': grade C and D houses are on the ledger; renovation closes the file. "
+            "Grade A and B houses not renovated are not on it (interpretation: the ledger is "
+            "inferred from the current grade and the renovation flag).",
+        ),
+    ),
+]
+
+# -- education entitlement ------------------------------------------------------------------
+
+stage = member("schooling_stage")
+enrolled = member("schooling_status").eq(SchoolingStatus.IN_SCHOOL)
+COMPULSORY = (SchoolingStage.PRIMARY, SchoolingStage.JUNIOR_SECONDARY)
+VOCATIONAL = (SchoolingStage.SECONDARY_VOCATIONAL, SchoolingStage.HIGHER_VOCATIONAL)
+HIGHER = (
+    SchoolingStage.HIGHER_VOCATIONAL,
+    SchoolingStage.JUNIOR_COLLEGE,
+    SchoolingStage.UNDERGRADUATE,
+)
+living_allowance_due = any_of(
+    member("boarding"), param("edu_living_allowance_boarders_only").eq(False)
+)
+
+
+def _line(
+    id: str,
+    title: Text,
+    condition: Expr,
+    amount: str,
+    kind: Literal["grant", "loan", "waiver", "subsidy"] = "grant",
+    citation: Citation = EDUCATION,
+) -> EntitlementLine:
+    return EntitlementLine(
+        id=id,
+        title=title,
+        citation=citation,
+        condition=all_of(enrolled, condition),
+        amount=param(amount),
+        per="member",
+        kind=kind,
+    )
+
+
+ENTITLEMENTS = [
+    Entitlement(
+        id="education_support",
+        subject="household",
+        title=T("教育扶贫资助（每生每年）", "Education support (per student per year)"),
+        citations=[EDUCATION, RAIN_DEW],
+        eligibility=field("status").isin(
+            (
+                HouseholdStatus.NOT_EXITED,
+                HouseholdStatus.EXITED_SUPPORTED,
+                HouseholdStatus.RETURNED,
+            )
+        ),
+        lines=[
+            _line(
+                "preschool_grant",
+                T("学前教育政府助学金", "Preschool government grant"),
+                stage.eq(SchoolingStage.PRESCHOOL),
+                "edu_preschool_grant",
+            ),
+            _line(
+                "boarding_meal_subsidy",
+                T("义务教育寄宿生营养餐补助", "Nutrition meals for boarders"),
+                stage.isin(COMPULSORY) & member("boarding"),
+                "edu_boarding_meal_subsidy",
+                "subsidy",
+            ),
+            _line(
+                "primary_living_allowance",
+                T("小学生活费补助", "Primary living allowance"),
+                stage.eq(SchoolingStage.PRIMARY) & living_allowance_due,
+                "edu_primary_living_allowance",
+                "subsidy",
+            ),
+            _line(
+                "junior_living_allowance",
+                T("初中生活费补助", "Junior-secondary living allowance"),
+                stage.eq(SchoolingStage.JUNIOR_SECONDARY) & living_allowance_due,
+                "edu_junior_living_allowance",
+                "subsidy",
+            ),
+            _line(
+                "senior_high_fee_waiver",
+                T("普通高中免除学杂费", "Senior high: fees waived"),
+                stage.eq(SchoolingStage.SENIOR_HIGH),
+                "edu_senior_high_fee_waiver",
+                "waiver",
+            ),
+            _line(
+                "senior_high_grant",
+                T("普通高中国家助学金", "Senior high national grant"),
+                stage.eq(SchoolingStage.SENIOR_HIGH),
+                "edu_senior_high_grant",
+            ),
+            _line(
+                "secondary_vocational_fee_waiver",
+                T("中等职业教育免除学杂费", "Secondary vocational: fees waived"),
+                stage.eq(SchoolingStage.SECONDARY_VOCATIONAL),
+                "edu_secondary_vocational_fee_waiver",
+                "waiver",
+            ),
+            _line(
+                "secondary_vocational_grant",
+                T("中等职业教育国家助学金", "Secondary vocational national grant"),
+                stage.eq(SchoolingStage.SECONDARY_VOCATIONAL),
+                "edu_secondary_vocational_grant",
+            ),
+            _line(
+                "rain_dew_grant",
+                T("「雨露计划」扶贫助学补助", "Rain and Dew plan poverty study grant"),
+                stage.isin(VOCATIONAL),
+                "edu_rain_dew_grant",
+                citation=RAIN_DEW,
+            ),
+            _line(
+                "higher_grant",
+                T("本专科国家助学金", "Undergraduate and college national grant"),
+                stage.isin(HIGHER),
+                "edu_higher_grant",
+            ),
+            _line(
+                "higher_loan",
+                T("本专科国家助学贷款（在校期间政府贴息）", "Undergraduate and college state loan"),
+                stage.isin(HIGHER),
+                "edu_higher_loan",
+                "loan",
+            ),
+            _line(
+                "postgraduate_loan",
+                T("研究生国家助学贷款（在校期间政府贴息）", "Postgraduate state loan"),
+                stage.eq(SchoolingStage.POSTGRADUATE),
+                "edu_postgraduate_loan",
+                "loan",
+            ),
+        ],
+        total_kinds=("grant", "subsidy"),
+        description=T(
+            "按在校成员（schooling_status 为在校）的在校阶段（schooling_stage）逐人计算；"
+            "不在校的成员不计，在校状况未知的成员使合计为未知。适用于未脱贫、"
+            "已脱贫（享受政策）和返贫的建档立卡贫困户（解释：脱贫不脱政策）。合计只含助学金"
+            "与补助：免除学杂费的金额来源未给出，贷款不是补助，均只列出。家庭经济困难残疾学生"
+            "享受同样的资助：在建档立卡户中，残疾学生与其他学生同样计算；户外的残疾学生不在"
+            "模型中（见 not_encoded）。高等职业教育（高职）属专科，既得「雨露计划」补助，也得"
+            "本专科国家助学金与贷款（解释）。",
+            "Computed member by member for members in school (schooling_status in_school), "
+            "from the stage they attend (schooling_stage); members not in school are not due, "
+            "and a member whose schooling status is unknown leaves the total open. "
+            "Applies to registered poor households not exited, exited but still supported, or "
+            "returned to poverty (interpretation: exit without losing support). The total "
+            "counts grants and subsidies only: the amounts of waived fees are not given and "
+            "loans are not grants, so both are listed only. Disabled students of families in "
+            "economic difficulty get the same support: in a registered household a disabled "
+            "student is computed like any other; disabled students outside the register are "
+            "not in the model (see not_encoded). Higher vocational education is at college "
+            "level, so it gets both the Rain and Dew grant and the college national grant and "
+            "loan (interpretation).",
+        ),
+    ),
+]
+
+# -- villages ----------------------------------------------------------------------------------
+
+
+def _lianjiang(id: str, title: Text, test: Expr) -> Criterion:
+    return Criterion(
+        id=id,
+        subject="village",
+        title=title,
+        citations=[LIANJIANG, NATIONAL_VILLAGE_EXIT],
+        test=test,
+        interpretation=True,
+        description=T(
+            "取自连江县对其50个贫困村退出情况的叙述：县级报道所述的已达成情况，本包读作福建"
+            "使用的贫困村退出指标（解释）。国家文件要求「统筹考虑」基础设施、公共服务、产业、"
+            "集体收入。",
+            "From Lianjiang county's account of its 50 poor villages' exit: what the county "
+            "report says its villages achieved is read as the village exit indicators in use in "
+            "Fujian (interpretation). The national text asks that infrastructure, services, "
+            "industry and collective income be 'considered'.",
+        ),
+    )
+
+
+VILLAGE_CRITERIA = [
+    _lianjiang(
+        "village_hardened_road",
+        T("建制村通硬化路", "Hardened road to the administrative village"),
+        field("hardened_road"),
+    ),
+    _lianjiang(
+        "village_network_access",
+        T("建制村通网络", "Network access in the administrative village"),
+        field("network_access"),
+    ),
+    Criterion(
+        id="village_electricity",
+        subject="village",
+        title=T("所有自然村通电", "Power in every natural village"),
+        citations=[LIANJIANG, TARGETS, POWER_NETWORK],
+        test=field("electricity_all_natural_villages"),
+        interpretation=True,
+        description=T(
+            "连江县的退出指标为「所有自然村已全部通电」；省的2020年目标为「贫困村全部实现通"
+            "动力电」「贫困村村村通电」。模型只有「自然村全部通电」一个字段，本包用它检验两者"
+            "（解释：动力电未单独记录）。",
+            "Lianjiang's exit indicator is 'power in every natural village'; the province's "
+            "2020 targets are 'power (动力电) to every poor village' and 'every village "
+            "connected'. The model has one field, power in every natural village, and the pack "
+            "tests both with it (interpretation: 动力电 is not recorded separately).",
+        ),
+    ),
+    _lianjiang(
+        "village_no_dropouts",
+        T("义务教育阶段无学生辍学", "No drop-outs in compulsory education"),
+        field("compulsory_dropouts") <= param("village_compulsory_dropouts_max"),
+    ),
+    _lianjiang(
+        "village_collective_income",
+        T("村集体经济收入不低于10万元", "Village collective income of at least 100,000 yuan"),
+        field("collective_income") >= param("village_collective_income_min"),
+    ),
+    _lianjiang(
+        "village_leading_industry",
+        T("至少有一个主导产业", "At least one leading industry"),
+        length("leading_industries") >= param("village_leading_industries_min"),
+    ),
+    Criterion(
+        id="village_bus_service",
+        subject="village",
+        title=T("建制村通客车", "Bus service to the administrative village"),
+        citations=[TRANSPORT],
+        test=field("bus_service"),
+        interpretation=True,
+        description=T(
+            "目标为「具备条件的建制村全部通客车」。模型不记录建制村是否具备条件，本包要求通客"
+            "车（解释）；不具备条件的村本条不通过，应由人工判断。",
+            "The target is 'buses to every administrative village where conditions allow'. "
+            "The model does not record whether conditions allow, so the pack requires a bus "
+            "service (interpretation); for a village where they do not, a failure here calls "
+            "for human judgement.",
+        ),
+    ),
+    Criterion(
+        id="village_broadband",
+        subject="village",
+        title=T("通宽带", "Broadband"),
+        citations=[POWER_NETWORK],
+        test=field("broadband"),
+        description=T(
+            "目标为「加快实现贫困地区宽带网络全覆盖」。",
+            "The target is 'broadband networks covering poor areas in full'.",
+        ),
+    ),
+    Criterion(
+        id="village_flush_toilets",
+        subject="village",
+        title=T("建成1座以上水冲式公厕", "One or more public flush toilets"),
+        citations=[ENVIRONMENT],
+        test=field("public_flush_toilets") >= param("village_flush_toilets_min"),
+    ),
+    Criterion(
+        id="village_sewage_treatment",
+        subject="village",
+        title=T("生活污水治理率达到70%以上", "Sewage treatment rate of 70% or more"),
+        citations=[ENVIRONMENT],
+        test=field("sewage_treatment_rate") >= param("village_sewage_treatment_min"),
+        interpretation=True,
+        description=T(
+            "来源给出贫困地区农村的总体比率，本包逐村检验（解释）。",
+            "The source gives an overall rate for rural poor areas; the pack tests each village "
+            "(interpretation).",
+        ),
+    ),
+    Criterion(
+        id="first_secretary_resident",
+        subject="village",
+        title=T("贫困村有驻村第一书记", "A resident first secretary in the poor village"),
+        citations=[VILLAGE_LIFT, PRECISION],
+        test=any_of(not_(field("poor_village")), field("first_secretary")),
+        observed=field("first_secretary"),
+        interpretation=True,
+        description=T(
+            "来源鼓励选派干部到贫困村担任第一书记，并以「因村派人（第一书记）精准」为原则；本包"
+            "读作每个贫困村都应有驻村第一书记（解释）。非贫困村本条通过。",
+            "The source encourages sending cadres to poor villages as first secretaries and "
+            "names 'the right person for each village (first secretary)' as a principle; the "
+            "pack reads it as every poor village having a resident first secretary "
+            "(interpretation). A village that is not poor passes.",
+        ),
+    ),
+    Criterion(
+        id="old_base_village_project",
+        subject="village",
+        title=T(
+            "第五批重点老区村至少有1个不少于10万元的扶持项目",
+            "Fifth-batch old-base key village: a support project of at least 100,000 yuan",
+        ),
+        citations=[VILLAGE_LIFT],
+        test=any_of(
+            not_(field("old_base_key_village")),
+            field("largest_project_amount") >= param("old_base_project_min"),
+        ),
+        observed=field("largest_project_amount"),
+        required=param("old_base_project_min"),
+        op="≥",
+        description=T(
+            "用最大单个项目金额检验「1个以上项目、每个不少于10万元」中的至少一个项目；模型不记录"
+            "其余项目的金额，故「每个项目」不少于10万元未能逐项检验。非重点老区村本条通过。",
+            "The largest single project tests that there is at least one project of 100,000 "
+            "yuan or more; the model does not record the other projects' amounts, so 'each "
+            "project' at 100,000 or more is not checked one by one. A village that is not an "
+            "old-base key village passes.",
+        ),
+    ),
+]
+
+VILLAGE_EXIT_CRITERIA = [
+    "village_incidence",
+    "village_hardened_road",
+    "village_network_access",
+    "village_electricity",
+    "village_no_dropouts",
+    "village_collective_income",
+    "village_leading_industry",
+]
+
+VILLAGE_EXIT = Decision(
+    id="village_exit",
+    subject="village",
+    title=T("贫困村退出（福建）", "Village exit (Fujian)"),
+    citations=[NATIONAL_VILLAGE_EXIT, LIANJIANG],
+    criteria=VILLAGE_EXIT_CRITERIA,
+    description=T(
+        "国家的贫困发生率标准，加上连江县叙述的六项指标（解释）：通硬化路、通网络、自然村"
+        "全部通电、无辍学、村财收入不低于10万元、至少一个主导产业。",
+        "The national incidence standard plus the six indicators of Lianjiang's account "
+        "(interpretation): hardened road, network, power in every natural village, no "
+        "drop-outs, collective income of at least 100,000 yuan, at least one leading industry.",
+    ),
+)
+
+VILLAGE_DECISIONS = [
+    Decision(
+        id="village_targets_2020",
+        subject="village",
+        title=T("贫困村2020年目标", "Poor-village targets for 2020"),
+        citations=[TARGETS, TRANSPORT, POWER_NETWORK, ENVIRONMENT],
+        criteria=[
+            "village_electricity",
+            "village_bus_service",
+            "village_broadband",
+            "village_flush_toilets",
+            "village_sewage_treatment",
+        ],
+        description=T(
+            "养老服务设施覆盖率与康复服务率是全省或全部贫困村的比率，见指标 "
+            "elderly_care_coverage、disabled_rehabilitated 与 disabled_people。",
+            "Elderly-care coverage and the rehabilitation rate are rates over all poor villages "
+            "or the province: see the indicators elderly_care_coverage, disabled_rehabilitated "
+            "and disabled_people.",
+        ),
+    ),
+    Decision(
+        id="first_secretary",
+        subject="village",
+        title=T("驻村第一书记", "Resident first secretary"),
+        citations=[VILLAGE_LIFT],
+        criteria=["first_secretary_resident"],
+    ),
+    Decision(
+        id="old_base_village_support",
+        subject="village",
+        title=T("第五批重点老区村项目扶持", "Support for fifth-batch old-base key villages"),
+        citations=[VILLAGE_LIFT],
+        criteria=["old_base_village_project"],
+    ),
+]
+
+# -- counties -------------------------------------------------------------------------------
+
+COUNTY_CRITERIA = [
+    Criterion(
+        id="paired_support_funds",
+        subject="county",
+        title=T(
+            "山海协作对口帮扶资金每年不少于1200万元",
+            "Paired-support funds of at least 12,000,000 yuan a year",
+        ),
+        citations=[MOUNTAIN_SEA],
+        test=field("paired_support_funds") >= param("paired_support_funds_min"),
+        description=T(
+            "对重点县记录检验：其对口的经济较发达县当年落实的帮扶资金。",
+            "Tested on the key county's record: the funds its paired developed county "
+            "provided that year.",
+        ),
+    ),
+    Criterion(
+        id="paired_support_paid_by_deadline",
+        subject="county",
+        title=T("帮扶资金于6月30日前拨付到位", "Funds paid by 30 June"),
+        citations=[MOUNTAIN_SEA],
+        test=function(
+            paid_by_deadline,
+            fields=["paired_support_paid_on"],
+            params=["paired_support_deadline"],
+            description=T(
+                "拨付日期不晚于当年的截止日（月-日）",
+                "the payment date is on or before that year's deadline (month-day)",
+            ),
+        ),
+        observed=field("paired_support_paid_on"),
+        description=T(
+            "拨付日期与其所在年份的截止日比较（记录的拨付日期即该年资金的拨付日期）。",
+            "The payment date is compared with the deadline of its own year (the recorded date "
+            "is that of the year's funds).",
+        ),
+    ),
+    Criterion(
+        id="paired_leader_visits",
+        subject="county",
+        title=T(
+            "双方党政主要领导每年带队互访1次以上",
+            "Both counties' heads lead a mutual visit once or more a year",
+        ),
+        citations=[MOUNTAIN_SEA],
+        test=field("paired_leader_visits") >= param("paired_leader_visits_min"),
+    ),
+    Criterion(
+        id="leading_group_meetings",
+        subject="county",
+        title=T(
+            "重点县每月至少专题研究1次脱贫攻坚工作",
+            "The key county meets on poverty at least once a month",
+        ),
+        citations=[DUTIES],
+        test=field("leading_group_meetings_per_month")
+        >= param("key_county_meetings_per_month_min"),
+        interpretation=True,
+        description=T(
+            "来源要求重点县党委和政府每月至少专题研究1次；本包以县记录的扶贫开发领导小组月均"
+            "专题会议次数检验（解释）。",
+            "The source asks the key county's party committee and government to study poverty "
+            "work at least once a month; the pack tests the county record's leading-group "
+            "meetings a month (interpretation).",
+        ),
+    ),
+    Criterion(
+        id="leader_working_days",
+        subject="county",
+        title=T(
+            "重点县党政正职每月至少5个工作日用于扶贫",
+            "The key county's heads spend at least 5 working days a month on poverty",
+        ),
+        citations=[DUTIES],
+        test=field("leader_working_days_per_month")
+        >= param("key_county_leader_days_per_month_min"),
+    ),
+    Criterion(
+        id="pairing_enterprise_visits",
+        subject="county",
+        title=T(
+            "挂钩帮扶国有企业每年对接不少于2次",
+            "The state-owned pairing enterprise visits at least twice a year",
+        ),
+        citations=[ENTERPRISES],
+        test=field("pairing_enterprise_visits") >= param("pairing_enterprise_visits_min"),
+    ),
+    Criterion(
+        id="assessments_limit",
+        subject="county",
+        title=T(
+            "省市两级对县考核每年不超过2次",
+            "At most two assessments of the county a year by province and city",
+        ),
+        citations=[ASSESSMENTS],
+        test=field("assessments_per_year") <= param("assessments_per_year_max"),
+        description=T(
+            "来源为「原则上」不超过2次，本包作硬性上限。",
+            "The source says at most twice 'in principle'; the pack tests it as a hard limit.",
+        ),
+    ),
+]
+
+COUNTY_DECISIONS = [
+    Decision(
+        id="mountain_sea_cooperation",
+        subject="county",
+        title=T("山海协作对口帮扶（重点县）", "Mountain-sea cooperation (key county)"),
+        citations=[MOUNTAIN_SEA],
+        criteria=[
+            "paired_support_funds",
+            "paired_support_paid_by_deadline",
+            "paired_leader_visits",
+        ],
+    ),
+    Decision(
+        id="key_county_duties",
+        subject="county",
+        title=T("重点县脱贫攻坚责任落实", "Key-county poverty duties"),
+        citations=[DUTIES, ENTERPRISES, ASSESSMENTS],
+        criteria=[
+            "leading_group_meetings",
+            "leader_working_days",
+            "pairing_enterprise_visits",
+            "assessments_limit",
+        ],
+    ),
+]
+
+# -- indicators --------------------------------------------------------------------------------
+
+EXITED = (HouseholdStatus.EXITED_SUPPORTED, HouseholdStatus.EXITED)
+REMAINING = (HouseholdStatus.NOT_EXITED, HouseholdStatus.RETURNED)
+_by_id = {c.id: c for c in VILLAGE_CRITERIA}
+village_meets_exit = all_of(
+    _national_test("village_incidence"),
+    *(_by_id[cid].test for cid in VILLAGE_EXIT_CRITERIA[1:]),
+)
+county_meets_exit = all_of(
+    *(
+        _national_test(cid)
+        for cid in (
+            "county_incidence",
+            "county_wrong_exit_rate",
+            "county_omission_rate",
+            "county_public_approval",
+        )
+    )
+)
+REGISTER_NOTE = T(
+    "按登记的脱贫状态计：已脱贫（享受政策）与已脱贫（不再享受政策）为已脱贫；未脱贫与返贫为"
+    "未脱贫。",
+    "Counted from the register's status: exited (still supported) and exited (support ended) "
+    "are exited; not exited and returned are not.",
+)
+
+INDICATORS = [
+    Indicator(
+        id="registered_poor_exited_share",
+        subject="household",
+        title=T("建档立卡贫困人口已脱贫比例", "Share of registered poor people exited"),
+        citations=[TARGETS],
+        kind="share",
+        condition=field("status").isin(EXITED),
+        weight="people",
+        target=(">=", param("target_2020_exit_share")),
+        description=REGISTER_NOTE,
+    ),
+    Indicator(
+        id="registered_households_exited_share",
+        subject="household",
+        title=T("建档立卡贫困户已脱贫比例（按户）", "Share of registered poor households exited"),
+        citations=[TARGETS],
+        kind="share",
+        condition=field("status").isin(EXITED),
+        target=(">=", param("target_2020_exit_share")),
+        description=REGISTER_NOTE,
+    ),
+    Indicator(
+        id="registered_poor_remaining",
+        subject="household",
+        title=T("尚未脱贫的建档立卡贫困人口", "Registered poor people not yet exited"),
+        citations=[TARGETS],
+        kind="count",
+        condition=field("status").isin(REMAINING),
+        weight="people",
+        description=REGISTER_NOTE,
+    ),
+    Indicator(
+        id="registered_households_remaining",
+        subject="household",
+        title=T("尚未脱贫的建档立卡贫困户", "Registered poor households not yet exited"),
+        citations=[TARGETS],
+        kind="count",
+        condition=field("status").isin(REMAINING),
+        description=REGISTER_NOTE,
+    ),
+    Indicator(
+        id="people_exited_in_year",
+        subject="household",
+        title=T("当年脱贫人数", "People exited in the assessment year"),
+        citations=[MEETING_TARGETS],
+        kind="count",
+        condition=function(
+            exited_in_year,
+            as_of=True,
+            fields=["history"],
+            description=T(
+                "状态记录中有评估年度内（不晚于评估日）的脱贫退出事件",
+                "the history has an exit dated in the assessment year, on or before the "
+                "assessment date",
+            ),
+        ),
+        weight="people",
+        target=(">=", param("annual_target_exit_people")),
+        description=T(
+            "与年度脱贫目标比较（来源只给出2017年的20万人）。",
+            "Compared with the annual exit target (the sources give 2017's only: 200,000).",
+        ),
+    ),
+    Indicator(
+        id="people_relocated",
+        subject="household",
+        title=T("造福工程搬迁人数", "People relocated by the Zaofu programme"),
+        citations=[MEETING_TARGETS],
+        kind="count",
+        condition=field("relocated"),
+        weight="people",
+        target=(">=", param("annual_target_relocated_people")),
+        interpretation=True,
+        description=T(
+            "模型不记录搬迁年份：调用方传入当年的搬迁户，本指标数其人口并与年度目标（2017年"
+            "10万人）比较（解释）。",
+            "The model does not record the year of relocation: the caller passes the year's "
+            "relocated households, and the indicator counts their people against the annual "
+            "target (2017: 100,000) (interpretation).",
+        ),
+    ),
+    Indicator(
+        id="villages_meeting_exit_standard",
+        subject="village",
+        title=T("达到福建贫困村退出标准的村数", "Villages meeting Fujian's village exit standard"),
+        citations=[TARGETS, LIANJIANG],
+        kind="count",
+        condition=village_meets_exit,
+        target=(">=", param("poor_village_count")),
+        interpretation=True,
+        description=T(
+            "对全省贫困村运行时，与2201个贫困村全部退出的2020年目标比较。退出标准同决策 "
+            "village_exit。",
+            "Run over every poor village of the province, it is compared with the 2020 target "
+            "that all 2201 exit. The standard is that of the decision village_exit.",
+        ),
+    ),
+    Indicator(
+        id="villages_below_incidence_max",
+        subject="village",
+        title=T("贫困发生率低于退出标准的村的比例", "Share of villages below the exit incidence"),
+        citations=[NATIONAL_VILLAGE_EXIT, LIANJIANG],
+        kind="share",
+        condition=_national_test("village_incidence"),
+    ),
+    Indicator(
+        id="key_counties_meeting_exit_standard",
+        subject="county",
+        title=T("达到摘帽标准的重点县数", "Key counties meeting the county exit standard"),
+        citations=[TARGETS, NATIONAL_COUNTY_EXIT],
+        kind="count",
+        condition=county_meets_exit,
+        target=(">=", param("key_county_count")),
+        description=T(
+            "对全省23个重点县运行时，与全部摘帽的2020年目标比较。标准同国家决策 county_exit。",
+            "Run over the province's 23 key counties, it is compared with the 2020 target that "
+            "all exit. The standard is that of the national decision county_exit.",
+        ),
+    ),
+    Indicator(
+        id="elderly_care_coverage",
+        subject="village",
+        title=T("贫困村养老服务设施覆盖率", "Elderly-care facility coverage of poor villages"),
+        citations=[SOCIAL],
+        kind="share",
+        condition=field("elderly_care_facility"),
+        target=(">", param("elderly_care_coverage_min")),
+        description=T(
+            "对贫困村运行（2020年目标：超过60%）。",
+            "Run over poor villages (2020 target: more than 60%).",
+        ),
+    ),
+    Indicator(
+        id="disabled_rehabilitated",
+        subject="household",
+        title=T("获得基本康复服务的残疾人数", "Disabled people receiving basic rehabilitation"),
+        citations=[SOCIAL],
+        kind="sum",
+        value=count_members(member("disabled") & member("rehabilitation_service")),
+        description=T(
+            "基本康复服务率的分子；分母为 disabled_people，目标见参数 rehabilitation_rate_target"
+            "（80%）。",
+            "The numerator of the basic rehabilitation service rate; the denominator is "
+            "disabled_people, the target the parameter rehabilitation_rate_target (80%).",
+        ),
+    ),
+    Indicator(
+        id="disabled_people",
+        subject="household",
+        title=T("残疾人数", "Disabled people"),
+        citations=[SOCIAL],
+        kind="sum",
+        value=count_members(member("disabled")),
+        description=T(
+            "基本康复服务率的分母。", "The denominator of the basic rehabilitation service rate."
+        ),
+    ),
+    Indicator(
+        id="tourism_funds",
+        subject="village",
+        title=T(
+            "旅游扶贫重点村获得的旅游扶贫资金", "Tourism funds received by tourism key villages"
+        ),
+        citations=[VILLAGE_LIFT],
+        kind="sum",
+        value=where(field("tourism_key_village"), field("tourism_funds"), 0),
+        target=(">=", param("tourism_fund_per_year")),
+        description=T(
+            "对全部50个旅游扶贫重点村运行时，与每年1000万元的省级专项资金比较；非重点村计0。",
+            "Run over all 50 tourism key villages, it is compared with the provincial fund of "
+            "10,000,000 yuan a year; other villages count 0.",
+        ),
+    ),
+    Indicator(
+        id="tourism_key_villages",
+        subject="village",
+        title=T("旅游扶贫重点村数", "Tourism key villages"),
+        citations=[VILLAGE_LIFT],
+        kind="count",
+        condition=field("tourism_key_village"),
+        target=("==", param("tourism_key_village_count")),
+        description=T(
+            "与50个旅游扶贫重点村比较，检查名单是否完整。",
+            "Compared with the 50 tourism key villages: whether the list is complete.",
+        ),
+    ),
+    Indicator(
+        id="poor_villages_registered",
+        subject="village",
+        title=T("建档立卡贫困村数", "Registered poor villages"),
+        citations=[MEETING_REGISTRY],
+        kind="count",
+        condition=field("poor_village"),
+        target=("==", param("poor_village_count")),
+        description=T(
+            "与全省2201个贫困村比较，检查登记是否完整。",
+            "Compared with the province's 2201 poor villages: whether the register is complete.",
+        ),
+    ),
+    Indicator(
+        id="ethnic_minority_poor_villages",
+        subject="village",
+        title=T("建档立卡少数民族贫困村数", "Registered poor ethnic-minority villages"),
+        citations=[VILLAGE_LIFT],
+        kind="count",
+        condition=field("poor_village") & field("ethnic_minority"),
+        target=("==", param("ethnic_minority_poor_village_count")),
+        description=T(
+            "与120个建档立卡少数民族贫困村比较。",
+            "Compared with the 120 registered ethnic-minority villages.",
+        ),
+    ),
+]
+
+# -- what the pack registers -----------------------------------------------------------------
+
+CRITERIA: list[Criterion] = [*HOUSEHOLD_CRITERIA, *VILLAGE_CRITERIA, *COUNTY_CRITERIA]
+DECISIONS: list[Decision] = [*HOUSEHOLD_DECISIONS, *VILLAGE_DECISIONS, *COUNTY_DECISIONS]
+OVERRIDES: list[Criterion | Decision] = [*HOUSEHOLD_OVERRIDES, HOUSEHOLD_EXIT, VILLAGE_EXIT]
+"""Criteria and decisions replacing the national ones of the same id."""
