@@ -31,6 +31,7 @@ from poverty_core.rules import (
     Decision,
     Entitlement,
     Outcome,
+    Procedure,
     Status,
 )
 
@@ -72,6 +73,8 @@ class PackLike(Protocol):
     def criteria(self) -> Mapping[str, Criterion]: ...
     @property
     def checklists(self) -> Mapping[str, Checklist]: ...
+    @property
+    def procedures(self) -> Mapping[str, Procedure]: ...
 
     def decision(self, id: str) -> Decision: ...
     def namer(self) -> Any: ...
@@ -150,6 +153,10 @@ class Params:
         """The item ids of one of the pack's checklists."""
         return tuple(i.id for i in self.pack.checklists[checklist].items)
 
+    def procedure_steps(self, procedure: str) -> tuple[tuple[str, Text], ...]:
+        """The steps (id, label) of one of the pack's procedures, in order."""
+        return tuple((s.id, s.label) for s in self.pack.procedures[procedure].steps)
+
 
 @attrs.frozen
 class Finding:
@@ -178,7 +185,8 @@ class Finding:
         line = f"[{self.status.label[language]}] {self.rule.title[language]}"
         if self.comparison is not None:
             shown = format_value(self.observed, unit if self.comparison != "=" else "")
-            needed = f"{self.comparison} {format_value(self.required, unit)}"
+            op = _OP_SHOW.get(self.comparison, self.comparison)
+            needed = f"{op} {format_value(self.required, unit)}"
             line += (
                 f"：{shown}（要求 {needed}）"
                 if language == "zh"
@@ -207,6 +215,9 @@ class Finding:
             "missing": list(self.missing),
             "parameters": [p.to_dict() for p in self.parameters],
         }
+
+
+_OP_SHOW = {"<=": "≤", ">=": "≥", "==": "=", "!=": "≠"}
 
 
 def _unit_of(finding: Finding) -> str:

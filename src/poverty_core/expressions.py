@@ -51,6 +51,7 @@ __all__ = [
     "no_member",
     "not_",
     "param",
+    "procedure_complete",
     "step_date",
     "where",
 ]
@@ -82,6 +83,7 @@ class Namer(Protocol):
     def field(self, subject: type[Any], name: str, language: Language) -> str: ...
     def param(self, name: str, language: Language) -> str: ...
     def checklist(self, name: str, language: Language) -> str: ...
+    def procedure(self, name: str, language: Language) -> str: ...
 
 
 class ParamSource(Protocol):
@@ -90,6 +92,7 @@ class ParamSource(Protocol):
 
     def get(self, name: str) -> Any: ...
     def checklist_items(self, checklist: str) -> tuple[str, ...]: ...
+    def procedure_steps(self, procedure: str) -> tuple[tuple[str, Text], ...]: ...
 
 
 @attrs.define
@@ -136,7 +139,8 @@ def _scalar(value: Any, n: int, known: bool = True) -> Vec:
 
 
 def _unknown(n: int) -> Vec:
-    return Vec(np.zeros(n, dtype=np.float64), np.zeros(n, dtype=np.bool_))
+    # Boolean zeros: an unknown value must combine under & | ~ as well as compare.
+    return Vec(np.zeros(n, dtype=np.bool_), np.zeros(n, dtype=np.bool_))
 
 
 class Expr:
@@ -607,6 +611,45 @@ class ChecklistComplete(Expr):
         yield Ref("checklist", self.checklist)
 
 
+@attrs.define(eq=False)
+class ProcedureComplete(Expr):
+    """Every step of a pack procedure is completed on or before the evaluation date, in
+    order (unknown when the record has no such procedure)."""
+
+    procedure: str
+
+    def _steps(self, params: ParamSource) -> And:
+        parts: list[Expr] = []
+        previous: str | None = None
+        for step, label in params.procedure_steps(self.procedure):
+            parts.append(StepDone(self.procedure, step, previous, label))
+            previous = step
+        return And(tuple(parts))
+
+    def one(self, scope: One) -> Any:
+        return self._steps(scope.params).one(scope)
+
+    def many(self, scope: Many) -> Vec:
+        return self._steps(scope.params).many(scope)
+
+    def blame_one(self, scope: One) -> list[Ref]:
+        return [Ref("procedure", self.procedure)]
+
+    def blame_many(self, scope: Many, rows: Array) -> dict[Ref, Array]:
+        return _leaf_blame(Ref("procedure", self.procedure), rows)
+
+    def text(self, language: Language, namer: Namer, subject: type[Any]) -> str:
+        name = namer.procedure(self.procedure, language)
+        return (
+            f"“{name}”各步骤已依次完成"
+            if language == "zh"
+            else f"every step of “{name}” done in order"
+        )
+
+    def refs(self) -> Iterator[Ref]:
+        yield Ref("procedure", self.procedure)
+
+
 # -- operators ---------------------------------------------------------------------
 
 _OPS: dict[str, Callable[[Any, Any], Any]] = {
@@ -825,7 +868,7 @@ class And(Expr):
         all_known = np.ones(n, dtype=np.bool_)
         for part in self.parts:
             v = part.many(scope)
-            false_seen |= v.known & ~v.values
+            false_seen |= v.known & ~v.values.astype(np.bool_)
             all_known &= v.known
         return Vec(all_known & ~false_seen, all_known | false_seen)
 
@@ -859,7 +902,7 @@ class Or(Expr):
         all_known = np.ones(n, dtype=np.bool_)
         for part in self.parts:
             v = part.many(scope)
-            true_seen |= v.known & v.values
+            true_seen |= v.known & v.values.astype(np.bool_)
             all_known &= v.known
         return Vec(true_seen, all_known | true_seen)
 
@@ -1239,6 +1282,11 @@ def step_date(procedure: str, step: str) -> Expr:
 def checklist_item(checklist: str, item: str, label: Text | None = None) -> Expr:
     """An item recorded in the record's ``checklists`` (unknown when absent)."""
     return ChecklistItem(checklist, item, label)
+
+
+def procedure_complete(procedure: str) -> Expr:
+    """Every step of the pack's procedure ``procedure`` is done on the record, in order."""
+    return ProcedureComplete(procedure)
 
 
 def checklist_complete(checklist: str) -> Expr:

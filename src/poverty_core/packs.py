@@ -317,6 +317,10 @@ class _Namer:
         c = self.pack.checklists.get(name)
         return c.title[language] if c else name
 
+    def procedure(self, name: str, language: Language) -> str:
+        p = self.pack.procedures.get(name)
+        return p.title[language] if p else name
+
 
 @attrs.define
 class Pack:

@@ -1,0 +1,377 @@
+"""Rules of the ``zhangzhou`` pack: housing with the 八有 standard, the housing
+programme, income projects, and the indicators of the city's 2016 review.
+
+Numbers, lists and quotas live in ``data/``; this module states only the tests. Every
+rule cites 闽南日报《漳州市精准扶贫工作综述》(2016-09-26), the pack's one source. The
+identification comparison (一核查二比对三清退) and the cadre-load check ("321") read
+caller-supplied tables, not register fields, so they are Python APIs of their own:
+:mod:`poverty_core_zhangzhou.identification` and :mod:`poverty_core_zhangzhou.pairing`.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+from poverty_core import HouseGrade, PovertyCause, T, cite
+from poverty_core.expressions import (
+    Expr,
+    all_of,
+    any_of,
+    checklist_complete,
+    field,
+    length,
+    not_,
+    param,
+    procedure_complete,
+)
+from poverty_core.rules import Criterion, Decision, Indicator
+
+__all__ = [
+    "CRITERIA",
+    "DECISIONS",
+    "FIVE_LACKS",
+    "FOUR_CAUSES",
+    "HOUSING_PROCEDURE",
+    "INDICATORS",
+    "OVERRIDES",
+    "housing_completed",
+    "in_housing_programme",
+    "inherited_safe_housing",
+]
+
+SOURCE = "zhangzhou-2016-review"
+IDENTIFICATION = cite(
+    SOURCE, "精准识别，找准靶向，夯实精准扶贫工作基础 / section 'precise identification'"
+)
+HOUSING = cite(
+    SOURCE,
+    "狠抓重点，精准发力，无房户安居工程即将完成 / section 'housing programme for households "
+    "without a house'",
+)
+HOUSING_STEPS = cite(
+    SOURCE,
+    "狠抓重点，精准发力，无房户安居工程即将完成 二是程序公开，阳光运作 / section 'housing "
+    "programme', item 2 'open procedure'",
+)
+HOUSING_FORMS = cite(
+    SOURCE,
+    "狠抓重点，精准发力，无房户安居工程即将完成 三是分类施策，措施具体 / section 'housing "
+    "programme', item 3 'measures by category'",
+)
+PROJECTS = cite(
+    SOURCE,
+    "着力治本，精准施策，产业扶贫不断取得新的进展 二是突出抓项目带动 / section 'industry "
+    "support', item 2 'driving by projects'",
+)
+VILLAGES = cite(
+    SOURCE,
+    "深入发动，广泛参与，初步形成社会大扶贫格局 一是整村推进帮扶 / section 'society-wide "
+    "assistance', item 1 'whole-village assistance'",
+)
+
+FOUR_CAUSES: tuple[PovertyCause, ...] = (
+    PovertyCause.ILLNESS,
+    PovertyCause.DISABILITY,
+    PovertyCause.SCHOOLING,
+    PovertyCause.DISASTER,
+)
+"""四因: illness, disability, schooling, disaster."""
+
+FIVE_LACKS: tuple[PovertyCause, ...] = (
+    PovertyCause.LACK_OF_FUNDS,
+    PovertyCause.LACK_OF_LABOUR,
+    PovertyCause.LACK_OF_SKILLS,
+    PovertyCause.LACK_OF_LAND,
+    PovertyCause.LACK_OF_WATER,
+)
+"""五缺: lack of funds, labour, skills, land, water."""
+
+HOUSING_PROCEDURE = "housing"
+"""The id of the five-step housing procedure (``data/procedures/housing.toml``)."""
+
+
+housing_completed = procedure_complete(HOUSING_PROCEDURE)
+"""The five-step housing procedure is complete (竣工验收 done, every step in order)."""
+
+in_housing_programme = any_of(
+    field("without_house"), field("house_grade").isin((HouseGrade.C, HouseGrade.D))
+)
+"""A household of the housing programme: without a house (无房户) or with a house graded
+C or D (危房户)."""
+
+income_projects_met = length("income_projects") >= param("income_projects_min")
+
+_FORM_CODES = (
+    ("new_build", "新建"),
+    ("purchase", "购买"),
+    ("move_in_with_relatives", "投靠"),
+    ("care", "供养"),
+    ("resettlement", "安置"),
+    ("repair", "修缮"),
+    ("reinforcement", "加固"),
+    ("rebuilding", "改造"),
+)
+# housing_form is free text in the model: accept the taxonomy's code or its Chinese label.
+_FORMS = tuple(code for pair in _FORM_CODES for code in pair)
+
+
+def _inherited_test(criterion_id: str) -> Expr:
+    """The test of the criterion ``criterion_id`` as the parent pack (fujian, else
+    national) defines it, so the override reuses its definition instead of copying it."""
+    from poverty_core.national.rules import CRITERIA as NATIONAL
+
+    # Imported by name: the fujian module is read for the two lists its plugin
+    # registers (overrides first); a test checks the result against the assembled pack.
+    fujian = importlib.import_module("poverty_core_fujian.rules")
+    fujian_rules = [*getattr(fujian, "OVERRIDES", []), *getattr(fujian, "CRITERIA", [])]
+    for rule in (*fujian_rules, *NATIONAL):
+        if isinstance(rule, Criterion) and rule.id == criterion_id:
+            test: Expr = rule.test
+            return test
+    raise LookupError(
+        f"福建包和国家包都没有判定标准 {criterion_id!r} / "
+        f"no inherited criterion {criterion_id!r} in fujian or national"
+    )
+
+
+inherited_safe_housing = _inherited_test("safe_housing")
+"""The parent pack's safe-housing test, which the override keeps for households outside
+the housing programme and accepts as 'rehoused' for those in it."""
+
+OVERRIDES: list[Criterion | Decision] = [
+    Criterion(
+        id="safe_housing",
+        subject="household",
+        title=T(
+            "住房安全有保障：无房户、危房户解决住房后须符合“八有”标准",
+            "Safe housing guaranteed: a household without a house or with a dilapidated "
+            "house, once rehoused, must meet the 'eight haves'",
+        ),
+        citations=[HOUSING, HOUSING_FORMS],
+        test=all_of(
+            any_of(inherited_safe_housing, all_of(in_housing_programme, housing_completed)),
+            any_of(not_(in_housing_programme), checklist_complete("eight_haves")),
+        ),
+        observed=field("house_grade"),
+        description=T(
+            "无房户（without_house）或危房户（住房 C、D 级）须已解决住房——上级包（福建、国家）"
+            "的住房安全标准已满足（如危房已改造、搬迁已拿到钥匙、保障性住房），或安居工程五个"
+            "操作程序已依次完成——且“八有”八项全部具备，才算住房安全。其他户沿用上级包的标准。"
+            "解释：来源把“八有”作为平和县“有其屋”工程的质量标准，本包将其用于全市的无房户、"
+            "危房户。",
+            "A household without a house (without_house) or with a dilapidated house "
+            "(grade C or D) counts as safely housed only when rehoused — the parent packs' "
+            "(fujian, national) housing test passes (a renovated house, relocated with the "
+            "keys, affordable housing …) or the five steps of the housing procedure are "
+            "completed in order — and every item of the 'eight haves' is met. Other "
+            "households keep the parent packs' standard. Interpretation: the source gives "
+            "the 'eight haves' as the quality standard of Pinghe county's 'a house of one's "
+            "own' programme; the pack applies it to every such household of the city.",
+        ),
+        interpretation=True,
+    ),
+]
+
+CRITERIA: list[Criterion] = [
+    Criterion(
+        id="housing_programme_household",
+        subject="household",
+        title=T(
+            "属安居工程对象：无房户或危房户", "In the housing programme: no house or dilapidated"
+        ),
+        citations=[HOUSING],
+        test=in_housing_programme,
+        description=T(
+            "安居工程的对象是农村贫困无房户（建、购）和危房户（修缮）；危房指 C、D 级住房。",
+            "The programme is for poor rural households without a house (to build or buy) "
+            "and with a dilapidated house (to repair); dilapidated means graded C or D.",
+        ),
+    ),
+    Criterion(
+        id="housing_form_listed",
+        subject="household",
+        title=T(
+            "解决形式属八种形式之一（新建、购买、投靠、供养、安置、修缮、加固、改造）",
+            "The form of housing is one of the eight (build, buy, relatives, care, "
+            "resettlement, repair, reinforcement, rebuilding)",
+        ),
+        citations=[HOUSING_FORMS],
+        test=field("housing_form").isin(_FORMS),
+        observed=field("housing_form"),
+        description=T(
+            "housing_form 填分类 housing_programme_forms 的代码或中文名称。",
+            "housing_form holds a code of the taxonomy housing_programme_forms or its "
+            "Chinese label.",
+        ),
+    ),
+    Criterion(
+        id="housing_completed",
+        subject="household",
+        title=T(
+            "安居工程五个操作程序全部完成（至竣工验收）",
+            "The five steps of the housing procedure completed (through acceptance)",
+        ),
+        citations=[HOUSING_STEPS],
+        test=housing_completed,
+    ),
+    Criterion(
+        id="eight_haves_met",
+        subject="household",
+        title=T("住房符合“八有”标准", "The house meets the 'eight haves'"),
+        citations=[HOUSING_FORMS],
+        test=checklist_complete("eight_haves"),
+        interpretation=True,
+        description=T(
+            "“八有”是平和县“有其屋”工程的质量标准；本包将其用于全市安居工程（解释）。",
+            "The 'eight haves' are the quality standard of Pinghe county's programme; the "
+            "pack applies them to the whole city's housing programme (interpretation).",
+        ),
+    ),
+    Criterion(
+        id="income_project",
+        subject="household",
+        title=T(
+            "每个贫困户都有1个以上增收脱贫项目",
+            "Every poor household has one or more income projects",
+        ),
+        citations=[PROJECTS],
+        test=income_projects_met,
+        description=T(
+            "“1个以上”含1个：增收脱贫项目数 ≥ income_projects_min（1）。",
+            "'One or more' includes one: number of income projects ≥ income_projects_min (1).",
+        ),
+    ),
+]
+
+DECISIONS: list[Decision] = [
+    Decision(
+        id="housing_guarantee",
+        subject="household",
+        title=T(
+            "住房安全有保障（漳州：含“八有”标准）",
+            "Safe housing guaranteed (Zhangzhou: with the 'eight haves')",
+        ),
+        citations=[HOUSING, HOUSING_FORMS],
+        criteria=["safe_housing"],
+        description=T(
+            "单独判定住房安全保障；贫困户退出（household_exit）用的是同一判定标准 safe_housing。",
+            "The safe-housing guarantee on its own; household exit (household_exit) uses the "
+            "same criterion safe_housing.",
+        ),
+    ),
+    Decision(
+        id="housing_programme",
+        subject="household",
+        title=T(
+            "无房户安居工程：住房问题已解决", "Housing programme: the household's housing solved"
+        ),
+        citations=[HOUSING, HOUSING_STEPS, HOUSING_FORMS],
+        criteria=[
+            "housing_programme_household",
+            "housing_form_listed",
+            "housing_completed",
+            "eight_haves_met",
+        ],
+        description=T(
+            "对安居工程对象户：解决形式为八种之一，五个操作程序依次完成，住房符合“八有”。",
+            "For a household of the programme: the form is one of the eight, the five "
+            "steps are completed in order, and the house meets the 'eight haves'.",
+        ),
+    ),
+    Decision(
+        id="household_assistance",
+        subject="household",
+        title=T("帮扶措施到户", "Assistance measures reach the household"),
+        citations=[PROJECTS],
+        criteria=["income_project"],
+    ),
+]
+
+INDICATORS: list[Indicator] = [
+    Indicator(
+        id="cause_breakdown",
+        subject="household",
+        title=T("致贫原因构成（按人口）", "Breakdown of poverty causes (by people)"),
+        citations=[IDENTIFICATION],
+        kind="breakdown",
+        value=field("main_cause"),
+        weight="people",
+        description=T(
+            "各主要致贫原因的贫困人口占全部建档立卡贫困人口的比例；分类见 "
+            "four_causes_five_lacks。2016年全市：因病43.62%，因残14.19%。",
+            "Each main poverty cause's share of all registered poor people; the causes are "
+            "the taxonomy four_causes_five_lacks. City, 2016: illness 43.62%, disability "
+            "14.19%.",
+        ),
+    ),
+    Indicator(
+        id="illness_disability_share",
+        subject="household",
+        title=T("因病、因残致贫人口合计占比", "Share of people poor through illness or disability"),
+        citations=[IDENTIFICATION],
+        kind="share",
+        condition=field("main_cause").isin((PovertyCause.ILLNESS, PovertyCause.DISABILITY)),
+        weight="people",
+        description=T(
+            "“因病因残两项合计占57.81%，是全市贫困人口致贫的主要原因。”",
+            "'Illness and disability together account for 57.81%: the main causes of "
+            "poverty in the city.'",
+        ),
+    ),
+    Indicator(
+        id="housing_programme_households",
+        subject="household",
+        title=T("安居工程对象户数（无房户、危房户）", "Households of the housing programme"),
+        citations=[HOUSING],
+        kind="count",
+        condition=in_housing_programme,
+    ),
+    Indicator(
+        id="housing_programme_people",
+        subject="household",
+        title=T("安居工程对象人数", "People of the housing programme"),
+        citations=[HOUSING],
+        kind="count",
+        condition=in_housing_programme,
+        weight="people",
+    ),
+    Indicator(
+        id="housing_completed_share",
+        subject="household",
+        title=T(
+            "安居工程已竣工户数占比", "Share of programme households whose housing is completed"
+        ),
+        citations=[HOUSING, HOUSING_STEPS],
+        kind="share",
+        condition=housing_completed,
+        where=in_housing_programme,
+        description=T(
+            "安居工程对象户（无房户、危房户）中，已完成五个操作程序（至竣工验收）的户数占比。"
+            "2016年9月23日全市：989户中已竣工827户（84%）。",
+            "Among the programme's households (without a house, or dilapidated), the share "
+            "whose five steps are completed (through acceptance). City, 23 September 2016: "
+            "827 of 989 households completed (84%).",
+        ),
+    ),
+    Indicator(
+        id="income_project_coverage",
+        subject="household",
+        title=T("有增收脱贫项目的贫困户占比", "Share of poor households with an income project"),
+        citations=[PROJECTS],
+        kind="share",
+        condition=income_projects_met,
+    ),
+    Indicator(
+        id="first_secretary_villages",
+        subject="village",
+        title=T("有驻村第一书记的村数", "Villages with a resident first secretary"),
+        citations=[VILLAGES],
+        kind="count",
+        condition=field("first_secretary"),
+        description=T(
+            "2016年全市45个扶贫开发工作重点村各有挂职第一书记（省派24名、市派21名）。",
+            "In 2016 each of the city's 45 key villages had a first secretary (24 sent by "
+            "the province, 21 by the city).",
+        ),
+    ),
+]
