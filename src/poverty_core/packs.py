@@ -73,6 +73,7 @@ __all__ = [
     "Pack",
     "PackDefinition",
     "PackRegistry",
+    "Rule",
     "get_plugin_manager",
     "load_pack",
 ]
@@ -81,6 +82,7 @@ BLOCK_ENV = "POVERTY_CORE_BLOCK_PLUGINS"
 """Comma-separated entry-point names of plugins not to load."""
 
 Rule = Criterion | Decision | Classifier | Entitlement | Indicator
+"""Anything a pack registers in ``rules=`` or ``overrides=``."""
 
 
 def _rules(value: Iterable[Rule]) -> tuple[Rule, ...]:

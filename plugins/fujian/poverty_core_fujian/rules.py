@@ -18,7 +18,7 @@ from collections import Counter
 from collections.abc import Sequence
 from typing import Literal
 
-from poverty_core._text import T, Text
+from poverty_core import T, Text
 from poverty_core.codes import (
     HouseGrade,
     HouseholdAttribute,

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from importlib.resources import files
 
-from poverty_core._text import T
+from poverty_core import T
 from poverty_core.hookspecs import hookimpl
 from poverty_core.packs import PackDefinition
 

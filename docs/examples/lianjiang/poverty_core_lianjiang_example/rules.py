@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from poverty_core import Criterion, Decision, T, cite
 from poverty_core.expressions import field, param
+from poverty_core.packs import Rule
 
 LIANJIANG = cite("lianjiang-2017", "50个贫困村年底全部退出 / all 50 poor villages exit by year end")
 
-RULES = [
+RULES: list[Rule] = [
     Criterion(
         id="village_exit_planned_on_time",
         subject="village",
