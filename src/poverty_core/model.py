@@ -77,6 +77,62 @@ def _ratio(value: Any) -> Text | None:
     return None
 
 
+EARLIEST_EVENT = dt.date(2010, 1, 1)
+"""Register events (identification, exits, visits, procedure steps) before this date are
+errors: the register and its rules start in the 2010s."""
+
+
+def _event_date_problem(value: dt.date) -> Text | None:
+    today = dt.date.today()
+    if value < EARLIEST_EVENT:
+        return Text(
+            f"日期 {value} 早于 {EARLIEST_EVENT}（登记工作开始前）",
+            f"date {value} is before {EARLIEST_EVENT}, when the register begins",
+        )
+    if value > today:
+        return Text(
+            f"日期 {value} 在未来（今天是 {today}）",
+            f"date {value} is in the future (today is {today})",
+        )
+    return None
+
+
+def _event_date(value: Any) -> Text | None:
+    return None if not isinstance(value, dt.date) else _event_date_problem(value)
+
+
+def _event_dates(value: Any) -> Text | None:
+    for i, item in enumerate(value or ()):
+        problem = _event_date(item)
+        if problem is not None:
+            return Text(f"第 {i + 1} 个{problem.zh}", f"item {i}: {problem.en}")
+    return None
+
+
+def _procedure_dates(value: Any) -> Text | None:
+    for procedure, steps in (value or {}).items():
+        for step, when in steps.items():
+            problem = _event_date(when)
+            if problem is not None:
+                return Text(
+                    f"{procedure}.{step}：{problem.zh}", f"{procedure}.{step}: {problem.en}"
+                )
+    return None
+
+
+def _birth_date(value: Any) -> Text | None:
+    if not isinstance(value, dt.date):
+        return None
+    today = dt.date.today()
+    if value > today:
+        return Text(f"出生日期 {value} 在未来", f"birth date {value} is in the future")
+    if today.year - value.year > 150:
+        return Text(
+            f"出生日期 {value} 早于 150 年前", f"birth date {value} is more than 150 years ago"
+        )
+    return None
+
+
 def _id_number(value: Any) -> Text | None:
     from poverty_core.privacy import id_number_problem
 
@@ -203,7 +259,7 @@ class Person(_Record):
     name: str | None = _f("姓名", "name", personal=True)
     id_number: str | None = _f("身份证号", "ID number", personal=True, check=_id_number)
     relation: Relation | None = _f("与户主关系", "relation to the head")
-    birth_date: dt.date | None = _f("出生日期", "date of birth")
+    birth_date: dt.date | None = _f("出生日期", "date of birth", check=_birth_date)
     age: int | None = _f("年龄", "age", check=_age)
     disabled: bool | None = _f("是否残疾", "has a disability")
     health: HealthStatus | None = _f("健康状况", "health status")
@@ -228,7 +284,7 @@ class Person(_Record):
     )
     willing_to_work: bool | None = _f("有就业意愿", "willing to work")
     job_info_pushes: tuple[dt.date, ...] | None = _f(
-        "岗位信息推送日期", "dates job information was pushed", converter=_tuple
+        "岗位信息推送日期", "dates job information was pushed", converter=_tuple, check=_event_dates
     )
     has_skill: bool | None = _f("掌握一门技能", "has a skill")
     rehabilitation_service: bool | None = _f(
@@ -251,7 +307,10 @@ class StatusEvent(_Record):
     kind: StatusEventKind = attrs.field(
         metadata={"label": Text("事件", "event"), "personal": False}
     )
-    date: dt.date = attrs.field(metadata={"label": Text("日期", "date"), "personal": False})
+    date: dt.date = attrs.field(
+        validator=_validator(_event_date),
+        metadata={"label": Text("日期", "date"), "personal": False, "check": _event_date},
+    )
 
 
 def duplicate_ids(ids: Sequence[Any]) -> list[tuple[int, Any, int]]:
@@ -382,7 +441,7 @@ class Household(_Record):
     pairing_cadre: str | None = _f("挂钩帮扶干部", "pairing cadre", personal=True)
     responsible_unit: str | None = _f("帮扶责任单位", "responsible assisting unit")
     cadre_visits: tuple[dt.date, ...] | None = _f(
-        "帮扶干部走访日期", "pairing cadre visit dates", converter=_tuple
+        "帮扶干部走访日期", "pairing cadre visit dates", converter=_tuple, check=_event_dates
     )
     family_doctor_contract: bool | None = _f("家庭医生签约", "family doctor contracted")
     income_projects: tuple[str, ...] | None = _f(
@@ -401,7 +460,11 @@ class Household(_Record):
         "小额信贷财政贴息", "microcredit interest subsidised"
     )
     procedures: dict[str, dict[str, dt.date]] = _f(
-        "程序完成日期", "procedure step dates", factory=dict, converter=_mapping
+        "程序完成日期",
+        "procedure step dates",
+        factory=dict,
+        converter=_mapping,
+        check=_procedure_dates,
     )
     checklists: dict[str, dict[str, bool]] = _f(
         "核查清单", "checklists", factory=dict, converter=_mapping
@@ -475,7 +538,11 @@ class Village(_Record):
     )
     planned_exit_year: int | None = _f("计划退出年度", "planned exit year", check=_year)
     procedures: dict[str, dict[str, dt.date]] = _f(
-        "程序完成日期", "procedure step dates", factory=dict, converter=_mapping
+        "程序完成日期",
+        "procedure step dates",
+        factory=dict,
+        converter=_mapping,
+        check=_procedure_dates,
     )
     checklists: dict[str, dict[str, bool]] = _f(
         "核查清单", "checklists", factory=dict, converter=_mapping
@@ -544,7 +611,7 @@ class County(_Record):
         check=_non_negative,
     )
     paired_support_paid_on: dt.date | None = _f(
-        "对口帮扶资金拨付到位日期", "date paired-support funds were paid"
+        "对口帮扶资金拨付到位日期", "date paired-support funds were paid", check=_event_date
     )
     paired_leader_visits: int | None = _f(
         "双方党政主要领导年互访次数", "leaders' mutual visits a year", check=_non_negative
@@ -568,7 +635,11 @@ class County(_Record):
         "年度考核评估次数", "assessments of the county a year", check=_non_negative
     )
     procedures: dict[str, dict[str, dt.date]] = _f(
-        "程序完成日期", "procedure step dates", factory=dict, converter=_mapping
+        "程序完成日期",
+        "procedure step dates",
+        factory=dict,
+        converter=_mapping,
+        check=_procedure_dates,
     )
 
     PARTS: ClassVar[tuple[tuple[str, str], ...]] = (
