@@ -504,32 +504,6 @@ def _status_column(v: Vec, n: int) -> npt.NDArray[np.int8]:
     return np.where(known, values.astype(np.int8), np.int8(2)).astype(np.int8)
 
 
-def _missing_mask(ref: Ref, frame: Frame, params: Params) -> npt.NDArray[np.bool_]:
-    n = frame.n
-    if ref.kind == "field":
-        return ~frame.column(ref.name).known
-    if ref.kind == "member":
-        members = frame.members
-        assert members is not None
-        assert members.owner is not None
-        if ref.name == "age":
-            unknown = ~(members.column("age").known | members.column("birth_year").known)
-        else:
-            unknown = ~members.column(ref.name).known
-        return np.bincount(members.owner, weights=unknown, minlength=n) > 0
-    if ref.kind == "param":
-        return np.full(n, params.get(ref.name) is None)
-    if ref.kind == "procedure":
-        present = frame.column(f"procedures.{ref.name}")
-        return ~(present.values.astype(np.bool_) & present.known)
-    checklist, _, item = ref.name.partition(".")
-    items = (item,) if item else params.checklist_items(checklist)
-    mask = np.zeros(n, dtype=np.bool_)
-    for i in items:
-        mask |= ~frame.column(f"checklists.{checklist}.{i}").known
-    return mask
-
-
 @attrs.define
 class CriterionColumns:
     """A criterion's results over a batch: status codes, observed and required values."""
