@@ -53,10 +53,9 @@ class Code(StrEnum):
         if isinstance(raw, cls):
             return raw
         if isinstance(raw, str):
-            text = raw.strip()
-            for member in cls:
-                if text in (member.value, member.label.zh, member.label.en):
-                    return member
+            found = _lookup(cls).get(raw.strip())
+            if found is not None:
+                return found  # type: ignore[no-any-return]
         codes = ", ".join(f"{m.value} ({m.label.zh})" for m in cls)
         raise ValueError(f"{raw!r} is not a code of {cls.list_name()}; expected one of: {codes}")
 
@@ -67,6 +66,21 @@ class Code(StrEnum):
         return "".join(
             "_" + c.lower() if c.isupper() and i else c.lower() for i, c in enumerate(name)
         )
+
+
+_LOOKUPS: dict[type[Code], dict[str, Any]] = {}
+
+
+def _lookup(cls: type[Code]) -> dict[str, Any]:
+    """Code, Chinese label and English label → member, built once per code list."""
+    table = _LOOKUPS.get(cls)
+    if table is None:
+        table = {}
+        for member in cls:
+            for key in (member.label.en, member.label.zh, member.value):
+                table[key] = member
+        _LOOKUPS[cls] = table
+    return table
 
 
 class Region(Code):

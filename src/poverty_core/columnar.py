@@ -1,4 +1,4 @@
-"""Registers as Arrow tables: the columnar form of households and their members.
+"""Registers as Arrow tables: reading register files, strictly, in bounded memory.
 
 A household register is two tables: households (one row per household, columns named
 as :class:`~poverty_core.model.Household` fields, procedure steps and checklist items
@@ -6,26 +6,166 @@ flattened to ``procedures.<procedure>.<step>`` / ``checklists.<checklist>.<item>
 and members (one row per member, a ``household_id`` column and the
 :class:`~poverty_core.model.Person` fields). :func:`arrow_schema` gives their types;
 :func:`~poverty_core.frame.frame_from_arrow` turns them into a frame for the engine.
+
+Reading files: :func:`open_register`
+------------------------------------
+
+``open_register(households, members=None, ...)`` reads
+
+* **CSV** (or tab-separated): a households file and a members file keyed by
+  ``household_id`` (header ``户编号`` in a members file);
+* **JSON Lines**: one household object per line with its ``members`` nested, each
+  line read by the strict JSON converter (:func:`poverty_core.convert.structure`);
+* **Parquet** and **Arrow IPC** (file or stream format, ``.arrow`` ``.feather``
+  ``.arrows``): a households table and a members table, or one households table with
+  a nested ``members`` column (``list<struct>``); columns typed or text;
+* **xlsx** (the optional extra ``poverty-core[xlsx]``, openpyxl): a households sheet
+  and a members sheet, in one workbook (sheets named ``households``/``members`` or
+  ``户``/``成员`` …, else the first two sheets) or in two.
+
+:meth:`Register.batches` yields :class:`RegisterBatch` es of at most ``batch_size``
+households with **all their members**, as typed tables matching ``arrow_schema``;
+:meth:`Register.read_all` returns the whole register as one batch. Tables of villages
+and counties (one file per entity kind) are read by :func:`read_table` with the same
+rules.
+
+Column names
+    A column is found by its field name or any header of the alias map
+    (:mod:`poverty_core.aliases`: the model's own Chinese and English labels, the
+    register-export headers of ``data/aliases.toml``, and the caller's ``aliases``).
+    A column no alias knows is an error listing it — never silently dropped — unless
+    named in ``ignore_columns``. Columns may come in any order; a field without a
+    column is unknown for every row.
+
+Cells (text formats; typed Parquet/Arrow columns are taken as they are)
+    * empty (or only spaces): unknown. Text is trimmed of surrounding spaces.
+    * numbers: ``3100``, ``3100.5``, ``-1``, ``1e3``; also **accepted**: thousands
+      separators in their exact form (``1,234`` and ``1,234.5``) and full-width digits
+      (``１２３``). **Rejected** with a message saying why: approximate values
+      (``约3000``, ``3000左右``), units (``3000元``), percentages, a comma as the
+      decimal point (``1,5``), ``nan``/``inf``. Integer fields (age, years) take
+      whole numbers only (``36`` or ``36.0``).
+    * yes/no: ``true``/``false``, ``是``/``否``, ``1``/``0``, ``Y``/``N``, ``yes``/``no``
+      (any case; more in ``data/aliases.toml``).
+    * codes: the code (``illness``), its Chinese or English label (``因病``) or a
+      listed synonym (``之子`` for ``child``).
+    * dates: ``2016-11-13``; also ``2016/11/13``, ``2016.11.13``, ``2016年11月13日``
+      and ``20161113``. A date with a time of day is rejected.
+    * lists (``other_causes``, ``cadre_visits`` …): items separated by ``;`` ``；``
+      ``、`` ``|`` (and ``,`` ``，`` for lists of text, codes and dates); ``[]`` is an
+      empty list.
+    * a text cell longer than :data:`MAX_CELL_CHARS` characters, an id longer than
+      :data:`MAX_ID_CHARS`, or a cell holding a line break (the usual sign of an
+      unclosed quote) is rejected; a CSV row larger than 4 MB stops the reading with
+      an error (it is not register data).
+
+Checks
+    Every check of the model (age 0–150, amounts ≥ 0, ratios 0–1, years 2000–2100,
+    ID-number check characters, at most two other causes, register dates from 2010 and
+    not in the future, …) with the model's own messages; ids present; household ids
+    unique in the whole file (in ``"skip"`` mode the first is kept, a repeat rejected);
+    member ids unique within their household; every household with at least one
+    member; every member in a household of the file; rows with as many cells as the
+    header. An empty file and a file with a header but no rows are errors.
+
+Where a problem is
+    Every problem is a :class:`~poverty_core.errors.Problem` whose path is
+    ``FILE:ROW:COLUMN`` with the file as given, the column as headed in the file and
+    ROW the row number **as a spreadsheet shows it**: in CSV and xlsx the header is row
+    1 and the first household row 2 (a cell with a line break does not shift rows);
+    in JSON Lines the line number; in Parquet/Arrow the 1-based row of the table.
+    A member nested in a household is ``FILE:ROW:members[I].COLUMN``; a problem of a
+    whole row (too few or too many cells) is ``FILE:ROW``, of the file ``FILE`` or
+    ``FILE:1`` (the header).
+
+``on_error``
+    ``"fail"`` (default): every problem of the whole register is collected (up to
+    ``max_problems``, then counted) and :class:`~poverty_core.errors.InputError` is
+    raised before anything is returned. :meth:`Register.batches` then makes two passes:
+    the first validates and keeps the typed batches in a temporary Arrow file, the
+    second yields them. ``"skip"``: bad households (and all their members) are left out
+    of the batch and listed in :attr:`RegisterBatch.rejected` with their problems, so
+    that households read = households returned + households rejected (and likewise
+    member rows). Problems of the file as a whole (unreadable, unknown columns, members
+    out of order …) raise in both modes.
+
+Streaming
+    Peak memory follows ``batch_size``, not the file: CSV and xlsx are read in blocks,
+    Parquet by row group, Arrow IPC by record batch. With a separate members file the
+    members must come **in the order of their households** (both files sorted by
+    household id, as register exports are) so that each batch can be completed; a member
+    row that comes after the batch of its household was finished is an error saying so
+    (:meth:`Register.read_all` has no such requirement). Household ids seen are kept
+    (a few bytes each) to find repeats across the whole file.
 """
 
 from __future__ import annotations
 
+import codecs
+import contextlib
+import csv
 import datetime as dt
+import difflib
+import functools
+import io
+import json
+import math
+import os
+import queue
+import re
+import tempfile
+import threading
 import types
 import typing
-from collections.abc import Sequence
-from typing import Any
+import unicodedata
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from pathlib import Path
+from typing import Any, Literal, TypeVar
 
 import attrs
+import numpy as np
+import numpy.typing as npt
 import pyarrow as pa
+import pyarrow.compute as pc
 
+from poverty_core._text import Text
+from poverty_core.aliases import ENTITIES, AliasMap, entity_columns, normalize
 from poverty_core.codes import Code
-from poverty_core.model import County, Household, Person, Village
+from poverty_core.errors import InputError, PovertyCoreError, Problem
+from poverty_core.model import County, Household, Person, Village, part_whole_problems
+from poverty_core.privacy import mask_id_number
 
-__all__ = ["MEMBER_KEY", "arrow_schema", "tables_from_records"]
+__all__ = [
+    "FORMATS",
+    "MAX_CELL_CHARS",
+    "MAX_ID_CHARS",
+    "MEMBER_KEY",
+    "MissingExtra",
+    "Register",
+    "RegisterBatch",
+    "Rejected",
+    "arrow_schema",
+    "csv_ready",
+    "open_register",
+    "read_table",
+    "tables_from_records",
+]
 
 MEMBER_KEY = "household_id"
 """The column of the members table naming each member's household."""
+
+MAX_CELL_CHARS = 4096
+"""The longest text cell accepted (characters); a longer one is a problem of its row."""
+
+MAX_ID_CHARS = 100
+"""The longest id accepted (household, member, village, county ids)."""
+
+FORMATS = ("csv", "jsonl", "parquet", "arrow", "xlsx")
+"""The file formats :func:`open_register` reads (``format=``)."""
+
+OnError = Literal["fail", "skip"]
+Rows = npt.NDArray[np.int64]
+_T = TypeVar("_T")
 
 
 def _arrow_type(tp: Any) -> pa.DataType:
@@ -106,3 +246,3023 @@ def tables_from_records(records: Sequence[Any]) -> tuple[pa.Table, pa.Table | No
 
 
 _KINDS = (Household, Village, County)
+
+
+def csv_ready(table: pa.Table) -> pa.Table:
+    """A typed register table in the text form the CSV reader reads back: list columns
+    joined with ``;`` (an empty list as ``[]``); other columns as they are (the Arrow
+    CSV writer writes dates as ``YYYY-MM-DD`` and booleans as ``true``/``false``).
+
+    >>> import pyarrow as pa
+    >>> t = pa.table({"other_causes": pa.array([["illness", "disaster"], [], None])})
+    >>> csv_ready(t).column(0).to_pylist()
+    ['illness;disaster', '[]', None]
+    """
+    columns = []
+    for column in table.columns:
+        if pa.types.is_list(column.type) or pa.types.is_large_list(column.type):
+            column = column.combine_chunks() if column.num_chunks != 1 else column.chunk(0)
+            items = pc.cast(column, pa.list_(pa.string()))
+            joined = pc.binary_join(items, ";")
+            empty = pc.equal(pc.list_value_length(items), 0)
+            column = pc.if_else(empty, pa.scalar("[]"), joined)
+        columns.append(column)
+    return pa.table(columns, names=table.column_names)
+
+
+# -- errors ----------------------------------------------------------------------------
+
+
+class MissingExtra(PovertyCoreError, ImportError):
+    """An optional dependency is needed for a file format (xlsx needs openpyxl)."""
+
+    def __init__(self, extra: str, module: str, what: str) -> None:
+        super().__init__(
+            Text(
+                f"读取 {what} 需要可选依赖 {module}：pip install 'poverty-core[{extra}]'",
+                f"reading {what} needs the optional dependency {module}: "
+                f"pip install 'poverty-core[{extra}]'",
+            )
+        )
+        self.extra = extra
+
+
+def _fatal(where: str, zh: str, en: str) -> InputError:
+    return InputError([Problem(where, Text(zh, en))], what=where.split(":")[0])
+
+
+_ID_LIKE = re.compile(r"\d{14,17}[\dXx]")
+
+
+def _show(value: Any) -> str:
+    """A cell for a message: short, and never an ID number in full."""
+    text = _ID_LIKE.sub(lambda m: mask_id_number(m.group(0)), repr(value))
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+# -- column specs ------------------------------------------------------------------------
+
+
+@attrs.frozen
+class _Spec:
+    """How one column is typed and checked."""
+
+    name: str
+    kind: str  # text float int bool date code list unnamed
+    type: Any
+    code: type[Code] | None = None
+    item: _Spec | None = None
+    check: Callable[[Any], Text | None] | None = None
+    id: bool = False
+
+
+_KIND_WORDS: dict[str, tuple[str, str]] = {
+    "text": ("文本", "text"),
+    "float": ("数值", "a number"),
+    "finite": ("有限数值", "a finite number"),
+    "int": ("整数", "an integer"),
+    "bool": ("是/否", "yes/no (true/false, 是/否, 1/0, Y/N)"),
+    "date": ("日期（YYYY-MM-DD）", "a date (YYYY-MM-DD)"),
+    "code": ("代码", "a code"),
+    "list": ("列表", "a list"),
+}
+
+
+def _spec_of(name: str, tp: Any, check: Any = None) -> _Spec:
+    args = [a for a in typing.get_args(tp) if a is not type(None)]
+    if typing.get_origin(tp) in (typing.Union, types.UnionType) and len(args) == 1:
+        tp = args[0]
+    ident = name in ("id", MEMBER_KEY, "village_id", "county_id")
+    if typing.get_origin(tp) is tuple:
+        item = _spec_of(name, typing.get_args(tp)[0])
+        return _Spec(name, "list", pa.list_(item.type), item=item, check=check)
+    if tp is bool:
+        return _Spec(name, "bool", pa.bool_(), check=check)
+    if tp is int:
+        return _Spec(name, "int", pa.int64(), check=check)
+    if tp is float:
+        return _Spec(name, "float", pa.float64(), check=check)
+    if tp is dt.date:
+        return _Spec(name, "date", pa.date32(), check=check)
+    if isinstance(tp, type) and issubclass(tp, Code):
+        return _Spec(name, "code", pa.string(), code=tp, check=check)
+    if tp is str:
+        return _Spec(name, "text", pa.string(), check=check, id=ident)
+    raise TypeError(f"no column spec for {tp!r}")
+
+
+@functools.cache
+def _specs(entity: str) -> dict[str, _Spec]:
+    kind = ENTITIES[entity]
+    hints = typing.get_type_hints(kind)
+    fields = attrs.fields_dict(kind)
+    out: dict[str, _Spec] = {}
+    for name in entity_columns(entity):
+        if name == MEMBER_KEY and entity == "members":
+            out[name] = _Spec(name, "text", pa.string(), id=True)
+            continue
+        a = fields[name]
+        out[name] = _spec_of(name, hints[name], a.metadata.get("check"))
+    return out
+
+
+@functools.cache
+def _column_spec(entity: str, name: str) -> _Spec:
+    spec = _specs(entity).get(name)
+    if spec is not None:
+        return spec
+    for prefix, kind, arrow in (
+        ("procedures", "date", pa.date32()),
+        ("checklists", "bool", pa.bool_()),
+    ):
+        if name.startswith(prefix + "."):
+            fields = attrs.fields_dict(ENTITIES[entity])
+            check = fields[prefix].metadata.get("check") if prefix in fields else None
+            return _Spec(
+                name, kind, arrow, check=None if check is None else _one_entry(check, name)
+            )
+    return _Spec(name, "unnamed", pa.null())
+
+
+def _one_entry(check: Callable[[Any], Text | None], name: str) -> Callable[[Any], Text | None]:
+    """The check of a mapping field (``procedures``) on the one entry a flattened column
+    holds, with the model's message."""
+    _, outer, inner = name.split(".", 2)
+
+    def entry(value: Any) -> Text | None:
+        return check({outer: {inner: value}})
+
+    entry.__name__ = "_mapping_entry"
+    return entry
+
+
+def _schema(entity: str, flat: Iterable[str]) -> pa.Schema:
+    if entity == "members":
+        base = arrow_schema(Person, member_table=True)
+    else:
+        base = arrow_schema(ENTITIES[entity])
+    flat = sorted(flat, key=_flat_key)
+    return pa.schema([*base, *(pa.field(n, _column_spec(entity, n).type) for n in flat)])
+
+
+def _flat_key(name: str) -> tuple[int, str, str]:
+    """Flattened columns in the order :func:`tables_from_records` gives them."""
+    prefix, outer, inner = name.split(".", 2)
+    return (0 if prefix == "procedures" else 1, outer, inner)
+
+
+# -- cells -------------------------------------------------------------------------------
+
+Bad = list[tuple[int, Text]]
+"""Problems of one column: (row index in the batch, message)."""
+
+
+def _expect(kind: str, value: Any) -> Text:
+    zh, en = _KIND_WORDS.get(kind, (kind, kind))
+    return Text(f"应为{zh}（实为 {_show(value)}）", f"expected {en} (got {_show(value)})")
+
+
+def _mask(arr: Any) -> npt.NDArray[np.bool_]:
+    """A boolean Arrow array (nulls false) as numpy."""
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks()
+    return np.asarray(pc.fill_null(arr, False).to_numpy(zero_copy_only=False), dtype=np.bool_)
+
+
+def _valid(arr: Any) -> npt.NDArray[np.bool_]:
+    return _mask(arr.is_valid())
+
+
+def _clean(arr: pa.Array) -> pa.Array:
+    """Text trimmed of surrounding spaces; empty cells null."""
+    if _may_need_trim(arr):
+        arr = pc.utf8_trim_whitespace(arr)
+    return _empty_to_null(arr)
+
+
+def _may_need_trim(arr: pa.Array) -> bool:
+    """Whether some cell may start or end with a space (a look at the first and last
+    byte of each cell: ASCII ones other than spaces rule it out)."""
+    n = len(arr)
+    if not n or not pa.types.is_string(arr.type):
+        return True
+    offsets = np.frombuffer(arr.buffers()[1], np.int32)[arr.offset : arr.offset + n + 1]
+    data = arr.buffers()[2]
+    if data is None:
+        return False
+    nonempty = offsets[1:] > offsets[:-1]
+    if not nonempty.any():
+        return False
+    raw = np.frombuffer(data, np.uint8)
+    ends = np.concatenate([raw[offsets[:-1][nonempty]], raw[offsets[1:][nonempty] - 1]])
+    return bool(((ends <= 0x20) | (ends >= 0x7F)).any())
+
+
+def _empty_to_null(arr: pa.Array) -> pa.Array:
+    """Empty cells null (the cheap first step before a fast cast)."""
+    lengths = pc.binary_length(arr)
+    if (pc.min(lengths).as_py() or 0) > 0:
+        return arr
+    return pc.if_else(pc.equal(lengths, 0), pa.scalar(None, arr.type), arr)
+
+
+def _convert(arr: Any, spec: _Spec, aliases: AliasMap) -> tuple[pa.Array, Bad]:
+    """One column as ``spec.type`` and the problems of its cells."""
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks() if arr.num_chunks else pa.array([], arr.type)
+    n = len(arr)
+    t = arr.type
+    if pa.types.is_dictionary(t):
+        arr = arr.dictionary_decode()
+        t = arr.type
+    if pa.types.is_large_string(t) or getattr(pa.types, "is_string_view", _no)(t):
+        arr = arr.cast(pa.string())
+        t = arr.type
+    if spec.kind == "unnamed":
+        text = _clean(arr.cast(pa.string())) if not pa.types.is_string(t) else _clean(arr)
+        rows = np.flatnonzero(_valid(text))
+        message = Text("表头为空的列中有值", "a value in a column without a header")
+        return pa.nulls(n), [(int(i), message) for i in rows]
+    if pa.types.is_null(t) or arr.null_count == n:
+        return pa.nulls(n, spec.type), []
+    if pa.types.is_string(t):
+        if not pc.max(pc.binary_length(arr)).as_py():
+            return pa.nulls(n, spec.type), []
+        return _from_text(arr, spec, aliases)
+    return _from_typed(arr, spec, aliases)
+
+
+def _no(_: Any) -> bool:
+    return False
+
+
+def _from_text(text: pa.Array, spec: _Spec, aliases: AliasMap) -> tuple[pa.Array, Bad]:
+    """A text column (cells untrimmed) as ``spec.type``."""
+    n = len(text)
+    kind = spec.kind
+    text = _clean(text) if kind in ("text", "list") else _empty_to_null(text)
+    if text.null_count == n:
+        return pa.nulls(n, spec.type), []
+    if kind == "text":
+        return _texts(text, spec)
+    if kind in ("float", "int"):
+        return _numbers(text, spec)
+    if kind == "bool":
+        return _booleans(text, aliases)
+    if kind == "code":
+        return _codes(text, spec, aliases)
+    if kind == "date":
+        return _dates(text)
+    if kind == "list":
+        return _lists(text, spec, aliases)
+    raise AssertionError(kind)
+
+
+_CONTROL = r"[\x00-\x1f\x7f]"
+
+
+def _suspect(text: pa.Array, limit: int) -> bool:
+    """Whether some cell may be too long or hold a control character (a fast scan of
+    the bytes; the cells are looked at one by one only then)."""
+    n = len(text)
+    if not n:
+        return False
+    if (pc.max(pc.binary_length(text)).as_py() or 0) > limit:
+        return True
+    offsets = np.frombuffer(text.buffers()[1], np.int32)[text.offset : text.offset + n + 1]
+    data = text.buffers()[2]
+    if data is None or offsets[-1] == offsets[0]:
+        return False
+    chunk = np.frombuffer(data, np.uint8)[offsets[0] : offsets[-1]]
+    return bool(((chunk < 32) | (chunk == 127)).any())
+
+
+def _texts(text: pa.Array, spec: _Spec) -> tuple[pa.Array, Bad]:
+    limit = MAX_ID_CHARS if spec.id else MAX_CELL_CHARS
+    if not _suspect(text, limit):
+        return text, []
+    long_ = pc.greater(pc.utf8_length(text), limit)
+    control = pc.match_substring_regex(text, _CONTROL)
+    bad_rows = np.flatnonzero(_mask(pc.or_(long_, control)))
+    bad: Bad = []
+    for i in bad_rows:
+        value = text[int(i)].as_py()
+        if len(value) > limit:
+            bad.append(
+                (
+                    int(i),
+                    Text(
+                        f"过长（{len(value)} 个字符，最多 {limit}）",
+                        f"too long ({len(value)} characters; at most {limit})",
+                    ),
+                )
+            )
+        else:
+            bad.append(
+                (
+                    int(i),
+                    Text(
+                        f'含换行或控制字符（上方可能有未闭合的引号 "）：{_show(value)}',
+                        f'contains a line break or control character (an unclosed quote " '
+                        f"above?): {_show(value)}",
+                    ),
+                )
+            )
+    return text, bad
+
+
+_ARROW_NUMBER = r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$"
+_NUMBER = re.compile(_ARROW_NUMBER)
+_GROUPED = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
+_APPROX = ("约", "大约", "左右", "上下", "多", "余", "~", "≈")
+_UNITS = ("元", "万", "%", "％", "亩", "人", "岁", "年", "米", "升", "分钟", "天")
+
+
+def _parse_number(raw: str) -> float | Text:
+    """A number from a cell the fast path did not take, or why it is not one."""
+    text = unicodedata.normalize("NFKC", raw).strip().replace("\u2212", "-")
+    if _GROUPED.match(text):
+        text = text.replace(",", "")
+    if _NUMBER.match(text):
+        value = float(text)
+        if math.isfinite(value):
+            return value
+        return _expect("float", raw)
+    shown = _show(raw)
+    if any(word in text for word in _APPROX):
+        return Text(
+            f"不接受约数：{shown}（请填写确数，如 3000）",
+            f"an approximate value is not a number: {shown} (give the number alone, e.g. 3000)",
+        )
+    if re.search(r"\d", text) and any(unit in text for unit in _UNITS):
+        return Text(
+            f"数值不能带单位：{shown}（只填数字，如 3000）",
+            f"a number without units, please: {shown} (e.g. 3000)",
+        )
+    if re.fullmatch(r"[+-]?\d+(,\d+)+(\.\d+)?", text):
+        return Text(
+            f"无法识别的数字分组：{shown}（小数点用 .，千分位只能写作 1,234）",
+            f"unclear digit grouping: {shown} (use . for decimals; thousands only as 1,234)",
+        )
+    return Text(
+        f"不是数值：{shown}（只填数字，如 3000）",
+        f"not a number: {shown} (write digits only, e.g. 3000)",
+    )
+
+
+def _numbers(text: pa.Array, spec: _Spec) -> tuple[pa.Array, Bad]:
+    is_int = spec.kind == "int"
+    target = pa.int64() if is_int else pa.float64()
+    with contextlib.suppress(pa.ArrowInvalid):
+        values = pc.cast(text, target)
+        if is_int or not _nonfinite(values).any():
+            return values, []
+    text = _clean(text)
+    bad: Bad = []
+    try:
+        values = pc.cast(text, pa.float64())
+    except pa.ArrowInvalid:
+        plain = _mask(pc.match_substring_regex(text, _ARROW_NUMBER))
+        fast = pc.cast(
+            pc.if_else(pa.array(plain), text, pa.scalar(None, pa.string())), pa.float64()
+        )
+        v = np.array(pc.fill_null(fast, 0.0).to_numpy(zero_copy_only=False), dtype=np.float64)
+        known = _valid(fast)
+        for i in np.flatnonzero(_valid(text) & ~plain):
+            parsed = _parse_number(text[int(i)].as_py())
+            if isinstance(parsed, Text):
+                bad.append((int(i), parsed))
+            else:
+                v[i] = parsed
+                known[i] = True
+        values = pa.array(v, mask=~known)
+    v = np.array(pc.fill_null(values, 0.0).to_numpy(zero_copy_only=False), dtype=np.float64)
+    known = _valid(values)
+    bad_rows = {i for i, _ in bad}
+    for i in np.flatnonzero(known & ~np.isfinite(v)):
+        bad.append((int(i), _expect("finite", text[int(i)].as_py())))
+        known[i] = False
+    if not is_int:
+        return pa.array(v, mask=~known), bad
+    whole = known & (np.floor(v) == v) & (np.abs(v) <= 2.0**53)
+    for i in np.flatnonzero(known & ~whole):
+        if int(i) not in bad_rows:
+            bad.append((int(i), _expect("int", text[int(i)].as_py())))
+    return pa.array(np.where(whole, v, 0).astype(np.int64), mask=~whole), bad
+
+
+def _nonfinite(values: pa.Array) -> npt.NDArray[np.bool_]:
+    return _valid(values) & ~_mask(pc.is_finite(values))
+
+
+def _booleans(text: pa.Array, aliases: AliasMap) -> tuple[pa.Array, Bad]:
+    with contextlib.suppress(pa.ArrowInvalid):
+        return pc.cast(text, pa.bool_()), []
+    encoded = pc.dictionary_encode(text)
+    words = encoded.dictionary.to_pylist()
+    lut = [aliases.boolean(w) for w in words]
+    blank = np.array([not w.strip() for w in words] or [False], dtype=np.bool_)
+    values = np.array([bool(x) for x in lut] or [False], dtype=np.bool_)
+    known = np.array([x is not None for x in lut] or [False], dtype=np.bool_)
+    index = np.asarray(pc.fill_null(encoded.indices, 0).to_numpy(zero_copy_only=False))
+    valid = _valid(text)
+    ok = valid & known[index]
+    bad: Bad = []
+    for i in np.flatnonzero(valid & ~ok & ~blank[index]):
+        shown = _show(text[int(i)].as_py())
+        bad.append(
+            (
+                int(i),
+                Text(
+                    f"不是是/否：{shown}（可用 是/否、true/false、1/0、Y/N）",
+                    f"not yes/no: {shown} (use true/false, 是/否, 1/0 or Y/N)",
+                ),
+            )
+        )
+    return pa.array(values[index], mask=~ok), bad
+
+
+def _code_message(value: Any, cls: type[Code]) -> Text:
+    codes = ", ".join(f"{m.value}/{m.label.zh}" for m in cls)
+    return Text(
+        f"{_show(value)} 不是{cls.list_name()}的代码；可用：{codes}",
+        f"{_show(value)} is not a {cls.list_name()} code; expected one of: {codes}",
+    )
+
+
+def _codes(text: pa.Array, spec: _Spec, aliases: AliasMap) -> tuple[pa.Array, Bad]:
+    assert spec.code is not None
+    encoded = pc.dictionary_encode(text)
+    words = encoded.dictionary.to_pylist()
+    mapped = [aliases.code(spec.code, w) for w in words]
+    if all(m is not None and m.value == w for m, w in zip(mapped, words, strict=True)):
+        return text, []
+    lut = pa.array([None if m is None else m.value for m in mapped], pa.string())
+    blank = np.array([not w.strip() for w in words] or [False], dtype=np.bool_)
+    out = pc.take(lut, encoded.indices)
+    index = np.asarray(pc.fill_null(encoded.indices, 0).to_numpy(zero_copy_only=False))
+    bad: Bad = []
+    for i in np.flatnonzero(_valid(text) & ~_valid(out) & ~blank[index]):
+        bad.append((int(i), _code_message(text[int(i)].as_py(), spec.code)))
+    return out, bad
+
+
+_DATE_PATTERNS = (
+    r"^(?P<y>\d{4})\s*[-/.年]\s*(?P<m>\d{1,2})\s*[-/.月]\s*(?P<d>\d{1,2})\s*日?$",
+    r"^(?P<y>\d{4})(?P<m>\d{2})(?P<d>\d{2})$",
+)
+_EPOCH = np.datetime64("1970-01-01", "D")
+
+
+def _ymd(y: Any, m: Any, d: Any) -> tuple[npt.NDArray[np.int32], npt.NDArray[np.bool_]]:
+    """Days since 1970 of year/month/day arrays, and which are real dates."""
+    ok = (m >= 1) & (m <= 12) & (d >= 1) & (d <= 31) & (y >= 1) & (y <= 9999)
+    y, m, d = np.where(ok, y, 1970), np.where(ok, m, 1), np.where(ok, d, 1)
+    months = ((y - 1970) * 12 + (m - 1)).astype("timedelta64[M]") + np.datetime64("1970-01", "M")
+    days = months.astype("datetime64[D]") + (d - 1).astype("timedelta64[D]")
+    ok &= days.astype("datetime64[M]") == months
+    return (days - _EPOCH).astype(np.int32), ok
+
+
+def _dates(text: pa.Array) -> tuple[pa.Array, Bad]:
+    with contextlib.suppress(pa.ArrowInvalid):
+        return pc.cast(text, pa.date32()), []
+    text = _clean(text)
+    with contextlib.suppress(pa.ArrowInvalid):
+        return pc.cast(text, pa.date32()), []
+    n = len(text)
+    norm = pc.utf8_normalize(text, "NFKC")
+    days = np.zeros(n, dtype=np.int32)
+    known = np.zeros(n, dtype=np.bool_)
+    for pattern in _DATE_PATTERNS:
+        parts = pc.extract_regex(norm, pattern)
+        hit = _valid(parts) & ~known
+        if not hit.any():
+            continue
+        y, m, d = (
+            np.asarray(
+                pc.cast(pc.if_else(pa.array(hit), parts.field(k), "0"), pa.int64()).to_numpy(
+                    zero_copy_only=False
+                )
+            )
+            for k in ("y", "m", "d")
+        )
+        got, ok = _ymd(y, m, d)
+        take = hit & ok
+        days[take] = got[take]
+        known |= take
+    bad: Bad = []
+    for i in np.flatnonzero(_valid(text) & ~known):
+        shown = _show(text[int(i)].as_py())
+        bad.append(
+            (
+                int(i),
+                Text(
+                    f"不是有效日期：{shown}（应为 YYYY-MM-DD）",
+                    f"not a valid date: {shown} (expected YYYY-MM-DD)",
+                ),
+            )
+        )
+    return pa.array(days, pa.int32(), mask=~known).cast(pa.date32()), bad
+
+
+def _lists(text: pa.Array, spec: _Spec, aliases: AliasMap) -> tuple[pa.Array, Bad]:
+    assert spec.item is not None
+    seps = ["；", "、", "|"] + ([] if spec.item.kind in ("float", "int") else [",", "，"])
+    text = pc.if_else(pc.equal(text, "[]"), "", text)
+    for sep in seps:
+        text = pc.replace_substring(text, sep, ";")
+    parts = pc.split_pattern(text, ";")
+    return _rebuild_list(parts, spec, aliases, is_text=True)
+
+
+def _rebuild_list(
+    parts: pa.Array, spec: _Spec, aliases: AliasMap, *, is_text: bool
+) -> tuple[pa.Array, Bad]:
+    """A list column with every item converted; empty text items dropped."""
+    assert spec.item is not None
+    n = len(parts)
+    flat = pc.list_flatten(parts)
+    parents = np.asarray(pc.list_parent_indices(parts).to_numpy(zero_copy_only=False), np.int64)
+    bad: Bad = []
+    if is_text:
+        flat = _clean(flat)
+        keep = _valid(flat)
+        flat = flat.filter(pa.array(keep))
+        parents = parents[keep]
+    else:
+        for j in np.flatnonzero(~_valid(flat)):
+            bad.append((int(parents[j]), Text("列表中有空项", "the list has an empty (null) item")))
+    items, item_bad = _convert(flat, spec.item, aliases)
+    bad += [(int(parents[j]), text) for j, text in item_bad]
+    counts = np.bincount(parents, minlength=n) if len(parents) else np.zeros(n, np.int64)
+    offsets = np.concatenate([[0], np.cumsum(counts)]).astype(np.int32)
+    null = ~_valid(parts)
+    out = pa.ListArray.from_arrays(
+        pa.array(offsets, pa.int32()), items, type=spec.type, mask=pa.array(null)
+    )
+    return out, bad
+
+
+def _from_typed(arr: pa.Array, spec: _Spec, aliases: AliasMap) -> tuple[pa.Array, Bad]:
+    """A typed (Parquet/Arrow) column: taken as it is when its type fits."""
+    t = arr.type
+    kind = spec.kind
+    n = len(arr)
+    is_int = pa.types.is_integer(t)
+    is_num = is_int or pa.types.is_floating(t) or pa.types.is_decimal(t)
+
+    def every_cell_bad() -> tuple[pa.Array, Bad]:
+        valid = _valid(arr)
+        return pa.nulls(n, spec.type), [
+            (int(i), _expect(kind, arr[int(i)].as_py())) for i in np.flatnonzero(valid)
+        ]
+
+    if kind == "text":
+        if is_int:
+            return _texts(arr.cast(pa.string()), spec)
+        return every_cell_bad()
+    if kind in ("float", "int"):
+        if not is_num:
+            return every_cell_bad()
+        values = pc.cast(arr, pa.float64(), safe=False)
+        v = np.asarray(pc.fill_null(values, 0.0).to_numpy(zero_copy_only=False), np.float64)
+        known = _valid(arr)
+        bad: Bad = []
+        finite = np.isfinite(v)
+        for i in np.flatnonzero(known & ~finite):
+            bad.append((int(i), _expect("finite", str(arr[int(i)].as_py()))))
+        if kind == "float":
+            return pa.array(v, mask=~(known & finite)), bad
+        if is_int:
+            with contextlib.suppress(pa.ArrowInvalid):
+                return pc.cast(arr, pa.int64()), []
+        whole = known & finite & (np.floor(v) == v) & (np.abs(v) <= 2.0**53)
+        for i in np.flatnonzero(known & finite & ~whole):
+            bad.append((int(i), _expect("int", arr[int(i)].as_py())))
+        return pa.array(np.where(whole, v, 0).astype(np.int64), mask=~whole), bad
+    if kind == "bool":
+        if pa.types.is_boolean(t):
+            return arr, []
+        if is_int:
+            v = np.asarray(pc.fill_null(arr, 0).to_numpy(zero_copy_only=False))
+            known = _valid(arr)
+            ok = known & ((v == 0) | (v == 1))
+            return pa.array(v == 1, mask=~ok), [
+                (int(i), _expect("bool", int(v[i]))) for i in np.flatnonzero(known & ~ok)
+            ]
+        return every_cell_bad()
+    if kind == "date":
+        if pa.types.is_date32(t):
+            return arr, []
+        if pa.types.is_date64(t):
+            return arr.cast(pa.date32()), []
+        if pa.types.is_timestamp(t):
+            stamps = pc.cast(arr, pa.timestamp("s", t.tz), safe=False)
+            day = pc.cast(stamps, pa.date32())
+            midnight = _mask(pc.equal(pc.cast(day, pa.timestamp("s", t.tz)), stamps))
+            known = _valid(arr)
+            return pc.if_else(pa.array(midnight), day, pa.scalar(None, pa.date32())), [
+                (int(i), _expect("date", str(arr[int(i)].as_py())))
+                for i in np.flatnonzero(known & ~midnight)
+            ]
+        return every_cell_bad()
+    if kind == "list":
+        if pa.types.is_list(t) or pa.types.is_large_list(t) or pa.types.is_fixed_size_list(t):
+            return _rebuild_list(arr, spec, aliases, is_text=False)
+        return every_cell_bad()
+    return every_cell_bad()
+
+
+# -- checks ------------------------------------------------------------------------------
+
+_BOUNDS: dict[str, tuple[float | None, float | None]] = {
+    "_non_negative": (0, None),
+    "_age": (0, 150),
+    "_ratio": (0, 1),
+    "_year": (2000, 2100),
+}
+"""The range checks of :mod:`poverty_core.model` done vectorised (by the check's name;
+a test keeps them equal to the model's). Any other check runs cell by cell."""
+
+_ID_WEIGHTS = np.array((7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2), dtype=np.int64)
+_ID_CHECK = np.frombuffer(b"10X98765432", dtype=np.uint8)
+
+
+Memo = dict[Any, dict[Any, Any]]
+"""Check results by check and value, kept for one reading of a register."""
+
+
+def _check_column(arr: pa.Array, spec: _Spec, skip: npt.NDArray[np.bool_], memo: Memo) -> Bad:
+    """The model's check of ``spec`` on every known cell not in ``skip``: vectorised for
+    the range checks, else on each distinct value (dates have few), else cell by cell."""
+    check = spec.check
+    if check is None:
+        return []
+    name = getattr(check, "__name__", "")
+    if name in ("_non_empty_id", "_check_members"):
+        return []
+    valid = _valid(arr) & ~skip
+    if not valid.any():
+        return []
+    known: dict[Any, Any] = memo.setdefault(check, {})
+    if spec.kind != "list" and name not in _BOUNDS and name != "_id_number":
+        chosen = arr.filter(pa.array(valid))
+        failing = []
+        for value in pc.unique(chosen).to_pylist():
+            if value not in known:
+                known[value] = check(value)
+            if known[value] is not None:
+                failing.append(value)
+        if not failing:
+            return []
+        hit = valid & _mask(pc.is_in(arr, value_set=pa.array(failing, arr.type)))
+        return [(int(i), known[arr[int(i)].as_py()]) for i in np.flatnonzero(hit)]
+    if name in _BOUNDS:
+        lo, hi = _BOUNDS[name]
+        out = np.zeros(len(arr), np.bool_)
+        if lo is not None:
+            out |= _mask(pc.less(arr, lo))
+        if hi is not None:
+            out |= _mask(pc.greater(arr, hi))
+        candidates = np.flatnonzero(out & valid)
+    elif name == "_id_number":
+        candidates = _bad_id_numbers(arr, valid)
+    elif name == "_check_other_causes" and pa.types.is_list(arr.type):
+        lengths = np.asarray(pc.fill_null(pc.list_value_length(arr), 0).to_numpy(), np.int64)
+        two = valid & (lengths == 2)
+        same = np.zeros(len(arr), np.bool_)
+        if two.any():
+            pairs = arr.filter(pa.array(two))
+            equal = pc.equal(pc.list_element(pairs, 0), pc.list_element(pairs, 1))
+            same[np.flatnonzero(two)] = _mask(equal)
+        candidates = np.flatnonzero(valid & ((lengths > 2) | same))
+    elif name == "_event_dates":
+        # A list of dates fails when one of its dates does: look at each distinct date.
+        items = pc.list_flatten(arr)
+        parents = np.asarray(pc.list_parent_indices(arr).to_numpy(zero_copy_only=False))
+        failing = []
+        for value in pc.unique(items).to_pylist():
+            if value is not None and (value,) not in known:
+                known[(value,)] = check((value,))
+            if value is not None and known[(value,)] is not None:
+                failing.append(value)
+        hit_items = _mask(pc.is_in(items, value_set=pa.array(failing, items.type)))
+        rows = np.zeros(len(arr), np.bool_)
+        rows[parents[hit_items]] = True
+        candidates = np.flatnonzero(valid & rows)
+    else:
+        candidates = np.flatnonzero(valid)
+    bad: Bad = []
+    for i in candidates:
+        value = arr[int(i)].as_py()
+        if isinstance(value, list):
+            value = tuple(value)
+        message = check(value)
+        if message is not None:
+            bad.append((int(i), message))
+    return bad
+
+
+def _bad_id_numbers(arr: pa.Array, valid: npt.NDArray[np.bool_]) -> npt.NDArray[np.intp]:
+    """Rows whose ID number is not 17 digits and a right check character."""
+    shaped = _mask(pc.match_substring_regex(arr, r"^\d{17}[\dXx]$")) & valid
+    out = valid & ~shaped
+    rows = np.flatnonzero(shaped)
+    if len(rows):
+        chosen = pc.take(arr, pa.array(rows))  # a fresh array: offset 0, 18 bytes each
+        offsets = np.frombuffer(chosen.buffers()[1], dtype=np.int32)[: len(chosen) + 1]
+        data = np.frombuffer(chosen.buffers()[2], dtype=np.uint8)
+        grid = data[offsets[:-1, None] + np.arange(18)]
+        total = (grid[:, :17].astype(np.int64) - 48) @ _ID_WEIGHTS
+        last = np.where(grid[:, 17] == ord("x"), ord("X"), grid[:, 17])
+        out[rows[_ID_CHECK[total % 11] != last]] = True
+    return np.flatnonzero(out)
+
+
+# -- ids seen ----------------------------------------------------------------------------
+
+
+def _key_bytes(arr: pa.Array) -> npt.NDArray[Any]:
+    """Ids as fixed-width bytes, for sorting and searching (null, and ids too long to
+    be ids, as empty)."""
+    n = len(arr)
+    if n == 0:
+        return np.zeros(0, dtype="S1")
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks()
+    arr = pc.fill_null(arr, "")
+    offsets = np.frombuffer(arr.buffers()[1], np.int32)[arr.offset : arr.offset + n + 1]
+    lengths = np.diff(offsets)
+    width = int(lengths.max()) if n else 0
+    if width > 4 * MAX_ID_CHARS:
+        arr = pc.if_else(pc.greater(pc.binary_length(arr), 4 * MAX_ID_CHARS), "", arr)
+    elif width and int(lengths.min()) == width:
+        # Ids of one length (the usual register codes): the bytes as they lie.
+        data = np.frombuffer(arr.buffers()[2], np.uint8)[offsets[0] : offsets[-1]]
+        return data.reshape(n, width).view(f"S{width}").ravel()
+    return np.asarray(arr.cast(pa.binary()).to_numpy(zero_copy_only=False).astype("S"))
+
+
+class _Seen:
+    """Ids of the batches already given out, with their rows: sorted runs merged as
+    they grow (a log-structured index), so adding and finding stay fast at 10^7 ids."""
+
+    def __init__(self) -> None:
+        self.levels: list[tuple[npt.NDArray[Any], npt.NDArray[np.int32]]] = []
+
+    def add(self, keys: npt.NDArray[Any], rows: Rows) -> None:
+        """Remember ``keys`` first seen on ``rows``."""
+        if not len(keys):
+            return
+        order = np.argsort(keys, kind="stable")
+        self.levels.append((keys[order], rows[order].astype(np.int32)))
+        while len(self.levels) > 1 and len(self.levels[-2][0]) <= 2 * len(self.levels[-1][0]):
+            (k1, r1), (k2, r2) = self.levels[-2], self.levels[-1]
+            # Merge two sorted runs in one allocation (older first among equal keys).
+            n = len(k1) + len(k2)
+            at = np.searchsorted(k1, k2, side="right") + np.arange(len(k2))
+            older = np.ones(n, np.bool_)
+            older[at] = False
+            keys_all = np.empty(n, dtype=np.result_type(k1.dtype, k2.dtype))
+            rows_all = np.empty(n, dtype=np.int32)
+            keys_all[at], rows_all[at] = k2, r2
+            keys_all[older], rows_all[older] = k1, r1
+            self.levels[-2:] = [(keys_all, rows_all)]
+
+    def find(self, keys: npt.NDArray[Any]) -> Rows:
+        """The row of each key's first sighting, or -1."""
+        out = np.full(len(keys), -1, dtype=np.int64)
+        for level_keys, level_rows in self.levels:
+            if not len(keys):
+                break
+            pos = np.searchsorted(level_keys, keys)
+            pos = np.minimum(pos, len(level_keys) - 1)
+            hit = (level_keys[pos] == keys) & (out < 0)
+            out[hit] = level_rows[pos[hit]]
+        return out
+
+
+# -- sources -----------------------------------------------------------------------------
+
+
+@attrs.define
+class _Raw:
+    """Rows of one file as read: columns named by the register's columns, cells raw."""
+
+    table: pa.Table
+    rows: Rows
+    sub: Rows | None = None  # members nested in a household: the index in its list
+    owner: Rows | None = None  # members: the row of their household in the batch (-1: none)
+
+
+@attrs.define
+class _Ragged:
+    """A row the reader could not split into the header's columns."""
+
+    row: int
+    message: Text
+    key: str | None
+
+
+class _Source:
+    """One table of a register file: its headers, their columns, and its rows."""
+
+    file: str
+    entity: str
+    headers: list[str]
+    columns: dict[str, str]  # register column -> header as in the file
+    resolved: list[str | None]
+    encoding: str | None = None
+    rows_read: int = 0
+
+    def _init_ragged(self) -> None:
+        self._ragged: list[_Ragged] = []
+        self._ragged_lock = threading.Lock()
+
+    def reset(self) -> None:
+        """Forget what an earlier read counted."""
+        self.rows_read = 0
+        with self._ragged_lock:
+            self._ragged = []
+
+    def add_ragged(self, ragged: _Ragged) -> None:
+        """Note a row that could not be read into the columns (from the reading thread)."""
+        with self._ragged_lock:
+            self._ragged.append(ragged)
+            self.rows_read += 1
+
+    def take_ragged(self) -> list[_Ragged]:
+        """The ragged rows noted since the last call."""
+        with self._ragged_lock:
+            out, self._ragged = self._ragged, []
+        return out
+
+    def raw(self, batch_rows: int) -> Iterator[_Raw]:
+        raise NotImplementedError
+
+
+def _resolve(
+    file: str,
+    entity: str,
+    headers: Sequence[str],
+    aliases: AliasMap,
+    ignore: set[str],
+    allowed_flat: set[str] | None,
+) -> tuple[list[str | None], dict[str, str]]:
+    """Each header's column (``None``: ignored); raises on unknown or repeated columns."""
+    out: list[str | None] = []
+    columns: dict[str, str] = {}
+    unknown: list[str] = []
+    repeated: list[str] = []
+    unknown_flat: list[str] = []
+    for i, header in enumerate(headers):
+        text = "" if header is None else str(header)
+        if normalize(text) in ignore:
+            out.append(None)
+            continue
+        if not text.strip():
+            out.append(f"\x00unnamed{i}")
+            columns[f"\x00unnamed{i}"] = f"(column {i + 1})"
+            continue
+        column = aliases.column(entity, text)
+        if column is None:
+            unknown.append(text)
+            out.append(None)
+            continue
+        if allowed_flat is not None and "." in column and column not in allowed_flat:
+            unknown_flat.append(text)
+        if column in columns:
+            repeated.append(f"{columns[column]!r} / {text!r} → {column}")
+        columns.setdefault(column, text)
+        out.append(column)
+    problems = []
+    if unknown:
+        known = [h for hs in aliases.headers(entity).values() for h in hs]
+        hints = []
+        for u in unknown:
+            close = difflib.get_close_matches(normalize(u), known, n=1)
+            hints.append(f"{u!r}" + (f" (→ {close[0]}?)" if close else ""))
+        problems.append(
+            Problem(
+                f"{file}:1",
+                Text(
+                    f"未知列：{'、'.join(hints)}；列名见 poverty_core.aliases，"
+                    f"或用 aliases= 添加，或用 ignore_columns= 忽略",
+                    f"unknown column(s): {', '.join(hints)}; see poverty_core.aliases for "
+                    f"the names, add one with aliases=, or skip it with ignore_columns=",
+                ),
+            )
+        )
+    if unknown_flat:
+        problems.append(
+            Problem(
+                f"{file}:1",
+                Text(
+                    f"策略包中没有这些程序步骤或核查项：{'、'.join(unknown_flat)}",
+                    f"no such procedure step or checklist item in the pack: "
+                    f"{', '.join(unknown_flat)}",
+                ),
+            )
+        )
+    if repeated:
+        problems.append(
+            Problem(
+                f"{file}:1",
+                Text(
+                    f"重复的列：{'；'.join(repeated)}", f"repeated column(s): {'; '.join(repeated)}"
+                ),
+            )
+        )
+    required = ["id"] if entity != "members" else [MEMBER_KEY, "id"]
+    missing = [c for c in required if c not in columns]
+    if missing:
+        names = ", ".join(missing)
+        problems.append(
+            Problem(
+                f"{file}:1",
+                Text(f"缺少必需的列：{names}", f"required column(s) missing: {names}"),
+            )
+        )
+    if problems:
+        raise InputError(problems, what=file)
+    return out, columns
+
+
+def _detect_encoding(head: bytes, given: str | None, file: str) -> str:
+    if given is not None:
+        try:
+            return codecs.lookup(given).name
+        except LookupError:
+            raise _fatal(file, f"未知编码 {given!r}", f"unknown encoding {given!r}") from None
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    try:
+        decoder.decode(head, final=False)
+        return "utf-8"
+    except UnicodeDecodeError:
+        pass
+    try:
+        codecs.getincrementaldecoder("gb18030")().decode(head, final=False)
+        return "gb18030"
+    except UnicodeDecodeError:
+        raise _fatal(
+            file,
+            "无法识别编码（不是 UTF-8 也不是 GBK/GB18030）；请用 encoding= 指定",
+            "cannot tell the encoding (neither UTF-8 nor GBK/GB18030); give it with encoding=",
+        ) from None
+
+
+_SNIFF_BYTES = 1 << 23
+_BLOCK_BYTES = 1 << 22
+
+
+class _CsvSource(_Source):
+    """A CSV (or tab-separated) file, read in blocks by pyarrow, every cell as text."""
+
+    def __init__(
+        self,
+        path: Path,
+        file: str,
+        entity: str,
+        encoding: str | None,
+        aliases: AliasMap,
+        ignore: set[str],
+        allowed_flat: set[str] | None,
+    ) -> None:
+        self.path, self.file, self.entity = path, file, entity
+        self.aliases = aliases
+        self._init_ragged()
+        self._ragged_numbers: list[int] = []
+        self._reported: set[int] = set()
+        try:
+            with open(path, "rb") as handle:
+                head = handle.read(_SNIFF_BYTES)
+        except OSError as exc:
+            raise _fatal(
+                file, f"无法读取文件：{exc.strerror}", f"cannot read the file: {exc.strerror}"
+            ) from None
+        self.encoding = _detect_encoding(head, encoding, file)
+        text = head.decode(self.encoding, errors="replace")
+        text = text.removeprefix("\ufeff")
+        if not text.strip():
+            raise _fatal(file, "文件为空", "the file is empty")
+        first_line = text.split("\n", 1)[0]
+        self.delimiter = (
+            "\t"
+            if path.suffix.lower() == ".tsv" or first_line.count("\t") > first_line.count(",")
+            else ","
+        )
+        try:
+            header = next(csv.reader(io.StringIO(text), delimiter=self.delimiter))
+        except (csv.Error, StopIteration):
+            raise _fatal(f"{file}:1", "无法读取表头", "cannot read the header row") from None
+        self.headers = header
+        resolved, self.columns = _resolve(file, entity, header, aliases, ignore, allowed_flat)
+        self.resolved = resolved
+        key = MEMBER_KEY if entity == "members" else "id"
+        self.key_index = resolved.index(key)
+
+    def _ragged_row(self, row: Any) -> str:
+        number = int(row.number) if row.number is not None else -1
+        self._ragged_numbers.append(number)
+        if number in self._reported:
+            return "skip"  # seen before the file was read again as text
+        self._reported.add(number)
+        key = None
+        with contextlib.suppress(csv.Error, StopIteration):
+            cells = next(csv.reader(io.StringIO(row.text), delimiter=self.delimiter))
+            if self.key_index < len(cells):
+                key = cells[self.key_index].strip() or None
+        self.add_ragged(
+            _Ragged(
+                number,
+                Text(
+                    f"本行有 {row.actual_columns} 格，表头有 {row.expected_columns} 列",
+                    f"the row has {row.actual_columns} cells; the header has "
+                    f"{row.expected_columns} columns",
+                ),
+                key,
+            )
+        )
+        return "skip"
+
+    def raw(self, batch_rows: int) -> Iterator[_Raw]:
+        """The rows in parts of at most ``batch_rows``. Numbers, yes/no and date columns
+        are first parsed by Arrow as typed values (fast); at the first cell Arrow cannot
+        read that way, the file is read again as text from where it was, and the cell
+        is judged (and if bad, reported) like any other text cell."""
+        typed = self._typed_columns()
+        done = 0
+        self._reported = set()
+        while True:
+            try:
+                yield from self._read(batch_rows, typed, done)
+                return
+            except _Retry as retry:
+                typed, done = {}, retry.done
+
+    def _typed_columns(self) -> dict[str, pa.DataType]:
+        out = {}
+        for i, column in enumerate(self.resolved):
+            if column is not None and column[:1] != "\x00":
+                spec = _column_spec(self.entity, column)
+                if spec.kind in ("float", "int", "bool", "date"):
+                    out[f"c{i}"] = spec.type
+        return out
+
+    def _read(self, batch_rows: int, typed: dict[str, pa.DataType], done: int) -> Iterator[_Raw]:
+        import pyarrow.csv as pacsv
+
+        names = [f"c{i}" for i in range(len(self.headers))]
+        encoding = "utf8" if self.encoding == "utf-8" else self.encoding
+        self._ragged_numbers = []
+        words = [(w, v) for w, v in self.aliases.booleans.items()]
+        true = sorted({f(w) for w, v in words if v for f in _CASES})
+        false = sorted({f(w) for w, v in words if not v for f in _CASES})
+        try:
+            reader = pacsv.open_csv(
+                self.path,
+                read_options=pacsv.ReadOptions(
+                    use_threads=False,
+                    block_size=_BLOCK_BYTES,
+                    column_names=names,
+                    skip_rows=1,
+                    encoding=encoding,
+                ),
+                parse_options=pacsv.ParseOptions(
+                    delimiter=self.delimiter,
+                    newlines_in_values=True,
+                    ignore_empty_lines=False,
+                    invalid_row_handler=self._ragged_row,
+                ),
+                convert_options=pacsv.ConvertOptions(
+                    column_types={n: typed.get(n, pa.string()) for n in names},
+                    null_values=[""],
+                    true_values=true,
+                    false_values=false,
+                    strings_can_be_null=False,
+                    quoted_strings_can_be_null=False,
+                ),
+                memory_pool=_reader_pool(),
+            )
+        except (pa.ArrowInvalid, pa.ArrowIOError, UnicodeError, ValueError) as exc:
+            raise self._failed(exc, typed, done) from None
+        except StopIteration:
+            # Arrow reads the first block on open: a header alone reads as no rows.
+            return
+        parsed = 0
+        keep = [(f"c{i}", c) for i, c in enumerate(self.resolved) if c is not None]
+        while True:
+            try:
+                batch = reader.read_next_batch()
+            except StopIteration:
+                break
+            except (pa.ArrowInvalid, pa.ArrowIOError, UnicodeError, ValueError) as exc:
+                raise self._failed(exc, typed, max(done, parsed)) from None
+            n = batch.num_rows
+            first = parsed
+            parsed += n
+            if parsed <= done:
+                continue  # read before the switch to text
+            index = np.arange(first, parsed, dtype=np.int64)
+            rows = _row_numbers(index, list(self._ragged_numbers))
+            table = pa.Table.from_batches([batch])
+            if first < done:
+                table, rows = table.slice(done - first), rows[done - first :]
+            empty = _empty_rows(table)
+            table = table.select([c for c, _ in keep]).rename_columns([c for _, c in keep])
+            if empty.any():
+                table = table.filter(pa.array(~empty))
+                rows = rows[~empty]
+            self.rows_read += table.num_rows
+            for start in range(0, table.num_rows, batch_rows):
+                yield _Raw(table.slice(start, batch_rows), rows[start : start + batch_rows])
+
+    def _failed(self, exc: BaseException, typed: dict[str, pa.DataType], done: int) -> Exception:
+        """A typed column Arrow could not read: read again as text; else a clear error."""
+        message = str(exc)
+        if typed and "conversion error" in message and "to string" not in message:
+            return _Retry(done)
+        return self._broken(exc)
+
+    def _broken(self, exc: BaseException) -> InputError:
+        message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        if "straddl" in message or "block" in message:
+            size = (
+                f"{_BLOCK_BYTES >> 20} MB"
+                if _BLOCK_BYTES >= 1 << 20
+                else f"{_BLOCK_BYTES >> 10} KB"
+            )
+            return _fatal(
+                self.file,
+                f"有一行超过 {size}，不是登记表数据",
+                f"a row is larger than {size}: not register data",
+            )
+        if "UTF8" in message or "utf-8" in message.lower() or isinstance(exc, UnicodeError):
+            return _fatal(
+                self.file,
+                f"文件不是 {self.encoding} 编码（按文件开头判断）；请用 encoding= 指定，"
+                f"如 encoding='gb18030'",
+                f"the file is not {self.encoding} throughout (guessed from its start); "
+                f"give the encoding, e.g. encoding='gb18030'",
+            )
+        return _fatal(self.file, f"CSV 无法解析：{message}", f"cannot parse the CSV: {message}")
+
+
+class _Retry(Exception):
+    """Read the CSV file again as text, past the ``done`` rows already given out."""
+
+    def __init__(self, done: int) -> None:
+        super().__init__(done)
+        self.done = done
+
+
+_CASES: tuple[Callable[[str], str], ...] = (str, str.upper, str.capitalize)
+
+
+@functools.cache
+def _reader_pool() -> Any:
+    """The memory pool of the reading threads: jemalloc where Arrow has it, which frees
+    memory allocated in one thread and released in another far more cheaply (the
+    batches are parsed in a reading thread and freed in the caller's)."""
+    try:
+        return pa.jemalloc_memory_pool()
+    except (NotImplementedError, AttributeError):
+        return pa.default_memory_pool()
+
+
+def _row_numbers(index: Rows, ragged: list[int]) -> Rows:
+    """Row numbers (header = 1) of parsed rows, past the ragged rows skipped."""
+    if not ragged:
+        return index + 2
+    skipped = np.sort(np.asarray(ragged, dtype=np.int64))
+    before = skipped - np.arange(len(skipped)) - 2
+    return index + 2 + np.searchsorted(before, index, side="right")
+
+
+def _empty_rows(table: pa.Table) -> npt.NDArray[np.bool_]:
+    """Rows whose every cell is empty (a blank line, or ``,,,``): not records."""
+    n = table.num_rows
+    if not n or not table.num_columns:
+        return np.zeros(n, np.bool_)
+    empty = _blank(table.column(0))
+    if not empty.any():
+        return empty
+    for column in table.columns[1:]:
+        empty &= _blank(column)
+        if not empty.any():
+            break
+    return empty
+
+
+def _blank(column: Any) -> npt.NDArray[np.bool_]:
+    if pa.types.is_string(column.type):
+        return _mask(pc.equal(pc.binary_length(column), 0))
+    return ~_valid(column)
+
+
+class _XlsxSource(_Source):
+    """A worksheet of an xlsx workbook (openpyxl, read-only), every cell as text."""
+
+    def __init__(
+        self,
+        path: Path,
+        file: str,
+        sheet: str,
+        entity: str,
+        aliases: AliasMap,
+        ignore: set[str],
+        allowed_flat: set[str] | None,
+    ) -> None:
+        self.path, self.sheet, self.entity = path, sheet, entity
+        self.file = f"{file}[{sheet}]"
+        self._init_ragged()
+        header: list[str] = []
+        self.header_row = 0
+        for number, values in self._rows():
+            if any(_xlsx_text(v) for v in values):
+                header = [_xlsx_text(v) for v in values]
+                self.header_row = number
+                break
+        while header and not header[-1]:
+            header.pop()
+        if not header:
+            raise _fatal(self.file, "工作表为空", "the sheet is empty")
+        self.headers = header
+        resolved, self.columns = _resolve(self.file, entity, header, aliases, ignore, allowed_flat)
+        self.resolved = resolved
+
+    def _rows(self) -> Iterator[tuple[int, tuple[Any, ...]]]:
+        workbook = _open_workbook(self.path, self.file)
+        try:
+            sheet = workbook[self.sheet]
+            yield from enumerate(sheet.iter_rows(values_only=True), start=1)
+        finally:
+            workbook.close()
+
+    def raw(self, batch_rows: int) -> Iterator[_Raw]:
+        width = len(self.headers)
+        keep = [(i, c) for i, c in enumerate(self.resolved) if c is not None]
+        cells: list[list[str]] = [[] for _ in range(width)]
+        rows: list[int] = []
+
+        def flush() -> _Raw:
+            table = pa.table({c: pa.array(cells[i], pa.string()) for i, c in keep})
+            out = _Raw(table, np.asarray(rows, dtype=np.int64))
+            for column in cells:
+                column.clear()
+            rows.clear()
+            return out
+
+        for number, values in self._rows():
+            if number <= self.header_row:
+                continue
+            texts = [_xlsx_text(v) for v in values]
+            if not any(texts):
+                continue
+            if any(texts[width:]):
+                self.add_ragged(
+                    _Ragged(
+                        number,
+                        Text("表头以外的列中有值", "values beyond the last headed column"),
+                        None,
+                    )
+                )
+                continue
+            self.rows_read += 1
+            texts += [""] * (width - len(texts))
+            for i in range(width):
+                cells[i].append(texts[i])
+            rows.append(number)
+            if len(rows) >= batch_rows:
+                yield flush()
+        if rows:
+            yield flush()
+
+
+def _xlsx_text(value: Any) -> str:
+    """A cell of a worksheet as the text a CSV export would hold."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        if value.is_integer() and abs(value) < 1e15:
+            return str(int(value))
+        return repr(value)
+    if isinstance(value, dt.datetime):
+        if value.time() == dt.time(0, 0):
+            return value.date().isoformat()
+        return value.isoformat(sep=" ")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)
+
+
+def _open_workbook(path: Path, file: str) -> Any:
+    import importlib
+
+    try:
+        openpyxl = importlib.import_module("openpyxl")
+    except ImportError:
+        raise MissingExtra("xlsx", "openpyxl", "xlsx") from None
+    try:
+        return openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except OSError as exc:
+        raise _fatal(
+            file, f"无法读取文件：{exc.strerror}", f"cannot read the file: {exc.strerror}"
+        ) from None
+    except Exception as exc:  # openpyxl raises many kinds on a broken workbook
+        raise _fatal(
+            file,
+            f"不是可读的 xlsx 工作簿：{type(exc).__name__}",
+            f"not a readable xlsx workbook: {type(exc).__name__}",
+        ) from None
+
+
+_SHEETS = {
+    "households": ("households", "household", "户", "户信息", "贫困户", "贫困户信息", "家庭信息"),
+    "members": ("members", "member", "成员", "家庭成员", "成员信息", "人员", "人员信息"),
+}
+
+
+def _sheet_named(path: Path, file: str, role: str) -> str:
+    """The sheet of a workbook named for ``role`` (``members``, ``成员`` …), else the first."""
+    workbook = _open_workbook(path, file)
+    try:
+        names = list(workbook.sheetnames)
+    finally:
+        workbook.close()
+    return str(next((n for n in names if normalize(n) in _SHEETS[role]), names[0]))
+
+
+def _pick_sheets(path: Path, file: str) -> tuple[str, str | None]:
+    """The households and members sheets of a workbook (by name, else the first two)."""
+    workbook = _open_workbook(path, file)
+    try:
+        names = list(workbook.sheetnames)
+    finally:
+        workbook.close()
+    found: dict[str, str] = {}
+    for role, words in _SHEETS.items():
+        for name in names:
+            if normalize(name) in words:
+                found.setdefault(role, name)
+    households = found.get("households", names[0])
+    members = found.get("members")
+    if members is None:
+        rest = [n for n in names if n != households]
+        members = rest[0] if rest else None
+    return households, members
+
+
+class _ArrowSource(_Source):
+    """A Parquet file (by row group) or an Arrow IPC file or stream (by record batch)."""
+
+    def __init__(
+        self,
+        path: Path,
+        file: str,
+        fmt: str,
+        entity: str,
+        aliases: AliasMap,
+        ignore: set[str],
+        allowed_flat: set[str] | None,
+    ) -> None:
+        self.path, self.file, self.fmt, self.entity = path, file, fmt, entity
+        self._init_ragged()
+        schema = self._open_schema()
+        self.nested: pa.DataType | None = None
+        headers = []
+        for field in schema:
+            if field.name == "members" and entity == "households":
+                t = field.type
+                if (pa.types.is_list(t) or pa.types.is_large_list(t)) and pa.types.is_struct(
+                    t.value_type
+                ):
+                    self.nested = t.value_type
+                    continue
+            headers += _flat_names(field)
+        self.headers = headers
+        resolved, self.columns = _resolve(file, entity, headers, aliases, ignore, allowed_flat)
+        self.resolved = resolved
+        self.member_source: _NestedMembers | None = None
+        if self.nested is not None:
+            member_headers = [f.name for f in self.nested]
+            if MEMBER_KEY in member_headers:
+                raise _fatal(
+                    f"{file}:1",
+                    f"嵌套的成员不应有 {MEMBER_KEY} 列（成员属于其所在的户）",
+                    f"nested members must not have a {MEMBER_KEY} column (they belong to "
+                    f"the household they are in)",
+                )
+            resolved_m, columns_m = _resolve(
+                f"{file}:members", "members", [MEMBER_KEY, *member_headers], aliases, ignore, None
+            )
+            self.member_source = _NestedMembers(file, resolved_m[1:], columns_m)
+
+    def _open_schema(self) -> pa.Schema:
+        try:
+            if self.fmt == "parquet":
+                import pyarrow.parquet as pq
+
+                return pq.ParquetFile(self.path, pre_buffer=False).schema_arrow
+            return self._ipc().schema
+        except OSError as exc:
+            if isinstance(exc, FileNotFoundError | PermissionError | IsADirectoryError):
+                raise _fatal(
+                    self.file,
+                    f"无法读取文件：{exc.strerror}",
+                    f"cannot read the file: {exc.strerror}",
+                ) from None
+            raise self._broken(exc) from None
+        except (pa.ArrowInvalid, pa.ArrowException) as exc:
+            raise self._broken(exc) from None
+
+    def _ipc(self) -> Any:
+        source = pa.memory_map(str(self.path))
+        try:
+            return pa.ipc.open_file(source)
+        except pa.ArrowInvalid:
+            source = pa.memory_map(str(self.path))
+            return pa.ipc.open_stream(source)
+
+    def _broken(self, exc: BaseException) -> InputError:
+        what = "Parquet" if self.fmt == "parquet" else "Arrow IPC"
+        if os.path.getsize(self.path) == 0:
+            return _fatal(self.file, "文件为空", "the file is empty")
+        message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        return _fatal(
+            self.file,
+            f"不是可读的 {what} 文件：{message}",
+            f"not a readable {what} file: {message}",
+        )
+
+    def batches_of_file(self, batch_rows: int) -> Iterator[pa.RecordBatch]:
+        try:
+            if self.fmt == "parquet":
+                import pyarrow.parquet as pq
+
+                # pre_buffer=False: Arrow would otherwise buffer column chunks ahead and
+                # its peak memory would grow with the file.
+                parquet = pq.ParquetFile(self.path, pre_buffer=False)
+                yield from parquet.iter_batches(batch_size=batch_rows)
+            else:
+                reader = self._ipc()
+                if hasattr(reader, "num_record_batches"):
+                    for i in range(reader.num_record_batches):
+                        yield reader.get_batch(i)
+                else:
+                    yield from reader
+        except (OSError, pa.ArrowException) as exc:
+            raise self._broken(exc) from None
+
+    def raw(self, batch_rows: int) -> Iterator[_Raw]:
+        keep = [(h, c) for h, c in zip(self.headers, self.resolved, strict=True) if c is not None]
+        start = 0
+        for batch in self.batches_of_file(batch_rows):
+            table = pa.Table.from_batches([batch])
+            members = table.column("members") if self.nested is not None else None
+            table = _flatten(table.drop_columns(["members"]) if members is not None else table)
+            table = table.select([h for h, _ in keep]).rename_columns([c for _, c in keep])
+            if members is not None:
+                table = table.append_column("\x00members", members)
+            n = table.num_rows
+            rows = np.arange(start + 1, start + n + 1, dtype=np.int64)
+            start += n
+            self.rows_read += n
+            for offset in range(0, n, batch_rows):
+                yield _Raw(table.slice(offset, batch_rows), rows[offset : offset + batch_rows])
+
+
+def _flat_names(field: pa.Field, prefix: str = "") -> list[str]:
+    name = prefix + field.name
+    if pa.types.is_struct(field.type):
+        return [n for child in field.type for n in _flat_names(child, name + ".")]
+    return [name]
+
+
+def _flatten(table: pa.Table) -> pa.Table:
+    while any(pa.types.is_struct(f.type) for f in table.schema):
+        table = table.flatten()
+    return table
+
+
+@attrs.define
+class _NestedMembers:
+    """The members nested in a households table (``members: list<struct>``)."""
+
+    file: str
+    resolved: list[str | None]
+    columns: dict[str, str]
+
+    def explode(self, raw: _Raw) -> tuple[_Raw, _Raw]:
+        """The households without their nested list, and the members' rows."""
+        lists = raw.table.column("\x00members").combine_chunks()
+        households = raw.table.drop_columns(["\x00members"])
+        parents = np.asarray(pc.list_parent_indices(lists).to_numpy(zero_copy_only=False), np.int64)
+        flat = pc.list_flatten(lists)
+        fields = flat.flatten()  # the struct's own nulls carried into its fields
+        keep = [(a, c) for a, c in zip(fields, self.resolved, strict=True) if c is not None]
+        ids = households.column("id")
+        table = pa.table(
+            [pc.take(ids, pa.array(parents)), *(a for a, _ in keep)],
+            names=[MEMBER_KEY, *(c for _, c in keep)],
+        )
+        lengths = np.asarray(pc.fill_null(pc.list_value_length(lists), 0).to_numpy(), np.int64)
+        starts = np.concatenate([[0], np.cumsum(lengths)[:-1]])
+        sub = np.arange(len(parents), dtype=np.int64) - starts[parents] if len(parents) else parents
+        members = _Raw(table, raw.rows[parents], sub, parents)
+        return _Raw(households, raw.rows), members
+
+
+# -- a batch -----------------------------------------------------------------------------
+
+
+@attrs.frozen(eq=False)
+class Rejected:
+    """One input row left out of the results (``on_error="skip"``), and why."""
+
+    file: str
+    """The file (as given; an xlsx sheet as ``file[sheet]``)."""
+    row: int
+    """The row number, as in problem paths."""
+    household_id: str | None
+    """The household the row is (or belongs to), when known."""
+    problems: tuple[Problem, ...]
+    """Why: the row's own problems, or those of its household and its other members."""
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-compatible form (messages in both languages)."""
+        return {
+            "file": self.file,
+            "row": self.row,
+            "household_id": self.household_id,
+            "problems": [p.to_dict() for p in self.problems],
+        }
+
+
+@attrs.frozen(eq=False)
+class RegisterBatch:
+    """Some households of a register with all their members, as typed Arrow tables.
+
+    ``households`` matches ``arrow_schema(Household)`` plus the flattened procedure and
+    checklist columns; ``members`` matches ``arrow_schema(Person, member_table=True)``
+    (``None`` for tables without members: villages, counties).
+    """
+
+    households: pa.Table
+    members: pa.Table | None
+    rows: Rows
+    """The source row of each household (or village, county) row."""
+    problems: list[Problem]
+    """Every problem found in this batch's rows (empty when ``on_error="fail"``)."""
+    member_rows: Rows | None = None
+    """The source row of each member row (for nested members: their household's)."""
+    rejected: tuple[Rejected, ...] = ()
+    """Every input row left out (``on_error="skip"``): rows read = rows kept + rejected."""
+
+    @property
+    def tables(self) -> tuple[pa.Table, pa.Table | None]:
+        """``(households, members)``, as :func:`poverty_core.batch.assess` takes them."""
+        return self.households, self.members
+
+    def __len__(self) -> int:
+        return int(self.households.num_rows)
+
+
+@attrs.define
+class _Context:
+    entity: str
+    aliases: AliasMap
+    seen: _Seen
+    files: dict[str, str]  # "households"/"members" -> file name
+    headers: dict[str, dict[str, str]]  # role -> column -> header as in the file
+    nested: bool = False
+    flat: tuple[str, ...] = ()
+    memo: Memo = attrs.field(factory=dict)
+    dropped_keys: dict[str, tuple[str, int]] = attrs.field(factory=dict)
+    """Household ids of rows rejected outside a batch (ragged): their members go too."""
+
+
+def _where(ctx: _Context, role: str, row: int, column: str | None, sub: int | None = None) -> str:
+    file = ctx.files[role]
+    if column is None:
+        return f"{file}:{row}"
+    header = ctx.headers[role].get(column, column)
+    if sub is not None:
+        return f"{file}:{row}:members[{sub}].{header}"
+    return f"{file}:{row}:{header}"
+
+
+def _convert_table(
+    ctx: _Context, role: str, raw: _Raw, entity: str
+) -> tuple[dict[str, pa.Array], list[tuple[int, Problem]], set[int]]:
+    """Every column of ``raw`` typed and checked: columns, problems, rows with one."""
+    found: list[tuple[int, int, Problem]] = []
+    columns: dict[str, pa.Array] = {}
+    bad_rows: set[int] = set()
+    subs = raw.sub
+    for k, name in enumerate(raw.table.column_names):
+        spec = _column_spec(entity, name)
+        typed, bad = _convert(raw.table.column(name), spec, ctx.aliases)
+        skip = np.zeros(raw.table.num_rows, np.bool_)
+        if bad:
+            skip[[i for i, _ in bad]] = True
+        for i, text in [*bad, *_check_column(typed, spec, skip, ctx.memo)]:
+            sub = None if subs is None else int(subs[i])
+            where = _where(ctx, role, int(raw.rows[i]), name, sub)
+            found.append((i, k, Problem(where, text)))
+            bad_rows.add(i)
+        if spec.kind != "unnamed":
+            columns[name] = typed
+    found.sort(key=lambda p: (p[0], p[1]))
+    return columns, [(i, p) for i, _, p in found], bad_rows
+
+
+def _required(
+    ctx: _Context, role: str, raw: _Raw, column: str, values: pa.Array, message: Text
+) -> list[tuple[int, Problem]]:
+    out = []
+    subs = raw.sub
+    for i in np.flatnonzero(~_valid(values)):
+        sub = None if subs is None else int(subs[i])
+        out.append((int(i), Problem(_where(ctx, role, int(raw.rows[i]), column, sub), message)))
+    return out
+
+
+def _table_of(entity: str, columns: dict[str, pa.Array], n: int, flat: Sequence[str]) -> pa.Table:
+    schema = _schema(entity, flat)
+    arrays = [columns.get(f.name, pa.nulls(n, f.type)) for f in schema]
+    return pa.Table.from_arrays(arrays, schema=schema)
+
+
+def _assemble(
+    ctx: _Context,
+    hh: _Raw,
+    mm: _Raw | None,
+    extra_rejected: Sequence[Rejected] = (),
+) -> RegisterBatch:
+    """Type, check and link one batch; leave out bad households with their members."""
+    entity = ctx.entity
+    n = hh.table.num_rows
+    columns, h_problems, h_bad = _convert_table(ctx, "households", hh, entity)
+    ids = columns.get("id", pa.nulls(n, pa.string()))
+    id_check = _specs(entity)["id"].check
+    missing = id_check(None) if id_check is not None else None
+    missing = missing or Text("编号不能为空", "id must be a non-empty string")
+    for i, p in _required(ctx, "households", hh, "id", ids, missing):
+        h_problems.append((i, p))
+        h_bad.add(i)
+    # Repeated ids: in this batch, then against the batches before.
+    keys = _key_bytes(ids)
+    valid_id = _valid(ids)
+    duplicate = np.zeros(n, np.bool_)
+    if n:
+        for i, f in _repeats(_codes_of(ids), valid_id):
+            duplicate[i] = True
+            h_problems.append((i, _repeat_problem(ctx, hh, i, ids, int(hh.rows[f]))))
+        earlier = ctx.seen.find(keys)
+        for j in np.flatnonzero((earlier >= 0) & valid_id & ~duplicate):
+            duplicate[j] = True
+            h_problems.append((int(j), _repeat_problem(ctx, hh, int(j), ids, int(earlier[j]))))
+    h_bad |= set(np.flatnonzero(duplicate).tolist())
+    m_problems: list[tuple[int, Problem]] = []
+    m_columns: dict[str, pa.Array] = {}
+    owner = np.zeros(0, np.int64)
+    m_bad: set[int] = set()
+    orphan = np.zeros(0, np.bool_)
+    if mm is not None:
+        m = mm.table.num_rows
+        m_columns, m_problems, m_bad = _convert_table(ctx, "members", mm, "members")
+        key = m_columns.get(MEMBER_KEY, pa.nulls(m, pa.string()))
+        member_ids = m_columns.get("id", pa.nulls(m, pa.string()))
+        for i, p in _required(
+            ctx,
+            "members",
+            mm,
+            MEMBER_KEY,
+            key,
+            Text("成员缺少户编号", "the member has no household id"),
+        ):
+            m_problems.append((i, p))
+            m_bad.add(i)
+        for i, p in _required(
+            ctx, "members", mm, "id", member_ids, Text("成员编号不能为空", "member id missing")
+        ):
+            m_problems.append((i, p))
+            m_bad.add(i)
+        if mm.owner is not None:
+            owner = mm.owner
+        else:
+            usable = pc.if_else(pa.array(valid_id & ~duplicate), ids, pa.scalar(None, pa.string()))
+            owner = _positions(key, usable)
+        orphan = (owner < 0) & _valid(key)
+        for k in np.flatnonzero(orphan):
+            i = int(k)
+            hid = key[i].as_py()
+            dropped = ctx.dropped_keys.get(hid)
+            if dropped is not None:
+                text = Text(
+                    f"所属户 {_show(hid)}（{dropped[0]}:{dropped[1]}）已被剔除",
+                    f"its household {_show(hid)} ({dropped[0]}:{dropped[1]}) was rejected",
+                )
+            else:
+                text = Text(
+                    f"户编号 {_show(hid)} 不在户表中",
+                    f"household {_show(hid)} is not in the households file",
+                )
+            m_problems.append(
+                (int(i), Problem(_where(ctx, "members", int(mm.rows[i]), MEMBER_KEY), text))
+            )
+            m_bad.add(int(i))
+        # Member ids unique within their household.
+        if m:
+            mvalid = _valid(member_ids) & (owner >= 0)
+            member_codes = _codes_of(member_ids)
+            combined = owner * (int(member_codes.max()) + 2) + member_codes
+            for i, f in _repeats(np.where(mvalid, combined, -1), mvalid):
+                mid = member_ids[i].as_py()
+                first = _first_member_where(ctx, mm, f)
+                m_problems.append(
+                    (
+                        i,
+                        Problem(
+                            _where(ctx, "members", int(mm.rows[i]), "id", _sub(mm, i)),
+                            Text(
+                                f"成员编号 {_show(mid)} 在本户重复（又见 {first}）",
+                                f"member id {_show(mid)} repeats in its household (also {first})",
+                            ),
+                        ),
+                    )
+                )
+                m_bad.add(i)
+        counts = np.bincount(owner[owner >= 0], minlength=n)
+    else:
+        counts = np.zeros(n, np.int64)
+    # Every household has a member (tables of villages and counties have none).
+    if entity == "households":
+        for k in np.flatnonzero((counts == 0) & valid_id & ~duplicate):
+            i = int(k)
+            where = _where(ctx, "households", int(hh.rows[i]), "id")
+            text = Text(
+                "一户至少有一名成员（成员表中没有本户）",
+                "a household has at least one member (none listed for it)",
+            )
+            h_problems.append((int(i), Problem(where, text)))
+            h_bad.add(int(i))
+    for i, p in _part_problems(ctx, hh, entity, columns):
+        h_problems.append((i, p))
+        h_bad.add(i)
+    # Bad members make their household bad.
+    bad_h = np.zeros(n, np.bool_)
+    bad_h[list(h_bad)] = True
+    if mm is not None and m_bad:
+        bad_m = np.zeros(mm.table.num_rows, np.bool_)
+        bad_m[list(m_bad)] = True
+        bad_h[owner[bad_m & (owner >= 0)]] = True
+    order = {ctx.files["households"]: 0, ctx.files.get("members", ""): 1}
+    found = [(order.get(r.file, 2), r.row, p) for r in extra_rejected for p in r.problems]
+    found += [(0, int(hh.rows[i]), p) for i, p in h_problems]
+    if mm is not None:
+        found += [(1 if not ctx.nested else 0, int(mm.rows[i]), p) for i, p in m_problems]
+    found.sort(key=lambda f: (f[0], f[1]))
+    problems = [p for _, _, p in found]
+    rejected = list(extra_rejected)
+    if bad_h.any() or (mm is not None and orphan.any()):
+        rejected += _rejections(ctx, hh, mm, ids, bad_h, owner, h_problems, m_problems)
+    rejected.sort(key=lambda r: (order.get(r.file, 2), r.row))
+    keep_h = ~bad_h
+    households = _table_of(entity, columns, n, ctx.flat)
+    rows = hh.rows
+    if bad_h.any():
+        households = households.filter(pa.array(keep_h))
+        rows = rows[keep_h]
+    members = None
+    member_rows = None
+    if entity == "households":
+        m = 0 if mm is None else mm.table.num_rows
+        members = _table_of("members", m_columns, m, ())
+        member_rows = mm.rows if mm is not None else np.zeros(0, np.int64)
+        if mm is not None:
+            keep_m = owner >= 0
+            keep_m[keep_m] = keep_h[owner[keep_m]]
+            if not keep_m.all():
+                members = members.filter(pa.array(keep_m))
+                member_rows = member_rows[keep_m]
+    return RegisterBatch(households, members, rows, problems, member_rows, tuple(rejected))
+
+
+def _codes_of(values: pa.Array) -> Rows:
+    """Each value's code (equal values, equal codes; null -1)."""
+    if isinstance(values, pa.ChunkedArray):
+        values = values.combine_chunks()
+    if len(values) == 0:
+        return np.zeros(0, np.int64)
+    indices = pc.dictionary_encode(values).indices
+    return np.asarray(pc.fill_null(indices, -1).to_numpy(zero_copy_only=False), np.int64)
+
+
+def _repeats(keys: Rows, valid: npt.NDArray[np.bool_]) -> list[tuple[int, int]]:
+    """``(row, row of its first occurrence)`` for every valid key seen before."""
+    n = len(keys)
+    if n < 2:
+        return []
+    order = np.argsort(keys, kind="stable")
+    ordered = keys[order]
+    again = np.zeros(n, np.bool_)
+    again[1:] = ordered[1:] == ordered[:-1]
+    again &= valid[order]
+    if not again.any():
+        return []
+    first_of = np.maximum.accumulate(np.where(~again, np.arange(n), 0))
+    return [(int(order[j]), int(order[first_of[j]])) for j in np.flatnonzero(again)]
+
+
+def _sub(raw: _Raw, i: int) -> int | None:
+    return None if raw.sub is None else int(raw.sub[i])
+
+
+def _first_member_where(ctx: _Context, mm: _Raw, f: int) -> str:
+    if mm.sub is not None:
+        return f"members[{int(mm.sub[f])}]"
+    return f"{ctx.files['members']}:{int(mm.rows[f])}"
+
+
+def _repeat_problem(ctx: _Context, hh: _Raw, i: int, ids: pa.Array, first_row: int) -> Problem:
+    value = ids[i].as_py()
+    return Problem(
+        _where(ctx, "households", int(hh.rows[i]), "id"),
+        Text(
+            f"编号 {_show(value)} 与第 {first_row} 行重复",
+            f"id {_show(value)} repeats row {first_row}",
+        ),
+    )
+
+
+def _part_problems(
+    ctx: _Context, raw: _Raw, entity: str, columns: dict[str, pa.Array]
+) -> list[tuple[int, Problem]]:
+    """Counts above the whole they are part of (villages, counties)."""
+    kind = ENTITIES[entity]
+    out = []
+    for part, whole in getattr(kind, "PARTS", ()):
+        if part not in columns or whole not in columns:
+            continue
+        over = np.flatnonzero(_mask(pc.greater(columns[part], columns[whole])))
+        for i in over:
+            values = {part: columns[part][int(i)].as_py(), whole: columns[whole][int(i)].as_py()}
+            for name, text in part_whole_problems(kind, values.get):
+                out.append(
+                    (int(i), Problem(_where(ctx, "households", int(raw.rows[i]), name), text))
+                )
+    return out
+
+
+def _rejections(
+    ctx: _Context,
+    hh: _Raw,
+    mm: _Raw | None,
+    ids: pa.Array,
+    bad_h: npt.NDArray[np.bool_],
+    owner: Rows,
+    h_problems: list[tuple[int, Problem]],
+    m_problems: list[tuple[int, Problem]],
+) -> list[Rejected]:
+    why: dict[int, list[Problem]] = {int(i): [] for i in np.flatnonzero(bad_h)}
+    for i, p in h_problems:
+        why.setdefault(i, []).append(p)
+    orphan_why: dict[int, list[Problem]] = {}
+    for j, p in m_problems:
+        o = int(owner[j])
+        if o >= 0:
+            why.setdefault(o, []).append(p)
+        else:
+            orphan_why.setdefault(j, []).append(p)
+    out = []
+    hfile = ctx.files["households"]
+    for i in sorted(why):
+        out.append(Rejected(hfile, int(hh.rows[i]), ids[i].as_py(), tuple(why[i])))
+    if mm is not None and not ctx.nested:
+        mfile = ctx.files["members"]
+        key = mm.table.column(MEMBER_KEY) if MEMBER_KEY in mm.table.column_names else None
+        for j in range(mm.table.num_rows):
+            o = int(owner[j])
+            if o >= 0 and not bad_h[o]:
+                continue
+            reasons = why[o] if o >= 0 else orphan_why.get(j, [])
+            hid = ids[o].as_py() if o >= 0 else (None if key is None else _text_of(key[j]))
+            out.append(Rejected(mfile, int(mm.rows[j]), hid, tuple(reasons)))
+    return out
+
+
+def _text_of(value: Any) -> str | None:
+    v = value.as_py()
+    return None if v is None else str(v).strip() or None
+
+
+# -- JSON Lines ----------------------------------------------------------------------------
+
+
+class _JsonLines:
+    """A JSON Lines file: one household per line, read by the strict converter."""
+
+    def __init__(self, path: Path, file: str, encoding: str | None) -> None:
+        self.path, self.file = path, file
+        try:
+            with open(path, "rb") as handle:
+                head = handle.read(_SNIFF_BYTES)
+        except OSError as exc:
+            raise _fatal(
+                file, f"无法读取文件：{exc.strerror}", f"cannot read the file: {exc.strerror}"
+            ) from None
+        self.encoding = _detect_encoding(head, encoding, file)
+        if not head.decode(self.encoding, errors="replace").removeprefix("\ufeff").strip():
+            raise _fatal(file, "文件为空", "the file is empty")
+        self.rows_read = 0
+
+    def reset(self) -> None:
+        """Forget what an earlier read counted."""
+        self.rows_read = 0
+
+    def lines(self, batch_rows: int) -> Iterator[list[tuple[int, str]]]:
+        chunk: list[tuple[int, str]] = []
+        encoding = "utf-8-sig" if self.encoding == "utf-8" else self.encoding
+        try:
+            with open(self.path, encoding=encoding, newline="") as handle:
+                for number, line in enumerate(handle, start=1):
+                    if not line.strip():
+                        continue
+                    self.rows_read += 1
+                    chunk.append((number, line))
+                    if len(chunk) >= batch_rows:
+                        yield chunk
+                        chunk = []
+        except UnicodeDecodeError:
+            raise _fatal(
+                self.file,
+                f"文件不是 {self.encoding} 编码；请用 encoding= 指定",
+                f"the file is not {self.encoding} throughout; give the encoding with encoding=",
+            ) from None
+        if chunk:
+            yield chunk
+
+
+def _assemble_lines(ctx: _Context, lines: list[tuple[int, str]]) -> RegisterBatch:
+    """One batch of JSON Lines: each line through the strict converter, then repeated ids
+    (in the batch and before it)."""
+    from poverty_core.convert import structure
+
+    file = ctx.files["households"]
+    parsed: list[tuple[int, Household | None, list[Problem], str | None]] = []
+    for number, line in lines:
+        where = f"{file}:{number}"
+        mine: list[Problem] = []
+        record = None
+        raw_id = None
+        try:
+            data = json.loads(line)
+        except (json.JSONDecodeError, RecursionError) as exc:
+            message = getattr(exc, "msg", "too deeply nested")
+            mine.append(
+                Problem(where, Text(f"JSON 语法错误：{message}", f"invalid JSON: {message}"))
+            )
+        else:
+            if isinstance(data, dict) and isinstance(data.get("id"), str):
+                raw_id = data["id"]
+            try:
+                record = structure(data, Household)
+            except InputError as err:
+                mine += [
+                    Problem(where if p.path == "$" else f"{where}:{p.path}", p.message)
+                    for p in err.problems
+                ]
+            except RecursionError:
+                mine.append(Problem(where, Text("嵌套过深", "too deeply nested")))
+        if raw_id is not None and len(raw_id) > MAX_ID_CHARS:
+            mine.append(
+                Problem(
+                    f"{where}:id",
+                    Text(
+                        f"过长（{len(raw_id)} 个字符，最多 {MAX_ID_CHARS}）",
+                        f"too long ({len(raw_id)} characters; at most {MAX_ID_CHARS})",
+                    ),
+                )
+            )
+            raw_id, record = None, None
+        parsed.append((number, record, mine, raw_id))
+    candidates = [raw_id for _, _, _, raw_id in parsed if raw_id is not None]
+    found = ctx.seen.find(_key_bytes(pa.array(candidates, pa.string())))
+    earlier_rows = dict(zip(candidates, found.tolist(), strict=True))
+    records: list[Household] = []
+    rows: list[int] = []
+    problems: list[Problem] = []
+    rejected: list[Rejected] = []
+    first: dict[str, int] = {}
+    for number, record, mine, raw_id in parsed:
+        if raw_id is not None:
+            earlier = first.get(raw_id)
+            if earlier is None and earlier_rows[raw_id] >= 0:
+                earlier = earlier_rows[raw_id]
+            if earlier is not None:
+                mine.append(
+                    Problem(
+                        f"{file}:{number}:id",
+                        Text(
+                            f"编号 {_show(raw_id)} 与第 {earlier} 行重复",
+                            f"id {_show(raw_id)} repeats line {earlier}",
+                        ),
+                    )
+                )
+            else:
+                first[raw_id] = number
+        if mine or record is None:
+            problems += mine
+            rejected.append(Rejected(file, number, raw_id, tuple(mine)))
+            continue
+        records.append(record)
+        rows.append(number)
+    ids = list(first)
+    ctx.seen.add(_key_bytes(pa.array(ids, pa.string())), np.asarray(list(first.values()), np.int64))
+    if records:
+        households, members = tables_from_records(records)
+    else:
+        households, members = (
+            _schema("households", ()).empty_table(),
+            _schema("members", ()).empty_table(),
+        )
+    assert members is not None
+    member_rows = np.repeat(
+        np.asarray(rows, np.int64), [len(r.members) for r in records] if records else 0
+    )
+    return RegisterBatch(
+        households,
+        members,
+        np.asarray(rows, np.int64),
+        problems,
+        member_rows.astype(np.int64),
+        tuple(rejected),
+    )
+
+
+# -- streaming ---------------------------------------------------------------------------
+
+
+def _prefetch(iterator: Iterator[_T], depth: int = 2) -> Iterator[_T]:
+    """Run ``iterator`` in a thread, ``depth`` items ahead (files parse in parallel)."""
+    box: queue.Queue[tuple[str, Any]] = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+
+    def put(item: tuple[str, Any]) -> bool:
+        while not stop.is_set():
+            try:
+                box.put(item, timeout=0.05)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def run() -> None:
+        try:
+            for item in iterator:
+                if not put(("item", item)):
+                    return
+            put(("end", None))
+        except BaseException as exc:  # handed over to the reading thread
+            put(("error", exc))
+
+    thread = threading.Thread(target=run, name="poverty-core-reader", daemon=True)
+    thread.start()
+    try:
+        while True:
+            kind, value = box.get()
+            if kind == "item":
+                yield value
+            elif kind == "end":
+                return
+            else:
+                raise value
+    finally:
+        stop.set()
+        with contextlib.suppress(queue.Empty):
+            while True:
+                box.get_nowait()
+        thread.join(timeout=5)
+
+
+def _rebatch(parts: Iterator[_Raw], size: int | None) -> Iterator[_Raw]:
+    """Rows regrouped into batches of exactly ``size`` (the last smaller)."""
+    buffer: list[_Raw] = []
+    count = 0
+    for part in parts:
+        while part.table.num_rows:
+            room = part.table.num_rows if size is None else size - count
+            head = _Raw(part.table.slice(0, room), part.rows[:room])
+            part = _Raw(part.table.slice(room), part.rows[room:])
+            buffer.append(head)
+            count += head.table.num_rows
+            if size is not None and count >= size:
+                yield _concat(buffer)
+                buffer, count = [], 0
+    if buffer:
+        yield _concat(buffer)
+
+
+def _concat(parts: Sequence[_Raw]) -> _Raw:
+    if len(parts) == 1:
+        return parts[0]
+    table = pa.concat_tables(_unify([p.table for p in parts]))
+    rows = np.concatenate([p.rows for p in parts])
+    subs = [p.sub for p in parts if p.sub is not None]
+    sub = np.concatenate(subs) if len(subs) == len(parts) else None
+    owners = [p.owner for p in parts if p.owner is not None]
+    owner = np.concatenate(owners) if len(owners) == len(parts) else None
+    return _Raw(table, rows, sub, owner)
+
+
+def _unify(tables: list[pa.Table]) -> list[pa.Table]:
+    """Tables of one file read partly typed, partly as text (after a cell Arrow could not
+    type): the differing columns as text, to be judged as text."""
+    first = tables[0].schema
+    if all(t.schema.equals(first) for t in tables[1:]):
+        return tables
+    text = {
+        name
+        for t in tables
+        for name, f in zip(t.column_names, t.schema, strict=True)
+        if f.type != first.field(name).type
+    }
+    out = []
+    for t in tables:
+        for name in text:
+            i = t.schema.get_field_index(name)
+            if t.schema.field(i).type != pa.string():
+                t = t.set_column(i, name, pc.cast(t.column(name), pa.string()))
+        out.append(t)
+    return out
+
+
+_PENDING_LIMIT = 100_000
+
+
+@attrs.define
+class _Chunk:
+    raw: _Raw
+    keys: pa.Array  # cleaned ids (null where none)
+    parts: list[_Raw] = attrs.field(factory=list)
+    next: int = 0  # households matched in order so far (for the fast path)
+
+
+def _clean_keys(raw: _Raw, column: str) -> pa.Array:
+    if column not in raw.table.column_names:
+        return pa.nulls(raw.table.num_rows, pa.string())
+    col = raw.table.column(column).combine_chunks()
+    if not pa.types.is_string(col.type):
+        col = col.cast(pa.string()) if pa.types.is_integer(col.type) else pa.nulls(len(col))
+        if pa.types.is_null(col.type):
+            return pa.nulls(raw.table.num_rows, pa.string())
+    return _clean(col)
+
+
+class _Merge:
+    """Pairs each batch of households with its members from a separate members stream.
+
+    Members must come in the households' order: the batch being filled is finished at
+    the first member of the next batch, and a member whose batch is finished already is
+    an error. Members of no loaded batch wait (at most ``_PENDING_LIMIT`` rows) for a
+    later batch or the end, where they are members of no household.
+    """
+
+    def __init__(
+        self,
+        ctx: _Context,
+        households: Iterator[_Raw],
+        members: Iterator[_Raw],
+        hsource: _Source,
+        msource: _Source,
+    ) -> None:
+        self.ctx = ctx
+        self.households, self.members = households, members
+        self.hsource, self.msource = hsource, msource
+        self.buffer: list[_Raw] = []
+        self.pending: list[_Raw] = []
+        self.pending_rows = 0
+        self.member_rows = 0
+        self.hh_ragged: list[_Ragged] = []
+
+    def _collect_ragged(self) -> None:
+        for r in self.hsource.take_ragged():
+            if r.key:
+                self.ctx.dropped_keys.setdefault(r.key, (self.ctx.files["households"], r.row))
+            self.hh_ragged.append(r)
+
+    def _chunk(self) -> _Chunk | None:
+        raw = next(self.households, None)
+        self._collect_ragged()
+        if raw is None:
+            return None
+        return _Chunk(raw, _clean_keys(raw, "id"))
+
+    def _next_part(self) -> _Raw | None:
+        if self.buffer:
+            return self.buffer.pop(0)
+        part = next(self.members, None)
+        if part is not None:
+            self.member_rows += part.table.num_rows
+        return part
+
+    def _extra(self) -> list[Rejected]:
+        """The ragged rows of both files noted so far, as rejected rows."""
+        self._collect_ragged()
+        out = []
+        for role, found in (
+            ("households", self.hh_ragged),
+            ("members", self.msource.take_ragged()),
+        ):
+            file = self.ctx.files[role]
+            for r in found:
+                out.append(Rejected(file, r.row, r.key, (Problem(f"{file}:{r.row}", r.message),)))
+        self.hh_ragged = []
+        return out
+
+    def __iter__(self) -> Iterator[RegisterBatch]:
+        current = self._chunk()
+        ahead = self._chunk() if current is not None else None
+        first = True
+        while current is not None:
+            self._fill(current, ahead)
+            if ahead is None:
+                self._finish(current)
+            if first and self.member_rows == 0 and not self.pending:
+                raise _fatal(
+                    self.ctx.files["members"],
+                    "成员表没有数据行",
+                    "the members file has no data rows",
+                )
+            first = False
+            members = _concat(current.parts) if current.parts else _no_members()
+            batch = _assemble(self.ctx, current.raw, members, self._extra())
+            self._remember(current)
+            yield batch
+            current, ahead = ahead, (self._chunk() if ahead is not None else None)
+            if ahead is not None:
+                self._claim(ahead)
+        rest = self._extra()
+        if rest:
+            yield _empty_batch(self.ctx.entity, self.ctx.flat, rest)
+
+    def _remember(self, chunk: _Chunk) -> None:
+        good = _valid(chunk.keys)
+        self.ctx.seen.add(_key_bytes(chunk.keys.filter(pa.array(good))), chunk.raw.rows[good])
+
+    def _fill(self, current: _Chunk, ahead: _Chunk | None) -> None:
+        """Read members until one belongs to the next batch (or none are left)."""
+        while True:
+            part = self._next_part()
+            if part is None:
+                return
+            if ahead is None:  # the last batch takes every member left: look up once
+                rest = [part]
+                while (more := self._next_part()) is not None:
+                    rest.append(more)
+                part = _concat(rest)
+            keys = _clean_keys(part, MEMBER_KEY)
+            pos = _in_order(keys, current, ahead)
+            if pos is None:
+                both = current.keys
+                if ahead is not None:
+                    both = pa.concat_arrays([current.keys, ahead.keys])
+                pos = _positions(keys, both)
+                mine_pos = pos[(pos >= 0) & (pos < len(current.keys))]
+                if len(mine_pos):
+                    current.next = max(current.next, int(mine_pos[-1]) + 1)
+            here = (pos >= 0) & (pos < len(current.keys))
+            later = pos >= len(current.keys)
+            cut = int(np.argmax(later)) if later.any() else len(keys)
+            if here[cut:].any():
+                i = cut + int(np.argmax(here[cut:]))
+                self._order_error(part, i, keys, None)
+            head = _take(part, slice(0, cut))
+            mine = here[:cut]
+            if mine.any():
+                current.parts.append(_take(head, mine, pos[:cut]))
+            if (~mine).any():
+                self._unplaced(_take(head, ~mine))
+            if cut < len(keys):
+                self.buffer.insert(0, _take(part, slice(cut, None)))
+                return
+
+    def _unplaced(self, part: _Raw) -> None:
+        """Rows of no loaded batch: of a finished batch (out of order), or pending."""
+        keys = _clean_keys(part, MEMBER_KEY)
+        found = self.ctx.seen.find(_key_bytes(keys))
+        found[~_valid(keys)] = -1
+        dropped = np.array(
+            [k is not None and k in self.ctx.dropped_keys for k in keys.to_pylist()], np.bool_
+        )
+        late = (found >= 0) & ~dropped
+        if late.any():
+            i = int(np.argmax(late))
+            self._order_error(part, i, keys, int(found[i]))
+        self.pending.append(part)
+        self.pending_rows += part.table.num_rows
+        if self.pending_rows > _PENDING_LIMIT:
+            head = self.pending[0]
+            key = _clean_keys(head, MEMBER_KEY)[0].as_py()
+            raise _fatal(
+                f"{self.ctx.files['members']}:{int(head.rows[0])}",
+                f"超过 {_PENDING_LIMIT} 个成员行所属的户（如 {_show(key)}）在户表此处附近找不到："
+                f"成员表须按户表的顺序排列（两表都按户编号排序），且只列户表中的户",
+                f"more than {_PENDING_LIMIT} member rows name households (e.g. {_show(key)}) "
+                f"not found near this point of the households file: members must come in the "
+                f"households' order (sort both files by household id) and belong to "
+                f"households of the file",
+            )
+
+    def _order_error(self, part: _Raw, i: int, keys: pa.Array, household_row: int | None) -> None:
+        key = keys[i].as_py()
+        hfile = self.ctx.files["households"]
+        where = f"（{hfile}:{household_row}）" if household_row else ""
+        where_en = f" ({hfile}:{household_row})" if household_row else ""
+        raise _fatal(
+            f"{self.ctx.files['members']}:{int(part.rows[i])}",
+            f"户 {_show(key)}{where} 的成员排在后面批次的户的成员之后：成员表须按户表的顺序排列"
+            f"（两表都按户编号排序），或用 read_all() 一次读入",
+            f"a member of household {_show(key)}{where_en} comes after members of households "
+            f"of a later batch: list members in the households file's order (sort both files "
+            f"by household id), or read the register at once with read_all()",
+        )
+
+    def _claim(self, chunk: _Chunk) -> None:
+        """Pending rows that belong to a newly loaded batch join it."""
+        if not self.pending:
+            return
+        kept = []
+        rows = 0
+        for part in self.pending:
+            keys = _clean_keys(part, MEMBER_KEY)
+            pos = _positions(keys, chunk.keys)
+            here = pos >= 0
+            if here.any():
+                chunk.parts.append(_take(part, here, pos))
+            if (~here).any():
+                rest = _take(part, ~here)
+                kept.append(rest)
+                rows += rest.table.num_rows
+        self.pending, self.pending_rows = kept, rows
+
+    def _finish(self, current: _Chunk) -> None:
+        """The last batch: members still pending belong to no household; its linking
+        names them."""
+        self._claim(current)
+        for part in self.pending:
+            none = np.full(part.table.num_rows, -1, np.int64)
+            current.parts.append(_Raw(part.table, part.rows, part.sub, none))
+        self.pending, self.pending_rows = [], 0
+
+
+def _no_members() -> _Raw:
+    none = np.zeros(0, np.int64)
+    return _Raw(pa.table({MEMBER_KEY: pa.array([], pa.string())}), none, None, none)
+
+
+def _in_order(keys: pa.Array, current: _Chunk, ahead: _Chunk | None) -> Rows | None:
+    """Positions of member keys among the batch's households (then the next batch's)
+    when the members simply follow the households, one run per household, in order;
+    ``None`` when they do not (then a hash lookup decides)."""
+    n = len(keys)
+    if n == 0 or keys.null_count:
+        return None
+    start = np.ones(n, np.bool_)
+    if n > 1:
+        start[1:] = _mask(pc.not_equal(keys.slice(1), keys.slice(0, n - 1)))
+    starts = np.flatnonzero(start)
+    runs = pc.take(keys, pa.array(starts))
+    nc = len(current.keys)
+    base = current.next
+    if base > 0 and runs[0].as_py() == current.keys[base - 1].as_py():
+        base -= 1
+    k = min(len(runs), nc - base)
+    if k > 0 and not _mask(pc.equal(runs.slice(0, k), current.keys.slice(base, k))).all():
+        return None
+    run_pos = base + np.arange(len(runs), dtype=np.int64)
+    if len(runs) > k:
+        if ahead is None or not len(ahead.keys) or runs[k].as_py() != ahead.keys[0].as_py():
+            return None
+        run_pos[k:] = nc  # the next batch starts here: the rows from it on wait for it
+    current.next = base + k
+    out: Rows = run_pos[np.cumsum(start) - 1]
+    return out
+
+
+def _positions(keys: pa.Array, ids: pa.Array) -> Rows:
+    """The position of each key among ``ids`` (its first), or -1."""
+    found = pc.index_in(keys, value_set=ids, skip_nulls=True)
+    return np.asarray(pc.fill_null(found, -1).to_numpy(zero_copy_only=False), np.int64)
+
+
+def _take(raw: _Raw, which: slice | npt.NDArray[np.bool_], owner: Rows | None = None) -> _Raw:
+    """Some rows of ``raw`` (a slice or a mask), with their households' rows."""
+    if isinstance(which, slice):
+        start = which.start or 0
+        stop = raw.table.num_rows if which.stop is None else which.stop
+        table = raw.table.slice(start, stop - start)
+    elif which.all():
+        table = raw.table
+    else:
+        table = raw.table.filter(pa.array(which))
+    return _Raw(
+        table,
+        raw.rows[which],
+        None if raw.sub is None else raw.sub[which],
+        owner[which] if owner is not None else None,
+    )
+
+
+# -- the register ------------------------------------------------------------------------
+
+
+class _Collector:
+    """Problems of a whole register, up to a cap; the rest counted by column."""
+
+    def __init__(self, cap: int | None, file: str) -> None:
+        self.cap, self.file = cap, file
+        self.problems: list[Problem] = []
+        self.more: dict[str, int] = {}
+
+    def add(self, problems: Iterable[Problem]) -> None:
+        for p in problems:
+            if self.cap is None or len(self.problems) < self.cap:
+                self.problems.append(p)
+            else:
+                column = p.path.rsplit(":", 1)[-1] if p.path.count(":") >= 2 else "-"
+                self.more[column] = self.more.get(column, 0) + 1
+
+    def __bool__(self) -> bool:
+        return bool(self.problems)
+
+    def result(self) -> list[Problem]:
+        out = list(self.problems)
+        if self.more:
+            total = sum(self.more.values())
+            by = ", ".join(f"{c} {n}" for c, n in sorted(self.more.items(), key=lambda x: -x[1]))
+            out.append(
+                Problem(
+                    self.file,
+                    Text(
+                        f"另有 {total} 处错误未列出（按列：{by}）；请先改正以上各处",
+                        f"and {total} more problems not listed (by column: {by}); "
+                        f"fix those above first",
+                    ),
+                )
+            )
+        return out
+
+
+class Register:
+    """An opened register file (or pair of files); read it with :meth:`batches` or
+    :meth:`read_all`. Made by :func:`open_register` (households) or :func:`read_table`."""
+
+    def __init__(
+        self,
+        *,
+        fmt: str,
+        entity: str,
+        sources: dict[str, Any],
+        aliases: AliasMap,
+        on_error: OnError,
+        batch_size: int,
+        max_problems: int | None,
+        flat: tuple[str, ...],
+    ) -> None:
+        self.format = fmt
+        """The file format read (one of :data:`FORMATS`)."""
+        self.entity = entity
+        self.on_error: OnError = on_error
+        self.batch_size = batch_size
+        self.max_problems = max_problems
+        self._sources = sources
+        self._aliases = aliases
+        self._flat = flat
+        self.files: tuple[str, ...] = tuple(s.file for s in sources.values())
+        """The files (xlsx: ``file[sheet]``) in problem paths."""
+        self.encodings: dict[str, str | None] = {
+            s.file: getattr(s, "encoding", None) for s in sources.values()
+        }
+        """The text encoding used for each file (detected or given; ``None``: binary)."""
+        self.columns: dict[str, dict[str, str]] = {
+            s.file: {c: h for c, h in getattr(s, "columns", {}).items() if c[:1] != "\x00"}
+            for s in sources.values()
+        }
+        """For each file, each register column read and its header in the file."""
+        self.rows_read: dict[str, int] = dict.fromkeys(self.files, 0)
+        """Data rows read from each file so far (blank rows are not rows)."""
+
+    @property
+    def encoding(self) -> str | None:
+        """The encoding of the (households) file: ``utf-8``, ``gb18030``, ``utf-16`` …"""
+        return self.encodings[self.files[0]]
+
+    def _context(self) -> _Context:
+        main = self._sources["households"]
+        files = {"households": main.file}
+        headers = {"households": dict(getattr(main, "columns", {}))}
+        nested = isinstance(main, _ArrowSource) and main.member_source is not None
+        member = self._sources.get("members")
+        if nested:
+            files["members"] = main.file
+            headers["members"] = dict(main.member_source.columns)
+        elif member is not None:
+            files["members"] = member.file
+            headers["members"] = dict(member.columns)
+        return _Context(
+            self.entity, self._aliases, _Seen(), files, headers, nested=nested, flat=self._flat
+        )
+
+    def _count(self) -> None:
+        for source in self._sources.values():
+            self.rows_read[source.file] = source.rows_read
+
+    def _stream(self, size: int | None) -> Iterator[RegisterBatch]:
+        """Batches with bad rows left out and listed (skip semantics)."""
+        for source in self._sources.values():
+            source.reset()
+        ctx = self._context()
+        main = self._sources["households"]
+        read = size or (1 << 16)
+        if isinstance(main, _JsonLines):
+            for lines in main.lines(size or (1 << 62)):
+                batch = _assemble_lines(ctx, lines)
+                self._count()
+                yield batch
+        elif "members" in self._sources:
+            msource = self._sources["members"]
+            households = _rebatch(_prefetch(main.raw(read)), size)
+            members = _prefetch(msource.raw(4 * read))
+            for batch in _Merge(ctx, households, members, main, msource):
+                self._count()
+                yield batch
+        else:
+            nested = getattr(main, "member_source", None)
+            for raw in _rebatch(_prefetch(main.raw(read)), size):
+                extra = _ragged(main)
+                if nested is not None:
+                    hh, mm = nested.explode(raw)
+                    batch = _assemble(ctx, hh, mm, extra)
+                else:
+                    batch = _assemble(ctx, raw, None, extra)
+                keys = _clean_keys(raw, "id")
+                good = _valid(keys)
+                ctx.seen.add(_key_bytes(keys.filter(pa.array(good))), raw.rows[good])
+                self._count()
+                yield batch
+            rest = _ragged(main)
+            if rest:
+                self._count()
+                yield _empty_batch(self.entity, self._flat, rest)
+        self._count()
+        if not self.rows_read[self.files[0]]:
+            raise _fatal(
+                self.files[0],
+                "文件没有数据行（只有表头）",
+                "the file has no data rows (only a header)",
+            )
+
+    def batches(self) -> Iterator[RegisterBatch]:
+        """The register in batches of at most ``batch_size`` households, each with all
+        its members. With ``on_error="fail"`` every problem of the whole register is
+        found first (the batches wait in a temporary Arrow file) and
+        :class:`~poverty_core.errors.InputError` is raised before the first batch."""
+        if self.on_error == "skip":
+            yield from self._stream(self.batch_size)
+            return
+        collector = _Collector(self.max_problems, self.files[0])
+        with tempfile.TemporaryDirectory(prefix="poverty-core-", ignore_cleanup_errors=True) as tmp:
+            spill = _Spill(Path(tmp))
+            for batch in self._stream(self.batch_size):
+                collector.add(batch.problems)
+                if not collector:
+                    spill.add(batch)
+            if collector:
+                raise InputError(collector.result(), what=self.files[0])
+            yield from spill.replay()
+
+    def read_all(self) -> RegisterBatch:
+        """The whole register as one batch (members in any order). With
+        ``on_error="fail"``, raises :class:`~poverty_core.errors.InputError` listing
+        every problem instead."""
+        batches = list(self._stream(None))
+        batch = _merge_batches(batches, self.entity)
+        if self.on_error == "fail" and batch.problems:
+            collector = _Collector(self.max_problems, self.files[0])
+            collector.add(batch.problems)
+            raise InputError(collector.result(), what=self.files[0])
+        return batch
+
+    def tables(self) -> Iterator[tuple[pa.Table, pa.Table | None]]:
+        """``(households, members)`` per batch, as :func:`poverty_core.batch.assess`
+        takes them."""
+        for batch in self.batches():
+            yield batch.tables
+
+    def validate(self) -> list[Problem]:
+        """Every problem of the register (rows and file alike), reading it once and
+        keeping nothing; an empty list when it is clean."""
+        collector = _Collector(self.max_problems, self.files[0])
+        try:
+            for batch in self._stream(self.batch_size):
+                collector.add(batch.problems)
+        except InputError as err:
+            collector.add(err.problems)
+        return collector.result()
+
+    def __repr__(self) -> str:
+        return f"<Register {self.format} {', '.join(self.files)} encoding={self.encoding}>"
+
+
+def _ragged(source: Any) -> list[Rejected]:
+    out = []
+    for r in source.take_ragged():
+        problem = Problem(f"{source.file}:{r.row}", r.message)
+        out.append(Rejected(source.file, r.row, r.key, (problem,)))
+    return out
+
+
+def _empty_batch(entity: str, flat: Sequence[str], rejected: Sequence[Rejected]) -> RegisterBatch:
+    households = _schema(entity, flat).empty_table()
+    members = _schema("members", ()).empty_table() if entity == "households" else None
+    problems = [p for r in rejected for p in r.problems]
+    none = np.zeros(0, np.int64)
+    return RegisterBatch(
+        households, members, none, problems, none if members else None, tuple(rejected)
+    )
+
+
+def _merge_batches(batches: Sequence[RegisterBatch], entity: str) -> RegisterBatch:
+    if len(batches) == 1:
+        return batches[0]
+    households = pa.concat_tables([b.households for b in batches], promote_options="default")
+    members = None
+    if entity == "households":
+        members = pa.concat_tables([b.members for b in batches if b.members is not None])
+    return RegisterBatch(
+        households,
+        members,
+        np.concatenate([b.rows for b in batches]),
+        [p for b in batches for p in b.problems],
+        None
+        if members is None
+        else np.concatenate([b.member_rows for b in batches if b.member_rows is not None]),
+        tuple(r for b in batches for r in b.rejected),
+    )
+
+
+class _Spill:
+    """Typed batches kept in a temporary directory as Arrow IPC files."""
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+        self.count = 0
+        self.kept: list[RegisterBatch] = []
+
+    def add(self, batch: RegisterBatch) -> None:
+        if self.count == 0 and not self.kept:
+            self.kept.append(batch)  # one batch (the usual small register) stays in memory
+            return
+        for b in self.kept:
+            self._write(b)
+        self.kept = []
+        self._write(batch)
+
+    def _write(self, batch: RegisterBatch) -> None:
+        i = self.count
+        self.count += 1
+        h = batch.households.append_column("\x00row", pa.array(batch.rows, pa.int64()))
+        _write_ipc(self.directory / f"h{i}.arrow", h)
+        if batch.members is not None:
+            rows = batch.member_rows if batch.member_rows is not None else np.zeros(0, np.int64)
+            m = batch.members.append_column("\x00row", pa.array(rows, pa.int64()))
+            _write_ipc(self.directory / f"m{i}.arrow", m)
+
+    def replay(self) -> Iterator[RegisterBatch]:
+        yield from self.kept
+        for i in range(self.count):
+            h = _read_ipc(self.directory / f"h{i}.arrow")
+            rows = np.asarray(h.column("\x00row").to_numpy(), np.int64)
+            h = h.drop_columns(["\x00row"])
+            m = None
+            member_rows = None
+            path = self.directory / f"m{i}.arrow"
+            if path.exists():
+                m = _read_ipc(path)
+                member_rows = np.asarray(m.column("\x00row").to_numpy(), np.int64)
+                m = m.drop_columns(["\x00row"])
+            yield RegisterBatch(h, m, rows, [], member_rows)
+
+
+def _write_ipc(path: Path, table: pa.Table) -> None:
+    with pa.OSFile(str(path), "wb") as sink, pa.ipc.new_file(sink, table.schema) as writer:
+        writer.write_table(table)
+
+
+def _read_ipc(path: Path) -> pa.Table:
+    return pa.ipc.open_file(pa.memory_map(str(path))).read_all()
+
+
+# -- opening -----------------------------------------------------------------------------
+
+_SUFFIXES = {
+    ".csv": "csv",
+    ".tsv": "csv",
+    ".txt": "csv",
+    ".jsonl": "jsonl",
+    ".ndjson": "jsonl",
+    ".parquet": "parquet",
+    ".pq": "parquet",
+    ".arrow": "arrow",
+    ".arrows": "arrow",
+    ".feather": "arrow",
+    ".ipc": "arrow",
+    ".xlsx": "xlsx",
+    ".xlsm": "xlsx",
+}
+
+
+def _format_of(path: Path, file: str) -> str:
+    suffix = path.suffix.lower()
+    if suffix in _SUFFIXES:
+        return _SUFFIXES[suffix]
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(8)
+    except OSError as exc:
+        raise _fatal(
+            file, f"无法读取文件：{exc.strerror}", f"cannot read the file: {exc.strerror}"
+        ) from None
+    if head.startswith(b"PAR1"):
+        return "parquet"
+    if head.startswith(b"ARROW1") or head.startswith(b"\xff\xff\xff\xff"):
+        return "arrow"
+    if head.startswith(b"PK\x03\x04"):
+        return "xlsx"
+    if head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"{"):
+        return "jsonl"
+    return "csv"
+
+
+def _check_file(path: Path, file: str) -> None:
+    if not path.exists():
+        raise _fatal(file, "文件不存在", "no such file")
+    if path.is_dir():
+        raise _fatal(file, "是目录而不是文件", "is a directory, not a file")
+    if path.stat().st_size == 0:
+        raise _fatal(file, "文件为空", "the file is empty")
+
+
+def _pack_columns(pack: Any, entity: str) -> tuple[set[str] | None, dict[str, str]]:
+    """The flattened columns a pack knows, and its step/item labels as headers."""
+    if pack is None:
+        return None, {}
+    subject = {"households": "household", "villages": "village", "counties": "county"}.get(entity)
+    allowed: set[str] = set()
+    labels: dict[str, list[str]] = {}
+    for procedure in getattr(pack, "procedures", {}).values():
+        if procedure.subject == subject:
+            for step in procedure.steps:
+                name = f"procedures.{procedure.id}.{step.id}"
+                allowed.add(name)
+                for text in (step.label.zh, step.label.en):
+                    labels.setdefault(text, []).append(name)
+    for checklist in getattr(pack, "checklists", {}).values():
+        if checklist.subject == subject:
+            for item in checklist.items:
+                name = f"checklists.{checklist.id}.{item.id}"
+                allowed.add(name)
+                for text in (item.label.zh, item.label.en):
+                    labels.setdefault(text, []).append(name)
+    return allowed, {h: names[0] for h, names in labels.items() if len(set(names)) == 1}
+
+
+def _aliases(aliases: AliasMap | Mapping[str, Any] | None, extra: Mapping[str, str]) -> AliasMap:
+    base = aliases if isinstance(aliases, AliasMap) else AliasMap.default()
+    if extra:
+        labels = {h: c for h, c in extra.items() if normalize(h) not in base.columns["households"]}
+        base = base.extended({"households": labels})
+    if aliases is not None and not isinstance(aliases, AliasMap):
+        base = base.extended(aliases)
+    return base
+
+
+def _source(
+    path: Path,
+    file: str,
+    fmt: str,
+    entity: str,
+    encoding: str | None,
+    aliases: AliasMap,
+    ignore: set[str],
+    allowed_flat: set[str] | None,
+    sheet: str | None = None,
+) -> Any:
+    if fmt == "csv":
+        return _CsvSource(path, file, entity, encoding, aliases, ignore, allowed_flat)
+    if fmt in ("parquet", "arrow"):
+        return _ArrowSource(path, file, fmt, entity, aliases, ignore, allowed_flat)
+    if fmt == "xlsx":
+        if sheet is None:
+            sheet = _sheet_named(path, file, "households")
+        return _XlsxSource(path, file, sheet, entity, aliases, ignore, allowed_flat)
+    raise _fatal(
+        file,
+        f"不支持的格式 {fmt!r}（可用：{', '.join(FORMATS)}）",
+        f"unsupported format {fmt!r} (use one of {', '.join(FORMATS)})",
+    )
+
+
+def _options(on_error: str, batch_size: int) -> None:
+    if on_error not in ("fail", "skip"):
+        raise ValueError(f"on_error must be 'fail' or 'skip', not {on_error!r}")
+    if not isinstance(batch_size, int) or batch_size < 1:
+        raise ValueError(f"batch_size must be a positive integer, not {batch_size!r}")
+
+
+def open_register(
+    households: str | os.PathLike[str],
+    members: str | os.PathLike[str] | None = None,
+    *,
+    format: str | None = None,
+    encoding: str | None = None,
+    aliases: AliasMap | Mapping[str, Any] | None = None,
+    ignore_columns: Iterable[str] = (),
+    on_error: OnError = "fail",
+    batch_size: int = 65536,
+    pack: Any = None,
+    max_problems: int | None = 10_000,
+) -> Register:
+    """Open a household register for reading in batches (see the module notes).
+
+    :param households: the households file (CSV, JSON Lines, Parquet, Arrow IPC or
+        xlsx; an xlsx workbook may hold the members sheet too).
+    :param members: the members file, keyed by ``household_id`` (``户编号``); not
+        needed for JSON Lines, for tables with a nested ``members`` column, or for a
+        workbook holding both sheets.
+    :param format: one of :data:`FORMATS`; by default from the file name (or its
+        first bytes).
+    :param encoding: the text encoding; by default detected: UTF-8 (with or without a
+        BOM), else GBK/GB18030; UTF-16 with a BOM. See :attr:`Register.encodings`.
+    :param aliases: more column headers (``{"户主编号": "id"}``, or per table kind
+        ``{"members": {...}}``), or a whole :class:`~poverty_core.aliases.AliasMap`.
+    :param ignore_columns: headers of columns to leave unread (otherwise a column that
+        names no field is an error).
+    :param on_error: ``"fail"`` (raise :class:`~poverty_core.errors.InputError` with
+        every problem before returning anything) or ``"skip"`` (leave bad households
+        out, listed in :attr:`RegisterBatch.rejected`).
+    :param batch_size: households per batch of :meth:`Register.batches`.
+    :param pack: a loaded pack: flattened procedure/checklist columns must then be
+        steps and items of its procedures and checklists, whose labels serve as
+        headers too.
+    :param max_problems: with ``on_error="fail"``, problems listed at most (the rest
+        are counted by column); ``None`` for all.
+
+    Problems of the files as a whole (missing, empty, unknown columns …) raise
+    :class:`~poverty_core.errors.InputError` here already.
+    """
+    _options(on_error, batch_size)
+    hpath = Path(households)
+    hfile = os.fspath(households)
+    _check_file(hpath, hfile)
+    fmt = format.lower().lstrip(".") if format else _format_of(hpath, hfile)
+    if fmt in ("ipc", "feather"):
+        fmt = "arrow"
+    if fmt not in FORMATS:
+        raise _fatal(
+            hfile,
+            f"不支持的格式 {fmt!r}（可用：{', '.join(FORMATS)}）",
+            f"unsupported format {fmt!r} (use one of {', '.join(FORMATS)})",
+        )
+    allowed, labels = _pack_columns(pack, "households")
+    amap = _aliases(aliases, labels)
+    ignore = {normalize(c) for c in ignore_columns}
+    sources: dict[str, Any] = {}
+    flat: tuple[str, ...] = ()
+    if fmt == "jsonl":
+        if members is not None:
+            raise _fatal(
+                os.fspath(members),
+                "JSON Lines 的成员嵌套在每户中，不需要成员文件",
+                "JSON Lines households carry their members: no members file is read",
+            )
+        sources["households"] = _JsonLines(hpath, hfile, encoding)
+    elif fmt == "xlsx" and (members is None or Path(members) == hpath):
+        hsheet, msheet = _pick_sheets(hpath, hfile)
+        sources["households"] = _XlsxSource(
+            hpath, hfile, hsheet, "households", amap, ignore, allowed
+        )
+        if msheet is None:
+            raise _fatal(
+                hfile,
+                "工作簿中没有成员表（工作表名 members/成员），请给出成员文件",
+                "the workbook has no members sheet (named members/成员): give the members file",
+            )
+        sources["members"] = _XlsxSource(hpath, hfile, msheet, "members", amap, ignore, None)
+    else:
+        sources["households"] = _source(
+            hpath, hfile, fmt, "households", encoding, amap, ignore, allowed
+        )
+        if members is not None:
+            mpath = Path(members)
+            mfile = os.fspath(members)
+            _check_file(mpath, mfile)
+            mfmt = _format_of(mpath, mfile) if format is None else fmt
+            if mfmt == "xlsx":
+                sheet = _sheet_named(mpath, mfile, "members")
+                sources["members"] = _XlsxSource(mpath, mfile, sheet, "members", amap, ignore, None)
+            else:
+                sources["members"] = _source(
+                    mpath, mfile, mfmt, "members", encoding, amap, ignore, None
+                )
+            main = sources["households"]
+            if isinstance(main, _ArrowSource) and main.member_source is not None:
+                raise _fatal(
+                    mfile,
+                    "户表已嵌套 members 列，不能再给成员文件",
+                    "the households table nests a members column: no members file is read",
+                )
+        elif not (
+            isinstance(sources["households"], _ArrowSource)
+            and sources["households"].member_source is not None
+        ):
+            raise _fatal(
+                hfile,
+                "缺少成员表：请给出成员文件（members=），或在表中嵌套 members 列",
+                "no members: give the members file (members=), or nest a members column "
+                "in the households table",
+            )
+    main = sources["households"]
+    if not isinstance(main, _JsonLines):
+        flat = tuple(c for c in main.columns if "." in c)
+    return Register(
+        fmt=fmt,
+        entity="households",
+        sources=sources,
+        aliases=amap,
+        on_error=on_error,
+        batch_size=batch_size,
+        max_problems=max_problems,
+        flat=flat,
+    )
+
+
+def read_table(
+    path: str | os.PathLike[str],
+    kind: type[Any] = Village,
+    *,
+    format: str | None = None,
+    encoding: str | None = None,
+    aliases: AliasMap | Mapping[str, Any] | None = None,
+    ignore_columns: Iterable[str] = (),
+    on_error: OnError = "fail",
+    pack: Any = None,
+    max_problems: int | None = 10_000,
+) -> RegisterBatch:
+    """Read a table of villages or counties (CSV, Parquet, Arrow IPC or xlsx) as one
+    typed batch matching ``arrow_schema(kind)``, with the same column names, cells,
+    checks and ``on_error`` as :func:`open_register`."""
+    _options(on_error, 1)
+    entity = {Village: "villages", County: "counties"}.get(kind)
+    if entity is None:
+        raise ValueError(f"read_table reads villages or counties, not {kind!r}")
+    p = Path(path)
+    file = os.fspath(path)
+    _check_file(p, file)
+    fmt = format.lower().lstrip(".") if format else _format_of(p, file)
+    if fmt == "jsonl":
+        raise _fatal(
+            file,
+            "村、县表请用 CSV、Parquet、Arrow 或 xlsx",
+            "villages and counties are read from CSV, Parquet, Arrow or xlsx",
+        )
+    allowed, labels = _pack_columns(pack, entity)
+    amap = _aliases(aliases, {})
+    if labels:
+        amap = amap.extended(
+            {entity: {h: c for h, c in labels.items() if normalize(h) not in amap.columns[entity]}}
+        )
+    source = _source(
+        p, file, fmt, entity, encoding, amap, {normalize(c) for c in ignore_columns}, allowed
+    )
+    register = Register(
+        fmt=fmt,
+        entity=entity,
+        sources={"households": source},
+        aliases=amap,
+        on_error=on_error,
+        batch_size=1 << 30,
+        max_problems=max_problems,
+        flat=tuple(c for c in source.columns if "." in c),
+    )
+    return register.read_all()

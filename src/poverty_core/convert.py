@@ -168,12 +168,24 @@ def _tuple_hook(conv: cattrs.Converter) -> Callable[[Any, Any], Any]:
     return hook
 
 
-def _checked(check: Callable[[Any], Text | None], base: Callable[[Any, Any], Any]) -> Any:
-    def hook(value: Any, type_: Any) -> Any:
-        result = base(value, type_)
-        message = check(result)
-        if message is not None:
-            raise _BadValue(message)
+def _field_hook(
+    base: Callable[[Any, Any], Any],
+    base_type: Any,
+    *,
+    optional: bool,
+    check: Callable[[Any], Text | None] | None,
+) -> Callable[[Any, Any], Any]:
+    """The structure hook of one field: ``None`` passes for an optional field, the value
+    is structured by the base type's hook, then range-checked."""
+
+    def hook(value: Any, _: Any) -> Any:
+        if value is None and optional:
+            return None
+        result = base(value, base_type)
+        if check is not None:
+            message = check(result)
+            if message is not None:
+                raise _BadValue(message)
         return result
 
     return hook
@@ -197,23 +209,18 @@ def _make_converter() -> cattrs.Converter:
         overrides: dict[str, Any] = {}
         hints = typing.get_type_hints(cls)
         for a in attrs.fields(cls):
-            check = a.metadata.get("check")
-            if check is not None:
-                base_type = _non_none(hints[a.name])
-                base = conv.get_structure_hook(base_type)
-
-                def hook(
-                    value: Any,
-                    type_: Any,
-                    _base: Callable[[Any, Any], Any] = base,
-                    _check: Callable[[Any], Text | None] = check,
-                    _bt: Any = base_type,
-                ) -> Any:
-                    if value is None:
-                        return None
-                    return _checked(_check, _base)(value, _bt)
-
-                overrides[a.name] = override(struct_hook=hook)
+            # Every field gets a hook resolved once here: cattrs' generic Optional
+            # handling would dispatch on the type for every value.
+            hint = hints[a.name]
+            base_type = _non_none(hint)
+            overrides[a.name] = override(
+                struct_hook=_field_hook(
+                    conv.get_structure_hook(base_type),
+                    base_type,
+                    optional=base_type is not hint,
+                    check=a.metadata.get("check"),
+                )
+            )
         conv.register_structure_hook(
             cls, make_dict_structure_fn(cls, conv, _cattrs_forbid_extra_keys=True, **overrides)
         )

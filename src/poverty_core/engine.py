@@ -331,8 +331,40 @@ def _status(value: Any) -> Status:
     return Status.PASSED if value else Status.FAILED
 
 
+_PARAMS: dict[tuple[int, dt.date, tuple[tuple[str, Any], ...]], tuple[Any, Params]] = {}
+
+
+def _params(pack: PackLike, as_of: dt.date, overrides: Mapping[str, Any]) -> Params:
+    """The parameter values of a pack on a date, shared by the runs that ask for the same
+    date and overrides (a pack is immutable once assembled)."""
+    try:
+        key = (id(pack), as_of, tuple(sorted(overrides.items())))
+        hash(key)
+    except TypeError:  # an unhashable override value: no sharing
+        return Params(pack, as_of, overrides)
+    hit = _PARAMS.get(key)
+    if hit is not None and hit[0] is pack:
+        return hit[1]
+    if len(_PARAMS) > 256:
+        _PARAMS.clear()
+    params = Params(pack, as_of, overrides)
+    _PARAMS[key] = (pack, params)
+    return params
+
+
+_DECODERS: dict[tuple[Any, type[Any]], Any] = {}
+
+
 def _decoder(expr: Expr | None, subject: type[Any]) -> Any:
     """How to turn an evaluated value (ordinal, code index, float) into a display value."""
+    key = (expr, subject)
+    found = _DECODERS.get(key)
+    if found is None:
+        found = _DECODERS[key] = _make_decoder(expr, subject)
+    return found
+
+
+def _make_decoder(expr: Expr | None, subject: type[Any]) -> Any:
     if expr is None:
         return lambda v: None
     kind = expr.value_kind(subject)
@@ -416,7 +448,7 @@ def decide(
     decision = pack.decision(decision_id)
     subject = _check_subject(decision.subject, decision.id, record)
     checked = pack.check_overrides(overrides or {})
-    params = Params(pack, as_of, checked)
+    params = _params(pack, as_of, checked)
     rules = [pack.criteria[rule_id] for rule_id in decision.criteria]
     findings = _findings(rules, record, subject, One(record, as_of, params))
     return _result(pack, decision, record.id, findings, as_of, checked)
@@ -643,7 +675,7 @@ def decide_batch(
     subject = subject_of(decision.subject)
     frame = _frame_of(records, decision.subject, decision.id)
     checked = pack.check_overrides(overrides or {})
-    params = Params(pack, as_of, checked)
+    params = _params(pack, as_of, checked)
     rules = [pack.criteria[rule_id] for rule_id in decision.criteria]
     columns = _columns(rules, frame, Many(frame, as_of, params))
     n = frame.n
@@ -723,7 +755,7 @@ def classify(
     """Put one record in a class of ``classifier``."""
     subject = _check_subject(classifier.subject, classifier.id, record)
     checked = pack.check_overrides(overrides or {})
-    params = Params(pack, as_of, checked)
+    params = _params(pack, as_of, checked)
     findings = _findings(classifier.class_criteria(), record, subject, One(record, as_of, params))
     index, looked = _pick_class([f.status for f in findings])
     code = _class_code(classifier, index)
@@ -810,7 +842,7 @@ def classify_batch(
     """Classify many records, vectorised over columns."""
     frame = _frame_of(records, classifier.subject, classifier.id)
     checked = pack.check_overrides(overrides or {})
-    params = Params(pack, as_of, checked)
+    params = _params(pack, as_of, checked)
     columns = _columns(classifier.class_criteria(), frame, Many(frame, as_of, params))
     n = frame.n
     chosen = np.full(n, -1, dtype=np.int64)
@@ -919,7 +951,7 @@ def entitle(
     """Compute what one household is due under ``entitlement``."""
     _check_subject(entitlement.subject, entitlement.id, record)
     checked = pack.check_overrides(overrides or {})
-    params = Params(pack, as_of, checked)
+    params = _params(pack, as_of, checked)
     scope = One(record, as_of, params)
     eligible = True if entitlement.eligibility is None else entitlement.eligibility.one(scope)
     awards: list[Award] = []
@@ -1012,7 +1044,7 @@ def entitle_batch(
     """Totals of ``entitlement`` over many households, vectorised."""
     frame = _frame_of(records, entitlement.subject, entitlement.id)
     checked = pack.check_overrides(overrides or {})
-    params = Params(pack, as_of, checked)
+    params = _params(pack, as_of, checked)
     scope = Many(frame, as_of, params)
     n = frame.n
     if entitlement.eligibility is not None:

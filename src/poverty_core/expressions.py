@@ -103,6 +103,9 @@ class One:
     as_of: dt.date
     params: ParamSource
     person: Person | None = None
+    cache: dict[Any, Any] = attrs.field(factory=dict, repr=False)
+    """Values already computed in this scope (a member aggregation shared by a test and
+    its observed value is evaluated once)."""
 
 
 @attrs.define
@@ -113,6 +116,12 @@ class Many:
     as_of: dt.date
     params: ParamSource
     on_members: bool = False
+    cache: dict[tuple[Expr, bool], Vec] = attrs.field(factory=dict, repr=False)
+    """Columns already computed in this evaluation, shared with the member scope."""
+
+    def members_scope(self) -> Many:
+        """The scope of the members of the records (sharing the cache)."""
+        return Many(self.frame, self.as_of, self.params, on_members=True, cache=self.cache)
 
     @property
     def current(self) -> Frame:
@@ -129,13 +138,16 @@ class Many:
 
 
 def _scalar(value: Any, n: int, known: bool = True) -> Vec:
+    # Read-only broadcast views: a constant costs no memory per row.
     if isinstance(value, bool):
-        arr = np.full(n, value, dtype=np.bool_)
+        arr = np.broadcast_to(np.bool_(value), (n,))
     elif isinstance(value, int | float):
-        arr = np.full(n, float(value), dtype=np.float64)
+        arr = np.broadcast_to(np.float64(value), (n,))
     else:
-        arr = np.full(n, value, dtype=object)
-    return Vec(arr, np.full(n, known, dtype=np.bool_))
+        cell = np.empty(1, dtype=object)
+        cell[0] = value
+        arr = np.broadcast_to(cell, (n,))
+    return Vec(arr, np.broadcast_to(np.bool_(known), (n,)))
 
 
 def _unknown(n: int) -> Vec:
@@ -149,10 +161,24 @@ class Expr:
 
     def one(self, scope: One) -> Any:
         """Value on one record (``None`` when unknown)."""
-        raise NotImplementedError  # pragma: no cover - every block overrides
+        return self._one(scope)
 
     def many(self, scope: Many) -> Vec:
-        """Values on a batch."""
+        """Values on a batch, computed once per evaluation."""
+        key = (self, scope.on_members)
+        cache = scope.cache
+        try:
+            return cache[key]
+        except KeyError:
+            value = cache[key] = self._many(scope)
+            return value
+
+    def _one(self, scope: One) -> Any:
+        """Compute :meth:`one` (each block implements it)."""
+        raise NotImplementedError  # pragma: no cover - every block overrides
+
+    def _many(self, scope: Many) -> Vec:
+        """Compute :meth:`many` (each block implements it)."""
         raise NotImplementedError  # pragma: no cover
 
     def text(self, language: Language, namer: Namer, subject: type[Any]) -> str:
@@ -287,10 +313,10 @@ class Const(Expr):
             return self.value.toordinal()
         return self.value
 
-    def one(self, scope: One) -> Any:
+    def _one(self, scope: One) -> Any:
         return self._encoded()
 
-    def many(self, scope: Many) -> Vec:
+    def _many(self, scope: Many) -> Vec:
         return _scalar(self._encoded(), scope.n)
 
     def text(self, language: Language, namer: Namer, subject: type[Any]) -> str:
@@ -333,7 +359,7 @@ class Field(Expr):
 
     name: str
 
-    def one(self, scope: One) -> Any:
+    def _one(self, scope: One) -> Any:
         value = getattr(scope.record, self.name)
         if value is None:
             return None
@@ -343,7 +369,7 @@ class Field(Expr):
             return len(value)
         return value
 
-    def many(self, scope: Many) -> Vec:
+    def _many(self, scope: Many) -> Vec:
         return scope.frame.column(self.name)
 
     def text(self, language: Language, namer: Namer, subject: type[Any]) -> str:
@@ -373,7 +399,7 @@ class Member(Expr):
 
     name: str
 
-    def one(self, scope: One) -> Any:
+    def _one(self, scope: One) -> Any:
         person = scope.person
         if person is None:
             raise TypeError(f"member({self.name!r}) used outside a member aggregation")
@@ -386,13 +412,15 @@ class Member(Expr):
             return len(value)
         return value
 
-    def many(self, scope: Many) -> Vec:
+    def _many(self, scope: Many) -> Vec:
         if not scope.on_members:
             raise TypeError(f"member({self.name!r}) used outside a member aggregation")
         members = scope.current
         if self.name != "age":
             return members.column(self.name)
         stated = members.column("age")
+        if not members.has_column("birth_year"):  # no birth dates: the stated age as is
+            return Vec(stated.values.astype(np.float64, copy=False), stated.known)
         year, month, day = (members.column(f"birth_{p}") for p in ("year", "month", "day"))
         on = scope.as_of
         not_yet = (month.values > on.month) | ((month.values == on.month) & (day.values > on.day))
@@ -425,10 +453,10 @@ class Param(Expr):
 
     name: str
 
-    def one(self, scope: One) -> Any:
+    def _one(self, scope: One) -> Any:
         return scope.params.get(self.name)
 
-    def many(self, scope: Many) -> Vec:
+    def _many(self, scope: Many) -> Vec:
         value = scope.params.get(self.name)
         if value is None:
             return _unknown(scope.n)
@@ -456,10 +484,10 @@ class AsOf(Expr):
 
     year: bool = False
 
-    def one(self, scope: One) -> Any:
+    def _one(self, scope: One) -> Any:
         return scope.as_of.year if self.year else scope.as_of.toordinal()
 
-    def many(self, scope: Many) -> Vec:
+    def _many(self, scope: Many) -> Vec:
         value = scope.as_of.year if self.year else scope.as_of.toordinal()
         return _scalar(value, scope.n)
 
@@ -480,14 +508,14 @@ class StepDate(Expr):
     procedure: str
     step: str
 
-    def one(self, scope: One) -> Any:
+    def _one(self, scope: One) -> Any:
         steps = scope.record.procedures.get(self.procedure)
         if steps is None:
             return None
         when = steps.get(self.step)
         return None if when is None else when.toordinal()
 
-    def many(self, scope: Many) -> Vec:
+    def _many(self, scope: Many) -> Vec:
         return scope.frame.column(f"procedures.{self.procedure}.{self.step}")
 
     def text(self, language: Language, namer: Namer, subject: type[Any]) -> str:
@@ -516,7 +544,7 @@ class StepDone(Expr):
     previous: str | None = None
     label: Text | None = None
 
-    def one(self, scope: One) -> Any:
+    def _one(self, scope: One) -> Any:
         steps = scope.record.procedures.get(self.procedure)
         if steps is None:
             return None
@@ -526,7 +554,7 @@ class StepDone(Expr):
         before = steps.get(self.previous) if self.previous else None
         return before is None or before <= when
 
-    def many(self, scope: Many) -> Vec:
+    def _many(self, scope: Many) -> Vec:
         frame = scope.frame
         present = frame.column(f"procedures.{self.procedure}")
         if present.values.dtype != np.bool_:  # no record has the procedure at all
@@ -560,10 +588,10 @@ class ChecklistItem(Expr):
     item: str
     label: Text | None = None
 
-    def one(self, scope: One) -> Any:
+    def _one(self, scope: One) -> Any:
         return scope.record.checklists.get(self.checklist, {}).get(self.item)
 
-    def many(self, scope: Many) -> Vec:
+    def _many(self, scope: Many) -> Vec:
         col = scope.frame.column(f"checklists.{self.checklist}.{self.item}")
         if col.values.dtype != np.bool_:
             return Vec(np.zeros(scope.n, dtype=np.bool_), col.known)
@@ -591,10 +619,10 @@ class ChecklistComplete(Expr):
     def _items(self, params: ParamSource) -> list[ChecklistItem]:
         return [ChecklistItem(self.checklist, i) for i in params.checklist_items(self.checklist)]
 
-    def one(self, scope: One) -> Any:
+    def _one(self, scope: One) -> Any:
         return And(tuple(self._items(scope.params))).one(scope)
 
-    def many(self, scope: Many) -> Vec:
+    def _many(self, scope: Many) -> Vec:
         return And(tuple(self._items(scope.params))).many(scope)
 
     def blame_one(self, scope: One) -> list[Ref]:
@@ -626,10 +654,10 @@ class ProcedureComplete(Expr):
             previous = step
         return And(tuple(parts))
 
-    def one(self, scope: One) -> Any:
+    def _one(self, scope: One) -> Any:
         return self._steps(scope.params).one(scope)
 
-    def many(self, scope: Many) -> Vec:
+    def _many(self, scope: Many) -> Vec:
         return self._steps(scope.params).many(scope)
 
     def blame_one(self, scope: One) -> list[Ref]:
@@ -681,13 +709,13 @@ class Compare(Expr):
     left: Expr
     right: Expr
 
-    def one(self, scope: One) -> Any:
+    def _one(self, scope: One) -> Any:
         a, b = self.left.one(scope), self.right.one(scope)
         if a is None or b is None:
             return None
         return bool(_OPS[self.op](a, b))
 
-    def many(self, scope: Many) -> Vec:
+    def _many(self, scope: Many) -> Vec:
         a = _code_operand(self.left, self.right, scope)
         b = _code_operand(self.right, self.left, scope)
         known = a.known & b.known
@@ -710,13 +738,13 @@ class IsIn(Expr):
     value: Expr
     options: Expr
 
-    def one(self, scope: One) -> Any:
+    def _one(self, scope: One) -> Any:
         v, options = self.value.one(scope), self.options.one(scope)
         if v is None or options is None:
             return None
         return v in options
 
-    def many(self, scope: Many) -> Vec:
+    def _many(self, scope: Many) -> Vec:
         v = self.value.many(scope)
         if isinstance(self.options, Param):
             options = scope.params.get(self.options.name)
@@ -763,7 +791,7 @@ class Arith(Expr):
     left: Expr
     right: Expr
 
-    def one(self, scope: One) -> Any:
+    def _one(self, scope: One) -> Any:
         a, b = self.left.one(scope), self.right.one(scope)
         if a is None or b is None:
             return None
@@ -773,7 +801,7 @@ class Arith(Expr):
             float(a), float(b)
         )
 
-    def many(self, scope: Many) -> Vec:
+    def _many(self, scope: Many) -> Vec:
         a, b = self.left.many(scope), self.right.many(scope)
         av = a.values.astype(np.float64, copy=False)
         bv = b.values.astype(np.float64, copy=False)
@@ -817,14 +845,14 @@ class Coalesce(Expr):
 
     options: tuple[Expr, ...]
 
-    def one(self, scope: One) -> Any:
+    def _one(self, scope: One) -> Any:
         for option in self.options:
             value = option.one(scope)
             if value is not None:
                 return value
         return None
 
-    def many(self, scope: Many) -> Vec:
+    def _many(self, scope: Many) -> Vec:
         first = self.options[0].many(scope)
         values = first.values.astype(np.float64, copy=True)
         known = first.known.copy()
@@ -852,7 +880,7 @@ class And(Expr):
 
     parts: tuple[Expr, ...]
 
-    def one(self, scope: One) -> Any:
+    def _one(self, scope: One) -> Any:
         result: bool | None = True
         for part in self.parts:
             v = part.one(scope)
@@ -862,7 +890,7 @@ class And(Expr):
                 result = None
         return result
 
-    def many(self, scope: Many) -> Vec:
+    def _many(self, scope: Many) -> Vec:
         n = scope.n
         false_seen = np.zeros(n, dtype=np.bool_)
         all_known = np.ones(n, dtype=np.bool_)
@@ -886,7 +914,7 @@ class Or(Expr):
 
     parts: tuple[Expr, ...]
 
-    def one(self, scope: One) -> Any:
+    def _one(self, scope: One) -> Any:
         result: bool | None = False
         for part in self.parts:
             v = part.one(scope)
@@ -896,7 +924,7 @@ class Or(Expr):
                 result = None
         return result
 
-    def many(self, scope: Many) -> Vec:
+    def _many(self, scope: Many) -> Vec:
         n = scope.n
         true_seen = np.zeros(n, dtype=np.bool_)
         all_known = np.ones(n, dtype=np.bool_)
@@ -927,11 +955,11 @@ class Not(Expr):
 
     part: Expr
 
-    def one(self, scope: One) -> Any:
+    def _one(self, scope: One) -> Any:
         v = self.part.one(scope)
         return None if v is None else not v
 
-    def many(self, scope: Many) -> Vec:
+    def _many(self, scope: Many) -> Vec:
         v = self.part.many(scope)
         return Vec(~v.values.astype(np.bool_) & v.known, v.known)
 
@@ -950,11 +978,11 @@ class Filled(Expr):
 
     of: Field
 
-    def one(self, scope: One) -> Any:
+    def _one(self, scope: One) -> Any:
         value = self.of.one(scope)
         return None if value is None else bool(str(value).strip())
 
-    def many(self, scope: Many) -> Vec:
+    def _many(self, scope: Many) -> Vec:
         v = self.of.many(scope)
         filled = np.fromiter(
             (bool(str(x).strip()) if k else False for x, k in zip(v.values, v.known, strict=True)),
@@ -977,10 +1005,10 @@ class Length(Expr):
 
     of: Field
 
-    def one(self, scope: One) -> Any:
+    def _one(self, scope: One) -> Any:
         return self.of.one(scope)
 
-    def many(self, scope: Many) -> Vec:
+    def _many(self, scope: Many) -> Vec:
         return self.of.many(scope)
 
     def children(self) -> Sequence[Expr]:
@@ -1003,14 +1031,14 @@ class Where(Expr):
     then: Expr
     otherwise: Expr
 
-    def one(self, scope: One) -> Any:
+    def _one(self, scope: One) -> Any:
         c = self.condition.one(scope)
         a, b = self.then.one(scope), self.otherwise.one(scope)
         if c is None:
             return a if a is not None and a == b else None
         return a if c else b
 
-    def many(self, scope: Many) -> Vec:
+    def _many(self, scope: Many) -> Vec:
         c = self.condition.many(scope)
         a, b = self.then.many(scope), self.otherwise.many(scope)
         n = scope.n
@@ -1064,7 +1092,7 @@ class MemberAggregate(Expr):
     how: Literal["any", "all", "count"]
     condition: Expr
 
-    def one(self, scope: One) -> Any:
+    def _one(self, scope: One) -> Any:
         values = [
             self.condition.one(One(scope.record, scope.as_of, scope.params, person))
             for person in scope.record.members
@@ -1079,25 +1107,42 @@ class MemberAggregate(Expr):
             return None if any(v is None for v in values) else True
         return None if any(v is None for v in values) else sum(1 for v in values if v)
 
-    def many(self, scope: Many) -> Vec:
+    def _many(self, scope: Many) -> Vec:
         if scope.frame.members is None or scope.frame.members.owner is None:
             raise TypeError("member aggregation on records without members")
-        inner = Many(scope.frame, scope.as_of, scope.params, on_members=True)
+        inner = scope.members_scope()
         v = self.condition.many(inner)
         owner = scope.frame.members.owner
         n = scope.frame.n
-        unknown = np.bincount(owner, weights=~v.known, minlength=n) > 0
+        m = scope.frame.members.n
+        known = np.broadcast_to(v.known, (m,))
+        values = np.broadcast_to(v.values, (m,)).astype(np.bool_, copy=False)
+        # Scatter marks households (cheaper than weighted counts over every member).
+        unknown = np.zeros(n, dtype=np.bool_)
+        unknown[owner[~known]] = True
         if self.how == "any":
-            hit = np.bincount(owner, weights=v.known & v.values, minlength=n) > 0
+            hit = np.zeros(n, dtype=np.bool_)
+            hit[owner[known & values]] = True
             return Vec(hit, hit | ~unknown)
         if self.how == "all":
-            miss = np.bincount(owner, weights=v.known & ~v.values, minlength=n) > 0
+            miss = np.zeros(n, dtype=np.bool_)
+            miss[owner[known & ~values]] = True
             return Vec(~miss & ~unknown, miss | ~unknown)
-        count = np.bincount(owner, weights=v.known & v.values, minlength=n)
+        count = np.bincount(owner[known & values], minlength=n).astype(np.float64)
         return Vec(np.where(unknown, 0.0, count), ~unknown)
 
     def children(self) -> Sequence[Expr]:
         return (self.condition,)
+
+    def one(self, scope: One) -> Any:
+        """Value on one record, computed once per scope (a test and its observed value
+        often aggregate the same condition)."""
+        key = (self, "one")
+        cache = scope.cache
+        if key in cache:
+            return cache[key]
+        value = cache[key] = self._one(scope)
+        return value
 
     def blame_one(self, scope: One) -> list[Ref]:
         out: list[Ref] = []
@@ -1111,7 +1156,7 @@ class MemberAggregate(Expr):
         members = scope.frame.members
         assert members is not None
         assert members.owner is not None
-        inner = Many(scope.frame, scope.as_of, scope.params, on_members=True)
+        inner = scope.members_scope()
         v = self.condition.many(inner)
         member_rows = rows[members.owner] & ~_full(v.known, members.n)
         out: dict[Ref, Array] = {}
@@ -1165,10 +1210,10 @@ class Function(Expr):
     def _call(self, as_of: dt.date, args: list[Any]) -> Any:
         return self.fn(as_of, *args) if self.with_date else self.fn(*args)
 
-    def one(self, scope: One) -> Any:
+    def _one(self, scope: One) -> Any:
         return self._call(scope.as_of, self._args(scope))
 
-    def many(self, scope: Many) -> Vec:
+    def _many(self, scope: Many) -> Vec:
         if self.of_member and not scope.on_members:
             raise TypeError("a member function used outside a member aggregation")
         frame = scope.current

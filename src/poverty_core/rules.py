@@ -9,6 +9,7 @@ criterion per step. A :class:`Taxonomy` is a coded list with Chinese and English
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any, Literal
 
@@ -114,12 +115,16 @@ class Criterion:
 
     def refs(self) -> list[Ref]:
         """Everything the criterion reads, in first-seen order, without repeats."""
+        return list(self._refs)
+
+    @functools.cached_property
+    def _refs(self) -> tuple[Ref, ...]:
         seen: dict[Ref, None] = {}
         for expr in (self.test, self.observed, self.required):
             if expr is not None:
                 for ref in expr.refs():
                     seen.setdefault(ref, None)
-        return list(seen)
+        return tuple(seen)
 
 
 @attrs.frozen

@@ -1,0 +1,406 @@
+"""Column names and cell words of register files: English or Chinese.
+
+A register file may name its columns by the model's field names
+(``annual_net_income_per_capita``), by the fields' own labels in Chinese or English
+(``年人均纯收入（元）``, ``年人均纯收入``, ``annual net income per capita (yuan)``) or by
+the other headers register exports use (``人均纯收入``, ``致贫原因``, ``证件号码`` …),
+listed in the bundled ``data/aliases.toml``. The same file lists the other words
+exports write for codes (``之子`` for the relation ``child``) and for yes/no cells
+(``是``/``否``).
+
+Headers and words are compared in a normal form (:func:`normalize`): Unicode NFKC
+(full-width letters, digits and brackets become half-width), case-folded, with every
+space removed. :class:`AliasMap` holds the result; extend it with
+:meth:`AliasMap.extended` (a mapping, as ``open_register(..., aliases=...)`` takes)
+or :meth:`AliasMap.from_toml` (a file shaped like the bundled one).
+
+>>> m = AliasMap.default()
+>>> m.column("households", "年人均纯收入（元）"), m.column("households", "人均纯收入")
+('annual_net_income_per_capita', 'annual_net_income_per_capita')
+>>> m.column("members", "户编号"), m.column("members", "证件号码")
+('household_id', 'id_number')
+>>> m.boolean("是"), m.boolean("FALSE"), m.boolean("maybe")
+(True, False, None)
+>>> from poverty_core.codes import Relation
+>>> m.code(Relation, "之子")
+<Relation.CHILD: 'child'>
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import re
+import tomllib
+import typing
+import unicodedata
+from collections.abc import Iterable, Mapping
+from importlib.resources import files
+from typing import Any, ClassVar
+
+import attrs
+
+from poverty_core._text import Text
+from poverty_core.codes import CODE_LISTS, Code
+from poverty_core.errors import InputError, Problem
+from poverty_core.model import County, Household, Person, Village
+
+__all__ = ["ENTITIES", "AliasMap", "entity_columns", "normalize"]
+
+ENTITIES: dict[str, type[Any]] = {
+    "households": Household,
+    "members": Person,
+    "villages": Village,
+    "counties": County,
+}
+"""The kinds of table a register file can hold, by name, with their model class."""
+
+_MEMBER_KEY = "household_id"  # = poverty_core.columnar.MEMBER_KEY (not imported: no cycle)
+_NOT_COLUMNS = ("members", "history", "procedures", "checklists")
+_FLAT = re.compile(r"^(procedures|checklists)\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$")
+_UNIT = re.compile(r"\s*[(（][^()（）]*[)）]\s*$")
+
+
+def normalize(text: str) -> str:
+    """The form headers and cell words are compared in: NFKC, case-folded, no spaces.
+
+    >>> normalize(" 年人均纯收入（元） "), normalize("Household ID")
+    ('年人均纯收入(元)', 'householdid')
+    """
+    return "".join(unicodedata.normalize("NFKC", text).casefold().split())
+
+
+def entity_columns(entity: str) -> list[str]:
+    """The columns of a table of ``entity`` (``households``, ``members`` …), in order:
+    the model's fields less the nested ones, and ``household_id`` first for members.
+    (Flattened ``procedures.<id>.<step>`` / ``checklists.<id>.<item>`` come on top.)"""
+    kind = ENTITIES[entity]
+    names = [a.name for a in attrs.fields(kind) if a.name not in _NOT_COLUMNS]
+    return [_MEMBER_KEY, *names] if entity == "members" else names
+
+
+def _flat_prefixes(entity: str) -> tuple[str, ...]:
+    kind = ENTITIES[entity]
+    fields = attrs.fields_dict(kind)
+    return tuple(p for p in ("procedures", "checklists") if p in fields and entity != "members")
+
+
+def _is_flat(entity: str, name: str) -> bool:
+    return bool(_FLAT.match(name)) and name.split(".")[0] in _flat_prefixes(entity)
+
+
+def _label_headers(entity: str) -> dict[str, str]:
+    """Each column's own headers: its name and its labels (with and without the unit)."""
+    kind = ENTITIES[entity]
+    labels: dict[str, Text] = kind.field_labels()
+    out: dict[str, set[str]] = {}
+    for name in entity_columns(entity):
+        heads = {name}
+        label = labels.get(name)
+        if name == _MEMBER_KEY and entity == "members":
+            label = Household.field_labels()["id"]
+        if label is not None:
+            for text in (label.zh, label.en):
+                heads.add(text)
+                heads.add(_UNIT.sub("", text))
+        out[name] = {normalize(h) for h in heads if h.strip()}
+    # A header two columns share (none today) would be ambiguous: it belongs to neither.
+    seen: dict[str, str] = {}
+    ambiguous: set[str] = set()
+    for name, heads in out.items():
+        for h in heads:
+            if h in seen and seen[h] != name:
+                ambiguous.add(h)
+            seen.setdefault(h, name)
+    return {h: n for h, n in seen.items() if h not in ambiguous}
+
+
+def _problem(where: str, zh: str, en: str) -> Problem:
+    return Problem(where, Text(zh, en))
+
+
+@attrs.frozen
+class AliasMap:
+    """Which column a header names, per table kind, and the words cells may use.
+
+    Build it with :meth:`default` (the model's labels plus the bundled
+    ``data/aliases.toml``), then :meth:`extended` or :meth:`from_toml` for more.
+    """
+
+    columns: Mapping[str, Mapping[str, str]]
+    """Per table kind (``households``, ``members``, ``villages``, ``counties``): each
+    normalized header with the column it names."""
+    booleans: Mapping[str, bool]
+    """Each normalized yes/no word with its value."""
+    codes: Mapping[str, Mapping[str, str]]
+    """Per code list (``relation`` …): each normalized word with its code."""
+
+    SECTIONS: ClassVar[tuple[str, ...]] = ("columns", "booleans", "codes")
+
+    @classmethod
+    def default(cls) -> AliasMap:
+        """The model's field names and labels plus the bundled ``data/aliases.toml``."""
+        return _default()
+
+    @classmethod
+    def from_toml(cls, path: str | os.PathLike[str], *, base: AliasMap | None = None) -> AliasMap:
+        """``base`` (the default map) extended by a TOML file shaped like the bundled
+        one. Raises :class:`~poverty_core.errors.InputError` naming every bad entry."""
+        name = os.fspath(path)
+        try:
+            with open(path, "rb") as handle:
+                data = tomllib.loads(handle.read().decode("utf-8"))
+        except OSError as exc:
+            raise InputError(
+                [_problem(name, f"无法读取：{exc.strerror}", f"cannot read: {exc.strerror}")],
+                what=name,
+            ) from None
+        except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+            raise InputError(
+                [_problem(name, f"不是有效的 TOML：{exc}", f"not valid TOML: {exc}")], what=name
+            ) from None
+        return (base or cls.default())._with_data(data, name, override=True)
+
+    def extended(self, extra: Mapping[str, Any]) -> AliasMap:
+        """This map with more column headers; the caller's headers win over built-in ones.
+
+        ``extra`` maps a header to a column for every table that has that column
+        (``{"户主编号": "id"}``), or, per table kind, ``{"members": {"人码": "id"}}``.
+        A target that is no column raises :class:`~poverty_core.errors.InputError`.
+        """
+        flat: dict[str, str] = {}
+        per: dict[str, dict[str, str]] = {}
+        problems: list[Problem] = []
+        for key, value in extra.items():
+            if isinstance(value, Mapping) and key in ENTITIES:
+                per.setdefault(key, {}).update({str(k): v for k, v in value.items()})
+            elif isinstance(value, str) and isinstance(key, str):
+                flat[key] = value
+            else:
+                problems.append(
+                    _problem(
+                        f"aliases[{key!r}]",
+                        "应为 表头 → 列名，或 表类型 → {表头 → 列名}",
+                        "expected header → column, or table kind → {header → column}",
+                    )
+                )
+        columns = {e: dict(m) for e, m in self.columns.items()}
+        for header, target in flat.items():
+            hit = [e for e in ENTITIES if _valid_target(e, target)]
+            if not hit:
+                problems.append(_unknown_target(f"aliases[{header!r}]", target, "households"))
+            for e in hit:
+                columns[e][normalize(header)] = target
+        for entity, mapping in per.items():
+            for header, target in mapping.items():
+                if not isinstance(target, str) or not _valid_target(entity, target):
+                    problems.append(
+                        _unknown_target(f"aliases[{entity!r}][{header!r}]", str(target), entity)
+                    )
+                    continue
+                columns[entity][normalize(header)] = target
+        if problems:
+            raise InputError(problems, what="aliases")
+        return AliasMap(columns, self.booleans, self.codes)
+
+    def column(self, entity: str, header: str) -> str | None:
+        """The column ``header`` names in a table of ``entity``, or ``None``."""
+        if _is_flat(entity, header.strip()):
+            return header.strip()
+        return self.columns[entity].get(normalize(header))
+
+    def headers(self, entity: str) -> dict[str, list[str]]:
+        """Each column of ``entity`` with the (normalized) headers that name it."""
+        out: dict[str, list[str]] = {c: [] for c in entity_columns(entity)}
+        for header, column in self.columns[entity].items():
+            out.setdefault(column, []).append(header)
+        return {c: sorted(h) for c, h in out.items()}
+
+    def boolean(self, word: str) -> bool | None:
+        """The value of a yes/no word, or ``None`` when it is not one."""
+        return self.booleans.get(normalize(word))
+
+    def code(self, cls: type[Code], word: str) -> Code | None:
+        """The code of ``cls`` a word names (its code, either label, or a listed
+        synonym), or ``None``."""
+        try:
+            return cls.parse(word)
+        except ValueError:
+            pass
+        value = self.codes.get(cls.list_name(), {}).get(normalize(word))
+        if value is None:
+            value = _code_words(cls).get(normalize(word))
+        return None if value is None else cls(value)
+
+    # -- building -------------------------------------------------------------------
+
+    def _with_data(self, data: dict[str, Any], name: str, *, override: bool) -> AliasMap:
+        problems: list[Problem] = []
+        unknown = sorted(set(data) - set(self.SECTIONS))
+        if unknown:
+            problems.append(
+                _problem(
+                    name,
+                    f"未知节：{', '.join(unknown)}（可用：{', '.join(self.SECTIONS)}）",
+                    f"unknown section(s): {', '.join(unknown)} "
+                    f"(allowed: {', '.join(self.SECTIONS)})",
+                )
+            )
+        columns = {e: dict(m) for e, m in self.columns.items()}
+        booleans = dict(self.booleans)
+        codes = {k: dict(v) for k, v in self.codes.items()}
+        for entity, table in _table(data, "columns", name, problems).items():
+            where = f"{name}: columns.{entity}"
+            if entity not in ENTITIES:
+                problems.append(
+                    _problem(
+                        where,
+                        f"未知表类型（可用：{', '.join(ENTITIES)}）",
+                        f"unknown table kind (allowed: {', '.join(ENTITIES)})",
+                    )
+                )
+                continue
+            if not isinstance(table, dict):
+                problems.append(_problem(where, "应为表", "expected a table"))
+                continue
+            own = _label_headers(entity)
+            for target, words in table.items():
+                here = f"{where}.{target}"
+                if not _valid_target(entity, target):
+                    problems.append(_unknown_target(here, target, entity))
+                    continue
+                for word in _words(words, here, problems):
+                    key = normalize(word)
+                    current = columns[entity].get(key)
+                    taken = own.get(key)
+                    if taken is not None and taken != target and not override:
+                        problems.append(_clash(here, word, taken))
+                    elif current is not None and current not in (target, taken) and not override:
+                        problems.append(_clash(here, word, current))
+                        continue
+                    columns[entity][key] = target
+        table = _table(data, "booleans", name, problems)
+        for key in table:
+            if key not in ("true", "false"):
+                problems.append(
+                    _problem(
+                        f"{name}: booleans.{key}",
+                        "只能有 true 和 false",
+                        "only true and false are allowed",
+                    )
+                )
+        for value in (True, False):
+            here = f"{name}: booleans.{str(value).lower()}"
+            for word in _words(table.get(str(value).lower(), []), here, problems):
+                key = normalize(word)
+                if booleans.get(key, value) != value and not override:
+                    problems.append(
+                        _problem(
+                            here,
+                            f"{word!r} 既是 true 又是 false",
+                            f"{word!r} is both true and false",
+                        )
+                    )
+                booleans[key] = value
+        for list_name, table in _table(data, "codes", name, problems).items():
+            where = f"{name}: codes.{list_name}"
+            cls = CODE_LISTS.get(list_name)
+            if cls is None:
+                problems.append(
+                    _problem(
+                        where,
+                        f"未知代码表（可用：{', '.join(CODE_LISTS)}）",
+                        f"unknown code list (allowed: {', '.join(CODE_LISTS)})",
+                    )
+                )
+                continue
+            if not isinstance(table, dict):
+                problems.append(_problem(where, "应为表", "expected a table"))
+                continue
+            words_of = _code_words(cls)
+            known = {m.value for m in cls}
+            target_map = codes.setdefault(list_name, {})
+            for code, words in table.items():
+                here = f"{where}.{code}"
+                if code not in known:
+                    problems.append(
+                        _problem(
+                            here,
+                            f"不是 {list_name} 的代码（可用：{', '.join(sorted(known))}）",
+                            f"not a {list_name} code (allowed: {', '.join(sorted(known))})",
+                        )
+                    )
+                    continue
+                for word in _words(words, here, problems):
+                    key = normalize(word)
+                    other = words_of.get(key) or target_map.get(key)
+                    if other is not None and other != code and not override:
+                        problems.append(
+                            _problem(
+                                here,
+                                f"{word!r} 已表示代码 {other}",
+                                f"{word!r} already stands for the code {other}",
+                            )
+                        )
+                        continue
+                    target_map[key] = code
+        if problems:
+            raise InputError(problems, what=name)
+        return AliasMap(columns, booleans, codes)
+
+
+def _valid_target(entity: str, target: str) -> bool:
+    return target in entity_columns(entity) or _is_flat(entity, target)
+
+
+def _unknown_target(where: str, target: str, entity: str) -> Problem:
+    columns = ", ".join(entity_columns(entity))
+    return _problem(
+        where,
+        f"{target!r} 不是列名（{entity} 的列：{columns}）",
+        f"{target!r} is not a column ({entity} columns: {columns})",
+    )
+
+
+def _clash(where: str, word: str, taken: str) -> Problem:
+    return _problem(
+        where,
+        f"表头 {word!r} 已指列 {taken}",
+        f"the header {word!r} already names the column {taken}",
+    )
+
+
+def _table(data: dict[str, Any], key: str, name: str, problems: list[Problem]) -> dict[str, Any]:
+    value = data.get(key, {})
+    if not isinstance(value, dict):
+        problems.append(_problem(f"{name}: {key}", "应为表", "expected a table"))
+        return {}
+    return value
+
+
+def _words(value: Any, where: str, problems: list[Problem]) -> Iterable[str]:
+    if not isinstance(value, list) or not all(isinstance(w, str) and w.strip() for w in value):
+        problems.append(
+            _problem(where, "应为非空文本的列表", "expected a list of non-empty strings")
+        )
+        return []
+    return typing.cast(list[str], value)
+
+
+@functools.cache
+def _code_words(cls: type[Code]) -> dict[str, str]:
+    """A code list's own words (code, labels), normalized."""
+    out: dict[str, str] = {}
+    for m in cls:
+        for word in (m.value, m.label.zh, m.label.en):
+            out.setdefault(normalize(word), m.value)
+    return out
+
+
+@functools.cache
+def _default() -> AliasMap:
+    columns = {entity: _label_headers(entity) for entity in ENTITIES}
+    base = AliasMap(columns, {}, {})
+    resource = files("poverty_core").joinpath("data/aliases.toml")
+    data = tomllib.loads(resource.read_text(encoding="utf-8"))
+    return base._with_data(data, "poverty_core/data/aliases.toml", override=False)

@@ -1,0 +1,445 @@
+"""Scale-out on Dask: the same batch function per partition, totals combined exactly.
+
+A register too large for one machine is split into partitions — households *with
+their members* — and each partition is assessed by :func:`poverty_core.batch.assess`,
+the function a single machine runs, in a Dask task. The per-partition totals are sums
+(households and people per outcome, per criterion, per village and county), so adding
+them gives exactly the totals of one run over the whole register; the per-household
+results are the same rows. There is no scheduler here: the tasks are
+:func:`dask.delayed` calls run on the caller's ``distributed.Client``, or on Dask's
+local threaded scheduler when none is given.
+
+Dask is an optional dependency (``pip install 'poverty-core[dask]'``); it is imported
+only when :func:`assess_partitions` runs. The partitioning helpers need only Arrow.
+
+A partition is one of:
+
+* a pair of Parquet paths ``(households, members)``, read on the worker;
+* a callable returning ``(households, members)`` Arrow tables (for other formats:
+  wrap a reader), called on the worker;
+* a pair of Arrow tables ``(households, members)``, shipped to the worker.
+
+Tasks receive plain data — the pack's *name*, the decision id, the date, the overrides —
+and load the pack on the worker, so every worker must have the same packs installed;
+a difference in pack versions between workers is an error when the totals are combined.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib
+import os
+import threading
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import Any, TypeAlias
+
+import attrs
+import numpy as np
+import numpy.typing as npt
+import pyarrow as pa
+
+from poverty_core.batch import GroupTotals, ResultWriter, RunSummary, assess, iter_tables
+from poverty_core.columnar import MEMBER_KEY
+
+__all__ = [
+    "Partition",
+    "PartitionedRun",
+    "assess_partition",
+    "assess_partitions",
+    "merge_summaries",
+    "partition_parquet",
+    "partition_tables",
+]
+
+Tables: TypeAlias = tuple[pa.Table, "pa.Table | None"]
+Partition: TypeAlias = (
+    "tuple[str | os.PathLike[str], str | os.PathLike[str]] | Callable[[], Tables] | Tables"
+)
+"""A partition: Parquet paths ``(households, members)``, a callable returning the two
+tables, or the two tables."""
+
+EXTRA = "poverty-core[dask]"
+"""The extra that installs Dask for this module."""
+
+_PACK_LOCK = threading.Lock()
+
+
+def _import_dask() -> Any:
+    """The ``dask`` module, or an ImportError naming the extra to install."""
+    try:
+        return importlib.import_module("dask")
+    except ImportError as exc:
+        raise ImportError(
+            f"poverty_core.scaleout needs Dask, an optional dependency: pip install '{EXTRA}'"
+        ) from exc
+
+
+# -- one partition (runs on a worker) ------------------------------------------------------
+
+
+class _Collect(ResultWriter):
+    """Keeps the result tables in memory instead of writing a file."""
+
+    def __init__(self) -> None:  # no file: ResultWriter's temporary file is not wanted
+        self.tables: list[pa.Table] = []
+        self.rows = 0
+
+    def write(self, table: pa.Table) -> None:
+        """Keep one batch of results."""
+        self.tables.append(table)
+        self.rows += table.num_rows
+
+
+def _load(partition: Partition) -> Tables:
+    """The partition's two tables."""
+    if callable(partition):
+        households, members = partition()
+        return households, members
+    first, second = partition
+    if isinstance(first, pa.Table):
+        return first, second  # a pair of tables
+    import pyarrow.parquet as pq
+
+    return pq.read_table(first), pq.read_table(second)
+
+
+def _pack(name: str) -> Any:
+    from poverty_core.packs import load_pack
+
+    with _PACK_LOCK:  # threads of one worker share the plugin registry being built
+        return load_pack(name)
+
+
+def assess_partition(
+    pack_name: str,
+    decision: str,
+    partition: Partition,
+    *,
+    as_of: dt.date,
+    overrides: Mapping[str, Any] | None = None,
+    by: Sequence[str] = ("village_id", "county_id"),
+    batch_size: int | None = None,
+    results_path: str | os.PathLike[str] | None = None,
+) -> tuple[pa.Table | None, RunSummary]:
+    """Assess one partition with :func:`poverty_core.batch.assess` — the task each
+    worker runs. Returns the result table (``None`` when written to ``results_path``,
+    atomically, by :class:`~poverty_core.batch.ResultWriter`) and the partition's
+    :class:`~poverty_core.batch.RunSummary`. The partition is read whole;
+    ``batch_size`` decides it in batches of that many households, so the engine's
+    working memory follows the batch rather than the partition."""
+    pack = _pack(pack_name)
+    households, members = _load(partition)
+    batches: Iterable[Tables] = (
+        iter_tables(households, members, batch_size) if batch_size else [(households, members)]
+    )
+    if results_path is not None:
+        with ResultWriter(results_path) as writer:
+            summary = assess(
+                pack, decision, batches, as_of=as_of, overrides=overrides, by=by, writer=writer
+            )
+        return None, summary
+    collect = _Collect()
+    summary = assess(
+        pack, decision, batches, as_of=as_of, overrides=overrides, by=by, writer=collect
+    )
+    table = pa.concat_tables(collect.tables) if collect.tables else None
+    return table, summary
+
+
+# -- combining ---------------------------------------------------------------------------
+
+
+def _add(into: dict[str, npt.NDArray[np.int64]], more: Mapping[str, npt.NDArray[Any]]) -> None:
+    for key, counts in more.items():
+        into[key] = into[key] + counts if key in into else np.asarray(counts, np.int64).copy()
+
+
+def merge_summaries(summaries: Sequence[RunSummary]) -> RunSummary:
+    """One :class:`~poverty_core.batch.RunSummary` from the summaries of disjoint
+    partitions: every count summed, so exactly the summary of one run over all of them.
+
+    Raises :class:`ValueError` when the partitions were decided under different
+    provenance (another pack version on a worker, another date or overrides) or for
+    different decisions.
+    """
+    if not summaries:
+        raise ValueError("no summaries to merge")
+    decisions = {s.decision for s in summaries}
+    if len(decisions) > 1:
+        raise ValueError(f"summaries of different decisions: {sorted(decisions)}")
+    out = RunSummary(summaries[0].decision)
+    for s in summaries:
+        if s.provenance is not None:
+            if out.provenance is None:
+                out.provenance = s.provenance
+            elif s.provenance != out.provenance:
+                raise ValueError(
+                    "partitions were decided under different provenance (pack versions, "
+                    f"date or overrides): {out.provenance} != {s.provenance}"
+                )
+        out.records += s.records
+        out.outcomes = out.outcomes + s.outcomes
+        out.people = out.people + s.people
+        _add(out.criteria, s.criteria)
+        for label, count in s.missing.items():
+            out.missing[label] = out.missing.get(label, 0) + count
+        for by, totals in s.groups.items():
+            merged = out.groups.setdefault(by, GroupTotals())
+            _add(merged.households, totals.households)
+            _add(merged.people, totals.people)
+    return out
+
+
+@attrs.define
+class PartitionedRun:
+    """What :func:`assess_partitions` returns."""
+
+    summary: RunSummary
+    """The exact totals over all partitions (as one :func:`~poverty_core.batch.assess`)."""
+    tables: list[pa.Table]
+    """Per partition, in order, its result table (empty when results went to files)."""
+    files: list[Path]
+    """The result files written (one per partition, or the single ``output`` file)."""
+    partition_summaries: list[RunSummary]
+    """Each partition's own summary, in order."""
+
+    def table(self) -> pa.Table | None:
+        """All partitions' results as one table (partition order; ``None`` if there
+        were no partitions)."""
+        if self.files:
+            raise ValueError("the results were written to files: read them from .files")
+        return pa.concat_tables(self.tables) if self.tables else None
+
+
+# -- many partitions (the client side) ---------------------------------------------------
+
+
+def assess_partitions(
+    pack_name: str,
+    decision: str,
+    partitions: Sequence[Partition],
+    *,
+    as_of: dt.date,
+    overrides: Mapping[str, Any] | None = None,
+    by: Sequence[str] = ("village_id", "county_id"),
+    client: Any = None,
+    batch_size: int | None = None,
+    results_dir: str | os.PathLike[str] | None = None,
+    results_format: str = "parquet",
+    output: str | os.PathLike[str] | None = None,
+) -> PartitionedRun:
+    """Assess every partition in a Dask task and combine the totals exactly.
+
+    Each task runs :func:`assess_partition` — :func:`poverty_core.batch.assess` on
+    one partition, the pack loaded by name on the worker. The tasks run on ``client``
+    (a ``distributed.Client``) or, without one, on Dask's local threaded scheduler.
+
+    Results: by default each partition's result table comes back to the caller
+    (:attr:`PartitionedRun.tables`); with ``results_dir`` each task writes
+    ``part-00000.<results_format>`` … itself (``parquet``, ``csv`` or ``jsonl``) and
+    only the totals come back — the way for province-scale registers; with
+    ``output`` the caller writes one file (atomically), partition by partition.
+    """
+    if results_dir is not None and output is not None:
+        raise ValueError("give results_dir or output, not both")
+    dask = _import_dask()
+    overrides = dict(overrides or {})
+    by = tuple(by)
+    paths: list[Path | None] = [None] * len(partitions)
+    if results_dir is not None:
+        folder = Path(results_dir)
+        folder.mkdir(parents=True, exist_ok=True)
+        suffix = results_format.lstrip(".")
+        paths = [folder / f"part-{i:05d}.{suffix}" for i in range(len(partitions))]
+    task = dask.delayed(assess_partition, pure=False)
+    tasks = [
+        task(
+            pack_name,
+            decision,
+            partition,
+            as_of=as_of,
+            overrides=overrides,
+            by=by,
+            batch_size=batch_size,
+            results_path=path,
+        )
+        for partition, path in zip(partitions, paths, strict=True)
+    ]
+    if client is None:
+        done: Iterable[tuple[pa.Table | None, RunSummary]] = dask.compute(
+            *tasks, scheduler="threads"
+        )
+    else:
+        futures = client.compute(tasks)
+        done = (future.result() for future in futures)  # in partition order
+    tables: list[pa.Table] = []
+    summaries: list[RunSummary] = []
+    files = [p for p in paths if p is not None]
+    writer = ResultWriter(output) if output is not None else None
+    try:
+        for table, summary in done:
+            summaries.append(summary)
+            if writer is not None and table is not None:
+                writer.write(table)
+            elif table is not None:
+                tables.append(table)
+    except BaseException:
+        if writer is not None:
+            writer.abort()
+        raise
+    if writer is not None:
+        writer.close()
+        files = [writer.path]
+    if not summaries:
+        merged = RunSummary(decision, groups={b: GroupTotals() for b in by})
+    else:
+        merged = merge_summaries(summaries)
+    return PartitionedRun(merged, tables, files, summaries)
+
+
+# -- partitioning -----------------------------------------------------------------------
+
+
+def _owner(households: pa.Table, members: pa.Table) -> npt.NDArray[np.int64]:
+    """The household row of every member (an Arrow hash join, no Python loop)."""
+    import pyarrow.compute as pc
+
+    owner = pc.index_in(members.column(MEMBER_KEY), value_set=households.column("id"))
+    if owner.null_count:
+        raise ValueError(f"{owner.null_count} member row(s) name a household not in the table")
+    return np.asarray(owner.to_numpy(zero_copy_only=False), dtype=np.int64)
+
+
+def _split(table: pa.Table, part: npt.NDArray[np.int64], n: int) -> list[pa.Table]:
+    """``table``'s rows grouped by ``part`` (0 .. n-1), each group in its original order."""
+    order = np.argsort(part, kind="stable")
+    ordered = table.take(pa.array(order))
+    ends = np.cumsum(np.bincount(part, minlength=n))
+    starts = ends - np.bincount(part, minlength=n)
+    return [ordered.slice(int(s), int(e - s)) for s, e in zip(starts, ends, strict=True)]
+
+
+def partition_tables(
+    households: pa.Table, members: pa.Table | None, n: int
+) -> list[tuple[pa.Table, pa.Table | None]]:
+    """Split an in-memory register into ``n`` partitions of consecutive households
+    (sizes differ by at most one), each with all of its members (members may be in any
+    order; a member of no household is an error).
+
+    >>> import pyarrow as pa
+    >>> h = pa.table({"id": ["a", "b", "c"]})
+    >>> m = pa.table({"household_id": ["c", "a", "a", "b"], "id": ["c1", "a1", "a2", "b1"]})
+    >>> [(p.column("id").to_pylist(), q.column("id").to_pylist())
+    ...  for p, q in partition_tables(h, m, 2)]
+    [(['a', 'b'], ['a1', 'a2', 'b1']), (['c'], ['c1'])]
+    """
+    if n < 1:
+        raise ValueError("n must be at least 1")
+    rows = households.num_rows
+    bounds = [round(i * rows / n) for i in range(n + 1)]
+    parts = [households.slice(bounds[i], bounds[i + 1] - bounds[i]) for i in range(n)]
+    if members is None:
+        return [(p, None) for p in parts]
+    part_of_row = np.searchsorted(np.asarray(bounds[1:]), np.arange(rows), side="right")
+    member_parts = _split(members, part_of_row[_owner(households, members)], n)
+    return list(zip(parts, member_parts, strict=True))
+
+
+_PRIME = np.uint64(1099511628211)  # FNV-1a 64-bit prime
+_MIX = np.uint64(0xFF51AFD7ED558CCD)  # MurmurHash3 finaliser
+
+
+def bucket_of(ids: Any, n: int) -> npt.NDArray[np.int64]:
+    """A stable bucket ``0 .. n-1`` for each string of an Arrow string array: the same
+    id gives the same bucket in every batch, process and run (a polynomial hash of the
+    UTF-8 bytes, vectorised over the array's buffers).
+
+    >>> import pyarrow as pa
+    >>> a = bucket_of(pa.array(["h1", "h2", "h3", "h1"]), 4)
+    >>> bool(a[0] == a[3]) and all(0 <= b < 4 for b in a)
+    True
+    """
+    import pyarrow.compute as pc
+
+    if isinstance(ids, pa.ChunkedArray):
+        ids = ids.combine_chunks()
+    if ids.null_count:
+        raise ValueError("ids must not be null")
+    ids = pc.cast(ids, pa.large_string())  # 64-bit offsets whatever the input
+    count = len(ids)
+    if not count:
+        return np.zeros(0, dtype=np.int64)
+    buffers = ids.buffers()
+    offsets = np.frombuffer(buffers[1], dtype=np.int64, count=count + 1, offset=ids.offset * 8)
+    data = (
+        np.frombuffer(buffers[2], dtype=np.uint8)
+        if buffers[2] is not None
+        else np.zeros(0, np.uint8)
+    )
+    lengths = np.diff(offsets)
+    first = int(offsets[0])
+    total = int(offsets[-1]) - first
+    row = np.repeat(np.arange(count), lengths)
+    position = np.arange(total) - (offsets[:-1] - first)[row]
+    powers = np.ones(max(int(lengths.max(initial=0)), 1), dtype=np.uint64)
+    if len(powers) > 1:
+        powers[1:] = _PRIME
+        powers = np.cumprod(powers, dtype=np.uint64)  # wraps modulo 2**64, on purpose
+    with np.errstate(over="ignore"):
+        terms = (data[first : first + total].astype(np.uint64) + np.uint64(1)) * powers[position]
+        hashes = np.zeros(count, dtype=np.uint64)
+        filled = lengths > 0
+        if total:
+            hashes[filled] = np.add.reduceat(terms, (offsets[:-1] - first)[filled])
+        hashes ^= hashes >> np.uint64(33)
+        hashes *= _MIX
+        hashes ^= hashes >> np.uint64(33)
+    return (hashes % np.uint64(n)).astype(np.int64)
+
+
+def partition_parquet(
+    households: str | os.PathLike[str],
+    members: str | os.PathLike[str],
+    n: int,
+    out_dir: str | os.PathLike[str],
+    *,
+    batch_size: int = 1_000_000,
+) -> list[tuple[Path, Path]]:
+    """Split a Parquet register (a households file and a members file) into ``n``
+    partitions under ``out_dir`` (``part-00000/households.parquet`` and
+    ``members.parquet`` …), each household with all of its members.
+
+    Both files are streamed in batches of ``batch_size`` rows, so memory does not
+    grow with the register; a household goes to the partition :func:`bucket_of` its id
+    names, and so do its members, whatever their order in the files.
+    """
+    import pyarrow.parquet as pq
+
+    if n < 1:
+        raise ValueError("n must be at least 1")
+    folder = Path(out_dir)
+    pairs = []
+    for i in range(n):
+        (folder / f"part-{i:05d}").mkdir(parents=True, exist_ok=True)
+        pairs.append(
+            (
+                folder / f"part-{i:05d}" / "households.parquet",
+                folder / f"part-{i:05d}" / "members.parquet",
+            )
+        )
+    for source, key, which in ((households, "id", 0), (members, MEMBER_KEY, 1)):
+        reader = pq.ParquetFile(source, pre_buffer=False)  # pre-buffering grows with the file
+        schema = reader.schema_arrow
+        writers = [pq.ParquetWriter(pair[which], schema) for pair in pairs]
+        try:
+            for record_batch in reader.iter_batches(batch_size=batch_size):
+                table = pa.Table.from_batches([record_batch], schema=schema)
+                parts = _split(table, bucket_of(table.column(key), n), n)
+                for writer, part in zip(writers, parts, strict=True):
+                    if part.num_rows:
+                        writer.write_table(part)
+        finally:
+            for writer in writers:
+                writer.close()
+    return pairs
