@@ -18,7 +18,7 @@ import os
 import tempfile
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import attrs
 import numpy as np
@@ -29,7 +29,15 @@ from poverty_core.engine import BatchResult
 from poverty_core.frame import frame_from_arrow
 from poverty_core.rules import Outcome, Status
 
-__all__ = ["GroupTotals", "ResultWriter", "RunSummary", "assess", "result_table"]
+__all__ = [
+    "GroupTotals",
+    "ResultWriter",
+    "RunSummary",
+    "TableSink",
+    "assess",
+    "iter_tables",
+    "result_table",
+]
 
 _STATUS_NAMES = np.array([s.value for s in (Status.FAILED, Status.PASSED, Status.UNKNOWN)])
 _OUTCOME_NAMES = np.array(
@@ -171,7 +179,7 @@ def assess(
     as_of: dt.date,
     overrides: Mapping[str, Any] | None = None,
     by: Sequence[str] = ("village_id", "county_id"),
-    writer: ResultWriter | None = None,
+    writer: TableSink | None = None,
 ) -> RunSummary:
     """Decide ``decision`` for every household of every batch; write each batch's
     :func:`result_table` to ``writer``; return the summary with totals ``by`` group."""
@@ -205,6 +213,12 @@ def assess(
         if writer is not None:
             writer.write(result_table(result))
     return summary
+
+
+class TableSink(Protocol):
+    """Anything that takes result tables batch by batch (a :class:`ResultWriter`)."""
+
+    def write(self, table: pa.Table) -> None: ...
 
 
 class ResultWriter:

@@ -12,22 +12,37 @@ Exit codes:
 from __future__ import annotations
 
 import argparse
+import csv
 import datetime as dt
 import json
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from pathlib import Path
 from typing import Any, TextIO
+
+import attrs
 
 from poverty_core import __version__, indicators
 from poverty_core._text import Language, Text
-from poverty_core.convert import RECORD_TYPES, json_schema
+from poverty_core.batch import ResultWriter, assess
+from poverty_core.columnar import (
+    Register,
+    Rejected,
+    open_register,
+    read_table,
+    records_from_tables,
+    tables_from_records,
+)
+from poverty_core.convert import RECORD_TYPES, json_schema, structure_many
 from poverty_core.engine import BatchResult
 from poverty_core.errors import InputError, PackError, PovertyCoreError, Problem, UnknownName
 from poverty_core.expressions import subject_of
-from poverty_core.io import Dataset, read_dataset, write_json
+from poverty_core.io import Dataset, atomic_writer, read_dataset, write_json
+from poverty_core.model import County, Village
 from poverty_core.packs import Pack, default_registry, load_pack
 from poverty_core.parameters import format_value
+from poverty_core.report import render
 from poverty_core.rules import Outcome
 
 __all__ = ["main"]
@@ -77,12 +92,43 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("pack")
     common(p)
 
-    def run_args(p: argparse.ArgumentParser) -> None:
+    def source_args(p: argparse.ArgumentParser) -> None:
         src = p.add_mutually_exclusive_group(required=True)
-        src.add_argument("file", nargs="?", help="input JSON / JSON Lines file")
+        src.add_argument(
+            "file",
+            nargs="?",
+            help="households: JSON, JSON Lines, CSV, Parquet, Arrow or xlsx",
+        )
         src.add_argument(
             "--sample", action="store_true", help="use the bundled SYNTHETIC sample register"
         )
+        p.add_argument("--members", help="the members file (CSV, Parquet …), keyed by household")
+        p.add_argument("--villages", help="a villages file (JSON, CSV, Parquet …)")
+        p.add_argument("--counties", help="a counties file (JSON, CSV, Parquet …)")
+        p.add_argument("--encoding", help="text encoding of CSV files (default: detected)")
+        p.add_argument(
+            "--alias",
+            dest="aliases",
+            type=_setting,
+            action="append",
+            default=[],
+            metavar="HEADER=FIELD",
+            help="read a column header as a field",
+        )
+        p.add_argument(
+            "--ignore-column",
+            dest="ignore_columns",
+            action="append",
+            default=[],
+            metavar="HEADER",
+            help="leave a column unread (otherwise an unknown column is an error)",
+        )
+        p.add_argument(
+            "--batch-size", type=int, default=65536, help="households per batch (memory)"
+        )
+
+    def run_args(p: argparse.ArgumentParser) -> None:
+        source_args(p)
         p.add_argument("--pack", default="national", help="pack name (default: national)")
         p.add_argument(
             "--as-of", type=_date, help="assessment date YYYY-MM-DD (default: the file's as_of)"
@@ -101,7 +147,21 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser("assess", help="decide every record of a file / 评估文件中的全部记录")
     run_args(p)
     p.add_argument("--decision", help="household decision (default: household_exit)")
-    p.add_argument("-o", "--output", help="write the full results as JSON to this file")
+    p.add_argument(
+        "-o",
+        "--output",
+        help="results file: .csv, .parquet, .jsonl (one row per household) or .json (all)",
+    )
+    p.add_argument("--report", help="a summary report a person reads: .md or .html")
+    p.add_argument(
+        "--on-error",
+        choices=("fail", "skip"),
+        default="fail",
+        help="fail: write nothing if any record is bad (default); skip: leave bad "
+        "households out and list them in --rejects",
+    )
+    p.add_argument("--rejects", help="with --on-error skip: the rejected rows (.csv or .json)")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress, no summary table")
 
     p = sub.add_parser("explain", help="one record's findings / 解释单条记录的判定")
     run_args(p)
@@ -109,9 +169,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--decision", help="decision id (default: by record kind)")
 
     p = sub.add_parser("validate", help="check an input file, list every problem, write nothing")
-    src = p.add_mutually_exclusive_group(required=True)
-    src.add_argument("file", nargs="?")
-    src.add_argument("--sample", action="store_true")
+    source_args(p)
     p.add_argument("--lang", choices=("zh", "en"), default="en")
 
     p = sub.add_parser("schema", help="print the JSON Schema of a record kind")
@@ -280,17 +338,125 @@ def _origin(item: Any) -> str:
 # -- assess / explain / validate ------------------------------------------------------------
 
 
-def _load_input(args: argparse.Namespace) -> Dataset:
-    if args.sample:
-        from poverty_core.samples import sample_path
+@attrs.define
+class Source:
+    """The records a command reads: a JSON document, or a columnar register."""
 
-        with sample_path() as path:
-            return read_dataset(path)
-    return read_dataset(args.file)
+    name: str
+    synthetic: bool = False
+    as_of: dt.date | None = None
+    dataset: Dataset | None = None
+    register: Register | None = None
+    villages: list[Village] = attrs.field(factory=list)
+    counties: list[County] = attrs.field(factory=list)
+    rejected: list[Rejected] = attrs.field(factory=list)
+    rows_in: int = 0
+
+    def rejected_households(self) -> set[int]:
+        """The rows of the households file left out (``--on-error skip``)."""
+        if self.register is None:
+            return set()
+        first = self.register.files[0]
+        return {r.row for r in self.rejected if r.file == first}
+
+    def household_tables(self, progress: Progress | None = None) -> Iterator[tuple[Any, Any]]:
+        """``(households, members)`` Arrow tables, batch by batch."""
+        if self.dataset is not None:
+            if self.dataset.households:
+                self.rows_in = len(self.dataset.households)
+                yield tables_from_records(self.dataset.households)
+            return
+        assert self.register is not None
+        for batch in self.register.batches():
+            self.rejected.extend(batch.rejected)
+            self.rows_in += batch.households.num_rows + len(
+                {r.row for r in batch.rejected if r.file == self.register.files[0]}
+            )
+            if progress is not None:
+                progress.add(batch.households.num_rows)
+            yield batch.households, batch.members
 
 
-def _as_of(args: argparse.Namespace, data: Dataset) -> dt.date:
-    as_of = args.as_of or data.as_of
+class Progress:
+    """A one-line progress count on a terminal (standard error), for long runs."""
+
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled
+        self.count = 0
+
+    def add(self, n: int) -> None:
+        """Count ``n`` more households."""
+        self.count += n
+        if self.enabled:
+            sys.stderr.write(f"\r  {self.count:,} households assessed")
+            sys.stderr.flush()
+
+    def done(self) -> None:
+        """End the line."""
+        if self.enabled and self.count:
+            sys.stderr.write("\n")
+
+
+def _read_records(path: str, cls: type[Any], name: str) -> list[Any]:
+    """Villages or counties from a JSON file (a list, or an object with ``name``) or a
+    columnar file."""
+    if path.lower().endswith(".json"):
+        try:
+            data = json.loads(Path(path).read_text(encoding="utf-8-sig"))
+        except (OSError, ValueError) as exc:
+            raise InputError(
+                [Problem(path, Text(f"无法读取：{exc}", f"cannot read: {exc}"))], what=path
+            ) from None
+        if isinstance(data, dict) and name in data:
+            data = data[name]
+        return structure_many(data if isinstance(data, list) else [data], cls, name=name)
+    table = read_table(path, cls).households
+    return _records_from_table(table, cls, name)
+
+
+def _records_from_table(table: Any, cls: type[Any], name: str) -> list[Any]:
+    rows = [{k: v for k, v in row.items() if v is not None} for row in table.to_pylist()]
+    return structure_many(rows, cls, name=name)
+
+
+def _open_source(args: argparse.Namespace, pack: Pack | None = None) -> Source:
+    if args.sample or (args.file and args.file.lower().endswith(".json")):
+        if args.sample:
+            from poverty_core.samples import sample_path
+
+            with sample_path() as path:
+                data = read_dataset(path)
+        else:
+            data = read_dataset(args.file)
+        source = Source(
+            data.source,
+            synthetic=data.synthetic,
+            as_of=data.as_of,
+            dataset=data,
+            villages=list(data.villages),
+            counties=list(data.counties),
+        )
+    else:
+        register = open_register(
+            args.file,
+            args.members,
+            encoding=args.encoding,
+            aliases=dict(args.aliases) or None,
+            ignore_columns=args.ignore_columns,
+            on_error=getattr(args, "on_error", "fail"),
+            batch_size=args.batch_size,
+            pack=pack,
+        )
+        source = Source(args.file, register=register)
+    if args.villages:
+        source.villages = _read_records(args.villages, Village, "villages")
+    if args.counties:
+        source.counties = _read_records(args.counties, County, "counties")
+    return source
+
+
+def _as_of(args: argparse.Namespace, source: Source) -> dt.date:
+    as_of = args.as_of or source.as_of
     if as_of is None:
         raise InputError(
             [
@@ -307,35 +473,64 @@ def _as_of(args: argparse.Namespace, data: Dataset) -> dt.date:
     return as_of
 
 
+class _Collect:
+    """Keeps result tables in memory (for a JSON results document)."""
+
+    def __init__(self) -> None:
+        self.tables: list[Any] = []
+
+    def write(self, table: Any) -> None:
+        self.tables.append(table)
+
+    def rows(self) -> list[dict[str, Any]]:
+        return [row for t in self.tables for row in _plain_rows(t)]
+
+
+def _plain_rows(table: Any) -> list[dict[str, Any]]:
+    return [
+        {**row, "failed": _split(row["failed"]), "missing": _split(row["missing"])}
+        for row in table.to_pylist()
+    ]
+
+
+def _split(text: str | None) -> list[str]:
+    return [t for t in (text or "").split(";") if t]
+
+
 class Run:
-    """Everything ``assess`` computes on one dataset."""
+    """Everything ``assess`` computes: household totals, village and county decisions."""
 
     def __init__(
-        self, pack: Pack, data: Dataset, as_of: dt.date, overrides: dict[str, Any], decision: str
+        self,
+        pack: Pack,
+        source: Source,
+        as_of: dt.date,
+        overrides: dict[str, Any],
+        decision: str,
+        sink: Any = None,
+        progress: Progress | None = None,
     ) -> None:
-        self.pack, self.data, self.as_of, self.overrides = pack, data, as_of, overrides
-        self.households: BatchResult | None = None
+        self.pack, self.source, self.as_of, self.overrides = pack, source, as_of, overrides
+        self.summary = assess(
+            pack,
+            decision,
+            source.household_tables(progress),
+            as_of=as_of,
+            overrides=overrides,
+            writer=sink,
+        )
+        self.village_records = list(source.villages)
+        self.county_records = list(source.counties)
+        if decision == "household_exit":
+            groups = self.summary.groups
+            self.village_records = indicators.with_poor_population(
+                self.village_records, dict(groups["village_id"].poor_population())
+            )
+            self.county_records = indicators.with_poor_population(
+                self.county_records, dict(groups["county_id"].poor_population())
+            )
         self.villages: BatchResult | None = None
         self.counties: BatchResult | None = None
-        self.village_records = list(data.villages)
-        self.county_records = list(data.counties)
-        if data.households:
-            self.households = pack.decide_batch(
-                decision, data.households, as_of=as_of, overrides=overrides
-            )
-            if decision == "household_exit":
-                by_village = indicators.poor_population_by(
-                    self.households, data.households, by="village_id"
-                )
-                by_county = indicators.poor_population_by(
-                    self.households, data.households, by="county_id"
-                )
-                self.village_records = indicators.with_poor_population(
-                    self.village_records, by_village
-                )
-                self.county_records = indicators.with_poor_population(
-                    self.county_records, by_county
-                )
         if self.village_records and "village_exit" in pack.decisions:
             self.villages = pack.decide_batch(
                 "village_exit", self.village_records, as_of=as_of, overrides=overrides
@@ -345,29 +540,132 @@ class Run:
                 "county_exit", self.county_records, as_of=as_of, overrides=overrides
             )
 
+    def report(self, household_rows: list[dict[str, Any]] | None) -> dict[str, Any]:
+        """The JSON-compatible report of the run."""
+        summary = self.summary.to_dict()
+        provenance = summary["provenance"] or (
+            (self.villages or self.counties).provenance.to_dict()  # type: ignore[union-attr]
+            if (self.villages or self.counties)
+            else None
+        )
+        titles = {
+            cid: self.pack.criteria[cid].title.to_dict()
+            for cid in summary["criteria"]
+            if cid in self.pack.criteria
+        }
+        return {
+            "synthetic": self.source.synthetic,
+            "source": self.source.name,
+            "provenance": provenance,
+            "rows": {
+                "in": self.source.rows_in,
+                "assessed": self.summary.records,
+                "rejected": len(self.source.rejected_households()),
+                "member_rows_rejected": len(self.source.rejected)
+                - len(self.source.rejected_households()),
+            },
+            "summary": {
+                "households": summary["outcomes"] if self.summary.records else None,
+                "people": summary["people"] if self.summary.records else None,
+                "criteria": summary["criteria"],
+                "missing": summary["missing"],
+                "villages": self.villages.counts() if self.villages else None,
+                "counties": self.counties.counts() if self.counties else None,
+                "by_village": summary["groups"].get("village_id", []),
+                "by_county": summary["groups"].get("county_id", []),
+            },
+            "titles": titles,
+            "households": household_rows,
+            "villages": _rows(self.villages),
+            "counties": _rows(self.counties),
+        }
+
 
 def _overrides(args: argparse.Namespace) -> dict[str, Any]:
     return dict(args.settings)
 
 
 def _assess(args: argparse.Namespace, out: TextIO) -> int:
-    data = _load_input(args)
     pack = load_pack(args.pack)
-    as_of = _as_of(args, data)
+    overrides = pack.check_overrides(_overrides(args))
     decision = args.decision or "household_exit"
     pack.decision(decision)
-    run = Run(pack, data, as_of, pack.check_overrides(_overrides(args)), decision)
+    if args.rejects and args.on_error != "skip":
+        raise InputError(
+            [
+                Problem(
+                    "--rejects",
+                    Text("--rejects 需配合 --on-error skip", "--rejects needs --on-error skip"),
+                )
+            ],
+            what="command line",
+        )
+    source = _open_source(args, pack)
+    as_of = _as_of(args, source)
     lang: Language = args.lang
-    report = _report(run)
-    if args.output:
-        write_json(args.output, report)
-    if args.format == "json" and not args.output:
+    output = args.output
+    collect = (
+        _Collect()
+        if (output is None and args.format == "json")
+        or (output is not None and output.lower().endswith(".json"))
+        else None
+    )
+    writer = ResultWriter(output) if output and collect is None else None
+    progress = Progress(sys.stderr.isatty() and not args.quiet)
+    try:
+        run = Run(pack, source, as_of, overrides, decision, collect or writer, progress)
+        report = run.report(collect.rows() if collect is not None else None)
+        # Everything is computed (and the report rendered) before any file is written.
+        report_text = render(args.report, report, lang) if args.report else None
+    except BaseException:
+        if writer is not None:
+            writer.abort()
+        raise
+    finally:
+        progress.done()
+    if writer is not None:
+        writer.close()
+    elif output is not None:
+        write_json(output, report)
+    if args.rejects:
+        _write_rejects(args.rejects, source.rejected)
+    if args.report and report_text is not None:
+        with atomic_writer(args.report) as handle:
+            handle.write(report_text)
+    if args.format == "json":
         _dump(report, out)
-        return EXIT_OK
-    _print_summary(run, lang, out)
-    if args.output:
-        out.write(f"\nresults written to {args.output}\n")
+    elif not args.quiet:
+        _print_summary(run, report, lang, out)
+        for path in (output, args.rejects, args.report):
+            if path:
+                out.write(f"{'已写入' if lang == 'zh' else 'written'}: {path}\n")
     return EXIT_OK
+
+
+def _write_rejects(path: str, rejected: Sequence[Rejected]) -> None:
+    rows = [r.to_dict() for r in rejected]
+    if path.lower().endswith(".json"):
+        write_json(path, rows)
+        return
+    with atomic_writer(path) as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["file", "row", "household_id", "problems"])
+        for row in rows:
+            problems = "; ".join(f"{p['path']}: {p['en']}" for p in row["problems"])
+            writer.writerow(
+                [
+                    _safe_cell(str(row["file"])),
+                    row["row"],
+                    _safe_cell(str(row["household_id"] or "")),
+                    _safe_cell(problems),
+                ]
+            )
+
+
+def _safe_cell(text: str) -> str:
+    """Neutralise spreadsheet formula injection: a cell starting with = + - @ is
+    prefixed with an apostrophe."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
 
 
 def _rows(result: BatchResult | None) -> list[dict[str, Any]]:
@@ -388,157 +686,116 @@ def _rows(result: BatchResult | None) -> list[dict[str, Any]]:
     return rows
 
 
-def _report(run: Run) -> dict[str, Any]:
-    hh = run.households
-    provenance = hh or run.villages or run.counties
-    return {
-        "synthetic": run.data.synthetic,
-        "source": run.data.source,
-        "provenance": provenance.provenance.to_dict() if provenance else None,
-        "summary": {
-            "households": hh.counts() if hh else None,
-            "villages": run.villages.counts() if run.villages else None,
-            "counties": run.counties.counts() if run.counties else None,
-            "by_village": indicators.exit_summary(hh, run.data.households, by="village_id")
-            if hh
-            else [],
-        },
-        "households": _rows(hh),
-        "villages": _rows(run.villages),
-        "counties": _rows(run.counties),
-    }
-
-
-def _print_summary(run: Run, lang: Language, out: TextIO) -> None:
+def _print_summary(run: Run, report: dict[str, Any], lang: Language, out: TextIO) -> None:
     w = out.write
     zh = lang == "zh"
     w(f"poverty-core {__version__} — {run.pack.name} ({' → '.join(run.pack.chain)}), ")
     w(f"{'评估日' if zh else 'as of'} {run.as_of}\n")
-    w(f"{'输入' if zh else 'input'}: {run.data.source}")
-    if run.data.synthetic:
+    w(f"{'输入' if zh else 'input'}: {run.source.name}")
+    if run.source.synthetic:
         w("  [合成数据 SYNTHETIC — 不是真实登记 / not a real register]")
     w("\n")
     if run.overrides:
         w(f"{'参数覆盖' if zh else 'overrides'}: {run.overrides}\n")
-    for label, result, records in (
-        ("households", run.households, run.data.households),
-        ("villages", run.villages, run.village_records),
-        ("counties", run.counties, run.county_records),
-    ):
+    rows = report["rows"]
+    if rows["rejected"] or rows["member_rows_rejected"]:
+        w(
+            f"{'户记录' if zh else 'household rows'} {rows['in']} = "
+            f"{'已评估' if zh else 'assessed'} {rows['assessed']} + "
+            f"{'被拒绝' if zh else 'rejected'} {rows['rejected']}; "
+            f"{'随户拒绝的成员行' if zh else 'member rows rejected with them'} "
+            f"{rows['member_rows_rejected']}\n"
+        )
+    summary = report["summary"]
+    if summary["households"] is not None:
+        title = run.pack.decision(run.summary.decision).title[lang]
+        w(f"\n{title} — {run.summary.records} households\n")
+        table = [["outcome", "households", "people"]]
+        for outcome in Outcome:
+            table.append(
+                [
+                    outcome.label[lang],
+                    str(summary["households"][outcome.value]),
+                    str(summary["people"][outcome.value]),
+                ]
+            )
+        _table(table, out)
+        total_h = sum(summary["households"].values())
+        total_p = sum(summary["people"].values())
+        eligible = Outcome.ELIGIBLE.value
+        share_h = summary["households"][eligible] / total_h if total_h else None
+        share_p = summary["people"][eligible] / total_p if total_p else None
+        w(
+            f"{'符合退出条件的比例' if zh else 'share eligible'}: "
+            f"{format_value(share_h, 'ratio')} {'（户）' if zh else 'of households'}, "
+            f"{format_value(share_p, 'ratio')} {'（人）' if zh else 'of people'}\n"
+        )
+        if summary["missing"]:
+            w(f"{'缺少数据（记录数）' if zh else 'missing data (records)'}: ")
+            w(", ".join(f"{k} {v}" for k, v in sorted(summary["missing"].items())) + "\n")
+        w(f"{'各项标准（未通过 / 未知）' if zh else 'criteria (failed / unknown)'}:\n")
+        for cid, c in summary["criteria"].items():
+            title = report["titles"].get(cid, {}).get(lang, cid)
+            w(f"  {c['failed']:>8} / {c['unknown']:<8} {title}\n")
+    for label, result in (("villages", run.villages), ("counties", run.counties)):
         if result is None:
             continue
         w(f"\n{result.decision.title[lang]} — {len(result)} {label}\n")
         counts = result.counts()
-        sizes = [len(getattr(r, "members", ())) for r in records]
-        table = [["outcome", label] + (["people"] if label == "households" else [])]
-        for outcome in Outcome:
-            row = [outcome.label[lang], str(counts[outcome.value])]
-            if label == "households":
-                row.append(
-                    str(
-                        sum(
-                            s for s, o in zip(sizes, result.outcomes(), strict=True) if o is outcome
-                        )
-                    )
-                )
-            table.append(row)
-        _table(table, out)
-        if label == "households":
-            eligible = counts[Outcome.ELIGIBLE.value]
-            people = sum(sizes)
-            eligible_people = sum(
-                s for s, o in zip(sizes, result.outcomes(), strict=True) if o is Outcome.ELIGIBLE
-            )
-            w(
-                f"{'符合退出条件的比例' if zh else 'share eligible'}: "
-                f"{format_value(eligible / len(result), 'ratio')} "
-                f"{'（户）' if zh else 'of households'}, "
-                f"{format_value(eligible_people / people if people else None, 'ratio')} "
-                f"{'（人）' if zh else 'of people'}\n"
-            )
-        missing: dict[str, int] = {}
-        for c in result.criteria:
-            undecided = c.status == 2
-            for field_name, mask in c.missing.items():
-                n_missing = int((mask & undecided).sum())
-                if n_missing:
-                    missing[field_name] = max(missing.get(field_name, 0), n_missing)
-        if missing:
-            w(f"{'缺少数据（记录数）' if zh else 'missing data (records)'}: ")
-            w(", ".join(f"{k} {v}" for k, v in sorted(missing.items())) + "\n")
-        failed = [
-            (c.rule.title[lang], int((c.status == 0).sum()), int((c.status == 2).sum()))
-            for c in result.criteria
-        ]
-        w(f"{'各项标准（未通过 / 未知）' if zh else 'criteria (failed / unknown)'}:\n")
-        for title, n_failed, n_unknown in failed:
-            w(f"  {n_failed:>6} / {n_unknown:<6} {title}\n")
-    if run.households is not None and run.villages is not None:
+        _table([["outcome", label]] + [[o.label[lang], str(counts[o.value])] for o in Outcome], out)
+    if summary["by_village"] and run.villages is not None:
         w(f"\n{'按村' if zh else 'by village'}:\n")
-        summary = indicators.exit_summary(run.households, run.data.households, by="village_id")
         outcomes = {run.villages.ids[i]: o for i, o in enumerate(run.villages.outcomes())}
         population = {v.id: v for v in run.village_records}
-        vtable = [
-            [
-                "village",
-                "households",
-                "exited",
-                "rate",
-                "poor people",
-                "population",
-                "incidence",
-                "village exit",
-            ]
-        ]
-        for srow in summary:
-            v = population.get(srow["village_id"])
-            incidence = v.incidence if v else None
+        header = ["village", "households", "exited", "rate", "poor people", "population",
+                  "incidence", "village exit"]  # fmt: skip
+        vtable = [header]
+        for g in summary["by_village"]:
+            vid = g["village_id"]
+            v = population.get(vid)
             vtable.append(
                 [
-                    str(srow["village_id"]),
-                    str(srow["households"]),
-                    str(srow["eligible_households"]),
-                    format_value(srow["exit_rate"], "ratio"),
-                    str(v.poor_population if v and v.poor_population is not None else "—"),
-                    str(
-                        v.rural_registered_population
-                        if v and v.rural_registered_population is not None
-                        else "—"
-                    ),
-                    format_value(incidence, "ratio"),
-                    outcomes[srow["village_id"]].label[lang]
-                    if srow["village_id"] in outcomes
-                    else "—",
+                    str(vid),
+                    str(g["households"]),
+                    str(g["eligible_households"]),
+                    format_value(g["exit_rate_households"], "ratio"),
+                    "—" if v is None or v.poor_population is None else str(v.poor_population),
+                    "—"
+                    if v is None or v.rural_registered_population is None
+                    else str(v.rural_registered_population),
+                    format_value(v.incidence if v else None, "ratio"),
+                    outcomes[vid].label[lang] if vid in outcomes else "—",
                 ]
             )
         _table(vtable, out)
 
 
 def _explain(args: argparse.Namespace, out: TextIO) -> int:
-    data = _load_input(args)
     pack = load_pack(args.pack)
-    as_of = _as_of(args, data)
     overrides = pack.check_overrides(_overrides(args))
-    kind = next(
-        (
-            k
-            for k, records in (
-                ("household", data.households),
-                ("village", data.villages),
-                ("county", data.counties),
-            )
-            if any(r.id == args.id for r in records)
-        ),
-        None,
-    )
+    source = _open_source(args, pack)
+    as_of = _as_of(args, source)
+    kind: str | None = None
+    record: Any = None
+    if source.dataset is not None:
+        record = next((h for h in source.dataset.households if h.id == args.id), None)
+    elif source.register is not None:
+        batch = source.register.read_all()
+        found = records_from_tables(batch.households, batch.members, ids=[args.id])
+        record = found[0] if found else None
+    if record is not None:
+        kind = "household"
+    else:
+        for name, records in (("village", source.villages), ("county", source.counties)):
+            if any(r.id == args.id for r in records):
+                kind = name
     if kind is None:
         raise UnknownName(_RECORD, args.id, [])
     decision = args.decision or _DEFAULT_DECISION[kind]
-    run = Run(pack, data, as_of, overrides, "household_exit") if kind != "household" else None
-    records: Sequence[Any] = data.households
-    if run is not None:
+    if kind != "household":
+        run = Run(pack, source, as_of, overrides, "household_exit")
         records = run.village_records if kind == "village" else run.county_records
-    record = next(r for r in records if r.id == args.id)
+        record = next(r for r in records if r.id == args.id)
     result = pack.decide(decision, record, as_of=as_of, overrides=overrides)
     if args.format == "json":
         _dump(result.to_dict(), out)
@@ -551,16 +808,32 @@ _RECORD = Text("记录", "record")
 
 
 def _validate(args: argparse.Namespace, out: TextIO) -> int:
-    data = _load_input(args)
     lang: Language = args.lang
+    if args.sample or (args.file and args.file.lower().endswith(".json")):
+        source = _open_source(args)
+        assert source.dataset is not None
+        counts = (len(source.dataset.households), len(source.villages), len(source.counties))
+    else:
+        args.on_error = "fail"
+        register = open_register(
+            args.file,
+            args.members,
+            encoding=args.encoding,
+            aliases=dict(args.aliases) or None,
+            ignore_columns=args.ignore_columns,
+            batch_size=args.batch_size,
+            max_problems=None,
+        )
+        problems = register.validate()
+        if problems:
+            raise InputError(problems, what=args.file)
+        villages = _read_records(args.villages, Village, "villages") if args.villages else []
+        counties = _read_records(args.counties, County, "counties") if args.counties else []
+        counts = (register.rows_read[register.files[0]], len(villages), len(counties))
     if lang == "zh":
-        counts = (len(data.households), len(data.villages), len(data.counties))
         out.write("有效：{} 户，{} 个村，{} 个县\n".format(*counts))
     else:
-        out.write(
-            f"valid: {len(data.households)} households, {len(data.villages)} villages, "
-            f"{len(data.counties)} counties\n"
-        )
+        out.write(f"valid: {counts[0]} households, {counts[1]} villages, {counts[2]} counties\n")
     return EXIT_OK
 
 

@@ -131,6 +131,7 @@ import pyarrow.compute as pc
 from poverty_core._text import Text
 from poverty_core.aliases import ENTITIES, AliasMap, entity_columns, normalize
 from poverty_core.codes import Code
+from poverty_core.convert import structure
 from poverty_core.errors import InputError, PovertyCoreError, Problem
 from poverty_core.model import County, Household, Person, Village, part_whole_problems
 from poverty_core.privacy import mask_id_number
@@ -148,6 +149,7 @@ __all__ = [
     "csv_ready",
     "open_register",
     "read_table",
+    "records_from_tables",
     "tables_from_records",
 ]
 
@@ -3266,3 +3268,39 @@ def read_table(
         flat=tuple(c for c in source.columns if "." in c),
     )
     return register.read_all()
+
+
+def records_from_tables(
+    households: pa.Table, members: pa.Table | None, *, ids: Iterable[str] | None = None
+) -> list[Household]:
+    """Households (with their members) rebuilt as records from typed tables — for
+    explaining a few rows of a columnar register; ``ids`` picks which (all if ``None``)."""
+    import pyarrow.compute as pc
+
+    wanted = None if ids is None else list(ids)
+    if wanted is not None:
+        households = households.filter(pc.is_in(households.column("id"), pa.array(wanted)))
+    by_household: dict[str, list[dict[str, Any]]] = {}
+    if members is not None:
+        keep = members
+        if wanted is not None:
+            keep = members.filter(pc.is_in(members.column(MEMBER_KEY), pa.array(wanted)))
+        for row in keep.to_pylist():
+            owner = row.pop(MEMBER_KEY)
+            by_household.setdefault(owner, []).append(
+                {k: v for k, v in row.items() if v is not None}
+            )
+    out = []
+    for row in households.to_pylist():
+        record: dict[str, Any] = {"procedures": {}, "checklists": {}}
+        for key, value in row.items():
+            if value is None or key == "members":
+                continue
+            if key.startswith(("procedures.", "checklists.")) and key.count(".") == 2:
+                kind, group, item = key.split(".")
+                record[kind].setdefault(group, {})[item] = value
+            else:
+                record[key] = value
+        record["members"] = by_household.get(row["id"], [])
+        out.append(structure(record, Household))
+    return out

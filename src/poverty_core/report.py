@@ -18,7 +18,7 @@ from poverty_core._text import Language
 from poverty_core.io import atomic_writer
 from poverty_core.parameters import format_value
 
-__all__ = ["render_markdown", "write_report"]
+__all__ = ["render", "render_markdown", "write_report"]
 
 _L = {
     "title": ("评估报告", "Assessment report"),
@@ -57,10 +57,10 @@ def _md_table(header: Sequence[str], rows: Sequence[Sequence[Any]]) -> list[str]
 
 
 def render_markdown(report: dict[str, Any], language: Language = "en") -> str:
-    """The report as Markdown. ``report`` is what ``poverty-core assess`` builds: keys
-    ``source``, ``synthetic``, ``provenance``, ``summary`` (a run summary's dict),
-    ``titles`` (criterion id → {zh, en}), ``villages``/``counties`` (decision rows),
-    ``rejected`` (count)."""
+    """The report as Markdown. ``report`` is the JSON report ``poverty-core assess``
+    builds (``--format json``): ``source``, ``synthetic``, ``provenance``, ``rows``,
+    ``summary``, ``titles`` (criterion id → {zh, en}), ``villages``/``counties``
+    (decision rows)."""
     lines = [f"# {_t('title', language)}", ""]
     if report.get("synthetic"):
         lines += [_t("synthetic", language), ""]
@@ -73,36 +73,42 @@ def render_markdown(report: dict[str, Any], language: Language = "en") -> str:
     ]
     if prov.get("overrides"):
         lines.append(f"- {_t('overrides', language)}: {prov['overrides']}")
-    if report.get("rejected"):
-        lines.append(f"- {_t('rejected', language)}: {report['rejected']}")
+    rejected = (report.get("rows") or {}).get("rejected")
+    if rejected:
+        lines.append(f"- {_t('rejected', language)}: {rejected}")
     summary = report["summary"]
-    lines += ["", f"## {_t('outcomes', language)}", ""]
-    outcomes, people = summary["outcomes"], summary["people"]
-    total_h = sum(outcomes.values()) or 1
-    total_p = sum(people.values()) or 1
-    rows = [
-        [k, outcomes[k], format_value(outcomes[k] / total_h, "ratio"), people[k],
-         format_value(people[k] / total_p, "ratio")]
-        for k in outcomes
-    ]  # fmt: skip
-    header = ["", _t("households", language), "%", _t("people", language), "%"]
-    lines += _md_table(header, rows)
-    titles = report.get("titles", {})
-    lines += [f"## {_t('criteria', language)}", ""]
-    rows = [
-        [f"`{cid}`", titles.get(cid, {}).get(language, cid), c["failed"], c["unknown"]]
-        for cid, c in summary["criteria"].items()
-    ]
-    lines += _md_table(["id", "", _t("failed", language), _t("unknown", language)], rows)
+    outcomes, people = summary.get("households"), summary.get("people")
+    if outcomes:
+        lines += ["", f"## {_t('outcomes', language)}", ""]
+        total_h = sum(outcomes.values()) or 1
+        total_p = sum(people.values()) or 1
+        rows = [
+            [k, outcomes[k], format_value(outcomes[k] / total_h, "ratio"), people[k],
+             format_value(people[k] / total_p, "ratio")]
+            for k in outcomes
+        ]  # fmt: skip
+        header = ["", _t("households", language), "%", _t("people", language), "%"]
+        lines += _md_table(header, rows)
+        titles = report.get("titles", {})
+        lines += [f"## {_t('criteria', language)}", ""]
+        rows = [
+            [f"`{cid}`", titles.get(cid, {}).get(language, cid), c["failed"], c["unknown"]]
+            for cid, c in summary["criteria"].items()
+        ]
+        lines += _md_table(["id", "", _t("failed", language), _t("unknown", language)], rows)
     if summary.get("missing"):
         lines += [f"## {_t('missing', language)}", ""]
         lines += _md_table(["", "n"], sorted(summary["missing"].items()))
-    decided = {"village_id": report.get("villages", {}), "county_id": report.get("counties", {})}
-    for by, groups in summary.get("groups", {}).items():
+    decided = {
+        "village_id": {r["id"]: r["outcome"] for r in report.get("villages") or []},
+        "county_id": {r["id"]: r["outcome"] for r in report.get("counties") or []},
+    }
+    for by, key in (("village_id", "by_village"), ("county_id", "by_county")):
+        groups = summary.get(key) or []
         if not groups:
             continue
         lines += [f"## {_t('by', language).format(by)}", ""]
-        outcomes_by = decided.get(by, {})
+        outcomes_by = decided[by]
         rows = [
             [
                 g[by], g["households"], g["people"], g["eligible_households"],
@@ -159,12 +165,16 @@ def _html(markdown: str) -> str:
     return "\n".join(out)
 
 
+def render(path: str | os.PathLike[str], report: dict[str, Any], language: Language = "en") -> str:
+    """The report's text for a file: HTML for ``.html``, Markdown otherwise."""
+    markdown = render_markdown(report, language)
+    return _html(markdown) if Path(path).suffix.lower() in (".html", ".htm") else markdown + "\n"
+
+
 def write_report(
     path: str | os.PathLike[str], report: dict[str, Any], language: Language = "en"
 ) -> None:
     """Write the report as Markdown (``.md``) or HTML (``.html``), atomically."""
-    target = Path(path)
-    markdown = render_markdown(report, language)
-    text = _html(markdown) if target.suffix.lower() in (".html", ".htm") else markdown + "\n"
-    with atomic_writer(target) as handle:
+    text = render(path, report, language)
+    with atomic_writer(path) as handle:
         handle.write(text)
