@@ -107,3 +107,34 @@ def test_a_valid_record_survives_the_fuzzers_round_trip() -> None:
     record = {"id": "h", "members": [{"id": "1", "age": 3}]}
     household = pc.Household.from_dict(json.loads(json.dumps(record)))
     assert household.to_dict() == record
+
+
+@settings(max_examples=300, deadline=None, derandomize=True, database=None)
+@given(st.binary(max_size=300), st.binary(max_size=300))
+def test_any_bytes_as_csv_register(
+    tmp_path_factory: pytest.TempPathFactory, households: bytes, members: bytes
+) -> None:
+    from poverty_core.columnar import open_register
+
+    folder = Path(tmp_path_factory.mktemp("csvfuzz"))
+    (folder / "h.csv").write_bytes(b"id,annual_net_income_per_capita\n" + households)
+    (folder / "m.csv").write_bytes(b"household_id,id,age\n" + members)
+
+    def load(_: Any) -> None:
+        register = open_register(folder / "h.csv", folder / "m.csv")
+        for _batch in register.batches():
+            pass
+
+    _only_own_errors(load, None)
+
+
+@settings(max_examples=200, deadline=None, derandomize=True, database=None)
+@given(st.binary(max_size=400))
+def test_any_bytes_as_a_whole_csv_file(
+    tmp_path_factory: pytest.TempPathFactory, raw: bytes
+) -> None:
+    from poverty_core.columnar import open_register
+
+    path = Path(tmp_path_factory.mktemp("csvfuzz")) / "h.csv"
+    path.write_bytes(raw)
+    _only_own_errors(lambda _: open_register(path).validate(), None)

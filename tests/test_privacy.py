@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 import poverty_core as pc
@@ -60,3 +62,22 @@ def test_explanations_never_show_personal_data() -> None:
         assert VALID not in text
         assert "张三" not in text
     assert VALID not in str(result.to_dict())
+
+
+def test_csv_results_neutralise_formula_injection(tmp_path: Path) -> None:
+    import pyarrow as pa
+
+    from poverty_core.batch import ResultWriter
+
+    target = tmp_path / "results.csv"
+    with ResultWriter(target) as writer:
+        writer.write(pa.table({"id": ["=HYPERLINK(1)", "+1", "-2", "@x", "350122-0001"]}))
+    cells = [line.strip('"') for line in target.read_text("utf-8").splitlines()[1:]]
+    assert cells == ["'=HYPERLINK(1)", "'+1", "'-2", "'@x", "350122-0001"]
+
+
+def test_rejects_file_neutralises_formula_injection(tmp_path: Path) -> None:
+    from poverty_core.cli import _safe_cell
+
+    assert _safe_cell("=1+1") == "'=1+1"
+    assert _safe_cell("plain") == "plain"

@@ -36,6 +36,7 @@ __all__ = [
     "TableSink",
     "assess",
     "iter_tables",
+    "neutralise_formulas",
     "result_table",
 ]
 
@@ -255,6 +256,7 @@ class ResultWriter:
         elif self.format == ".csv":
             import pyarrow.csv as pacsv
 
+            table = neutralise_formulas(table)
             if self._writer is None:
                 self._writer = pacsv.CSVWriter(self.tmp, table.schema)
             self._writer.write_table(table)
@@ -291,6 +293,21 @@ class ResultWriter:
             self.close()
         else:
             self.abort()
+
+
+def neutralise_formulas(table: pa.Table) -> pa.Table:
+    """Text cells a spreadsheet would run as a formula (starting with ``=``, ``+``, ``-``
+    or ``@``) prefixed with an apostrophe, so an exported CSV opened in Excel runs
+    nothing."""
+    import pyarrow.compute as pc
+
+    columns = []
+    for column in table.columns:
+        if pa.types.is_string(column.type) or pa.types.is_large_string(column.type):
+            risky = pc.match_substring_regex(column, r"^[=+\-@]")
+            column = pc.if_else(risky, pc.binary_join_element_wise("'", column, ""), column)
+        columns.append(column)
+    return pa.table(columns, names=table.column_names)
 
 
 def _plain(table: pa.Table) -> pa.Table:

@@ -1199,14 +1199,17 @@ def _detect_encoding(head: bytes, given: str | None, file: str) -> str:
             raise _fatal(file, f"未知编码 {given!r}", f"unknown encoding {given!r}") from None
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return "utf-16"
+    # A head shorter than the sniffing window is the whole file: a multi-byte sequence
+    # cut off at its end is then an error, not a sequence continued further on.
+    whole = len(head) < _SNIFF_BYTES
     decoder = codecs.getincrementaldecoder("utf-8")()
     try:
-        decoder.decode(head, final=False)
+        decoder.decode(head, final=whole)
         return "utf-8"
     except UnicodeDecodeError:
         pass
     try:
-        codecs.getincrementaldecoder("gb18030")().decode(head, final=False)
+        codecs.getincrementaldecoder("gb18030")().decode(head, final=whole)
         return "gb18030"
     except UnicodeDecodeError:
         raise _fatal(
@@ -1273,7 +1276,9 @@ class _CsvSource(_Source):
             return "skip"  # seen before the file was read again as text
         self._reported.add(number)
         key = None
-        with contextlib.suppress(csv.Error, StopIteration):
+        # pyarrow decodes the row's text as UTF-8 when asked; a row that is not (in a
+        # file of another encoding) still gets its ragged-row problem, without its key.
+        with contextlib.suppress(csv.Error, StopIteration, UnicodeDecodeError):
             cells = next(csv.reader(io.StringIO(row.text), delimiter=self.delimiter))
             if self.key_index < len(cells):
                 key = cells[self.key_index].strip() or None
