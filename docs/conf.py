@@ -14,7 +14,6 @@ extensions = [
     "myst_parser",
     "sphinx.ext.autodoc",
     "sphinx.ext.doctest",
-    "sphinx.ext.napoleon",
     "poverty_core.sphinxext",
 ]
 source_suffix = {".rst": "restructuredtext", ".md": "markdown"}
@@ -30,6 +29,7 @@ nitpicky = True
 # third-party types cannot resolve, and are not errors.
 nitpick_ignore_regex = [
     (r"py:.*", r"(numpy|npt|np|attrs|pluggy|cattrs|pytest|_pytest)(\..*)?"),
+    (r"py:.*", r"(pyarrow|pa|dask|distributed)(\..*)?"),
     (r"py:.*", r"(datetime|dt|collections|typing|importlib|pathlib|os|enum|argparse|io)\..*"),
     (r"py:.*", r"(str|int|float|bool|bytes|dict|list|tuple|set|frozenset|object|type|None)"),
     (r"py:.*", r"(Any|Self|TextIO|IO|NoReturn|Iterator|Iterable|Mapping|Sequence|Callable)"),

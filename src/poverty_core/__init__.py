@@ -33,6 +33,17 @@ from poverty_core.codes import (
     SchoolingStatus,
     StatusEventKind,
 )
+from poverty_core.aliases import AliasMap
+from poverty_core.batch import ResultWriter, RunSummary, assess
+from poverty_core.columnar import (
+    Register,
+    RegisterBatch,
+    Rejected,
+    open_register,
+    read_table,
+    records_from_tables,
+    tables_from_records,
+)
 from poverty_core.convert import json_schema, structure, structure_many
 from poverty_core.engine import BatchResult, DecisionResult, Finding, ParameterUse, Provenance
 from poverty_core.errors import (
@@ -43,7 +54,7 @@ from poverty_core.errors import (
     Problem,
     UnknownName,
 )
-from poverty_core.frame import Frame
+from poverty_core.frame import Frame, frame_from_arrow
 from poverty_core.hookspecs import hookimpl
 from poverty_core.model import County, Household, Person, StatusEvent, Village
 from poverty_core.packs import (
@@ -73,6 +84,7 @@ from poverty_core.rules import (
 __version__ = "0.1.0"
 
 __all__ = [
+    "AliasMap",
     "BatchResult",
     "Checklist",
     "Citation",
@@ -114,8 +126,13 @@ __all__ = [
     "Procedure",
     "Provenance",
     "Region",
+    "Register",
+    "RegisterBatch",
+    "Rejected",
     "Relation",
+    "ResultWriter",
     "Rule",
+    "RunSummary",
     "SchoolingStage",
     "SchoolingStatus",
     "Source",
@@ -128,11 +145,17 @@ __all__ = [
     "UnknownName",
     "Village",
     "__version__",
+    "assess",
     "cite",
+    "frame_from_arrow",
     "get_plugin_manager",
     "hookimpl",
     "json_schema",
     "load_pack",
+    "open_register",
+    "read_table",
+    "records_from_tables",
     "structure",
     "structure_many",
+    "tables_from_records",
 ]

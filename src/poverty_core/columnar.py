@@ -15,7 +15,7 @@ Reading files: :func:`open_register`
 * **CSV** (or tab-separated): a households file and a members file keyed by
   ``household_id`` (header ``户编号`` in a members file);
 * **JSON Lines**: one household object per line with its ``members`` nested, each
-  line read by the strict JSON converter (:func:`poverty_core.convert.structure`);
+  line read by the strict JSON converter (:func:`poverty_core.structure`);
 * **Parquet** and **Arrow IPC** (file or stream format, ``.arrow`` ``.feather``
   ``.arrows``): a households table and a members table, or one households table with
   a nested ``members`` column (``list<struct>``); columns typed or text;

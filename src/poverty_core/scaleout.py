@@ -411,7 +411,7 @@ def partition_parquet(
     ``members.parquet`` …), each household with all of its members.
 
     Both files are streamed in batches of ``batch_size`` rows, so memory does not
-    grow with the register; a household goes to the partition :func:`bucket_of` its id
+    grow with the register; a household goes to the partition ``bucket_of`` its id
     names, and so do its members, whatever their order in the files.
     """
     import pyarrow.parquet as pq
