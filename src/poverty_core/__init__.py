@@ -17,6 +17,8 @@
 from __future__ import annotations
 
 from poverty_core._text import Language, T, Text
+from poverty_core.aliases import AliasMap
+from poverty_core.batch import ResultWriter, RunSummary, assess
 from poverty_core.codes import (
     Code,
     HealthStatus,
@@ -33,8 +35,6 @@ from poverty_core.codes import (
     SchoolingStatus,
     StatusEventKind,
 )
-from poverty_core.aliases import AliasMap
-from poverty_core.batch import ResultWriter, RunSummary, assess
 from poverty_core.columnar import (
     Register,
     RegisterBatch,
