@@ -521,6 +521,7 @@ class Run:
         )
         self.village_records = list(source.villages)
         self.county_records = list(source.counties)
+        _check_groups(self.summary, self.village_records, self.county_records)
         if decision == "household_exit":
             groups = self.summary.groups
             self.village_records = indicators.with_poor_population(
@@ -579,6 +580,33 @@ class Run:
             "villages": _rows(self.villages),
             "counties": _rows(self.counties),
         }
+
+
+def _check_groups(summary: Any, villages: Sequence[Village], counties: Sequence[County]) -> None:
+    """Households in a village (county) the villages (counties) file does not list."""
+    problems: list[Problem] = []
+    for by, records, kind in (
+        ("village_id", villages, "village"),
+        ("county_id", counties, "county"),
+    ):
+        if not records:
+            continue
+        known = {r.id for r in records}
+        for key, counts in summary.groups[by].households.items():
+            if key and key not in known:
+                n = int(counts.sum())
+                problems.append(
+                    Problem(
+                        f"households.{by}={key}",
+                        Text(
+                            f"{n} 户属于{kind}文件中没有的 {key!r}",
+                            f"{n} household(s) in {kind} {key!r}, which the {kind} file "
+                            f"does not list",
+                        ),
+                    )
+                )
+    if problems:
+        raise InputError(problems, what="register")
 
 
 def _overrides(args: argparse.Namespace) -> dict[str, Any]:

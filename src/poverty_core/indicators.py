@@ -21,9 +21,11 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
+from poverty_core._text import Text
 from poverty_core.engine import BatchResult
+from poverty_core.errors import InputError, Problem
 from poverty_core.frame import Frame
-from poverty_core.model import County, Household, Village
+from poverty_core.model import County, FieldValueError, Household, Village
 from poverty_core.rules import Indicator
 
 __all__ = ["compute", "exit_summary", "poor_population_by", "with_poor_population"]
@@ -96,10 +98,25 @@ def with_poor_population(
     unknown. A record with no registered household counted gets 0 only if ``counts``
     says so; otherwise it stays unknown."""
     out = []
+    problems: list[Problem] = []
     for record in records:
         if record.poor_population is None and record.id in counts:
-            record = attrs.evolve(record, poor_population=counts[record.id])
+            try:
+                record = attrs.evolve(record, poor_population=counts[record.id])
+            except FieldValueError as exc:  # the households contradict the record
+                kind = "villages" if isinstance(record, Village) else "counties"
+                problems.append(
+                    Problem(
+                        f"{kind}[{record.id}].poor_population",
+                        Text(
+                            f"由户记录算得的{exc.text.zh}",
+                            f"counted from the household records, {exc.text.en}",
+                        ),
+                    )
+                )
         out.append(record)
+    if problems:
+        raise InputError(problems, what="villages and counties")
     return out
 
 
