@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import weakref
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from importlib import metadata
 from importlib.resources.abc import Traversable
@@ -1001,7 +1002,10 @@ def get_plugin_manager(*, entry_points: bool = True) -> pluggy.PluginManager:
     return pm
 
 
-_LOAD_PROBLEMS: dict[int, list[tuple[str, str]]] = {}
+# Plugins that failed to load, per manager (weakly: a manager's problems go with it).
+_LOAD_PROBLEMS: weakref.WeakKeyDictionary[pluggy.PluginManager, list[tuple[str, str]]] = (
+    weakref.WeakKeyDictionary()
+)
 
 
 def _load_entry_points(pm: pluggy.PluginManager) -> None:
@@ -1015,7 +1019,7 @@ def _load_entry_points(pm: pluggy.PluginManager) -> None:
             pm.register(plugin, name=ep.name)
         except Exception as exc:  # a broken plugin is reported, never fatal to others
             problems.append((ep.name, f"{type(exc).__name__}: {exc}"))
-    _LOAD_PROBLEMS[id(pm)] = problems
+    _LOAD_PROBLEMS[pm] = problems
 
 
 class PackRegistry:
@@ -1026,7 +1030,7 @@ class PackRegistry:
         self.definitions: dict[str, PackDefinition] = {}
         self.problems: list[PackError] = [
             PackError(name, Text(f"插件加载失败：{msg}", f"plugin failed to load: {msg}"))
-            for name, msg in _LOAD_PROBLEMS.get(id(self.pm), [])
+            for name, msg in _LOAD_PROBLEMS.get(self.pm, [])
         ]
         self._packs: dict[str, Pack] = {}
         self._collect()
