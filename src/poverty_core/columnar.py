@@ -101,6 +101,7 @@ Streaming
 
 from __future__ import annotations
 
+import abc
 import codecs
 import contextlib
 import csv
@@ -1067,7 +1068,7 @@ class _Ragged:
     key: str | None
 
 
-class _Source:
+class _Source(abc.ABC):
     """One table of a register file: its headers, their columns, and its rows."""
 
     file: str
@@ -1100,8 +1101,9 @@ class _Source:
             out, self._ragged = self._ragged, []
         return out
 
+    @abc.abstractmethod
     def raw(self, batch_rows: int) -> Iterator[_Raw]:
-        raise NotImplementedError
+        """The file's rows as text tables, ``batch_rows`` at a time."""
 
 
 def _resolve(

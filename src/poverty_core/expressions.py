@@ -17,6 +17,7 @@ Pack authors compose blocks and never touch numpy::
 
 from __future__ import annotations
 
+import abc
 import datetime as dt
 import operator
 from collections.abc import Callable, Iterator, Sequence
@@ -155,7 +156,7 @@ def _unknown(n: int) -> Vec:
     return Vec(np.zeros(n, dtype=np.bool_), np.zeros(n, dtype=np.bool_))
 
 
-class Expr:
+class Expr(abc.ABC):
     """Base class of expression blocks. Combine with ``< <= > >= & | ~ + - * /``,
     :meth:`eq`, :meth:`ne`, :meth:`isin`, :meth:`between`."""
 
@@ -173,17 +174,17 @@ class Expr:
             value = cache[key] = self._many(scope)
             return value
 
+    @abc.abstractmethod
     def _one(self, scope: One) -> Any:
         """Compute :meth:`one` (each block implements it)."""
-        raise NotImplementedError  # pragma: no cover - every block overrides
 
+    @abc.abstractmethod
     def _many(self, scope: Many) -> Vec:
         """Compute :meth:`many` (each block implements it)."""
-        raise NotImplementedError  # pragma: no cover
 
+    @abc.abstractmethod
     def text(self, language: Language, namer: Namer, subject: type[Any]) -> str:
         """Readable text in one language."""
-        raise NotImplementedError  # pragma: no cover
 
     def children(self) -> Sequence[Expr]:
         """Sub-expressions."""
