@@ -81,3 +81,21 @@ def test_rejects_file_neutralises_formula_injection(tmp_path: Path) -> None:
 
     assert _safe_cell("=1+1") == "'=1+1"
     assert _safe_cell("plain") == "plain"
+
+
+def test_id_numbers_shown_only_when_asked(tmp_path: Path) -> None:
+    import io
+    import json
+
+    from poverty_core.cli import main
+
+    bad = "350122198001010011"
+    path = tmp_path / "in.json"
+    path.write_text(json.dumps([{"id": "h", "members": [{"id": "1", "id_number": bad}]}]), "utf-8")
+    for flag, shown in (([], False), (["--show-id-numbers"], True)):
+        err = io.StringIO()
+        import contextlib
+
+        with contextlib.redirect_stderr(err):
+            assert main([*flag, "validate", str(path)], stdout=io.StringIO()) == 3
+        assert (bad in err.getvalue()) is shown

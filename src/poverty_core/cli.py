@@ -42,6 +42,7 @@ from poverty_core.io import Dataset, atomic_writer, read_dataset, write_json
 from poverty_core.model import County, Village
 from poverty_core.packs import Pack, default_registry, load_pack
 from poverty_core.parameters import format_value
+from poverty_core.privacy import showing_id_numbers
 from poverty_core.report import render
 from poverty_core.rules import Outcome
 
@@ -79,6 +80,11 @@ def _parser() -> argparse.ArgumentParser:
         epilog="Exit codes: 0 ok, 2 usage, 3 invalid input, 4 pack error, 5 output error.",
     )
     parser.add_argument("--version", action="version", version=f"poverty-core {__version__}")
+    parser.add_argument(
+        "--show-id-numbers",
+        action="store_true",
+        help="show ID numbers in full in messages (masked by default)",
+    )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     def common(p: argparse.ArgumentParser) -> None:
@@ -183,15 +189,8 @@ def main(argv: Sequence[str] | None = None, *, stdout: TextIO | None = None) -> 
     args = _parser().parse_args(argv)
     lang: Language = getattr(args, "lang", "en")
     try:
-        handler = {
-            "packs": _packs,
-            "show": _show,
-            "assess": _assess,
-            "explain": _explain,
-            "validate": _validate,
-            "schema": _schema,
-        }[args.command]
-        return handler(args, out)
+        with showing_id_numbers(args.show_id_numbers):
+            return _dispatch(args, out)
     except InputError as err:
         print(err.format(lang), file=sys.stderr)
         return EXIT_INPUT
@@ -207,6 +206,18 @@ def main(argv: Sequence[str] | None = None, *, stdout: TextIO | None = None) -> 
     except OSError as err:
         print(f"cannot write output: {err}", file=sys.stderr)
         return EXIT_OUTPUT
+
+
+def _dispatch(args: argparse.Namespace, out: TextIO) -> int:
+    handler = {
+        "packs": _packs,
+        "show": _show,
+        "assess": _assess,
+        "explain": _explain,
+        "validate": _validate,
+        "schema": _schema,
+    }[args.command]
+    return handler(args, out)
 
 
 def _dump(data: Any, out: TextIO) -> None:
