@@ -20,8 +20,8 @@ import numpy.typing as npt
 from poverty_core._text import Language, Text
 from poverty_core.codes import Code
 from poverty_core.errors import InputError, Problem
-from poverty_core.expressions import Field, Many, Member, One, Ref, subject_of
-from poverty_core.frame import Frame, Vec, field_kind
+from poverty_core.expressions import Many, One, Ref, code_list_of, subject_of
+from poverty_core.frame import Frame, Vec
 from poverty_core.model import Person
 from poverty_core.parameters import Citation, Parameter, format_value
 from poverty_core.rules import (
@@ -368,17 +368,19 @@ def _make_decoder(expr: Expr | None, subject: type[Any]) -> Any:
     if expr is None:
         return lambda v: None
     kind = expr.value_kind(subject)
-    code = None
-    if isinstance(expr, Field | Member):
-        fk = field_kind(Person if isinstance(expr, Member) else subject, expr.name)
-        code = fk.code if fk else None
+    code = code_list_of(expr, subject)
     members = list(code) if code is not None else None
 
     def decode(value: Any) -> Any:
         if value is None:
             return None
         if members is not None:
-            return value if isinstance(value, Code) else members[int(value)]
+            if isinstance(value, Code):
+                return value
+            if isinstance(value, str):  # a record built directly, with the code's text
+                assert code is not None
+                return code.parse(value)
+            return members[int(value)]
         if kind == "date":
             return dt.date.fromordinal(int(value))
         if kind in ("number", "list"):

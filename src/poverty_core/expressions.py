@@ -318,6 +318,9 @@ class Const(Expr):
         return self._encoded()
 
     def _many(self, scope: Many) -> Vec:
+        value = self.value
+        if isinstance(value, Code):  # columns hold a code as its position in its list
+            return _scalar(float(code_index(type(value))[value]), scope.n)
         return _scalar(self._encoded(), scope.n)
 
     def text(self, language: Language, namer: Namer, subject: type[Any]) -> str:
@@ -695,10 +698,42 @@ _OP_TEXT = {
 }
 
 
+def code_list_of(expr: Expr, subject: type[Any]) -> type[Code] | None:
+    """The code list an expression's values come from (through ``where`` and
+    ``coalesce``), or ``None`` when they are not codes."""
+    if isinstance(expr, Field | Member):
+        fk = field_kind(Person if isinstance(expr, Member) else subject, expr.name)
+        return fk.code if fk is not None else None
+    if isinstance(expr, Const) and isinstance(expr.value, Code):
+        return type(expr.value)
+    if isinstance(expr, Where):
+        return code_list_of(expr.then, subject) or code_list_of(expr.otherwise, subject)
+    if isinstance(expr, Coalesce):
+        for option in expr.options:
+            found = code_list_of(option, subject)
+            if found is not None:
+                return found
+    return None
+
+
 def _code_operand(node: Expr, other: Expr, scope: Many) -> Vec:
-    """Codes in columns are integers: encode a code constant against the field's list."""
-    if isinstance(node, Const) and isinstance(node.value, Code):
-        return _scalar(float(code_index(type(node.value))[node.value]), scope.n)
+    """Codes in columns are integers: a text constant or parameter compared with a code
+    field is encoded against that field's list (as on one record, where a code equals
+    its text)."""
+    code = code_list_of(other, scope.current.kind)
+    if (
+        code is not None
+        and isinstance(node, Const | Param)
+        and code_list_of(node, scope.current.kind) is None
+    ):
+        raw = node.value if isinstance(node, Const) else scope.params.get(node.name)
+        if isinstance(raw, str):
+            try:
+                member = code.parse(raw) if raw in {m.value for m in code} else None
+            except ValueError:
+                member = None
+            index = -1.0 if member is None else float(code_index(code)[member])
+            return _scalar(index, scope.n)
     return node.many(scope)
 
 
@@ -855,7 +890,9 @@ class Coalesce(Expr):
 
     def _many(self, scope: Many) -> Vec:
         first = self.options[0].many(scope)
-        values = first.values.astype(np.float64, copy=True)
+        vecs = [first] + [o.many(scope) for o in self.options[1:]]
+        dtype = object if any(v.values.dtype == object for v in vecs) else np.float64
+        values = np.broadcast_to(first.values, (scope.n,)).astype(dtype, copy=True)
         known = first.known.copy()
         for option in self.options[1:]:
             other = option.many(scope)
@@ -1043,8 +1080,9 @@ class Where(Expr):
         c = self.condition.many(scope)
         a, b = self.then.many(scope), self.otherwise.many(scope)
         n = scope.n
-        av = np.broadcast_to(a.values, (n,)).astype(np.float64)
-        bv = np.broadcast_to(b.values, (n,)).astype(np.float64)
+        dtype = object if object in (a.values.dtype, b.values.dtype) else np.float64
+        av = np.broadcast_to(a.values, (n,)).astype(dtype)
+        bv = np.broadcast_to(b.values, (n,)).astype(dtype)
         ak, bk = np.broadcast_to(a.known, (n,)), np.broadcast_to(b.known, (n,))
         pick_a = c.known & c.values
         values = np.where(pick_a, av, bv)
