@@ -15,7 +15,6 @@ import contextlib
 import datetime as dt
 import json
 import os
-import tempfile
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Protocol
@@ -27,6 +26,7 @@ import pyarrow as pa
 
 from poverty_core.engine import BatchResult
 from poverty_core.frame import frame_from_arrow
+from poverty_core.io import temp_beside
 from poverty_core.rules import Outcome, Status
 
 __all__ = [
@@ -62,7 +62,8 @@ def result_table(result: BatchResult, *, extra: Mapping[str, Any] | None = None)
         if hit.any():
             failed[hit] = failed[hit] + (c.rule.id + ";")
         for label, mask in c.missing.items():
-            rows = mask & (c.status == 2)
+            # as DecisionResult.missing: named only where the outcome is undetermined
+            rows = mask & (c.status == 2) & (result.outcome == 2)
             if rows.any():
                 already = np.array([label + ";" in m for m in missing[rows]], dtype=bool)
                 target = np.flatnonzero(rows)[~already]
@@ -145,7 +146,7 @@ class RunSummary:
     criteria: dict[str, npt.NDArray[np.int64]] = attrs.field(factory=dict)
     """Per criterion: records failed, passed, unknown."""
     missing: dict[str, int] = attrs.field(factory=dict)
-    """Per input: records whose undetermined criteria it leaves unknown (max over criteria)."""
+    """Per input: undetermined records that lack it (each record counted once)."""
     groups: dict[str, GroupTotals] = attrs.field(factory=dict)
     provenance: dict[str, Any] | None = None
 
@@ -198,15 +199,19 @@ def assess(
         summary.records += len(result)
         summary.outcomes += np.bincount(result.outcome, minlength=3)
         summary.people += np.bincount(result.outcome, weights=sizes, minlength=3).astype(np.int64)
+        undetermined = result.outcome == 2
+        missing_rows: dict[str, npt.NDArray[np.bool_]] = {}
         for c in result.criteria:
             counts = np.bincount(c.status, minlength=3).astype(np.int64)
-            summary.criteria[c.rule.id] = (
-                summary.criteria.get(c.rule.id, np.zeros(3, np.int64)) + counts
-            )
+            previous = summary.criteria.get(c.rule.id, np.zeros(3, np.int64))
+            summary.criteria[c.rule.id] = previous + counts
             for label, mask in c.missing.items():
-                n_missing = int((mask & (c.status == 2)).sum())
-                if n_missing:
-                    summary.missing[label] = summary.missing.get(label, 0) + n_missing
+                rows = mask & (c.status == 2) & undetermined
+                missing_rows[label] = missing_rows[label] | rows if label in missing_rows else rows
+        for label, rows in missing_rows.items():  # each record counted once per input
+            n_missing = int(rows.sum())
+            if n_missing:
+                summary.missing[label] = summary.missing.get(label, 0) + n_missing
         for b in by:
             if b in households.column_names:
                 keys = households.column(b).to_numpy(zero_copy_only=False)
@@ -235,9 +240,7 @@ class ResultWriter:
         self.format = self.path.suffix.lower()
         if self.format not in self.FORMATS:
             raise ValueError(f"results file must end in {', '.join(self.FORMATS)}: {self.path}")
-        fd, tmp = tempfile.mkstemp(
-            prefix=f".{self.path.name}.", suffix=".tmp", dir=self.path.parent
-        )
+        fd, tmp = temp_beside(self.path)
         os.close(fd)
         self.tmp = Path(tmp)
         self._writer: Any = None
@@ -267,13 +270,20 @@ class ResultWriter:
                 self._text.write(json.dumps(row, ensure_ascii=False) + "\n")
         self.rows += table.num_rows
 
-    def close(self) -> None:
-        """Finish the file and move it into place."""
+    def finish(self) -> Path:
+        """Finish the temporary file and return its path, without moving it into place
+        (for a run that commits several files together)."""
         if self._writer is not None:
             self._writer.close()
+            self._writer = None
         if self._text is not None:
             self._text.close()
-        os.replace(self.tmp, self.path)
+            self._text = None
+        return self.tmp
+
+    def close(self) -> None:
+        """Finish the file and move it into place."""
+        os.replace(self.finish(), self.path)
 
     def abort(self) -> None:
         """Drop the temporary file; the target is left as it was."""

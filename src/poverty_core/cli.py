@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import csv
 import datetime as dt
+import io
 import json
 import os
 import sys
@@ -38,7 +39,7 @@ from poverty_core.convert import RECORD_TYPES, json_schema, structure_many
 from poverty_core.engine import BatchResult
 from poverty_core.errors import InputError, PackError, PovertyCoreError, Problem, UnknownName
 from poverty_core.expressions import subject_of
-from poverty_core.io import Dataset, atomic_writer, read_dataset, write_json
+from poverty_core.io import Dataset, Outputs, read_dataset
 from poverty_core.model import County, Village
 from poverty_core.packs import Pack, default_registry, load_pack
 from poverty_core.parameters import format_value
@@ -639,6 +640,7 @@ def _assess(args: argparse.Namespace, out: TextIO) -> int:
             ],
             what="command line",
         )
+    Outputs.check(args.output, args.report, args.rejects)
     source = _open_source(args, pack)
     as_of = _as_of(args, source)
     lang: Language = args.lang
@@ -651,26 +653,28 @@ def _assess(args: argparse.Namespace, out: TextIO) -> int:
     )
     writer = ResultWriter(output) if output and collect is None else None
     progress = Progress(sys.stderr.isatty() and not args.quiet)
+    outputs = Outputs()
     try:
         run = Run(pack, source, as_of, overrides, decision, collect or writer, progress)
         report = run.report(collect.rows() if collect is not None else None)
-        # Everything is computed (and the report rendered) before any file is written.
-        report_text = render(args.report, report, lang) if args.report else None
+        # Every output is prepared beside its target and moved into place together,
+        # only when all of them are ready: a failed run leaves nothing behind.
+        if writer is not None:
+            outputs.add(writer.finish(), writer.path)
+        elif output is not None:
+            outputs.text(output, json.dumps(report, ensure_ascii=False, indent=1) + "\n")
+        if args.rejects:
+            outputs.text(args.rejects, _rejects_text(args.rejects, source.rejected))
+        if args.report:
+            outputs.text(args.report, render(args.report, report, lang))
+        outputs.commit()
     except BaseException:
         if writer is not None:
             writer.abort()
+        outputs.abort()
         raise
     finally:
         progress.done()
-    if writer is not None:
-        writer.close()
-    elif output is not None:
-        write_json(output, report)
-    if args.rejects:
-        _write_rejects(args.rejects, source.rejected)
-    if args.report and report_text is not None:
-        with atomic_writer(args.report) as handle:
-            handle.write(report_text)
     if args.format == "json":
         _dump(report, out)
     elif not args.quiet:
@@ -681,24 +685,25 @@ def _assess(args: argparse.Namespace, out: TextIO) -> int:
     return EXIT_OK
 
 
-def _write_rejects(path: str, rejected: Sequence[Rejected]) -> None:
+def _rejects_text(path: str, rejected: Sequence[Rejected]) -> str:
+    """The rejects file: JSON for ``.json``, else CSV (formula-safe)."""
     rows = [r.to_dict() for r in rejected]
     if path.lower().endswith(".json"):
-        write_json(path, rows)
-        return
-    with atomic_writer(path) as handle:
-        writer = csv.writer(handle)
-        writer.writerow(["file", "row", "household_id", "problems"])
-        for row in rows:
-            problems = "; ".join(f"{p['path']}: {p['en']}" for p in row["problems"])
-            writer.writerow(
-                [
-                    _safe_cell(str(row["file"])),
-                    row["row"],
-                    _safe_cell(str(row["household_id"] or "")),
-                    _safe_cell(problems),
-                ]
-            )
+        return json.dumps(rows, ensure_ascii=False, indent=1) + "\n"
+    handle = io.StringIO()
+    writer = csv.writer(handle)
+    writer.writerow(["file", "row", "household_id", "problems"])
+    for row in rows:
+        problems = "; ".join(f"{p['path']}: {p['en']}" for p in row["problems"])
+        writer.writerow(
+            [
+                _safe_cell(str(row["file"])),
+                row["row"],
+                _safe_cell(str(row["household_id"] or "")),
+                _safe_cell(problems),
+            ]
+        )
+    return handle.getvalue()
 
 
 def _safe_cell(text: str) -> str:

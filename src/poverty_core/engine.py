@@ -647,7 +647,7 @@ def _columns(rules: Sequence[Criterion], frame: Frame, scope: Many) -> list[Crit
 
 def _frame_of(records: Frame | Sequence[Any], kind: str, what: str) -> Frame:
     subject = subject_of(kind)
-    frame = records if isinstance(records, Frame) else Frame.from_records(list(records))
+    frame = records if isinstance(records, Frame) else Frame.from_records(list(records), subject)
     if frame.kind is not subject:
         raise InputError(
             [

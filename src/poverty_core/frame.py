@@ -167,10 +167,16 @@ class Frame:
         return name in self.columns or name in self.lazy
 
     @classmethod
-    def from_records(cls, records: Sequence[Any]) -> Frame:
-        """Build a frame from model records of one class (households bring their members)."""
+    def from_records(cls, records: Sequence[Any], kind: type[Any] | None = None) -> Frame:
+        """Build a frame from model records of one class (households bring their members);
+        ``kind`` names the class when there may be no records."""
         if not records:
-            raise ValueError("no records")
+            if kind is None:
+                raise ValueError("no records, and no kind given")
+            empty = cls(kind, 0, {}, records=[])
+            if kind is Household:
+                empty.members = cls(Person, 0, {}, owner=np.zeros(0, dtype=np.int64), records=[])
+            return empty
         kind = type(records[0])
         kinds = _KINDS[kind]
         columns: dict[str, Vec] = {}

@@ -24,7 +24,7 @@ from poverty_core.convert import structure, structure_many
 from poverty_core.errors import InputError, Problem
 from poverty_core.model import County, Household, Village
 
-__all__ = ["Dataset", "atomic_writer", "read_dataset", "write_json"]
+__all__ = ["Dataset", "Outputs", "atomic_writer", "read_dataset", "temp_beside", "write_json"]
 
 _TOP_KEYS = {"households", "villages", "counties", "synthetic", "description", "as_of"}
 
@@ -215,12 +215,68 @@ def _check_links(lists: dict[str, list[Any]]) -> list[Problem]:
     return problems
 
 
+def temp_beside(target: Path) -> tuple[int, str]:
+    """A new temporary file in ``target``'s folder (so a rename replaces the target
+    atomically), with the permissions a plain new file would get."""
+    folder = target.parent if str(target.parent) else Path(".")
+    if not folder.is_dir():
+        raise FileNotFoundError(f"no such folder for {target}: {folder}")
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(tmp, 0o666 & ~umask)
+    return fd, tmp
+
+
+class Outputs:
+    """The files one run writes, all or none: each is written to a temporary file beside
+    its target, and they are renamed into place together by :meth:`commit`, only after
+    the whole run succeeded; :meth:`abort` removes them."""
+
+    def __init__(self) -> None:
+        self._pending: list[tuple[Path, Path]] = []
+
+    @staticmethod
+    def check(*paths: str | os.PathLike[str] | None) -> None:
+        """Fail early, naming the path, when an output's folder does not exist."""
+        for path in paths:
+            if path is None:
+                continue
+            folder = Path(path).parent
+            if str(folder) and not folder.is_dir():
+                raise FileNotFoundError(f"no such folder for {path}: {folder}")
+
+    def add(self, tmp: str | os.PathLike[str], target: str | os.PathLike[str]) -> None:
+        """Take over a finished temporary file for ``target``."""
+        self._pending.append((Path(tmp), Path(target)))
+
+    def text(self, target: str | os.PathLike[str], text: str) -> None:
+        """Write ``text`` for ``target`` (into a temporary file, for now)."""
+        fd, tmp = temp_beside(Path(target))
+        self._pending.append((Path(tmp), Path(target)))
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+            handle.write(text)
+
+    def commit(self) -> None:
+        """Move every file into place."""
+        for tmp, target in self._pending:
+            os.replace(tmp, target)
+        self._pending.clear()
+
+    def abort(self) -> None:
+        """Remove every temporary file; the targets are left as they were."""
+        for tmp, _ in self._pending:
+            with contextlib.suppress(FileNotFoundError):
+                tmp.unlink()
+        self._pending.clear()
+
+
 @contextlib.contextmanager
 def atomic_writer(path: str | os.PathLike[str], *, encoding: str = "utf-8") -> Iterator[IO[str]]:
     """Write a text file atomically: to a temporary file beside it, renamed into place
     only when the block finishes without error. No partial file is ever left."""
     target = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent or ".")
+    fd, tmp = temp_beside(target)
     try:
         with os.fdopen(fd, "w", encoding=encoding, newline="") as handle:
             yield handle

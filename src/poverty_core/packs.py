@@ -104,7 +104,9 @@ class PackDefinition:
         ``procedures/`` and ``not_encoded.toml`` (see :doc:`/pack-data-format`).
     :param rules: new criteria and decisions.
     :param overrides: criteria and decisions replacing an ancestor's of the same id.
-    :param removes: ids of inherited rules, parameters, procedures or taxonomies to drop.
+    :param removes: ids of inherited rules, parameters, procedures, checklists or
+        taxonomies to drop; ``kind:id`` (``procedure:county_exit``) where an id names
+        more than one kind.
     """
 
     name: str
@@ -677,6 +679,8 @@ def coerce_parameter(p: Parameter, value: Any) -> Any:
     if p.type == "text_list":
         if isinstance(value, str):
             return tuple(v.strip() for v in value.split(",") if v.strip())
+        if not isinstance(value, list | tuple):
+            raise ValueError(f"{value!r} is not a list of text")
         return tuple(str(v) for v in value)
     return str(value)
 
@@ -692,8 +696,19 @@ def _merge(
     key: Callable[[Any], str],
 ) -> dict[str, Any]:
     result = dict(inherited)
+    seen: set[str] = set()
     for item, override in own:
         k = key(item)
+        if k in seen:
+            raise PackError(
+                pack,
+                Text(
+                    f"{kind.zh} {k} 在本包中定义了两次",
+                    f"{kind.en} {k} is given twice in this pack",
+                ),
+                file=getattr(item, "file", "") or None,
+            )
+        seen.add(k)
         file = getattr(item, "file", "") or None
         if k in inherited and not override:
             raise PackError(
@@ -805,30 +820,58 @@ def assemble(definition: PackDefinition, parent: Pack | None) -> Pack:
         decisions[checklist.id] = checklist.as_decision()
 
     removed = dict(parent.removed) if parent else {}
-    for rid in definition.removes:
-        tables: tuple[dict[str, Any], ...] = (
-            criteria,
-            decisions,
-            parameters,
-            procedures,
-            checklists,
-            classifiers,
-            entitlements,
-            indicators,
-            taxonomies,
-        )
-        for table in tables:
-            if rid in table:
-                del table[rid]
-                removed[rid] = name
-                break
-        else:
+    tables: dict[str, dict[str, Any]] = {
+        "criterion": criteria,
+        "decision": decisions,
+        "parameter": parameters,
+        "procedure": procedures,
+        "checklist": checklists,
+        "classifier": classifiers,
+        "entitlement": entitlements,
+        "indicator": indicators,
+        "taxonomy": taxonomies,
+    }
+    for entry in definition.removes:
+        kind, _, rid = entry.rpartition(":")
+        if kind and kind not in tables:
             raise PackError(
                 name,
                 Text(
-                    f"要移除的 {rid} 不存在于上级包", f"cannot remove {rid}: no ancestor defines it"
+                    f"移除项 {entry!r} 的类别未知（可用：{', '.join(tables)}）",
+                    f"remove {entry!r}: unknown kind (known: {', '.join(tables)})",
                 ),
             )
+        found = [k for k in ((kind,) if kind else tables) if rid in tables[k]]
+        generated = {k for k in found if k == "decision" and decisions[rid].kind != "decision"}
+        found = [k for k in found if k not in generated] or found
+        if not found:
+            raise PackError(
+                name,
+                Text(
+                    f"要移除的 {entry} 不存在于上级包",
+                    f"cannot remove {entry}: no ancestor defines it",
+                ),
+            )
+        if len(found) > 1:
+            choices = ", ".join(f"{k}:{rid}" for k in found)
+            raise PackError(
+                name,
+                Text(
+                    f"移除项 {rid!r} 有多个含义，请写明：{choices}",
+                    f"remove {rid!r} is ambiguous; write one of {choices}",
+                ),
+            )
+        item = tables[found[0]].pop(rid)
+        removed[entry] = name
+        # A procedure or checklist takes the decision and criteria made from it along.
+        if found[0] == "procedure":
+            decisions.pop(item.as_decision().id, None)
+            for step in item.step_criteria():
+                criteria.pop(step.id, None)
+        elif found[0] == "checklist":
+            decisions.pop(item.id, None)
+            for criterion in item.item_criteria():
+                criteria.pop(criterion.id, None)
 
     chain = (name, *(parent.chain if parent else ()))
     versions = {name: definition.version, **(parent.versions if parent else {})}
