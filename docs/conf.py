@@ -30,7 +30,7 @@ nitpicky = True
 nitpick_ignore_regex = [
     (r"py:.*", r"(numpy|npt|np|attrs|pluggy|cattrs|pytest|_pytest)(\..*)?"),
     (r"py:.*", r"(pyarrow|pa|dask|distributed)(\..*)?"),
-    (r"py:.*", r"(datetime|dt|collections|typing|importlib|pathlib|os|enum|argparse|io)\..*"),
+    (r"py:.*", r"(datetime|dt|collections|typing|importlib|pathlib|os|enum|argparse|io|abc)\..*"),
     (r"py:.*", r"(str|int|float|bool|bytes|dict|list|tuple|set|frozenset|object|type|None)"),
     (r"py:.*", r"(Any|Self|TextIO|IO|NoReturn|Iterator|Iterable|Mapping|Sequence|Callable)"),
     (r"py:.*", r"(Traversable|Path|Array|ValueError|KeyError|LookupError|Exception)"),
