@@ -133,3 +133,30 @@ def test_an_override_given_twice_is_an_error(national: pc.Pack) -> None:
 def test_empty_batches(national: pc.Pack) -> None:
     for decision in national.decisions.values():
         assert len(national.decide_batch(decision.id, [], as_of=AS_OF)) == 0
+
+
+def test_isin_with_dates_on_both_paths(national: pc.Pack) -> None:
+    from poverty_core.expressions import step_date
+
+    day = dt.date(2016, 11, 1)
+    pack = with_rule(national, step_date("household_exit", "announcement").isin((day,)))
+    households = [
+        pc.Household.from_dict({"id": "a", "members": [{"id": "1"}], "procedures": {"household_exit": {"announcement": "2016-11-01"}}}),
+        pc.Household.from_dict({"id": "b", "members": [{"id": "1"}], "procedures": {"household_exit": {"announcement": "2016-11-02"}}}),
+    ]  # fmt: skip
+    batch = pack.decide_batch("xd", households, as_of=AS_OF)
+    assert [o.value for o in batch.outcomes()] == ["eligible", "not_eligible"]
+    for i, household in enumerate(households):
+        assert pack.decide("xd", household, as_of=AS_OF) == batch.result(i)
+
+
+def test_numeric_group_keys_keep_unknown_as_none() -> None:
+    import numpy as np
+
+    from poverty_core.batch import GroupTotals
+
+    totals = GroupTotals()
+    totals.add(
+        np.array([None, "1"], dtype=object), np.array([1, 0], dtype=np.int8), np.array([2, 3])
+    )
+    assert [row["village_id"] for row in totals.rows("village_id")] == [None, "1"]

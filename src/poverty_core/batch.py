@@ -214,7 +214,7 @@ def assess(
                 summary.missing[label] = summary.missing.get(label, 0) + n_missing
         for b in by:
             if b in households.column_names:
-                keys = households.column(b).to_numpy(zero_copy_only=False)
+                keys = np.array(households.column(b).to_pylist(), dtype=object)  # nulls → None
                 summary.groups[b].add(keys, result.outcome, sizes)
         if writer is not None:
             writer.write(result_table(result))

@@ -310,9 +310,7 @@ class Const(Expr):
     value: Any
 
     def _encoded(self) -> Any:
-        if isinstance(self.value, dt.date):
-            return self.value.toordinal()
-        return self.value
+        return _encode_constant(self.value)
 
     def _one(self, scope: One) -> Any:
         return self._encoded()
@@ -339,6 +337,15 @@ class Const(Expr):
         if isinstance(v, tuple):
             return "list"
         return "text"
+
+
+def _encode_constant(value: Any) -> Any:
+    """Dates as ordinals, as records' dates are evaluated (also inside a tuple)."""
+    if isinstance(value, dt.date):
+        return value.toordinal()
+    if isinstance(value, tuple):
+        return tuple(_encode_constant(v) for v in value)
+    return value
 
 
 def _show(value: Any, language: Language) -> str:
