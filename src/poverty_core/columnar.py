@@ -248,9 +248,6 @@ def tables_from_records(records: Sequence[Any]) -> tuple[pa.Table, pa.Table | No
     return table, pa.Table.from_pydict(rows, schema=member_schema)
 
 
-_KINDS = (Household, Village, County)
-
-
 def csv_ready(table: pa.Table) -> pa.Table:
     """A typed register table in the text form the CSV reader reads back: list columns
     joined with ``;`` (an empty list as ``[]``); other columns as they are (the Arrow

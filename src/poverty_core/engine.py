@@ -22,7 +22,6 @@ from poverty_core.codes import Code
 from poverty_core.errors import InputError, Problem
 from poverty_core.expressions import Many, One, Ref, code_list_of, subject_of
 from poverty_core.frame import Frame, Vec
-from poverty_core.model import Person
 from poverty_core.parameters import Citation, Parameter, format_value
 from poverty_core.rules import (
     Checklist,
@@ -390,24 +389,6 @@ def _make_decoder(expr: Expr | None, subject: type[Any]) -> Any:
         return value
 
     return decode
-
-
-def _missing_one(ref: Ref, record: Any, params: Params) -> bool:
-    if ref.kind == "field":
-        return getattr(record, ref.name) is None
-    if ref.kind == "member":
-        if ref.name == "age":
-            return any(p.age is None and p.birth_date is None for p in record.members)
-        return any(getattr(p, ref.name) is None for p in record.members)
-    if ref.kind == "param":
-        return params.get(ref.name) is None
-    if ref.kind == "procedure":
-        return ref.name not in record.procedures
-    checklist, _, item = ref.name.partition(".")
-    ticks = record.checklists.get(checklist, {})
-    if item:
-        return ticks.get(item) is None
-    return any(ticks.get(i) is None for i in params.checklist_items(checklist))
 
 
 def _ordered(rule: Criterion, blamed: Iterable[Ref]) -> tuple[str, ...]:
@@ -959,9 +940,8 @@ def entitle(
     awards: list[Award] = []
     missing: dict[str, None] = {}
     if entitlement.eligibility is not None and eligible is None:
-        for ref in entitlement.eligibility.refs():
-            if _missing_one(ref, record, params):
-                missing.setdefault(ref.label(), None)
+        for ref in entitlement.eligibility.blame_one(scope):
+            missing.setdefault(ref.label(), None)
     for line in entitlement.lines:
         targets = record.members if line.per == "member" else [None]
         for person in targets:
@@ -971,10 +951,11 @@ def entitle(
                 continue
             status = Status.PASSED if (due and eligible) else Status.UNKNOWN
             amount = line.amount.one(inner)
-            if status is Status.UNKNOWN or amount is None:
-                for ref in (*line.condition.refs(), *line.amount.refs()):
-                    if _missing_ref_for(ref, record, person, params):
-                        missing.setdefault(ref.label(), None)
+            blamed = line.condition.blame_one(inner) if due is None else []
+            if amount is None:
+                blamed += line.amount.blame_one(inner)
+            for ref in blamed:
+                missing.setdefault(ref.label(), None)
             awards.append(
                 Award(
                     line.id,
@@ -1003,14 +984,6 @@ def entitle(
         tuple(missing),
         provenance,
     )
-
-
-def _missing_ref_for(ref: Ref, record: Any, person: Person | None, params: Params) -> bool:
-    if ref.kind == "member" and person is not None:
-        if ref.name == "age":
-            return person.age is None and person.birth_date is None
-        return getattr(person, ref.name) is None
-    return _missing_one(ref, record, params)
 
 
 @attrs.define

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Iterable, Iterator, Sequence
-from typing import Any, Literal
+from typing import Literal
 
 import attrs
 
@@ -234,12 +234,6 @@ class Taxonomy:
     def codes(self) -> list[str]:
         """Every code, in order."""
         return [i.code for i in self.items]
-
-
-def describe(value: Any) -> str:
-    """A short id-and-title form for messages."""
-    title = getattr(value, "title", None)
-    return f"{value.id} ({title.en})" if isinstance(title, Text) else str(value)
 
 
 @attrs.frozen
