@@ -26,11 +26,11 @@ import pyarrow as pa
 
 from poverty_core.engine import BatchResult
 from poverty_core.frame import frame_from_arrow
+from poverty_core.indicators import GroupTotals
 from poverty_core.io import temp_beside
 from poverty_core.rules import Outcome, Status
 
 __all__ = [
-    "GroupTotals",
     "ResultWriter",
     "RunSummary",
     "TableSink",
@@ -71,68 +71,6 @@ def result_table(result: BatchResult, *, extra: Mapping[str, Any] | None = None)
     columns["failed"] = pa.array([f.rstrip(";") for f in failed], pa.string())
     columns["missing"] = pa.array([m.rstrip(";") for m in missing], pa.string())
     return pa.table(columns)
-
-
-@attrs.define
-class GroupTotals:
-    """Running totals of a household decision per group (village, county …)."""
-
-    households: dict[str, npt.NDArray[np.int64]] = attrs.field(factory=dict)
-    """Per group: households by outcome (not eligible, eligible, undetermined)."""
-    people: dict[str, npt.NDArray[np.int64]] = attrs.field(factory=dict)
-    """Per group: people by outcome."""
-
-    def add(
-        self, keys: npt.NDArray[Any], outcome: npt.NDArray[np.int8], sizes: npt.NDArray[Any]
-    ) -> None:
-        """Add one batch (vectorised group-by; ``None`` keys group as ``""``)."""
-        labels = np.array(["" if k is None else str(k) for k in keys], dtype=object)
-        if not len(labels):
-            return
-        uniq, inverse = np.unique(labels, return_inverse=True)
-        k = len(uniq)
-        h = np.stack(
-            [np.bincount(inverse, weights=outcome == c, minlength=k) for c in (0, 1, 2)], 1
-        )
-        p = np.stack(
-            [np.bincount(inverse, weights=sizes * (outcome == c), minlength=k) for c in (0, 1, 2)],
-            1,
-        )
-        for g, key in enumerate(uniq):
-            self.households[key] = self.households.get(key, np.zeros(3, np.int64)) + h[g].astype(
-                np.int64
-            )
-            self.people[key] = self.people.get(key, np.zeros(3, np.int64)) + p[g].astype(np.int64)
-
-    def rows(self, by: str) -> list[dict[str, Any]]:
-        """One row per group: households and people by outcome, exit rates."""
-        out = []
-        for key in sorted(self.households):
-            h, p = self.households[key], self.people[key]
-            out.append(
-                {
-                    by: key or None,
-                    "households": int(h.sum()),
-                    "people": int(p.sum()),
-                    "eligible_households": int(h[1]),
-                    "eligible_people": int(p[1]),
-                    "not_eligible_households": int(h[0]),
-                    "not_eligible_people": int(p[0]),
-                    "undetermined_households": int(h[2]),
-                    "undetermined_people": int(p[2]),
-                    "exit_rate_households": float(h[1] / h.sum()) if h.sum() else None,
-                    "exit_rate_people": float(p[1] / p.sum()) if p.sum() else None,
-                }
-            )
-        return out
-
-    def poor_population(self) -> dict[str, int | None]:
-        """People still poor per group (not eligible), ``None`` when a household of the
-        group is undetermined — never guessed."""
-        return {
-            key: None if self.households[key][2] else int(self.people[key][0])
-            for key in self.households
-        }
 
 
 @attrs.define

@@ -28,54 +28,93 @@ from poverty_core.frame import Frame
 from poverty_core.model import County, FieldValueError, Household, Village
 from poverty_core.rules import Indicator
 
-__all__ = ["compute", "exit_summary", "poor_population_by", "with_poor_population"]
+__all__ = [
+    "GroupTotals",
+    "compute",
+    "exit_summary",
+    "poor_population_by",
+    "with_poor_population",
+]
 
 
 def _groups(keys: Sequence[Any]) -> tuple[list[Any], npt.NDArray[np.intp]]:
+    """The distinct keys (``None`` for unknown, sorted) and each row's group number."""
     labels = np.array(["" if k is None else str(k) for k in keys], dtype=object)
     uniq, inverse = np.unique(labels, return_inverse=True)
     return [None if u == "" else u for u in uniq], inverse
+
+
+@attrs.define
+class GroupTotals:
+    """Running totals of a household decision per group (village, county …)."""
+
+    households: dict[str, npt.NDArray[np.int64]] = attrs.field(factory=dict)
+    """Per group: households by outcome (not eligible, eligible, undetermined)."""
+    people: dict[str, npt.NDArray[np.int64]] = attrs.field(factory=dict)
+    """Per group: people by outcome."""
+
+    def add(
+        self, keys: npt.NDArray[Any], outcome: npt.NDArray[np.int8], sizes: npt.NDArray[Any]
+    ) -> None:
+        """Add one batch (vectorised group-by; ``None`` keys group as ``""``)."""
+        labels = np.array(["" if k is None else str(k) for k in keys], dtype=object)
+        if not len(labels):
+            return
+        uniq, inverse = np.unique(labels, return_inverse=True)
+        k = len(uniq)
+        h = np.stack(
+            [np.bincount(inverse, weights=outcome == c, minlength=k) for c in (0, 1, 2)], 1
+        )
+        p = np.stack(
+            [np.bincount(inverse, weights=sizes * (outcome == c), minlength=k) for c in (0, 1, 2)],
+            1,
+        )
+        for g, key in enumerate(uniq):
+            self.households[key] = self.households.get(key, np.zeros(3, np.int64)) + h[g].astype(
+                np.int64
+            )
+            self.people[key] = self.people.get(key, np.zeros(3, np.int64)) + p[g].astype(np.int64)
+
+    def rows(self, by: str) -> list[dict[str, Any]]:
+        """One row per group: households and people by outcome, exit rates."""
+        out = []
+        for key in sorted(self.households):
+            h, p = self.households[key], self.people[key]
+            out.append(
+                {
+                    by: key or None,
+                    "households": int(h.sum()),
+                    "people": int(p.sum()),
+                    "eligible_households": int(h[1]),
+                    "eligible_people": int(p[1]),
+                    "not_eligible_households": int(h[0]),
+                    "not_eligible_people": int(p[0]),
+                    "undetermined_households": int(h[2]),
+                    "undetermined_people": int(p[2]),
+                    "exit_rate_households": float(h[1] / h.sum()) if h.sum() else None,
+                    "exit_rate_people": float(p[1] / p.sum()) if p.sum() else None,
+                }
+            )
+        return out
+
+    def poor_population(self) -> dict[str, int | None]:
+        """People still poor per group (not eligible), ``None`` when a household of the
+        group is undetermined — never guessed."""
+        return {
+            key: None if self.households[key][2] else int(self.people[key][0])
+            for key in self.households
+        }
 
 
 def exit_summary(
     result: BatchResult, households: Sequence[Household], *, by: str = "village_id"
 ) -> list[dict[str, Any]]:
     """Per group (``village_id``, ``county_id`` …): households and people, how many are
-    eligible, not eligible and undetermined, and the exit rate of households
-    (eligible ÷ households). Rows are in the order of ``households``."""
+    eligible, not eligible and undetermined, and the exit rates of households and of
+    people (see :meth:`GroupTotals.rows`); groups in order of their ids."""
     if len(households) != len(result):
         raise ValueError("result and households differ in length")
-    keys, inverse = _groups([getattr(h, by) for h in households])
-    sizes = np.fromiter((len(h.members) for h in households), dtype=np.float64)
-    k = len(keys)
-    out: list[dict[str, Any]] = []
-    counts = {
-        code: np.bincount(inverse, weights=(result.outcome == code), minlength=k)
-        for code in (0, 1, 2)
-    }
-    people = {
-        code: np.bincount(inverse, weights=sizes * (result.outcome == code), minlength=k)
-        for code in (0, 1, 2)
-    }
-    total = np.bincount(inverse, minlength=k)
-    total_people = np.bincount(inverse, weights=sizes, minlength=k)
-    for g, key in enumerate(keys):
-        n = int(total[g])
-        out.append(
-            {
-                by: key,
-                "households": n,
-                "people": int(total_people[g]),
-                "eligible_households": int(counts[1][g]),
-                "eligible_people": int(people[1][g]),
-                "not_eligible_households": int(counts[0][g]),
-                "not_eligible_people": int(people[0][g]),
-                "undetermined_households": int(counts[2][g]),
-                "undetermined_people": int(people[2][g]),
-                "exit_rate": counts[1][g] / n if n else None,
-            }
-        )
-    return out
+    return _totals(result, households, by).rows(by)
 
 
 def poor_population_by(
@@ -84,11 +123,16 @@ def poor_population_by(
     """People still poor per group after a household-exit run: members of households
     not eligible to exit. A group with an undetermined household has an unknown count
     (``None``) — it is never guessed."""
-    summary = exit_summary(result, households, by=by)
-    return {
-        row[by]: None if row["undetermined_households"] else row["not_eligible_people"]
-        for row in summary
-    }
+    counts = _totals(result, households, by).poor_population()
+    return {key or None: value for key, value in counts.items()}
+
+
+def _totals(result: BatchResult, households: Sequence[Household], by: str) -> GroupTotals:
+    totals = GroupTotals()
+    keys = np.array([getattr(h, by) for h in households], dtype=object)
+    sizes = np.fromiter((len(h.members) for h in households), dtype=np.int64)
+    totals.add(keys, result.outcome, sizes)
+    return totals
 
 
 def with_poor_population(

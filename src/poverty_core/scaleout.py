@@ -39,8 +39,9 @@ import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
 
-from poverty_core.batch import GroupTotals, ResultWriter, RunSummary, assess, iter_tables
+from poverty_core.batch import ResultWriter, RunSummary, assess, iter_tables
 from poverty_core.columnar import MEMBER_KEY
+from poverty_core.indicators import GroupTotals
 
 __all__ = [
     "Partition",
