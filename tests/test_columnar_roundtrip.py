@@ -396,7 +396,8 @@ def test_typed_parquet_columns_of_other_widths_are_taken(tmp_path: Path) -> None
 
 
 def test_pack_steps_by_their_labels(tmp_path: Path, national: pc.Pack) -> None:
-    (tmp_path / "h.csv").write_text("户编号,村委会民主评议\nH1,2016-11-13\n", encoding="utf-8")
+    header = "户编号,村“两委”组织民主评议后提出"
+    (tmp_path / "h.csv").write_text(f"{header}\nH1,2016-11-13\n", encoding="utf-8")
     (tmp_path / "m.csv").write_text("户编号,成员编号\nH1,01\n", encoding="utf-8")
     batch = open_register(tmp_path / "h.csv", tmp_path / "m.csv", pack=national).read_all()
     column = "procedures.household_exit.democratic_appraisal"

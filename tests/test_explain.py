@@ -81,8 +81,8 @@ def test_explain_village_ratio_as_percent(national: pc.Pack) -> None:
     )
     result = national.decide("village_exit", v, as_of=AS_OF)
     en = result.explain("en")
-    assert "Poverty incidence below 2% (3% in the west)" in en
-    assert "2.5% (required < 3%)" in en
+    assert "Poverty incidence at or below 2% (3% in the west)" in en
+    assert "2.5% (required ≤ 3%)" in en
 
 
 def test_explain_unknown_language(failing: pc.DecisionResult) -> None:
@@ -115,6 +115,7 @@ def test_to_dict_is_json_serialisable(failing: pc.DecisionResult) -> None:
         "versions": {"national": pc.__version__},
         "as_of": "2016-12-31",
         "overrides": {},
+        "periods": {},
     }
 
 

@@ -388,20 +388,30 @@ def test_override_of_wrong_type_raises_input_error(
     assert [p.path for p in info.value.problems] == ["poverty_line"]
 
 
-def test_school_age_parameters_undefined_before_2016(
+def test_household_exit_not_in_force_before_16hao(
     records: SimpleNamespace, national: pc.Pack
 ) -> None:
-    """The compulsory-school-age parameters start 2016-01-01: 2015 leaves an out-of-school
-    child's case open, while the 2015 poverty line (2855) applies."""
-    record = records.with_member(records.household(), 1, schooling_status="out_of_school")
-    result = decide(national, record, as_of=dt.date(2015, 12, 31))
-    assert result.finding("income_above_line").required == 2855
-    assert result.finding("compulsory_education").status is pc.Status.UNKNOWN
-    assert result.outcome is pc.Outcome.UNDETERMINED
-    assert set(result.missing) == {
-        "param:compulsory_school_age_min",
-        "param:compulsory_school_age_max",
-    }
+    """中办发〔2016〕16号 governs from 2016-04-29 (its printing; no source gives the day of
+    issue): asked earlier, household exit is not undetermined but an error naming the
+    decision, the date and the period it covers — on one record and in a batch."""
+    record = pc.Household.from_dict(records.household())
+    for ask in (national.decide, national.decide_batch):
+        with pytest.raises(pc.NotInForce) as err:
+            ask("household_exit", record if ask == national.decide else [record],
+                as_of=dt.date(2016, 4, 28))  # fmt: skip
+        assert "household_exit" in str(err.value)
+        assert "2016-04-28" in str(err.value)
+        assert "2016-04-29 – 2020-12-31" in str(err.value)
+        assert "2016-04-29" in err.value.message("zh")
+    assert decide(national, records.household(), as_of=dt.date(2016, 4, 29)).outcome is (
+        pc.Outcome.ELIGIBLE
+    )
+
+
+def test_household_exit_ends_with_2020(records: SimpleNamespace, national: pc.Pack) -> None:
+    """16号 governs exits "在2020年以前": 2021 is outside its period."""
+    with pytest.raises(pc.NotInForce):
+        decide(national, records.household(), as_of=dt.date(2021, 1, 1))
 
 
 # -- age from the birth date ------------------------------------------------------------
@@ -450,22 +460,26 @@ def test_birth_date_wins_over_stated_age(records: SimpleNamespace, national: pc.
 
 def test_stated_age_used_without_birth_date(records: SimpleNamespace, national: pc.Pack) -> None:
     record = records.with_member(records.household(), 1, age=15, schooling_status="out_of_school")
-    assert decide(national, record, as_of=dt.date(2016, 1, 1)).outcome is pc.Outcome.NOT_ELIGIBLE
+    assert decide(national, record, as_of=dt.date(2016, 6, 1)).outcome is pc.Outcome.NOT_ELIGIBLE
     record = records.with_member(records.household(), 1, age=16, schooling_status="out_of_school")
-    assert decide(national, record, as_of=dt.date(2016, 1, 1)).outcome is pc.Outcome.ELIGIBLE
+    assert decide(national, record, as_of=dt.date(2016, 6, 1)).outcome is pc.Outcome.ELIGIBLE
 
 
 def test_leap_day_birthday(records: SimpleNamespace, national: pc.Pack) -> None:
-    """Born 2000-02-29: still 15 on 2016-02-28, 16 on 2016-02-29."""
+    """Born 2004-02-29: still 15 on 2020-02-28, 16 on 2020-02-29 (2020 has no shipped
+    poverty line, so the caller gives one)."""
     record = records.with_member(
         records.household(),
         1,
         age=None,
-        birth_date="2000-02-29",
+        birth_date="2004-02-29",
         schooling_status="out_of_school",
     )
-    assert decide(national, record, as_of=dt.date(2016, 2, 28)).outcome is pc.Outcome.NOT_ELIGIBLE
-    assert decide(national, record, as_of=dt.date(2016, 2, 29)).outcome is pc.Outcome.ELIGIBLE
+    line = {"poverty_line": 3000}
+    on = dt.date(2020, 2, 28)
+    assert decide(national, record, as_of=on, overrides=line).outcome is pc.Outcome.NOT_ELIGIBLE
+    on = dt.date(2020, 2, 29)
+    assert decide(national, record, as_of=on, overrides=line).outcome is pc.Outcome.ELIGIBLE
 
 
 # -- wrong kind of record ------------------------------------------------------------------

@@ -11,6 +11,7 @@ import datetime as dt
 from typing import Any
 
 import jsonschema
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -267,7 +268,14 @@ def comparable(result: pc.DecisionResult) -> dict[str, Any]:
 def assert_single_equals_batch(
     decision: str, records: list[Any], as_of: dt.date, overrides: dict[str, Any] | None = None
 ) -> None:
-    batch = _NATIONAL.decide_batch(decision, records, as_of=as_of, overrides=overrides)
+    try:
+        batch = _NATIONAL.decide_batch(decision, records, as_of=as_of, overrides=overrides)
+    except pc.NotInForce:
+        # a date no rule of the decision governs: an error on both paths alike
+        for record in records:
+            with pytest.raises(pc.NotInForce):
+                _NATIONAL.decide(decision, record, as_of=as_of, overrides=overrides)
+        return
     assert len(batch) == len(records)
     outcomes = batch.outcomes()
     for i, record in enumerate(records):

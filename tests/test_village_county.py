@@ -10,7 +10,8 @@ import pytest
 import poverty_core as pc
 
 VILLAGE_DATE = dt.date(2016, 12, 31)
-COUNTY_DATE = dt.date(2017, 12, 31)  # the third-party indicators' thresholds start 2017
+COUNTY_DATE = dt.date(2017, 12, 31)  # 国开办发〔2017〕56号 governs from 2017-09-30
+BEFORE_56 = dt.date(2017, 6, 30)  # 16号's incidence standard alone
 
 
 def village(**fields: Any) -> pc.Village:
@@ -30,13 +31,15 @@ def decide_village(pack: pc.Pack, **fields: Any) -> pc.DecisionResult:
     ("region", "poor", "outcome"),
     [
         ("east", 19, "eligible"),  # 1.9%
-        ("east", 20, "not_eligible"),  # exactly 2%: not below
-        ("central", 20, "not_eligible"),
+        ("east", 20, "eligible"),  # exactly 2%: 16号 "降至2%以下" includes the bound (W-1)
+        ("east", 21, "not_eligible"),
+        ("central", 20, "eligible"),
         ("central", 25, "not_eligible"),
         ("east", 25, "not_eligible"),  # 2.5% in the east
         ("west", 25, "eligible"),  # 2.5% in the west: below 3%
         ("west", 29, "eligible"),
-        ("west", 30, "not_eligible"),  # exactly 3%
+        ("west", 30, "eligible"),  # exactly 3%: "降至3%以下" includes it
+        ("west", 31, "not_eligible"),
         ("east", 0, "eligible"),
     ],
 )
@@ -49,7 +52,7 @@ def test_village_incidence_thresholds(
     assert finding.rule.id == "village_incidence"
     assert finding.observed == pytest.approx(poor / 1000)
     assert finding.required == (0.03 if region == "west" else 0.02)
-    assert finding.comparison == "<"
+    assert finding.comparison == "≤"
     assert result.missing == ()
 
 
@@ -66,7 +69,7 @@ def test_village_region_unknown_below_both_thresholds_is_eligible(national: pc.P
 
 
 def test_village_region_unknown_above_both_thresholds_is_not_eligible(national: pc.Pack) -> None:
-    result = decide_village(national, region=None, poor_population=30)
+    result = decide_village(national, region=None, poor_population=31)
     assert result.outcome is pc.Outcome.NOT_ELIGIBLE
 
 
@@ -97,10 +100,9 @@ def test_village_population_zero_names_the_population(national: pc.Pack) -> None
     assert "rural_registered_population" in result.missing
 
 
-def test_village_incidence_before_2016_is_undetermined(national: pc.Pack) -> None:
-    result = national.decide("village_exit", village(poor_population=5), as_of=dt.date(2015, 6, 1))
-    assert result.outcome is pc.Outcome.UNDETERMINED
-    assert "param:village_incidence_max" in result.missing
+def test_village_exit_not_in_force_before_16hao(national: pc.Pack) -> None:
+    with pytest.raises(pc.NotInForce, match="village_exit"):
+        national.decide("village_exit", village(poor_population=5), as_of=dt.date(2015, 6, 1))
 
 
 # -- county -------------------------------------------------------------------------------
@@ -124,10 +126,12 @@ GOOD_COUNTY: dict[str, Any] = {
 }
 
 
-def decide_county(pack: pc.Pack, **fields: Any) -> pc.DecisionResult:
+def decide_county(
+    pack: pc.Pack, *, on: dt.date = COUNTY_DATE, overrides: Any = None, **fields: Any
+) -> pc.DecisionResult:
     data = {**GOOD_COUNTY, **fields}
     record = pc.County.from_dict({k: v for k, v in data.items() if v is not None})
-    return pack.decide("county_exit", record, as_of=COUNTY_DATE)
+    return pack.decide("county_exit", record, as_of=on, overrides=overrides)
 
 
 def failed(result: pc.DecisionResult) -> list[str]:
@@ -137,19 +141,22 @@ def failed(result: pc.DecisionResult) -> list[str]:
 def test_county_all_met_is_eligible(national: pc.Pack) -> None:
     result = decide_county(national)
     assert result.outcome is pc.Outcome.ELIGIBLE
-    assert [f.rule.id for f in result.findings] == [
-        "county_incidence",
-        "county_wrong_exit_rate",
-        "county_omission_rate",
-        "county_public_approval",
-    ]
+    assert {f.rule.id: f.status.value for f in result.findings} == {
+        "county_in_scope": "passed",
+        "county_incidence": "not_in_force",  # 16号's standard ended 2017-09-29
+        "county_assessed_incidence": "passed",
+        "county_wrong_exit_rate": "passed",
+        "county_omission_rate": "passed",
+        "county_public_approval": "passed",
+    }
 
 
 @pytest.mark.parametrize(
     ("change", "criterion"),
     [
-        ({"poor_population": 2_000}, "county_incidence"),  # exactly 2%
-        ({"poor_population": 2_500}, "county_incidence"),  # 2.5% in the east
+        ({"poor_population": 2_000}, "county_assessed_incidence"),  # 2%: reading A, strict
+        ({"poor_population": 2_500}, "county_assessed_incidence"),  # 2.5% in the east
+        ({"key_county": False}, "county_in_scope"),  # not a poverty county under 16号
         ({"wrong_exit_rate": 0.02}, "county_wrong_exit_rate"),
         ({"omission_rate": 0.02}, "county_omission_rate"),
         ({"public_approval": 0.9}, "county_public_approval"),  # exactly 90%
@@ -219,7 +226,7 @@ def test_county_given_rate_wins_over_counts(national: pc.Pack) -> None:
     [
         ("west", 2_500, "eligible"),
         ("west", 2_999, "eligible"),
-        ("west", 3_000, "not_eligible"),  # exactly 3%
+        ("west", 3_000, "not_eligible"),  # exactly 3%: reading A of 56号, strict
         ("central", 2_500, "not_eligible"),
         ("east", 1_999, "eligible"),
     ],
@@ -229,7 +236,52 @@ def test_county_incidence_west_threshold(
 ) -> None:
     result = decide_county(national, region=region, poor_population=poor)
     assert result.outcome.value == outcome
-    assert result.finding("county_incidence").required == (0.03 if region == "west" else 0.02)
+    finding = result.finding("county_assessed_incidence")
+    assert finding.required == (0.03 if region == "west" else 0.02)
+
+
+@pytest.mark.parametrize(
+    ("change", "criterion"),
+    [
+        ({"poor_population": 2_000}, "county_assessed_incidence"),
+        ({"wrong_exit_rate": 0.02}, "county_wrong_exit_rate"),
+        ({"omission_rate": 0.02}, "county_omission_rate"),
+        ({"public_approval": 0.9}, "county_public_approval"),
+    ],
+)
+def test_reading_b_includes_the_bounds(
+    national: pc.Pack, change: dict[str, Any], criterion: str
+) -> None:
+    """The open question of 56号's bounds is a parameter: reading A (shipped) fails a value
+    exactly at the bound, reading B (county_evaluation_bounds_inclusive = true) passes it."""
+    assert decide_county(national, **change).finding(criterion).status is pc.Status.FAILED
+    reading_b = {"county_evaluation_bounds_inclusive": True}
+    result = decide_county(national, overrides=reading_b, **change)
+    assert result.outcome is pc.Outcome.ELIGIBLE
+    assert result.provenance.overrides == reading_b
+
+
+def test_composite_incidence_used_when_given(national: pc.Pack) -> None:
+    """56号 evaluates the composite incidence; when the record gives it, it is used
+    instead of the registered one."""
+    result = decide_county(national, poor_population=100, composite_poverty_incidence=0.025)
+    finding = result.finding("county_assessed_incidence")
+    assert finding.status is pc.Status.FAILED
+    assert finding.observed == pytest.approx(0.025)
+
+
+@pytest.mark.parametrize(("poor", "outcome"), [(2_000, "eligible"), (2_001, "not_eligible")])
+def test_county_under_16hao_alone(national: pc.Pack, poor: int, outcome: str) -> None:
+    """Before 56号 (2017-09-30) only 16号's standard applies: incidence ≤ 2% (exactly 2%
+    passes), and the evaluation indicators are not in force — not unknown."""
+    result = decide_county(
+        national, on=BEFORE_56, poor_population=poor, wrong_exit_rate=None, omission_rate=None
+    )
+    assert result.outcome.value == outcome
+    assert result.finding("county_incidence").comparison == "≤"
+    for rule in ("county_wrong_exit_rate", "county_omission_rate", "county_public_approval"):
+        assert result.finding(rule).status is pc.Status.NOT_IN_FORCE
+    assert result.missing == ()
 
 
 def test_county_region_unknown_between_thresholds_is_undetermined(national: pc.Pack) -> None:
@@ -253,28 +305,6 @@ def test_county_veto_with_missing_indicator_is_not_eligible(national: pc.Pack) -
     assert result.outcome is pc.Outcome.NOT_ELIGIBLE
     assert failed(result) == ["county_public_approval"]
     assert result.finding("county_omission_rate").status is pc.Status.UNKNOWN
-
-
-def test_county_third_party_thresholds_undefined_in_2016(national: pc.Pack) -> None:
-    data = {k: v for k, v in GOOD_COUNTY.items() if v is not None}
-    result = national.decide("county_exit", pc.County.from_dict(data), as_of=dt.date(2016, 6, 1))
-    assert result.outcome is pc.Outcome.UNDETERMINED
-    assert {
-        "param:county_wrong_exit_rate_max",
-        "param:county_omission_rate_max",
-        "param:county_public_approval_min",
-    } <= set(result.missing)
-
-
-def test_county_missing_does_not_name_counts_when_rates_are_given(national: pc.Pack) -> None:
-    """The rates are given (so the counts are never read): only the thresholds are missing."""
-    data = {k: v for k, v in GOOD_COUNTY.items() if v is not None}
-    result = national.decide("county_exit", pc.County.from_dict(data), as_of=dt.date(2016, 6, 1))
-    assert set(result.missing) == {
-        "param:county_wrong_exit_rate_max",
-        "param:county_omission_rate_max",
-        "param:county_public_approval_min",
-    }
 
 
 def test_county_decision_on_household_is_input_error(national: pc.Pack) -> None:

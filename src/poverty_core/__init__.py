@@ -48,6 +48,7 @@ from poverty_core.convert import json_schema, structure, structure_many
 from poverty_core.engine import BatchResult, DecisionResult, Finding, ParameterUse, Provenance
 from poverty_core.errors import (
     InputError,
+    NotInForce,
     PackError,
     ParameterNotDefined,
     PovertyCoreError,
@@ -65,7 +66,7 @@ from poverty_core.packs import (
     get_plugin_manager,
     load_pack,
 )
-from poverty_core.parameters import Citation, Parameter, ParameterValue, Source, cite
+from poverty_core.parameters import Citation, Parameter, ParameterValue, Period, Source, cite
 from poverty_core.rules import (
     Checklist,
     Classifier,
@@ -109,6 +110,7 @@ __all__ = [
     "InputError",
     "LabourCapacity",
     "Language",
+    "NotInForce",
     "Outcome",
     "Pack",
     "PackDefinition",
@@ -119,6 +121,7 @@ __all__ = [
     "ParameterUse",
     "ParameterValue",
     "Pathway",
+    "Period",
     "Person",
     "PovertyCause",
     "PovertyCoreError",

@@ -19,10 +19,10 @@ import numpy.typing as npt
 
 from poverty_core._text import Language, Text
 from poverty_core.codes import Code
-from poverty_core.errors import InputError, Problem
+from poverty_core.errors import InputError, NotInForce, Problem
 from poverty_core.expressions import Many, One, Ref, code_list_of, subject_of
 from poverty_core.frame import Frame, Vec
-from poverty_core.parameters import Citation, Parameter, format_value
+from poverty_core.parameters import Citation, Parameter, Period, format_value
 from poverty_core.rules import (
     Checklist,
     Classifier,
@@ -32,6 +32,8 @@ from poverty_core.rules import (
     Outcome,
     Procedure,
     Status,
+    in_force_on,
+    versions_of,
 )
 
 if TYPE_CHECKING:
@@ -182,6 +184,11 @@ class Finding:
         """One line: status, title, observed against required, missing fields."""
         unit = _unit_of(self)
         line = f"[{self.status.label[language]}] {self.rule.title[language]}"
+        if self.status is Status.NOT_IN_FORCE:
+            period = _periods_text([self.rule], language)
+            return line + (
+                f"（生效期：{period}）" if language == "zh" else f" (in force: {period})"
+            )
         if self.comparison is not None:
             shown = format_value(self.observed, unit if self.comparison != "=" else "")
             op = _OP_SHOW.get(self.comparison, self.comparison)
@@ -213,14 +220,28 @@ class Finding:
             "required": _jsonable(self.required),
             "missing": list(self.missing),
             "parameters": [p.to_dict() for p in self.parameters],
+            "in_force": self.rule.in_force.to_dict() if self.rule.in_force else None,
         }
 
 
 _OP_SHOW = {"<=": "≤", ">=": "≥", "==": "=", "!=": "≠"}
 
 
+def _periods_text(items: Iterable[Any], language: Language = "en") -> str:
+    """The periods of rules and the versions they override, without repeats."""
+    seen: dict[str, None] = {}
+    for item in items:
+        for version in versions_of(item):
+            period: Period | None = version.in_force
+            seen.setdefault(
+                period.format(language) if period else ("始终" if language == "zh" else "always"),
+                None,
+            )
+    return ("；" if language == "zh" else "; ").join(seen)
+
+
 def _unit_of(finding: Finding) -> str:
-    return finding.parameters[0].unit if finding.parameters else ""
+    return next((p.unit for p in finding.parameters if p.unit != "none"), "")
 
 
 def _show_value(value: Any, language: Language) -> str:
@@ -250,6 +271,8 @@ class Provenance:
     versions: dict[str, str]
     as_of: dt.date
     overrides: dict[str, Any]
+    periods: dict[str, Period] = attrs.Factory(dict)
+    """Periods of rules the caller set for this run (:meth:`Pack.with_periods`)."""
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-compatible form."""
@@ -259,7 +282,19 @@ class Provenance:
             "versions": dict(self.versions),
             "as_of": self.as_of.isoformat(),
             "overrides": {k: _jsonable(v) for k, v in self.overrides.items()},
+            "periods": {k: p.to_dict() for k, p in self.periods.items()},
         }
+
+
+def _provenance(pack: PackLike, as_of: dt.date, overrides: Mapping[str, Any]) -> Provenance:
+    return Provenance(
+        pack.name,
+        pack.chain,
+        dict(pack.versions),
+        as_of,
+        dict(overrides),
+        dict(getattr(pack, "run_periods", {})),
+    )
 
 
 @attrs.frozen
@@ -316,7 +351,8 @@ class DecisionResult:
 
 
 def _combine(statuses: Iterable[Status]) -> Outcome:
-    statuses = list(statuses)
+    """Kleene AND over the criteria in force (a criterion not in force does not apply)."""
+    statuses = [s for s in statuses if s is not Status.NOT_IN_FORCE]
     if any(s is Status.FAILED for s in statuses):
         return Outcome.NOT_ELIGIBLE
     if all(s is Status.PASSED for s in statuses):
@@ -428,13 +464,45 @@ def decide(
     overrides: Mapping[str, Any] | None = None,
 ) -> DecisionResult:
     """Evaluate decision ``decision_id`` of ``pack`` on one record on date ``as_of``."""
-    decision = pack.decision(decision_id)
+    decision, rules = decision_on(pack, decision_id, as_of)
     subject = _check_subject(decision.subject, decision.id, record)
     checked = pack.check_overrides(overrides or {})
     params = _params(pack, as_of, checked)
-    rules = [pack.criteria[rule_id] for rule_id in decision.criteria]
     findings = _findings(rules, record, subject, One(record, as_of, params))
     return _result(pack, decision, record.id, findings, as_of, checked)
+
+
+def decision_on(
+    pack: PackLike, decision_id: str, as_of: dt.date
+) -> tuple[Decision, list[Criterion]]:
+    """The version of a decision that governs on ``as_of`` and its criteria (each as the
+    pack has it; the engine picks each one's version in force).
+
+    Raises :class:`~poverty_core.errors.NotInForce` when neither the decision nor any of
+    its criteria governs on that date.
+    """
+    newest = pack.decision(decision_id)
+    decision = in_force_on(newest, as_of)
+    rules = [pack.criteria[rule_id] for rule_id in (decision or newest).criteria]
+    if decision is None or not any(in_force_on(r, as_of) is not None for r in rules):
+        raise NotInForce(
+            pack.name,
+            Text("决策", "decision"),
+            newest.id,
+            as_of,
+            [_periods_text([newest], "en")]
+            + ([f"criteria: {_periods_text(rules, 'en')}"] if decision is not None else []),
+        )
+    return decision, rules
+
+
+def check_in_force(pack: PackLike, kind: Text, item: Any, as_of: dt.date) -> Any:
+    """The version of a classifier, entitlement or indicator in force on ``as_of``;
+    :class:`~poverty_core.errors.NotInForce` when none is."""
+    version = in_force_on(item, as_of)
+    if version is None:
+        raise NotInForce(pack.name, kind, item.id, as_of, [_periods_text([item], "en")])
+    return version
 
 
 def _findings(
@@ -443,7 +511,11 @@ def _findings(
     params = scope.params
     assert isinstance(params, Params)
     findings = []
-    for rule in rules:
+    for newest in rules:
+        rule = in_force_on(newest, scope.as_of)
+        if rule is None:
+            findings.append(Finding(newest, Status.NOT_IN_FORCE, None, None, newest.comparison()))
+            continue
         status = _status(rule.test.one(scope))
         observed_expr, required_expr = rule.observed_expr(), rule.required_expr()
         observed = _decoder(observed_expr, subject)(
@@ -501,7 +573,7 @@ def _result(
         for f in findings:
             for m in f.missing:
                 missing.setdefault(m, None)
-    provenance = Provenance(pack.name, pack.chain, dict(pack.versions), as_of, dict(overrides))
+    provenance = _provenance(pack, as_of, overrides)
     return DecisionResult(
         decision, subject_id, outcome, tuple(findings), tuple(missing), provenance
     )
@@ -509,7 +581,7 @@ def _result(
 
 # -- batches ---------------------------------------------------------------------------
 
-_STATUS_CODES = (Status.FAILED, Status.PASSED, Status.UNKNOWN)  # 0, 1, 2
+_STATUS_CODES = (Status.FAILED, Status.PASSED, Status.UNKNOWN, Status.NOT_IN_FORCE)  # 0–3
 _OUTCOME_CODES = (Outcome.NOT_ELIGIBLE, Outcome.ELIGIBLE, Outcome.UNDETERMINED)
 
 
@@ -525,7 +597,7 @@ class CriterionColumns:
 
     rule: Criterion
     status: npt.NDArray[np.int8]
-    """0 failed, 1 passed, 2 unknown."""
+    """0 failed, 1 passed, 2 unknown, 3 not in force."""
     observed: Vec | None
     required: Vec | None
     missing: dict[str, npt.NDArray[np.bool_]]
@@ -610,7 +682,13 @@ def _columns(rules: Sequence[Criterion], frame: Frame, scope: Many) -> list[Crit
     assert isinstance(params, Params)
     n = frame.n
     columns = []
-    for rule in rules:
+    for newest in rules:
+        rule = in_force_on(newest, scope.as_of)
+        if rule is None:
+            columns.append(
+                CriterionColumns(newest, np.full(n, 3, dtype=np.int8), None, None, {}, ())
+            )
+            continue
         status = _status_column(rule.test.many(scope), n)
         observed_expr, required_expr = rule.observed_expr(), rule.required_expr()
         columns.append(
@@ -654,21 +732,20 @@ def decide_batch(
     overrides: Mapping[str, Any] | None = None,
 ) -> BatchResult:
     """Evaluate decision ``decision_id`` over many records, vectorised over columns."""
-    decision = pack.decision(decision_id)
+    decision, rules = decision_on(pack, decision_id, as_of)
     subject = subject_of(decision.subject)
     frame = _frame_of(records, decision.subject, decision.id)
     checked = pack.check_overrides(overrides or {})
     params = _params(pack, as_of, checked)
-    rules = [pack.criteria[rule_id] for rule_id in decision.criteria]
     columns = _columns(rules, frame, Many(frame, as_of, params))
     n = frame.n
     any_failed = np.zeros(n, dtype=np.bool_)
     all_passed = np.ones(n, dtype=np.bool_)
     for c in columns:
         any_failed |= c.status == 0
-        all_passed &= c.status == 1
+        all_passed &= (c.status == 1) | (c.status == 3)
     outcome = np.where(any_failed, 0, np.where(all_passed, 1, 2)).astype(np.int8)
-    provenance = Provenance(pack.name, pack.chain, dict(pack.versions), as_of, dict(checked))
+    provenance = _provenance(pack, as_of, checked)
     ids = frame.column("id").values
     return BatchResult(decision, ids, outcome, columns, provenance, subject)
 
@@ -724,6 +801,7 @@ def _pick_class(statuses: Sequence[Status]) -> tuple[int | None, int]:
             return i, i + 1
         if status is Status.UNKNOWN:
             return None, i + 1
+        # failed, or a class test not in force: the record is not in that class
     return -1, len(statuses)
 
 
@@ -736,6 +814,7 @@ def classify(
     overrides: Mapping[str, Any] | None = None,
 ) -> Classification:
     """Put one record in a class of ``classifier``."""
+    classifier = check_in_force(pack, Text("分类器", "classifier"), classifier, as_of)
     subject = _check_subject(classifier.subject, classifier.id, record)
     checked = pack.check_overrides(overrides or {})
     params = _params(pack, as_of, checked)
@@ -747,7 +826,7 @@ def classify(
         for f in findings[:looked]:
             for m in f.missing:
                 missing.setdefault(m, None)
-    provenance = Provenance(pack.name, pack.chain, dict(pack.versions), as_of, dict(checked))
+    provenance = _provenance(pack, as_of, checked)
     return Classification(classifier, record.id, code, tuple(findings), tuple(missing), provenance)
 
 
@@ -823,6 +902,7 @@ def classify_batch(
     overrides: Mapping[str, Any] | None = None,
 ) -> ClassificationBatch:
     """Classify many records, vectorised over columns."""
+    classifier = check_in_force(pack, Text("分类器", "classifier"), classifier, as_of)
     frame = _frame_of(records, classifier.subject, classifier.id)
     checked = pack.check_overrides(overrides or {})
     params = _params(pack, as_of, checked)
@@ -836,7 +916,7 @@ def classify_batch(
         chosen[take] = i
         stuck = open_ & (c.status == 2)
         undetermined |= stuck
-        open_ &= c.status == 0
+        open_ &= (c.status == 0) | (c.status == 3)
     codes: list[str | None] = []
     fallback = classifier.otherwise.code if classifier.otherwise else None
     for i in range(n):
@@ -846,7 +926,7 @@ def classify_batch(
             codes.append(classifier.classes[int(chosen[i])].code)
         else:
             codes.append(fallback)
-    provenance = Provenance(pack.name, pack.chain, dict(pack.versions), as_of, dict(checked))
+    provenance = _provenance(pack, as_of, checked)
     subject = subject_of(classifier.subject)
     return ClassificationBatch(
         classifier, frame.column("id").values, codes, columns, provenance, subject
@@ -931,7 +1011,9 @@ def entitle(
     as_of: dt.date,
     overrides: Mapping[str, Any] | None = None,
 ) -> EntitlementResult:
-    """Compute what one household is due under ``entitlement``."""
+    """Compute what one household is due under ``entitlement``; a line not in force on
+    ``as_of`` is not due."""
+    entitlement = check_in_force(pack, Text("补助项目", "entitlement"), entitlement, as_of)
     _check_subject(entitlement.subject, entitlement.id, record)
     checked = pack.check_overrides(overrides or {})
     params = _params(pack, as_of, checked)
@@ -943,6 +1025,8 @@ def entitle(
         for ref in entitlement.eligibility.blame_one(scope):
             missing.setdefault(ref.label(), None)
     for line in entitlement.lines:
+        if in_force_on(line, as_of) is None:
+            continue
         targets = record.members if line.per == "member" else [None]
         for person in targets:
             inner = One(record, as_of, params, person)
@@ -974,7 +1058,7 @@ def entitle(
     undecided = (
         any(a.status is Status.UNKNOWN or a.amount is None for a in counted) or eligible is None
     )
-    provenance = Provenance(pack.name, pack.chain, dict(pack.versions), as_of, dict(checked))
+    provenance = _provenance(pack, as_of, checked)
     return EntitlementResult(
         entitlement,
         record.id,
@@ -1017,6 +1101,7 @@ def entitle_batch(
     overrides: Mapping[str, Any] | None = None,
 ) -> EntitlementBatch:
     """Totals of ``entitlement`` over many households, vectorised."""
+    entitlement = check_in_force(pack, Text("补助项目", "entitlement"), entitlement, as_of)
     frame = _frame_of(records, entitlement.subject, entitlement.id)
     checked = pack.check_overrides(overrides or {})
     params = _params(pack, as_of, checked)
@@ -1032,6 +1117,8 @@ def entitle_batch(
     known_total = np.zeros(n, dtype=np.float64)
     undecided = e_unknown.copy()
     for line in entitlement.lines:
+        if in_force_on(line, as_of) is None:
+            continue
         if line.per == "member":
             assert frame.members is not None
             assert frame.members.owner is not None
@@ -1052,6 +1139,6 @@ def entitle_batch(
         if line.kind in entitlement.total_kinds:
             known_total += np.bincount(owner, weights=np.where(paid, a_val, 0.0), minlength=n)
             undecided |= np.bincount(owner, weights=unsure, minlength=n) > 0
-    provenance = Provenance(pack.name, pack.chain, dict(pack.versions), as_of, dict(checked))
+    provenance = _provenance(pack, as_of, checked)
     total = Vec(np.where(undecided, 0.0, known_total), ~undecided)
     return EntitlementBatch(entitlement, frame.column("id").values, total, known_total, provenance)

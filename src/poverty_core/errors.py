@@ -15,6 +15,7 @@ from poverty_core._text import Language, Text
 
 __all__ = [
     "InputError",
+    "NotInForce",
     "PackError",
     "ParameterNotDefined",
     "PovertyCoreError",
@@ -122,3 +123,23 @@ class ParameterNotDefined(PovertyCoreError, LookupError):
         self.pack = pack
         self.name = name
         self.on = on
+
+
+class NotInForce(PovertyCoreError, LookupError):
+    """A decision (classifier, entitlement, indicator) was asked on a date none of its
+    rules governs; ``periods`` are the periods it covers, as text."""
+
+    def __init__(self, pack: str, kind: Text, id: str, on: object, periods: Sequence[str]) -> None:
+        covered_en = "; ".join(periods) or "no period"
+        covered_zh = "；".join(periods) or "无"
+        super().__init__(
+            Text(
+                f"{kind.zh} {id}（策略包 {pack}）在 {on} 没有生效的规则；其生效期：{covered_zh}",
+                f"{kind.en} {id} (pack {pack}) has no rule in force on {on}; "
+                f"it covers: {covered_en}",
+            )
+        )
+        self.pack = pack
+        self.id = id
+        self.on = on
+        self.periods = tuple(periods)

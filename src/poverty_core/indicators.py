@@ -180,8 +180,10 @@ def compute(
     record's contribution is unknown — listed in ``unknown``), and ``meets_target`` when
     the indicator has a target. A breakdown gives one row per group and code.
     """
-    from poverty_core.engine import Params, _frame_of
+    from poverty_core.engine import Params, _frame_of, check_in_force
     from poverty_core.expressions import Many
+
+    indicator = check_in_force(pack, Text("指标", "indicator"), indicator, as_of)
 
     frame = _frame_of(records, indicator.subject, indicator.id)
     checked = pack.check_overrides(overrides or {})

@@ -39,6 +39,7 @@ __all__ = [
     "Person",
     "StatusEvent",
     "Village",
+    "age_contradiction",
     "age_on",
     "duplicate_ids",
     "part_whole_problems",
@@ -218,6 +219,19 @@ def age_on(birth_date: dt.date, on: dt.date) -> int:
     11
     """
     return on.year - birth_date.year - ((on.month, on.day) < (birth_date.month, birth_date.day))
+
+
+def age_contradiction(age: int, birth_date: dt.date, on: dt.date) -> int | None:
+    """The age ``birth_date`` gives on ``on`` when the stated ``age`` differs from it by
+    more than a year (the register's age and date of birth contradict), else ``None``.
+
+    >>> age_contradiction(8, dt.date(1976, 5, 1), dt.date(2016, 12, 31))
+    40
+    >>> age_contradiction(39, dt.date(1976, 5, 1), dt.date(2016, 12, 31)) is None
+    True
+    """
+    derived = age_on(birth_date, on)
+    return derived if abs(derived - age) > 1 else None
 
 
 class _Record:
@@ -427,6 +441,10 @@ class Household(_Record):
     water_days_without: float | None = _f(
         "年缺水天数", "days a year without water", check=_non_negative
     )
+    water_quality_passed: bool | None = _f(
+        "水质达标（检测报告合格或分散供水简易检测合格）",
+        "water quality passed (a test report, or the simple on-site check for dispersed supply)",
+    )
     attribute: HouseholdAttribute | None = _f("贫困户属性", "household attribute")
     identification_standard: IdentificationStandard | None = _f(
         "识别标准", "identification standard"
@@ -572,7 +590,13 @@ class County(_Record):
     id: str = _required_id("县编号", "county id")
     name: str | None = _f("县名", "name")
     region: Region | None = _f("所在区域", "region")
-    key_county: bool | None = _f("贫困县（重点县）", "poverty (key) county")
+    key_county: bool | None = _f(
+        "贫困县（国家扶贫开发工作重点县或集中连片特困地区县）",
+        "poverty county (national key county or contiguous poor-area county)",
+    )
+    provincial_key_county: bool | None = _f(
+        "省级扶贫开发工作重点县", "provincial key county for poverty alleviation"
+    )
     rural_registered_population: int | None = _f(
         "农村户籍人口", "rural registered population", check=_non_negative
     )
@@ -597,6 +621,9 @@ class County(_Record):
         "群众认可度调查户数", "households surveyed for approval", check=_non_negative
     )
     approving_households: int | None = _f("认可户数", "approving households", check=_non_negative)
+    composite_poverty_incidence: float | None = _f(
+        "综合贫困发生率", "composite poverty incidence", check=_ratio
+    )
     wrong_exit_rate: float | None = _f("错退率", "wrong-exit rate", check=_ratio)
     omission_rate: float | None = _f("漏评率", "omission rate", check=_ratio)
     public_approval: float | None = _f("群众认可度", "public approval", check=_ratio)

@@ -48,10 +48,12 @@ from poverty_core.model import Person
 from poverty_core.parameters import (
     Citation,
     Parameter,
+    Period,
     Source,
     load_parameters,
     load_sources,
     read_citation,
+    read_period,
 )
 from poverty_core.rules import (
     SUBJECTS,
@@ -66,6 +68,7 @@ from poverty_core.rules import (
     Step,
     Taxonomy,
     TaxonomyItem,
+    versions_of,
 )
 
 __all__ = [
@@ -142,6 +145,8 @@ class PackData:
     procedures: list[tuple[Procedure, bool]]
     checklists: list[tuple[Checklist, bool]]
     not_encoded: list[NotEncoded]
+    periods: dict[str, Period] = attrs.Factory(dict)
+    """``periods.toml``: periods this pack sets on rules it inherits (by ``[kind:]id``)."""
 
 
 def _load_taxonomy(pack: str, resource: Traversable) -> tuple[Taxonomy, bool]:
@@ -187,7 +192,7 @@ def _load_procedure(pack: str, resource: Traversable) -> tuple[Procedure, bool]:
     path = f"procedures/{resource.name}"
     f = DataFile.read(pack, resource, path)
     d = f.data
-    f.keys(d, "", ("title", "subject", "source", "locator", "steps"), ("override",))
+    f.keys(d, "", ("title", "subject", "source", "locator", "steps"), ("override", "in_force"))
     subject = f.string(d, "subject", "")
     if subject not in SUBJECTS:
         f.fail("subject", f"应为 {', '.join(SUBJECTS)}", f"expected one of {', '.join(SUBJECTS)}")
@@ -207,6 +212,7 @@ def _load_procedure(pack: str, resource: Traversable) -> tuple[Procedure, bool]:
         steps=tuple(steps),
         pack=pack,
         file=path,
+        in_force=read_period(f, d["in_force"], "in_force", pack) if "in_force" in d else None,
     )
     return procedure, f.boolean(d, "override", "", False)
 
@@ -219,7 +225,7 @@ def _load_checklist(pack: str, resource: Traversable) -> tuple[Checklist, bool]:
         d,
         "",
         ("title", "subject", "source", "locator", "items"),
-        ("description", "interpretation", "override"),
+        ("description", "interpretation", "override", "in_force"),
     )
     subject = f.string(d, "subject", "")
     if subject not in SUBJECTS:
@@ -244,6 +250,7 @@ def _load_checklist(pack: str, resource: Traversable) -> tuple[Checklist, bool]:
         interpretation=f.boolean(d, "interpretation", "", False),
         pack=pack,
         file=path,
+        in_force=read_period(f, d["in_force"], "in_force", pack) if "in_force" in d else None,
     )
     return checklist, f.boolean(d, "override", "", False)
 
@@ -268,6 +275,25 @@ def _load_not_encoded(pack: str, resource: Traversable) -> list[NotEncoded]:
     return out
 
 
+def _load_periods(pack: str, resource: Traversable) -> dict[str, Period]:
+    """``periods.toml``: ``[[periods]]`` tables, each a ``rule`` (``[kind:]id``), a
+    ``start``, an optional ``end``, the citation that sets it and an optional note."""
+    if not resource.is_file():
+        return {}
+    f = DataFile.read(pack, resource, "periods.toml")
+    f.keys(f.data, "", ("periods",))
+    out: dict[str, Period] = {}
+    for i, t in enumerate(f.array_of_tables(f.data, "periods", "")):
+        where = f"periods[{i}]"
+        if not isinstance(t.get("rule"), str):
+            f.fail(f"{where}.rule", "应为规则编号", "expected a rule id")
+        rule = t["rule"]
+        if rule in out:
+            f.fail(where, f"规则 {rule} 的生效期给了两次", f"rule {rule} is given twice")
+        out[rule] = read_period(f, {k: v for k, v in t.items() if k != "rule"}, where, pack)
+    return out
+
+
 def load_data(pack: str, data: Traversable | None) -> PackData:
     """Read a pack's data folder (strictly; see :doc:`/pack-data-format`)."""
     if data is None:
@@ -283,6 +309,7 @@ def load_data(pack: str, data: Traversable | None) -> PackData:
         "procedures",
         "checklists",
         "not_encoded.toml",
+        "periods.toml",
     }
     for entry in data.iterdir():
         if entry.name not in known and not entry.name.startswith((".", "_")):
@@ -300,6 +327,7 @@ def load_data(pack: str, data: Traversable | None) -> PackData:
         procedures=[_load_procedure(pack, r) for r in list_toml(data / "procedures")],
         checklists=[_load_checklist(pack, r) for r in list_toml(data / "checklists")],
         not_encoded=_load_not_encoded(pack, data / "not_encoded.toml"),
+        periods=_load_periods(pack, data / "periods.toml"),
     )
 
 
@@ -356,6 +384,8 @@ class Pack:
     not_encoded: list[NotEncoded]
     removed: dict[str, str]
     """Inherited ids this pack (or an ancestor) removed, with the pack that removed them."""
+    run_periods: dict[str, Period] = attrs.Factory(dict)
+    """Periods the caller set for its runs (:meth:`with_periods`); results record them."""
 
     @property
     def parent(self) -> str | None:
@@ -387,6 +417,53 @@ class Pack:
         if v is None:
             raise ParameterNotDefined(self.name, name, on)
         return v.value
+
+    def with_periods(self, periods: Mapping[str, Period | tuple[Any, Any]]) -> Pack:
+        """A copy of the pack in which the caller sets the period of some rules, by
+        ``[kind:]id`` (as in ``periods.toml``), for its own runs; every result of the copy
+        records them in its provenance.
+
+        A value is a :class:`~poverty_core.parameters.Period` or a ``(start, end)`` pair of
+        dates or ISO strings (``end`` may be ``None``). Setting a decision's period sets it
+        on the criteria that shared the decision's period too.
+
+        >>> import datetime as dt, poverty_core as pc
+        >>> national = pc.load_pack("national")
+        >>> pack = national.with_periods({"decision:household_exit": ("2016-04-29", None)})
+        >>> pack.decisions["household_exit"].in_force.format("en")
+        'from 2016-04-29'
+        >>> household = pc.Household(id="h", members=[pc.Person(id="1")])
+        >>> pack.decide("household_exit", household, as_of=dt.date(2021, 6, 30)).outcome
+        <Outcome.UNDETERMINED: 'undetermined'>
+        """
+        tables = self._period_tables()
+        copies = {kind: dict(table) for kind, table in tables.items()}
+        chosen: dict[str, Period] = {}
+        for entry, value in periods.items():
+            period = value if isinstance(value, Period) else _period_of(value)
+            chosen[entry] = attrs.evolve(period, origin="caller")
+        try:
+            _set_periods(self.name, chosen, copies, file=None)
+        except PackError as err:
+            from poverty_core.errors import InputError, Problem
+
+            raise InputError([Problem("periods", err.text)], what="periods") from None
+        pack = attrs.evolve(self, run_periods={**self.run_periods, **chosen})
+        for kind, attr in _PERIOD_KINDS.items():
+            setattr(pack, attr, copies[kind])
+        # steps and items follow their procedure's or checklist's period
+        for procedure in pack.procedures.values():
+            for step in procedure.step_criteria():
+                pack.criteria[step.id] = step
+            pack.decisions[procedure.as_decision().id] = procedure.as_decision()
+        for checklist in pack.checklists.values():
+            for item in checklist.item_criteria():
+                pack.criteria[item.id] = item
+            pack.decisions[checklist.id] = checklist.as_decision()
+        return pack
+
+    def _period_tables(self) -> dict[str, dict[str, Any]]:
+        return {kind: getattr(self, attr) for kind, attr in _PERIOD_KINDS.items()}
 
     def namer(self) -> _Namer:
         """Names fields and parameters for rule texts."""
@@ -532,6 +609,7 @@ class Pack:
                     "title": d.title.to_dict(),
                     "pack": d.pack,
                     "overrides": d.overrides,
+                    **_periods_info(d),
                     "criteria": list(d.criteria),
                     "citations": [c.to_dict() for c in d.citations],
                 }
@@ -547,6 +625,7 @@ class Pack:
                     "interpretation": r.interpretation,
                     "pack": r.pack,
                     "overrides": r.overrides,
+                    **_periods_info(r),
                     "citations": [c.to_dict() for c in r.citations],
                 }
                 for r in pack.criteria.values()
@@ -570,6 +649,7 @@ class Pack:
                     "pack": c.pack,
                     "overrides": c.overrides,
                     "interpretation": c.interpretation,
+                    **_periods_info(c),
                     "items": [{"id": i.id, "label": i.label.to_dict()} for i in c.items],
                     "citation": c.citation.to_dict(),
                 }
@@ -583,6 +663,7 @@ class Pack:
                     "pack": c.pack,
                     "overrides": c.overrides,
                     "interpretation": c.interpretation,
+                    **_periods_info(c),
                     "classes": [
                         {
                             "code": k.code,
@@ -608,12 +689,14 @@ class Pack:
                     "title": e.title.to_dict(),
                     "pack": e.pack,
                     "overrides": e.overrides,
+                    **_periods_info(e),
                     "lines": [
                         {
                             "id": ln.id,
                             "title": ln.title.to_dict(),
                             "per": ln.per,
                             "kind": ln.kind,
+                            "in_force": ln.in_force.to_dict() if ln.in_force else None,
                             "reads": [r.label() for r in (*ln.condition.refs(), *ln.amount.refs())],
                             "citation": ln.citation.to_dict(),
                         }
@@ -632,6 +715,7 @@ class Pack:
                     "title": i.title.to_dict(),
                     "pack": i.pack,
                     "overrides": i.overrides,
+                    **_periods_info(i),
                     "reads": [r.label() for e in i.expressions() for r in e.refs()],
                     "citations": [x.to_dict() for x in i.citations],
                 }
@@ -655,20 +739,73 @@ class Pack:
         return [d for d in self.decisions.values() if d.subject == subject]
 
 
+def _periods_info(item: Any) -> dict[str, Any]:
+    """``in_force`` of a rule, and ``earlier``: the inherited versions it overrides,
+    which still govern outside its period."""
+    return {
+        "in_force": item.in_force.to_dict() if item.in_force else None,
+        "earlier": [
+            {"pack": v.pack, "in_force": v.in_force.to_dict() if v.in_force else None}
+            for v in versions_of(item)[1:]
+        ],
+    }
+
+
+_PERIOD_KINDS = {
+    "criterion": "criteria",
+    "decision": "decisions",
+    "procedure": "procedures",
+    "checklist": "checklists",
+    "classifier": "classifiers",
+    "entitlement": "entitlements",
+    "indicator": "indicators",
+}
+"""The kinds of rule that have a period in force, and the pack's table of each."""
+
+
+def _period_of(value: tuple[Any, Any]) -> Period:
+    def day(v: Any) -> dt.date | None:
+        if v is None or isinstance(v, dt.date):
+            return v
+        return dt.date.fromisoformat(str(v))
+
+    try:
+        start, end = value
+        first = day(start)
+        if first is None:
+            raise ValueError("a period needs a start date")
+        return Period(first, day(end))
+    except (TypeError, ValueError) as exc:
+        from poverty_core.errors import InputError, Problem
+
+        raise InputError(
+            [Problem("periods", Text(f"生效期无效：{exc}", f"invalid period: {exc}"))],
+            what="periods",
+        ) from None
+
+
 def coerce_parameter(p: Parameter, value: Any) -> Any:
     """Turn a caller's value (possibly a string from the command line) into the
-    parameter's type; raises :class:`ValueError`."""
-    if p.type == "number":
-        if isinstance(value, str):
+    parameter's type; raises :class:`ValueError`, also for a value impossible for the
+    parameter's unit (NaN, infinite, negative, a ratio above 1:
+    :func:`poverty_core.parameters.value_problem`)."""
+    from poverty_core.parameters import value_problem
+
+    if p.type in ("number", "integer"):
+        if p.type == "number":
+            if isinstance(value, str):
+                value = float(value)
+            if isinstance(value, bool) or not isinstance(value, int | float):
+                raise ValueError(f"{value!r} is not a number")
             value = float(value)
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            raise ValueError(f"{value!r} is not a number")
-        return float(value)
-    if p.type == "integer":
-        if isinstance(value, str):
-            value = int(value)
-        if isinstance(value, bool) or not isinstance(value, int):
-            raise ValueError(f"{value!r} is not an integer")
+        else:
+            if isinstance(value, str):
+                value = int(value)
+            if isinstance(value, bool) or not isinstance(value, int):
+                raise ValueError(f"{value!r} is not an integer")
+        problem = value_problem(p.unit, p.type, value)
+        if problem is not None:
+            raise ValueError(problem.en)
         return value
     if p.type == "boolean":
         if isinstance(value, str) and value.lower() in ("true", "false"):
@@ -734,7 +871,10 @@ def _merge(
                 pack, Text(f"{kind.zh} {k} 重复定义", f"{kind.en} {k} is defined twice")
             )
         if override:
-            item = attrs.evolve(item, overrides=inherited[k].pack)
+            changes: dict[str, Any] = {"overrides": inherited[k].pack}
+            if hasattr(item, "supersedes"):
+                changes["supersedes"] = inherited[k]
+            item = attrs.evolve(item, **changes)
         result[k] = item
     return result
 
@@ -807,6 +947,17 @@ def assemble(definition: PackDefinition, parent: Pack | None) -> Pack:
     entitlements = inherit(Text("补助项目", "entitlement"), "entitlements", own_rules(Entitlement))
     indicators = inherit(Text("指标", "indicator"), "indicators", own_rules(Indicator))
     checklists = inherit(Text("核查清单", "checklist"), "checklists", data.checklists)
+    dated: dict[str, dict[str, Any]] = {
+        "criterion": criteria,
+        "decision": decisions,
+        "procedure": procedures,
+        "checklist": checklists,
+        "classifier": classifiers,
+        "entitlement": entitlements,
+        "indicator": indicators,
+    }
+    _date_rules(name, sources, dated)
+    _set_periods(name, data.periods, dated)
     # Procedures and checklists become decisions over their steps and items,
     # regenerated so an override applies.
     for procedure in procedures.values():
@@ -898,6 +1049,100 @@ def assemble(definition: PackDefinition, parent: Pack | None) -> Pack:
     _validate(pack)
     _resolve_citations(pack)
     return pack
+
+
+def _first_citation(item: Any) -> Citation:
+    citations = getattr(item, "citations", None)
+    return citations[0] if citations else item.citation  # type: ignore[no-any-return]
+
+
+def _date_rules(
+    name: str, sources: Mapping[str, Source], tables: Mapping[str, dict[str, Any]]
+) -> None:
+    """Give every rule this pack defines the period it governs: its own ``in_force``, or
+    the ``governs`` period of the source it cites first. A rule for which neither is
+    stated is a load error: no rule applies for ever by default."""
+    problems: list[str] = []
+
+    def date(kind: str, item: Any) -> Any:
+        if item.in_force is not None:
+            if item.in_force.origin:
+                return item
+            return attrs.evolve(item, in_force=attrs.evolve(item.in_force, origin=name))
+        citation = _first_citation(item)
+        source = sources.get(citation.source)
+        if source is None:
+            return item  # an unknown source: reported by validation
+        if source.governs is None:
+            problems.append(
+                f"{kind} {item.id}: its first source {citation.source!r} states no period "
+                f"(governs) and the rule gives none (in_force)"
+            )
+            return item
+        return attrs.evolve(item, in_force=source.governs)
+
+    for kind, table in tables.items():
+        for key, item in table.items():
+            if item.pack != name:
+                continue
+            item = date(kind, item)
+            if isinstance(item, Entitlement):
+                item = attrs.evolve(
+                    item, lines=[date(f"entitlement {item.id} line", ln) for ln in item.lines]
+                )
+            table[key] = item
+    if problems:
+        lines = "; ".join(problems)
+        raise PackError(name, Text(f"生效期不明：{lines}", f"no period in force: {lines}"))
+
+
+def _set_periods(
+    name: str,
+    periods: Mapping[str, Period],
+    tables: Mapping[str, dict[str, Any]],
+    *,
+    file: str | None = "periods.toml",
+) -> None:
+    """Apply ``periods.toml``: set the period of inherited (or own) rules by id."""
+    for entry, period in periods.items():
+        kind, _, rid = entry.rpartition(":")
+        if kind and kind not in tables:
+            raise PackError(
+                name,
+                Text(
+                    f"生效期 {entry!r} 的类别未知（可用：{', '.join(tables)}）",
+                    f"period for {entry!r}: unknown kind (known: {', '.join(tables)})",
+                ),
+                file=file,
+            )
+        found = [k for k in ((kind,) if kind else tables) if rid in tables[k]]
+        if len(found) != 1:
+            choices = ", ".join(f"{k}:{rid}" for k in found) or "—"
+            raise PackError(
+                name,
+                Text(
+                    f"生效期 {entry!r} 找不到唯一的规则（{choices}）",
+                    f"period for {entry!r} names no single rule ({choices})",
+                ),
+                file=file,
+            )
+        table = tables[found[0]]
+        old = table[rid].in_force
+        table[rid] = attrs.evolve(table[rid], in_force=period)
+        if found[0] == "decision" and "criterion" in tables:
+            # criteria that governed with the decision follow it (a decision's period set
+            # without its criteria would leave nothing in force)
+            criteria = tables["criterion"]
+            for cid in table[rid].criteria:
+                rule = criteria.get(cid)
+                if rule is not None and _same_dates(rule.in_force, old):
+                    criteria[cid] = attrs.evolve(rule, in_force=period)
+
+
+def _same_dates(a: Period | None, b: Period | None) -> bool:
+    if a is None or b is None:
+        return a is b
+    return (a.start, a.end) == (b.start, b.end)
 
 
 def _resolve_citations(pack: Pack) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import math
 import re
 from collections.abc import Iterator, Sequence
 from importlib.resources.abc import Traversable
@@ -25,11 +26,13 @@ __all__ = [
     "Citation",
     "Parameter",
     "ParameterValue",
+    "Period",
     "Source",
     "cite",
     "format_value",
     "load_parameters",
     "load_sources",
+    "value_problem",
 ]
 
 Confidence = Literal["high", "medium", "low"]
@@ -48,6 +51,56 @@ _PUBLISHED = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 
 
 @attrs.frozen
+class Period:
+    """The dates a rule governs: from ``start`` to ``end``, both inclusive.
+
+    A rule takes the period of the source it cites first (``governs`` in the pack's
+    ``sources.toml``) unless it states its own; a child pack (``periods.toml``) or a
+    caller (:meth:`poverty_core.packs.Pack.with_periods`) may set it, with a citation.
+    ``origin`` says who set it: ``source:<id>``, a pack's name, or ``caller``.
+
+    >>> import datetime as dt
+    >>> p = Period(dt.date(2018, 10, 24), dt.date(2020, 12, 31))
+    >>> p.covers(dt.date(2016, 12, 31)), p.covers(dt.date(2020, 12, 31))
+    (False, True)
+    >>> p.format("en")
+    '2018-10-24 – 2020-12-31'
+    """
+
+    start: dt.date
+    end: dt.date | None = None
+    """Inclusive; ``None``: open-ended (the sources name no end)."""
+    citation: Citation | None = None
+    """Where the period comes from, when it is not the rule's own first source."""
+    note: Text | None = None
+    origin: str = ""
+
+    def __attrs_post_init__(self) -> None:
+        if self.end is not None and self.end < self.start:
+            raise ValueError(f"period ends ({self.end}) before it starts ({self.start})")
+
+    def covers(self, on: dt.date) -> bool:
+        """True when ``on`` falls in the period."""
+        return self.start <= on and (self.end is None or on <= self.end)
+
+    def format(self, language: Literal["zh", "en"] = "en") -> str:
+        """``2018-10-24 – 2020-12-31``, or ``2019-01-01 起`` / ``from 2019-01-01``."""
+        if self.end is None:
+            return f"{self.start} 起" if language == "zh" else f"from {self.start}"
+        return f"{self.start} – {self.end}"
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-compatible form."""
+        return {
+            "start": self.start.isoformat(),
+            "end": self.end.isoformat() if self.end else None,
+            "origin": self.origin,
+            "citation": self.citation.to_dict() if self.citation else None,
+            "note": self.note.to_dict() if self.note else None,
+        }
+
+
+@attrs.frozen
 class Source:
     """A publication a pack cites."""
 
@@ -62,11 +115,15 @@ class Source:
     note: Text | None = None
     pack: str = ""
     """The pack that declares the source."""
+    governs: Period | None = None
+    """The dates its rules govern (``governs`` in ``sources.toml``): the default period
+    of every rule that cites it first."""
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-compatible form."""
         return {
             "id": self.id,
+            "governs": self.governs.to_dict() if self.governs else None,
             "title": self.title.to_dict(),
             "issuer": self.issuer.to_dict() if self.issuer else None,
             "published": self.published,
@@ -218,7 +275,7 @@ def load_sources(pack: str, resource: Traversable) -> dict[str, Source]:
             )
         if not isinstance(table, dict):
             f.fail(sid, "应为表", "expected a table")
-        f.keys(table, sid, ("title",), ("issuer", "published", "confidence", "note"))
+        f.keys(table, sid, ("title",), ("issuer", "published", "confidence", "note", "governs"))
         published = table.get("published")
         if published is not None and (
             not isinstance(published, str) or not _PUBLISHED.match(published)
@@ -239,8 +296,35 @@ def load_sources(pack: str, resource: Traversable) -> dict[str, Source]:
             confidence=confidence,
             note=f.optional_text(table, "note", sid),
             pack=pack,
+            governs=read_period(f, table["governs"], f"{sid}.governs", f"source:{sid}", cited=False)
+            if "governs" in table
+            else None,
         )
     return out
+
+
+def read_period(f: DataFile, table: Any, where: str, origin: str, *, cited: bool = True) -> Period:
+    """A ``{start = …, end = …}`` table as a :class:`Period`; with ``cited``, it also
+    takes ``source`` and ``locator`` (the citation that sets it) and ``note``."""
+    if not isinstance(table, dict):
+        f.fail(where, "应为表", "expected a table")
+    f.keys(
+        table,
+        where,
+        ("start", *(("source", "locator") if cited else ())),
+        ("end", "note"),
+    )
+    start = f.date(table, "start", where)
+    end = f.date(table, "end", where) if "end" in table else None
+    if end is not None and end < start:
+        f.fail(where, "end 早于 start", "end is before start")
+    return Period(
+        start,
+        end,
+        read_citation(f, table, where) if cited else None,
+        f.optional_text(table, "note", where),
+        origin,
+    )
 
 
 _TYPE_CHECK: dict[str, Any] = {
@@ -250,6 +334,33 @@ _TYPE_CHECK: dict[str, Any] = {
     "text": lambda v: isinstance(v, str),
     "text_list": lambda v: isinstance(v, list) and all(isinstance(x, str) for x in v),
 }
+
+
+def value_problem(unit: str, ptype: str, value: Any) -> Text | None:
+    """Why a parameter value is impossible for its unit, or ``None``: a number that is
+    NaN or infinite, a negative number (no unit in :data:`UNITS` has a meaningful
+    negative value: amounts, counts, durations, ratios), or a ``ratio`` above 1 (a
+    share: 3% is 0.03). Checked when a pack loads and when a caller overrides a value.
+
+    >>> value_problem("ratio", "number", 3.0).en
+    'a ratio is between 0 and 1 (3% is 0.03), not 3.0'
+    >>> value_problem("yuan/person/year", "number", 2952.0) is None
+    True
+    """
+    if ptype not in ("number", "integer") or isinstance(value, bool):
+        return None
+    if not isinstance(value, int | float):
+        return None
+    if isinstance(value, float) and not math.isfinite(value):
+        return Text(f"须为有限数值，不能是 {value}", f"must be a finite number, not {value}")
+    if value < 0:
+        return Text(f"单位 {unit} 的取值不能为负（{value}）", f"{unit} cannot be negative: {value}")
+    if unit == "ratio" and value > 1:
+        return Text(
+            f"比例须在 0 与 1 之间（3% 写作 0.03），不能是 {value}",
+            f"a ratio is between 0 and 1 (3% is 0.03), not {value}",
+        )
+    return None
 
 
 def read_citation(f: DataFile, table: dict[str, Any], where: str) -> Citation:
@@ -313,6 +424,9 @@ def load_parameter(pack: str, resource: Traversable, path: str) -> tuple[Paramet
                 f"取值 {value!r} 不是 {ptype}",
                 f"value {value!r} is not of type {ptype}",
             )
+        problem = value_problem(unit, ptype, value)
+        if problem is not None:
+            f.fail(f"{where}.value", problem.zh, problem.en)
         if ptype == "number":
             value = float(value)
         elif ptype == "text_list":

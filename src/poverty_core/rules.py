@@ -9,16 +9,17 @@ criterion per step. A :class:`Taxonomy` is a coded list with Chinese and English
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 from collections.abc import Iterable, Iterator, Sequence
-from typing import Literal
+from typing import Any, Literal
 
 import attrs
 
 from poverty_core._text import Text
 from poverty_core.codes import Code
 from poverty_core.expressions import Compare, Expr, Ref, StepDone
-from poverty_core.parameters import Citation
+from poverty_core.parameters import Citation, Period
 
 __all__ = [
     "Criterion",
@@ -30,6 +31,8 @@ __all__ = [
     "Subject",
     "Taxonomy",
     "TaxonomyItem",
+    "in_force_on",
+    "versions_of",
 ]
 
 Subject = Literal["household", "village", "county"]
@@ -42,6 +45,7 @@ class Status(Code):
     PASSED = "passed", "通过", "passed"
     FAILED = "failed", "未通过", "failed"
     UNKNOWN = "unknown", "未知（缺数据）", "unknown (data missing)"
+    NOT_IN_FORCE = "not_in_force", "未生效（不适用）", "not in force (does not apply)"
 
 
 class Outcome(Code):
@@ -85,6 +89,12 @@ class Criterion:
     """The pack the criterion comes from (filled in when packs are assembled)."""
     overrides: str | None = None
     """The ancestor pack whose criterion of the same id this one replaces."""
+    in_force: Period | None = None
+    """The dates it governs; filled in when the pack is assembled (from its first
+    source's ``governs`` unless given). Outside them it does not apply."""
+    supersedes: Criterion | None = attrs.field(default=None, eq=False, repr=False)
+    """The inherited version this one overrides; it still governs outside this one's
+    period."""
 
     @property
     def citation(self) -> Citation:
@@ -141,6 +151,12 @@ class Decision:
     kind: Literal["decision", "checklist", "procedure"] = "decision"
     pack: str = ""
     overrides: str | None = None
+    in_force: Period | None = None
+    """The dates it governs; filled in when the pack is assembled (from its first
+    source's ``governs`` unless given). Outside them it does not apply."""
+    supersedes: Decision | None = attrs.field(default=None, eq=False, repr=False)
+    """The inherited version this one overrides; it still governs outside this one's
+    period."""
 
     @property
     def citation(self) -> Citation:
@@ -168,6 +184,12 @@ class Procedure:
     steps: tuple[Step, ...]
     pack: str = ""
     overrides: str | None = None
+    in_force: Period | None = None
+    """The dates it governs; filled in when the pack is assembled (from its first
+    source's ``governs`` unless given). Outside them it does not apply."""
+    supersedes: Procedure | None = attrs.field(default=None, eq=False, repr=False)
+    """The inherited version this one overrides; it still governs outside this one's
+    period."""
     file: str = attrs.field(default="", eq=False)
     """The data file it was read from (for messages)."""
 
@@ -182,6 +204,7 @@ class Procedure:
                 citations=self.citation,
                 test=StepDone(self.id, step.id, previous, step.label),
                 pack=self.pack,
+                in_force=self.in_force,
             )
             previous = step.id
 
@@ -195,6 +218,7 @@ class Procedure:
             criteria=[f"{self.id}.{s.id}" for s in self.steps],
             kind="procedure",
             pack=self.pack,
+            in_force=self.in_force,
         )
 
 
@@ -259,6 +283,12 @@ class Checklist:
     interpretation: bool = False
     pack: str = ""
     overrides: str | None = None
+    in_force: Period | None = None
+    """The dates it governs; filled in when the pack is assembled (from its first
+    source's ``governs`` unless given). Outside them it does not apply."""
+    supersedes: Checklist | None = attrs.field(default=None, eq=False, repr=False)
+    """The inherited version this one overrides; it still governs outside this one's
+    period."""
     file: str = attrs.field(default="", eq=False)
     """The data file it was read from (for messages)."""
 
@@ -275,6 +305,7 @@ class Checklist:
                 test=ChecklistItem(self.id, item.id, item.label),
                 interpretation=self.interpretation,
                 pack=self.pack,
+                in_force=self.in_force,
             )
 
     def as_decision(self) -> Decision:
@@ -288,6 +319,7 @@ class Checklist:
             description=self.description,
             kind="checklist",
             pack=self.pack,
+            in_force=self.in_force,
         )
 
 
@@ -323,6 +355,12 @@ class Classifier:
     interpretation: bool = False
     pack: str = ""
     overrides: str | None = None
+    in_force: Period | None = None
+    """The dates it governs; filled in when the pack is assembled (from its first
+    source's ``governs`` unless given). Outside them it does not apply."""
+    supersedes: Classifier | None = attrs.field(default=None, eq=False, repr=False)
+    """The inherited version this one overrides; it still governs outside this one's
+    period."""
 
     @property
     def citation(self) -> Citation:
@@ -341,6 +379,7 @@ class Classifier:
                 description=c.description,
                 interpretation=self.interpretation,
                 pack=self.pack,
+                in_force=self.in_force,
             )
             for c in self.classes
         ]
@@ -375,6 +414,9 @@ class EntitlementLine:
     amount: Expr
     per: Literal["member", "household"] = "member"
     kind: Literal["grant", "loan", "waiver", "subsidy"] = "grant"
+    in_force: Period | None = None
+    """The dates it governs; filled in when the pack is assembled (from its first
+    source's ``governs`` unless given). Outside them it does not apply."""
 
 
 def _lines(value: Iterable[EntitlementLine]) -> tuple[EntitlementLine, ...]:
@@ -400,6 +442,12 @@ class Entitlement:
     description: Text | None = None
     pack: str = ""
     overrides: str | None = None
+    in_force: Period | None = None
+    """The dates it governs; filled in when the pack is assembled (from its first
+    source's ``governs`` unless given). Outside them it does not apply."""
+    supersedes: Entitlement | None = attrs.field(default=None, eq=False, repr=False)
+    """The inherited version this one overrides; it still governs outside this one's
+    period."""
 
     @property
     def citation(self) -> Citation:
@@ -439,6 +487,12 @@ class Indicator:
     interpretation: bool = False
     pack: str = ""
     overrides: str | None = None
+    in_force: Period | None = None
+    """The dates it governs; filled in when the pack is assembled (from its first
+    source's ``governs`` unless given). Outside them it does not apply."""
+    supersedes: Indicator | None = attrs.field(default=None, eq=False, repr=False)
+    """The inherited version this one overrides; it still governs outside this one's
+    period."""
 
     @property
     def citation(self) -> Citation:
@@ -452,3 +506,27 @@ class Indicator:
         if self.target is not None:
             out.append(self.target[1])
         return out
+
+
+def in_force_on(item: Any, on: dt.date) -> Any:
+    """The version of a rule (or an inherited version it overrides) that governs on
+    ``on``, or ``None`` when no version does.
+
+    An override governs in its own period; outside it the version it supersedes still
+    does (e.g. Fujian's housing test from 2018-10-24, the national one before).
+    """
+    while item is not None:
+        period: Period | None = item.in_force
+        if period is None or period.covers(on):
+            return item
+        item = getattr(item, "supersedes", None)
+    return None
+
+
+def versions_of(item: Any) -> list[Any]:
+    """A rule and every inherited version it overrides, newest first."""
+    out = []
+    while item is not None:
+        out.append(item)
+        item = getattr(item, "supersedes", None)
+    return out
