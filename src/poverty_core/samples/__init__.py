@@ -20,10 +20,35 @@ from importlib.resources import as_file, files
 from importlib.resources.abc import Traversable
 from pathlib import Path
 
-__all__ = ["SAMPLE_REGISTER", "sample_path", "sample_resource"]
+__all__ = ["SAMPLES", "SAMPLE_REGISTER", "sample_file", "sample_path", "sample_resource"]
 
 SAMPLE_REGISTER = "lianjiang_synthetic.json"
 """File name of the bundled SYNTHETIC sample register (Lianjiang-shaped, 2016)."""
+
+SAMPLES: dict[str, str] = {
+    "lianjiang": SAMPLE_REGISTER,
+    "tianshui": "tianshui_synthetic.json",
+    "zhangzhou": "zhangzhou_synthetic.json",
+}
+"""The bundled SYNTHETIC registers by name (``--sample NAME``): ``lianjiang`` (the
+default, for ``fujian`` and ``national``), ``tianshui`` (for ``gansu_tianshui``) and
+``zhangzhou`` (for ``zhangzhou``). Each file's README section says what is published and
+what is invented."""
+
+
+def sample_file(name: str = "lianjiang") -> str:
+    """The file name of the bundled sample ``name`` (a key of :data:`SAMPLES`).
+
+    >>> sample_file("tianshui")
+    'tianshui_synthetic.json'
+    """
+    try:
+        return SAMPLES[name]
+    except KeyError:
+        from poverty_core._text import Text
+        from poverty_core.errors import UnknownName
+
+        raise UnknownName(Text("样例", "sample"), name, list(SAMPLES)) from None
 
 
 def sample_resource(name: str = SAMPLE_REGISTER) -> Traversable:
