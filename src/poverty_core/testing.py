@@ -25,8 +25,11 @@ two disagree or if either differs from what the case expects. The format::
     unset = ["food_secure"]         # top-level fields removed (left unknown)
     expect = { outcome = "not_eligible", failed = ["income_above_line"] }
 
-Expectations: ``outcome``; ``passed`` / ``failed`` / ``unknown`` (criteria that must have
-that status); ``missing`` (exactly these missing fields); ``class`` (a classifier);
+Expectations: ``outcome``; ``passed`` / ``failed`` / ``unknown`` / ``not_in_force``
+(criteria that must have that status); ``error = "not_in_force"`` (the decision,
+classifier, entitlement or indicator governs on none of the case's dates: both paths must
+raise :class:`~poverty_core.errors.NotInForce`); ``missing`` (exactly these missing
+fields); ``class`` (a classifier);
 ``total`` / ``known_total`` (an entitlement); ``values`` (an indicator: ``{group or code
 = value}``, compared to ``places`` decimals, default 6) and ``meets_target``
 (``{group = true/false}``). ``"undetermined"`` stands for a class, total, value or
@@ -39,8 +42,9 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import functools
 import tomllib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -58,8 +62,8 @@ _CASE_KEYS = {
     "record", "set", "unset", "records", "groups", "by", "overrides", "expect", "kind",
 }  # fmt: skip
 _EXPECT_KEYS = {
-    "outcome", "passed", "failed", "unknown", "missing", "class", "total",
-    "known_total", "values", "places", "meets_target",
+    "outcome", "passed", "failed", "unknown", "not_in_force", "missing", "class", "total",
+    "known_total", "values", "places", "meets_target", "error",
 }  # fmt: skip
 
 
@@ -212,6 +216,9 @@ def run_case(case: Case, *, registry: PackRegistry | None = None) -> None:
     except PovertyCoreError as exc:
         raise CaseFailure(f"{case.file} — {case.name}: bad record: {exc}") from None
     what, target = case.target
+    if case.expect.get("error") is not None:
+        _expect_error(pack, what, target, case, records)
+        return
     runner = {
         "decision": _run_decision,
         "classifier": _run_classifier,
@@ -219,6 +226,32 @@ def run_case(case: Case, *, registry: PackRegistry | None = None) -> None:
         "indicator": _run_indicator,
     }[what]
     runner(pack, target, case, records)
+
+
+def _expect_error(pack: Pack, what: str, target: str, case: Case, records: list[Any]) -> None:
+    from poverty_core.errors import NotInForce
+
+    expected = case.expect["error"]
+    _check(expected == "not_in_force", case, f"unknown expected error {expected!r}")
+    kw: dict[str, Any] = {"as_of": case.as_of, "overrides": case.overrides}
+    methods = {
+        "decision": (pack.decide_batch, pack.decide),
+        "classifier": (pack.classify_batch, pack.classify),
+        "entitlement": (pack.entitle_batch, pack.entitle),
+    }
+    calls: list[Callable[[], Any]]
+    if what in methods:
+        many, one = methods[what]
+        calls = [functools.partial(many, target, records, **kw)]
+        calls += [functools.partial(one, target, r, **kw) for r in records]
+    else:
+        calls = [functools.partial(pack.indicator, target, records, by=case.by, **kw)]
+    for call in calls:
+        try:
+            call()
+        except NotInForce:
+            continue
+        _check(False, case, f"{target} decided on {case.as_of}; expected it not in force")
 
 
 def _statuses(result: Any) -> dict[str, str]:
@@ -240,7 +273,7 @@ def _run_decision(pack: Pack, target: str, case: Case, records: list[Any]) -> No
                 + one.explain(),
             )
         statuses = _statuses(one)
-        for status in ("passed", "failed", "unknown"):
+        for status in ("passed", "failed", "unknown", "not_in_force"):
             for rule_id in e.get(status, []):
                 _check(rule_id in statuses, case, f"no criterion {rule_id!r} in {target}")
                 _check(
