@@ -18,7 +18,7 @@ import weakref
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from importlib import metadata
 from importlib.resources.abc import Traversable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 import pluggy
@@ -70,6 +70,9 @@ from poverty_core.rules import (
     TaxonomyItem,
     versions_of,
 )
+
+if TYPE_CHECKING:
+    from poverty_core.readiness import Readiness
 
 __all__ = [
     "BLOCK_ENV",
@@ -510,6 +513,19 @@ class Pack:
     ) -> DecisionResult:
         """Evaluate a decision on one record (see :func:`poverty_core.engine.decide`)."""
         return decide(self, decision, record, as_of=as_of, overrides=overrides)
+
+    def readiness(
+        self,
+        decision: str,
+        *,
+        as_of: dt.date,
+        overrides: Mapping[str, Any] | None = None,
+    ) -> Readiness:
+        """What a decision needs on a date, before any record is read (rules in force,
+        gaps, inputs read; see :func:`poverty_core.readiness.readiness`)."""
+        from poverty_core.readiness import readiness
+
+        return readiness(self, decision, as_of=as_of, overrides=overrides)
 
     def decide_batch(
         self,

@@ -1,0 +1,249 @@
+"""Know before you run: what a decision needs on a date, and what it cannot decide.
+
+:func:`readiness` looks at a decision of a pack on one date — before any record is read —
+and says which of its criteria govern then and which do not, the register fields it
+reads, and the parameters it reads that have no value on that date (gaps), each with how
+to supply it. A gap is *blocking* when no record can be found eligible without it: the
+parameter is read by a test in force in a position every passing record needs (not only
+in one branch of an ``or``, a ``coalesce`` or a ``where``).
+
+The analysis of "needed" inputs is a small walk over the expression tree written here
+(no library does it): ``or`` and ``coalesce`` need only what all their options need,
+``where`` needs its condition and what both branches need, everything else needs what
+its parts need; a plain-function rule is assumed to need nothing, so that a gap is never
+called blocking when it might not be.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING, Any
+
+import attrs
+
+from poverty_core._text import Language
+from poverty_core.engine import decision_on
+from poverty_core.expressions import (
+    Coalesce,
+    Expr,
+    Filled,
+    Function,
+    Or,
+    Param,
+    Ref,
+    Where,
+)
+from poverty_core.parameters import Parameter
+from poverty_core.rules import Criterion, Decision, in_force_on
+
+if TYPE_CHECKING:
+    from poverty_core.packs import Pack
+
+__all__ = ["Gap", "Readiness", "needed", "readiness"]
+
+
+def needed(expr: Expr) -> frozenset[Ref]:
+    """The inputs without which ``expr`` is unknown for every record.
+
+    >>> from poverty_core.expressions import field, param, any_of
+    >>> sorted(r.label() for r in needed(field("income") > param("poverty_line")))
+    ['income', 'param:poverty_line']
+    >>> sorted(r.label() for r in needed(any_of(field("a"), param("b"))))
+    []
+    """
+    if isinstance(expr, Param):
+        return frozenset(expr.refs())
+    if isinstance(expr, Filled | Function):
+        return frozenset()
+    if isinstance(expr, Or | Coalesce):
+        options = [needed(c) for c in expr.children()]
+        return frozenset.intersection(*options) if options else frozenset()
+    if isinstance(expr, Where):
+        return needed(expr.condition) | (needed(expr.then) & needed(expr.otherwise))
+    children = expr.children()
+    if not children:
+        return frozenset(expr.refs())
+    return frozenset().union(*(needed(c) for c in children))
+
+
+@attrs.frozen
+class Gap:
+    """A parameter a criterion in force reads that has no value on the date."""
+
+    parameter: Parameter
+    rules: tuple[str, ...]
+    """The criteria in force that read it."""
+    blocking: bool
+    """True when no record can pass those criteria without it."""
+
+    def explain(self, language: Language = "en") -> str:
+        """One line: the parameter, the date problem and how to supply it."""
+        p = self.parameter
+        rules = ", ".join(self.rules)
+        if language == "zh":
+            how = f"用 --set {p.name}=值 提供（或由子策略包附出处设定）"
+            lead = "无法判定任何户为符合" if self.blocking else "部分记录可能无法判定"
+            return (
+                f"参数 {p.name}（{p.title.zh}）在该日没有取值，{lead}；读取它的规则：{rules}；{how}"
+            )
+        how = f"supply it with --set {p.name}=VALUE (or a child pack, with a citation)"
+        lead = (
+            "no record can be found eligible"
+            if self.blocking
+            else "some records may be left undetermined"
+        )
+        return (
+            f"parameter {p.name} ({p.title.en}) has no value on that date, so {lead}; "
+            f"read by: {rules}; {how}"
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-compatible form."""
+        return {
+            "parameter": self.parameter.name,
+            "title": self.parameter.title.to_dict(),
+            "pack": self.parameter.pack,
+            "rules": list(self.rules),
+            "blocking": self.blocking,
+            "supply": f"--set {self.parameter.name}=VALUE",
+        }
+
+
+@attrs.frozen
+class Readiness:
+    """What a decision of a pack needs on a date, before a register is read."""
+
+    pack: str
+    decision: Decision
+    as_of: dt.date
+    in_force: tuple[Criterion, ...]
+    """The criteria (each in the version that governs) that apply on the date."""
+    not_in_force: tuple[Criterion, ...]
+    """The decision's criteria that do not apply on the date."""
+    gaps: tuple[Gap, ...]
+    fields: tuple[str, ...]
+    """The inputs the criteria in force read (``members[].age``, ``procedures.x`` …)."""
+
+    @property
+    def blocking(self) -> tuple[Gap, ...]:
+        """The gaps without which no record can be found eligible."""
+        return tuple(g for g in self.gaps if g.blocking)
+
+    @property
+    def ready(self) -> bool:
+        """True when no gap blocks the decision."""
+        return not self.blocking
+
+    def explain(self, language: Language = "en") -> str:
+        """A readable account: rules in force and not, gaps, inputs read."""
+        zh = language == "zh"
+        lines = [
+            f"{self.decision.id}（{self.decision.title.zh}）于 {self.as_of}："
+            if zh
+            else f"{self.decision.id} ({self.decision.title.en}) on {self.as_of}:"
+        ]
+        lines.append("  生效的规则：" if zh else "  rules in force:")
+        for rule in self.in_force:
+            period = rule.in_force.format(language) if rule.in_force else "—"
+            lines.append(f"    {rule.id}: {rule.title[language]} [{period}] ({rule.pack})")
+        if self.not_in_force:
+            lines.append("  未生效（不适用）：" if zh else "  not in force (do not apply):")
+            for rule in self.not_in_force:
+                period = rule.in_force.format(language) if rule.in_force else "—"
+                lines.append(f"    {rule.id}: {rule.title[language]} [{period}]")
+        if self.gaps:
+            lines.append("  没有取值的参数：" if zh else "  parameters with no value:")
+            lines += [f"    {g.explain(language)}" for g in self.gaps]
+        lines.append(("  读取的字段：" if zh else "  inputs read: ") + ", ".join(self.fields))
+        return "\n".join(lines)
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-compatible form."""
+        return {
+            "pack": self.pack,
+            "decision": self.decision.id,
+            "as_of": self.as_of.isoformat(),
+            "in_force": [_rule_dict(r) for r in self.in_force],
+            "not_in_force": [_rule_dict(r) for r in self.not_in_force],
+            "gaps": [g.to_dict() for g in self.gaps],
+            "fields": list(self.fields),
+            "ready": self.ready,
+        }
+
+
+def _rule_dict(rule: Criterion) -> dict[str, Any]:
+    return {
+        "id": rule.id,
+        "title": rule.title.to_dict(),
+        "pack": rule.pack,
+        "in_force": rule.in_force.to_dict() if rule.in_force else None,
+    }
+
+
+def _reads(rules: Iterable[Criterion]) -> tuple[str, ...]:
+    seen: dict[str, None] = {}
+    for rule in rules:
+        for ref in rule.refs():
+            if ref.kind != "param":
+                seen.setdefault(ref.label(), None)
+    return tuple(seen)
+
+
+def readiness(
+    pack: Pack,
+    decision_id: str,
+    *,
+    as_of: dt.date,
+    overrides: Mapping[str, Any] | None = None,
+) -> Readiness:
+    """What decision ``decision_id`` of ``pack`` needs on ``as_of`` (with the caller's
+    ``overrides``), before any record is read.
+
+    Raises :class:`~poverty_core.errors.NotInForce` when the decision governs on none of
+    its dates, like deciding would.
+
+    >>> import datetime as dt, poverty_core as pc
+    >>> r = readiness(pc.load_pack("national"), "household_exit", as_of=dt.date(2019, 6, 30))
+    >>> [g.parameter.name for g in r.blocking]
+    ['poverty_line']
+    >>> readiness(pc.load_pack("national"), "household_exit", as_of=dt.date(2019, 6, 30),
+    ...           overrides={"poverty_line": 3218}).ready
+    True
+    """
+    checked = pack.check_overrides(overrides or {})
+    decision, rules = decision_on(pack, decision_id, as_of)
+    in_force: list[Criterion] = []
+    not_in_force: list[Criterion] = []
+    for newest in rules:
+        version = in_force_on(newest, as_of)
+        if version is None:
+            not_in_force.append(newest)
+        else:
+            in_force.append(version)
+    readers: dict[str, list[str]] = {}
+    blocking: set[str] = set()
+    for rule in in_force:
+        must = {r.name for r in needed(rule.test) if r.kind == "param"}
+        for ref in rule.refs():
+            if ref.kind != "param" or ref.name in checked:
+                continue
+            if pack.parameters[ref.name].value_on(as_of) is not None:
+                continue
+            names = readers.setdefault(ref.name, [])
+            if rule.id not in names:
+                names.append(rule.id)
+            if ref.name in must:
+                blocking.add(ref.name)
+    gaps = tuple(
+        Gap(pack.parameters[name], tuple(ids), name in blocking) for name, ids in readers.items()
+    )
+    return Readiness(
+        pack.name,
+        decision,
+        as_of,
+        tuple(in_force),
+        tuple(not_in_force),
+        gaps,
+        _reads(in_force),
+    )
