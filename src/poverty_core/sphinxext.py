@@ -37,9 +37,30 @@ def _origin(item: Any) -> str:
     return str(item.pack)
 
 
+def _period(item: Any) -> str:
+    """The period a rule governs, who set it, and the inherited versions outside it."""
+    from poverty_core.rules import versions_of
+
+    def one(version: Any) -> str:
+        period = version.in_force
+        if period is None:
+            return "always / 始终"
+        origin = period.origin.replace("source:", "source / 来源 ")
+        return f"{period.format('en')} ({_esc(origin)})"
+
+    versions = versions_of(item)
+    text = one(versions[0])
+    for older in versions[1:]:
+        text += f"\n\noutside it / 其外: {_esc(older.pack)} {one(older)}"
+    return text
+
+
 def _heading(item: Any, tail: str) -> list[str]:
     title = f"{_esc(item.title.zh)} / {_esc(item.title.en)}"
-    return [f"``{item.id}`` — {title} (from {_origin(item)}): {tail}", ""]
+    where = f"from {_origin(item)}"
+    if hasattr(item, "in_force"):
+        where += "; in force / 生效期 " + _period(item).replace("\n\n", "; ")
+    return [f"``{item.id}`` — {title} ({where}): {tail}", ""]
 
 
 def _table(header: list[str], rows: list[list[str]]) -> list[str]:
@@ -88,6 +109,8 @@ def pack_rst(pack: Pack) -> list[str]:
             "",
             f"Subject / 对象: {d.subject}; kind / 类型: {d.kind}; from / 来源包: {_origin(d)}",
             "",
+            "In force / 生效期: " + _period(d).replace("\n\n", "; "),
+            "",
             "Source / 出处: " + "; ".join(_esc(c.format("zh")) for c in d.citations),
             "",
         ]
@@ -105,11 +128,21 @@ def pack_rst(pack: Pack) -> list[str]:
                     f"{_esc(test_zh)}\n\n{_esc(test)}" if test else "—",
                     reads or "—",
                     "\n\n".join(_esc(c.format("zh")) for c in r.citations),
+                    _period(r),
                     _origin(r),
                 ]
             )
         lines += _table(
-            ["id", "title / 标题", "test / 检验", "reads / 读取", "source / 出处", "from"], rows
+            [
+                "id",
+                "title / 标题",
+                "test / 检验",
+                "reads / 读取",
+                "source / 出处",
+                "in force / 生效期",
+                "from",
+            ],
+            rows,
         )
 
     if pack.classifiers:
@@ -117,6 +150,8 @@ def pack_rst(pack: Pack) -> list[str]:
         for cf in pack.classifiers.values():
             lines += [
                 f"``{cf.id}`` — {_esc(cf.title.zh)} / {_esc(cf.title.en)} (from {_origin(cf)})",
+                "",
+                "In force / 生效期: " + _period(cf).replace("\n\n", "; "),
                 "",
             ]
             rows = [
@@ -146,6 +181,8 @@ def pack_rst(pack: Pack) -> list[str]:
             lines += [
                 f"``{en.id}`` — {_esc(en.title.zh)} / {_esc(en.title.en)} (from {_origin(en)})",
                 "",
+                "In force / 生效期: " + _period(en).replace("\n\n", "; "),
+                "",
             ]
             rows = [
                 [
@@ -154,11 +191,20 @@ def pack_rst(pack: Pack) -> list[str]:
                     _esc(ln.amount.text("en", namer, subject_of(en.subject))),
                     f"{ln.kind}, per {ln.per}",
                     _esc(ln.citation.format("zh")),
+                    _period(ln),
                 ]
                 for ln in en.lines
             ]
             lines += _table(
-                ["line", "title / 标题", "amount / 金额", "kind / 类型", "source / 出处"], rows
+                [
+                    "line",
+                    "title / 标题",
+                    "amount / 金额",
+                    "kind / 类型",
+                    "source / 出处",
+                    "in force / 生效期",
+                ],
+                rows,
             )
 
     if pack.indicators:
@@ -169,11 +215,15 @@ def pack_rst(pack: Pack) -> list[str]:
                 f"{_esc(i.title.zh)}\n\n{_esc(i.title.en)}",
                 f"{i.kind}, weight {i.weight}",
                 "\n\n".join(_esc(c.format("zh")) for c in i.citations),
+                _period(i),
                 _origin(i),
             ]
             for i in pack.indicators.values()
         ]
-        lines += _table(["id", "title / 标题", "kind / 类型", "source / 出处", "from"], rows)
+        lines += _table(
+            ["id", "title / 标题", "kind / 类型", "source / 出处", "in force / 生效期", "from"],
+            rows,
+        )
 
     if pack.checklists:
         section("Checklists / 核查清单", "-")
@@ -239,12 +289,15 @@ def pack_rst(pack: Pack) -> list[str]:
             f"``{s.id}``",
             f"{_esc(s.title.zh)}\n\n{_esc(s.title.en)}",
             s.published or "—",
+            s.governs.format("en") if s.governs else "—",
             s.confidence,
             s.pack,
         ]
         for s in pack.sources.values()
     ]
-    lines += _table(["id", "title / 标题", "published", "confidence", "pack"], rows)
+    lines += _table(
+        ["id", "title / 标题", "published", "governs / 所辖期间", "confidence", "pack"], rows
+    )
     return lines
 
 
