@@ -281,6 +281,7 @@ class Person(_Record):
     schooling_stage: SchoolingStage | None = _f("在校阶段", "schooling stage")
     schooling_status: SchoolingStatus | None = _f("就学状况", "schooling status")
     boarding: bool | None = _f("是否寄宿", "boarding student")
+    technical_school: bool | None = _f("在技工院校就读", "studies at a technical school (技工院校)")
     basic_medical_insurance: bool | None = _f(
         "参加城乡居民基本医疗保险", "in basic medical insurance"
     )
@@ -643,15 +644,23 @@ class County(_Record):
     paired_leader_visits: int | None = _f(
         "双方党政主要领导年互访次数", "leaders' mutual visits a year", check=_non_negative
     )
-    leading_group_meetings_per_month: float | None = _f(
-        "扶贫开发领导小组月均专题会议次数",
-        "leading group meetings on poverty a month",
-        check=_non_negative,
+    poverty_meetings: tuple[dt.date, ...] | None = _f(
+        "县党委和政府专题研究脱贫攻坚工作的日期",
+        "dates the county Party committee and government studied poverty work",
+        converter=_tuple,
+        check=_event_dates,
     )
-    leader_working_days_per_month: float | None = _f(
-        "党政主要负责人月均扶贫工作日",
-        "heads' working days on poverty a month",
-        check=_non_negative,
+    party_secretary_poverty_days: tuple[dt.date, ...] | None = _f(
+        "县委书记用于扶贫的工作日（日期）",
+        "working days the county Party secretary spent on poverty (dates)",
+        converter=_tuple,
+        check=_event_dates,
+    )
+    county_head_poverty_days: tuple[dt.date, ...] | None = _f(
+        "县长用于扶贫的工作日（日期）",
+        "working days the county head spent on poverty (dates)",
+        converter=_tuple,
+        check=_event_dates,
     )
     pairing_enterprise_visits: int | None = _f(
         "挂钩国有企业年走访次数",
