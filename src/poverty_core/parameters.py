@@ -40,7 +40,8 @@ ParameterType = Literal["number", "integer", "boolean", "text", "text_list"]
 
 UNITS: frozenset[str] = frozenset(
     {
-        "yuan", "yuan/person/year", "yuan/year", "ratio", "people", "households", "count",
+        "yuan", "yuan/person/year", "yuan/person/school_year", "yuan/year", "ratio", "people",
+        "households", "count",
         "years", "days", "days/year", "minutes", "metres", "litres/person/day", "per_year",
         "per_quarter", "per_month", "working_days/month", "none",
     }
