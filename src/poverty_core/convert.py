@@ -13,6 +13,7 @@ per field, and every problem of a record is reported at once, each with its path
 from __future__ import annotations
 
 import datetime as dt
+import json
 import math
 import re
 import types
@@ -40,13 +41,23 @@ from poverty_core.model import (
     Person,
     StatusEvent,
     Village,
+    age_contradiction,
     duplicate_ids,
     duplicate_member_message,
     part_whole_problems,
 )
 from poverty_core.privacy import mask_id_number
 
-__all__ = ["RECORD_TYPES", "json_schema", "structure", "structure_many", "unstructure"]
+__all__ = [
+    "RECORD_TYPES",
+    "age_problem",
+    "json_schema",
+    "loads_json",
+    "repeated_keys",
+    "structure",
+    "structure_many",
+    "unstructure",
+]
 
 R = TypeVar("R")
 
@@ -303,7 +314,7 @@ def structure(data: Any, cls: type[R], *, path: str = "") -> R:
         )
     # Rules across fields are checked on the raw data too, so that they are reported
     # with every other problem (cattrs builds a record only when all its fields are good).
-    problems = _cross_field_problems(data, cls, path)
+    problems = repeated_keys(data, path) + _cross_field_problems(data, cls, path)
     try:
         record = _CONVERTER.structure(data, cls)
     except (ClassValidationError, IterableValidationError, FieldValueError, _BadValue) as exc:
@@ -312,6 +323,82 @@ def structure(data: Any, cls: type[R], *, path: str = "") -> R:
     if problems:
         raise InputError(problems, what=what)
     return record
+
+
+def age_problem(age: Any, birth_date: Any, on: dt.date, birth_where: str) -> Text | None:
+    """The message for a stated ``age`` that contradicts ``birth_date`` by more than a
+    year on ``on`` (the register's date), naming the birth date's cell ``birth_where``;
+    ``None`` when they agree or one is unknown.
+
+    >>> print(age_problem(8, dt.date(1976, 5, 1), dt.date(2016, 12, 31), "m.csv:4:birth_date").en)
+    age 8 contradicts the date of birth 1976-05-01 (m.csv:4:birth_date): 40 on 2016-12-31
+    """
+    if not isinstance(age, int) or isinstance(age, bool) or not isinstance(birth_date, dt.date):
+        return None
+    derived = age_contradiction(age, birth_date, on)
+    if derived is None:
+        return None
+    return Text(
+        f"年龄 {age} 与出生日期 {birth_date}（{birth_where}）不符：到 {on} 应为 {derived} 岁",
+        f"age {age} contradicts the date of birth {birth_date} ({birth_where}): {derived} on {on}",
+    )
+
+
+class _Object(dict[str, Any]):
+    """A JSON object in which some keys were given more than once (the last value kept,
+    as :func:`json.loads` does; :func:`repeated_keys` reports them)."""
+
+    repeated: tuple[str, ...] = ()
+
+
+def _object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    repeated: list[str] = []
+    for key, value in pairs:
+        if key in out and key not in repeated:
+            repeated.append(key)
+        out[key] = value
+    if not repeated:
+        return out
+    marked = _Object(out)
+    marked.repeated = tuple(repeated)
+    return marked
+
+
+def loads_json(text: str | bytes) -> Any:
+    """Parse JSON like :func:`json.loads`, remembering every key given twice in one
+    object, for :func:`repeated_keys` (and :func:`structure`, which reports them)."""
+    return json.loads(text, object_pairs_hook=_object)
+
+
+def repeated_keys(data: Any, path: str = "") -> list[Problem]:
+    """A problem for each key given more than once in an object of ``data`` (parsed by
+    :func:`loads_json`), at the path of the key: a repeated key is an input error, never
+    "the last value wins".
+
+    >>> for p in repeated_keys(loads_json('{"members": [{"age": 1, "age": 9}]}')):
+    ...     print(p.format())
+    members[0].age: key 'age' is given more than once in this object
+    """
+    problems: list[Problem] = []
+    stack: list[tuple[str, Any]] = [(path, data)]
+    while stack:
+        where, value = stack.pop()
+        if isinstance(value, dict):
+            for key in getattr(value, "repeated", ()):
+                problems.append(
+                    Problem(
+                        _join(where, key),
+                        Text(
+                            f"字段 {key!r} 在同一对象中出现了不止一次",
+                            f"key {key!r} is given more than once in this object",
+                        ),
+                    )
+                )
+            stack += [(_join(where, str(k)), v) for k, v in reversed(value.items())]
+        elif isinstance(value, list):
+            stack += [(f"{where}[{i}]", v) for i, v in reversed(list(enumerate(value)))]
+    return problems
 
 
 def _cross_field_problems(data: dict[str, Any], cls: type[Any], path: str) -> list[Problem]:
@@ -353,8 +440,8 @@ def structure_many(items: Iterable[Any], cls: type[R], *, name: str = "records")
                     Problem(
                         f"{name}[{i}].id",
                         Text(
-                            f"编号 {rid!r} 与 {name}[{seen[rid]}] 重复",
-                            f"id {rid!r} repeats {name}[{seen[rid]}]",
+                            f"编号 {_show(rid)} 与 {name}[{seen[rid]}] 重复",
+                            f"id {_show(rid)} repeats {name}[{seen[rid]}]",
                         ),
                     )
                 )

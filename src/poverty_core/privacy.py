@@ -4,16 +4,38 @@ Registers carry ID numbers and names. poverty_core never prints an ID number in 
 a report, an explanation, a log line or an error message: :func:`mask_id_number` keeps
 the first six characters (the area code) and the last four, e.g. ``350122********1234``.
 An 18-character ID number is checked with its check character (GB 11643-1999).
+
+A household id is often the head's ID number (户编号 = 户主身份证号). Such an id is masked
+like any ID number in every output of the command line — results, rejects, reports,
+explanations and messages — unless ``--show-id-numbers`` is given:
+:func:`looks_like_id_number` decides what counts (a valid check character, or the
+shape of an ID number with a real date of birth: a mistyped ID number is still one),
+:func:`mask_if_id_number` masks one value, :func:`mask_ids` a column and :func:`redact`
+every ID number inside a text.
 """
 
 from __future__ import annotations
 
+import calendar
 import contextlib
 import contextvars
+import datetime as dt
 import re
 from collections.abc import Iterator
+from typing import Any
 
-__all__ = ["id_number_problem", "mask_id_number", "showing_id_numbers", "valid_id_number"]
+__all__ = [
+    "id_number_problem",
+    "looks_like_id_number",
+    "mask_id_number",
+    "mask_ids",
+    "mask_if_id_number",
+    "redact",
+    "redact_data",
+    "showing_id_numbers",
+    "shows_id_numbers",
+    "valid_id_number",
+]
 
 _SHOW = contextvars.ContextVar("poverty_core_show_id_numbers", default=False)
 
@@ -33,6 +55,11 @@ def showing_id_numbers(show: bool = True) -> Iterator[None]:
         yield
     finally:
         _SHOW.reset(token)
+
+
+def shows_id_numbers() -> bool:
+    """True inside :func:`showing_id_numbers` (ID numbers are shown in full)."""
+    return _SHOW.get()
 
 
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
@@ -83,3 +110,110 @@ def id_number_problem(value: str) -> tuple[str, str] | None:
         f"身份证号 {shown} 校验码不符",
         f"ID number {shown} has a wrong check character",
     )
+
+
+def _birth_date_in(text: str) -> bool:
+    """Characters 7–14 of an ID-number-shaped text are a real date from 1900 on."""
+    year, month, day = int(text[6:10]), int(text[10:12]), int(text[12:14])
+    if not 1900 <= year <= dt.date.today().year or not 1 <= month <= 12:
+        return False
+    return 1 <= day <= calendar.monthrange(year, month)[1]
+
+
+def looks_like_id_number(value: str) -> bool:
+    """True for an ID number: 18 characters (17 digits and a digit or ``X``) with a
+    right check character, or with a real date of birth in characters 7–14 (an ID
+    number with a typo in it is still personal data).
+
+    >>> looks_like_id_number("11010519491231002X"), looks_like_id_number("110105194912310021")
+    (True, True)
+    >>> looks_like_id_number("350122-0001"), looks_like_id_number("350122201613990001")
+    (False, False)
+    """
+    text = value.strip().upper()
+    if not _SHAPE.match(text):
+        return False
+    return valid_id_number(text) or _birth_date_in(text)
+
+
+def mask_if_id_number(value: Any) -> Any:
+    """``value`` masked when it is a text that :func:`looks_like_id_number` (unless
+    ID numbers are being shown), else unchanged.
+
+    >>> mask_if_id_number("11010519491231002X"), mask_if_id_number("350122-0001")
+    ('110105********002X', '350122-0001')
+    """
+    if isinstance(value, str) and not _SHOW.get() and looks_like_id_number(value):
+        return mask_id_number(value)
+    return value
+
+
+_IN_TEXT = re.compile(r"(?<![0-9])[0-9]{17}[0-9Xx](?![0-9A-Za-z])")
+
+
+def redact(text: str) -> str:
+    """``text`` with every ID number in it masked (unless ID numbers are being shown).
+
+    >>> redact("household 11010519491231002X: no members")
+    'household 110105********002X: no members'
+    """
+    if _SHOW.get():
+        return text
+    return _IN_TEXT.sub(lambda m: mask_if_id_number(m.group(0)), text)
+
+
+def redact_data(data: Any) -> Any:
+    """A JSON-compatible value with :func:`redact` applied to every text in it (keys
+    included); numbers and the structure are left as they are."""
+    if _SHOW.get():
+        return data
+    if isinstance(data, str):
+        return redact(data)
+    if isinstance(data, dict):
+        return {redact_data(k): redact_data(v) for k, v in data.items()}
+    if isinstance(data, list | tuple):
+        return [redact_data(v) for v in data]
+    return data
+
+
+def mask_ids(values: Any) -> Any:
+    """An Arrow string array (or chunked array) with every value that
+    :func:`looks_like_id_number` masked, vectorised (unless ID numbers are being
+    shown). Other values, and nulls, are left as they are."""
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if _SHOW.get():
+        return values
+    if isinstance(values, pa.ChunkedArray):
+        values = values.combine_chunks()
+    if not (pa.types.is_string(values.type) or pa.types.is_large_string(values.type)):
+        return values
+    shaped = pc.fill_null(pc.match_substring_regex(values, r"^\s*[0-9]{17}[0-9Xx]\s*$"), False)
+    if not pc.any(shaped).as_py():
+        return values
+    where = np.flatnonzero(np.asarray(shaped.to_numpy(zero_copy_only=False), np.bool_))
+    texts = pc.utf8_upper(pc.utf8_trim_whitespace(pc.take(values, pa.array(where))))
+    raw = np.array(texts.to_pylist(), dtype="S18").view(np.uint8).reshape(-1, 18)
+    digits = raw.astype(np.int64) - ord("0")
+    total = (digits[:, :17] * np.array(_WEIGHTS, np.int64)).sum(axis=1) % 11
+    expected = np.frombuffer(_CHECK.encode(), np.uint8)[total]
+    valid = expected == raw[:, 17]
+    year = digits[:, 6:10] @ np.array([1000, 100, 10, 1])
+    month = digits[:, 10:12] @ np.array([10, 1])
+    day = digits[:, 12:14] @ np.array([10, 1])
+    leap = (year % 4 == 0) & ((year % 100 != 0) | (year % 400 == 0))
+    lengths = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31], np.int64)
+    month_days = lengths[np.clip(month, 0, 12)] + ((month == 2) & leap)
+    dated = (
+        (year >= 1900) & (year <= dt.date.today().year) & (month >= 1) & (month <= 12)
+        & (day >= 1) & (day <= month_days)
+    )  # fmt: skip
+    hide = np.zeros(len(values), np.bool_)
+    hide[where[valid | dated]] = True
+    if not hide.any():
+        return values
+    trimmed = pc.utf8_trim_whitespace(values)
+    masked = pc.utf8_replace_slice(trimmed, start=6, stop=14, replacement="*" * 8)
+    return pc.if_else(pa.array(hide), masked, values)
