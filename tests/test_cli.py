@@ -115,7 +115,7 @@ def test_assess_set_overrides_a_parameter_and_records_it(tmp_path: Path) -> None
     assert report["provenance"]["overrides"] == {"poverty_line": 3000.0}
 
 
-def test_assess_misspelt_parameter_is_exit_3(
+def test_assess_misspelt_parameter_is_exit_4(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     code, _ = run(
@@ -126,7 +126,7 @@ def test_assess_misspelt_parameter_is_exit_3(
         "--set",
         "povrty_line=1",
     )
-    assert code == EXIT_INPUT
+    assert code == EXIT_PACK  # an unknown parameter, like an unknown pack (README)
     assert "povrty_line" in capsys.readouterr().err
 
 

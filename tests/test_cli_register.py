@@ -12,7 +12,7 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 import pytest
 
-from poverty_core.cli import EXIT_INPUT, EXIT_OK, main
+from poverty_core.cli import EXIT_INPUT, EXIT_OK, EXIT_USAGE, main
 from poverty_core.columnar import csv_ready, tables_from_records
 from poverty_core.io import read_dataset
 from poverty_core.samples import sample_path
@@ -122,7 +122,7 @@ def test_rejects_need_skip_mode(register: Path, tmp_path: Path) -> None:
         "assess", str(register / "households.csv"), "--members", str(register / "members.csv"),
         "--as-of", "2016-12-31", "--rejects", str(tmp_path / "r.csv"),
     )  # fmt: skip
-    assert code == EXIT_INPUT
+    assert code == EXIT_USAGE
     assert not (tmp_path / "r.csv").exists()
 
 

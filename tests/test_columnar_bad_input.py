@@ -485,7 +485,7 @@ MIXED_M = [
     ["H4", "02", "4", "child"],
     ["H5", "01", "40", "head"],
     ["H8", "01", "40", "head"],  # no such household
-    ["H7", "01", "40", "head", "x"],  # ragged
+    ["H7", "01", "40", "head", "x"],  # ragged: its household goes with it
     ["H7", "02", "40", "head"],
 ]
 
@@ -496,7 +496,7 @@ def test_skip_accounts_for_every_row(tmp_path: Path, batch_size: int) -> None:
     register = open_register(h, m, on_error="skip", batch_size=batch_size)
     batches: list[RegisterBatch] = list(register.batches())
     kept = [i for b in batches for i in b.households.column("id").to_pylist()]
-    assert kept == ["H1", "H5", "H7"]
+    assert kept == ["H1", "H5"]
     kept_members = [
         (hid, mid)
         for b in batches
@@ -507,7 +507,7 @@ def test_skip_accounts_for_every_row(tmp_path: Path, batch_size: int) -> None:
             strict=True,
         )
     ]
-    assert kept_members == [("H1", "01"), ("H1", "02"), ("H5", "01"), ("H7", "02")]
+    assert kept_members == [("H1", "01"), ("H1", "02"), ("H5", "01")]
     rejected = [(r.file.split("/")[-1], r.row, r.household_id) for b in batches for r in b.rejected]
     h_rejected = sorted(r for r in rejected if r[0] == "h.csv")
     m_rejected = sorted(r for r in rejected if r[0] == "m.csv")
@@ -517,6 +517,7 @@ def test_skip_accounts_for_every_row(tmp_path: Path, batch_size: int) -> None:
         ("h.csv", 5, "H4"),
         ("h.csv", 7, "H5"),
         ("h.csv", 8, "H6"),
+        ("h.csv", 9, "H7"),  # never decided without its member row 10
     ]
     assert m_rejected == [
         ("m.csv", 4, "H2"),
@@ -525,6 +526,7 @@ def test_skip_accounts_for_every_row(tmp_path: Path, batch_size: int) -> None:
         ("m.csv", 7, "H4"),
         ("m.csv", 9, "H8"),
         ("m.csv", 10, "H7"),
+        ("m.csv", 11, "H7"),
     ]
     # rows in = rows out + rows rejected, for both files
     assert register.rows_read[h] == len(MIXED_H) == len(kept) + len(h_rejected)
@@ -566,7 +568,7 @@ def test_problems_are_capped_and_counted(tmp_path: Path) -> None:
 
 def test_validate_lists_everything_without_raising(tmp_path: Path) -> None:
     h, m = files(tmp_path, MIXED_H, MIXED_M)
-    assert len(open_register(h, m).validate()) == 8
+    assert len(open_register(h, m).validate()) == 9
     h, m = files(tmp_path, members=[M_OK[0], M_OK[2], M_OK[1]])
     [order] = open_register(h, m, batch_size=1).validate()
     assert order.path.endswith("m.csv:4")

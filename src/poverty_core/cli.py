@@ -3,53 +3,85 @@
 Exit codes:
 
 * ``0`` — success
-* ``2`` — bad command-line usage
+* ``2`` — bad command-line usage (one line; nothing read or written): an output that is
+  an input or another output, an unknown results format, ``--batch-size 0``,
+  ``--rejects`` without ``--on-error skip``
 * ``3`` — the input is invalid (every problem is listed; nothing was written)
-* ``4`` — a pack, decision or parameter is unknown or broken
-* ``5`` — the output could not be written (no partial file is left)
+* ``4`` — a pack, decision or parameter is unknown or broken (a plugin that failed to
+  import is named)
+* ``5`` — the output could not be written (the file is named; no partial file is left)
+* ``130`` — interrupted (Ctrl-C; nothing written)
+
+The register job (``assess``) loses no row and leaks no personal data: every row of
+every input file is assessed or, with ``--on-error skip``, rejected with its reasons
+(the counts per file are printed and reported); ID numbers — a household id that is
+one included — are masked in every output unless ``--show-id-numbers``.
 """
 
 from __future__ import annotations
 
 import argparse
+import collections
 import csv
 import datetime as dt
 import io
-import json
 import os
 import sys
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, Literal, TextIO, cast
 
 import attrs
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from poverty_core import __version__, indicators
 from poverty_core._text import Language, Text
 from poverty_core.batch import ResultWriter, assess
 from poverty_core.columnar import (
+    FileCount,
     Register,
+    RegisterBatch,
     Rejected,
     open_register,
     read_table,
     records_from_tables,
     tables_from_records,
 )
-from poverty_core.convert import RECORD_TYPES, json_schema, structure_many
+from poverty_core.convert import RECORD_TYPES, json_schema, loads_json, structure
 from poverty_core.engine import BatchResult
 from poverty_core.errors import InputError, PackError, PovertyCoreError, Problem, UnknownName
 from poverty_core.expressions import subject_of
-from poverty_core.io import Dataset, Outputs, read_dataset
-from poverty_core.model import County, Village
-from poverty_core.packs import Pack, default_registry, load_pack
-from poverty_core.parameters import format_value
-from poverty_core.privacy import showing_id_numbers
+from poverty_core.io import (
+    Dataset,
+    OutputClash,
+    OutputError,
+    Outputs,
+    check_outputs,
+    json_text,
+    read_dataset,
+    remove_stale_temps,
+    safe_cell,
+    writing,
+)
+from poverty_core.model import County, Household, Village
+from poverty_core.packs import Pack, coerce_parameter, default_registry
+from poverty_core.parameters import format_value, value_problem
+from poverty_core.privacy import (
+    mask_ids,
+    mask_if_id_number,
+    redact,
+    redact_data,
+    showing_id_numbers,
+)
 from poverty_core.report import render
 from poverty_core.rules import Outcome
 
 __all__ = ["main"]
 
 EXIT_OK, EXIT_USAGE, EXIT_INPUT, EXIT_PACK, EXIT_OUTPUT = 0, 2, 3, 4, 5
+EXIT_INTERRUPTED = 130
 
 _DEFAULT_DECISION = {
     "household": "household_exit",
@@ -78,7 +110,8 @@ def _parser() -> argparse.ArgumentParser:
         description=(
             "Decide poverty status under cited policy packs. / 按有出处的策略包判定贫困状态。"
         ),
-        epilog="Exit codes: 0 ok, 2 usage, 3 invalid input, 4 pack error, 5 output error.",
+        epilog="Exit codes: 0 ok, 2 usage, 3 invalid input, 4 pack error, 5 output error, "
+        "130 interrupted.",
     )
     parser.add_argument("--version", action="version", version=f"poverty-core {__version__}")
     parser.add_argument(
@@ -177,6 +210,11 @@ def _parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("validate", help="check an input file, list every problem, write nothing")
     source_args(p)
+    p.add_argument(
+        "--as-of",
+        type=_date,
+        help="the register's date: ages are checked against dates of birth on it",
+    )
     p.add_argument("--lang", choices=("zh", "en"), default="en")
 
     p = sub.add_parser("schema", help="print the JSON Schema of a record kind")
@@ -184,29 +222,65 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+class _Usage(PovertyCoreError):
+    """Bad command-line usage found before anything is read (exit 2, one line)."""
+
+
+_INTERRUPTED = Text("已中断：未写入任何文件", "interrupted: nothing was written")
+
+
 def main(argv: Sequence[str] | None = None, *, stdout: TextIO | None = None) -> int:
-    """Run the command line; returns the exit code."""
+    """Run the command line; returns the exit code (see the module notes). Everything
+    it prints, to ``stdout`` and standard error, has ID numbers masked unless
+    ``--show-id-numbers``."""
     out = stdout or sys.stdout
     args = _parser().parse_args(argv)
     lang: Language = getattr(args, "lang", "en")
+    with showing_id_numbers(args.show_id_numbers):
+        return _run(args, out, lang)
+
+
+def _run(args: argparse.Namespace, out: TextIO, lang: Language) -> int:
+    def fail(message: str, code: int) -> int:
+        print(redact(message), file=sys.stderr)
+        return code
+
     try:
-        with showing_id_numbers(args.show_id_numbers):
-            return _dispatch(args, out)
+        return _dispatch(args, cast(TextIO, _Redacting(out)))
+    except (_Usage, OutputClash) as err:
+        return fail(err.message(lang), EXIT_USAGE)
     except InputError as err:
-        print(err.format(lang), file=sys.stderr)
-        return EXIT_INPUT
+        return fail(err.format(lang), EXIT_INPUT)
     except (PackError, UnknownName) as err:
-        print(err.message(lang), file=sys.stderr)
-        return EXIT_PACK
+        return fail(err.message(lang), EXIT_PACK)
+    except OutputError as err:
+        return fail(err.message(lang), EXIT_OUTPUT)
     except PovertyCoreError as err:
-        print(err.message(lang), file=sys.stderr)
-        return EXIT_INPUT
+        return fail(err.message(lang), EXIT_INPUT)
+    except KeyboardInterrupt:
+        return fail(_INTERRUPTED[lang], EXIT_INTERRUPTED)
     except BrokenPipeError:  # the reader (e.g. `head`) went away: not an error
         sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - silence the flush at exit
         return EXIT_OK
     except OSError as err:
-        print(f"cannot write output: {err}", file=sys.stderr)
-        return EXIT_OUTPUT
+        reason = err.strerror or str(err)
+        where = f" {err.filename}" if err.filename else ""
+        text = Text(f"无法写入输出{where}：{reason}", f"cannot write output{where}: {reason}")
+        return fail(text[lang], EXIT_OUTPUT)
+
+
+class _Redacting:
+    """A text stream that masks every ID number written to it (unless
+    ``--show-id-numbers``): the last guard of standard output."""
+
+    def __init__(self, out: TextIO) -> None:
+        self._out = out
+
+    def write(self, text: str) -> int:
+        return self._out.write(redact(text))
+
+    def flush(self) -> None:
+        self._out.flush()
 
 
 def _dispatch(args: argparse.Namespace, out: TextIO) -> int:
@@ -222,8 +296,7 @@ def _dispatch(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _dump(data: Any, out: TextIO) -> None:
-    json.dump(data, out, ensure_ascii=False, indent=1)
-    out.write("\n")
+    out.write(json_text(redact_data(data), "standard output") + "\n")
 
 
 def _table(rows: list[list[str]], out: TextIO) -> None:
@@ -280,7 +353,7 @@ def _packs(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _show(args: argparse.Namespace, out: TextIO) -> int:
-    pack = load_pack(args.pack)
+    pack = _load_pack(args.pack)
     lang: Language = args.lang
     if args.format == "json":
         _dump(pack.describe(), out)
@@ -347,12 +420,133 @@ def _origin(item: Any) -> str:
     return f"{item.pack}, overrides {over}" if over else item.pack
 
 
+# -- packs and parameters for a run ----------------------------------------------------------
+
+
+def _load_pack(name: str) -> Pack:
+    """The pack ``name``; when it is unknown because a plugin failed to import, say so
+    (exit 4, naming the plugin and its error) instead of "unknown pack"."""
+    registry = default_registry()
+    try:
+        return registry.load(name)
+    except UnknownName:
+        failed = [p for p in registry.problems if p.pack == name]
+        if failed:
+            raise failed[0] from None
+        broken = [p for p in registry.problems if "plugin" in p.text.en]
+        if broken:
+            listed_zh = "；".join(p.text.zh for p in broken)
+            listed_en = "; ".join(p.text.en for p in broken)
+            raise PackError(
+                name,
+                Text(
+                    f"未安装此策略包，而有插件加载失败，可能就是它：{listed_zh}",
+                    f"no such pack is installed, and a plugin that may provide it failed to "
+                    f"load: {listed_en}",
+                ),
+            ) from None
+        raise
+
+
+_TYPES = {
+    "number": ("数值", "a number"),
+    "integer": ("整数", "a whole number"),
+    "boolean": ("true 或 false", "true or false"),
+    "text": ("文本", "text"),
+    "text_list": ("以逗号分隔的文本", "comma-separated text"),
+}
+
+
+def _settings(pack: Pack, settings: Sequence[tuple[str, str]]) -> dict[str, Any]:
+    """``--set NAME=VALUE`` for ``pack``: an unknown name is exit 4 (like an unknown
+    pack), a value of the wrong type or impossible for the parameter's unit (NaN,
+    infinite, negative, a ratio above 1) exit 3, every one listed."""
+    values: dict[str, Any] = {}
+    problems: list[Problem] = []
+    for name, raw in settings:
+        parameter = pack.parameters.get(name)
+        if parameter is None:
+            raise UnknownName(Text("参数", "parameter"), name, list(pack.parameters))
+        try:
+            values[name] = coerce_parameter(parameter, raw)
+        except ValueError:
+            try:
+                number: Any = float(raw)
+            except ValueError:
+                number = None
+            text = value_problem(parameter.unit, parameter.type, number)
+            if text is None:
+                kind = _TYPES.get(parameter.type, (parameter.type, parameter.type))
+                text = Text(f"{raw!r} 不是{kind[0]}", f"{raw!r} is not {kind[1]}")
+            problems.append(Problem(f"--set {name}", text))
+    if problems:
+        raise InputError(problems, what="--set")
+    return pack.check_overrides(values)
+
+
 # -- assess / explain / validate ------------------------------------------------------------
+
+_RESULT_SUFFIXES = (".csv", ".parquet", ".jsonl", ".json")
+
+
+def _usage(zh: str, en: str) -> _Usage:
+    return _Usage(Text(zh, en))
+
+
+def _check_usage(args: argparse.Namespace) -> None:
+    """What is wrong with the command line itself, before anything is read or written
+    (exit 2, one line): a bad ``--batch-size``, results format or ``--rejects``, and an
+    output that would replace an input or another output."""
+    if args.batch_size < 1:
+        raise _usage(
+            f"--batch-size 须为正整数（实为 {args.batch_size}）",
+            f"--batch-size must be a positive whole number (got {args.batch_size})",
+        )
+    output = getattr(args, "output", None)
+    if output is not None and not output.lower().endswith(_RESULT_SUFFIXES):
+        formats = ", ".join(_RESULT_SUFFIXES)
+        raise _usage(
+            f"-o {output}：结果文件须以 {formats} 结尾",
+            f"-o {output}: a results file ends in {formats}",
+        )
+    if getattr(args, "rejects", None) and getattr(args, "on_error", "fail") != "skip":
+        raise _usage("--rejects 需配合 --on-error skip", "--rejects needs --on-error skip")
+    check_outputs(
+        {
+            "FILE": args.file,
+            "--members": args.members,
+            "--villages": args.villages,
+            "--counties": args.counties,
+        },
+        {
+            "-o": output,
+            "--report": getattr(args, "report", None),
+            "--rejects": getattr(args, "rejects", None),
+        },
+    )
+
+
+def _remove_stale(paths: Sequence[str | None], lang: Language) -> None:
+    """Temporary files that killed runs left beside these outputs: removed, with a note."""
+    folders = {os.path.dirname(os.path.abspath(p)) for p in paths if p}
+    for folder in sorted(folders):
+        for path in remove_stale_temps(folder):
+            note = Text(
+                f"已删除此前被中断的运行留下的临时文件：{path}",
+                f"removed a temporary file an interrupted run left: {path}",
+            )
+            print(note[lang], file=sys.stderr)
+
+
+_KIND_ZH = {"households": "户", "members": "成员", "villages": "村", "counties": "县"}
 
 
 @attrs.define
 class Source:
-    """The records a command reads: a JSON document, or a columnar register."""
+    """The records a command reads — a JSON document or a columnar register, and the
+    villages and counties files — with every row accounted for: assessed or rejected
+    (:meth:`counts`). With ``skip``, a household in a village (county) the villages
+    (counties) file does not list, or whose row there was rejected, is rejected too."""
 
     name: str
     synthetic: bool = False
@@ -362,31 +556,168 @@ class Source:
     villages: list[Village] = attrs.field(factory=list)
     counties: list[County] = attrs.field(factory=list)
     rejected: list[Rejected] = attrs.field(factory=list)
-    rows_in: int = 0
+    skip: bool = False
+    files: dict[str, tuple[str, int]] = attrs.field(factory=dict)
+    """Each input (besides the register's own files): its kind and rows read."""
+    assessed: collections.Counter[str] = attrs.field(factory=collections.Counter)
+    listed: dict[str, set[str] | None] = attrs.field(factory=dict)
+    """``village_id``/``county_id``: the ids a household may name (``None``: any)."""
+
+    @property
+    def households_file(self) -> str:
+        """The name rows of the households file go by (in rejects and counts)."""
+        if self.register is not None:
+            return self.register.files[0]
+        assert self.dataset is not None
+        return self.dataset.file_of("households")
+
+    @property
+    def members_file(self) -> str | None:
+        """The separate members file (sheet), if there is one."""
+        if self.register is not None and len(self.register.files) > 1:
+            return self.register.files[1]
+        return None
 
     def rejected_households(self) -> set[int]:
         """The rows of the households file left out (``--on-error skip``)."""
-        if self.register is None:
-            return set()
-        first = self.register.files[0]
+        first = self.households_file
         return {r.row for r in self.rejected if r.file == first}
+
+    def counts(self) -> list[FileCount]:
+        """Rows read, assessed and rejected, per input file."""
+        rejected = collections.Counter(r.file for r in self.rejected)
+        files: list[tuple[str, str, int]] = []
+        if self.register is not None:
+            for i, file in enumerate(self.register.files):
+                kind = "households" if i == 0 else "members"
+                files.append((file, kind, self.register.rows_read[file]))
+        files += [(file, kind, read) for file, (kind, read) in self.files.items()]
+        return [
+            FileCount(file, kind, read, self.assessed[file], rejected[file])
+            for file, kind, read in files
+        ]
 
     def household_tables(self, progress: Progress | None = None) -> Iterator[tuple[Any, Any]]:
         """``(households, members)`` Arrow tables, batch by batch."""
         if self.dataset is not None:
-            if self.dataset.households:
-                self.rows_in = len(self.dataset.households)
-                yield tables_from_records(self.dataset.households)
+            households = self._listed_records()
+            self.assessed[self.households_file] += len(households)
+            if households:
+                yield tables_from_records(households)
             return
         assert self.register is not None
-        for batch in self.register.batches():
+        # Read once: with --on-error fail the outputs of a run that meets a bad row are
+        # discarded, so the batches need not wait for the whole file to be checked.
+        for batch in self.register.batches(validate_first=False):
             self.rejected.extend(batch.rejected)
-            self.rows_in += batch.households.num_rows + len(
-                {r.row for r in batch.rejected if r.file == self.register.files[0]}
-            )
+            batch = self._listed_batch(batch)
+            self.assessed[self.households_file] += batch.households.num_rows
+            if self.members_file is not None and batch.members is not None:
+                self.assessed[self.members_file] += batch.members.num_rows
             if progress is not None:
                 progress.add(batch.households.num_rows)
             yield batch.households, batch.members
+
+    def _unlisted(self, by: str, value: Any) -> Text | None:
+        known = self.listed.get(by)
+        if not self.skip or known is None or value is None or value in known:
+            return None
+        kind = "villages" if by == "village_id" else "counties"
+        noun = ("村", "village") if by == "village_id" else ("县", "county")
+        shown = repr(value)
+        where = next(
+            (
+                f"{r.file}:{r.row}"
+                for r in self.rejected
+                if r.household_id == value and self.files.get(r.file, ("",))[0] == kind
+            ),
+            None,
+        )
+        if where is not None:
+            return Text(
+                f"{noun[0]} {shown}（{where}）已被剔除", f"{noun[1]} {shown} ({where}) was rejected"
+            )
+        return Text(
+            f"{noun[0]} {shown} 不在{noun[0]}文件中",
+            f"{noun[1]} {shown} is not in the {kind} file",
+        )
+
+    def _listed_records(self) -> list[Household]:
+        """The JSON document's households, less those in an unlisted village or county."""
+        assert self.dataset is not None
+        rows = self.dataset.rows.get("households") or tuple(range(len(self.dataset.households)))
+        kept = []
+        for row, household in zip(rows, self.dataset.households, strict=True):
+            for by in ("village_id", "county_id"):
+                text = self._unlisted(by, getattr(household, by))
+                if text is not None:
+                    problem = Problem(f"households[{row}].{by}", text)
+                    self.rejected.append(
+                        Rejected(self.households_file, row, household.id, (problem,))
+                    )
+                    break
+            else:
+                kept.append(household)
+        return kept
+
+    def _listed_batch(self, batch: RegisterBatch) -> RegisterBatch:
+        """A register batch less the households in an unlisted village or county (and
+        their member rows), which are rejected."""
+        table = batch.households
+        if not self.skip or not table.num_rows or all(v is None for v in self.listed.values()):
+            return batch
+        assert self.register is not None
+        drop = np.zeros(table.num_rows, np.bool_)
+        why: dict[int, Problem] = {}
+        hfile = self.households_file
+        headers = self.register.columns.get(hfile, {})
+        for by in ("village_id", "county_id"):
+            known = self.listed.get(by)
+            if known is None or by not in table.column_names:
+                continue
+            values = table.column(by)
+            hit = pc.fill_null(
+                pc.invert(pc.is_in(values, value_set=pa.array(sorted(known), pa.string()))), False
+            )
+            for k in np.flatnonzero(np.asarray(hit.to_numpy(zero_copy_only=False), np.bool_)):
+                i = int(k)
+                if drop[i]:
+                    continue
+                text = self._unlisted(by, values[i].as_py())
+                if text is not None:
+                    drop[i] = True
+                    where = f"{hfile}:{int(batch.rows[i])}:{headers.get(by, by)}"
+                    why[i] = Problem(where, text)
+        if not drop.any():
+            return batch
+        ids = table.column("id").to_pylist()
+        dropped: dict[str, int] = {}
+        for i in sorted(why):
+            row = int(batch.rows[i])
+            self.rejected.append(Rejected(hfile, row, ids[i], (why[i],)))
+            dropped[ids[i]] = row
+        members, member_rows = batch.members, batch.member_rows
+        mfile = self.members_file
+        if members is not None and member_rows is not None:
+            owners = members.column("household_id").to_pylist()
+            gone = np.array([o in dropped for o in owners], np.bool_)
+            if mfile is not None:
+                header = self.register.columns.get(mfile, {}).get("household_id", "household_id")
+                for j in np.flatnonzero(gone):
+                    owner = owners[int(j)]
+                    text = Text(
+                        f"所属户 {owner!r}（{hfile}:{dropped[owner]}）已被剔除",
+                        f"its household {owner!r} ({hfile}:{dropped[owner]}) was rejected",
+                    )
+                    mrow = int(member_rows[int(j)])
+                    problem = Problem(f"{mfile}:{mrow}:{header}", text)
+                    self.rejected.append(Rejected(mfile, mrow, owner, (problem,)))
+            members = members.filter(pa.array(~gone))
+            member_rows = member_rows[~gone]
+        keep = ~drop
+        return RegisterBatch(
+            table.filter(pa.array(keep)), members, batch.rows[keep], [], member_rows
+        )
 
 
 class Progress:
@@ -409,37 +740,78 @@ class Progress:
             sys.stderr.write("\n")
 
 
-def _read_records(path: str, cls: type[Any], name: str) -> list[Any]:
+def _read_records(
+    path: str, cls: type[Any], name: str, skip: bool
+) -> tuple[list[Any], list[Rejected], int]:
     """Villages or counties from a JSON file (a list, or an object with ``name``) or a
-    columnar file."""
+    columnar file: the records, the rows rejected (``skip``; else an error) and the
+    rows read."""
     if path.lower().endswith(".json"):
         try:
-            data = json.loads(Path(path).read_text(encoding="utf-8-sig"))
-        except (OSError, ValueError) as exc:
+            data = loads_json(Path(path).read_text(encoding="utf-8-sig"))
+        except (OSError, ValueError, RecursionError) as exc:
             raise InputError(
                 [Problem(path, Text(f"无法读取：{exc}", f"cannot read: {exc}"))], what=path
             ) from None
         if isinstance(data, dict) and name in data:
             data = data[name]
-        return structure_many(data if isinstance(data, list) else [data], cls, name=name)
-    table = read_table(path, cls).households
-    return _records_from_table(table, cls, name)
+        items = data if isinstance(data, list) else [data]
+        records: list[Any] = []
+        rejected: list[Rejected] = []
+        problems: list[Problem] = []
+        seen: dict[str, int] = {}
+        for i, item in enumerate(items):
+            where = f"{name}[{i}]"
+            mine: list[Problem] = []
+            record = None
+            try:
+                record = structure(item, cls, path=where)
+            except InputError as err:
+                mine += err.problems
+            if record is not None and record.id in seen:
+                mine.append(
+                    Problem(
+                        f"{where}.id",
+                        Text(
+                            f"编号 {record.id!r} 与 {name}[{seen[record.id]}] 重复",
+                            f"id {record.id!r} repeats {name}[{seen[record.id]}]",
+                        ),
+                    )
+                )
+            elif record is not None:
+                seen[record.id] = i
+            if mine:
+                problems += mine
+                rid = item.get("id") if isinstance(item, dict) else None
+                rejected.append(
+                    Rejected(path, i, rid if isinstance(rid, str) else None, tuple(mine))
+                )
+            else:
+                records.append(record)
+        if problems and not skip:
+            raise InputError(problems, what=name)
+        return records, rejected, len(items)
+    batch = read_table(path, cls, on_error="skip" if skip else "fail")
+    records = _records_from_table(batch.households, cls, name)
+    return records, list(batch.rejected), len(records) + len(batch.rejected)
 
 
 def _records_from_table(table: Any, cls: type[Any], name: str) -> list[Any]:
     rows = [{k: v for k, v in row.items() if v is not None} for row in table.to_pylist()]
-    return structure_many(rows, cls, name=name)
+    return [structure(row, cls, path=f"{name}[{i}]") for i, row in enumerate(rows)]
 
 
 def _open_source(args: argparse.Namespace, pack: Pack | None = None) -> Source:
+    skip = getattr(args, "on_error", "fail") == "skip"
+    on_error: Literal["fail", "skip"] = "skip" if skip else "fail"
     if args.sample or (args.file and args.file.lower().endswith(".json")):
         if args.sample:
             from poverty_core.samples import sample_path
 
             with sample_path() as path:
-                data = read_dataset(path)
+                data = read_dataset(path, on_error=on_error, as_of=args.as_of)
         else:
-            data = read_dataset(args.file)
+            data = read_dataset(args.file, on_error=on_error, as_of=args.as_of)
         source = Source(
             data.source,
             synthetic=data.synthetic,
@@ -447,7 +819,18 @@ def _open_source(args: argparse.Namespace, pack: Pack | None = None) -> Source:
             dataset=data,
             villages=list(data.villages),
             counties=list(data.counties),
+            rejected=list(data.rejected),
+            skip=skip,
         )
+        source.files[data.file_of("households")] = ("households", data.read["households"])
+        for kind in ("villages", "counties"):
+            if data.read.get(kind):
+                source.files[data.file_of(kind)] = (kind, data.read[kind])
+                source.assessed[data.file_of(kind)] = len(getattr(data, kind))
+        source.listed = {
+            "village_id": {v.id for v in data.villages} if data.read.get("villages") else None,
+            "county_id": {c.id for c in data.counties} if data.read.get("counties") else None,
+        }
     else:
         register = open_register(
             args.file,
@@ -455,15 +838,25 @@ def _open_source(args: argparse.Namespace, pack: Pack | None = None) -> Source:
             encoding=args.encoding,
             aliases=dict(args.aliases) or None,
             ignore_columns=args.ignore_columns,
-            on_error=getattr(args, "on_error", "fail"),
+            on_error=on_error,
             batch_size=args.batch_size,
             pack=pack,
+            as_of=args.as_of,
         )
-        source = Source(args.file, register=register)
-    if args.villages:
-        source.villages = _read_records(args.villages, Village, "villages")
-    if args.counties:
-        source.counties = _read_records(args.counties, County, "counties")
+        source = Source(args.file, register=register, skip=skip)
+    for option, cls, kind in (
+        (args.villages, Village, "villages"),
+        (args.counties, County, "counties"),
+    ):
+        if not option:
+            continue
+        records, rejected, read = _read_records(option, cls, kind, skip)
+        setattr(source, kind, records)
+        source.rejected += rejected
+        source.files[option] = (kind, read)
+        source.assessed[option] = len(records)
+        by = "village_id" if kind == "villages" else "county_id"
+        source.listed[by] = {r.id for r in records} if read else None
     return source
 
 
@@ -496,6 +889,22 @@ class _Collect:
 
     def rows(self) -> list[dict[str, Any]]:
         return [row for t in self.tables for row in _plain_rows(t)]
+
+
+class _Masked:
+    """The results on their way out: household ids that are ID numbers masked (unless
+    ``--show-id-numbers``), and a failed write naming the file."""
+
+    def __init__(self, sink: Any, path: str) -> None:
+        self.sink, self.path = sink, path
+
+    def write(self, table: Any) -> None:
+        if "id" in table.column_names:
+            table = table.set_column(
+                table.column_names.index("id"), "id", mask_ids(table.column("id"))
+            )
+        with writing(self.path):
+            self.sink.write(table)
 
 
 def _plain_rows(table: Any) -> list[dict[str, Any]]:
@@ -552,6 +961,13 @@ class Run:
             self.counties = pack.decide_batch(
                 "county_exit", self.county_records, as_of=as_of, overrides=overrides
             )
+        self.counts = source.counts()
+        for c in self.counts:
+            if not c.balanced:  # a bug, never data: refuse to write an incomplete account
+                raise RuntimeError(
+                    f"rows of {c.file} do not add up: {c.read} read, {c.assessed} assessed, "
+                    f"{c.rejected} rejected"
+                )
 
     def report(self, household_rows: list[dict[str, Any]] | None) -> dict[str, Any]:
         """The JSON-compatible report of the run."""
@@ -566,17 +982,20 @@ class Run:
             for cid in summary["criteria"]
             if cid in self.pack.criteria
         }
+        by_file = {c.file: c for c in self.counts}
+        households = by_file[self.source.households_file]
+        members = by_file.get(self.source.members_file or "")
         return {
             "synthetic": self.source.synthetic,
             "source": self.source.name,
             "provenance": provenance,
             "rows": {
-                "in": self.source.rows_in,
+                "in": households.read,
                 "assessed": self.summary.records,
-                "rejected": len(self.source.rejected_households()),
-                "member_rows_rejected": len(self.source.rejected)
-                - len(self.source.rejected_households()),
+                "rejected": households.rejected,
+                "member_rows_rejected": members.rejected if members else 0,
             },
+            "files": [c.to_dict() for c in self.counts],
             "summary": {
                 "households": summary["outcomes"] if self.summary.records else None,
                 "people": summary["people"] if self.summary.records else None,
@@ -621,29 +1040,17 @@ def _check_groups(summary: Any, villages: Sequence[Village], counties: Sequence[
         raise InputError(problems, what="register")
 
 
-def _overrides(args: argparse.Namespace) -> dict[str, Any]:
-    return dict(args.settings)
-
-
 def _assess(args: argparse.Namespace, out: TextIO) -> int:
-    pack = load_pack(args.pack)
-    overrides = pack.check_overrides(_overrides(args))
+    lang: Language = args.lang
+    _check_usage(args)
+    pack = _load_pack(args.pack)
+    overrides = _settings(pack, args.settings)
     decision = args.decision or "household_exit"
     pack.decision(decision)
-    if args.rejects and args.on_error != "skip":
-        raise InputError(
-            [
-                Problem(
-                    "--rejects",
-                    Text("--rejects 需配合 --on-error skip", "--rejects needs --on-error skip"),
-                )
-            ],
-            what="command line",
-        )
     Outputs.check(args.output, args.report, args.rejects)
+    _remove_stale([args.output, args.report, args.rejects], lang)
     source = _open_source(args, pack)
     as_of = _as_of(args, source)
-    lang: Language = args.lang
     output = args.output
     collect = (
         _Collect()
@@ -652,21 +1059,25 @@ def _assess(args: argparse.Namespace, out: TextIO) -> int:
         else None
     )
     writer = ResultWriter(output) if output and collect is None else None
+    target = collect or writer
+    sink = _Masked(target, output or "standard output") if target is not None else None
     progress = Progress(sys.stderr.isatty() and not args.quiet)
     outputs = Outputs()
     try:
-        run = Run(pack, source, as_of, overrides, decision, collect or writer, progress)
+        run = Run(pack, source, as_of, overrides, decision, sink, progress)
         report = run.report(collect.rows() if collect is not None else None)
+        public = redact_data(report)
         # Every output is prepared beside its target and moved into place together,
         # only when all of them are ready: a failed run leaves nothing behind.
         if writer is not None:
-            outputs.add(writer.finish(), writer.path)
+            with writing(writer.path):
+                outputs.add(writer.finish(), writer.path)
         elif output is not None:
-            outputs.text(output, json.dumps(report, ensure_ascii=False, indent=1) + "\n")
+            outputs.text(output, json_text(public, output) + "\n")
         if args.rejects:
-            outputs.text(args.rejects, _rejects_text(args.rejects, source.rejected))
+            outputs.text(args.rejects, _rejects_text(args.rejects, source.rejected, lang))
         if args.report:
-            outputs.text(args.report, render(args.report, report, lang))
+            outputs.text(args.report, render(args.report, public, lang))
         outputs.commit()
     except BaseException:
         if writer is not None:
@@ -685,31 +1096,31 @@ def _assess(args: argparse.Namespace, out: TextIO) -> int:
     return EXIT_OK
 
 
-def _rejects_text(path: str, rejected: Sequence[Rejected]) -> str:
-    """The rejects file: JSON for ``.json``, else CSV (formula-safe)."""
-    rows = [r.to_dict() for r in rejected]
+def _rejects_text(path: str, rejected: Sequence[Rejected], lang: Language = "en") -> str:
+    """The rejects file: JSON for ``.json``, else CSV (formula-safe); ID numbers masked,
+    a household id that is one included."""
+    rows = [{**r.to_dict(), "household_id": mask_if_id_number(r.household_id)} for r in rejected]
     if path.lower().endswith(".json"):
-        return json.dumps(rows, ensure_ascii=False, indent=1) + "\n"
+        return json_text(redact_data(rows), path) + "\n"
     handle = io.StringIO()
     writer = csv.writer(handle)
     writer.writerow(["file", "row", "household_id", "problems"])
     for row in rows:
-        problems = "; ".join(f"{p['path']}: {p['en']}" for p in row["problems"])
+        problems = "; ".join(f"{p['path']}: {p[lang]}" for p in row["problems"])
         writer.writerow(
             [
-                _safe_cell(str(row["file"])),
+                _safe_cell(redact(str(row["file"]))),
                 row["row"],
                 _safe_cell(str(row["household_id"] or "")),
-                _safe_cell(problems),
+                _safe_cell(redact(problems)),
             ]
         )
     return handle.getvalue()
 
 
 def _safe_cell(text: str) -> str:
-    """Neutralise spreadsheet formula injection: a cell starting with = + - @ is
-    prefixed with an apostrophe."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
+    """Neutralise spreadsheet formula injection (see :func:`poverty_core.io.safe_cell`)."""
+    return safe_cell(text)
 
 
 def _rows(result: BatchResult | None) -> list[dict[str, Any]]:
@@ -741,20 +1152,18 @@ def _print_summary(run: Run, report: dict[str, Any], lang: Language, out: TextIO
     w("\n")
     if run.overrides:
         w(f"{'参数覆盖' if zh else 'overrides'}: {run.overrides}\n")
-    rows = report["rows"]
-    if rows["rejected"] or rows["member_rows_rejected"]:
+    w(f"{'行数（读入 = 已评估 + 被拒绝）' if zh else 'rows (read = assessed + rejected)'}:\n")
+    for c in report["files"]:
+        kind = _KIND_ZH.get(c["kind"], c["kind"]) if zh else c["kind"]
         w(
-            f"{'户记录' if zh else 'household rows'} {rows['in']} = "
-            f"{'已评估' if zh else 'assessed'} {rows['assessed']} + "
-            f"{'被拒绝' if zh else 'rejected'} {rows['rejected']}; "
-            f"{'随户拒绝的成员行' if zh else 'member rows rejected with them'} "
-            f"{rows['member_rows_rejected']}\n"
+            f"  {c['file']} ({kind}): {c['read']} = {c['assessed']} + {c['rejected']}"
+            + (" 行\n" if zh else "\n")
         )
     summary = report["summary"]
     if summary["households"] is not None:
         title = run.pack.decision(run.summary.decision).title[lang]
-        w(f"\n{title} — {run.summary.records} households\n")
-        table = [["outcome", "households", "people"]]
+        w(f"\n{title} — {run.summary.records} {'户' if zh else 'households'}\n")
+        table = [["结果", "户数", "人数"] if zh else ["outcome", "households", "people"]]
         for outcome in Outcome:
             table.append(
                 [
@@ -784,15 +1193,21 @@ def _print_summary(run: Run, report: dict[str, Any], lang: Language, out: TextIO
     for label, result in (("villages", run.villages), ("counties", run.counties)):
         if result is None:
             continue
-        w(f"\n{result.decision.title[lang]} — {len(result)} {label}\n")
+        noun = _KIND_ZH[label] if zh else label
+        w(f"\n{result.decision.title[lang]} — {len(result)} {noun}\n")
         counts = result.counts()
-        _table([["outcome", label]] + [[o.label[lang], str(counts[o.value])] for o in Outcome], out)
+        head = ["结果" if zh else "outcome", noun]
+        _table([head] + [[o.label[lang], str(counts[o.value])] for o in Outcome], out)
     if summary["by_village"] and run.villages is not None:
         w(f"\n{'按村' if zh else 'by village'}:\n")
         outcomes = {run.villages.ids[i]: o for i, o in enumerate(run.villages.outcomes())}
         population = {v.id: v for v in run.village_records}
-        header = ["village", "households", "exited", "rate", "poor people", "population",
-                  "incidence", "village exit"]  # fmt: skip
+        header = (
+            ["村", "户数", "退出户", "退出率", "贫困人口", "人口", "贫困发生率", "村退出"]
+            if zh
+            else ["village", "households", "exited", "rate", "poor people", "population",
+                  "incidence", "village exit"]
+        )  # fmt: skip
         vtable = [header]
         for g in summary["by_village"]:
             vid = g["village_id"]
@@ -815,8 +1230,9 @@ def _print_summary(run: Run, report: dict[str, Any], lang: Language, out: TextIO
 
 
 def _explain(args: argparse.Namespace, out: TextIO) -> int:
-    pack = load_pack(args.pack)
-    overrides = pack.check_overrides(_overrides(args))
+    _check_usage(args)
+    pack = _load_pack(args.pack)
+    overrides = _settings(pack, args.settings)
     source = _open_source(args, pack)
     as_of = _as_of(args, source)
     kind: str | None = None
@@ -834,7 +1250,7 @@ def _explain(args: argparse.Namespace, out: TextIO) -> int:
             if any(r.id == args.id for r in records):
                 kind = name
     if kind is None:
-        raise UnknownName(_RECORD, args.id, [])
+        raise UnknownName(_RECORD, mask_if_id_number(args.id), [])
     decision = args.decision or _DEFAULT_DECISION[kind]
     if kind != "household":
         run = Run(pack, source, as_of, overrides, "household_exit")
@@ -853,6 +1269,7 @@ _RECORD = Text("记录", "record")
 
 def _validate(args: argparse.Namespace, out: TextIO) -> int:
     lang: Language = args.lang
+    _check_usage(args)
     if args.sample or (args.file and args.file.lower().endswith(".json")):
         source = _open_source(args)
         assert source.dataset is not None
@@ -867,12 +1284,17 @@ def _validate(args: argparse.Namespace, out: TextIO) -> int:
             ignore_columns=args.ignore_columns,
             batch_size=args.batch_size,
             max_problems=None,
+            as_of=args.as_of,
         )
         problems = register.validate()
         if problems:
             raise InputError(problems, what=args.file)
-        villages = _read_records(args.villages, Village, "villages") if args.villages else []
-        counties = _read_records(args.counties, County, "counties") if args.counties else []
+        villages = (
+            _read_records(args.villages, Village, "villages", False)[0] if args.villages else []
+        )
+        counties = (
+            _read_records(args.counties, County, "counties", False)[0] if args.counties else []
+        )
         counts = (register.rows_read[register.files[0]], len(villages), len(counties))
     if lang == "zh":
         out.write("有效：{} 户，{} 个村，{} 个县\n".format(*counts))

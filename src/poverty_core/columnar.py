@@ -21,7 +21,11 @@ Reading files: :func:`open_register`
   a nested ``members`` column (``list<struct>``); columns typed or text;
 * **xlsx** (the optional extra ``poverty-core[xlsx]``, openpyxl): a households sheet
   and a members sheet, in one workbook (sheets named ``households``/``members`` or
-  ``户``/``成员`` …, else the first two sheets) or in two.
+  ``户``/``成员`` …, else the first two sheets) or in two. A merged range in a key
+  column (``village_id``/``村编号``, ``county_id``/``县编号``, and a members sheet's
+  ``household_id``/``户编号``) is read as its top-left value on every row it covers;
+  a merged range anywhere else is a problem of each row it leaves blank, naming the
+  range — never read as blank.
 
 :meth:`Register.batches` yields :class:`RegisterBatch` es of at most ``batch_size``
 households with **all their members**, as typed tables matching ``arrow_schema``;
@@ -65,8 +69,10 @@ Checks
     not in the future, …) with the model's own messages; ids present; household ids
     unique in the whole file (in ``"skip"`` mode the first is kept, a repeat rejected);
     member ids unique within their household; every household with at least one
-    member; every member in a household of the file; rows with as many cells as the
-    header. An empty file and a file with a header but no rows are errors.
+    member; every member in a household of the file (a member row whose household id
+    is blank is one of no household); rows with as many cells as the header; with
+    ``as_of``, a stated age within a year of the age the date of birth gives on that
+    date. An empty file and a file with a header but no rows are errors.
 
 Where a problem is
     Every problem is a :class:`~poverty_core.errors.Problem` whose path is
@@ -81,13 +87,15 @@ Where a problem is
 ``on_error``
     ``"fail"`` (default): every problem of the whole register is collected (up to
     ``max_problems``, then counted) and :class:`~poverty_core.errors.InputError` is
-    raised before anything is returned. :meth:`Register.batches` then makes two passes:
-    the first validates and keeps the typed batches in a temporary Arrow file, the
-    second yields them. ``"skip"``: bad households (and all their members) are left out
-    of the batch and listed in :attr:`RegisterBatch.rejected` with their problems, so
-    that households read = households returned + households rejected (and likewise
-    member rows). Problems of the file as a whole (unreadable, unknown columns, members
-    out of order …) raise in both modes.
+    raised before anything is returned. :meth:`Register.batches` then reads the
+    register twice: once to validate it, keeping nothing, once for the batches (no
+    copy of the register, which holds names and ID numbers, is ever written).
+    ``"skip"``: bad households (and all their members) are left out of the batch and
+    listed in :attr:`RegisterBatch.rejected` with their problems, so that households
+    read = households returned + households rejected (and likewise member rows). A
+    household one of whose member rows is rejected is rejected too: it is never
+    decided without a member. Problems of the file as a whole (unreadable, unknown
+    columns, members out of order …) raise in both modes.
 
 Streaming
     Peak memory follows ``batch_size``, not the file: CSV and xlsx are read in blocks,
@@ -114,7 +122,6 @@ import math
 import os
 import queue
 import re
-import tempfile
 import threading
 import types
 import typing
@@ -142,6 +149,7 @@ __all__ = [
     "MAX_CELL_CHARS",
     "MAX_ID_CHARS",
     "MEMBER_KEY",
+    "FileCount",
     "MissingExtra",
     "Register",
     "RegisterBatch",
@@ -1058,11 +1066,19 @@ class _Raw:
 
 @attrs.define
 class _Ragged:
-    """A row the reader could not split into the header's columns."""
+    """A row the reader could not split into the header's columns (or read otherwise:
+    a merged cell outside the key columns)."""
 
     row: int
     message: Text
     key: str | None
+    column: str | None = None
+    """The header of the cell at fault, when one is."""
+
+    def problem(self, file: str) -> Problem:
+        """The row's problem, at ``FILE:ROW`` (``FILE:ROW:COLUMN`` for one cell)."""
+        where = f"{file}:{self.row}" + (f":{self.column}" if self.column else "")
+        return Problem(where, self.message)
 
 
 class _Source(abc.ABC):
@@ -1513,6 +1529,14 @@ class _XlsxSource(_Source):
         keep = [(i, c) for i, c in enumerate(self.resolved) if c is not None]
         cells: list[list[str]] = [[] for _ in range(width)]
         rows: list[int] = []
+        merged = _Merged(
+            _merged_ranges(self.path, self.file, self.sheet),
+            self.header_row,
+            [c is not None and c in _MERGE_KEYS.get(self.entity, ()) for c in self.resolved],
+            [c is not None for c in self.resolved],
+        )
+        key_column = MEMBER_KEY if self.entity == "members" else "id"
+        key_index = self.resolved.index(key_column) if key_column in self.resolved else None
 
         def flush() -> _Raw:
             table = pa.table({c: pa.array(cells[i], pa.string()) for i, c in keep})
@@ -1526,7 +1550,20 @@ class _XlsxSource(_Source):
             if number <= self.header_row:
                 continue
             texts = [_xlsx_text(v) for v in values]
-            if not any(texts):
+            texts += [""] * (width - len(texts))
+            blank = not any(texts)
+            fault = merged.apply(number, texts)  # a blank row may hold a merge's anchor
+            if blank:
+                continue
+            if fault is not None:
+                self.add_ragged(
+                    _Ragged(
+                        number,
+                        fault[1],
+                        None if key_index is None else texts[key_index].strip() or None,
+                        self.headers[fault[0]],
+                    )
+                )
                 continue
             if any(texts[width:]):
                 self.add_ragged(
@@ -1538,7 +1575,6 @@ class _XlsxSource(_Source):
                 )
                 continue
             self.rows_read += 1
-            texts += [""] * (width - len(texts))
             for i in range(width):
                 cells[i].append(texts[i])
             rows.append(number)
@@ -1546,6 +1582,122 @@ class _XlsxSource(_Source):
                 yield flush()
         if rows:
             yield flush()
+
+
+_MERGE_KEYS: dict[str, tuple[str, ...]] = {
+    "households": ("village_id", "county_id"),
+    "members": (MEMBER_KEY,),
+    "villages": ("county_id",),
+}
+"""The key columns whose merged ranges are read as their top-left value."""
+
+_MERGE_CELL = re.compile(
+    rb"<(?:[A-Za-z_][\w.-]*:)?mergeCell\b[^>]*?\bref\s*=\s*[\"']([A-Za-z]{1,3}[0-9]+(?::[A-Za-z]{1,3}[0-9]+)?)[\"']"
+)
+
+
+def _merged_ranges(path: Path, file: str, sheet: str) -> list[tuple[int, int, int, int, str]]:
+    """The merged ranges of a sheet: ``(min_row, min_col, max_row, max_col, ref)``,
+    1-based, sorted by row. openpyxl's read-only mode does not give them (its full mode
+    would hold the whole sheet in memory), so the sheet's XML is scanned for its
+    ``<mergeCell ref=…>`` elements, streaming."""
+    import importlib
+    import zipfile
+
+    range_boundaries = importlib.import_module("openpyxl.utils.cell").range_boundaries
+    workbook = _open_workbook(path, file)
+    try:
+        inner = getattr(workbook[sheet], "_worksheet_path", None)
+    finally:
+        workbook.close()
+    refs: list[str] = []
+    if isinstance(inner, str):
+        with zipfile.ZipFile(path) as archive, archive.open(inner.lstrip("/")) as stream:
+            buffer = b""
+            while chunk := stream.read(1 << 20):
+                buffer += chunk
+                last = 0
+                for found in _MERGE_CELL.finditer(buffer):
+                    refs.append(found.group(1).decode("ascii"))
+                    last = found.end()
+                buffer = buffer[max(last, len(buffer) - 512) :]
+    else:  # another openpyxl: ask its full reader (the whole sheet in memory)
+        openpyxl = importlib.import_module("openpyxl")
+        full = openpyxl.load_workbook(path, data_only=True)
+        try:
+            refs = [str(r.coord) for r in full[sheet].merged_cells.ranges]
+        finally:
+            full.close()
+    out = []
+    for ref in refs:
+        min_col, min_row, max_col, max_row = range_boundaries(ref)
+        if (min_row, min_col) != (max_row, max_col):
+            out.append((int(min_row), int(min_col), int(max_row), int(max_col), ref.upper()))
+    out.sort()
+    return out
+
+
+class _Merged:
+    """Merged ranges applied to a sheet's rows as they stream past, in order."""
+
+    def __init__(
+        self,
+        ranges: list[tuple[int, int, int, int, str]],
+        header_row: int,
+        key: list[bool],
+        read: list[bool],
+    ) -> None:
+        self.ranges, self.header_row, self.key, self.read = ranges, header_row, key, read
+        self.next = 0
+        self.active: list[tuple[int, int, int, int, str]] = []
+        self.anchor: dict[str, str] = {}
+
+    def apply(self, number: int, texts: list[str]) -> tuple[int, Text] | None:
+        """Fill the cells of row ``number`` that a key column's merged range covers with
+        its top-left value; the first other covered cell left blank, as ``(column
+        index, problem)``."""
+        while self.next < len(self.ranges) and self.ranges[self.next][0] <= number:
+            self.active.append(self.ranges[self.next])
+            self.next += 1
+        if not self.active:
+            return None
+        self.active = [r for r in self.active if r[2] >= number]
+        fault: tuple[int, Text] | None = None
+        for min_row, min_col, max_row, max_col, ref in self.active:
+            if number == min_row:
+                self.anchor[ref] = texts[min_col - 1] if min_col <= len(texts) else ""
+            for col in range(min_col, min(max_col, len(texts)) + 1):
+                i = col - 1
+                if (number, col) == (min_row, min_col) or i >= len(self.read) or not self.read[i]:
+                    continue
+                if texts[i].strip():
+                    continue  # a value under the merge (Excel clears them): kept as it is
+                if self.key[i] and min_col == max_col and min_row > self.header_row:
+                    texts[i] = self.anchor.get(ref, "")
+                elif fault is None:
+                    cell = f"{_column_letter(col)}{number}"
+                    fault = (
+                        i,
+                        Text(
+                            f"单元格 {cell} 属于合并单元格 {ref}：只有键列（户编号、村编号、"
+                            f"县编号）的合并按左上角的值读取；请取消合并并逐格填写",
+                            f"cell {cell} is part of the merged range {ref}: only key columns "
+                            f"(household id, village id, county id) are read as their top-left "
+                            f"value; unmerge the range and fill each cell",
+                        ),
+                    )
+            if number == max_row:
+                self.anchor.pop(ref, None)
+        return fault
+
+
+def _column_letter(col: int) -> str:
+    """``1`` → ``A``, ``28`` → ``AB``."""
+    letters = ""
+    while col:
+        col, rest = divmod(col - 1, 26)
+        letters = chr(ord("A") + rest) + letters
+    return letters
 
 
 def _xlsx_text(value: Any) -> str:
@@ -1812,6 +1964,36 @@ class Rejected:
         }
 
 
+@attrs.frozen
+class FileCount:
+    """How the rows of one input file were accounted for: every row read was assessed
+    (used in the run) or rejected, never dropped."""
+
+    file: str
+    """The file as given (an xlsx sheet as ``file[sheet]``, a list of a JSON document
+    as ``file[villages]``)."""
+    kind: str
+    """What its rows are: ``households``, ``members``, ``villages`` or ``counties``."""
+    read: int
+    assessed: int
+    rejected: int
+
+    @property
+    def balanced(self) -> bool:
+        """Rows read = rows assessed + rows rejected."""
+        return self.read == self.assessed + self.rejected
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-compatible form."""
+        return {
+            "file": self.file,
+            "kind": self.kind,
+            "read": self.read,
+            "assessed": self.assessed,
+            "rejected": self.rejected,
+        }
+
+
 @attrs.frozen(eq=False)
 class RegisterBatch:
     """Some households of a register with all their members, as typed Arrow tables.
@@ -1853,6 +2035,11 @@ class _Context:
     memo: Memo = attrs.field(factory=dict)
     dropped_keys: dict[str, tuple[str, int]] = attrs.field(factory=dict)
     """Household ids of rows rejected outside a batch (ragged): their members go too."""
+    bad_member_keys: dict[str, tuple[str, int]] = attrs.field(factory=dict)
+    """Household ids of member rows rejected outside a batch (ragged): their household
+    goes too (it is never decided without one of its members)."""
+    as_of: dt.date | None = None
+    """The assessment date: ages are compared with dates of birth on it."""
 
 
 def _where(ctx: _Context, role: str, row: int, column: str | None, sub: int | None = None) -> str:
@@ -1967,8 +2154,8 @@ def _assemble(
         else:
             usable = pc.if_else(pa.array(valid_id & ~duplicate), ids, pa.scalar(None, pa.string()))
             owner = _positions(key, usable)
-        orphan = (owner < 0) & _valid(key)
-        for k in np.flatnonzero(orphan):
+        orphan = owner < 0  # a blank household id included: rejected, never dropped
+        for k in np.flatnonzero(orphan & _valid(key)):
             i = int(k)
             hid = key[i].as_py()
             dropped = ctx.dropped_keys.get(hid)
@@ -2007,9 +2194,32 @@ def _assemble(
                     )
                 )
                 m_bad.add(i)
+        for i, p in _age_problems(ctx, mm, m_columns):
+            m_problems.append((i, p))
+            m_bad.add(i)
         counts = np.bincount(owner[owner >= 0], minlength=n)
     else:
         counts = np.zeros(n, np.int64)
+    # A household with a member row that could not be read goes with it.
+    if entity == "households" and ctx.bad_member_keys and n:
+        hit = _mask(pc.is_in(ids, value_set=pa.array(list(ctx.bad_member_keys), pa.string())))
+        for k in np.flatnonzero(hit & valid_id & ~duplicate):
+            i = int(k)
+            mfile, mrow = ctx.bad_member_keys[ids[i].as_py()]
+            h_problems.append(
+                (
+                    i,
+                    Problem(
+                        _where(ctx, "households", int(hh.rows[i]), "id"),
+                        Text(
+                            f"本户的成员行 {mfile}:{mrow} 无法读取，本户一并剔除",
+                            f"its member row {mfile}:{mrow} could not be read: the household "
+                            f"is left out with it",
+                        ),
+                    ),
+                )
+            )
+            h_bad.add(i)
     # Every household has a member (tables of villages and counties have none).
     if entity == "households":
         for k in np.flatnonzero((counts == 0) & valid_id & ~duplicate):
@@ -2061,6 +2271,45 @@ def _assemble(
                 members = members.filter(pa.array(keep_m))
                 member_rows = member_rows[keep_m]
     return RegisterBatch(households, members, rows, problems, member_rows, tuple(rejected))
+
+
+def _age_problems(
+    ctx: _Context, mm: _Raw, columns: dict[str, pa.Array]
+) -> list[tuple[int, Problem]]:
+    """Members whose stated age and date of birth contradict by more than a year on
+    the assessment date (both cells named)."""
+    from poverty_core.convert import age_problem
+
+    on = ctx.as_of
+    if on is None or "age" not in columns or "birth_date" not in columns:
+        return []
+    age, birth = columns["age"], columns["birth_date"]
+    if isinstance(age, pa.ChunkedArray):
+        age = age.combine_chunks()
+    if isinstance(birth, pa.ChunkedArray):
+        birth = birth.combine_chunks()
+    if not len(age):
+        return []
+    both = _valid(age) & _valid(birth)
+    if not both.any():
+        return []
+    years = np.asarray(pc.fill_null(pc.year(birth), 0).to_numpy(zero_copy_only=False), np.int64)
+    months = np.asarray(pc.fill_null(pc.month(birth), 0).to_numpy(zero_copy_only=False), np.int64)
+    days = np.asarray(pc.fill_null(pc.day(birth), 0).to_numpy(zero_copy_only=False), np.int64)
+    stated = np.asarray(pc.fill_null(age, 0).to_numpy(zero_copy_only=False), np.int64)
+    later = (months > on.month) | ((months == on.month) & (days > on.day))
+    derived = on.year - years - later
+    out = []
+    for k in np.flatnonzero(both & (np.abs(derived - stated) > 1)):
+        i = int(k)
+        sub = _sub(mm, i)
+        row = int(mm.rows[i])
+        text = age_problem(
+            age[i].as_py(), birth[i].as_py(), on, _where(ctx, "members", row, "birth_date", sub)
+        )
+        if text is not None:
+            out.append((i, Problem(_where(ctx, "members", row, "age", sub), text)))
+    return out
 
 
 def _codes_of(values: pa.Array) -> Rows:
@@ -2221,7 +2470,7 @@ class _JsonLines:
 def _assemble_lines(ctx: _Context, lines: list[tuple[int, str]]) -> RegisterBatch:
     """One batch of JSON Lines: each line through the strict converter, then repeated ids
     (in the batch and before it)."""
-    from poverty_core.convert import structure
+    from poverty_core.convert import age_problem, loads_json, structure
 
     file = ctx.files["households"]
     parsed: list[tuple[int, Household | None, list[Problem], str | None]] = []
@@ -2231,7 +2480,7 @@ def _assemble_lines(ctx: _Context, lines: list[tuple[int, str]]) -> RegisterBatc
         record = None
         raw_id = None
         try:
-            data = json.loads(line)
+            data = loads_json(line)
         except (json.JSONDecodeError, RecursionError) as exc:
             message = getattr(exc, "msg", "too deeply nested")
             mine.append(
@@ -2249,6 +2498,12 @@ def _assemble_lines(ctx: _Context, lines: list[tuple[int, str]]) -> RegisterBatc
                 ]
             except RecursionError:
                 mine.append(Problem(where, Text("嵌套过深", "too deeply nested")))
+        if record is not None and ctx.as_of is not None:
+            for j, person in enumerate(record.members):
+                at = f"{where}:members[{j}]"
+                text = age_problem(person.age, person.birth_date, ctx.as_of, f"{at}.birth_date")
+                if text is not None:
+                    mine.append(Problem(f"{at}.age", text))
         if raw_id is not None and len(raw_id) > MAX_ID_CHARS:
             mine.append(
                 Problem(
@@ -2491,7 +2746,9 @@ class _Merge:
         ):
             file = self.ctx.files[role]
             for r in found:
-                out.append(Rejected(file, r.row, r.key, (Problem(f"{file}:{r.row}", r.message),)))
+                if role == "members" and r.key:
+                    self.ctx.bad_member_keys.setdefault(r.key, (file, r.row))
+                out.append(Rejected(file, r.row, r.key, (r.problem(file),)))
         self.hh_ragged = []
         return out
 
@@ -2556,8 +2813,14 @@ class _Merge:
             mine = here[:cut]
             if mine.any():
                 current.parts.append(_take(head, mine, pos[:cut]))
-            if (~mine).any():
-                self._unplaced(_take(head, ~mine))
+            # A row without a household id belongs to no household: it joins this batch
+            # as such (and is rejected there) instead of waiting for a household.
+            keyless = ~_valid(keys.slice(0, cut)) & ~mine
+            if keyless.any():
+                current.parts.append(_take(head, keyless, np.full(cut, -1, np.int64)))
+            others = ~mine & ~keyless
+            if others.any():
+                self._unplaced(_take(head, others))
             if cut < len(keys):
                 self.buffer.insert(0, _take(part, slice(cut, None)))
                 return
@@ -2744,7 +3007,10 @@ class Register:
         batch_size: int,
         max_problems: int | None,
         flat: tuple[str, ...],
+        as_of: dt.date | None = None,
     ) -> None:
+        self.as_of = as_of
+        """The assessment date (ages are checked against dates of birth on it)."""
         self.format = fmt
         """The file format read (one of :data:`FORMATS`)."""
         self.entity = entity
@@ -2786,7 +3052,14 @@ class Register:
             files["members"] = member.file
             headers["members"] = dict(member.columns)
         return _Context(
-            self.entity, self._aliases, _Seen(), files, headers, nested=nested, flat=self._flat
+            self.entity,
+            self._aliases,
+            _Seen(),
+            files,
+            headers,
+            nested=nested,
+            flat=self._flat,
+            as_of=self.as_of,
         )
 
     def _count(self) -> None:
@@ -2838,24 +3111,33 @@ class Register:
                 "the file has no data rows (only a header)",
             )
 
-    def batches(self) -> Iterator[RegisterBatch]:
+    def batches(self, *, validate_first: bool = True) -> Iterator[RegisterBatch]:
         """The register in batches of at most ``batch_size`` households, each with all
-        its members. With ``on_error="fail"`` every problem of the whole register is
-        found first (the batches wait in a temporary Arrow file) and
-        :class:`~poverty_core.errors.InputError` is raised before the first batch."""
+        its members.
+
+        With ``on_error="fail"`` and ``validate_first`` (the default), every problem of
+        the whole register is found first, reading it once and keeping nothing, and
+        :class:`~poverty_core.errors.InputError` is raised before the first batch;
+        otherwise the register is read again for the batches. No copy of the register
+        is ever made (it holds names and ID numbers). With ``validate_first=False`` the
+        batches come as they are read, until the first problem; the error listing every
+        problem is raised after the last row — for a caller whose output is discarded
+        when the run fails (an atomic writer), so that the register is read only once.
+        """
         if self.on_error == "skip":
             yield from self._stream(self.batch_size)
             return
+        if validate_first:
+            problems = self.validate()
+            if problems:
+                raise InputError(problems, what=self.files[0])
         collector = _Collector(self.max_problems, self.files[0])
-        with tempfile.TemporaryDirectory(prefix="poverty-core-", ignore_cleanup_errors=True) as tmp:
-            spill = _Spill(Path(tmp))
-            for batch in self._stream(self.batch_size):
-                collector.add(batch.problems)
-                if not collector:
-                    spill.add(batch)
-            if collector:
-                raise InputError(collector.result(), what=self.files[0])
-            yield from spill.replay()
+        for batch in self._stream(self.batch_size):
+            collector.add(batch.problems)
+            if not collector:
+                yield batch
+        if collector:
+            raise InputError(collector.result(), what=self.files[0])
 
     def read_all(self) -> RegisterBatch:
         """The whole register as one batch (members in any order). With
@@ -2891,11 +3173,9 @@ class Register:
 
 
 def _ragged(source: Any) -> list[Rejected]:
-    out = []
-    for r in source.take_ragged():
-        problem = Problem(f"{source.file}:{r.row}", r.message)
-        out.append(Rejected(source.file, r.row, r.key, (problem,)))
-    return out
+    return [
+        Rejected(source.file, r.row, r.key, (r.problem(source.file),)) for r in source.take_ragged()
+    ]
 
 
 def _empty_batch(entity: str, flat: Sequence[str], rejected: Sequence[Rejected]) -> RegisterBatch:
@@ -2925,58 +3205,6 @@ def _merge_batches(batches: Sequence[RegisterBatch], entity: str) -> RegisterBat
         else np.concatenate([b.member_rows for b in batches if b.member_rows is not None]),
         tuple(r for b in batches for r in b.rejected),
     )
-
-
-class _Spill:
-    """Typed batches kept in a temporary directory as Arrow IPC files."""
-
-    def __init__(self, directory: Path) -> None:
-        self.directory = directory
-        self.count = 0
-        self.kept: list[RegisterBatch] = []
-
-    def add(self, batch: RegisterBatch) -> None:
-        if self.count == 0 and not self.kept:
-            self.kept.append(batch)  # one batch (the usual small register) stays in memory
-            return
-        for b in self.kept:
-            self._write(b)
-        self.kept = []
-        self._write(batch)
-
-    def _write(self, batch: RegisterBatch) -> None:
-        i = self.count
-        self.count += 1
-        h = batch.households.append_column("\x00row", pa.array(batch.rows, pa.int64()))
-        _write_ipc(self.directory / f"h{i}.arrow", h)
-        if batch.members is not None:
-            rows = batch.member_rows if batch.member_rows is not None else np.zeros(0, np.int64)
-            m = batch.members.append_column("\x00row", pa.array(rows, pa.int64()))
-            _write_ipc(self.directory / f"m{i}.arrow", m)
-
-    def replay(self) -> Iterator[RegisterBatch]:
-        yield from self.kept
-        for i in range(self.count):
-            h = _read_ipc(self.directory / f"h{i}.arrow")
-            rows = np.asarray(h.column("\x00row").to_numpy(), np.int64)
-            h = h.drop_columns(["\x00row"])
-            m = None
-            member_rows = None
-            path = self.directory / f"m{i}.arrow"
-            if path.exists():
-                m = _read_ipc(path)
-                member_rows = np.asarray(m.column("\x00row").to_numpy(), np.int64)
-                m = m.drop_columns(["\x00row"])
-            yield RegisterBatch(h, m, rows, [], member_rows)
-
-
-def _write_ipc(path: Path, table: pa.Table) -> None:
-    with pa.OSFile(str(path), "wb") as sink, pa.ipc.new_file(sink, table.schema) as writer:
-        writer.write_table(table)
-
-
-def _read_ipc(path: Path) -> pa.Table:
-    return pa.ipc.open_file(pa.memory_map(str(path))).read_all()
 
 
 # -- opening -----------------------------------------------------------------------------
@@ -3108,6 +3336,7 @@ def open_register(
     batch_size: int = 65536,
     pack: Any = None,
     max_problems: int | None = 10_000,
+    as_of: dt.date | None = None,
 ) -> Register:
     """Open a household register for reading in batches (see the module notes).
 
@@ -3133,6 +3362,9 @@ def open_register(
         headers too.
     :param max_problems: with ``on_error="fail"``, problems listed at most (the rest
         are counted by column); ``None`` for all.
+    :param as_of: the assessment date: a member whose stated age and date of birth
+        contradict by more than a year on it is a problem of the row (both cells named).
+        Without it the two are not compared.
 
     Problems of the files as a whole (missing, empty, unknown columns …) raise
     :class:`~poverty_core.errors.InputError` here already.
@@ -3220,6 +3452,7 @@ def open_register(
         batch_size=batch_size,
         max_problems=max_problems,
         flat=flat,
+        as_of=as_of,
     )
 
 

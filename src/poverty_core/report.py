@@ -1,9 +1,14 @@
 """A summary report a person reads: Markdown or HTML, in Chinese or English.
 
 The report of an ``assess`` run gives the input and provenance (pack chain, versions,
-date, overrides; a SYNTHETIC banner when the input says so), the outcome counts by
-households and people, each criterion's failures and unknowns, the missing inputs,
-and tables by village and county with the village and county decisions.
+date, overrides; a SYNTHETIC banner when the input says so), the rows of every input
+file (read = assessed + rejected), the outcome counts by households and people, each
+criterion's failures and unknowns, the missing inputs, and tables by village and county
+with the village and county decisions.
+
+The HTML report neutralises spreadsheet formulas as the CSV outputs do (a spreadsheet
+opens an HTML file as cells): a text starting with ``=``, ``+``, ``-``, ``@``, a tab or
+a carriage return gets a leading apostrophe.
 """
 
 from __future__ import annotations
@@ -15,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from poverty_core._text import Language
-from poverty_core.io import atomic_writer
+from poverty_core.io import atomic_writer, safe_cell
 from poverty_core.parameters import format_value
 
 __all__ = ["render", "render_markdown", "write_report"]
@@ -39,6 +44,24 @@ _L = {
     "missing": ("缺少的数据（记录数）", "Missing inputs (records)"),
     "by": ("按{}汇总", "By {}"),
     "rejected": ("被拒绝的记录", "Rejected records"),
+    "rows": (
+        "各输入文件的行数（读入 = 已评估 + 被拒绝）",
+        "Rows of each input file (read = assessed + rejected)",
+    ),
+    "file": ("文件", "file"),
+    "kind": ("内容", "rows of"),
+    "read": ("读入", "read"),
+    "assessed": ("已评估", "assessed"),
+    "rejected_rows": ("被拒绝", "rejected"),
+    "households_kind": ("户", "households"),
+    "members_kind": ("成员", "members"),
+    "villages_kind": ("村", "villages"),
+    "counties_kind": ("县", "counties"),
+    "eligible": ("符合", "eligible"),
+    "rate_households": ("退出率（户）", "rate (households)"),
+    "rate_people": ("退出率（人）", "rate (people)"),
+    "undetermined": ("无法判定", "undetermined"),
+    "decision": ("判定", "decision"),
 }
 
 
@@ -54,6 +77,11 @@ def _md_table(header: Sequence[str], rows: Sequence[Sequence[Any]]) -> list[str]
     out = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     out += ["| " + " | ".join(cell(v) for v in row) + " |" for row in rows]
     return [*out, ""]
+
+
+def _kind(kind: str, language: Language) -> str:
+    key = f"{kind}_kind"
+    return _t(key, language) if key in _L else kind
 
 
 def render_markdown(report: dict[str, Any], language: Language = "en") -> str:
@@ -76,6 +104,15 @@ def render_markdown(report: dict[str, Any], language: Language = "en") -> str:
     rejected = (report.get("rows") or {}).get("rejected")
     if rejected:
         lines.append(f"- {_t('rejected', language)}: {rejected}")
+    files = report.get("files") or []
+    if files:
+        lines += ["", f"## {_t('rows', language)}", ""]
+        header = [_t(k, language) for k in ("file", "kind", "read", "assessed", "rejected_rows")]
+        rows = [
+            [f"`{c['file']}`", _kind(c["kind"], language), c["read"], c["assessed"], c["rejected"]]
+            for c in files
+        ]
+        lines += _md_table(header, rows)
     summary = report["summary"]
     outcomes, people = summary.get("households"), summary.get("people")
     if outcomes:
@@ -119,8 +156,10 @@ def render_markdown(report: dict[str, Any], language: Language = "en") -> str:
             ]
             for g in groups
         ]  # fmt: skip
-        header = [by, _t("households", language), _t("people", language), "eligible",
-                  "rate (households)", "rate (people)", "undetermined", "decision"]  # fmt: skip
+        header = [by, _t("households", language), _t("people", language)] + [
+            _t(k, language)
+            for k in ("eligible", "rate_households", "rate_people", "undetermined", "decision")
+        ]
         lines += _md_table(header, rows)
     return "\n".join(lines)
 
@@ -140,29 +179,34 @@ def _html(markdown: str) -> str:
             out.append("<table>")
             for i, row in enumerate(table):
                 tag = "th" if i == 0 else "td"
-                out.append("<tr>" + "".join(f"<{tag}>{c}</{tag}>" for c in row) + "</tr>")
+                out.append("<tr>" + "".join(f"<{tag}>{_cell(c)}</{tag}>" for c in row) + "</tr>")
             out.append("</table>")
             table.clear()
 
     for line in markdown.splitlines():
-        text = html.escape(line)
         if line.startswith("|"):
             if set(line) <= set("|-"):
                 continue
-            table.append([c.strip() for c in text.strip("|").split(" | ")])
+            table.append([c.strip() for c in line.strip("|").split(" | ")])
             continue
         flush()
         if line.startswith("## "):
-            out.append(f"<h2>{text[3:]}</h2>")
+            out.append(f"<h2>{_cell(line[3:])}</h2>")
         elif line.startswith("# "):
-            out.append(f"<h1>{text[2:]}</h1>")
+            out.append(f"<h1>{_cell(line[2:])}</h1>")
         elif line.startswith("- "):
-            out.append(f"<p>{text[2:]}</p>")
+            out.append(f"<p>{_cell(line[2:])}</p>")
         elif line.strip():
-            out.append(f"<p>{text}</p>")
+            out.append(f"<p>{_cell(line)}</p>")
     flush()
     out.append("</body></html>")
     return "\n".join(out)
+
+
+def _cell(text: str) -> str:
+    """One cell (or paragraph) of the HTML report: Markdown's escaped ``|`` undone,
+    formulas neutralised, HTML escaped."""
+    return html.escape(safe_cell(text.replace("\\|", "|")))
 
 
 def render(path: str | os.PathLike[str], report: dict[str, Any], language: Language = "en") -> str:
