@@ -305,6 +305,23 @@ class Person(_Record):
     rehabilitation_service: bool | None = _f(
         "残疾人获得基本康复服务", "disabled person receives basic rehabilitation services"
     )
+    employee_pension_insurance: bool | None = _f(
+        "参加城镇职工基本养老保险", "in the employees' basic pension insurance"
+    )
+    inpatient_designated_in_province: bool | None = _f(
+        "在省内定点医疗机构住院", "admitted to a designated hospital in the province"
+    )
+    treated_before_payment: bool | None = _f(
+        "住院先诊疗后付费", "treated first, paid afterwards (in hospital)"
+    )
+    disabled_in_difficulty: bool | None = _f(
+        "困难残疾人（按生活补贴制度认定）",
+        "disabled person in difficulty (as determined under the living subsidy)",
+    )
+    severely_disabled: bool | None = _f(
+        "重度残疾人（按护理补贴制度认定）",
+        "severely disabled (as determined under the nursing subsidy)",
+    )
 
     def age_on(self, on: dt.date) -> int | None:
         """Age on ``on``: from the birth date when known, else the stated age."""
@@ -478,6 +495,22 @@ class Household(_Record):
     microcredit_interest_subsidised: bool | None = _f(
         "小额信贷财政贴息", "microcredit interest subsidised"
     )
+    electricity_connected: bool | None = _f("户通电", "the household has electricity")
+    sanitary_toilet: bool | None = _f("有卫生厕所", "has a sanitary toilet")
+    barrier_free_need: bool | None = _f(
+        "有无障碍改造需求", "needs a barrier-free adaptation of the home"
+    )
+    relief_eligible: bool | None = _f(
+        "符合救助条件（按救助政策认定）",
+        "meets the conditions for relief (as determined under the relief rules)",
+    )
+    in_relief: bool | None = _f("已纳入救助范围", "taken into relief")
+    visited_by_township_secretary: bool | None = _f(
+        "乡镇党委书记已走访", "visited by the township Party secretary"
+    )
+    visited_by_village_secretary: bool | None = _f(
+        "村党组织书记已走访", "visited by the village Party secretary"
+    )
     procedures: dict[str, dict[str, dt.date]] = _f(
         "程序完成日期",
         "procedure step dates",
@@ -554,6 +587,18 @@ class Village(_Record):
     )
     largest_project_amount: float | None = _f(
         "最大单个扶持项目金额（元）", "largest single support project (yuan)", check=_non_negative
+    )
+    largest_unroaded_ethnic_natural_village: int | None = _f(
+        "未通路的少数民族自然村中最大人口（无则为0）",
+        "people in the largest ethnic-minority natural village without a road (0 if none)",
+        check=_non_negative,
+    )
+    collective_economy_pilot: bool | None = _f(
+        "纳入村级集体经济发展试点", "in the village collective-economy pilot"
+    )
+    whole_village_assistance: bool | None = _f("实施整村推进帮扶", "whole-village assistance")
+    visited_by_county_secretary: bool | None = _f(
+        "县（市、区）党委书记已走访", "visited by the county Party secretary"
     )
     planned_exit_year: int | None = _f("计划退出年度", "planned exit year", check=_year)
     procedures: dict[str, dict[str, dt.date]] = _f(
@@ -670,6 +715,29 @@ class County(_Record):
     assessments_per_year: int | None = _f(
         "年度考核评估次数", "assessments of the county a year", check=_non_negative
     )
+    unapproved_third_party_evaluations: int | None = _f(
+        "市级及以下未经省扶贫开发领导小组批准自行开展的第三方评估次数",
+        "third-party evaluations run by the city or lower bodies without the provincial "
+        "leading group's approval",
+        check=_non_negative,
+    )
+    rural_income_growth: float | None = _f(
+        "农民人均可支配收入增长幅度（比率，8% 写作 0.08）",
+        "growth of rural per-capita disposable income (a ratio: 8% is 0.08)",
+    )
+    provincial_rural_income_growth: float | None = _f(
+        "同年全省农民人均可支配收入增长幅度（比率）",
+        "growth of the province's rural per-capita disposable income, same year (a ratio)",
+    )
+    townships: int | None = _f("乡镇数", "townships", check=_non_negative)
+    townships_sewage_working: int | None = _f(
+        "污水处理设施建成并投入使用的乡镇数",
+        "townships with sewage treatment built and working",
+        check=_non_negative,
+    )
+    visited_by_provincial_secretary: bool | None = _f(
+        "省委书记已走访", "visited by the provincial Party secretary"
+    )
     procedures: dict[str, dict[str, dt.date]] = _f(
         "程序完成日期",
         "procedure step dates",
@@ -684,6 +752,7 @@ class County(_Record):
         ("verified_omitted", "sampled_non_registered_population"),
         ("approving_households", "surveyed_households"),
         ("poor_population", "rural_registered_population"),
+        ("townships_sewage_working", "townships"),
     )
 
     def __attrs_post_init__(self) -> None:

@@ -19,6 +19,7 @@ __version__ = "0.1.0"
 @hookimpl
 def poverty_core_register_packs(register: Callable[[PackDefinition], None]) -> None:
     """Register the fujian pack."""
+    from poverty_core_fujian import targets
     from poverty_core_fujian.rules import (
         CLASSIFIERS,
         CRITERIA,
@@ -40,7 +41,7 @@ def poverty_core_register_packs(register: Callable[[PackDefinition], None]) -> N
                 "on the three-year battle and others); extends the national pack.",
             ),
             data=files(__package__) / "data",
-            rules=[*CRITERIA, *DECISIONS, *CLASSIFIERS, *ENTITLEMENTS, *INDICATORS],
+            rules=[*CRITERIA, *DECISIONS, *CLASSIFIERS, *ENTITLEMENTS, *INDICATORS, *targets.RULES],
             overrides=OVERRIDES,
         )
     )
