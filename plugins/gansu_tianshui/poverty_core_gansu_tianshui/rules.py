@@ -4,17 +4,27 @@ Thresholds, years, amounts and the readings of interpretations are parameters in
 ``data/parameters``; the 五清, 六有, 一户一策 and 一村一案 checklists and the coded lists
 are data too. This module states only the tests, each with its source:
 
-* Gansu's exit rules (2018 revision of 《甘肃省贫困退出验收办法》): household exit adds
-  safe drinking water to the national tests; county exit adds the share of poor
-  villages exited; the western incidence threshold (3%) is a parameter override;
-* Tianshui's 2015 programme (seed 001): the three household classes, the exit
-  timetable, relocation candidates, the "three ones", microcredit terms and cadres.
+* Gansu's exit rules (2018 revision of 《甘肃省贫困退出验收办法》, an UNSURE source
+  the pack applies from 2018-08-31 to 2020-12-31): household exit adds the four
+  drinking-water tests to the national ones; county exit adds the share of poor villages
+  exited. Before the revision the national decisions govern;
+* the western incidence threshold (3%, "降至3%以下" and so ≤ under 中办发〔2016〕16号;
+  under 国开办发〔2017〕56号 the open question of its bounds) as parameter and criterion
+  overrides that do not read the record's region;
+* Tianshui's 2015 programme (seed 001, 2015-06-16 to 2020-12-31): the three household
+  classes, the exit timetable, relocation candidates, the "three ones", microcredit terms
+  and cadres.
+
+Every rule takes the period of the source it cites first (``governs`` in
+``data/sources.toml``) unless it states its own (``in_force``).
 
 Every decision combines its criteria as vetoes (一票否决): one failed criterion makes
 it not eligible.
 """
 
 from __future__ import annotations
+
+import datetime as dt
 
 from poverty_core import T
 from poverty_core.codes import HouseholdStatus
@@ -23,6 +33,7 @@ from poverty_core.expressions import (
     all_members,
     all_of,
     any_of,
+    coalesce,
     count_members,
     field,
     function,
@@ -32,7 +43,7 @@ from poverty_core.expressions import (
     not_,
     param,
 )
-from poverty_core.parameters import cite
+from poverty_core.parameters import Period, cite
 from poverty_core.rules import (
     Classifier,
     ClassRule,
@@ -86,9 +97,14 @@ COUNTY_STANDARD = cite(
 )
 NATIONAL_HOUSEHOLD = cite("zbf-2016-16", "贫困人口退出标准 / standard for the exit of poor people")
 NATIONAL_COUNTY = cite("zbf-2016-16", "贫困县退出标准 / standard for the exit of poor counties")
-EVALUATION = cite("gkbf-2017-56", "第三方评估指标 / third-party evaluation indicators")
+EVALUATION = cite(
+    "gkbf-2017-56",
+    "专项评估检查指标（据《瞭望》2017-11-06转述） / evaluation indicators (as reported by "
+    "Liaowang, 2017-11-06)",
+)
 WATER = cite(
-    "t-ches-18-2018", "水量、用水方便程度、供水保证率 / quantity, convenience, reliability"
+    "t-ches-18-2018",
+    "水量、水质、用水方便程度、供水保证率 / quantity, quality, convenience, reliability",
 )
 
 EXITED = (HouseholdStatus.EXITED_SUPPORTED, HouseholdStatus.EXITED)
@@ -541,44 +557,130 @@ DECISIONS: list[Decision] = [
 ]
 
 
-def _incidence(subject: Subject, parameter: str, standard: str) -> Criterion:
-    zh, en = _TIMETABLE_TEXT[subject]
-    incidence = field("poor_population") / field("rural_registered_population")
+_incidence_share = field("poor_population") / field("rural_registered_population")
+_INCIDENCE_TEXT = T(
+    "贫困发生率 = 未脱贫建档立卡贫困人口 ÷ 农村户籍人口。",
+    "Incidence = registered poor not yet exited ÷ rural registered population. ",
+)
+_WEST_NOTE = T(
+    "甘肃的村、县一律适用西部阈值（参数 {p} 在本包覆盖为3%），不看记录中的所在区域。中等可信度："
+    "甘肃属西部一事出自本项目规则清单。",
+    "Every Gansu {s} uses the western threshold (parameter {p}, overridden to 3% in this "
+    "pack), whatever region its record states. Medium confidence: that Gansu is western "
+    "comes from the project's rule inventory.",
+)
+
+_16_UNTIL_56 = Period(
+    dt.date(2016, 4, 29),
+    dt.date(2017, 9, 29),
+    cite("gkbf-2017-56", "通知日期 2017-09-30 / notice dated 2017-09-30"),
+    T(
+        "16号的县退出标准，至56号的专项评估检查指标取代之前一日（同国家包）。",
+        "16号's county standard, until 56号's evaluation indicators replace it (as in the "
+        "national pack).",
+    ),
+)
+"""The period of 16号's county incidence test: as the national ``county_incidence``."""
+
+
+def _west(subject: Subject, parameter: str) -> tuple[str, str]:
+    _, en = _TIMETABLE_TEXT[subject]
+    return (
+        _WEST_NOTE.zh.format(p=parameter),
+        _WEST_NOTE.en.format(p=parameter, s=en),
+    )
+
+
+def _incidence_16(subject: Subject, parameter: str, locator: str) -> Criterion:
+    """16号's incidence test in Gansu: ≤ 3% ("降至3%以下": 以下 includes the bound)."""
+    west_zh, west_en = _west(subject, parameter)
     return Criterion(
         id=f"{subject}_incidence",
         subject=subject,
         title=T(
-            "贫困发生率低于3%（甘肃属西部地区）",
-            "Poverty incidence below 3% (Gansu is a western region)",
+            "贫困发生率降至3%以下（含3%；甘肃属西部地区）",
+            "Poverty incidence at or below 3% (Gansu is a western region)",
         ),
-        citations=[cite("zbf-2016-16", standard)],
-        test=incidence < param(parameter),
-        observed=incidence,
+        citations=[cite("zbf-2016-16", locator)],
+        test=_incidence_share <= param(parameter),
+        observed=_incidence_share,
         required=param(parameter),
-        op="<",
+        op="≤",
+        in_force=_16_UNTIL_56 if subject == "county" else None,
         description=T(
-            f"贫困发生率 = 未脱贫建档立卡贫困人口 ÷ 农村户籍人口。甘肃{zh}一律适用西部阈值"
-            f"（参数 {parameter} 在本包覆盖为3%），不看记录中的所在区域。中等可信度：甘肃属西部一事"
-            "出自本项目规则清单。",
-            f"Incidence = registered poor not yet exited ÷ rural registered population. Every "
-            f"Gansu {en} uses the western threshold (parameter {parameter}, overridden to 3% in "
-            "this pack), whatever region its record states. Medium confidence: that Gansu is "
-            "western comes from the project's rule inventory.",
+            "中办发〔2016〕16号「原则上贫困村（县）贫困发生率降至2%以下（西部地区降至3%以下）」："
+            "「以下」含本数，恰为3%达标。"
+            + _INCIDENCE_TEXT.zh
+            + west_zh
+            + (
+                "适用至国开办发〔2017〕56号（2017-09-30）之前一日；此后见 "
+                "county_assessed_incidence。"
+                if subject == "county"
+                else ""
+            ),
+            "Zhongbanfa [2016] No. 16: incidence 'falls to 2% or below (3% or below in the "
+            "west)': 以下 includes the bound, so exactly 3% passes. "
+            + _INCIDENCE_TEXT.en
+            + west_en
+            + (
+                " It applies until the day before Guokaibanfa [2017] No. 56 (2017-09-30); "
+                "from then on see county_assessed_incidence."
+                if subject == "county"
+                else ""
+            ),
         ),
     )
 
 
+_INCLUSIVE = param("county_evaluation_bounds_inclusive")
+_assessed_incidence = coalesce(field("composite_poverty_incidence"), _incidence_share)
+
+_COUNTY_assessed_incidence_INCIDENCE = Criterion(
+    id="county_assessed_incidence",
+    subject="county",
+    title=T(
+        "专项评估检查：贫困发生率低于3%（甘肃属西部地区）",
+        "Special evaluation: poverty incidence below 3% (Gansu is a western region)",
+    ),
+    citations=[EVALUATION, NATIONAL_COUNTY],
+    test=any_of(
+        _INCLUSIVE & (_assessed_incidence <= param("county_incidence_max")),
+        _assessed_incidence < param("county_incidence_max"),
+    ),
+    observed=_assessed_incidence,
+    required=param("county_incidence_max"),
+    op="<",
+    description=T(
+        "国开办发〔2017〕56号（2017-09-30起）：《瞭望》转述「贫困发生率必须低于2%（西部地区低于3%）」，"
+        "「主要考核综合贫困发生率」。记录给出综合贫困发生率时用之，否则以建档立卡贫困发生率代替"
+        "（本包的读法，非56号的口径）。是否含界限为未决问题，见国家参数 "
+        "county_evaluation_bounds_inclusive：本包按读法A（严格，恰为3%不达标），读法B"
+        "（「不得退出」的转述）恰为3%达标。" + _west("county", "county_incidence_max")[0],
+        "Guokaibanfa [2017] No. 56 (from 2017-09-30): Liaowang reports 'incidence must be below "
+        "2% (below 3% in the west)', measured as the composite incidence. When the record "
+        "gives the composite incidence it is used; otherwise the registered incidence stands "
+        "in for it (the pack's reading, not 56号's measure). Whether the bound passes is an "
+        "open question, the national parameter county_evaluation_bounds_inclusive: the pack "
+        "ships reading A (strict, exactly 3% fails); reading B (the 'may not exit' "
+        "rendering) passes exactly 3%. " + _west("county", "county_incidence_max")[1],
+    ),
+)
+
+_WATER_CRITERIA = ("water_quantity", "water_quality", "water_access", "water_reliability")
+"""The national drinking_water criteria (T/CHES 18-2018, from 2019-01-01)."""
+
 OVERRIDES: list[Criterion | Decision] = [
-    _incidence(
+    _incidence_16(
         "village",
         "village_incidence_max",
-        "贫困村退出标准（西部地区） / standard for the exit of poor villages (western regions)",
+        "二(二) 贫困村退出：「原则上贫困村贫困发生率降至2%以下（西部地区降至3%以下）」",
     ),
-    _incidence(
+    _incidence_16(
         "county",
         "county_incidence_max",
-        "贫困县退出标准（西部地区） / standard for the exit of poor counties (western regions)",
+        "二(三) 贫困县退出：「原则上贫困县贫困发生率降至2%以下（西部地区降至3%以下）」",
     ),
+    _COUNTY_assessed_incidence_INCIDENCE,
     Decision(
         id="household_exit",
         subject="household",
@@ -594,19 +696,19 @@ OVERRIDES: list[Criterion | Decision] = [
             "compulsory_education",
             "basic_medical",
             "safe_housing",
-            "water_quantity",
-            "water_access",
-            "water_reliability",
+            *_WATER_CRITERIA,
         ],
         description=T(
-            "甘肃6项否决指标：收入、吃穿、饮水安全、义务教育、基本医疗、住房安全。在国家检验之外增加"
-            "国家包的饮水三项（水量、取水方便、供水保证）；饮水阈值2019-01-01起有值，此前须由调用方"
-            "提供，否则为无法判定。" + _VETO_NOTE.zh,
-            "Gansu's 6 veto indicators: income, food and clothing, safe drinking water, "
-            "education, medical care, housing. Adds the national pack's three water criteria "
-            "(quantity, access, reliability) to the national tests; the water thresholds have "
-            "values from 2019-01-01, before which the caller must supply them or the outcome "
-            "is undetermined. " + _VETO_NOTE.en,
+            "甘肃6项否决指标（2018年8月修订，存疑来源，本包自2018-08-31起至2020-12-31适用）：收入、吃穿、"
+            "饮水安全、义务教育、基本医疗、住房安全。在国家检验之外增加国家包的饮水四项（水量、水质、"
+            "取水方便、供水保证）；饮水四项依 T/CHES 18-2018 自2019-01-01起适用，此前为「不适用」，"
+            "不计为未知。2018-08-31以前由国家包的贫困户退出（16号）判定。" + _VETO_NOTE.zh,
+            "Gansu's 6 veto indicators (August 2018 revision, an UNSURE source the pack applies "
+            "from 2018-08-31 to 2020-12-31): income, food and clothing, safe drinking water, "
+            "education, medical care, housing. Adds the national pack's four water criteria "
+            "(quantity, quality, access, reliability) to the national tests; they apply from "
+            "2019-01-01 (T/CHES 18-2018), and before that they are not in force, not unknown. "
+            "Before 2018-08-31 the national household exit (16号) decides. " + _VETO_NOTE.en,
         ),
     ),
     Decision(
@@ -618,19 +720,25 @@ OVERRIDES: list[Criterion | Decision] = [
         ),
         citations=[COUNTY_STANDARD, NATIONAL_COUNTY, EVALUATION],
         criteria=[
+            "county_in_scope",
             "county_incidence",
+            "county_assessed_incidence",
             "county_wrong_exit_rate",
             "county_omission_rate",
             "county_public_approval",
             "county_villages_exited",
         ],
         description=T(
-            "甘肃看贫困发生率（西部3%）、贫困村退出比例和群众认可度；错退率、漏评率沿用国家第三方评估。"
-            "贫困村退出比例的阈值来源未给出，须由调用方提供。" + _VETO_NOTE.zh,
+            "甘肃看贫困发生率（西部3%）、贫困村退出比例和群众认可度（2018年8月修订，存疑来源，本包自"
+            "2018-08-31起适用）；贫困县范围、错退率、漏评率沿用国家包。贫困村退出比例的阈值来源未给出，"
+            "须由调用方提供。2018-08-31以前由国家包的贫困县退出判定（发生率用本包的3%）。"
+            + _VETO_NOTE.zh,
             "Gansu looks at incidence (western 3%), the share of poor villages exited and "
-            "public approval; the wrong-exit and omission rates are kept from the national "
-            "third-party evaluation. The sources give no threshold for the share of villages "
-            "exited: the caller supplies it. " + _VETO_NOTE.en,
+            "public approval (August 2018 revision, an UNSURE source the pack applies from "
+            "2018-08-31); the scope and the wrong-exit and omission rates are kept from the "
+            "national pack. The sources give no threshold for the share of villages exited: "
+            "the caller supplies it. Before 2018-08-31 the national county exit decides (with "
+            "this pack's 3% incidence). " + _VETO_NOTE.en,
         ),
     ),
 ]

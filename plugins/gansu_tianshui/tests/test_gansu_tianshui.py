@@ -1,6 +1,7 @@
 """What the case files cannot express: the pack loads (installed and by hand), its chain
-and overrides, every value cited, texts in both languages, the classifier's one class
-per household, and one-record and batch answers agreeing on random registers."""
+and overrides, the period each rule governs, every decision deciding on the dates it
+governs, every value cited, texts in both languages, the classifier's one class per
+household, and one-record and batch answers agreeing on random registers."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ import pytest
 import poverty_core as pc
 from poverty_core.packs import PackRegistry, get_plugin_manager
 from poverty_core.parameters import Citation
+from poverty_core.rules import in_force_on
 
 NAME = "gansu_tianshui"
 AS_OF = dt.date(2016, 12, 31)
@@ -71,20 +73,32 @@ def test_describe_is_json(pack: pc.Pack) -> None:
 # -- overrides ---------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("name", ["village_incidence_max", "county_incidence_max"])
+@pytest.mark.parametrize(
+    ("name", "sources"),
+    [
+        ("village_incidence_max", ["zbf-2016-16"]),
+        ("county_incidence_max", ["zbf-2016-16", "gkbf-2017-56"]),
+    ],
+)
 def test_western_threshold_overrides_the_national_one(
-    pack: pc.Pack, national: pc.Pack, name: str
+    pack: pc.Pack, national: pc.Pack, name: str, sources: list[str]
 ) -> None:
     mine, theirs = pack.parameter(name), national.parameter(name)
     assert (mine.pack, mine.overrides) == (NAME, "national")
-    assert pack.value(name, AS_OF) == 0.03
-    assert national.value(name, AS_OF) == 0.02  # the parent is untouched
-    assert pack.value(f"{name}_west", AS_OF) == national.value(f"{name}_west", AS_OF) == 0.03
-    (value,) = mine.values
-    assert value.citation.source == "zbf-2016-16"
-    assert value.note is not None
-    assert "medium confidence" in value.note.en
-    assert "中等可信度" in value.note.zh
+    for on in (AS_OF, dt.date(2019, 12, 31)):
+        assert pack.value(name, on) == 0.03
+        assert national.value(name, on) == 0.02  # the parent is untouched
+        assert pack.value(f"{name}_west", on) == national.value(f"{name}_west", on) == 0.03
+    assert [v.citation.source for v in mine.values] == sources
+    assert mine.values[0].start == dt.date(2016, 4, 29)  # 16号, as the national pack
+    for value in mine.values:
+        assert value.value == 0.03
+        assert value.note is not None
+        assert "medium confidence" in value.note.en
+        assert "中等可信度" in value.note.zh
+    assert mine.description is not None
+    assert "以下」含本数" in mine.description.zh or "含本数" in mine.description.zh
+    assert "exactly 3% passes" in mine.description.en
     assert theirs.overrides is None
 
 
@@ -95,6 +109,7 @@ def test_western_threshold_overrides_the_national_one(
         ("decisions", "county_exit"),
         ("criteria", "village_incidence"),
         ("criteria", "county_incidence"),
+        ("criteria", "county_assessed_incidence"),
     ],
 )
 def test_overridden_rules_record_their_origin(pack: pc.Pack, table: str, rule_id: str) -> None:
@@ -106,7 +121,8 @@ def test_household_exit_is_national_plus_drinking_water(pack: pc.Pack, national:
     ours = pack.decision("household_exit").criteria
     water = national.decision("drinking_water").criteria
     assert ours == national.decision("household_exit").criteria + water
-    assert water == ("water_quantity", "water_access", "water_reliability")
+    # fidelity (c) 1: T/CHES 18-2018 has four indicators, quality among them
+    assert water == ("water_quantity", "water_quality", "water_access", "water_reliability")
     for rule_id in ours:  # the criteria themselves are the national ones, not copies
         assert pack.criteria[rule_id].pack == "national"
 
@@ -118,13 +134,24 @@ def test_county_exit_adds_the_share_of_villages_exited(pack: pc.Pack, national: 
 
 def test_incidence_criteria_do_not_read_the_region(pack: pc.Pack) -> None:
     for rule_id in ("village_incidence", "county_incidence"):
-        reads = {ref.label() for ref in pack.criteria[rule_id].refs()}
+        rule = pack.criteria[rule_id]
+        reads = {ref.label() for ref in rule.refs()}
         assert "region" not in reads
         assert reads == {
             "poor_population",
             "rural_registered_population",
             f"param:{rule_id}_max",
         }
+        assert rule.comparison() == "≤"  # W-1 / W-2: 以下 includes the bound
+    assessed = pack.criteria["county_assessed_incidence"]
+    assert {ref.label() for ref in assessed.refs()} == {
+        "composite_poverty_incidence",
+        "poor_population",
+        "rural_registered_population",
+        "param:county_incidence_max",
+        "param:county_evaluation_bounds_inclusive",
+    }
+    assert assessed.comparison() == "<"  # 56号, reading A unless the caller sets B
 
 
 def test_veto_taxonomy_maps_onto_household_exit(pack: pc.Pack) -> None:
@@ -135,6 +162,278 @@ def test_veto_taxonomy_maps_onto_household_exit(pack: pc.Pack) -> None:
     for rule_id in pack.decision("household_exit").criteria:
         assert rule_id in description.en
         assert rule_id in description.zh
+
+
+# -- periods in force ----------------------------------------------------------------------
+
+MEETING_PERIOD = (dt.date(2015, 6, 16), dt.date(2020, 12, 31))
+REVISION_PERIOD = (dt.date(2018, 8, 31), dt.date(2020, 12, 31))
+
+
+def _span(period: Any) -> tuple[dt.date, dt.date | None]:
+    return (period.start, period.end)
+
+
+def test_sources_state_the_periods_they_govern(pack: pc.Pack) -> None:
+    meeting = pack.sources["tianshui-2015-06-meeting"].governs
+    revision = pack.sources["gansu-exit-2018-revision"].governs
+    assert meeting is not None
+    assert _span(meeting) == MEETING_PERIOD
+    assert revision is not None
+    assert _span(revision) == REVISION_PERIOD
+    for period in (meeting, revision):
+        assert period.note is not None
+        assert CJK.search(period.note.zh)
+        assert "reading" in period.note.en
+    assert revision.note is not None
+    assert "UNSURE" in revision.note.en
+    assert "存疑" in revision.note.zh
+    # the 2016 measures: no rule rests on them, so they state no period
+    assert pack.sources["gansu-exit-2016"].governs is None
+    for sid in ("gansu-exit-2016", "gansu-exit-2018-revision"):
+        assert pack.sources[sid].confidence == "low"
+
+
+def _own_rules(pack: pc.Pack) -> Iterator[Any]:
+    for table in ("criteria", "decisions", "classifiers", "indicators", "checklists"):
+        for rule in getattr(pack, table).values():
+            if rule.pack == NAME:
+                yield rule
+
+
+def test_every_own_rule_has_a_period(pack: pc.Pack) -> None:
+    seen = 0
+    for rule in _own_rules(pack):
+        seen += 1
+        assert rule.in_force is not None, rule.id
+        first = rule.citations[0] if hasattr(rule, "citations") else rule.citation
+        if first.source == "tianshui-2015-06-meeting":
+            assert _span(rule.in_force) == MEETING_PERIOD, rule.id
+        elif first.source == "gansu-exit-2018-revision":
+            assert _span(rule.in_force) == REVISION_PERIOD, rule.id
+    assert seen > 40
+
+
+@pytest.mark.parametrize(
+    ("rule_id", "span"),
+    [
+        ("village_incidence", (dt.date(2016, 4, 29), dt.date(2020, 12, 31))),
+        ("county_incidence", (dt.date(2016, 4, 29), dt.date(2017, 9, 29))),
+        ("county_assessed_incidence", (dt.date(2017, 9, 30), None)),
+        ("county_villages_exited", REVISION_PERIOD),
+    ],
+)
+def test_incidence_and_county_periods(
+    pack: pc.Pack, national: pc.Pack, rule_id: str, span: tuple[dt.date, dt.date | None]
+) -> None:
+    rule = pack.criteria[rule_id]
+    assert rule.in_force is not None
+    assert _span(rule.in_force) == span
+    if rule_id in national.criteria:  # the override has the national rule's period
+        theirs = national.criteria[rule_id].in_force
+        assert theirs is not None
+        assert _span(theirs) == span
+
+
+@pytest.mark.parametrize("decision", ["household_exit", "county_exit"])
+def test_national_decision_governs_before_the_revision(pack: pc.Pack, decision: str) -> None:
+    """Gansu's overrides govern from 2018-08-31; before that the national decision they
+    supersede still does (16号, from 2016-04-29)."""
+    ours = pack.decision(decision)
+    assert ours.in_force is not None
+    assert _span(ours.in_force) == REVISION_PERIOD
+    before = in_force_on(ours, dt.date(2018, 8, 30))
+    assert before is not None
+    assert before.pack == "national"
+    assert in_force_on(ours, dt.date(2018, 8, 31)) is ours
+    assert in_force_on(ours, dt.date(2021, 1, 1)) is None
+    assert in_force_on(ours, dt.date(2016, 4, 28)) is None
+
+
+def test_water_criteria_keep_their_national_period(pack: pc.Pack) -> None:
+    for rule_id in ("water_quantity", "water_quality", "water_access", "water_reliability"):
+        rule = pack.criteria[rule_id]
+        assert rule.pack == "national"
+        assert rule.in_force is not None
+        assert _span(rule.in_force) == (dt.date(2019, 1, 1), None)
+
+
+# -- every decision decides on the dates it governs ------------------------------------------
+
+FULL_HOUSEHOLD: dict[str, Any] = {
+    "id": "ts-full",
+    "status": "not_exited",
+    "attribute": "general",
+    "annual_net_income_per_capita": 3500,
+    "food_secure": True,
+    "clothing_secure": True,
+    "house_grade": "B",
+    "relocated": False,
+    "relocation_keys_received": False,
+    "water_litres_per_person_day": 40,
+    "water_short_area": False,
+    "water_quality_passed": True,
+    "water_trip_minutes": 10,
+    "water_horizontal_distance": 300,
+    "water_vertical_distance": 20,
+    "water_days_without": 10,
+    "planned_exit_year": 2018,
+    "pairing_cadre": "cadre-1",
+    "income_projects": ["果品"],
+    "microcredit_amount": 30000,
+    "microcredit_term_years": 2,
+    "microcredit_collateral": False,
+    "microcredit_guarantor": False,
+    "microcredit_interest_subsidised": True,
+    "procedures": {"household_exit": {}},
+    "checklists": {
+        "five_clears": dict.fromkeys(
+            ("baseline_data", "problems", "measures", "responsibility", "tasks"), True
+        ),
+        "household_plan": {"own_plan": True},
+    },
+    "members": [
+        {
+            "id": "1",
+            "age": 44,
+            "labour_capacity": "ordinary",
+            "has_skill": True,
+            "schooling_status": "not_of_school_age",
+            "basic_medical_insurance": True,
+            "serious_illness_insurance": True,
+            "medical_assistance": True,
+        },
+        {
+            "id": "2",
+            "age": 12,
+            "labour_capacity": "none",
+            "schooling_status": "in_school",
+            "basic_medical_insurance": True,
+            "serious_illness_insurance": True,
+            "medical_assistance": True,
+        },
+    ],
+}
+FULL_VILLAGE: dict[str, Any] = {
+    "id": "ts-v-full",
+    "poor_village": True,
+    "rural_registered_population": 1000,
+    "poor_population": 25,
+    "resident_work_team": True,
+    "responsible_unit": "unit",
+    "leading_industries": ["蔬菜"],
+    "planned_exit_year": 2018,
+    "poor_natural_resources": True,
+    "infrastructure_backlog": False,
+    "harsh_living_conditions": True,
+    "procedures": {"village_exit": {}},
+    "checklists": {
+        "six_haves": dict.fromkeys(
+            (
+                "village_profile",
+                "problem_ledger",
+                "needs_list",
+                "village_plan",
+                "assisting_unit",
+                "exit_deadline",
+            ),
+            True,
+        ),
+        "village_plan": {"own_scheme": True},
+    },
+}
+FULL_COUNTY: dict[str, Any] = {
+    "id": "ts-c-full",
+    "key_county": True,
+    "rural_registered_population": 100_000,
+    "poor_population": 2_500,
+    "composite_poverty_incidence": 0.026,
+    "wrong_exit_rate": 0.01,
+    "omission_rate": 0.01,
+    "public_approval": 0.95,
+    "planned_exit_year": 2019,
+    "poor_villages": 100,
+    "poor_villages_exited": 95,
+    "procedures": {"county_exit": {}},
+}
+RECORDS: dict[str, Any] = {
+    "household": pc.Household.from_dict(FULL_HOUSEHOLD),
+    "village": pc.Village.from_dict(FULL_VILLAGE),
+    "county": pc.County.from_dict(FULL_COUNTY),
+}
+# Caller-supplied TEST values for what the pack ships no value for (not policy figures):
+# the poverty line after 2016 and Gansu's share of villages exited.
+TEST_VALUES = {"poverty_line": 3000, "county_villages_exited_share_min": 0.9}
+BEFORE_16 = {
+    "household_exit",
+    "household_exit_procedure",
+    "village_exit",
+    "village_exit_procedure",
+    "county_exit",
+    "county_exit_procedure",
+}
+
+
+def _not_in_force(year: int) -> set[str]:
+    """The decisions no rule of which governs on 31 December of ``year``."""
+    if year <= 2015:
+        return {"drinking_water"} | BEFORE_16
+    if year <= 2018:
+        return {"drinking_water"}
+    if year <= 2020:
+        return set()
+    return {
+        d for d in pc.load_pack(NAME).decisions if d != "drinking_water"
+    }  # every one but the open-ended water rule
+
+
+@pytest.mark.parametrize("year", [2015, 2016, 2017, 2018, 2019, 2020, 2021])
+def test_every_decision_decides_when_in_force(pack: pc.Pack, year: int) -> None:
+    """The issue's property: with every field a decision reads given and every parameter
+    valued on the date (the line and the share threshold supplied as test values), no
+    household, village or county decision and no classifier is undetermined on a date it
+    governs; on a date it does not govern it is an error, never undetermined."""
+    on = dt.date(year, 12, 31)
+    overrides = {
+        name: value
+        for name, value in TEST_VALUES.items()
+        if name != "poverty_line" or year >= 2017  # the shipped line covers 2016
+    }
+    expected_off = _not_in_force(year)
+    off = set()
+    for decision in pack.decisions.values():
+        record = RECORDS[decision.subject]
+        if in_force_on(decision, on) is None:
+            off.add(decision.id)
+            with pytest.raises(pc.NotInForce, match=decision.id):
+                pack.decide(decision.id, record, as_of=on, overrides=overrides)
+            continue
+        result = pack.decide(decision.id, record, as_of=on, overrides=overrides)
+        assert result.outcome is not pc.Outcome.UNDETERMINED, (decision.id, result.missing)
+        batch = pack.decide_batch(decision.id, [record], as_of=on, overrides=overrides)
+        assert batch.result(0) == result
+    assert off == expected_off
+    for classifier in pack.classifiers.values():
+        record = RECORDS[classifier.subject]
+        if year > 2020:  # seed 001 governs 2015-06-16 – 2020-12-31
+            with pytest.raises(pc.NotInForce):
+                pack.classify(classifier.id, record, as_of=on, overrides=overrides)
+            continue
+        assert pack.classify(classifier.id, record, as_of=on, overrides=overrides).code
+
+
+def test_household_exit_on_the_sample_date_reads_no_water(pack: pc.Pack) -> None:
+    """On 2016-12-31 (the issue's date) the water fields play no part: a register
+    without them is decided in full."""
+    record = {k: v for k, v in FULL_HOUSEHOLD.items() if not k.startswith("water")}
+    readiness = pack.readiness("household_exit", as_of=AS_OF)
+    assert readiness.ready
+    assert not [f for f in readiness.fields if f.startswith("water")]
+    result = pack.decide("household_exit", pc.Household.from_dict(record), as_of=AS_OF)
+    assert result.outcome is pc.Outcome.ELIGIBLE
+    after = pack.readiness("household_exit", as_of=dt.date(2019, 12, 31))
+    assert "water_quality_passed" in after.fields
+    assert [g.parameter.name for g in after.blocking] == ["poverty_line"]
 
 
 # -- gaps and interpretations --------------------------------------------------------------
@@ -461,6 +760,7 @@ def _random_household(rng: random.Random, i: int) -> dict[str, Any]:
         "water_horizontal_distance": maybe(rng.choice([100, 800, 1500])),
         "water_vertical_distance": maybe(rng.choice([10, 80, 120])),
         "water_days_without": maybe(rng.choice([0, 36, 60])),
+        "water_quality_passed": maybe(rng.random() < 0.9),
         "planned_exit_year": maybe(rng.choice([2014, 2016, 2018, 2020, 2021])),
         "pairing_cadre": maybe(rng.choice(["", "cadre"])),
         "income_projects": maybe(rng.choice([[], ["fruit"]])),
@@ -495,12 +795,16 @@ def _random_household(rng: random.Random, i: int) -> dict[str, Any]:
     return {k: v for k, v in record.items() if v is not None}
 
 
-@pytest.mark.parametrize("as_of", [dt.date(2016, 12, 31), dt.date(2019, 12, 31)])
+@pytest.mark.parametrize(
+    "as_of", [dt.date(2016, 12, 31), dt.date(2018, 10, 31), dt.date(2019, 12, 31)]
+)
 def test_one_record_and_batch_agree(pack: pc.Pack, as_of: dt.date) -> None:
     rng = random.Random(20150616)
     households = [pc.Household.from_dict(_random_household(rng, i)) for i in range(300)]
     overrides = {"poverty_line": 3000} if as_of.year > 2016 else {}
-    for decision in (d.id for d in pack.decisions_for("household")):
+    for decision in (
+        d.id for d in pack.decisions_for("household") if in_force_on(d, as_of) is not None
+    ):
         batch = pack.decide_batch(decision, households, as_of=as_of, overrides=overrides)
         for i, h in enumerate(households):
             assert pack.decide(decision, h, as_of=as_of, overrides=overrides) == batch.result(i)
