@@ -8,10 +8,11 @@ parameter is read by a test in force in a position every passing record needs (n
 in one branch of an ``or``, a ``coalesce`` or a ``where``).
 
 The analysis of "needed" inputs is a small walk over the expression tree written here
-(no library does it): ``or`` and ``coalesce`` need only what all their options need,
-``where`` needs its condition and what both branches need, everything else needs what
-its parts need; a plain-function rule is assumed to need nothing, so that a gap is never
-called blocking when it might not be.
+(no library does it), in Kleene logic: to be true an ``and`` needs what each part needs
+and an ``or`` only what every option needs (to be false, the other way round), ``not``
+swaps the two, ``coalesce`` needs what all its options need, ``where`` its condition and
+what both branches need, everything else what its parts need; a plain-function rule is
+assumed to need nothing, so that a gap is never called blocking when it might not be.
 """
 
 from __future__ import annotations
@@ -25,12 +26,14 @@ import attrs
 from poverty_core._text import Language
 from poverty_core.engine import decision_on
 from poverty_core.expressions import (
+    And,
     Coalesce,
     Expr,
     Filled,
     Function,
+    MemberAggregate,
+    Not,
     Or,
-    Param,
     Ref,
     Where,
 )
@@ -44,27 +47,65 @@ __all__ = ["Gap", "Readiness", "needed", "readiness"]
 
 
 def needed(expr: Expr) -> frozenset[Ref]:
-    """The inputs without which ``expr`` is unknown for every record.
+    """The inputs without which ``expr`` cannot be true (cannot pass) for any record.
 
-    >>> from poverty_core.expressions import field, param, any_of
+    >>> from poverty_core.expressions import field, param, any_of, all_of, not_
     >>> sorted(r.label() for r in needed(field("income") > param("poverty_line")))
     ['income', 'param:poverty_line']
     >>> sorted(r.label() for r in needed(any_of(field("a"), param("b"))))
     []
+    >>> sorted(r.label() for r in needed(not_(all_of(field("a"), param("b")))))
+    []
     """
-    if isinstance(expr, Param):
-        return frozenset(expr.refs())
+    return _needs(expr)[0]
+
+
+_None: frozenset[Ref] = frozenset()
+
+
+def _meet(sets: list[frozenset[Ref]]) -> frozenset[Ref]:
+    return frozenset.intersection(*sets) if sets else _None
+
+
+def _join(sets: list[frozenset[Ref]]) -> frozenset[Ref]:
+    return _None.union(*sets)
+
+
+def _needs(expr: Expr) -> tuple[frozenset[Ref], frozenset[Ref]]:
+    """(inputs needed for ``expr`` to be true, … to be false); for a value, both are
+    what it needs to be known."""
     if isinstance(expr, Filled | Function):
-        return frozenset()
-    if isinstance(expr, Or | Coalesce):
-        options = [needed(c) for c in expr.children()]
-        return frozenset.intersection(*options) if options else frozenset()
+        return _None, _None
+    if isinstance(expr, And):
+        parts = [_needs(c) for c in expr.children()]
+        return _join([t for t, _ in parts]), _meet([f for _, f in parts])
+    if isinstance(expr, Or):
+        parts = [_needs(c) for c in expr.children()]
+        return _meet([t for t, _ in parts]), _join([f for _, f in parts])
+    if isinstance(expr, Not):
+        true, false = _needs(expr.part)
+        return false, true
+    if isinstance(expr, Coalesce):
+        known = _meet([_known(c) for c in expr.children()])
+        return known, known
     if isinstance(expr, Where):
-        return needed(expr.condition) | (needed(expr.then) & needed(expr.otherwise))
+        then_t, then_f = _needs(expr.then)
+        else_t, else_f = _needs(expr.otherwise)
+        cond = _known(expr.condition)
+        return cond | (then_t & else_t), cond | (then_f & else_f)
+    if isinstance(expr, MemberAggregate) and expr.how != "count":
+        return _needs(expr.condition)
     children = expr.children()
     if not children:
-        return frozenset(expr.refs())
-    return frozenset().union(*(needed(c) for c in children))
+        refs = frozenset(expr.refs())
+        return refs, refs
+    known = _join([_known(c) for c in children])
+    return known, known
+
+
+def _known(expr: Expr) -> frozenset[Ref]:
+    true, false = _needs(expr)
+    return true & false
 
 
 @attrs.frozen

@@ -24,6 +24,7 @@ two disagree or if either differs from what the case expects. The format::
     set = { annual_net_income_per_capita = 2952 }   # top-level fields replaced
     unset = ["food_secure"]         # top-level fields removed (left unknown)
     expect = { outcome = "not_eligible", failed = ["income_above_line"] }
+    note = "16号: 稳定超过国家扶贫标准 — 超过 excludes the bound"   # optional: the source
 
 Expectations: ``outcome``; ``passed`` / ``failed`` / ``unknown`` / ``not_in_force``
 (criteria that must have that status); ``error = "not_in_force"`` (the decision,
@@ -60,6 +61,7 @@ __all__ = ["Case", "CaseFailure", "load_cases", "run_case"]
 _CASE_KEYS = {
     "name", "pack", "as_of", "decision", "classifier", "entitlement", "indicator",
     "record", "set", "unset", "records", "groups", "by", "overrides", "expect", "kind",
+    "note",
 }  # fmt: skip
 _EXPECT_KEYS = {
     "outcome", "passed", "failed", "unknown", "not_in_force", "missing", "class", "total",
