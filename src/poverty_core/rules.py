@@ -303,6 +303,7 @@ class Checklist:
                 title=item.label,
                 citations=self.citation,
                 test=ChecklistItem(self.id, item.id, item.label),
+                description=self.description,
                 interpretation=self.interpretation,
                 pack=self.pack,
                 in_force=self.in_force,
