@@ -19,6 +19,7 @@ from poverty_core_fujian import rules
 
 import poverty_core as pc
 from poverty_core.packs import PackRegistry, get_plugin_manager
+from poverty_core.rules import in_force_on
 
 HERE = Path(__file__).parent
 
@@ -32,6 +33,26 @@ def fujian() -> pc.Pack:
 def own(items: dict[str, Any]) -> list[Any]:
     """The items the fujian pack itself defines or overrides."""
     return [i for i in items.values() if i.pack == "fujian"]
+
+
+def _targets_ids() -> set[str]:
+    try:
+        from poverty_core_fujian import targets  # type: ignore[attr-defined,unused-ignore]
+    except ImportError:
+        return set()
+    return {r.id for r in targets.RULES}
+
+
+def mine(items: dict[str, Any]) -> list[Any]:
+    """The fujian items of ``rules.py`` and the data files, without the 2020 targets module
+    (``targets.py`` and its ``t_`` data files, tested by their own files)."""
+    theirs = _targets_ids()
+    return [
+        i
+        for i in own(items)
+        if getattr(i, "id", None) not in theirs
+        and not getattr(i, "name", getattr(i, "id", "")).startswith("t_")
+    ]
 
 
 def _cases() -> Iterator[dict[str, Any]]:
@@ -106,12 +127,16 @@ def test_every_parameter_value_is_cited(fujian: pc.Pack) -> None:
 
 
 def test_gaps_are_parameters_without_values_that_say_so(fujian: pc.Pack) -> None:
-    gaps = {p.name for p in own(fujian.parameters) if not p.values}
+    gaps = {p.name for p in mine(fujian.parameters) if not p.values}
     assert gaps == {
         "key_counties_unnamed",
         "provincial_poverty_line",
         "edu_senior_high_fee_waiver",
         "edu_secondary_vocational_fee_waiver",
+        "edu_technical_school_tuition_waiver",
+        "edu_technical_school_textbook_waiver",
+        "edu_technical_school_lodging_waiver",
+        "edu_technical_school_sundry_waiver",
     }
     for name in gaps:
         description = fujian.parameters[name].description
@@ -129,7 +154,10 @@ def test_interpretations_are_explained(fujian: pc.Pack) -> None:
         assert c.title.en, c.id
         assert c.citations, c.id
         if c.interpretation:
-            assert c.description is not None, c.id
+            # a checklist's or procedure's items are explained by the checklist itself
+            parent = fujian.decisions.get(c.id.split(".")[0]) if "." in c.id else None
+            explained = c.description if parent is None else parent.description
+            assert explained is not None, c.id
     for table in (fujian.classifiers, fujian.indicators):
         for item in own(table):
             if item.interpretation:
@@ -435,3 +463,233 @@ def test_child_pack_overrides_one_threshold(tmp_path: Path) -> None:
         if f.status != g.status
     ]
     assert changed == ["village_collective_income"]
+
+
+# -- periods in force (issue 9) -------------------------------------------------------------------
+
+THREE_YEAR = (dt.date(2018, 10, 24), dt.date(2020, 12, 31))
+
+
+def _dated(fujian: pc.Pack) -> Iterator[Any]:
+    for table in (
+        fujian.criteria,
+        fujian.decisions,
+        fujian.classifiers,
+        fujian.entitlements,
+        fujian.indicators,
+    ):
+        for item in mine(table):
+            yield item
+            yield from getattr(item, "lines", ())
+
+
+def test_every_rule_has_a_period(fujian: pc.Pack) -> None:
+    for item in _dated(fujian):
+        assert item.in_force is not None, item.id
+        assert item.in_force.end is not None, item.id
+        assert item.in_force.end <= dt.date(2020, 12, 31), item.id
+
+
+def test_rules_of_the_2018_opinions_govern_its_three_years(fujian: pc.Pack) -> None:
+    for item in _dated(fujian):
+        citation = item.citation if hasattr(item, "citation") else item.citations[0]
+        if citation.source == "fujian-2018-three-year" and item.in_force.origin.startswith(
+            "source:"
+        ):
+            assert (item.in_force.start, item.in_force.end) == THREE_YEAR, item.id
+
+
+def test_lianjiang_rules_have_an_explained_period(fujian: pc.Pack) -> None:
+    lianjiang = [
+        i for i in _dated(fujian) if getattr(i, "citations", (None,))[0] == rules.LIANJIANG
+    ]
+    assert {i.id for i in lianjiang} == set(rules.VILLAGE_EXIT_CRITERIA[1:])
+    for item in lianjiang:
+        period = item.in_force
+        assert (period.start, period.end) == (dt.date(2017, 10, 23), dt.date(2017, 12, 31))
+        assert period.citation is not None
+        assert period.citation.source == "lianjiang-2017"
+        assert period.note is not None
+        assert "2017-10-23" in period.note.zh
+        assert item.interpretation
+
+
+def test_three_year_values_end_in_2020(fujian: pc.Pack) -> None:
+    """W-11: no value of the 2018 opinions applies after 2020 (the 2‰ fund: 2018–2020)."""
+    for p in mine(fujian.parameters):
+        for v in p.values:
+            if v.citation.source == "fujian-2018-three-year":
+                assert v.end is not None, p.name
+                assert v.end <= dt.date(2020, 12, 31), p.name
+    fund = fujian.parameters["provincial_fund_share"].values[0]
+    assert (fund.start, fund.end) == (dt.date(2018, 1, 1), dt.date(2020, 12, 31))
+    assert fujian.parameters["paired_support_funds_min"].value_on(dt.date(2021, 1, 1)) is None
+
+
+def test_2017_figures_govern_2017(fujian: pc.Pack) -> None:
+    for name in ("annual_target_exit_people", "annual_target_relocated_people"):
+        (value,) = fujian.parameters[name].values
+        assert (value.start, value.end) == (dt.date(2017, 1, 1), dt.date(2017, 12, 31))
+
+
+def test_overrides_fall_back_to_the_national_versions(fujian: pc.Pack) -> None:
+    for rid in ("basic_medical", "safe_housing"):
+        rule = fujian.criteria[rid]
+        assert (rule.in_force.start, rule.in_force.end) == THREE_YEAR
+        assert rule.supersedes is not None
+        assert rule.supersedes.pack == "national"
+        assert rule.supersedes.in_force.start == dt.date(2016, 4, 29)
+    on = dt.date(2017, 12, 31)
+    assert in_force_on(fujian.criteria["basic_medical"], on).pack == "national"
+    assert in_force_on(fujian.criteria["basic_medical"], dt.date(2019, 1, 1)).pack == "fujian"
+
+
+# -- the fidelity items (fidelity.md) -----------------------------------------------------------
+
+
+def test_family_doctor_is_not_an_exit_criterion(fujian: pc.Pack) -> None:
+    """W-7: 003 一、(三) "既不能降低标准，也不能擅自拔高标准"."""
+    assert "family_doctor_contract" not in fujian.decisions["household_exit"].criteria
+    assert fujian.decisions["health_guarantee"].criteria == (
+        "health_insurance_coverage",
+        "family_doctor_contract",
+    )
+    assert "family_doctor_contract_coverage" in fujian.indicators
+
+
+def test_supplementary_insurance_in_exit_is_an_open_question(fujian: pc.Pack) -> None:
+    """W-8: reading A shipped (false), flagged as an interpretation, both readings named."""
+    parameter = fujian.parameters["exit_requires_supplementary_insurance"]
+    assert parameter.interpretation
+    assert fujian.value("exit_requires_supplementary_insurance", dt.date(2019, 1, 1)) is False
+    assert parameter.description is not None
+    assert "读法A" in parameter.description.zh
+    assert "读法B" in parameter.description.zh
+    assert "reading A" in parameter.description.en
+    assert "Reading B" in parameter.description.en
+    assert fujian.criteria["basic_medical"].interpretation
+    assert "supplementary_medical_insurance_required" not in fujian.parameters
+
+
+def test_key_counties_are_not_judged_by_the_national_standard(fujian: pc.Pack) -> None:
+    """W-4: the borrowed national indicators are an interpretation; the standard is a gap."""
+    borrowed = fujian.indicators["key_counties_meeting_borrowed_national_standard"]
+    assert borrowed.interpretation
+    assert "key_counties_meeting_exit_standard" not in fujian.indicators
+    gaps = [n for n in fujian.not_encoded if n.citation.source.startswith("fujian-key-county")]
+    assert any("阈值" in n.rule.zh for n in gaps)
+    assert fujian.sources["fujian-exit-mechanism-opinions"].confidence == "low"
+
+
+def test_key_county_names_as_the_rule_inventory_gives_them(fujian: pc.Pack) -> None:
+    """RULES.md: 12 with the 2019-06-20 announcement (high), 6 reported in 2020 (UNSURE),
+    5 unnamed."""
+    on = dt.date(2020, 12, 31)
+    assert fujian.value("key_counties_exited_2018", on) == (
+        "云霄", "诏安", "平和", "清流", "建宁", "顺昌",
+        "浦城", "松溪", "武平", "古田", "屏南", "寿宁",
+    )  # fmt: skip
+    assert fujian.value("key_counties_exited_2020", on) == (
+        "明溪", "宁化", "政和", "连城", "周宁", "柘荣",
+    )  # fmt: skip
+    announcement = fujian.sources["fujian-key-county-exit-2019"]
+    assert "关于云霄等12个县退出省级扶贫开发工作重点县的公告" in announcement.title.zh
+    assert announcement.confidence == "high"
+    assert fujian.sources["fujian-key-county-exit-2020"].confidence == "low"
+    assert fujian.parameters["key_counties_unnamed"].values == ()
+
+
+def test_monthly_duties_are_dated_records() -> None:
+    """W-9: the county records carry dates, not monthly averages."""
+    fields = set(pc.County.field_labels())
+    assert {"poverty_meetings", "party_secretary_poverty_days", "county_head_poverty_days"} <= (
+        fields
+    )
+    assert not {"leading_group_meetings_per_month", "leader_working_days_per_month"} & fields
+
+
+def test_rain_and_dew_grant_is_per_school_year(fujian: pc.Pack) -> None:
+    """W-10: "每人每学年"."""
+    assert fujian.parameters["edu_rain_dew_grant"].unit == "yuan/person/school_year"
+
+
+def test_three_housing_priority_names_are_marked_uncited(fujian: pc.Pack) -> None:
+    """I-2: 003 names only the first of the 4类重点对象."""
+    taxonomy = fujian.taxonomies["housing_priority_groups"]
+    labels = {item.code: item.label for item in taxonomy.items}
+    assert "未引用" not in labels["registered_poor"].zh
+    for code in ("dibao", "scattered_tekun", "poor_disabled"):
+        assert "未引用来源" in labels[code].zh
+        assert "uncited" in labels[code].en
+    for rule in fujian.classifiers["housing_priority_group"].classes:
+        assert rule.description is not None
+        assert "uncited" in rule.description.en
+
+
+def test_technical_school_waivers_are_listed_not_added(fujian: pc.Pack) -> None:
+    household = pc.Household.from_dict(
+        {
+            "id": "t",
+            "status": "not_exited",
+            "members": [
+                {
+                    "id": "1",
+                    "age": 16,
+                    "schooling_status": "in_school",
+                    "schooling_stage": "secondary_vocational",
+                    "technical_school": True,
+                }
+            ],
+        }
+    )
+    result = fujian.entitle("education_support", household, as_of=dt.date(2019, 9, 1))
+    assert result.total == 5000
+    waivers = {a.line_id: a for a in result.awards if a.line_id.startswith("technical_school_")}
+    assert set(waivers) == {
+        f"technical_school_{w}_waiver" for w in ("tuition", "textbook", "lodging", "sundry")
+    }
+    assert all(a.kind == "waiver" and a.amount is None for a in waivers.values())
+    other = pc.Household.from_dict(
+        {
+            "id": "o",
+            "status": "not_exited",
+            "members": [
+                {
+                    "id": "1",
+                    "age": 16,
+                    "schooling_status": "in_school",
+                    "schooling_stage": "secondary_vocational",
+                    "technical_school": False,
+                }
+            ],
+        }
+    )
+    result = fujian.entitle("education_support", other, as_of=dt.date(2019, 9, 1))
+    assert not [a for a in result.awards if a.line_id.startswith("technical_school_")]
+
+
+# -- the bundled Lianjiang sample (SYNTHETIC) ------------------------------------------------------
+
+
+def test_lianjiang_sample_under_fujian_and_national() -> None:
+    """The README's figures: 586 / 159 / 0 households, 1865 people (79.3 %), under both
+    packs on 2016-12-31, and all 50 villages decided."""
+    from poverty_core import indicators
+    from poverty_core.io import read_dataset
+    from poverty_core.samples import sample_path
+
+    with sample_path() as path:
+        data = read_dataset(path)
+    assert data.synthetic
+    on = dt.date(2016, 12, 31)
+    for name in ("fujian", "national"):
+        pack = pc.load_pack(name)
+        result = pack.decide_batch("household_exit", data.households, as_of=on)
+        assert result.counts() == {"eligible": 586, "not_eligible": 159, "undetermined": 0}
+        (row,) = indicators.exit_summary(result, data.households, by="county_id")
+        assert (row["eligible_people"], row["not_eligible_people"]) == (1865, 487)
+        assert round(1865 / 2352, 3) == 0.793
+        poor = indicators.poor_population_by(result, data.households, by="village_id")
+        villages = indicators.with_poor_population(data.villages, poor)
+        village_result = pack.decide_batch("village_exit", villages, as_of=on)
+        assert village_result.counts() == {"eligible": 50, "not_eligible": 0, "undetermined": 0}
