@@ -443,6 +443,12 @@ class Household(_Record):
     )
     relocation_year: int | None = _f("搬迁年度", "year of relocation", check=_year)
     housing_form: str | None = _f("住房保障方式", "form of housing support")
+    housing_moved_in: bool | None = _f(
+        "安居工程已搬迁入住", "housing programme: the household has moved in"
+    )
+    housing_moved_in_on: dt.date | None = _f(
+        "安居工程搬迁入住日期", "housing programme: date moved in", check=_event_date
+    )
     water_litres_per_person_day: float | None = _f(
         "人均日供水量（升）", "water supply (litres/person/day)", check=_non_negative
     )
@@ -581,6 +587,14 @@ class Village(_Record):
     tourism_key_village: bool | None = _f("乡村旅游重点村", "tourism key village")
     tourism_funds: float | None = _f(
         "乡村旅游扶持资金（元/年）", "tourism support funds (yuan/year)", check=_non_negative
+    )
+    city_key_village: bool | None = _f(
+        "市级扶贫重点村", "city-level key village for poverty alleviation"
+    )
+    city_key_village_funds: float | None = _f(
+        "市级下拨扶贫项目资金（元）",
+        "city funds allocated for poverty projects (yuan)",
+        check=_non_negative,
     )
     old_base_key_village: bool | None = _f(
         "第五批老区基点重点村", "5th-batch old-revolutionary-base key village"
