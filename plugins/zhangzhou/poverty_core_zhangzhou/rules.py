@@ -10,20 +10,26 @@ caller-supplied tables, not register fields, so they are Python APIs of their ow
 
 from __future__ import annotations
 
-import importlib
+import datetime as dt
 
 from poverty_core import HouseGrade, PovertyCause, T, cite
 from poverty_core.expressions import (
     Expr,
+    StepDone,
     all_of,
     any_of,
+    as_of,
     checklist_complete,
+    coalesce,
     field,
+    function,
     length,
     not_,
     param,
     procedure_complete,
+    step_date,
 )
+from poverty_core.national.rules import CRITERIA as NATIONAL_CRITERIA
 from poverty_core.rules import Criterion, Decision, Indicator
 
 __all__ = [
@@ -34,9 +40,11 @@ __all__ = [
     "HOUSING_PROCEDURE",
     "INDICATORS",
     "OVERRIDES",
+    "built_by_deadline",
     "housing_completed",
     "in_housing_programme",
     "inherited_safe_housing",
+    "moved_in_by_deadline",
 ]
 
 SOURCE = "zhangzhou-2016-review"
@@ -67,6 +75,23 @@ VILLAGES = cite(
     SOURCE,
     "深入发动，广泛参与，初步形成社会大扶贫格局 一是整村推进帮扶 / section 'society-wide "
     "assistance', item 1 'whole-village assistance'",
+)
+CITY_KEY_VILLAGES = cite(
+    SOURCE,
+    "深入发动，广泛参与，初步形成社会大扶贫格局 一是整村推进帮扶：市里及时下拨财政资金2100万元扶持"
+    "21个市级重点村实施扶贫项目 / section 'society-wide assistance', item 1: 21 million yuan "
+    "for 21 city key villages",
+)
+ZHAOAN_PAIRING = cite(
+    SOURCE,
+    "深入发动，广泛参与，初步形成社会大扶贫格局 三是干部挂钩帮扶：诏安县安排35名县领导带领87个县直"
+    "机关、41家企业，挂钩帮扶41个贫困村 / section 'society-wide assistance', item 3: Zhao'an's "
+    "pairing with 41 poor villages",
+)
+HOUSING_DEADLINE = cite(
+    SOURCE,
+    "狠抓重点，精准发力，无房户安居工程即将完成：确保10月份竣工，年底前搬迁入住 / section "
+    "'housing programme': 'ensure completion in October, moving in before the end of the year'",
 )
 
 FOUR_CAUSES: tuple[PovertyCause, ...] = (
@@ -101,6 +126,46 @@ C or D (危房户)."""
 
 income_projects_met = length("income_projects") >= param("income_projects_min")
 
+
+def _date_ordinal(value: str | None) -> int | None:
+    """The day number of an ISO date written in a text parameter (``None`` if unknown).
+
+    >>> _date_ordinal("2016-10-31") == dt.date(2016, 10, 31).toordinal()
+    True
+    """
+    return None if value is None else dt.date.fromisoformat(value).toordinal()
+
+
+def _deadline(name: str, zh: str, en: str) -> Expr:
+    """A date parameter (``YYYY-MM-DD``) as a value comparable with step and field dates."""
+    return function(
+        _date_ordinal, params=[name], description=T(f"{zh}（{name}）", f"{en} ({name})")
+    )
+
+
+COMPLETION_DEADLINE = _deadline(
+    "housing_completion_deadline", "竣工期限", "the completion deadline"
+)
+MOVE_IN_DEADLINE = _deadline("housing_move_in_deadline", "入住期限", "the moving-in deadline")
+
+built_by_deadline = any_of(
+    as_of() < COMPLETION_DEADLINE,
+    coalesce(
+        step_date(HOUSING_PROCEDURE, "completion_acceptance") <= COMPLETION_DEADLINE,
+        # the procedure is recorded but has no acceptance date: not completed
+        StepDone(HOUSING_PROCEDURE, "completion_acceptance"),
+    ),
+)
+"""Not overdue for completion: before the deadline, or accepted on completion (竣工验收)
+on or before it. Unknown when the deadline has passed and the housing procedure is not
+recorded."""
+
+moved_in_by_deadline = any_of(
+    as_of() < MOVE_IN_DEADLINE,
+    all_of(field("housing_moved_in"), field("housing_moved_in_on") <= MOVE_IN_DEADLINE),
+)
+"""Not overdue for moving in: before the deadline, or moved in on or before it."""
+
 _FORM_CODES = (
     ("new_build", "新建"),
     ("purchase", "购买"),
@@ -115,28 +180,28 @@ _FORM_CODES = (
 _FORMS = tuple(code for pair in _FORM_CODES for code in pair)
 
 
-def _inherited_test(criterion_id: str) -> Expr:
-    """The test of the criterion ``criterion_id`` as the parent pack (fujian, else
-    national) defines it, so the override reuses its definition instead of copying it."""
-    from poverty_core.national.rules import CRITERIA as NATIONAL
+def _national_test(criterion_id: str) -> Expr:
+    """The test of the national criterion ``criterion_id``.
 
-    # Imported by name: the fujian module is read for the two lists its plugin
-    # registers (overrides first); a test checks the result against the assembled pack.
-    fujian = importlib.import_module("poverty_core_fujian.rules")
-    fujian_rules = [*getattr(fujian, "OVERRIDES", []), *getattr(fujian, "CRITERIA", [])]
-    for rule in (*fujian_rules, *NATIONAL):
-        if isinstance(rule, Criterion) and rule.id == criterion_id:
+    The zhangzhou override governs in 2016 only. In 2016 the version it supersedes that
+    governs is the national one (中办发〔2016〕16号): Fujian's override of the same
+    criterion comes from its 2018 three-year opinions and governs 2018-10-24 to
+    2020-12-31 only. So the override builds on the national test, not on Fujian's; a
+    test checks this against the assembled packs.
+    """
+    for rule in NATIONAL_CRITERIA:
+        if rule.id == criterion_id:
             test: Expr = rule.test
             return test
     raise LookupError(
-        f"福建包和国家包都没有判定标准 {criterion_id!r} / "
-        f"no inherited criterion {criterion_id!r} in fujian or national"
+        f"国家包没有判定标准 {criterion_id!r} / no national criterion {criterion_id!r}"
     )
 
 
-inherited_safe_housing = _inherited_test("safe_housing")
-"""The parent pack's safe-housing test, which the override keeps for households outside
-the housing programme and accepts as 'rehoused' for those in it."""
+inherited_safe_housing = _national_test("safe_housing")
+"""The safe-housing test that governs in 2016 under the parent packs (the national one:
+house graded A or B, or relocated with the keys), which the override keeps for
+households outside the housing programme and accepts as 'rehoused' for those in it."""
 
 OVERRIDES: list[Criterion | Decision] = [
     Criterion(
@@ -154,19 +219,23 @@ OVERRIDES: list[Criterion | Decision] = [
         ),
         observed=field("house_grade"),
         description=T(
-            "无房户（without_house）或危房户（住房 C、D 级）须已解决住房——上级包（福建、国家）"
-            "的住房安全标准已满足（如危房已改造、搬迁已拿到钥匙、保障性住房），或安居工程五个"
-            "操作程序已依次完成——且“八有”八项全部具备，才算住房安全。其他户沿用上级包的标准。"
-            "解释：来源把“八有”作为平和县“有其屋”工程的质量标准，本包将其用于全市的无房户、"
-            "危房户。",
+            "无房户（without_house）或危房户（住房 C、D 级）须已解决住房——2016年上级包的住房"
+            "安全标准已满足（国家标准：住房为 A、B 级或搬迁户已拿到钥匙），或安居工程五个操作"
+            "程序已依次完成——且“八有”八项全部具备，才算住房安全。其他户沿用国家标准。本条只在"
+            "2016年适用（来源所述年份）；此后由上级包的住房标准判定（福建三年行动的标准"
+            "2018-10-24至2020-12-31，其余日期为国家标准）。解释：来源把“八有”作为平和县"
+            "“有其屋”工程的质量标准，本包将其用于全市的无房户、危房户。",
             "A household without a house (without_house) or with a dilapidated house "
             "(grade C or D) counts as safely housed only when rehoused — the parent packs' "
-            "(fujian, national) housing test passes (a renovated house, relocated with the "
-            "keys, affordable housing …) or the five steps of the housing procedure are "
+            "housing test of 2016 passes (the national one: a house graded A or B, or "
+            "relocated with the keys) or the five steps of the housing procedure are "
             "completed in order — and every item of the 'eight haves' is met. Other "
-            "households keep the parent packs' standard. Interpretation: the source gives "
-            "the 'eight haves' as the quality standard of Pinghe county's 'a house of one's "
-            "own' programme; the pack applies it to every such household of the city.",
+            "households keep the national standard. The rule governs in 2016 only (the year "
+            "the source describes); on other dates the parent packs' housing test decides "
+            "(Fujian's three-year standard from 2018-10-24 to 2020-12-31, the national one "
+            "otherwise). Interpretation: the source gives the 'eight haves' as the quality "
+            "standard of Pinghe county's 'a house of one's own' programme; the pack applies "
+            "it to every such household of the city.",
         ),
         interpretation=True,
     ),
@@ -241,6 +310,55 @@ CRITERIA: list[Criterion] = [
             "'One or more' includes one: number of income projects ≥ income_projects_min (1).",
         ),
     ),
+    Criterion(
+        id="housing_built_by_deadline",
+        subject="household",
+        title=T(
+            "安居工程按期竣工：10月份竣工（2016-10-31 前，含当日）",
+            "Housing programme completed on time: in October (on or before 2016-10-31)",
+        ),
+        citations=[HOUSING_DEADLINE, HOUSING_STEPS],
+        test=built_by_deadline,
+        observed=step_date(HOUSING_PROCEDURE, "completion_acceptance"),
+        interpretation=True,
+        description=T(
+            "“确保10月份竣工”：期限为参数 housing_completion_deadline（2016-10-31）。竣工以安居"
+            "工程操作程序“竣工验收”一步的日期为准（解释）。评估日在期限之前，尚未竣工的户还"
+            "未逾期，本条通过；期限已到（评估日为期限当日或之后），竣工验收日期不晚于期限才"
+            "通过；已记录操作程序但没有竣工验收日期的户为未竣工。",
+            "'Ensure completion in October': the deadline is the parameter "
+            "housing_completion_deadline (2016-10-31). Completion is the date of the "
+            "procedure's acceptance on completion (竣工验收) (interpretation). Before the "
+            "deadline a house not yet completed is not overdue, and this passes; from the "
+            "deadline on (the assessment date on or after it) it passes only if acceptance is "
+            "dated on or before the deadline; a recorded procedure without an acceptance date "
+            "means not completed.",
+        ),
+    ),
+    Criterion(
+        id="housing_moved_in_by_deadline",
+        subject="household",
+        title=T(
+            "安居工程按期入住：年底前搬迁入住（2016-12-31 前，含当日）",
+            "Housing programme: moved in before the end of the year (on or before 2016-12-31)",
+        ),
+        citations=[HOUSING_DEADLINE],
+        test=moved_in_by_deadline,
+        observed=field("housing_moved_in_on"),
+        interpretation=True,
+        description=T(
+            "“年底前搬迁入住”：期限为参数 housing_move_in_deadline（2016-12-31；“前”读作当日"
+            "或之前，解释）。评估日在期限之前，尚未入住的户还未逾期，本条通过；期限已到，须已"
+            "入住（housing_moved_in）且入住日期（housing_moved_in_on）不晚于期限。修缮、加固、"
+            "改造的户，“入住”读作住进修好的房屋（解释）。",
+            "'Moving in before the end of the year': the deadline is the parameter "
+            "housing_move_in_deadline (2016-12-31; '前' read as on or before, interpretation). "
+            "Before the deadline a household not yet moved in is not overdue, and this passes; "
+            "from the deadline on, the household must have moved in (housing_moved_in) on or "
+            "before it (housing_moved_in_on). For a house repaired, reinforced or rebuilt, "
+            "'moved in' is read as living in the repaired house (interpretation).",
+        ),
+    ),
 ]
 
 DECISIONS: list[Decision] = [
@@ -276,6 +394,25 @@ DECISIONS: list[Decision] = [
             "对安居工程对象户：解决形式为八种之一，五个操作程序依次完成，住房符合“八有”。",
             "For a household of the programme: the form is one of the eight, the five "
             "steps are completed in order, and the house meets the 'eight haves'.",
+        ),
+    ),
+    Decision(
+        id="housing_programme_schedule",
+        subject="household",
+        title=T(
+            "2016年安居工程按期完成：10月份竣工、年底前搬迁入住",
+            "2016 housing programme on schedule: completed in October, moved in by year end",
+        ),
+        citations=[HOUSING_DEADLINE, HOUSING_STEPS],
+        criteria=[
+            "housing_programme_household",
+            "housing_built_by_deadline",
+            "housing_moved_in_by_deadline",
+        ],
+        description=T(
+            "对安居工程对象户（无房户、危房户）：按2016年的期限竣工并入住。只在2016年适用。",
+            "For a household of the programme (no house, or a dilapidated one): completed and "
+            "moved in by the 2016 deadlines. It governs in 2016 only.",
         ),
     ),
     Decision(
@@ -360,6 +497,77 @@ INDICATORS: list[Indicator] = [
         citations=[PROJECTS],
         kind="share",
         condition=income_projects_met,
+    ),
+    Indicator(
+        id="housing_programme_on_schedule_share",
+        subject="household",
+        title=T(
+            "安居工程对象户中按期竣工并入住的比例",
+            "Share of programme households completed and moved in on schedule",
+        ),
+        citations=[HOUSING_DEADLINE, HOUSING_STEPS],
+        kind="share",
+        condition=all_of(built_by_deadline, moved_in_by_deadline),
+        where=in_housing_programme,
+        interpretation=True,
+        description=T(
+            "安居工程对象户中，未逾期竣工（housing_completion_deadline）且未逾期入住"
+            "（housing_move_in_deadline）的户数占比；读法同 housing_built_by_deadline、"
+            "housing_moved_in_by_deadline。",
+            "Among the programme's households, the share neither overdue for completion "
+            "(housing_completion_deadline) nor for moving in (housing_move_in_deadline); read "
+            "as in housing_built_by_deadline and housing_moved_in_by_deadline.",
+        ),
+    ),
+    Indicator(
+        id="city_key_villages",
+        subject="village",
+        title=T("市级扶贫重点村数", "City-level key villages"),
+        citations=[CITY_KEY_VILLAGES],
+        kind="count",
+        condition=field("city_key_village"),
+        description=T(
+            "2016年全市21个市级重点村（参数 zhangzhou_city_key_villages）。",
+            "In 2016 the city had 21 city-level key villages (parameter "
+            "zhangzhou_city_key_villages).",
+        ),
+    ),
+    Indicator(
+        id="city_key_village_funds",
+        subject="village",
+        title=T(
+            "市级重点村获市财政下拨的扶贫项目资金（元）",
+            "City funds allocated to the city-level key villages (yuan)",
+        ),
+        citations=[CITY_KEY_VILLAGES],
+        kind="sum",
+        value=field("city_key_village_funds"),
+        where=field("city_key_village"),
+        description=T(
+            "市级重点村的 city_key_village_funds 之和。2016年：“市里及时下拨财政资金2100万元扶持"
+            "21个市级重点村实施扶贫项目”（参数 zhangzhou_city_key_village_funds）。",
+            "The sum of city_key_village_funds over the city-level key villages. 2016: 'the "
+            "city promptly allocated 21 million yuan of public funds to support 21 city-level "
+            "key villages' (parameter zhangzhou_city_key_village_funds).",
+        ),
+    ),
+    Indicator(
+        id="paired_poor_villages",
+        subject="village",
+        title=T("有挂钩帮扶责任单位的贫困村数", "Poor villages with a pairing (responsible) unit"),
+        citations=[ZHAOAN_PAIRING],
+        kind="count",
+        condition=field("responsible_unit").ne(""),
+        where=field("poor_village"),
+        description=T(
+            "贫困村中记有帮扶责任单位（responsible_unit）的村数，可按县分组。2016年诏安县："
+            "35名县领导带领87个县直机关、41家企业挂钩帮扶41个贫困村（参数 "
+            "zhaoan_paired_poor_villages 等）。",
+            "Poor villages with a responsible assisting unit recorded (responsible_unit), by "
+            "county if asked. 2016, Zhao'an: 35 county leaders, 87 county departments and 41 "
+            "enterprises paired with 41 poor villages (parameter zhaoan_paired_poor_villages "
+            "and others).",
+        ),
     ),
     Indicator(
         id="first_secretary_villages",

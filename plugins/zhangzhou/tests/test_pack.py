@@ -19,6 +19,7 @@ from poverty_core import cli
 from poverty_core.engine import Params
 from poverty_core.expressions import One
 from poverty_core.packs import PackRegistry, get_plugin_manager
+from poverty_core.rules import in_force_on
 
 SOURCE = "zhangzhou-2016-review"
 DAY = dt.date(2016, 9, 23)
@@ -78,8 +79,68 @@ def test_safe_housing_overrides_the_parent(pack: pc.Pack, fujian: pc.Pack) -> No
     assert "eight haves" in pack.rule_text(rule, "en")
 
 
-def test_the_override_reuses_the_parent_test(fujian: pc.Pack) -> None:
-    assert rules.inherited_safe_housing is fujian.criteria["safe_housing"].test
+def test_the_override_builds_on_the_parent_version_in_force_in_2016(fujian: pc.Pack) -> None:
+    """In 2016 the version of safe_housing the override supersedes that governs is the
+    national one: Fujian's override governs 2018-10-24 to 2020-12-31 only."""
+    in_2016 = in_force_on(fujian.criteria["safe_housing"], dt.date(2016, 12, 31))
+    assert in_2016 is not None
+    assert in_2016.pack == "national"
+    assert rules.inherited_safe_housing is in_2016.test
+
+
+def test_safe_housing_versions_by_date(pack: pc.Pack) -> None:
+    """zhangzhou's version in 2016, the national one in 2017, Fujian's from 2018-10-24."""
+    rule = pack.criteria["safe_housing"]
+    by_date = {
+        day: getattr(in_force_on(rule, day), "pack", None)
+        for day in (
+            dt.date(2016, 1, 1),
+            dt.date(2016, 12, 31),
+            dt.date(2017, 1, 1),
+            dt.date(2018, 10, 23),
+            dt.date(2018, 10, 24),
+            dt.date(2020, 12, 31),
+            dt.date(2021, 1, 1),
+        )
+    }
+    assert list(by_date.values()) == [
+        "zhangzhou",
+        "zhangzhou",
+        "national",
+        "national",
+        "fujian",
+        "fujian",
+        None,
+    ]
+
+
+def test_every_own_rule_governs_2016(pack: pc.Pack) -> None:
+    """The review describes 2016 ("今年", "截至9月23日"): every rule of the pack governs
+    2016-01-01 to 2016-12-31, from the source's governs."""
+    governs = pack.sources[SOURCE].governs
+    assert governs is not None
+    assert (governs.start, governs.end) == (dt.date(2016, 1, 1), dt.date(2016, 12, 31))
+    assert governs.note is not None
+    assert "今年" in governs.note.zh
+    own = [
+        *(r for r in pack.criteria.values() if r.pack == "zhangzhou"),
+        *(d for d in pack.decisions.values() if d.pack == "zhangzhou"),
+        *(i for i in pack.indicators.values() if i.pack == "zhangzhou"),
+        *(c for c in pack.checklists.values() if c.pack == "zhangzhou"),
+        *(p for p in pack.procedures.values() if p.pack == "zhangzhou"),
+    ]
+    assert len(own) > 20
+    for rule in own:
+        assert rule.in_force is not None, rule.id
+        assert (rule.in_force.start, rule.in_force.end) == (
+            dt.date(2016, 1, 1),
+            dt.date(2016, 12, 31),
+        ), rule.id
+    for parameter in (p for p in pack.parameters.values() if p.pack == "zhangzhou"):
+        for value in parameter.values:
+            assert value.start.year == 2016, parameter.name
+            assert value.end is not None, parameter.name
+            assert value.end.year == 2016, parameter.name
 
 
 def _household(draw: st.DrawFn) -> pc.Household:
@@ -295,22 +356,75 @@ def test_pairing_quotas(pack: pc.Pack) -> None:
 
 
 def test_interpretations_are_marked(pack: pc.Pack) -> None:
-    for name in (identification.EXCLUSION_PARAMETER, pairing.MODE_PARAMETER):
+    for name in (
+        pairing.MODE_PARAMETER,
+        "housing_completion_deadline",
+        "housing_move_in_deadline",
+    ):
         parameter = pack.parameter(name)
         assert parameter.interpretation, name
         assert parameter.description is not None
         assert "解释" in parameter.description.zh
-        assert "interpretation" in parameter.description.en
-    assert pack.value(identification.EXCLUSION_PARAMETER, DAY) == (
-        "vehicle",
-        "commercial_property",
-        "public_payroll",
-        "village_cadre",
-        "business",
-    )
+        assert "nterpretation" in parameter.description.en
+    for rule_id in ("housing_built_by_deadline", "housing_moved_in_by_deadline", "safe_housing"):
+        assert pack.criteria[rule_id].interpretation, rule_id
+
+
+def test_exclusion_list_is_a_declared_gap(pack: pc.Pack) -> None:
+    """I-3: no exclusion list ships; the gap is said in the parameter and not_encoded."""
+    parameter = pack.parameter(identification.EXCLUSION_PARAMETER)
+    assert parameter.values == ()
+    for day in (dt.date(2016, 3, 1), dt.date(2019, 6, 30)):
+        with pytest.raises(pc.ParameterNotDefined):
+            pack.value(identification.EXCLUSION_PARAMETER, day)
     own = [n for n in pack.not_encoded if n.pack == "zhangzhou"]
-    assert any("四不列" in n.reason.zh for n in own)
     assert all(n.citation.source == SOURCE for n in own)
+    texts = " ".join(n.reason.zh + n.reason.en for n in own)
+    assert "四不列" not in texts
+    assert "identification_exclusion_registries" in texts
+    assert "户籍、教育、健康、就业、社会保险、住房、银行、农村低保、残疾人" in texts
+    shown = io.StringIO()
+    assert cli.main(["show", "zhangzhou", "--lang", "en"], stdout=shown) == 0
+    assert "四不列" not in shown.getvalue()
+    assert "four do-not-lists" not in shown.getvalue()
+
+
+def test_2016_figures(pack: pc.Pack) -> None:
+    """Seed figures the pack records as cited parameters (values from seed 004)."""
+    day = dt.date(2016, 9, 23)
+    # "完成投资6840.8万元，占计划投资的99%" (as of 2016-09-23)
+    assert pack.value("housing_programme_investment", day) == 68_408_000
+    assert pack.value("housing_programme_investment_share", day) == 0.99
+    with pytest.raises(pc.ParameterNotDefined):
+        pack.value("housing_programme_investment", dt.date(2016, 9, 24))
+    # "市里及时下拨财政资金2100万元扶持21个市级重点村"
+    assert pack.value("zhangzhou_city_key_villages", day) == 21
+    assert pack.value("zhangzhou_city_key_village_funds", day) == 21_000_000
+    # 诏安 "35名县领导带领87个县直机关、41家企业，挂钩帮扶41个贫困村"
+    zhaoan = {
+        name: pack.value(name, day)
+        for name in (
+            "zhaoan_pairing_county_leaders",
+            "zhaoan_pairing_departments",
+            "zhaoan_pairing_enterprises",
+            "zhaoan_paired_poor_villages",
+        )
+    }
+    assert list(zhaoan.values()) == [35, 87, 41, 41]
+    # "确保10月份竣工，年底前搬迁入住" ("前" read as on or before)
+    assert pack.value("housing_completion_deadline", day) == "2016-10-31"
+    assert pack.value("housing_move_in_deadline", day) == "2016-12-31"
+    for name in ("zhangzhou_city_key_villages", "zhaoan_paired_poor_villages"):
+        with pytest.raises(pc.ParameterNotDefined):
+            pack.value(name, dt.date(2017, 1, 1))
+
+
+def test_investment_figures_agree() -> None:
+    """6840.8万元 at 99% (rounded: 98.5%–99.5%) puts the plan between about 6875万 and
+    6945万 yuan. The source gives no plan, so the pack derives none."""
+    invested, share = 68_408_000, 0.99
+    low, high = invested / (share + 0.005), invested / (share - 0.005)
+    assert 68_750_000 < low < high < 69_450_000
 
 
 def test_every_own_item_cites_the_review(pack: pc.Pack) -> None:
@@ -330,10 +444,17 @@ def test_every_own_item_cites_the_review(pack: pc.Pack) -> None:
         assert rule.title.zh
         assert rule.title.en
     for parameter in (p for p in pack.parameters.values() if p.pack == "zhangzhou"):
-        assert parameter.values, parameter.name
+        if not parameter.values:  # a declared gap
+            assert parameter.description is not None
+            assert "缺口" in parameter.description.zh, parameter.name
+            continue
         assert all(v.citation.source == SOURCE for v in parameter.values)
     for taxonomy in (t for t in pack.taxonomies.values() if t.pack == "zhangzhou"):
-        assert taxonomy.citation.source == SOURCE
+        # the comparison data are Fujian's list (003 §5.4); the rest are the review's
+        expected = (
+            "fujian-2018-three-year" if taxonomy.id == identification.REGISTRY_TAXONOMY else SOURCE
+        )
+        assert taxonomy.citation.source == expected, taxonomy.id
 
 
 @pytest.mark.parametrize("module", [identification, pairing])
