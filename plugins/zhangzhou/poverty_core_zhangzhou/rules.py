@@ -128,12 +128,20 @@ income_projects_met = length("income_projects") >= param("income_projects_min")
 
 
 def _date_ordinal(value: str | None) -> int | None:
-    """The day number of an ISO date written in a text parameter (``None`` if unknown).
+    """The day number of an ISO date written in a text parameter (``None`` if unknown
+    or not a date).
 
     >>> _date_ordinal("2016-10-31") == dt.date(2016, 10, 31).toordinal()
     True
+    >>> _date_ordinal("end of October") is None
+    True
     """
-    return None if value is None else dt.date.fromisoformat(value).toordinal()
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value).toordinal()
+    except (TypeError, ValueError):
+        return None  # not a date: unknown, naming the parameter
 
 
 def _deadline(name: str, zh: str, en: str) -> Expr:

@@ -457,7 +457,7 @@ def test_every_own_item_cites_the_review(pack: pc.Pack) -> None:
         assert taxonomy.citation.source == expected, taxonomy.id
 
 
-@pytest.mark.parametrize("module", [identification, pairing])
+@pytest.mark.parametrize("module", [identification, pairing, rules])
 def test_module_examples(module: object) -> None:
     failures, tests = doctest.testmod(module, verbose=False)  # type: ignore[arg-type]
     assert tests > 0
