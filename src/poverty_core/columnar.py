@@ -1555,24 +1555,13 @@ class _XlsxSource(_Source):
             fault = merged.apply(number, texts)  # a blank row may hold a merge's anchor
             if blank:
                 continue
+            key = None if key_index is None else texts[key_index].strip() or None
             if fault is not None:
-                self.add_ragged(
-                    _Ragged(
-                        number,
-                        fault[1],
-                        None if key_index is None else texts[key_index].strip() or None,
-                        self.headers[fault[0]],
-                    )
-                )
+                self.add_ragged(_Ragged(number, fault[1], key, self.headers[fault[0]]))
                 continue
             if any(texts[width:]):
-                self.add_ragged(
-                    _Ragged(
-                        number,
-                        Text("表头以外的列中有值", "values beyond the last headed column"),
-                        None,
-                    )
-                )
+                message = Text("表头以外的列中有值", "values beyond the last headed column")
+                self.add_ragged(_Ragged(number, message, key))
                 continue
             self.rows_read += 1
             for i in range(width):
@@ -2760,7 +2749,7 @@ class _Merge:
             self._fill(current, ahead)
             if ahead is None:
                 self._finish(current)
-            if first and self.member_rows == 0 and not self.pending:
+            if first and not self.member_rows and not self.pending and not self.msource.rows_read:
                 raise _fatal(
                     self.ctx.files["members"],
                     "成员表没有数据行",

@@ -430,7 +430,10 @@ _ERRNO_ZH = {
 
 def _os_reason(exc: OSError) -> Text:
     code = exc.errno
-    en = exc.strerror or str(exc) or type(exc).__name__
+    if code is None:  # Arrow's I/O errors give the number in the message only
+        found = re.search(r"\[errno (\d+)\]", str(exc), re.IGNORECASE)
+        code = int(found.group(1)) if found else None
+    en = os.strerror(code) if code else str(exc) or type(exc).__name__
     zh = _ERRNO_ZH.get(code) if code is not None else None
     if zh is None:
         name = errno.errorcode.get(code, type(exc).__name__) if code else type(exc).__name__

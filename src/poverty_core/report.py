@@ -62,6 +62,8 @@ _L = {
     "rate_people": ("退出率（人）", "rate (people)"),
     "undetermined": ("无法判定", "undetermined"),
     "decision": ("判定", "decision"),
+    "village": ("村", "village"),
+    "county": ("县", "county"),
 }
 
 
@@ -72,11 +74,23 @@ def _t(key: str, language: Language) -> str:
 
 def _md_table(header: Sequence[str], rows: Sequence[Sequence[Any]]) -> list[str]:
     def cell(v: Any) -> str:
-        return str("—" if v is None else v).replace("|", "\\|")
+        # Formulas neutralised (the report may be opened in a spreadsheet); a line break
+        # would end the table row.
+        text = safe_cell(str("—" if v is None else v))
+        return text.replace("\r", " ").replace("\n", " ").replace("|", "\\|")
 
     out = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     out += ["| " + " | ".join(cell(v) for v in row) + " |" for row in rows]
     return [*out, ""]
+
+
+def _outcome(value: str, language: Language) -> str:
+    from poverty_core.rules import Outcome
+
+    try:
+        return Outcome(value).label[language]
+    except ValueError:
+        return value
 
 
 def _kind(kind: str, language: Language) -> str:
@@ -120,8 +134,8 @@ def render_markdown(report: dict[str, Any], language: Language = "en") -> str:
         total_h = sum(outcomes.values()) or 1
         total_p = sum(people.values()) or 1
         rows = [
-            [k, outcomes[k], format_value(outcomes[k] / total_h, "ratio"), people[k],
-             format_value(people[k] / total_p, "ratio")]
+            [_outcome(k, language), outcomes[k], format_value(outcomes[k] / total_h, "ratio"),
+             people[k], format_value(people[k] / total_p, "ratio")]
             for k in outcomes
         ]  # fmt: skip
         header = ["", _t("households", language), "%", _t("people", language), "%"]
@@ -144,7 +158,8 @@ def render_markdown(report: dict[str, Any], language: Language = "en") -> str:
         groups = summary.get(key) or []
         if not groups:
             continue
-        lines += [f"## {_t('by', language).format(by)}", ""]
+        noun = _t("village" if by == "village_id" else "county", language)
+        lines += [f"## {_t('by', language).format(noun)}", ""]
         outcomes_by = decided[by]
         rows = [
             [
@@ -152,11 +167,11 @@ def render_markdown(report: dict[str, Any], language: Language = "en") -> str:
                 format_value(g["exit_rate_households"], "ratio"),
                 format_value(g["exit_rate_people"], "ratio"),
                 g["undetermined_households"],
-                outcomes_by.get(g[by], "—"),
+                _outcome(outcomes_by.get(g[by], "—"), language),
             ]
             for g in groups
         ]  # fmt: skip
-        header = [by, _t("households", language), _t("people", language)] + [
+        header = [noun, _t("households", language), _t("people", language)] + [
             _t(k, language)
             for k in ("eligible", "rate_households", "rate_people", "undetermined", "decision")
         ]
@@ -206,7 +221,7 @@ def _html(markdown: str) -> str:
 def _cell(text: str) -> str:
     """One cell (or paragraph) of the HTML report: Markdown's escaped ``|`` undone,
     formulas neutralised, HTML escaped."""
-    return html.escape(safe_cell(text.replace("\\|", "|")))
+    return html.escape(safe_cell(text.replace("\\|", "|")), quote=False)
 
 
 def render(path: str | os.PathLike[str], report: dict[str, Any], language: Language = "en") -> str:
