@@ -205,7 +205,7 @@ class ResultWriter:
             if self._text is None:
                 self._text = open(self.tmp, "w", encoding="utf-8")  # noqa: SIM115
             for row in table.to_pylist():
-                self._text.write(json.dumps(row, ensure_ascii=False) + "\n")
+                self._text.write(json.dumps(row, ensure_ascii=False, allow_nan=False) + "\n")
         self.rows += table.num_rows
 
     def finish(self) -> Path:
@@ -244,15 +244,15 @@ class ResultWriter:
 
 
 def neutralise_formulas(table: pa.Table) -> pa.Table:
-    """Text cells a spreadsheet would run as a formula (starting with ``=``, ``+``, ``-``
-    or ``@``) prefixed with an apostrophe, so an exported CSV opened in Excel runs
-    nothing."""
+    """Text cells a spreadsheet would run as a formula (starting with ``=``, ``+``, ``-``,
+    ``@``, a tab or a carriage return) prefixed with an apostrophe, so an exported CSV
+    opened in Excel runs nothing."""
     import pyarrow.compute as pc
 
     columns = []
     for column in table.columns:
         if pa.types.is_string(column.type) or pa.types.is_large_string(column.type):
-            risky = pc.match_substring_regex(column, r"^[=+\-@]")
+            risky = pc.match_substring_regex(column, r"^[=+\-@\t\r]")
             column = pc.if_else(risky, pc.binary_join_element_wise("'", column, ""), column)
         columns.append(column)
     return pa.table(columns, names=table.column_names)
