@@ -40,7 +40,9 @@ __all__ = [
     "result_table",
 ]
 
-_STATUS_NAMES = np.array([s.value for s in (Status.FAILED, Status.PASSED, Status.UNKNOWN)])
+_STATUS_NAMES = np.array(
+    [s.value for s in (Status.FAILED, Status.PASSED, Status.UNKNOWN, Status.NOT_IN_FORCE)]
+)
 _OUTCOME_NAMES = np.array(
     [o.value for o in (Outcome.NOT_ELIGIBLE, Outcome.ELIGIBLE, Outcome.UNDETERMINED)]
 )
@@ -102,7 +104,7 @@ class RunSummary:
                 str(name): int(v) for name, v in zip(_OUTCOME_NAMES, self.people, strict=True)
             },
             "criteria": {
-                k: dict(zip(("failed", "passed", "unknown"), map(int, v), strict=True))
+                k: dict(zip(_STATUS_NAMES.tolist(), map(int, v), strict=True))
                 for k, v in self.criteria.items()
             },
             "missing": dict(self.missing),
@@ -140,8 +142,8 @@ def assess(
         undetermined = result.outcome == 2
         missing_rows: dict[str, npt.NDArray[np.bool_]] = {}
         for c in result.criteria:
-            counts = np.bincount(c.status, minlength=3).astype(np.int64)
-            previous = summary.criteria.get(c.rule.id, np.zeros(3, np.int64))
+            counts = np.bincount(c.status, minlength=4).astype(np.int64)
+            previous = summary.criteria.get(c.rule.id, np.zeros(4, np.int64))
             summary.criteria[c.rule.id] = previous + counts
             for label, mask in c.missing.items():
                 rows = mask & (c.status == 2) & undetermined
