@@ -51,7 +51,14 @@ from poverty_core.columnar import (
 )
 from poverty_core.convert import RECORD_TYPES, json_schema, loads_json, structure
 from poverty_core.engine import BatchResult
-from poverty_core.errors import InputError, PackError, PovertyCoreError, Problem, UnknownName
+from poverty_core.errors import (
+    InputError,
+    NotInForce,
+    PackError,
+    PovertyCoreError,
+    Problem,
+    UnknownName,
+)
 from poverty_core.expressions import subject_of
 from poverty_core.io import (
     Dataset,
@@ -75,8 +82,10 @@ from poverty_core.privacy import (
     redact_data,
     showing_id_numbers,
 )
+from poverty_core.readiness import Readiness
 from poverty_core.report import render
-from poverty_core.rules import Outcome
+from poverty_core.rules import Outcome, in_force_on
+from poverty_core.samples import SAMPLES, sample_file
 
 __all__ = ["main"]
 
@@ -110,7 +119,8 @@ def _parser() -> argparse.ArgumentParser:
         description=(
             "Decide poverty status under cited policy packs. / 按有出处的策略包判定贫困状态。"
         ),
-        epilog="Exit codes: 0 ok, 2 usage, 3 invalid input, 4 pack error, 5 output error, "
+        epilog="Exit codes: 0 ok, 2 usage, 3 invalid input, 4 pack error or nothing to decide "
+        "on the date (a decision not in force, a parameter without a value), 5 output error, "
         "130 interrupted.",
     )
     parser.add_argument("--version", action="version", version=f"poverty-core {__version__}")
@@ -128,8 +138,36 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser("packs", help="list installed packs and their parents / 列出已安装的策略包")
     common(p)
 
+    def policy_args(p: argparse.ArgumentParser) -> None:
+        p.add_argument(
+            "--set",
+            dest="settings",
+            type=_setting,
+            action="append",
+            default=[],
+            metavar="NAME=VALUE",
+            help="override a parameter for this run (recorded in the results)",
+        )
+        p.add_argument(
+            "--period",
+            dest="periods",
+            type=_setting,
+            action="append",
+            default=[],
+            metavar="RULE=START..END",
+            help="set the period a rule is in force for this run ([kind:]id; END may be "
+            "empty; recorded in the results)",
+        )
+
     p = sub.add_parser("show", help="a pack's effective rules and parameters with origins")
     p.add_argument("pack")
+    p.add_argument(
+        "--as-of",
+        type=_date,
+        help="what each decision needs on this date: rules in force, parameters with no "
+        "value, inputs read",
+    )
+    policy_args(p)
     common(p)
 
     def source_args(p: argparse.ArgumentParser) -> None:
@@ -140,7 +178,13 @@ def _parser() -> argparse.ArgumentParser:
             help="households: JSON, JSON Lines, CSV, Parquet, Arrow or xlsx",
         )
         src.add_argument(
-            "--sample", action="store_true", help="use the bundled SYNTHETIC sample register"
+            "--sample",
+            nargs="?",
+            const="lianjiang",
+            choices=sorted(SAMPLES),
+            metavar="NAME",
+            help="use a bundled SYNTHETIC sample register: lianjiang (the default; for "
+            "national and fujian), tianshui (gansu_tianshui) or zhangzhou (zhangzhou)",
         )
         p.add_argument("--members", help="the members file (CSV, Parquet …), keyed by household")
         p.add_argument("--villages", help="a villages file (JSON, CSV, Parquet …)")
@@ -173,15 +217,7 @@ def _parser() -> argparse.ArgumentParser:
         p.add_argument(
             "--as-of", type=_date, help="assessment date YYYY-MM-DD (default: the file's as_of)"
         )
-        p.add_argument(
-            "--set",
-            dest="settings",
-            type=_setting,
-            action="append",
-            default=[],
-            metavar="NAME=VALUE",
-            help="override a parameter for this run (recorded in the results)",
-        )
+        policy_args(p)
         common(p)
 
     p = sub.add_parser("assess", help="decide every record of a file / 评估文件中的全部记录")
@@ -202,6 +238,12 @@ def _parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--rejects", help="with --on-error skip: the rejected rows (.csv or .json)")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress, no summary table")
+    p.add_argument(
+        "--allow-undetermined",
+        action="store_true",
+        help="run even when a parameter every eligible record needs has no value on the date "
+        "(those records come out undetermined) instead of stopping with exit code 4",
+    )
 
     p = sub.add_parser("explain", help="one record's findings / 解释单条记录的判定")
     run_args(p)
@@ -224,6 +266,11 @@ def _parser() -> argparse.ArgumentParser:
 
 class _Usage(PovertyCoreError):
     """Bad command-line usage found before anything is read (exit 2, one line)."""
+
+
+class _NotReady(PovertyCoreError):
+    """The pack cannot decide on the date: a parameter every eligible record needs has no
+    value (exit 4, before any row is read)."""
 
 
 _INTERRUPTED = Text("已中断：未写入任何文件", "interrupted: nothing was written")
@@ -251,7 +298,7 @@ def _run(args: argparse.Namespace, out: TextIO, lang: Language) -> int:
         return fail(err.message(lang), EXIT_USAGE)
     except InputError as err:
         return fail(err.format(lang), EXIT_INPUT)
-    except (PackError, UnknownName) as err:
+    except (PackError, UnknownName, NotInForce, _NotReady) as err:
         return fail(err.message(lang), EXIT_PACK)
     except OutputError as err:
         return fail(err.message(lang), EXIT_OUTPUT)
@@ -352,9 +399,59 @@ def _packs(args: argparse.Namespace, out: TextIO) -> int:
     return EXIT_OK
 
 
-def _show(args: argparse.Namespace, out: TextIO) -> int:
-    pack = _load_pack(args.pack)
+def _plans(pack: Pack, as_of: dt.date, overrides: dict[str, Any]) -> dict[str, Any]:
+    """For every decision: what it needs on ``as_of`` (or why it does not govern then)."""
+    plans: dict[str, Any] = {}
+    for d in pack.decisions.values():
+        try:
+            plans[d.id] = pack.readiness(d.id, as_of=as_of, overrides=overrides)
+        except NotInForce as err:
+            plans[d.id] = err
+    return plans
+
+
+def _show_as_of(
+    pack: Pack, args: argparse.Namespace, overrides: dict[str, Any], out: TextIO
+) -> int:
     lang: Language = args.lang
+    plans = _plans(pack, args.as_of, overrides)
+    if args.format == "json":
+        _dump(
+            {
+                "pack": pack.name,
+                "as_of": args.as_of.isoformat(),
+                "decisions": {
+                    k: (
+                        {"not_in_force": v.message("en"), "periods": list(v.periods)}
+                        if isinstance(v, NotInForce)
+                        else v.to_dict()
+                    )
+                    for k, v in plans.items()
+                },
+            },
+            out,
+        )
+        return EXIT_OK
+    w = out.write
+    zh = lang == "zh"
+    w(f"{pack.name} {pack.version} — {pack.title[lang]}, ")
+    w(f"{'评估日' if zh else 'as of'} {args.as_of}\n")
+    if overrides:
+        w(f"{'参数覆盖' if zh else 'overrides'}: {overrides}\n")
+    for plan in plans.values():
+        w("\n")
+        if isinstance(plan, NotInForce):
+            w(plan.message(lang) + "\n")
+            continue
+        w(plan.explain(lang) + "\n")
+    return EXIT_OK
+
+
+def _show(args: argparse.Namespace, out: TextIO) -> int:
+    pack, overrides = _policy(args)
+    lang: Language = args.lang
+    if args.as_of is not None:
+        return _show_as_of(pack, args, overrides, out)
     if args.format == "json":
         _dump(pack.describe(), out)
         return EXIT_OK
@@ -364,12 +461,14 @@ def _show(args: argparse.Namespace, out: TextIO) -> int:
     w("DECISIONS / 决策\n")
     for d in pack.decisions.values():
         w(f"  {d.id} [{d.subject}, {d.kind}] {d.title[lang]}  (from {_origin(d)})\n")
+        w(f"      in force / 生效期: {_periods_of(d, lang)}\n")
         for cid in d.criteria:
             rule = pack.criteria[cid]
             w(f"    - {rule.id}: {rule.title.zh} / {rule.title.en}  (from {_origin(rule)})\n")
             if d.kind != "procedure":
                 w(f"        test: {pack.rule_text(rule, lang)}\n")
             w(f"        source: {rule.citation.format(lang)}\n")
+            w(f"        in force / 生效期: {_periods_of(rule, lang)}\n")
     w("\nPARAMETERS / 参数\n")
     for p in sorted(pack.parameters.values(), key=lambda p: p.name):
         flag = " [interpretation]" if p.interpretation else ""
@@ -418,6 +517,22 @@ def _show(args: argparse.Namespace, out: TextIO) -> int:
 def _origin(item: Any) -> str:
     over = getattr(item, "overrides", None)
     return f"{item.pack}, overrides {over}" if over else item.pack
+
+
+def _periods_of(item: Any, lang: Language) -> str:
+    """A rule's period, who set it, and the inherited versions that govern outside it."""
+    from poverty_core.rules import versions_of
+
+    parts = []
+    for version in versions_of(item):
+        period = version.in_force
+        if period is None:
+            parts.append("始终" if lang == "zh" else "always")
+            continue
+        who = period.origin.replace("source:", "来源 " if lang == "zh" else "source ")
+        parts.append(f"{period.format(lang)} ({who}; {version.pack})")
+    joiner = "；其外：" if lang == "zh" else "; outside it: "
+    return joiner.join(parts)
 
 
 # -- packs and parameters for a run ----------------------------------------------------------
@@ -482,6 +597,98 @@ def _settings(pack: Pack, settings: Sequence[tuple[str, str]]) -> dict[str, Any]
     if problems:
         raise InputError(problems, what="--set")
     return pack.check_overrides(values)
+
+
+def _policy(args: argparse.Namespace) -> tuple[Pack, dict[str, Any]]:
+    """The pack of ``--pack`` with the run's ``--period`` settings, and its ``--set``
+    overrides (both recorded in every result's provenance)."""
+    pack = _load_pack(args.pack)
+    if args.periods:
+        periods: dict[str, tuple[str, str | None]] = {}
+        for rule, span in args.periods:
+            start, sep, end = span.partition("..")
+            if not sep or not start:
+                raise _usage(
+                    f"--period {rule}={span}：应为 规则=起始..终止（终止可空）",
+                    f"--period {rule}={span}: expected RULE=START..END (END may be empty)",
+                )
+            periods[rule] = (start, end or None)
+        pack = pack.with_periods(periods)
+    return pack, _settings(pack, args.settings)
+
+
+def _precheck(
+    pack: Pack,
+    decision: str,
+    as_of: dt.date,
+    overrides: dict[str, Any],
+    allow: bool,
+    lang: Language,
+) -> Readiness:
+    """Before any row is read: the decision must govern on the date (else exit 4) and no
+    parameter every eligible record needs may lack a value (else exit 4, naming it and how
+    to supply it, unless ``--allow-undetermined``)."""
+    plan = pack.readiness(decision, as_of=as_of, overrides=overrides)
+    if plan.blocking:
+        lines = [g.explain(lang) for g in plan.blocking]
+        if not allow:
+            zh = "；".join(g.explain("zh") for g in plan.blocking)
+            en = "; ".join(g.explain("en") for g in plan.blocking)
+            hint_zh = "（或用 --allow-undetermined 照常运行，这些户将为「无法判定」）"
+            hint_en = " (or run anyway with --allow-undetermined: those rows come out undetermined)"
+            raise _NotReady(
+                Text(
+                    f"策略包 {pack.name} 在 {as_of} 无法判定 {decision}：{zh}{hint_zh}",
+                    f"pack {pack.name} cannot decide {decision} on {as_of}: {en}{hint_en}",
+                )
+            )
+        for line in lines:
+            print(redact(line), file=sys.stderr)
+    return plan
+
+
+def _absent_inputs(plan: Readiness, source: Source) -> list[str]:
+    """The inputs the decision reads that the register does not have at all (no column;
+    in a JSON file, no record with a value)."""
+    if source.register is not None:
+        columns = list(source.register.columns.values())
+        households = set(columns[0])
+        members = set(columns[1]) if len(columns) > 1 else set()
+        members |= {c.removeprefix("members.") for c in households if c.startswith("members.")}
+
+        def has(label: str) -> bool:
+            if label.startswith("members[]."):
+                name = label.removeprefix("members[].")
+                return name in members or (name == "age" and "birth_date" in members)
+            if label.startswith(("procedures.", "checklists.")):
+                return any(c == label or c.startswith(label + ".") for c in households)
+            return label in households
+
+    elif source.dataset is not None:
+        records = list(source.dataset.households)
+
+        def has(label: str) -> bool:
+            if label.startswith("members[]."):
+                name = label.removeprefix("members[].")
+                names = (name, "birth_date") if name == "age" else (name,)
+                return any(
+                    getattr(m, n, None) is not None
+                    for r in records
+                    for m in r.members
+                    for n in names
+                )
+            if label.startswith(("procedures.", "checklists.")):
+                kind, _, rest = label.partition(".")
+                name, _, item = rest.partition(".")
+                return any(
+                    name in getattr(r, kind) and (not item or item in getattr(r, kind)[name])
+                    for r in records
+                )
+            return any(getattr(r, label, None) is not None for r in records)
+
+    else:
+        return []
+    return [label for label in plan.fields if not has(label)]
 
 
 # -- assess / explain / validate ------------------------------------------------------------
@@ -808,7 +1015,7 @@ def _open_source(args: argparse.Namespace, pack: Pack | None = None) -> Source:
         if args.sample:
             from poverty_core.samples import sample_path
 
-            with sample_path() as path:
+            with sample_path(sample_file(args.sample)) as path:
                 data = read_dataset(path, on_error=on_error, as_of=args.as_of)
         else:
             data = read_dataset(args.file, on_error=on_error, as_of=args.as_of)
@@ -951,16 +1158,11 @@ class Run:
             self.county_records = indicators.with_poor_population(
                 self.county_records, dict(groups["county_id"].poor_population())
             )
-        self.villages: BatchResult | None = None
-        self.counties: BatchResult | None = None
-        if self.village_records and "village_exit" in pack.decisions:
-            self.villages = pack.decide_batch(
-                "village_exit", self.village_records, as_of=as_of, overrides=overrides
-            )
-        if self.county_records and "county_exit" in pack.decisions:
-            self.counties = pack.decide_batch(
-                "county_exit", self.county_records, as_of=as_of, overrides=overrides
-            )
+        self.absent: list[str] = []
+        self.not_in_force: dict[str, NotInForce] = {}
+        """Village and county decisions that govern on none of the run's dates."""
+        self.villages = self._groups("village_exit", self.village_records)
+        self.counties = self._groups("county_exit", self.county_records)
         self.counts = source.counts()
         for c in self.counts:
             if not c.balanced:  # a bug, never data: refuse to write an incomplete account
@@ -968,6 +1170,17 @@ class Run:
                     f"rows of {c.file} do not add up: {c.read} read, {c.assessed} assessed, "
                     f"{c.rejected} rejected"
                 )
+
+    def _groups(self, decision: str, records: list[Any]) -> BatchResult | None:
+        if not records or decision not in self.pack.decisions:
+            return None
+        try:
+            return self.pack.decide_batch(
+                decision, records, as_of=self.as_of, overrides=self.overrides
+            )
+        except NotInForce as err:  # said in the summary and the report, not an error
+            self.not_in_force[decision] = err
+            return None
 
     def report(self, household_rows: list[dict[str, Any]] | None) -> dict[str, Any]:
         """The JSON-compatible report of the run."""
@@ -977,8 +1190,10 @@ class Run:
             if (self.villages or self.counties)
             else None
         )
-        titles = {
-            cid: self.pack.criteria[cid].title.to_dict()
+        titles = {  # the version that governed on the date
+            cid: (
+                in_force_on(self.pack.criteria[cid], self.as_of) or self.pack.criteria[cid]
+            ).title.to_dict()
             for cid in summary["criteria"]
             if cid in self.pack.criteria
         }
@@ -1001,6 +1216,8 @@ class Run:
                 "people": summary["people"] if self.summary.records else None,
                 "criteria": summary["criteria"],
                 "missing": summary["missing"],
+                "absent": list(self.absent),
+                "not_in_force": {d: e.message("en") for d, e in self.not_in_force.items()},
                 "villages": self.villages.counts() if self.villages else None,
                 "counties": self.counties.counts() if self.counties else None,
                 "by_village": summary["groups"].get("village_id", []),
@@ -1043,14 +1260,30 @@ def _check_groups(summary: Any, villages: Sequence[Village], counties: Sequence[
 def _assess(args: argparse.Namespace, out: TextIO) -> int:
     lang: Language = args.lang
     _check_usage(args)
-    pack = _load_pack(args.pack)
-    overrides = _settings(pack, args.settings)
+    pack, overrides = _policy(args)
     decision = args.decision or "household_exit"
     pack.decision(decision)
     Outputs.check(args.output, args.report, args.rejects)
+    plan = None
+    if args.as_of is not None:  # known before the register is opened: check it first
+        plan = _precheck(pack, decision, args.as_of, overrides, args.allow_undetermined, lang)
     _remove_stale([args.output, args.report, args.rejects], lang)
     source = _open_source(args, pack)
     as_of = _as_of(args, source)
+    if plan is None:
+        plan = _precheck(pack, decision, as_of, overrides, args.allow_undetermined, lang)
+    absent = _absent_inputs(plan, source)
+    if absent:
+        print(
+            redact(
+                Text(
+                    "文件中完全没有这些输入，需要它们的记录将为「无法判定」：" + "、".join(absent),
+                    "absent from the file, so every record that needs them will be "
+                    "undetermined: " + ", ".join(absent),
+                )[lang]
+            ),
+            file=sys.stderr,
+        )
     output = args.output
     collect = (
         _Collect()
@@ -1065,6 +1298,7 @@ def _assess(args: argparse.Namespace, out: TextIO) -> int:
     outputs = Outputs()
     try:
         run = Run(pack, source, as_of, overrides, decision, sink, progress)
+        run.absent = absent
         report = run.report(collect.rows() if collect is not None else None)
         public = redact_data(report)
         # Every output is prepared beside its target and moved into place together,
@@ -1183,13 +1417,27 @@ def _print_summary(run: Run, report: dict[str, Any], lang: Language, out: TextIO
             f"{format_value(share_h, 'ratio')} {'（户）' if zh else 'of households'}, "
             f"{format_value(share_p, 'ratio')} {'（人）' if zh else 'of people'}\n"
         )
+        if run.absent:
+            w(
+                "文件中没有的输入（因此无法判定的记录数）: "
+                if zh
+                else "absent from the file (records left undetermined by it): "
+            )
+            w(", ".join(f"{k} {summary['missing'].get(k, 0)}" for k in run.absent) + "\n")
         if summary["missing"]:
             w(f"{'缺少数据（记录数）' if zh else 'missing data (records)'}: ")
             w(", ".join(f"{k} {v}" for k, v in sorted(summary["missing"].items())) + "\n")
         w(f"{'各项标准（未通过 / 未知）' if zh else 'criteria (failed / unknown)'}:\n")
         for cid, c in summary["criteria"].items():
             title = report["titles"].get(cid, {}).get(lang, cid)
+            if c.get("not_in_force") == run.summary.records and run.summary.records:
+                period = _periods_of(run.pack.criteria[cid], lang)
+                shown = "未生效" if zh else "not in force"
+                w(f"  {shown:>19} {title} [{period}]\n")
+                continue
             w(f"  {c['failed']:>8} / {c['unknown']:<8} {title}\n")
+    for err in run.not_in_force.values():
+        w(f"\n{err.message(lang)}\n")
     for label, result in (("villages", run.villages), ("counties", run.counties)):
         if result is None:
             continue
@@ -1231,8 +1479,7 @@ def _print_summary(run: Run, report: dict[str, Any], lang: Language, out: TextIO
 
 def _explain(args: argparse.Namespace, out: TextIO) -> int:
     _check_usage(args)
-    pack = _load_pack(args.pack)
-    overrides = _settings(pack, args.settings)
+    pack, overrides = _policy(args)
     source = _open_source(args, pack)
     as_of = _as_of(args, source)
     kind: str | None = None

@@ -105,9 +105,10 @@ def read_dataset(
     :param on_error: ``"fail"`` raises :class:`InputError` listing every problem;
         ``"skip"`` leaves bad records out (:attr:`Dataset.rejected`). Problems of the
         file as a whole (unreadable, not JSON, unknown top-level keys …) raise in both.
-    :param as_of: the assessment date (default: the file's ``as_of``): a member's age
-        that contradicts their date of birth by more than a year on that date is a
-        problem of the record. Without a date the two are not compared.
+    :param as_of: the assessment date. A member's age that contradicts their date of
+        birth by more than a year on the file's own ``as_of`` (the date its ages were
+        stated), or on this date when the file gives none, is a problem of the record.
+        Without a date the two are not compared.
     """
     if on_error not in ("fail", "skip"):
         raise ValueError(f"on_error must be 'fail' or 'skip', not {on_error!r}")
@@ -292,7 +293,9 @@ def parse_dataset(
         fatal.append(_problem("description", "应为 {zh, en} 文本", "expected {zh, en} text"))
     if fatal:
         raise InputError(fatal, what=source)
-    on = as_of or file_as_of
+    # A stated age is as of the register's own date; only a file without one is
+    # checked on the assessment date.
+    on = file_as_of or as_of
     # Each record with its own problems (None: it could not be built).
     records: dict[str, list[Any]] = {}
     why: dict[str, dict[int, list[Problem]]] = {}

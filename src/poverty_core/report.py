@@ -41,6 +41,12 @@ _L = {
     "criteria": ("各项标准", "Criteria"),
     "failed": ("未通过", "failed"),
     "unknown": ("未知", "unknown"),
+    "not_in_force": ("未生效（不适用）", "not in force"),
+    "absent": (
+        "文件中没有的输入（因此无法判定的记录数）",
+        "Inputs absent from the file (records left undetermined by each)",
+    ),
+    "decisions_not_in_force": ("在评估日未生效的决策", "Decisions not in force on the date"),
     "missing": ("缺少的数据（记录数）", "Missing inputs (records)"),
     "by": ("按{}汇总", "By {}"),
     "rejected": ("被拒绝的记录", "Rejected records"),
@@ -143,10 +149,25 @@ def render_markdown(report: dict[str, Any], language: Language = "en") -> str:
         titles = report.get("titles", {})
         lines += [f"## {_t('criteria', language)}", ""]
         rows = [
-            [f"`{cid}`", titles.get(cid, {}).get(language, cid), c["failed"], c["unknown"]]
+            [
+                f"`{cid}`",
+                titles.get(cid, {}).get(language, cid),
+                c["failed"],
+                c["unknown"],
+                c.get("not_in_force", 0),
+            ]
             for cid, c in summary["criteria"].items()
         ]
-        lines += _md_table(["id", "", _t("failed", language), _t("unknown", language)], rows)
+        header = ["id", "", *(_t(k, language) for k in ("failed", "unknown", "not_in_force"))]
+        lines += _md_table(header, rows)
+    if summary.get("absent"):
+        lines += [f"## {_t('absent', language)}", ""]
+        lines += _md_table(
+            ["", "n"], [[k, summary.get("missing", {}).get(k, 0)] for k in summary["absent"]]
+        )
+    if summary.get("not_in_force"):
+        lines += [f"## {_t('decisions_not_in_force', language)}", ""]
+        lines += [f"- `{d}`: {text}" for d, text in summary["not_in_force"].items()] + [""]
     if summary.get("missing"):
         lines += [f"## {_t('missing', language)}", ""]
         lines += _md_table(["", "n"], sorted(summary["missing"].items()))
