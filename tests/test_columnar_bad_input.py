@@ -662,6 +662,10 @@ def test_xlsx_problems_name_the_sheet_and_row(tmp_path: Path) -> None:
             "r.xlsx[户]:4:年人均纯收入",
             "an approximate value is not a number: '约3000' (give the number alone, e.g. 3000)",
         ),
+        (
+            "r.xlsx[户]:4:户编号",
+            "its member row r.xlsx[成员]:4 could not be read: the household is left out with it",
+        ),
         ("r.xlsx[成员]:3:年龄", "expected an integer (got '36.5')"),
         ("r.xlsx[成员]:4", "values beyond the last headed column"),
     ]

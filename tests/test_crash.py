@@ -49,16 +49,18 @@ def id_number(i: int) -> str:
 def register(folder: Path, n: int = 100) -> tuple[list[str], list[bytes]]:
     """A register with names and ID numbers; the arguments, and the personal data as bytes."""
     households = [
-        "id,village_id,annual_net_income_per_capita,food_secure,clothing_secure,house_grade,relocated"
+        "id,village_id,annual_net_income_per_capita,food_secure,clothing_secure,house_grade,"
+        "relocated,relocation_keys_received"
     ]
     members = [
-        "household_id,id,name,id_number,age,basic_medical_insurance,serious_illness_insurance,medical_assistance"
+        "household_id,id,name,id_number,age,schooling_status,basic_medical_insurance,"
+        "serious_illness_insurance,medical_assistance"
     ]
     personal: list[bytes] = []
     for i in range(n):
         name, number = f"测试姓名{i:03}", id_number(i)
-        households.append(f"h{i:03},v1,3100,true,true,B,false")
-        members.append(f"h{i:03},1,{name},{number},40,true,true,true")
+        households.append(f"h{i:03},v1,3100,true,true,B,false,false")
+        members.append(f"h{i:03},1,{name},{number},40,graduated,true,true,true")
         personal += [name.encode(), number.encode()]
     (folder / "h.csv").write_text("\n".join(households) + "\n", "utf-8")
     (folder / "m.csv").write_text("\n".join(members) + "\n", "utf-8")

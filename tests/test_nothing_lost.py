@@ -39,7 +39,7 @@ from poverty_core.report import render
 
 AS_OF = ["--as-of", "2016-12-31"]
 H_HEAD = ["id", "village_id", "annual_net_income_per_capita", "food_secure", "clothing_secure",
-          "house_grade", "relocated"]  # fmt: skip
+          "house_grade", "relocated", "relocation_keys_received"]  # fmt: skip
 M_HEAD = ["household_id", "id", "age", "basic_medical_insurance", "serious_illness_insurance",
           "medical_assistance", "schooling_status"]  # fmt: skip
 
@@ -50,7 +50,9 @@ def run(*argv: str) -> tuple[int, str]:
 
 
 def household(hid: str, village: str | None = "v1") -> list[Any]:
-    return [hid, village, 3100, True, True, "B", False]
+    """A household that reads every input of the exit decision (so no run warns of one
+    absent from the file)."""
+    return [hid, village, 3100, True, True, "B", False, False]
 
 
 def member(hid: str | None, mid: str, age: int = 40, schooling: str | None = None) -> list[Any]:
@@ -531,3 +533,19 @@ def test_interrupting_the_process_leaves_nothing(tmp_path: Path) -> None:
     assert done.returncode == EXIT_INTERRUPTED
     assert done.stderr == "interrupted: nothing was written\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["h.csv", "m.csv"]
+
+
+def test_validate_compares_ages_with_birth_dates_on_the_date_given(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "h.csv").write_text(
+        ",".join(H_HEAD) + "\nh0,v1,3100,true,true,B,false,false\n", "utf-8"
+    )
+    (tmp_path / "m.csv").write_text("household_id,id,age,birth_date\nh0,1,8,1976-05-01\n", "utf-8")
+    inputs = [str(tmp_path / "h.csv"), "--members", str(tmp_path / "m.csv")]
+    assert run("validate", *inputs)[0] == EXIT_OK  # no date: nothing to compare on
+    code, _ = run("validate", *inputs, *AS_OF, "--lang", "zh")
+    assert code == EXIT_INPUT
+    err = capsys.readouterr().err
+    assert "m.csv:2:age: 年龄 8 与出生日期 1976-05-01" in err
+    assert "m.csv:2:birth_date）不符：到 2016-12-31 应为 40 岁" in err
