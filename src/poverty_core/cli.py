@@ -769,6 +769,7 @@ class Source:
     assessed: collections.Counter[str] = attrs.field(factory=collections.Counter)
     listed: dict[str, set[str] | None] = attrs.field(factory=dict)
     """``village_id``/``county_id``: the ids a household may name (``None``: any)."""
+    _rejected_ids: dict[str, dict[str, str]] | None = attrs.field(default=None, init=False)
 
     @property
     def households_file(self) -> str:
@@ -832,14 +833,13 @@ class Source:
         kind = "villages" if by == "village_id" else "counties"
         noun = ("村", "village") if by == "village_id" else ("县", "county")
         shown = repr(value)
-        where = next(
-            (
-                f"{r.file}:{r.row}"
-                for r in self.rejected
-                if r.household_id == value and self.files.get(r.file, ("",))[0] == kind
-            ),
-            None,
-        )
+        if self._rejected_ids is None:  # once: the rows of villages and counties rejected
+            self._rejected_ids = {"villages": {}, "counties": {}}
+            for r in self.rejected:
+                role = self.files.get(r.file, ("",))[0]
+                if role in self._rejected_ids and r.household_id is not None:
+                    self._rejected_ids[role].setdefault(r.household_id, f"{r.file}:{r.row}")
+        where = self._rejected_ids[kind].get(value)
         if where is not None:
             return Text(
                 f"{noun[0]} {shown}（{where}）已被剔除", f"{noun[1]} {shown} ({where}) was rejected"
@@ -960,6 +960,13 @@ def _read_records(
             raise InputError(
                 [Problem(path, Text(f"无法读取：{exc}", f"cannot read: {exc}"))], what=path
             ) from None
+        repeated = getattr(data, "repeated", ())
+        if repeated:
+            keys = ", ".join(repeated)
+            raise InputError(
+                [Problem(path, Text(f"字段重复：{keys}", f"key(s) given more than once: {keys}"))],
+                what=path,
+            )
         if isinstance(data, dict) and name in data:
             data = data[name]
         items = data if isinstance(data, list) else [data]
@@ -1272,18 +1279,9 @@ def _assess(args: argparse.Namespace, out: TextIO) -> int:
     as_of = _as_of(args, source)
     if plan is None:
         plan = _precheck(pack, decision, as_of, overrides, args.allow_undetermined, lang)
+    # Inputs the file lacks altogether head the summary and the report, each with the
+    # number of records it left undetermined.
     absent = _absent_inputs(plan, source)
-    if absent:
-        print(
-            redact(
-                Text(
-                    "文件中完全没有这些输入，需要它们的记录将为「无法判定」：" + "、".join(absent),
-                    "absent from the file, so every record that needs them will be "
-                    "undetermined: " + ", ".join(absent),
-                )[lang]
-            ),
-            file=sys.stderr,
-        )
     output = args.output
     collect = (
         _Collect()
