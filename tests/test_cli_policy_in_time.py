@@ -145,9 +145,7 @@ def test_a_bad_period_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> No
     assert "RULE=START..END" in capsys.readouterr().err
 
 
-def test_absent_inputs_are_named_up_front(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_absent_inputs_are_named_up_front(tmp_path: Path) -> None:
     (tmp_path / "h.csv").write_text(
         "id,annual_net_income_per_capita,food_secure,clothing_secure,relocated\n"
         "h1,3100,true,true,false\n",
@@ -162,8 +160,7 @@ def test_absent_inputs_are_named_up_front(
         "assess", str(tmp_path / "h.csv"), "--members", str(tmp_path / "m.csv"),
         "--as-of", "2016-12-31",
     )  # fmt: skip
-    err = capsys.readouterr().err
     assert code == EXIT_OK
-    assert "house_grade" in err
     assert "absent from the file" in text
     assert "house_grade 1" in text
+    assert text.index("absent from the file") < text.index("criteria (failed")
