@@ -62,6 +62,7 @@ from poverty_core.rules import (
     Classifier,
     Criterion,
     Decision,
+    DecisionExtension,
     Entitlement,
     Indicator,
     Procedure,
@@ -88,7 +89,7 @@ __all__ = [
 BLOCK_ENV = "POVERTY_CORE_BLOCK_PLUGINS"
 """Comma-separated entry-point names of plugins not to load."""
 
-Rule = Criterion | Decision | Classifier | Entitlement | Indicator
+Rule = Criterion | Decision | DecisionExtension | Classifier | Entitlement | Indicator
 """Anything a pack registers in ``rules=`` or ``overrides=``."""
 
 
@@ -963,6 +964,8 @@ def assemble(definition: PackDefinition, parent: Pack | None) -> Pack:
     entitlements = inherit(Text("补助项目", "entitlement"), "entitlements", own_rules(Entitlement))
     indicators = inherit(Text("指标", "indicator"), "indicators", own_rules(Indicator))
     checklists = inherit(Text("核查清单", "checklist"), "checklists", data.checklists)
+    _extend_decisions(name, definition, parent, decisions)
+    _bind_blocks(name, parent, taxonomies, criteria, classifiers, entitlements, indicators)
     dated: dict[str, dict[str, Any]] = {
         "criterion": criteria,
         "decision": decisions,
@@ -1065,6 +1068,111 @@ def assemble(definition: PackDefinition, parent: Pack | None) -> Pack:
     _validate(pack)
     _resolve_citations(pack)
     return pack
+
+
+def _extend_decisions(
+    name: str, definition: PackDefinition, parent: Pack | None, decisions: dict[str, Decision]
+) -> None:
+    """Apply the pack's :class:`~poverty_core.rules.DecisionExtension` s to the decisions
+    it inherits: the parent's current list, changed by id, never restated."""
+    problems: list[str] = []
+    for ext in definition.rules:
+        if not isinstance(ext, DecisionExtension):
+            continue
+        inherited = parent.decisions.get(ext.id) if parent else None
+        if inherited is None:
+            problems.append(f"extension of {ext.id!r}: no ancestor defines that decision")
+            continue
+        if decisions[ext.id] is not inherited:
+            problems.append(f"decision {ext.id!r} is both overridden and extended")
+            continue
+        criteria, wrong = ext.apply(inherited.criteria)
+        problems += [f"extension of {ext.id!r}: {w}" for w in wrong]
+        decisions[ext.id] = attrs.evolve(
+            inherited,
+            criteria=criteria,
+            citations=[*inherited.citations, *ext.citations],
+            title=ext.title or inherited.title,
+            description=ext.description or inherited.description,
+            in_force=ext.in_force or inherited.in_force,
+            pack=name,
+            overrides=inherited.pack,
+            supersedes=inherited,
+        )
+    if problems:
+        lines = "; ".join(problems)
+        raise PackError(name, Text(f"决策扩展无效：{lines}", f"invalid extension: {lines}"))
+
+
+def _bind_blocks(
+    name: str,
+    parent: Pack | None,
+    taxonomies: Mapping[str, Taxonomy],
+    *tables: dict[str, Any],
+) -> None:
+    """Bind ``inherited(...)`` and ``taxonomy(...)`` in the rules this pack defines."""
+    from poverty_core.blocks import bind
+
+    codes: dict[str, tuple[Any, ...]] = {}
+    for tid, t in taxonomies.items():
+        members = CODE_LISTS.get(t.code_list) if t.code_list else None
+        codes[tid] = tuple(members) if members else tuple(t.codes())
+    problems: list[str] = []
+    parent_criteria = parent.criteria if parent else {}
+
+    def b(expr: Any, where: str) -> Any:
+        if expr is None:
+            return None
+        return bind(
+            expr,
+            parent_criteria=parent_criteria,
+            taxonomies=codes,
+            problems=problems,
+            where=where,
+        )
+
+    for table in tables:
+        for key, item in table.items():
+            if item.pack != name:
+                continue
+            where = f"{type(item).__name__.lower()} {item.id}"
+            if isinstance(item, Criterion):
+                item = attrs.evolve(
+                    item,
+                    test=b(item.test, where),
+                    observed=b(item.observed, where),
+                    required=b(item.required, where),
+                )
+            elif isinstance(item, Classifier):
+                item = attrs.evolve(
+                    item, classes=[attrs.evolve(c, test=b(c.test, where)) for c in item.classes]
+                )
+            elif isinstance(item, Entitlement):
+                item = attrs.evolve(
+                    item,
+                    eligibility=b(item.eligibility, where),
+                    lines=[
+                        attrs.evolve(
+                            ln, condition=b(ln.condition, where), amount=b(ln.amount, where)
+                        )
+                        for ln in item.lines
+                    ],
+                )
+            elif isinstance(item, Indicator):
+                item = attrs.evolve(
+                    item,
+                    condition=b(item.condition, where),
+                    value=b(item.value, where),
+                    denominator=b(item.denominator, where),
+                    where=b(item.where, where),
+                    target=None
+                    if item.target is None
+                    else (item.target[0], b(item.target[1], where)),
+                )
+            table[key] = item
+    if problems:
+        lines = "; ".join(problems)
+        raise PackError(name, Text(f"无法绑定：{lines}", f"cannot bind: {lines}"))
 
 
 def _first_citation(item: Any) -> Citation:

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from poverty_core._text import Language
+from poverty_core.blocks import Inherited
 from poverty_core.engine import decision_on
 from poverty_core.expressions import (
     And,
@@ -76,6 +77,9 @@ def _needs(expr: Expr) -> tuple[frozenset[Ref], frozenset[Ref]]:
     what it needs to be known."""
     if isinstance(expr, Filled | Function):
         return _None, _None
+    if isinstance(expr, Inherited):  # one version governs on a date: what all need
+        versions = [_needs(c) for c in expr.children()]
+        return _meet([t for t, _ in versions]), _meet([f for _, f in versions])
     if isinstance(expr, And):
         parts = [_needs(c) for c in expr.children()]
         return _join([t for t, _ in parts]), _meet([f for _, f in parts])

@@ -24,6 +24,7 @@ from poverty_core.parameters import Citation, Period
 __all__ = [
     "Criterion",
     "Decision",
+    "DecisionExtension",
     "Outcome",
     "Procedure",
     "Status",
@@ -162,6 +163,45 @@ class Decision:
     def citation(self) -> Citation:
         """The first (main) citation."""
         return self.citations[0]
+
+
+@attrs.frozen
+class DecisionExtension:
+    """Extends a decision the pack inherits without restating it: criteria added,
+    removed or replaced by id. The parent's list is read when the pack is assembled, so a
+    criterion the parent gains later reaches the child too.
+
+    The extended decision keeps the parent's title, sources and period unless given;
+    ``citations`` say why the pack extends it (a source is required, like any rule).
+    """
+
+    id: str
+    citations: tuple[Citation, ...] = attrs.field(converter=_citations)
+    add: tuple[str, ...] = attrs.field(default=(), converter=_strings)
+    remove: tuple[str, ...] = attrs.field(default=(), converter=_strings)
+    replace: dict[str, str] = attrs.field(factory=dict, converter=dict)
+    """Inherited criterion id → the id of the criterion that takes its place."""
+    title: Text | None = None
+    description: Text | None = None
+    in_force: Period | None = None
+    pack: str = ""
+
+    def apply(self, criteria: Sequence[str]) -> tuple[list[str], list[str]]:
+        """The extended list of criterion ids, and the problems (ids that are not there to
+        remove or replace, or are there already to add)."""
+        problems = [
+            f"cannot {verb} {cid!r}: not a criterion of {self.id}"
+            for verb, ids in (("remove", self.remove), ("replace", tuple(self.replace)))
+            for cid in ids
+            if cid not in criteria
+        ]
+        out = [self.replace.get(c, c) for c in criteria if c not in self.remove]
+        for cid in self.add:
+            if cid in out:
+                problems.append(f"cannot add {cid!r}: {self.id} has it already")
+            else:
+                out.append(cid)
+        return out, problems
 
 
 @attrs.frozen

@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 
 from poverty_core import HouseGrade, PovertyCause, T, cite
+from poverty_core.blocks import inherited
 from poverty_core.expressions import (
     Expr,
     StepDone,
@@ -29,7 +30,6 @@ from poverty_core.expressions import (
     procedure_complete,
     step_date,
 )
-from poverty_core.national.rules import CRITERIA as NATIONAL_CRITERIA
 from poverty_core.rules import Criterion, Decision, Indicator
 
 __all__ = [
@@ -188,28 +188,12 @@ _FORM_CODES = (
 _FORMS = tuple(code for pair in _FORM_CODES for code in pair)
 
 
-def _national_test(criterion_id: str) -> Expr:
-    """The test of the national criterion ``criterion_id``.
-
-    The zhangzhou override governs in 2016 only. In 2016 the version it supersedes that
-    governs is the national one (中办发〔2016〕16号): Fujian's override of the same
-    criterion comes from its 2018 three-year opinions and governs 2018-10-24 to
-    2020-12-31 only. So the override builds on the national test, not on Fujian's; a
-    test checks this against the assembled packs.
-    """
-    for rule in NATIONAL_CRITERIA:
-        if rule.id == criterion_id:
-            test: Expr = rule.test
-            return test
-    raise LookupError(
-        f"国家包没有判定标准 {criterion_id!r} / no national criterion {criterion_id!r}"
-    )
-
-
-inherited_safe_housing = _national_test("safe_housing")
-"""The safe-housing test that governs in 2016 under the parent packs (the national one:
-house graded A or B, or relocated with the keys), which the override keeps for
-households outside the housing programme and accepts as 'rehoused' for those in it."""
+inherited_safe_housing = inherited("safe_housing")
+"""The parent's safe-housing test, bound when the pack is assembled, in the version that
+governs on the evaluation date: in 2016 the national one (house graded A or B, or
+relocated with the keys) — Fujian's override of it comes from its 2018 three-year opinions
+and governs 2018-10-24 to 2020-12-31 only. The override keeps it for households outside
+the housing programme and accepts it as 'rehoused' for those in it."""
 
 OVERRIDES: list[Criterion | Decision] = [
     Criterion(

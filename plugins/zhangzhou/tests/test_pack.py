@@ -79,13 +79,21 @@ def test_safe_housing_overrides_the_parent(pack: pc.Pack, fujian: pc.Pack) -> No
     assert "eight haves" in pack.rule_text(rule, "en")
 
 
-def test_the_override_builds_on_the_parent_version_in_force_in_2016(fujian: pc.Pack) -> None:
+def test_the_override_builds_on_the_parent_version_in_force_in_2016(
+    fujian: pc.Pack, pack: pc.Pack
+) -> None:
     """In 2016 the version of safe_housing the override supersedes that governs is the
-    national one: Fujian's override governs 2018-10-24 to 2020-12-31 only."""
+    national one: Fujian's override governs 2018-10-24 to 2020-12-31 only. The override
+    names it with ``inherited("safe_housing")``, bound at assembly to Fujian's criterion
+    (no import of the parents' rule objects)."""
     in_2016 = in_force_on(fujian.criteria["safe_housing"], dt.date(2016, 12, 31))
     assert in_2016 is not None
     assert in_2016.pack == "national"
-    assert rules.inherited_safe_housing is in_2016.test
+    from poverty_core.blocks import Inherited, walk
+
+    bound = [n for n in walk(pack.criteria["safe_housing"].test) if isinstance(n, Inherited)]
+    assert [n.rule for n in bound] == [fujian.criteria["safe_housing"]]
+    assert bound[0]._version(dt.date(2016, 12, 31)) is in_2016
 
 
 def test_safe_housing_versions_by_date(pack: pc.Pack) -> None:
