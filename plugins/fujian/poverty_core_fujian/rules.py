@@ -26,6 +26,7 @@ from collections.abc import Sequence
 from typing import Literal
 
 from poverty_core import T, Text
+from poverty_core.blocks import taxonomy
 from poverty_core.codes import (
     HouseGrade,
     HouseholdAttribute,
@@ -363,7 +364,6 @@ pushed_recently = function(
 )
 worker_not_reached = member("willing_to_work") & not_(pushed_recently)
 pension_unpaid = member("pension_insurance") & not_(member("pension_premium_paid_by_county"))
-HOUSING_FORMS = ("public_housing", "idle_house_swap", "long_term_lease")
 
 HOUSEHOLD_CRITERIA = [
     Criterion(
@@ -585,7 +585,7 @@ HOUSEHOLD_OVERRIDES = [
             field("house_grade").isin((HouseGrade.A, HouseGrade.B)),
             field("relocated") & field("relocation_keys_received"),
             field("house_renovated"),
-            field("housing_form").isin(HOUSING_FORMS),
+            field("housing_form").isin(taxonomy("housing_forms")),
         ),
         observed=field("house_grade"),
         interpretation=True,

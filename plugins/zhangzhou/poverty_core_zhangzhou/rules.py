@@ -35,8 +35,6 @@ from poverty_core.rules import Criterion, Decision, Indicator
 __all__ = [
     "CRITERIA",
     "DECISIONS",
-    "FIVE_LACKS",
-    "FOUR_CAUSES",
     "HOUSING_PROCEDURE",
     "INDICATORS",
     "OVERRIDES",
@@ -94,22 +92,6 @@ HOUSING_DEADLINE = cite(
     "'housing programme': 'ensure completion in October, moving in before the end of the year'",
 )
 
-FOUR_CAUSES: tuple[PovertyCause, ...] = (
-    PovertyCause.ILLNESS,
-    PovertyCause.DISABILITY,
-    PovertyCause.SCHOOLING,
-    PovertyCause.DISASTER,
-)
-"""四因: illness, disability, schooling, disaster."""
-
-FIVE_LACKS: tuple[PovertyCause, ...] = (
-    PovertyCause.LACK_OF_FUNDS,
-    PovertyCause.LACK_OF_LABOUR,
-    PovertyCause.LACK_OF_SKILLS,
-    PovertyCause.LACK_OF_LAND,
-    PovertyCause.LACK_OF_WATER,
-)
-"""五缺: lack of funds, labour, skills, land, water."""
 
 HOUSING_PROCEDURE = "housing"
 """The id of the five-step housing procedure (``data/procedures/housing.toml``)."""

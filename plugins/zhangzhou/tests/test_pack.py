@@ -263,9 +263,13 @@ def test_registry_counts_are_not_reused_outside_2016(pack: pc.Pack) -> None:
 def test_poverty_causes_map_to_register_codes(pack: pc.Pack) -> None:
     causes = pack.taxonomies["four_causes_five_lacks"]
     codes = causes.codes()
-    assert codes == [c.value for c in (*rules.FOUR_CAUSES, *rules.FIVE_LACKS)] + [
-        "lack_of_motivation"
-    ]
+    # seed 004: 因病、因残、因学、因灾 (四因); 缺资金、缺劳力、缺技术、缺土地、缺水 (五缺);
+    # 自身发展能力不足
+    assert codes == [
+        "illness", "disability", "schooling", "disaster",
+        "lack_of_funds", "lack_of_labour", "lack_of_skills", "lack_of_land", "lack_of_water",
+        "lack_of_motivation",
+    ]  # fmt: skip
     for code in codes:
         pc.PovertyCause(code)  # every code is a register code
     assert [causes.label(c).zh for c in codes[:4]] == ["因病", "因残", "因学", "因灾"]
