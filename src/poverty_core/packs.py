@@ -1263,6 +1263,20 @@ def _set_periods(
                     criteria[cid] = attrs.evolve(rule, in_force=period)
 
 
+def _personal_reads(expr: Any, subject: type[Any]) -> list[str]:
+    """Personal fields (names, ID numbers …) an expression reads as values, not only
+    whether they are filled in: their values would be reported in findings."""
+    from poverty_core.expressions import Field, Filled, Function, Length, Member
+
+    if isinstance(expr, Filled | Length | Function):
+        return []
+    if isinstance(expr, Field | Member):
+        cls = Person if isinstance(expr, Member) else subject
+        a = attrs.fields_dict(cls).get(expr.name)
+        return [expr.name] if a is not None and a.metadata.get("personal") else []
+    return [name for child in expr.children() for name in _personal_reads(child, subject)]
+
+
 def _same_dates(a: Period | None, b: Period | None) -> bool:
     if a is None or b is None:
         return a is b
@@ -1341,6 +1355,14 @@ def _validate(pack: Pack) -> None:
                         problems.append(f"{where} reads undefined checklist item {ref.name!r}")
 
     for rule in pack.criteria.values():
+        for expr in (rule.test, rule.observed, rule.required):
+            if expr is None:
+                continue
+            for name in _personal_reads(expr, subject_of(rule.subject)):
+                problems.append(
+                    f"criterion {rule.id} reads the personal field {name!r} itself "
+                    f"(its value would reach findings): test filled({name!r}) instead"
+                )
         for c in rule.citations:
             cited(f"criterion {rule.id}", c)
         exprs = [e for e in (rule.test, rule.observed, rule.required) if e is not None]

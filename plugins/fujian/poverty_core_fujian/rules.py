@@ -26,7 +26,7 @@ from collections.abc import Sequence
 from typing import Literal
 
 from poverty_core import T, Text
-from poverty_core.blocks import taxonomy
+from poverty_core.blocks import inherited, taxonomy
 from poverty_core.codes import (
     HouseGrade,
     HouseholdAttribute,
@@ -44,6 +44,7 @@ from poverty_core.expressions import (
     any_of,
     count_members,
     field,
+    filled,
     function,
     length,
     lit,
@@ -53,7 +54,6 @@ from poverty_core.expressions import (
     where,
 )
 from poverty_core.model import StatusEvent
-from poverty_core.national.rules import CRITERIA as NATIONAL_CRITERIA
 from poverty_core.parameters import Citation, Period, cite
 from poverty_core.rules import (
     Classifier,
@@ -209,12 +209,11 @@ EVALUATION_BORROWED = cite(
     "(as reported by Liaowang, 2017-11-06), borrowed for provincial key counties",
 )
 
-_NATIONAL = {c.id: c for c in NATIONAL_CRITERIA}
-
 
 def _national_test(criterion_id: str) -> Expr:
-    """The test of a national criterion, reused where an indicator counts its records."""
-    return _NATIONAL[criterion_id].test
+    """The parent's criterion ``criterion_id`` (bound when the pack is assembled, in the
+    version that governs on the date), reused where an indicator counts its records."""
+    return inherited(criterion_id)
 
 
 # -- plain functions ---------------------------------------------------------------------
@@ -472,7 +471,7 @@ HOUSEHOLD_CRITERIA = [
         subject="household",
         title=T("有一名挂钩帮扶干部", "The household has a pairing cadre"),
         citations=[MEETING_CADRES, DUTIES],
-        test=field("pairing_cadre").ne(""),
+        test=filled("pairing_cadre"),
         in_force=CADRE_PERIOD,
         interpretation=True,
         description=CADRE_PERIOD.note,
