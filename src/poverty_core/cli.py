@@ -50,7 +50,7 @@ from poverty_core.columnar import (
     tables_from_records,
 )
 from poverty_core.convert import RECORD_TYPES, json_schema, loads_json, structure
-from poverty_core.engine import BatchResult
+from poverty_core.engine import BatchResult, Finding
 from poverty_core.errors import (
     InputError,
     NotInForce,
@@ -84,7 +84,7 @@ from poverty_core.privacy import (
 )
 from poverty_core.readiness import Readiness
 from poverty_core.report import render
-from poverty_core.rules import Outcome, in_force_on
+from poverty_core.rules import Outcome, Status, in_force_on
 from poverty_core.samples import SAMPLES, sample_file
 
 __all__ = ["main"]
@@ -1224,7 +1224,10 @@ class Run:
                 "criteria": summary["criteria"],
                 "missing": summary["missing"],
                 "absent": list(self.absent),
-                "not_in_force": {d: e.message("en") for d, e in self.not_in_force.items()},
+                "not_in_force": {
+                    d: {"zh": e.message("zh"), "en": e.message("en")}
+                    for d, e in self.not_in_force.items()
+                },
                 "villages": self.villages.counts() if self.villages else None,
                 "counties": self.counties.counts() if self.counties else None,
                 "by_village": summary["groups"].get("village_id", []),
@@ -1355,6 +1358,11 @@ def _safe_cell(text: str) -> str:
     return safe_cell(text)
 
 
+def _compared(finding: Finding) -> dict[str, Any]:
+    data = finding.to_dict()
+    return {k: data[k] for k in ("observed", "comparison", "required")}
+
+
 def _rows(result: BatchResult | None) -> list[dict[str, Any]]:
     if result is None:
         return []
@@ -1368,6 +1376,13 @@ def _rows(result: BatchResult | None) -> list[dict[str, Any]]:
                 "failed": [f.rule.id for f in r.failed],
                 "missing": list(r.missing),
                 "findings": {f.rule.id: f.status.value for f in r.findings},
+                # What each finding compared (a village's incidence and its threshold …),
+                # for the report's charts.
+                "values": {
+                    f.rule.id: _compared(f)
+                    for f in r.findings
+                    if f.status is not Status.NOT_IN_FORCE
+                },
             }
         )
     return rows
