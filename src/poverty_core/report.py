@@ -1,61 +1,146 @@
-"""A summary report a person reads: Markdown or HTML, in Chinese or English.
+"""The report of an ``assess`` run that a person reads and circulates: HTML or Markdown,
+wholly in Chinese or in English.
 
-The report of an ``assess`` run gives the input and provenance (pack chain, versions,
-date, overrides; a SYNTHETIC banner when the input says so), the rows of every input
-file (read = assessed + rejected), the outcome counts by households and people, each
-criterion's failures and unknowns, the missing inputs, and tables by village and county
-with the village and county decisions.
+It gives, in this order: the run (input file, pack and its chain, date, overrides, the
+periods set for the run; a SYNTHETIC banner when the input says so); the outcomes by
+households and people; each criterion's failures, unknowns and not-in-force findings;
+why records are undetermined — the inputs and parameters missing, with counts and how
+to supply each; decisions not in force on the date; the villages (their decision, their
+poverty incidence against the threshold) and the counties (their decision, and what
+failed or was missing); the rows of every input file (read = assessed + rejected); and a
+provenance line. The HTML report carries inline SVG charts (no script, no external file)
+and prints on A4.
 
-The HTML report neutralises spreadsheet formulas as the CSV outputs do (a spreadsheet
-opens an HTML file as cells): a text starting with ``=``, ``+``, ``-``, ``@``, a tab or
-a carriage return gets a leading apostrophe.
+The text is laid out by Jinja2 templates (``templates/report.html.jinja``,
+``templates/report.md.jinja``; HTML is autoescaped) from a view this module builds, in
+which every label is already in the chosen language. File names are shown without their
+folders (no absolute path leaves the machine in a report). Cells are neutralised as the
+CSV outputs are (a spreadsheet opens an HTML file as cells): a text starting with ``=``,
+``+``, ``-``, ``@``, a tab or a carriage return gets a leading apostrophe.
 """
 
 from __future__ import annotations
 
+import functools
 import html
 import os
-from collections.abc import Sequence
-from pathlib import Path
+import re
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from pathlib import Path, PureWindowsPath
 from typing import Any
 
-from poverty_core._text import Language
+import jinja2
+from markupsafe import Markup
+
+from poverty_core._pictures import value_text
+from poverty_core._svg import COLOURS, Bar, Segment, bar_chart
+from poverty_core._text import Language, Text
 from poverty_core.io import atomic_writer, safe_cell
 from poverty_core.parameters import format_value
 
-__all__ = ["render", "render_markdown", "write_report"]
+__all__ = ["render", "render_html", "render_markdown", "report_view", "write_report"]
 
-_L = {
+_L: dict[str, tuple[str, str]] = {
     "title": ("评估报告", "Assessment report"),
     "synthetic": (
-        "**合成数据：本输入不是真实登记，仅用于演示与测试。**",
-        "**SYNTHETIC DATA: this input is not a real register; for demonstration and tests.**",
+        "合成数据：本输入不是真实登记，仅用于演示与测试。",
+        "SYNTHETIC DATA: this input is not a real register; for demonstration and tests.",
     ),
-    "input": ("输入", "Input"),
+    "run": ("本次评估", "The run"),
+    "input": ("输入文件", "Input file"),
     "pack": ("策略包", "Pack"),
-    "as_of": ("评估日", "As of"),
-    "overrides": ("参数覆盖", "Overrides"),
+    "chain": ("继承链", "Parent chain"),
+    "as_of": ("评估日", "Assessment date"),
+    "overrides": ("参数覆盖（本次运行）", "Parameters overridden for this run"),
+    "periods": ("本次设定的生效期", "Periods set for this run"),
+    "none": ("无", "none"),
+    "rejected": ("被拒绝的户记录", "Household rows rejected"),
     "outcomes": ("判定结果", "Outcomes"),
+    "outcomes_chart": ("判定结果（户、人）", "Outcomes (households, people)"),
+    "outcome": ("结果", "outcome"),
     "households": ("户数", "households"),
     "people": ("人数", "people"),
+    "share": ("占比", "share"),
+    "hh": ("户", "households"),
+    "pp": ("人", "people"),
     "criteria": ("各项标准", "Criteria"),
-    "failed": ("未通过", "failed"),
-    "unknown": ("未知", "unknown"),
-    "not_in_force": ("未生效（不适用）", "not in force"),
-    "absent": (
-        "文件中没有的输入（因此无法判定的记录数）",
-        "Inputs absent from the file (records left undetermined by each)",
+    "criteria_intro": (
+        "每项标准在全部记录中的检验结果（记录数）。",
+        "What each criterion found over all records (number of records).",
     ),
+    "criteria_chart": (
+        "各项标准：未通过、未知、未生效（占记录的比例）",
+        "Criteria: failed, unknown, not in force (share of records)",
+    ),
+    "criterion": ("标准", "criterion"),
+    "id": ("编号", "id"),
+    "failed": ("未通过", "failed"),
+    "unknown": ("未知（缺数据）", "unknown (data missing)"),
+    "not_in_force": ("未生效（不适用）", "not in force"),
+    "passed": ("通过", "passed"),
+    "why": ("无法判定的原因", "Why records are undetermined"),
+    "why_none": (
+        "没有无法判定的户：每户都已判定。",
+        "No household is undetermined: every one was decided.",
+    ),
+    "why_intro": (
+        "缺少下列数据或参数的户无法判定（一户可能同时缺几项）。补上后重新评估即可。",
+        "Households missing these inputs or parameters are undetermined (one household "
+        "may miss several). Supply them and run again.",
+    ),
+    "why_chart": ("无法判定的主要原因（户数）", "Top reasons households are undetermined"),
+    "input_item": ("缺少的数据或参数", "missing input or parameter"),
+    "kind": ("类别", "kind"),
+    "records": ("户数", "households"),
+    "how": ("如何补上", "how to supply it"),
+    "absent_flag": ("（文件中没有这一列）", " (absent from the file)"),
+    "parameter": ("参数", "parameter"),
+    "household_field": ("户字段", "household field"),
+    "member_field": ("成员字段", "member field"),
+    "procedure": ("程序记录", "procedure record"),
+    "checklist": ("核查清单记录", "checklist record"),
+    "village_field": ("村字段", "village field"),
+    "county_field": ("县字段", "county field"),
     "decisions_not_in_force": ("在评估日未生效的决策", "Decisions not in force on the date"),
-    "missing": ("缺少的数据（记录数）", "Missing inputs (records)"),
-    "by": ("按{}汇总", "By {}"),
-    "rejected": ("被拒绝的记录", "Rejected records"),
+    "villages": ("村", "Villages"),
+    "village_decision": ("贫困村退出判定", "Village exit decisions"),
+    "village": ("村", "village"),
+    "counties": ("县", "Counties"),
+    "county_decision": ("贫困县退出判定", "County exit decisions"),
+    "county": ("县", "county"),
+    "incidence": ("贫困发生率", "poverty incidence"),
+    "incidence_chart": (
+        "各村贫困发生率与阈值",
+        "Village poverty incidence against the threshold",
+    ),
+    "incidence_more": (
+        "图中为贫困发生率最高的 {shown} 个村（共 {total} 个）。",
+        "The chart shows the {shown} villages with the highest incidence (of {total}).",
+    ),
+    "incidence_unknown": (
+        "{n} 个村的贫困发生率未知（见下表的原因）。",
+        "{n} villages have an unknown incidence (see the reasons in the table below).",
+    ),
+    "threshold": ("阈值", "threshold"),
+    "threshold_mixed": (
+        "各村按其本身的阈值判定（如西部地区的村）；图中虚线为多数村的阈值。",
+        "Each village is judged against its own threshold (western villages, for instance); "
+        "the dashed line is the threshold of most villages.",
+    ),
+    "eligible_households": ("符合退出户数", "households eligible"),
+    "rate_households": ("退出率（户）", "exit rate (households)"),
+    "rate_people": ("退出率（人）", "exit rate (people)"),
+    "undetermined_households": ("无法判定户数", "households undetermined"),
+    "decision": ("判定", "decision"),
+    "reasons": ("未通过或缺少", "failed or missing"),
+    "group_why": ("村、县无法判定的原因", "Why villages and counties are undetermined"),
     "rows": (
         "各输入文件的行数（读入 = 已评估 + 被拒绝）",
         "Rows of each input file (read = assessed + rejected)",
     ),
     "file": ("文件", "file"),
-    "kind": ("内容", "rows of"),
+    "rows_of": ("内容", "rows of"),
     "read": ("读入", "read"),
     "assessed": ("已评估", "assessed"),
     "rejected_rows": ("被拒绝", "rejected"),
@@ -63,13 +148,8 @@ _L = {
     "members_kind": ("成员", "members"),
     "villages_kind": ("村", "villages"),
     "counties_kind": ("县", "counties"),
-    "eligible": ("符合", "eligible"),
-    "rate_households": ("退出率（户）", "rate (households)"),
-    "rate_people": ("退出率（人）", "rate (people)"),
-    "undetermined": ("无法判定", "undetermined"),
-    "decision": ("判定", "decision"),
-    "village": ("村", "village"),
-    "county": ("县", "county"),
+    "provenance": ("出处", "Provenance"),
+    "made_by": ("由 poverty-core {version} 生成", "made by poverty-core {version}"),
 }
 
 
@@ -78,181 +158,536 @@ def _t(key: str, language: Language) -> str:
     return zh if language == "zh" else en
 
 
-def _md_table(header: Sequence[str], rows: Sequence[Sequence[Any]]) -> list[str]:
-    def cell(v: Any) -> str:
-        # Formulas neutralised (the report may be opened in a spreadsheet); a line break
-        # would end the table row.
-        text = safe_cell(str("—" if v is None else v))
-        return text.replace("\r", " ").replace("\n", " ").replace("|", "\\|")
-
-    out = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-    out += ["| " + " | ".join(cell(v) for v in row) + " |" for row in rows]
-    return [*out, ""]
+def _sep(language: Language) -> str:
+    return "；" if language == "zh" else "; "
 
 
-def _outcome(value: str, language: Language) -> str:
+def _comma(language: Language) -> str:
+    return "、" if language == "zh" else ", "
+
+
+def _file_name(path: str) -> str:
+    """A file as the report shows it: its name without folders, on any system.
+
+    >>> _file_name("/home/x/register/households.csv"), _file_name(r"C:\\data\\in.json[households]")
+    ('households.csv', 'in.json[households]')
+    """
+    return PureWindowsPath(path).name if "\\" in path else Path(path).name or path
+
+
+def _outcome_label(value: str, language: Language) -> str:
     from poverty_core.rules import Outcome
 
     try:
-        return Outcome(value).label[language]
+        return str(Outcome(value).label[language])
     except ValueError:
         return value
 
 
-def _kind(kind: str, language: Language) -> str:
-    key = f"{kind}_kind"
-    return _t(key, language) if key in _L else kind
+def _load_pack(report: Mapping[str, Any]) -> Any:
+    """The pack the run used, for the titles of rules and parameters; ``None`` when it is
+    not installed here (the report then shows ids)."""
+    name = (report.get("provenance") or {}).get("pack")
+    if not name:
+        return None
+    from poverty_core.packs import load_pack
+
+    try:
+        return load_pack(name)
+    except Exception:  # a report read elsewhere: the pack may not be installed
+        return None
 
 
-def render_markdown(report: dict[str, Any], language: Language = "en") -> str:
-    """The report as Markdown. ``report`` is the JSON report ``poverty-core assess``
-    builds (``--format json``): ``source``, ``synthetic``, ``provenance``, ``rows``,
-    ``summary``, ``titles`` (criterion id → {zh, en}), ``villages``/``counties``
-    (decision rows)."""
-    lines = [f"# {_t('title', language)}", ""]
-    if report.get("synthetic"):
-        lines += [_t("synthetic", language), ""]
+class _Names:
+    """Readable names of rules, fields and parameters in one language."""
+
+    def __init__(self, report: Mapping[str, Any], language: Language) -> None:
+        self.language = language
+        self.pack = _load_pack(report)
+        self.titles: Mapping[str, Mapping[str, str]] = report.get("titles") or {}
+
+    def rule(self, cid: str) -> str:
+        title = self.titles.get(cid)
+        if title:
+            return str(title.get(self.language, cid))
+        if self.pack is not None and cid in self.pack.criteria:
+            return str(self.pack.criteria[cid].title[self.language])
+        return cid
+
+    def parameter(self, name: str) -> tuple[str, str]:
+        """The parameter's title and unit."""
+        if self.pack is not None and name in self.pack.parameters:
+            p = self.pack.parameters[name]
+            return str(p.title[self.language]), str(p.unit)
+        return name, "none"
+
+    def field(self, subject: str, name: str) -> str:
+        from poverty_core.model import County, Household, Person, Village
+
+        cls: Any = {"household": Household, "member": Person, "village": Village}.get(
+            subject, County
+        )
+        label: Text | None = cls.field_labels().get(name)
+        return label[self.language] if label is not None else name
+
+    def procedure(self, name: str) -> str:
+        if self.pack is not None and name in self.pack.procedures:
+            return str(self.pack.procedures[name].title[self.language])
+        return name
+
+    def checklist(self, name: str) -> str:
+        if self.pack is not None and name in self.pack.checklists:
+            return str(self.pack.checklists[name].title[self.language])
+        return name
+
+
+def _missing_input(label: str, subject: str, names: _Names) -> tuple[str, str, str]:
+    """A missing input as (what it is, its kind, how to supply it)."""
+    zh = names.language == "zh"
+    if label.startswith("param:"):
+        name = label.split(":", 1)[1]
+        title, _ = names.parameter(name)
+        how = (
+            f"运行时用 --set {name}=值 提供（或由子策略包附出处设定）"
+            if zh
+            else f"supply it with --set {name}=VALUE (or a child pack, with a citation)"
+        )
+        return f"{title}（{name}）" if zh else f"{title} ({name})", "parameter", how
+    if label.startswith("members[]."):
+        name = label.split(".", 1)[1]
+        text = names.field("member", name)
+        how = f"在成员表中填写「{text}」列（{name}）" if zh else f"fill the members column {name}"
+        return text, "member_field", how
+    for prefix, kind in (("procedures.", "procedure"), ("checklists.", "checklist")):
+        if label.startswith(prefix):
+            name = label[len(prefix) :]
+            title = names.procedure(name) if kind == "procedure" else names.checklist(name)
+            what = "各步骤的完成日期" if kind == "procedure" else "各项是否具备"
+            how = (
+                f"在记录中填写「{title}」{what}（{label}）"
+                if zh
+                else f"record {label} ({'each step with its date' if kind == 'procedure' else 'each item'})"
+            )
+            return title, kind, how
+    text = names.field(subject, label)
+    if subject == "village" and label == "poor_population":
+        how = (
+            "由本村各户的结果计得：先使本村无法判定的户可判定，或在村表中填写贫困人口（poor_population）"
+            if zh
+            else "counted from the village's households: resolve its undetermined households, "
+            "or give poor_population in the villages file"
+        )
+    elif subject == "county" and label == "poor_population":
+        how = (
+            "由本县各户的结果计得：先使无法判定的户可判定，或在县表中填写贫困人口（poor_population）"
+            if zh
+            else "counted from the county's households: resolve its undetermined households, "
+            "or give poor_population in the counties file"
+        )
+    else:
+        table = {"household": "户表", "village": "村表", "county": "县表"}.get(subject, "户表")
+        file = {"household": "households", "village": "villages", "county": "counties"}.get(
+            subject, "households"
+        )
+        how = f"在{table}中填写「{text}」列（{label}）" if zh else f"fill the {file} column {label}"
+    return text, f"{subject}_field", how
+
+
+def _outcome_chart(summary: Mapping[str, Any], language: Language) -> str:
+    from poverty_core.rules import Outcome
+
+    bars = []
+    for key, noun in (("households", "hh"), ("people", "pp")):
+        counts = summary.get(key) or {}
+        total = sum(counts.values())
+        if not total:
+            continue
+        segments = [
+            Segment(counts.get(o.value, 0) / total, COLOURS[o.value], str(o.label[language]))
+            for o in Outcome
+        ]
+        note = _comma(language).join(
+            f"{o.label[language]} {counts.get(o.value, 0)}" for o in Outcome
+        )
+        bars.append(Bar(_t(noun, language), segments, note))
+    return bar_chart(bars, _t("outcomes_chart", language), scale=1.0) if bars else ""
+
+
+def _criteria_chart(rows: Sequence[dict[str, Any]], total: int, language: Language) -> str:
+    if not rows or not total:
+        return ""
+    bars = []
+    for r in rows:
+        segments = [
+            Segment(r[k] / total, COLOURS[k], _t(k, language))
+            for k in ("failed", "unknown", "not_in_force", "passed")
+        ]
+        note = _comma(language).join(
+            f"{_t(k, language).split('（')[0].split(' (')[0]} {r[k]}"
+            for k in ("failed", "unknown", "not_in_force")
+            if r[k]
+        )
+        bars.append(Bar(r["title"], segments, note))
+    return bar_chart(bars, _t("criteria_chart", language), scale=1.0)
+
+
+def _reasons_chart(rows: Sequence[dict[str, Any]], language: Language) -> str:
+    if not rows:
+        return ""
+    bars = [
+        Bar(r["what"], [Segment(r["count"], COLOURS["undetermined"], _t("records", language))],
+            str(r["count"]))
+        for r in rows[:10]
+    ]  # fmt: skip
+    return bar_chart(bars, _t("why_chart", language))
+
+
+_INCIDENCE = "village_incidence"
+"""The village criterion whose observed value is the village's poverty incidence (the
+national pack's id, kept by every pack that overrides it)."""
+_CHART_VILLAGES = 40
+
+
+def _incidence(rows: Sequence[Mapping[str, Any]], names: _Names) -> dict[str, Any] | None:
+    """Each village's incidence and threshold (from its decision's findings), the chart."""
+    language = names.language
+    values = {r["id"]: (r.get("values") or {}).get(_INCIDENCE) for r in rows if r.get("values")}
+    known = {
+        vid: v
+        for vid, v in values.items()
+        if v and isinstance(v.get("observed"), int | float) and v.get("required") is not None
+    }
+    if not values:
+        return None
+    outcomes = {r["id"]: r["outcome"] for r in rows}
+    ordered = sorted(known.items(), key=lambda kv: -float(kv[1]["observed"]))
+    thresholds = Counter(float(v["required"]) for _, v in ordered)
+    chart, notes = "", []
+    if ordered:
+        line = thresholds.most_common(1)[0][0]
+        shown = ordered[:_CHART_VILLAGES]
+        full = max([float(v["observed"]) for _, v in shown] + [line]) * 1.15 or 1.0
+        bars = [
+            Bar(
+                safe_cell(str(vid)),
+                [
+                    Segment(
+                        float(v["observed"]),
+                        COLOURS[outcomes.get(vid, "undetermined")],
+                        _outcome_label(outcomes.get(vid, "undetermined"), language),
+                    )
+                ],
+                format_value(float(v["observed"]), "ratio"),
+            )
+            for vid, v in shown
+        ]
+        label = f"{_t('threshold', language)} {_comparison(shown)} {format_value(line, 'ratio')}"
+        chart = bar_chart(
+            bars,
+            f"{_t('incidence_chart', language)}（{names.rule(_INCIDENCE)}）"
+            if language == "zh"
+            else f"{_t('incidence_chart', language)} ({names.rule(_INCIDENCE)})",
+            scale=full,
+            threshold=(line, label),
+            label_columns=20,
+        )
+        if len(ordered) > len(shown):
+            notes.append(
+                _t("incidence_more", language).format(shown=len(shown), total=len(ordered))
+            )
+        if len(thresholds) > 1:
+            notes.append(_t("threshold_mixed", language))
+    unknown = len(values) - len(known)
+    if unknown:
+        notes.append(_t("incidence_unknown", language).format(n=unknown))
+    return {
+        "chart": chart,
+        "notes": notes,
+        "by_id": {vid: format_value(float(v["observed"]), "ratio") for vid, v in known.items()},
+    }
+
+
+def _comparison(shown: Sequence[tuple[Any, Mapping[str, Any]]]) -> str:
+    """The comparison the incidence criterion makes (``≤``)."""
+    ops = {str(v.get("comparison") or "") for _, v in shown} - {""}
+    return ops.pop() if len(ops) == 1 else ""
+
+
+def _group_reasons(row: Mapping[str, Any], subject: str, names: _Names) -> str:
+    parts = [names.rule(c) for c in row.get("failed") or []]
+    parts += [_missing_input(m, subject, names)[0] for m in row.get("missing") or []]
+    return _comma(names.language).join(parts)
+
+
+def _group_why(
+    villages: Sequence[Mapping[str, Any]], counties: Sequence[Mapping[str, Any]], names: _Names
+) -> list[dict[str, Any]]:
+    """Missing inputs of undetermined villages and counties, with counts and how to
+    supply them."""
+    out = []
+    for subject, rows in (("village", villages), ("county", counties)):
+        counts = Counter(
+            m for r in rows if r.get("outcome") == "undetermined" for m in r.get("missing") or []
+        )
+        for label, n in counts.most_common():
+            what, kind, how = _missing_input(label, subject, names)
+            out.append(
+                {
+                    "subject": _t(subject, names.language),
+                    "what": what,
+                    "kind": _t(kind, names.language),
+                    "count": n,
+                    "how": how,
+                }
+            )
+    return out
+
+
+def _periods_text(periods: Mapping[str, Any], language: Language) -> list[str]:
+    colon = "：" if language == "zh" else ": "
+    return [f"{rule}{colon}{p.get('start')} – {p.get('end') or '…'}" for rule, p in periods.items()]
+
+
+def report_view(report: Mapping[str, Any], language: Language = "en") -> dict[str, Any]:
+    """What the report templates lay out: every label in ``language``, numbers
+    formatted, charts drawn (SVG text). ``report`` is the JSON report ``poverty-core
+    assess`` builds (``--format json``): ``source``, ``synthetic``, ``provenance``,
+    ``rows``, ``files``, ``summary``, ``titles``, ``villages``, ``counties``."""
+    from poverty_core import __version__
+    from poverty_core.rules import Outcome
+
+    names = _Names(report, language)
+    zh = language == "zh"
     prov = report.get("provenance") or {}
-    lines += [
-        f"- {_t('input', language)}: `{report.get('source', '')}`",
-        f"- {_t('pack', language)}: {' → '.join(prov.get('chain', []))} "
-        f"({', '.join(f'{k} {v}' for k, v in prov.get('versions', {}).items())})",
-        f"- {_t('as_of', language)}: {prov.get('as_of', '')}",
+    summary = report.get("summary") or {}
+    versions = prov.get("versions") or {}
+    chain = [f"{n} {versions[n]}" if n in versions else n for n in prov.get("chain") or []]
+    pack_title = (
+        f"{prov.get('pack')}（{names.pack.title[language]}）"
+        if zh and names.pack is not None
+        else f"{prov.get('pack')} ({names.pack.title[language]})"
+        if names.pack is not None
+        else str(prov.get("pack") or "")
+    )
+    overrides = []
+    for name, value in (prov.get("overrides") or {}).items():
+        title, unit = names.parameter(name)
+        overrides.append(f"{title}（{name}）= {value_text(value, unit, language)}" if zh
+                         else f"{title} ({name}) = {value_text(value, unit, language)}")  # fmt: skip
+    periods = _periods_text(prov.get("periods") or {}, language)
+    source = _file_name(str(report.get("source") or ""))
+    facts = [
+        (_t("input", language), source),
+        (_t("pack", language), pack_title),
+        (_t("chain", language), " → ".join(chain)),
+        (_t("as_of", language), str(prov.get("as_of") or "")),
+        (_t("overrides", language), _sep(language).join(overrides) or _t("none", language)),
+        (_t("periods", language), _sep(language).join(periods) or _t("none", language)),
     ]
-    if prov.get("overrides"):
-        lines.append(f"- {_t('overrides', language)}: {prov['overrides']}")
     rejected = (report.get("rows") or {}).get("rejected")
     if rejected:
-        lines.append(f"- {_t('rejected', language)}: {rejected}")
-    files = report.get("files") or []
-    if files:
-        lines += ["", f"## {_t('rows', language)}", ""]
-        header = [_t(k, language) for k in ("file", "kind", "read", "assessed", "rejected_rows")]
-        rows = [
-            [f"`{c['file']}`", _kind(c["kind"], language), c["read"], c["assessed"], c["rejected"]]
-            for c in files
-        ]
-        lines += _md_table(header, rows)
-    summary = report["summary"]
-    outcomes, people = summary.get("households"), summary.get("people")
-    if outcomes:
-        lines += ["", f"## {_t('outcomes', language)}", ""]
-        total_h = sum(outcomes.values()) or 1
-        total_p = sum(people.values()) or 1
-        rows = [
-            [_outcome(k, language), outcomes[k], format_value(outcomes[k] / total_h, "ratio"),
-             people[k], format_value(people[k] / total_p, "ratio")]
-            for k in outcomes
-        ]  # fmt: skip
-        header = ["", _t("households", language), "%", _t("people", language), "%"]
-        lines += _md_table(header, rows)
-        titles = report.get("titles", {})
-        lines += [f"## {_t('criteria', language)}", ""]
-        rows = [
-            [
-                f"`{cid}`",
-                titles.get(cid, {}).get(language, cid),
-                c["failed"],
-                c["unknown"],
-                c.get("not_in_force", 0),
-            ]
-            for cid, c in summary["criteria"].items()
-        ]
-        header = ["id", "", *(_t(k, language) for k in ("failed", "unknown", "not_in_force"))]
-        lines += _md_table(header, rows)
-    if summary.get("absent"):
-        lines += [f"## {_t('absent', language)}", ""]
-        lines += _md_table(
-            ["", "n"], [[k, summary.get("missing", {}).get(k, 0)] for k in summary["absent"]]
-        )
-    if summary.get("not_in_force"):
-        lines += [f"## {_t('decisions_not_in_force', language)}", ""]
-        lines += [f"- `{d}`: {text}" for d, text in summary["not_in_force"].items()] + [""]
-    if summary.get("missing"):
-        lines += [f"## {_t('missing', language)}", ""]
-        lines += _md_table(["", "n"], sorted(summary["missing"].items()))
-    decided = {
-        "village_id": {r["id"]: r["outcome"] for r in report.get("villages") or []},
-        "county_id": {r["id"]: r["outcome"] for r in report.get("counties") or []},
-    }
-    for by, key in (("village_id", "by_village"), ("county_id", "by_county")):
-        groups = summary.get(key) or []
-        if not groups:
-            continue
-        noun = _t("village" if by == "village_id" else "county", language)
-        lines += [f"## {_t('by', language).format(noun)}", ""]
-        outcomes_by = decided[by]
-        rows = [
-            [
-                g[by], g["households"], g["people"], g["eligible_households"],
-                format_value(g["exit_rate_households"], "ratio"),
-                format_value(g["exit_rate_people"], "ratio"),
-                g["undetermined_households"],
-                _outcome(outcomes_by.get(g[by], "—"), language),
-            ]
-            for g in groups
-        ]  # fmt: skip
-        header = [noun, _t("households", language), _t("people", language)] + [
-            _t(k, language)
-            for k in ("eligible", "rate_households", "rate_people", "undetermined", "decision")
-        ]
-        lines += _md_table(header, rows)
-    return "\n".join(lines)
+        facts.append((_t("rejected", language), str(rejected)))
 
+    households = summary.get("households") or {}
+    people = summary.get("people") or {}
+    total_h, total_p = sum(households.values()), sum(people.values())
+    outcomes = [
+        {
+            "label": str(o.label[language]),
+            "households": households.get(o.value, 0),
+            "share_h": format_value(households.get(o.value, 0) / (total_h or 1), "ratio"),
+            "people": people.get(o.value, 0),
+            "share_p": format_value(people.get(o.value, 0) / (total_p or 1), "ratio"),
+        }
+        for o in Outcome
+    ] if households else []  # fmt: skip
 
-def _html(markdown: str) -> str:
-    """A small, dependency-free Markdown-to-HTML for the report's own constructs."""
-    out = [
-        "<!doctype html><html><head><meta charset='utf-8'><title>report</title>",
-        "<style>body{font-family:sans-serif;max-width:70em;margin:2em auto}"
-        "table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.2em .5em}</style>",
-        "</head><body>",
+    criteria = [
+        {
+            "id": cid,
+            "title": names.rule(cid),
+            "failed": c.get("failed", 0),
+            "unknown": c.get("unknown", 0),
+            "not_in_force": c.get("not_in_force", 0),
+            "passed": c.get("passed", 0),
+        }
+        for cid, c in (summary.get("criteria") or {}).items()
     ]
-    table: list[list[str]] = []
+    absent = set(summary.get("absent") or [])
+    why = []
+    for label, n in sorted((summary.get("missing") or {}).items(), key=lambda kv: -kv[1]):
+        what, kind, how = _missing_input(label, "household", names)
+        if label in absent:
+            what += _t("absent_flag", language)
+        why.append({"what": what, "kind": _t(kind, language), "count": n, "how": how})
 
-    def flush() -> None:
-        if table:
-            out.append("<table>")
-            for i, row in enumerate(table):
-                tag = "th" if i == 0 else "td"
-                out.append("<tr>" + "".join(f"<{tag}>{_cell(c)}</{tag}>" for c in row) + "</tr>")
-            out.append("</table>")
-            table.clear()
+    not_in_force = []
+    for decision, message in (summary.get("not_in_force") or {}).items():
+        text = message.get(language, "") if isinstance(message, Mapping) else str(message)
+        not_in_force.append(text or decision)
 
-    for line in markdown.splitlines():
-        if line.startswith("|"):
-            if set(line) <= set("|-"):
-                continue
-            table.append([c.strip() for c in line.strip("|").split(" | ")])
-            continue
-        flush()
-        if line.startswith("## "):
-            out.append(f"<h2>{_cell(line[3:])}</h2>")
-        elif line.startswith("# "):
-            out.append(f"<h1>{_cell(line[2:])}</h1>")
-        elif line.startswith("- "):
-            out.append(f"<p>{_cell(line[2:])}</p>")
-        elif line.strip():
-            out.append(f"<p>{_cell(line)}</p>")
-    flush()
-    out.append("</body></html>")
-    return "\n".join(out)
+    village_rows = report.get("villages") or []
+    county_rows = report.get("counties") or []
+    incidence = _incidence(village_rows, names)
+    decided = {
+        "village_id": {r["id"]: r for r in village_rows},
+        "county_id": {r["id"]: r for r in county_rows},
+    }
+    groups = []
+    for by, key, subject in (
+        ("village_id", "by_village", "village"),
+        ("county_id", "by_county", "county"),
+    ):
+        rows = []
+        for g in summary.get(key) or []:
+            gid = g.get(by)
+            row = decided[by].get(gid)
+            rows.append(
+                {
+                    "id": gid,
+                    "households": g.get("households"),
+                    "people": g.get("people"),
+                    "eligible": g.get("eligible_households"),
+                    "rate_h": format_value(g.get("exit_rate_households"), "ratio"),
+                    "rate_p": format_value(g.get("exit_rate_people"), "ratio"),
+                    "undetermined": g.get("undetermined_households"),
+                    "incidence": (incidence or {}).get("by_id", {}).get(gid, "—")
+                    if subject == "village"
+                    else "—",
+                    "decision": _outcome_label(row["outcome"], language) if row else "—",
+                    "reasons": _group_reasons(row, subject, names) if row else "",
+                }
+            )
+        counts = summary.get("villages" if subject == "village" else "counties") or {}
+        groups.append(
+            {
+                "heading": _t("villages" if subject == "village" else "counties", language),
+                "noun": _t(subject, language),
+                "decision_heading": _t(f"{subject}_decision", language),
+                "counts": [(str(o.label[language]), counts.get(o.value, 0)) for o in Outcome]
+                if counts
+                else [],
+                "incidence": incidence if subject == "village" else None,
+                "rows": rows,
+                "show_incidence": subject == "village" and incidence is not None,
+            }
+        )
+
+    files = [
+        {
+            "file": _file_name(str(c.get("file", ""))),
+            "kind": _t(f"{c.get('kind')}_kind", language)
+            if f"{c.get('kind')}_kind" in _L
+            else str(c.get("kind")),
+            "read": c.get("read"),
+            "assessed": c.get("assessed"),
+            "rejected": c.get("rejected"),
+        }
+        for c in report.get("files") or []
+    ]
+    made_by = _t("made_by", language).format(version=__version__)
+    provenance = _sep(language).join(
+        part
+        for part in (
+            made_by,
+            f"{_t('pack', language)} {' → '.join(chain)}" if chain else "",
+            f"{_t('as_of', language)} {prov.get('as_of')}" if prov.get("as_of") else "",
+            f"{_t('overrides', language)}：{_comma(language).join(overrides) or _t('none', language)}"
+            if zh
+            else f"{_t('overrides', language)}: {', '.join(overrides) or 'none'}",
+            f"{_t('input', language)} {source}" if source else "",
+        )
+        if part
+    )
+    return {
+        "lang": language,
+        "L": {k: _t(k, language) for k in _L},
+        "title": _t("title", language),
+        "subtitle": _sep(language).join(p for p in (pack_title, str(prov.get("as_of") or "")) if p),
+        "synthetic": bool(report.get("synthetic")),
+        "facts": facts,
+        "outcomes": outcomes,
+        "outcome_chart": _outcome_chart(summary, language),
+        "criteria": criteria,
+        "criteria_chart": _criteria_chart(criteria, total_h, language),
+        "why": why,
+        "why_chart": _reasons_chart(why, language),
+        "undetermined": households.get("undetermined", 0),
+        "not_in_force": not_in_force,
+        "groups": [g for g in groups if g["rows"] or g["counts"]],
+        "group_why": _group_why(village_rows, county_rows, names),
+        "files": files,
+        "provenance": provenance,
+    }
 
 
-def _cell(text: str) -> str:
-    """One cell (or paragraph) of the HTML report: Markdown's escaped ``|`` undone,
-    formulas neutralised, HTML escaped."""
-    return html.escape(safe_cell(text.replace("\\|", "|")), quote=False)
+# -- templates -------------------------------------------------------------------------
+
+_CONTROL = re.compile(r"[\r\n]+")
 
 
-def render(path: str | os.PathLike[str], report: dict[str, Any], language: Language = "en") -> str:
-    """The report's text for a file: HTML for ``.html``, Markdown otherwise."""
-    markdown = render_markdown(report, language)
-    return _html(markdown) if Path(path).suffix.lower() in (".html", ".htm") else markdown + "\n"
+def _cell(value: Any) -> str:
+    """One table cell or line: formulas neutralised, line breaks as spaces."""
+    text = "—" if value is None or value == "" else str(value)
+    return _CONTROL.sub(" ", safe_cell(text))
+
+
+def _html_cell(value: Any) -> Markup:
+    """An HTML cell: neutralised, then escaped (quotes need no escaping in text, and a
+    spreadsheet shows ``'=1`` as typed)."""
+    return Markup(html.escape(_cell(value), quote=False))
+
+
+_MD_SPECIAL = re.compile(r"([\\`*\[\]<>|])")
+
+
+def _md(value: Any) -> str:
+    """Markdown text: a neutralised cell with Markdown's special characters escaped."""
+    return _MD_SPECIAL.sub(r"\\\1", _cell(value))
+
+
+def _code(value: Any) -> str:
+    """A Markdown code span (ids, file names, commands)."""
+    text = _cell(value)
+    return f"`{text}`" if "`" not in text else _md(text)
+
+
+@functools.cache
+def _environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("poverty_core", "templates"),
+        autoescape=lambda name: bool(name and ".html" in name),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters.update(cell=_html_cell, md=_md, code=_code, svg=Markup)
+    return env
+
+
+def render_markdown(report: Mapping[str, Any], language: Language = "en") -> str:
+    """The report as Markdown (charts as inline SVG figures; see :func:`report_view` for
+    ``report``)."""
+    return _environment().get_template("report.md.jinja").render(report_view(report, language))
+
+
+def render_html(report: Mapping[str, Any], language: Language = "en") -> str:
+    """The report as one self-contained, printable HTML page with inline SVG charts."""
+    return _environment().get_template("report.html.jinja").render(report_view(report, language))
+
+
+def render(
+    path: str | os.PathLike[str], report: Mapping[str, Any], language: Language = "en"
+) -> str:
+    """The report's text for a file: HTML for ``.html``/``.htm``, Markdown otherwise."""
+    if Path(path).suffix.lower() in (".html", ".htm"):
+        return render_html(report, language)
+    return render_markdown(report, language)
 
 
 def write_report(
-    path: str | os.PathLike[str], report: dict[str, Any], language: Language = "en"
+    path: str | os.PathLike[str], report: Mapping[str, Any], language: Language = "en"
 ) -> None:
     """Write the report as Markdown (``.md``) or HTML (``.html``), atomically."""
     text = render(path, report, language)
