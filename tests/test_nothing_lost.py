@@ -408,7 +408,7 @@ def test_impossible_parameter_values_in_a_pack_or_the_api(
         code, _ = run("assess", *small_register(tmp_path, 2), *AS_OF, "--pack", "tmp")
         err = capsys.readouterr().err
         assert code == EXIT_PACK
-        assert "parameters/my_line.toml [values[0].value]" in err
+        assert "parameters/my_line.toml: values[0].value" in err
         assert word in err
     national = pc.load_pack("national")
     for bad in (float("nan"), float("inf"), -1.0):

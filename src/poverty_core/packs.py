@@ -25,7 +25,6 @@ import pluggy
 
 from poverty_core import hookspecs
 from poverty_core._text import Language, Text
-from poverty_core._toml import NAME, DataFile, list_toml
 from poverty_core.codes import CODE_LISTS
 from poverty_core.engine import (
     BatchResult,
@@ -45,18 +44,31 @@ from poverty_core.errors import PackError, UnknownName
 from poverty_core.expressions import subject_of
 from poverty_core.frame import Frame, field_kind
 from poverty_core.model import Person
+from poverty_core.packfiles import (
+    NAME,
+    ChecklistFile,
+    FileProblems,
+    NotEncodedFile,
+    PeriodsFile,
+    PeriodTable,
+    ProcedureFile,
+    StepTable,
+    TaxonomyFile,
+    list_toml,
+    raise_problems,
+    read_file,
+)
 from poverty_core.parameters import (
     Citation,
     Parameter,
     Period,
     Source,
+    citation_of,
     load_parameters,
     load_sources,
-    read_citation,
-    read_period,
+    period_of,
 )
 from poverty_core.rules import (
-    SUBJECTS,
     Checklist,
     ChecklistEntry,
     Classifier,
@@ -153,153 +165,138 @@ class PackData:
     """``periods.toml``: periods this pack sets on rules it inherits (by ``[kind:]id``)."""
 
 
-def _load_taxonomy(pack: str, resource: Traversable) -> tuple[Taxonomy, bool]:
+def _load_taxonomy(
+    pack: str, resource: Traversable, problems: list[FileProblems]
+) -> tuple[Taxonomy, bool] | None:
     path = f"taxonomies/{resource.name}"
-    f = DataFile.read(pack, resource, path)
-    d = f.data
-    f.keys(d, "", ("title", "source", "locator"), ("items", "codes", "description", "override"))
-    tid = resource.name.removesuffix(".toml")
-    code_list = d.get("codes")
-    if (code_list is None) == ("items" not in d):
-        f.fail("", "须有 items 或 codes 之一", "needs exactly one of items or codes")
-    if code_list is not None:
-        if code_list not in CODE_LISTS:
-            f.fail("codes", f"未知代码表 {code_list!r}", f"unknown code list {code_list!r}")
-        items = tuple(TaxonomyItem(m.value, m.label) for m in CODE_LISTS[code_list])
+    f, found = read_file(resource, path, TaxonomyFile, problems)
+    if f is None:
+        return None
+    if (f.codes is None) == (f.items is None):
+        found.add("", "须有 items 或 codes 之一", "needs exactly one of items or codes")
+        return None
+    if f.codes is not None:
+        if f.codes not in CODE_LISTS:
+            found.add("codes", f"未知代码表 {f.codes!r}", f"unknown code list {f.codes!r}")
+            return None
+        items = tuple(TaxonomyItem(m.value, m.label) for m in CODE_LISTS[f.codes])
     else:
-        items_list = []
-        for i, t in enumerate(f.array_of_tables(d, "items", "")):
-            f.keys(t, f"items[{i}]", ("code", "label"))
-            items_list.append(
-                TaxonomyItem(
-                    f.string(t, "code", f"items[{i}]", NAME), f.text(t, "label", f"items[{i}]")
-                )
-            )
-        items = tuple(items_list)
-        codes = [i.code for i in items]
-        if len(set(codes)) != len(codes):
-            f.fail("items", "代码重复", "codes repeat")
+        assert f.items is not None
+        for i, item in enumerate(f.items):
+            if not NAME.match(item.code):
+                found.add(f"items[{i}].code", "代码应为 snake_case", "a code is snake_case")
+        items = tuple(TaxonomyItem(i.code, i.label.text()) for i in f.items)
+        if len({i.code for i in items}) != len(items):
+            found.add("items", "代码重复", "codes repeat")
     taxonomy = Taxonomy(
-        id=tid,
-        title=f.text(d, "title", ""),
-        citation=read_citation(f, d, ""),
+        id=resource.name.removesuffix(".toml"),
+        title=f.title.text(),
+        citation=citation_of(f.source, f.locator, None, found, ""),
         items=items,
-        code_list=code_list,
-        description=f.optional_text(d, "description", ""),
+        code_list=f.codes,
+        description=f.description.text() if f.description else None,
         pack=pack,
         file=path,
     )
-    return taxonomy, f.boolean(d, "override", "", False)
+    return taxonomy, f.override
 
 
-def _load_procedure(pack: str, resource: Traversable) -> tuple[Procedure, bool]:
+def _steps(entries: list[StepTable], found: FileProblems, key: str) -> list[tuple[str, Text]]:
+    for i, e in enumerate(entries):
+        if not NAME.match(e.id):
+            found.add(f"{key}[{i}].id", "编号应为 snake_case", "an id is snake_case")
+    if len({e.id for e in entries}) != len(entries):
+        found.add(key, "编号重复", "ids repeat")
+    return [(e.id, e.label.text()) for e in entries]
+
+
+def _load_procedure(
+    pack: str, resource: Traversable, problems: list[FileProblems]
+) -> tuple[Procedure, bool] | None:
     path = f"procedures/{resource.name}"
-    f = DataFile.read(pack, resource, path)
-    d = f.data
-    f.keys(d, "", ("title", "subject", "source", "locator", "steps"), ("override", "in_force"))
-    subject = f.string(d, "subject", "")
-    if subject not in SUBJECTS:
-        f.fail("subject", f"应为 {', '.join(SUBJECTS)}", f"expected one of {', '.join(SUBJECTS)}")
-    steps = []
-    for i, t in enumerate(f.array_of_tables(d, "steps", "")):
-        f.keys(t, f"steps[{i}]", ("id", "label"))
-        steps.append(
-            Step(f.string(t, "id", f"steps[{i}]", NAME), f.text(t, "label", f"steps[{i}]"))
-        )
-    if len({s.id for s in steps}) != len(steps):
-        f.fail("steps", "步骤编号重复", "step ids repeat")
+    f, found = read_file(resource, path, ProcedureFile, problems)
+    if f is None:
+        return None
     procedure = Procedure(
         id=resource.name.removesuffix(".toml"),
-        subject=subject,
-        title=f.text(d, "title", ""),
-        citation=read_citation(f, d, ""),
-        steps=tuple(steps),
+        subject=f.subject,
+        title=f.title.text(),
+        citation=citation_of(f.source, f.locator, None, found, ""),
+        steps=tuple(Step(i, label) for i, label in _steps(f.steps, found, "steps")),
         pack=pack,
         file=path,
-        in_force=read_period(f, d["in_force"], "in_force", pack) if "in_force" in d else None,
+        in_force=period_of(f.in_force, pack, found, "in_force") if f.in_force else None,
     )
-    return procedure, f.boolean(d, "override", "", False)
+    return procedure, f.override
 
 
-def _load_checklist(pack: str, resource: Traversable) -> tuple[Checklist, bool]:
+def _load_checklist(
+    pack: str, resource: Traversable, problems: list[FileProblems]
+) -> tuple[Checklist, bool] | None:
     path = f"checklists/{resource.name}"
-    f = DataFile.read(pack, resource, path)
-    d = f.data
-    f.keys(
-        d,
-        "",
-        ("title", "subject", "source", "locator", "items"),
-        ("description", "interpretation", "override", "in_force"),
-    )
-    subject = f.string(d, "subject", "")
-    if subject not in SUBJECTS:
-        f.fail("subject", f"应为 {', '.join(SUBJECTS)}", f"expected one of {', '.join(SUBJECTS)}")
-    items = []
-    for i, t in enumerate(f.array_of_tables(d, "items", "")):
-        f.keys(t, f"items[{i}]", ("id", "label"))
-        items.append(
-            ChecklistEntry(
-                f.string(t, "id", f"items[{i}]", NAME), f.text(t, "label", f"items[{i}]")
-            )
-        )
-    if len({i.id for i in items}) != len(items):
-        f.fail("items", "条目编号重复", "item ids repeat")
+    f, found = read_file(resource, path, ChecklistFile, problems)
+    if f is None:
+        return None
     checklist = Checklist(
         id=resource.name.removesuffix(".toml"),
-        subject=subject,
-        title=f.text(d, "title", ""),
-        citation=read_citation(f, d, ""),
-        items=tuple(items),
-        description=f.optional_text(d, "description", ""),
-        interpretation=f.boolean(d, "interpretation", "", False),
+        subject=f.subject,
+        title=f.title.text(),
+        citation=citation_of(f.source, f.locator, None, found, ""),
+        items=tuple(ChecklistEntry(i, label) for i, label in _steps(f.items, found, "items")),
+        description=f.description.text() if f.description else None,
+        interpretation=f.interpretation,
         pack=pack,
         file=path,
-        in_force=read_period(f, d["in_force"], "in_force", pack) if "in_force" in d else None,
+        in_force=period_of(f.in_force, pack, found, "in_force") if f.in_force else None,
     )
-    return checklist, f.boolean(d, "override", "", False)
+    return checklist, f.override
 
 
-def _load_not_encoded(pack: str, resource: Traversable) -> list[NotEncoded]:
+def _load_not_encoded(
+    pack: str, resource: Traversable, problems: list[FileProblems]
+) -> list[NotEncoded]:
     if not resource.is_file():
         return []
-    f = DataFile.read(pack, resource, "not_encoded.toml")
-    f.keys(f.data, "", ("entries",))
-    out = []
-    for i, t in enumerate(f.array_of_tables(f.data, "entries", "")):
-        where = f"entries[{i}]"
-        f.keys(t, where, ("rule", "reason", "source", "locator"))
-        out.append(
-            NotEncoded(
-                f.text(t, "rule", where),
-                f.text(t, "reason", where),
-                read_citation(f, t, where),
-                pack,
-            )
+    f, found = read_file(resource, "not_encoded.toml", NotEncodedFile, problems)
+    if f is None:
+        return []
+    return [
+        NotEncoded(
+            e.rule.text(),
+            e.reason.text(),
+            citation_of(e.source, e.locator, None, found, f"entries[{i}]"),
+            pack,
         )
-    return out
+        for i, e in enumerate(f.entries)
+    ]
 
 
-def _load_periods(pack: str, resource: Traversable) -> dict[str, Period]:
+def _load_periods(
+    pack: str, resource: Traversable, problems: list[FileProblems]
+) -> dict[str, Period]:
     """``periods.toml``: ``[[periods]]`` tables, each a ``rule`` (``[kind:]id``), a
     ``start``, an optional ``end``, the citation that sets it and an optional note."""
     if not resource.is_file():
         return {}
-    f = DataFile.read(pack, resource, "periods.toml")
-    f.keys(f.data, "", ("periods",))
+    f, found = read_file(resource, "periods.toml", PeriodsFile, problems)
+    if f is None:
+        return {}
     out: dict[str, Period] = {}
-    for i, t in enumerate(f.array_of_tables(f.data, "periods", "")):
+    for i, e in enumerate(f.periods):
         where = f"periods[{i}]"
-        if not isinstance(t.get("rule"), str):
-            f.fail(f"{where}.rule", "应为规则编号", "expected a rule id")
-        rule = t["rule"]
-        if rule in out:
-            f.fail(where, f"规则 {rule} 的生效期给了两次", f"rule {rule} is given twice")
-        out[rule] = read_period(f, {k: v for k, v in t.items() if k != "rule"}, where, pack)
+        if e.rule in out:
+            found.add(where, f"规则 {e.rule} 的生效期给了两次", f"rule {e.rule} is given twice")
+            continue
+        table = PeriodTable(e.start, e.source, e.locator, e.end, e.note)
+        period = period_of(table, pack, found, where)
+        if period is not None:
+            out[e.rule] = period
     return out
 
 
 def load_data(pack: str, data: Traversable | None) -> PackData:
-    """Read a pack's data folder (strictly; see :doc:`/pack-data-format`)."""
+    """Read a pack's data folder (strictly; see :doc:`/pack-data-format`): every problem
+    of every file is reported at once, in one :class:`~poverty_core.errors.PackError`."""
     if data is None:
         return PackData({}, [], [], [], [], [])
     if not data.is_dir():
@@ -315,24 +312,30 @@ def load_data(pack: str, data: Traversable | None) -> PackData:
         "not_encoded.toml",
         "periods.toml",
     }
+    problems: list[FileProblems] = []
     for entry in data.iterdir():
         if entry.name not in known and not entry.name.startswith((".", "_")):
-            raise PackError(
-                pack,
-                Text(
-                    f"数据目录中有未知文件 {entry.name}",
-                    f"unknown entry {entry.name} in the data folder",
-                ),
-            )
-    return PackData(
-        sources=load_sources(pack, data / "sources.toml"),
-        parameters=load_parameters(pack, data / "parameters"),
-        taxonomies=[_load_taxonomy(pack, r) for r in list_toml(data / "taxonomies")],
-        procedures=[_load_procedure(pack, r) for r in list_toml(data / "procedures")],
-        checklists=[_load_checklist(pack, r) for r in list_toml(data / "checklists")],
-        not_encoded=_load_not_encoded(pack, data / "not_encoded.toml"),
-        periods=_load_periods(pack, data / "periods.toml"),
+            unknown = FileProblems(entry.name)
+            unknown.add("", "数据目录中的未知文件", "unknown entry in the data folder")
+            problems.append(unknown)
+
+    def each(
+        loader: Callable[[str, Traversable, list[FileProblems]], Any], folder: str
+    ) -> list[Any]:
+        loaded = [loader(pack, r, problems) for r in list_toml(data / folder)]
+        return [x for x in loaded if x is not None]
+
+    result = PackData(
+        sources=load_sources(pack, data / "sources.toml", problems),
+        parameters=load_parameters(pack, data / "parameters", problems),
+        taxonomies=each(_load_taxonomy, "taxonomies"),
+        procedures=each(_load_procedure, "procedures"),
+        checklists=each(_load_checklist, "checklists"),
+        not_encoded=_load_not_encoded(pack, data / "not_encoded.toml", problems),
+        periods=_load_periods(pack, data / "periods.toml", problems),
     )
+    raise_problems(pack, problems)
+    return result
 
 
 @attrs.define
@@ -1408,6 +1411,13 @@ def _validate(pack: Pack) -> None:
                 problems.append(
                     f"decision {d.id} ({d.subject}) uses {used.subject} criterion {cid!r}"
                 )
+    from poverty_core.expressions import type_problems  # kinds, units, code lists compared
+
+    typed = type_problems(pack)
+    if typed and not problems:
+        zh_lines, en_lines = "；".join(t.zh for t in typed), "; ".join(t.en for t in typed)
+        raise PackError(pack.name, Text(f"类型不符：{zh_lines}", f"ill-typed: {en_lines}"))
+    problems += [t.en for t in typed]
     if problems:
         lines = "; ".join(problems)
         file = files[0] if files and len(set(files)) == 1 else None

@@ -12,6 +12,7 @@ import datetime as dt
 import itertools
 import math
 import re
+import tomllib
 from collections.abc import Iterator, Sequence
 from importlib.resources.abc import Traversable
 from typing import Any, Literal
@@ -19,7 +20,19 @@ from typing import Any, Literal
 import attrs
 
 from poverty_core._text import Text
-from poverty_core._toml import NAME, SOURCE_ID, DataFile, list_toml
+from poverty_core.packfiles import (
+    NAME,
+    SOURCE_ID,
+    FileProblems,
+    ParameterFile,
+    PeriodTable,
+    SourceFile,
+    TextTable,
+    list_toml,
+    raise_problems,
+    read_file,
+    structure_table,
+)
 
 __all__ = [
     "UNITS",
@@ -32,6 +45,7 @@ __all__ = [
     "format_value",
     "load_parameters",
     "load_sources",
+    "period_of",
     "value_problem",
 ]
 
@@ -261,71 +275,96 @@ def format_value(value: Any, unit: str) -> str:
 # -- loading ---------------------------------------------------------------------
 
 
-def load_sources(pack: str, resource: Traversable) -> dict[str, Source]:
-    """Read ``sources.toml``; an absent file means no sources."""
+def _problems(pack: str, problems: list[FileProblems] | None) -> list[FileProblems]:
+    return [] if problems is None else problems
+
+
+def load_sources(
+    pack: str, resource: Traversable, problems: list[FileProblems] | None = None
+) -> dict[str, Source]:
+    """Read ``sources.toml`` (an absent file means no sources). Problems go into
+    ``problems`` when given, else raise at once (all of them)."""
+    own = problems is None
+    found_all = _problems(pack, problems)
     if not resource.is_file():
         return {}
-    f = DataFile.read(pack, resource, "sources.toml")
+    found = FileProblems("sources.toml")
+    found_all.append(found)
+    try:
+        data = tomllib.loads(resource.read_bytes().decode("utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        found.add("", f"无法读取：{exc}", f"cannot read: {exc}")
+        data = {}
     out: dict[str, Source] = {}
-    for sid, table in f.data.items():
+    for sid, table in data.items():
         if not SOURCE_ID.match(sid):
-            f.fail(
+            found.add(
                 sid,
                 "来源编号只能含小写字母、数字与 -",
-                "source id: lower-case letters, digits and - only",
+                "source id: lower-case letters, digits and -",
             )
         if not isinstance(table, dict):
-            f.fail(sid, "应为表", "expected a table")
-        f.keys(table, sid, ("title",), ("issuer", "published", "confidence", "note", "governs"))
-        published = table.get("published")
-        if published is not None and (
-            not isinstance(published, str) or not _PUBLISHED.match(published)
-        ):
-            f.fail(
+            found.add(sid, "应为表", "expected a table")
+            continue
+        f = structure_table(table, SourceFile, found, sid)
+        if f is None:
+            continue
+        if f.published is not None and not _PUBLISHED.match(f.published):
+            found.add(
                 f"{sid}.published",
                 '应为 "YYYY"、"YYYY-MM" 或 "YYYY-MM-DD"',
                 'expected "YYYY", "YYYY-MM" or "YYYY-MM-DD"',
             )
-        confidence = table.get("confidence", "high")
-        if confidence not in ("high", "medium", "low"):
-            f.fail(f"{sid}.confidence", "应为 high、medium 或 low", "expected high, medium or low")
+        governs = None
+        if f.governs is not None:
+            g = f.governs
+            if g.end is not None and g.end < g.start:
+                found.add(f"{sid}.governs", "end 早于 start", "end is before start")
+            else:
+                governs = Period(
+                    g.start, g.end, None, g.note.text() if g.note else None, f"source:{sid}"
+                )
         out[sid] = Source(
             id=sid,
-            title=f.text(table, "title", sid),
-            issuer=f.optional_text(table, "issuer", sid),
-            published=published,
-            confidence=confidence,
-            note=f.optional_text(table, "note", sid),
+            title=f.title.text(),
+            issuer=f.issuer.text() if f.issuer else None,
+            published=f.published,
+            confidence=f.confidence,
+            note=f.note.text() if f.note else None,
             pack=pack,
-            governs=read_period(f, table["governs"], f"{sid}.governs", f"source:{sid}", cited=False)
-            if "governs" in table
-            else None,
+            governs=governs,
         )
+    if own:
+        raise_problems(pack, found_all)
     return out
 
 
-def read_period(f: DataFile, table: Any, where: str, origin: str, *, cited: bool = True) -> Period:
-    """A ``{start = …, end = …}`` table as a :class:`Period`; with ``cited``, it also
-    takes ``source`` and ``locator`` (the citation that sets it) and ``note``."""
-    if not isinstance(table, dict):
-        f.fail(where, "应为表", "expected a table")
-    f.keys(
-        table,
-        where,
-        ("start", *(("source", "locator") if cited else ())),
-        ("end", "note"),
-    )
-    start = f.date(table, "start", where)
-    end = f.date(table, "end", where) if "end" in table else None
-    if end is not None and end < start:
-        f.fail(where, "end 早于 start", "end is before start")
+def period_of(table: PeriodTable, origin: str, found: FileProblems, where: str) -> Period | None:
+    """A :class:`Period` from a ``{start, end, source, locator, note}`` table (``None``,
+    with a problem, when it ends before it starts or cites a malformed source id)."""
+    if table.end is not None and table.end < table.start:
+        found.add(where, "end 早于 start", "end is before start")
+        return None
     return Period(
-        start,
-        end,
-        read_citation(f, table, where) if cited else None,
-        f.optional_text(table, "note", where),
+        table.start,
+        table.end,
+        citation_of(table.source, table.locator, None, found, where),
+        table.note.text() if table.note else None,
         origin,
     )
+
+
+def citation_of(
+    source: str, locator: str, note: TextTable | None, found: FileProblems, where: str
+) -> Citation:
+    """A :class:`Citation`; a malformed source id is a problem of the file."""
+    if not SOURCE_ID.match(source):
+        found.add(
+            f"{where}.source" if where else "source",
+            f"{source!r} 不是来源编号",
+            f"{source!r} is not a source id (lower-case letters, digits and -)",
+        )
+    return Citation(source, locator, note.text() if note else None)
 
 
 _TYPE_CHECK: dict[str, Any] = {
@@ -364,113 +403,107 @@ def value_problem(unit: str, ptype: str, value: Any) -> Text | None:
     return None
 
 
-def read_citation(f: DataFile, table: dict[str, Any], where: str) -> Citation:
-    """``source`` + ``locator`` (+ optional ``note``) keys of a table as a :class:`Citation`."""
-    return Citation(
-        source=f.string(table, "source", where, SOURCE_ID),
-        locator=f.string(table, "locator", where),
-        note=f.optional_text(table, "note", where),
-    )
-
-
-def load_parameter(pack: str, resource: Traversable, path: str) -> tuple[Parameter, bool]:
-    """Read one parameter file; returns the parameter and its ``override`` flag."""
-    f = DataFile.read(pack, resource, path)
+def load_parameter(
+    pack: str, resource: Traversable, path: str, problems: list[FileProblems] | None = None
+) -> tuple[Parameter, bool] | None:
+    """Read one parameter file; returns the parameter and its ``override`` flag (``None``
+    when the file has problems: they go into ``problems``, or raise when it is not given)."""
+    own = problems is None
+    found_all = _problems(pack, problems)
+    f, found = read_file(resource, path, ParameterFile, found_all)
     name = resource.name.removesuffix(".toml")
     if not NAME.match(name):
-        f.fail(
+        found.add(
             "",
             f"参数名 {name!r} 应为小写 snake_case",
             f"parameter name {name!r} must be lower-case snake_case",
         )
-    d = f.data
-    f.keys(
-        d, "", ("title", "unit", "type"), ("values", "description", "interpretation", "override")
-    )
-    unit = f.string(d, "unit", "")
-    if unit not in UNITS:
-        f.fail(
+    if f is None:
+        if own:
+            raise_problems(pack, found_all)
+        return None
+    if f.unit not in UNITS:
+        found.add(
             "unit",
-            f"未知单位 {unit!r}",
-            f"unknown unit {unit!r}; known: {', '.join(sorted(UNITS))}",
+            f"未知单位 {f.unit!r}",
+            f"unknown unit {f.unit!r}; known: {', '.join(sorted(UNITS))}",
         )
-    ptype = f.string(d, "type", "")
-    if ptype not in _TYPE_CHECK:
-        f.fail(
-            "type",
-            f"未知类型 {ptype!r}",
-            f"unknown type {ptype!r}; known: {', '.join(_TYPE_CHECK)}",
-        )
-    values: list[ParameterValue] = []
-    raw_values = d.get("values", [])
-    if not isinstance(raw_values, list) or not all(isinstance(v, dict) for v in raw_values):
-        f.fail("values", "应为 [[values]] 表数组", "expected a [[values]] array of tables")
-    if not raw_values and "description" not in d:
-        f.fail(
+    if not f.values and f.description is None:
+        found.add(
             "values",
             "没有取值的参数须在 description 中说明缺口",
             "a parameter without values must explain the gap in its description",
         )
-    for i, table in enumerate(raw_values):
+    values: list[ParameterValue] = []
+    for i, v in enumerate(f.values):
         where = f"values[{i}]"
-        f.keys(table, where, ("start", "value", "source", "locator"), ("end", "note"))
-        start = f.date(table, "start", where)
-        end = f.date(table, "end", where) if "end" in table else None
-        if end is not None and end < start:
-            f.fail(where, "end 早于 start", "end is before start")
-        value = table["value"]
-        if not _TYPE_CHECK[ptype](value):
-            f.fail(
+        if v.end is not None and v.end < v.start:
+            found.add(where, "end 早于 start", "end is before start")
+        value = v.value
+        if not _TYPE_CHECK[f.type](value):
+            found.add(
                 f"{where}.value",
-                f"取值 {value!r} 不是 {ptype}",
-                f"value {value!r} is not of type {ptype}",
+                f"取值 {value!r} 不是 {f.type}",
+                f"value {value!r} is not of type {f.type}",
             )
-        problem = value_problem(unit, ptype, value)
+            continue
+        problem = value_problem(f.unit, f.type, value)
         if problem is not None:
-            f.fail(f"{where}.value", problem.zh, problem.en)
-        if ptype == "number":
+            found.add(f"{where}.value", problem.zh, problem.en)
+        if f.type == "number":
             value = float(value)
-        elif ptype == "text_list":
+        elif f.type == "text_list":
             value = tuple(value)
         values.append(
             ParameterValue(
-                start,
-                end,
+                v.start,
+                v.end,
                 value,
-                read_citation(f, table, where),
-                f.optional_text(table, "note", where),
+                citation_of(v.source, v.locator, None, found, where),
+                v.note.text() if v.note else None,
             )
         )
     for prev, cur in itertools.pairwise(values):
         if cur.start <= prev.start:
-            f.fail(
+            found.add(
                 "values",
                 "取值须按 start 升序且不重复",
                 "values must be in increasing order of start",
             )
         if prev.end is not None and prev.end >= cur.start:
-            f.fail(
+            found.add(
                 "values",
                 f"{prev.start}–{prev.end} 与 {cur.start} 起的取值重叠",
                 f"value {prev.start}–{prev.end} overlaps the one starting {cur.start}",
             )
+    if own:
+        raise_problems(pack, found_all)
+    if found.problems:
+        return None
     parameter = Parameter(
         name=name,
-        title=f.text(d, "title", ""),
-        description=f.optional_text(d, "description", ""),
-        unit=unit,
-        type=ptype,  # type: ignore[arg-type]
-        interpretation=f.boolean(d, "interpretation", "", False),
+        title=f.title.text(),
+        description=f.description.text() if f.description else None,
+        unit=f.unit,
+        type=f.type,
+        interpretation=f.interpretation,
         values=tuple(values),
         pack=pack,
         file=path,
     )
-    return parameter, f.boolean(d, "override", "", False)
+    return parameter, f.override
 
 
-def load_parameters(pack: str, folder: Traversable) -> list[tuple[Parameter, bool]]:
-    """Read every ``parameters/*.toml`` file of a pack."""
-    return [load_parameter(pack, r, f"parameters/{r.name}") for r in list_toml(folder)]
+def load_parameters(
+    pack: str, folder: Traversable, problems: list[FileProblems] | None = None
+) -> list[tuple[Parameter, bool]]:
+    """Read every ``parameters/*.toml`` file of a pack (every problem of every file)."""
+    own = problems is None
+    found_all = _problems(pack, problems)
+    loaded = [load_parameter(pack, r, f"parameters/{r.name}", found_all) for r in list_toml(folder)]
+    if own:
+        raise_problems(pack, found_all)
+    return [p for p in loaded if p is not None]
 
 
 def citations_of(parameters: Sequence[Parameter]) -> Iterator[tuple[str, Citation]]:
