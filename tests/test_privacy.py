@@ -99,3 +99,21 @@ def test_id_numbers_shown_only_when_asked(tmp_path: Path) -> None:
         with contextlib.redirect_stderr(err):
             assert main([*flag, "validate", str(path)], stdout=io.StringIO()) == 3
         assert (bad in err.getvalue()) is shown
+
+
+def test_an_impossible_birth_date_is_not_an_id_number() -> None:
+    """Month 13 with a right check character (issue 11): refused by the model (python-stdnum)
+    and by the register's column check alike; a real number of a county created after the
+    holder's birth is accepted."""
+    import numpy as np
+    import pyarrow as pa
+
+    from poverty_core import columnar
+    from poverty_core.privacy import valid_id_number
+
+    month_13 = "110105194913310021"
+    real = "350122198001010017"  # 连江县 350122 exists from 1983; the holder born in 1980
+    assert not valid_id_number(month_13)
+    assert valid_id_number(real)
+    bad = columnar._bad_id_numbers(pa.array([month_13, real]), np.array([True, True]))
+    assert bad.tolist() == [0]

@@ -33,6 +33,12 @@ def _id_number(seventeen: str) -> str:
     return seventeen + "10X98765432"[total % 11]
 
 
+def _seventeen(i: int) -> str:
+    """The first 17 characters of distinct test ID numbers with real dates of birth (an
+    impossible date, such as month 00, is not an ID number)."""
+    return f"3506281980{(i // 28) % 12 + 1:02d}{i % 28 + 1:02d}{i % 1000:03d}"
+
+
 def _household(hid: str, *members: dict[str, Any]) -> pc.Household:
     return pc.Household.from_dict(
         {"id": hid, "village_id": "v1", "county_id": "pinghe", "members": list(members)}
@@ -251,11 +257,11 @@ def test_pinghe_696_doubtful_households() -> None:
     pack = pc.load_pack("zhangzhou")
     doubtful = pack.value("pinghe_doubtful_households", DAY)
     households = [
-        _household(f"ph{i:04d}", {"id": "1", "id_number": _id_number(f"350628198{i:08d}")})
+        _household(f"ph{i:04d}", {"id": "1", "id_number": _id_number(_seventeen(i))})
         for i in range(2000)
     ]
-    insured = {_id_number(f"350628198{i:08d}") for i in range(0, 2000, 3)}  # 667 households
-    banked = {_id_number(f"350628198{i:08d}") for i in range(1, 2000, 3)}
+    insured = {_id_number(_seventeen(i)) for i in range(0, 2000, 3)}  # 667 households
+    banked = {_id_number(_seventeen(i)) for i in range(1, 2000, 3)}
     report = identification.check(
         households,
         {"social_insurance": insured, "bank": set(sorted(banked)[: doubtful - len(insured)])},
