@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import weakref
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from importlib import metadata
@@ -64,6 +65,7 @@ from poverty_core.parameters import (
     Period,
     Source,
     citation_of,
+    format_value,
     load_parameters,
     load_sources,
     period_of,
@@ -1068,6 +1070,7 @@ def assemble(definition: PackDefinition, parent: Pack | None) -> Pack:
         not_encoded=[*(parent.not_encoded if parent else []), *data.not_encoded],
         removed=removed,
     )
+    render_texts(pack)
     _validate(pack)
     _resolve_citations(pack)
     return pack
@@ -1278,6 +1281,78 @@ def _personal_reads(expr: Any, subject: type[Any]) -> list[str]:
         a = attrs.fields_dict(cls).get(expr.name)
         return [expr.name] if a is not None and a.metadata.get("personal") else []
     return [name for child in expr.children() for name in _personal_reads(child, subject)]
+
+
+_PLACEHOLDER = re.compile(r"\{([a-z][a-z0-9_]*)\}")
+
+
+def _rendered_value(parameter: Parameter, period: Period | None, language: Language) -> str:
+    """A parameter's value(s) over a rule's period, as a title shows them."""
+    shown: list[tuple[dt.date, str]] = []
+    for start, end, v in parameter.covering():
+        if period is not None and (
+            (period.end is not None and start > period.end)
+            or (end is not None and end < period.start)
+        ):
+            continue
+        shown.append((start, format_value(v.value, parameter.unit)))
+    if not shown:
+        return "（无取值）" if language == "zh" else "(no value)"
+    if len({text for _, text in shown}) == 1:
+        return shown[0][1]
+    sep = "／" if language == "zh" else " / "
+    word = "起" if language == "zh" else "from "
+    return sep.join(
+        f"{text}（{day}{word}）" if language == "zh" else f"{text} ({word}{day})"
+        for day, text in shown
+    )
+
+
+def render_texts(pack: Pack) -> None:
+    """Render the ``{parameter}`` placeholders in the titles and descriptions of every
+    rule of ``pack`` from the pack's own parameters, so that a child pack that overrides a
+    threshold never shows its parent's number (``降至{village_incidence_max}以下`` reads
+    "降至2%以下" in the national pack and the child's value in a child). The text as
+    written is kept (``rule.template``) for the packs that inherit it."""
+
+    def render(text: Text | None, period: Period | None) -> Text | None:
+        if text is None:
+            return None
+
+        def one(language: Language) -> str:
+            def value(match: re.Match[str]) -> str:
+                parameter = pack.parameters.get(match.group(1))
+                if parameter is None:
+                    return match.group(0)
+                return _rendered_value(parameter, period, language)
+
+            return _PLACEHOLDER.sub(value, text[language])
+
+        return Text(one("zh"), one("en"))
+
+    tables: tuple[dict[str, Any], ...] = (
+        pack.criteria,
+        pack.decisions,
+        pack.classifiers,
+        pack.entitlements,
+        pack.indicators,
+    )
+    for table in tables:
+        for key, item in table.items():
+            template = item.template
+            if template is None:
+                words = f"{item.title.zh}{item.title.en}"
+                if item.description is not None:
+                    words += f"{item.description.zh}{item.description.en}"
+                if not _PLACEHOLDER.search(words):
+                    continue
+                template = (item.title, item.description)
+            table[key] = attrs.evolve(
+                item,
+                title=render(template[0], item.in_force) or item.title,
+                description=render(template[1], item.in_force),
+                template=template,
+            )
 
 
 def _same_dates(a: Period | None, b: Period | None) -> bool:

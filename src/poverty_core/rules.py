@@ -90,6 +90,10 @@ class Criterion:
     """The pack the criterion comes from (filled in when packs are assembled)."""
     overrides: str | None = None
     """The ancestor pack whose criterion of the same id this one replaces."""
+    template: tuple[Text, Text | None] | None = attrs.field(default=None, eq=False, repr=False)
+    """The title and description as written, with ``{parameter}`` placeholders; the pack
+    renders them from its parameters when it is assembled (see
+    :func:`poverty_core.packs.render_texts`)."""
     in_force: Period | None = None
     """The dates it governs; filled in when the pack is assembled (from its first
     source's ``governs`` unless given). Outside them it does not apply."""
@@ -152,6 +156,10 @@ class Decision:
     kind: Literal["decision", "checklist", "procedure"] = "decision"
     pack: str = ""
     overrides: str | None = None
+    template: tuple[Text, Text | None] | None = attrs.field(default=None, eq=False, repr=False)
+    """The title and description as written, with ``{parameter}`` placeholders; the pack
+    renders them from its parameters when it is assembled (see
+    :func:`poverty_core.packs.render_texts`)."""
     in_force: Period | None = None
     """The dates it governs; filled in when the pack is assembled (from its first
     source's ``governs`` unless given). Outside them it does not apply."""
@@ -396,6 +404,10 @@ class Classifier:
     interpretation: bool = False
     pack: str = ""
     overrides: str | None = None
+    template: tuple[Text, Text | None] | None = attrs.field(default=None, eq=False, repr=False)
+    """The title and description as written, with ``{parameter}`` placeholders; the pack
+    renders them from its parameters when it is assembled (see
+    :func:`poverty_core.packs.render_texts`)."""
     in_force: Period | None = None
     """The dates it governs; filled in when the pack is assembled (from its first
     source's ``governs`` unless given). Outside them it does not apply."""
@@ -483,6 +495,10 @@ class Entitlement:
     description: Text | None = None
     pack: str = ""
     overrides: str | None = None
+    template: tuple[Text, Text | None] | None = attrs.field(default=None, eq=False, repr=False)
+    """The title and description as written, with ``{parameter}`` placeholders; the pack
+    renders them from its parameters when it is assembled (see
+    :func:`poverty_core.packs.render_texts`)."""
     in_force: Period | None = None
     """The dates it governs; filled in when the pack is assembled (from its first
     source's ``governs`` unless given). Outside them it does not apply."""
@@ -528,6 +544,10 @@ class Indicator:
     interpretation: bool = False
     pack: str = ""
     overrides: str | None = None
+    template: tuple[Text, Text | None] | None = attrs.field(default=None, eq=False, repr=False)
+    """The title and description as written, with ``{parameter}`` placeholders; the pack
+    renders them from its parameters when it is assembled (see
+    :func:`poverty_core.packs.render_texts`)."""
     in_force: Period | None = None
     """The dates it governs; filled in when the pack is assembled (from its first
     source's ``governs`` unless given). Outside them it does not apply."""

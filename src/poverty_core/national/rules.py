@@ -249,11 +249,13 @@ CRITERIA = [
         "village_incidence_max_west",
         [VILLAGE_EXIT],
         T(
-            "贫困发生率降至 2% 以下（含 2%；西部地区 3% 以下）",
-            "Poverty incidence at or below 2% (3% in the west)",
+            "贫困发生率降至 {village_incidence_max} 以下（含本数；西部地区 "
+            "{village_incidence_max_west} 以下）",
+            "Poverty incidence at or below {village_incidence_max} "
+            "({village_incidence_max_west} in the west)",
         ),
         description=T(
-            "「降至2%以下（西部地区降至3%以下）」：「以下」含本数，恰为 2%（西部 3%）达标。"
+            "「降至2%以下（西部地区降至3%以下）」：「以下」含本数，恰为界限值达标。"
             "贫困发生率 = 未脱贫建档立卡贫困人口 ÷ 农村户籍人口。16号另要求统筹考虑基础设施、"
             "基本公共服务、产业发展、集体经济收入等因素，未给出检验（见未编码）。",
             "'Falls to 2% or below (3% or below in the west)': 以下 includes the bound, so "
@@ -286,11 +288,13 @@ CRITERIA = [
         "county_incidence_max_west",
         [COUNTY_EXIT],
         T(
-            "贫困发生率降至 2% 以下（含 2%；西部地区 3% 以下）",
-            "Poverty incidence at or below 2% (3% in the west)",
+            "贫困发生率降至 {county_incidence_max} 以下（含本数；西部地区 "
+            "{county_incidence_max_west} 以下）",
+            "Poverty incidence at or below {county_incidence_max} "
+            "({county_incidence_max_west} in the west)",
         ),
         description=T(
-            "16号「降至2%以下（西部地区降至3%以下）」，按建档立卡口径，恰为 2%（西部 3%）达标。"
+            "16号「降至2%以下（西部地区降至3%以下）」，按建档立卡口径，恰为界限值达标。"
             "适用至国开办发〔2017〕56号（2017-09-30）之前一日；此后见 county_assessed_incidence。",
             "16号 'falls to 2% or below (3% or below in the west)', on registered incidence; "
             "exactly 2% (3% west) passes. It applies until the day before Guokaibanfa [2017] "
@@ -313,8 +317,10 @@ CRITERIA = [
         "county_incidence_max_west",
         [EVALUATION, COUNTY_EXIT],
         T(
-            "专项评估检查：贫困发生率低于 2%（西部地区低于 3%）",
-            "Special evaluation: poverty incidence below 2% (3% in the west)",
+            "专项评估检查：贫困发生率低于 {county_incidence_max}（西部地区低于 "
+            "{county_incidence_max_west}）",
+            "Special evaluation: poverty incidence below {county_incidence_max} "
+            "({county_incidence_max_west} in the west)",
         ),
         measured=coalesce(field("composite_poverty_incidence"), incidence),
         within=_at_most,
@@ -335,7 +341,10 @@ CRITERIA = [
     Criterion(
         id="county_wrong_exit_rate",
         subject="county",
-        title=T("专项评估检查：错退率低于 2%", "Special evaluation: wrong-exit rate below 2%"),
+        title=T(
+            "专项评估检查：错退率低于 {county_wrong_exit_rate_max}",
+            "Special evaluation: wrong-exit rate below {county_wrong_exit_rate_max}",
+        ),
         citations=[EVALUATION, COUNTY_EXIT],
         test=_at_most(wrong_exit_rate, param("county_wrong_exit_rate_max")),
         observed=wrong_exit_rate,
@@ -352,7 +361,10 @@ CRITERIA = [
     Criterion(
         id="county_omission_rate",
         subject="county",
-        title=T("专项评估检查：漏评率低于 2%", "Special evaluation: omission rate below 2%"),
+        title=T(
+            "专项评估检查：漏评率低于 {county_omission_rate_max}",
+            "Special evaluation: omission rate below {county_omission_rate_max}",
+        ),
         citations=[EVALUATION, COUNTY_EXIT],
         test=_at_most(omission_rate, param("county_omission_rate_max")),
         observed=omission_rate,
@@ -370,7 +382,8 @@ CRITERIA = [
         id="county_public_approval",
         subject="county",
         title=T(
-            "专项评估检查：群众认可度高于 90%", "Special evaluation: public approval above 90%"
+            "专项评估检查：群众认可度高于 {county_public_approval_min}",
+            "Special evaluation: public approval above {county_public_approval_min}",
         ),
         citations=[EVALUATION, COUNTY_EXIT],
         test=_at_least(approval, param("county_public_approval_min")),
