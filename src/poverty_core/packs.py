@@ -91,11 +91,13 @@ if TYPE_CHECKING:
 
 __all__ = [
     "BLOCK_ENV",
+    "RULE_KINDS",
     "NotEncoded",
     "Pack",
     "PackDefinition",
     "PackRegistry",
     "Rule",
+    "RuleKind",
     "get_plugin_manager",
     "load_pack",
 ]
@@ -105,6 +107,43 @@ BLOCK_ENV = "POVERTY_CORE_BLOCK_PLUGINS"
 
 Rule = Criterion | Decision | DecisionExtension | Classifier | Entitlement | Indicator
 """Anything a pack registers in ``rules=`` or ``overrides=``."""
+
+
+@attrs.frozen
+class RuleKind:
+    """One kind of item a pack holds: how it is defined, merged along the parent chain,
+    removed, dated and looked up. :data:`RULE_KINDS` is the one table of them that
+    assembly, removal, periods and the accessors iterate."""
+
+    name: str
+    """The kind as written in ``removes`` and ``periods.toml`` (``criterion``)."""
+    attr: str
+    """The :class:`Pack` attribute holding them (``criteria``)."""
+    label: Text
+    cls: type[Any] | None = None
+    """The class a plugin registers in ``rules=`` / ``overrides=`` (Python-defined kinds)."""
+    data: str | None = None
+    """The :class:`PackData` attribute they are read into (data-file kinds)."""
+    dated: bool = True
+    """True when each item governs for a period."""
+
+    def key(self, item: Any) -> str:
+        """The item's id (a parameter's name)."""
+        return str(item.name if self.name == "parameter" else item.id)
+
+
+RULE_KINDS: tuple[RuleKind, ...] = (
+    RuleKind("parameter", "parameters", Text("参数", "parameter"), data="parameters", dated=False),
+    RuleKind("taxonomy", "taxonomies", Text("分类", "taxonomy"), data="taxonomies", dated=False),
+    RuleKind("procedure", "procedures", Text("程序", "procedure"), data="procedures"),
+    RuleKind("checklist", "checklists", Text("核查清单", "checklist"), data="checklists"),
+    RuleKind("criterion", "criteria", Text("判定标准", "criterion"), cls=Criterion),
+    RuleKind("decision", "decisions", Text("决策", "decision"), cls=Decision),
+    RuleKind("classifier", "classifiers", Text("分类器", "classifier"), cls=Classifier),
+    RuleKind("entitlement", "entitlements", Text("补助项目", "entitlement"), cls=Entitlement),
+    RuleKind("indicator", "indicators", Text("指标", "indicator"), cls=Indicator),
+)
+"""Every kind of item a pack holds, in the order they are assembled."""
 
 
 def _rules(value: Iterable[Rule]) -> tuple[Rule, ...]:
@@ -773,15 +812,7 @@ def _periods_info(item: Any) -> dict[str, Any]:
     }
 
 
-_PERIOD_KINDS = {
-    "criterion": "criteria",
-    "decision": "decisions",
-    "procedure": "procedures",
-    "checklist": "checklists",
-    "classifier": "classifiers",
-    "entitlement": "entitlements",
-    "indicator": "indicators",
-}
+_PERIOD_KINDS = {kind.name: kind.attr for kind in RULE_KINDS if kind.dated}
 """The kinds of rule that have a period in force, and the pack's table of each."""
 
 
@@ -918,68 +949,39 @@ def assemble(definition: PackDefinition, parent: Pack | None) -> Pack:
             )
         sources[sid] = source
 
-    parameters = _merge(
-        name,
-        Text("参数", "parameter"),
-        parent.parameters if parent else {},
-        data.parameters,
-        lambda p: p.name,
-    )
-    taxonomies = _merge(
-        name,
-        Text("分类", "taxonomy"),
-        parent.taxonomies if parent else {},
-        data.taxonomies,
-        lambda t: t.id,
-    )
-    procedures = _merge(
-        name,
-        Text("程序", "procedure"),
-        parent.procedures if parent else {},
-        data.procedures,
-        lambda p: p.id,
-    )
-
-    def own_rules(kind: type[Any]) -> list[tuple[Any, bool]]:
-        new = [(attrs.evolve(r, pack=name), False) for r in definition.rules if isinstance(r, kind)]
+    def own(kind: RuleKind) -> list[tuple[Any, bool]]:
+        if kind.data is not None:
+            items: list[tuple[Any, bool]] = getattr(data, kind.data)
+            return items
+        assert kind.cls is not None
+        new = [
+            (attrs.evolve(r, pack=name), False) for r in definition.rules if isinstance(r, kind.cls)
+        ]
         replaced = [
-            (attrs.evolve(r, pack=name), True) for r in definition.overrides if isinstance(r, kind)
+            (attrs.evolve(r, pack=name), True)
+            for r in definition.overrides
+            if isinstance(r, kind.cls)
         ]
         return new + replaced
 
-    criteria = _merge(
-        name,
-        Text("判定标准", "criterion"),
-        parent.criteria if parent else {},
-        own_rules(Criterion),
-        lambda r: r.id,
-    )
-    decisions = _merge(
-        name,
-        Text("决策", "decision"),
-        parent.decisions if parent else {},
-        own_rules(Decision),
-        lambda r: r.id,
-    )
-
-    def inherit(kind: Text, attr: str, own: list[tuple[Any, bool]]) -> dict[str, Any]:
-        return _merge(name, kind, getattr(parent, attr) if parent else {}, own, lambda r: r.id)
-
-    classifiers = inherit(Text("分类器", "classifier"), "classifiers", own_rules(Classifier))
-    entitlements = inherit(Text("补助项目", "entitlement"), "entitlements", own_rules(Entitlement))
-    indicators = inherit(Text("指标", "indicator"), "indicators", own_rules(Indicator))
-    checklists = inherit(Text("核查清单", "checklist"), "checklists", data.checklists)
+    merged: dict[str, dict[str, Any]] = {
+        kind.name: _merge(
+            name,
+            kind.label,
+            getattr(parent, kind.attr) if parent else {},
+            own(kind),
+            kind.key,
+        )
+        for kind in RULE_KINDS
+    }
+    taxonomies = merged["taxonomy"]
+    procedures, checklists = merged["procedure"], merged["checklist"]
+    criteria, decisions = merged["criterion"], merged["decision"]
+    classifiers, entitlements = merged["classifier"], merged["entitlement"]
+    indicators = merged["indicator"]
     _extend_decisions(name, definition, parent, decisions)
     _bind_blocks(name, parent, taxonomies, criteria, classifiers, entitlements, indicators)
-    dated: dict[str, dict[str, Any]] = {
-        "criterion": criteria,
-        "decision": decisions,
-        "procedure": procedures,
-        "checklist": checklists,
-        "classifier": classifiers,
-        "entitlement": entitlements,
-        "indicator": indicators,
-    }
+    dated = {kind.name: merged[kind.name] for kind in RULE_KINDS if kind.dated}
     _date_rules(name, sources, dated)
     _set_periods(name, data.periods, dated)
     # Procedures and checklists become decisions over their steps and items,
@@ -995,17 +997,7 @@ def assemble(definition: PackDefinition, parent: Pack | None) -> Pack:
         decisions[checklist.id] = checklist.as_decision()
 
     removed = dict(parent.removed) if parent else {}
-    tables: dict[str, dict[str, Any]] = {
-        "criterion": criteria,
-        "decision": decisions,
-        "parameter": parameters,
-        "procedure": procedures,
-        "checklist": checklists,
-        "classifier": classifiers,
-        "entitlement": entitlements,
-        "indicator": indicators,
-        "taxonomy": taxonomies,
-    }
+    tables = merged
     for entry in definition.removes:
         kind, _, rid = entry.rpartition(":")
         if kind and kind not in tables:
@@ -1058,15 +1050,7 @@ def assemble(definition: PackDefinition, parent: Pack | None) -> Pack:
         versions=versions,
         definition=definition,
         sources=sources,
-        parameters=parameters,
-        criteria=criteria,
-        decisions=decisions,
-        procedures=procedures,
-        checklists=checklists,
-        classifiers=classifiers,
-        entitlements=entitlements,
-        indicators=indicators,
-        taxonomies=taxonomies,
+        **{kind.attr: merged[kind.name] for kind in RULE_KINDS},
         not_encoded=[*(parent.not_encoded if parent else []), *data.not_encoded],
         removed=removed,
     )
