@@ -238,7 +238,7 @@ def _pack_box(pack: Pack, name: str, own: bool) -> Box:
     if overrides or removed:
         lines.append(f"其中覆盖上级 {overrides} 项、移除 {removed} 项")
         lines.append(f"of which {overrides} override an ancestor's; {removed} removed")
-    return Box([shorten(line, 64) for line in lines], fill=COLOURS["own" if own else "inherited"])
+    return Box([shorten(line, 96) for line in lines], fill=COLOURS["own" if own else "inherited"])
 
 
 def _title_of(pack: Pack, name: str) -> Text:

@@ -263,11 +263,8 @@ def _missing_input(label: str, subject: str, names: _Names) -> tuple[str, str, s
             name = label[len(prefix) :]
             title = names.procedure(name) if kind == "procedure" else names.checklist(name)
             what = "各步骤的完成日期" if kind == "procedure" else "各项是否具备"
-            how = (
-                f"在记录中填写「{title}」{what}（{label}）"
-                if zh
-                else f"record {label} ({'each step with its date' if kind == 'procedure' else 'each item'})"
-            )
+            each = "each step with its date" if kind == "procedure" else "each item"
+            how = f"在记录中填写「{title}」{what}（{label}）" if zh else f"record {label} ({each})"
             return title, kind, how
     text = names.field(subject, label)
     if subject == "village" and label == "poor_population":
@@ -472,8 +469,8 @@ def report_view(report: Mapping[str, Any], language: Language = "en") -> dict[st
     overrides = []
     for name, value in (prov.get("overrides") or {}).items():
         title, unit = names.parameter(name)
-        overrides.append(f"{title}（{name}）= {value_text(value, unit, language)}" if zh
-                         else f"{title} ({name}) = {value_text(value, unit, language)}")  # fmt: skip
+        shown = value_text(value, unit, language)
+        overrides.append(f"{title}（{name}）= {shown}" if zh else f"{title} ({name}) = {shown}")
     periods = _periods_text(prov.get("periods") or {}, language)
     source = _file_name(str(report.get("source") or ""))
     facts = [
@@ -592,9 +589,12 @@ def report_view(report: Mapping[str, Any], language: Language = "en") -> dict[st
             made_by,
             f"{_t('pack', language)} {' → '.join(chain)}" if chain else "",
             f"{_t('as_of', language)} {prov.get('as_of')}" if prov.get("as_of") else "",
-            f"{_t('overrides', language)}：{_comma(language).join(overrides) or _t('none', language)}"
-            if zh
-            else f"{_t('overrides', language)}: {', '.join(overrides) or 'none'}",
+            ("：" if zh else ": ").join(
+                (
+                    _t("overrides", language),
+                    _comma(language).join(overrides) or _t("none", language),
+                )
+            ),
             f"{_t('input', language)} {source}" if source else "",
         )
         if part
@@ -603,7 +603,11 @@ def report_view(report: Mapping[str, Any], language: Language = "en") -> dict[st
         "lang": language,
         "L": {k: _t(k, language) for k in _L},
         "title": _t("title", language),
-        "subtitle": _sep(language).join(p for p in (pack_title, str(prov.get("as_of") or "")) if p),
+        "subtitle": " · ".join(
+            f"{_t(key, language)} {value}"
+            for key, value in (("pack", pack_title), ("as_of", prov.get("as_of")))
+            if value
+        ),
         "synthetic": bool(report.get("synthetic")),
         "facts": facts,
         "outcomes": outcomes,
