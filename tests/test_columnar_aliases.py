@@ -55,7 +55,7 @@ def test_every_field_is_found_by_name_and_by_both_labels(aliases: AliasMap, enti
         ("members", "是否残疾", "disabled"),
         ("members", "健康状况", "health"),
         ("members", "劳动能力", "labour_capacity"),
-        ("members", "在校生状况", "schooling_stage"),
+        ("members", "在校生状况", "A10"),  # the national form's A10 (register_form)
         ("members", "Household ID", "household_id"),
         (
             "households",

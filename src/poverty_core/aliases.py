@@ -8,11 +8,24 @@ listed in the bundled ``data/aliases.toml``. The same file lists the other words
 exports write for codes (``之子`` for the relation ``child``) and for yes/no cells
 (``是``/``否``).
 
+The national register form's headers (``A10在校生状况``, ``是否参加新型农村合作医疗`` …;
+:mod:`poverty_core.register_form`) are in the default map too: a field the model has a
+column for names that column (or the form's own column, ``A10``, which the form's
+readings turn into the model's); a field the model has no column for, and the form's
+address and bank details, are *unused* headers — known, and not read.
+
 Headers and words are compared in a normal form (:func:`normalize`): Unicode NFKC
 (full-width letters, digits and brackets become half-width), case-folded, with every
-space removed. :class:`AliasMap` holds the result; extend it with
-:meth:`AliasMap.extended` (a mapping, as ``open_register(..., aliases=...)`` takes)
-or :meth:`AliasMap.from_toml` (a file shaped like the bundled one).
+space removed; a header not found as it is is looked up again without a bracketed note
+at its end (``家庭年人均纯收入（元）``, ``主要致贫原因（单选）``). :class:`AliasMap` holds
+the result; extend it with :meth:`AliasMap.extended` (a mapping, as
+``open_register(..., aliases=...)`` takes) or :meth:`AliasMap.from_toml` (a file shaped
+like the bundled one).
+
+Messages about the caller's options name them as the caller wrote them: Python names
+(``aliases=``, ``ignore_columns=``) by default, the command line's
+(``--alias HEADER=FIELD``, ``--ignore-column HEADER``) inside
+:func:`command_line_options` — see :func:`option`.
 
 >>> m = AliasMap.default()
 >>> m.column("households", "年人均纯收入（元）"), m.column("households", "人均纯收入")
@@ -24,17 +37,26 @@ or :meth:`AliasMap.from_toml` (a file shaped like the bundled one).
 >>> from poverty_core.codes import Relation
 >>> m.code(Relation, "之子")
 <Relation.CHILD: 'child'>
+>>> m.column("members", "A10 在校生状况"), m.unused_column("members", "A8民族")
+('A10', 'A8')
+>>> option("aliases")
+'aliases='
+>>> with command_line_options():
+...     option("aliases")
+'--alias HEADER=FIELD'
 """
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import functools
 import os
 import re
 import tomllib
 import typing
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from importlib.resources import files
 from typing import Any, ClassVar
 
@@ -45,7 +67,16 @@ from poverty_core.codes import CODE_LISTS, Code
 from poverty_core.errors import InputError, Problem
 from poverty_core.model import County, Household, Person, Village
 
-__all__ = ["ENTITIES", "AliasMap", "entity_columns", "normalize"]
+__all__ = [
+    "ENTITIES",
+    "AliasMap",
+    "command_line_options",
+    "entity_columns",
+    "form_columns",
+    "normalize",
+    "on_command_line",
+    "option",
+]
 
 ENTITIES: dict[str, type[Any]] = {
     "households": Household,
@@ -61,6 +92,45 @@ _FLAT = re.compile(r"^(procedures|checklists)\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$")
 _UNIT = re.compile(r"\s*[(（][^()（）]*[)）]\s*$")
 
 
+_OPTIONS: dict[str, tuple[str, str]] = {
+    # key: (Python, command line)
+    "aliases": ("aliases=", "--alias HEADER=FIELD"),
+    "ignore_columns": ("ignore_columns=", "--ignore-column HEADER"),
+    "encoding": ("encoding=", "--encoding"),
+    "members": ("members=", "--members FILE"),
+    "layout": ("layout=", "--layout"),
+    "names": ("poverty_core.aliases", "docs/register-layouts.md"),
+}
+_STYLE = contextvars.ContextVar("poverty_core_option_style", default=0)
+
+
+def option(key: str) -> str:
+    """How a message names one of the caller's options: ``aliases=`` from Python,
+    ``--alias HEADER=FIELD`` on the command line (:func:`command_line_options`)."""
+    return _OPTIONS[key][_STYLE.get()]
+
+
+def command_line_options() -> contextlib.AbstractContextManager[None]:
+    """Within the block, messages name command-line options (``--alias``,
+    ``--ignore-column``, ``--encoding`` …) instead of Python keyword arguments: for the
+    ``poverty-core`` command, whose users never see the Python API."""
+    return _using(1)
+
+
+@contextlib.contextmanager
+def _using(style: int) -> Iterator[None]:
+    token = _STYLE.set(style)
+    try:
+        yield
+    finally:
+        _STYLE.reset(token)
+
+
+def on_command_line() -> bool:
+    """True inside :func:`command_line_options`."""
+    return _STYLE.get() == 1
+
+
 def normalize(text: str) -> str:
     """The form headers and cell words are compared in: NFKC, case-folded, no spaces.
 
@@ -68,6 +138,16 @@ def normalize(text: str) -> str:
     ('年人均纯收入(元)', 'householdid')
     """
     return "".join(unicodedata.normalize("NFKC", text).casefold().split())
+
+
+def form_columns(entity: str) -> list[str]:
+    """The national form's own columns of a table kind (``A10`` in members …): headers
+    name them, and the form's readings turn them into the model's columns."""
+    if entity not in ("households", "members"):
+        return []
+    from poverty_core.register_form import national_form
+
+    return list(national_form().derived(entity))
 
 
 def entity_columns(entity: str) -> list[str]:
@@ -134,6 +214,10 @@ class AliasMap:
     """Each normalized yes/no word with its value."""
     codes: Mapping[str, Mapping[str, str]]
     """Per code list (``relation`` …): each normalized word with its code."""
+    unused: Mapping[str, Mapping[str, str]] = attrs.field(factory=dict)
+    """Per table kind: each normalized header known and not read (a field of the
+    national form the model has no column for, the form's address and bank details),
+    with the form field's code (``""`` for none)."""
 
     SECTIONS: ClassVar[tuple[str, ...]] = ("columns", "booleans", "codes")
 
@@ -179,7 +263,7 @@ class AliasMap:
             else:
                 problems.append(
                     _problem(
-                        f"aliases[{key!r}]",
+                        _alias_where(key, value),
                         "应为 表头 → 列名，或 表类型 → {表头 → 列名}",
                         "expected header → column, or table kind → {header → column}",
                     )
@@ -188,30 +272,39 @@ class AliasMap:
         for header, target in flat.items():
             hit = [e for e in ENTITIES if _valid_target(e, target)]
             if not hit:
-                problems.append(_unknown_target(f"aliases[{header!r}]", target, "households"))
+                problems.append(_unknown_target(_alias_where(header, target), target, "households"))
             for e in hit:
                 columns[e][normalize(header)] = target
         for entity, mapping in per.items():
             for header, target in mapping.items():
                 if not isinstance(target, str) or not _valid_target(entity, target):
                     problems.append(
-                        _unknown_target(f"aliases[{entity!r}][{header!r}]", str(target), entity)
+                        _unknown_target(_alias_where(header, target, entity), str(target), entity)
                     )
                     continue
                 columns[entity][normalize(header)] = target
         if problems:
-            raise InputError(problems, what="aliases")
-        return AliasMap(columns, self.booleans, self.codes)
+            raise InputError(problems, what=option("aliases").split()[0].rstrip("="))
+        return AliasMap(columns, self.booleans, self.codes, self.unused)
 
     def column(self, entity: str, header: str) -> str | None:
         """The column ``header`` names in a table of ``entity``, or ``None``."""
         if _is_flat(entity, header.strip()):
             return header.strip()
-        return self.columns[entity].get(normalize(header))
+        return _lookup(self.columns.get(entity, {}), header)
+
+    def unused_column(self, entity: str, header: str) -> str | None:
+        """For a header known and not read in a table of ``entity`` (``A8民族``, ``行政村``
+        …): the national form's code of its field, ``""`` for the form's address and
+        bank details; ``None`` for any other header."""
+        if self.column(entity, header) is not None:
+            return None
+        return _lookup(self.unused.get(entity, {}), header)
 
     def headers(self, entity: str) -> dict[str, list[str]]:
         """Each column of ``entity`` with the (normalized) headers that name it."""
         out: dict[str, list[str]] = {c: [] for c in entity_columns(entity)}
+        out.update({c: [] for c in form_columns(entity)})
         for header, column in self.columns[entity].items():
             out.setdefault(column, []).append(header)
         return {c: sorted(h) for c, h in out.items()}
@@ -346,15 +439,38 @@ class AliasMap:
                     target_map[key] = code
         if problems:
             raise InputError(problems, what=name)
-        return AliasMap(columns, booleans, codes)
+        return AliasMap(columns, booleans, codes, self.unused)
+
+
+def _lookup(table: Mapping[str, str], header: str) -> str | None:
+    found = table.get(normalize(header))
+    if found is None:
+        bare = _UNIT.sub("", header)
+        if bare != header and bare.strip():
+            found = table.get(normalize(bare))
+    return found
 
 
 def _valid_target(entity: str, target: str) -> bool:
-    return target in entity_columns(entity) or _is_flat(entity, target)
+    return (
+        target in entity_columns(entity)
+        or _is_flat(entity, target)
+        or target in form_columns(entity)
+    )
+
+
+def _alias_where(header: Any, target: Any, entity: str | None = None) -> str:
+    """Where a bad alias is, as the caller gave it: ``aliases['户主编号']`` from Python,
+    ``--alias 户主编号=idd`` on the command line."""
+    if on_command_line():
+        return f"--alias {header}={target}"
+    if entity is not None:
+        return f"aliases[{entity!r}][{header!r}]"
+    return f"aliases[{header!r}]"
 
 
 def _unknown_target(where: str, target: str, entity: str) -> Problem:
-    columns = ", ".join(entity_columns(entity))
+    columns = ", ".join(entity_columns(entity) + form_columns(entity))
     return _problem(
         where,
         f"{target!r} 不是列名（{entity} 的列：{columns}）",
@@ -399,8 +515,20 @@ def _code_words(cls: type[Code]) -> dict[str, str]:
 
 @functools.cache
 def _default() -> AliasMap:
+    from poverty_core.register_form import national_form
+
     columns = {entity: _label_headers(entity) for entity in ENTITIES}
-    base = AliasMap(columns, {}, {})
+    form = national_form()
+    unused: dict[str, dict[str, str]] = {}
+    for entity in ("households", "members"):
+        # The model's own labels first: where the form prints the same label (健康状况,
+        # 贫困户属性) it names the same column.
+        for header, target in form.columns(entity).items():
+            columns[entity].setdefault(header, target)
+        unused[entity] = {
+            h: code for h, code in form.unused(entity).items() if h not in columns[entity]
+        }
+    base = AliasMap(columns, {}, {}, unused)
     resource = files("poverty_core").joinpath("data/aliases.toml")
     data = tomllib.loads(resource.read_text(encoding="utf-8"))
     return base._with_data(data, "poverty_core/data/aliases.toml", override=False)

@@ -38,8 +38,10 @@ import pyarrow.compute as pc
 
 from poverty_core import __version__, indicators
 from poverty_core._text import Language, Text
+from poverty_core.aliases import command_line_options
 from poverty_core.batch import ResultWriter, assess
 from poverty_core.columnar import (
+    LAYOUTS,
     FileCount,
     Register,
     RegisterBatch,
@@ -210,6 +212,24 @@ def _parser() -> argparse.ArgumentParser:
         p.add_argument(
             "--batch-size", type=int, default=65536, help="households per batch (memory)"
         )
+        p.add_argument(
+            "--layout",
+            choices=LAYOUTS,
+            help="how the register is laid out: flat (one file, a row per person, the "
+            "household's columns repeated), two-file (households and --members) or nested "
+            "(JSON Lines, or Parquet/Arrow with a members column); default: told from the "
+            "files",
+        )
+        p.add_argument(
+            "--interpret",
+            dest="interpretations",
+            type=_setting,
+            action="append",
+            default=[],
+            metavar="ID=READING",
+            help="read an option of the national form another way (e.g. non_student=unknown; "
+            "see docs/register-layouts.md)",
+        )
 
     def run_args(p: argparse.ArgumentParser) -> None:
         source_args(p)
@@ -261,6 +281,38 @@ def _parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("schema", help="print the JSON Schema of a record kind")
     p.add_argument("--kind", choices=sorted(RECORD_TYPES), default="household")
+
+    p = sub.add_parser(
+        "template",
+        help="write an empty register with the columns a pack reads / 写出空白登记表",
+    )
+    p.add_argument("--pack", default="national", help="pack name (default: national)")
+    p.add_argument(
+        "--decision",
+        dest="decisions",
+        action="append",
+        metavar="DECISION",
+        help="only the columns this household decision reads (repeatable; default: all)",
+    )
+    p.add_argument(
+        "--layout",
+        choices=("flat", "two-file"),
+        default="flat",
+        help="flat: one table, a row per person (default); two-file: households and members",
+    )
+    p.add_argument(
+        "--format",
+        choices=("csv", "xlsx"),
+        help="csv (with a side file of the allowed values) or xlsx (a sheet of them); "
+        "default: from -o, else csv",
+    )
+    p.add_argument(
+        "--lang",
+        choices=("zh", "en"),
+        default="zh",
+        help="language of the headers and notes (default zh: the national form's words)",
+    )
+    p.add_argument("-o", "--output", help="the file to write (default: PACK-register.csv)")
     return parser
 
 
@@ -283,7 +335,7 @@ def main(argv: Sequence[str] | None = None, *, stdout: TextIO | None = None) -> 
     out = stdout or sys.stdout
     args = _parser().parse_args(argv)
     lang: Language = getattr(args, "lang", "en")
-    with showing_id_numbers(args.show_id_numbers):
+    with showing_id_numbers(args.show_id_numbers), command_line_options():
         return _run(args, out, lang)
 
 
@@ -338,6 +390,7 @@ def _dispatch(args: argparse.Namespace, out: TextIO) -> int:
         "explain": _explain,
         "validate": _validate,
         "schema": _schema,
+        "template": _template,
     }[args.command]
     return handler(args, out)
 
@@ -797,7 +850,7 @@ class Source:
         files: list[tuple[str, str, int]] = []
         if self.register is not None:
             for i, file in enumerate(self.register.files):
-                kind = "households" if i == 0 else "members"
+                kind = "households" if i == 0 and self.register.layout != "flat" else "members"
                 files.append((file, kind, self.register.rows_read[file]))
         files += [(file, kind, read) for file, (kind, read) in self.files.items()]
         return [
@@ -816,10 +869,15 @@ class Source:
         assert self.register is not None
         # Read once: with --on-error fail the outputs of a run that meets a bad row are
         # discarded, so the batches need not wait for the whole file to be checked.
+        flat = self.register.layout == "flat"
         for batch in self.register.batches(validate_first=False):
             self.rejected.extend(batch.rejected)
             batch = self._listed_batch(batch)
-            self.assessed[self.households_file] += batch.households.num_rows
+            if flat:  # a flat file's rows are its people
+                rows = batch.members.num_rows if batch.members is not None else 0
+                self.assessed[self.households_file] += rows
+            else:
+                self.assessed[self.households_file] += batch.households.num_rows
             if self.members_file is not None and batch.members is not None:
                 self.assessed[self.members_file] += batch.members.num_rows
             if progress is not None:
@@ -899,12 +957,20 @@ class Source:
             return batch
         ids = table.column("id").to_pylist()
         dropped: dict[str, int] = {}
+        flat = self.register.layout == "flat"
         for i in sorted(why):
             row = int(batch.rows[i])
-            self.rejected.append(Rejected(hfile, row, ids[i], (why[i],)))
+            if not flat:  # a flat file's household is its members' rows, listed below
+                self.rejected.append(Rejected(hfile, row, ids[i], (why[i],)))
             dropped[ids[i]] = row
         members, member_rows = batch.members, batch.member_rows
         mfile = self.members_file
+        if flat and members is not None and member_rows is not None:
+            owners = members.column("household_id").to_pylist()
+            problem_of = {ids[i]: why[i] for i in why}
+            for row, owner in zip(member_rows.tolist(), owners, strict=True):
+                if owner in dropped:
+                    self.rejected.append(Rejected(hfile, int(row), owner, (problem_of[owner],)))
         if members is not None and member_rows is not None:
             owners = members.column("household_id").to_pylist()
             gone = np.array([o in dropped for o in owners], np.bool_)
@@ -1056,6 +1122,8 @@ def _open_source(args: argparse.Namespace, pack: Pack | None = None) -> Source:
             batch_size=args.batch_size,
             pack=pack,
             as_of=args.as_of,
+            layout=args.layout,
+            interpretations=dict(args.interpretations) or None,
         )
         source = Source(args.file, register=register, skip=skip)
     for option, cls, kind in (
@@ -1301,6 +1369,7 @@ def _assess(args: argparse.Namespace, out: TextIO) -> int:
         run = Run(pack, source, as_of, overrides, decision, sink, progress)
         run.absent = absent
         report = run.report(collect.rows() if collect is not None else None)
+        _add_interpretations(report, source)
         public = redact_data(report)
         # Every output is prepared beside its target and moved into place together,
         # only when all of them are ready: a failed run leaves nothing behind.
@@ -1325,10 +1394,35 @@ def _assess(args: argparse.Namespace, out: TextIO) -> int:
         _dump(report, out)
     elif not args.quiet:
         _print_summary(run, report, lang, out)
+        _print_interpretations(report, lang, out)
         for path in (output, args.rejects, args.report):
             if path:
                 out.write(f"{'已写入' if lang == 'zh' else 'written'}: {path}\n")
     return EXIT_OK
+
+
+def _add_interpretations(report: dict[str, Any], source: Source) -> None:
+    """The national form's interpretations the register was read under, in the report's
+    provenance (each with its reading and the cells it read)."""
+    applied = source.register.interpretations if source.register is not None else []
+    if applied:
+        report["provenance"] = {**(report.get("provenance") or {}), "interpretations": applied}
+
+
+def _print_interpretations(report: dict[str, Any], lang: Language, out: TextIO) -> None:
+    applied = (report.get("provenance") or {}).get("interpretations") or []
+    if not applied:
+        return
+    zh = lang == "zh"
+    out.write(
+        "\n按国家登记表的解释读取（说明见文档 register-layouts；用 --interpret 编号=读法 改变）：\n"
+        if zh
+        else "\nread under interpretations of the national form (see the docs page "
+        "register-layouts; change one with --interpret ID=READING):\n"
+    )
+    for item in applied:
+        cells = f"{item['cells']} 格" if zh else f"{item['cells']} cells"
+        out.write(f"  {item['id']} [{item['reading']}]: {item['title'][lang]} — {cells}\n")
 
 
 def _rejects_text(path: str, rejected: Sequence[Rejected], lang: Language = "en") -> str:
@@ -1545,17 +1639,19 @@ def _validate(args: argparse.Namespace, out: TextIO) -> int:
             batch_size=args.batch_size,
             max_problems=None,
             as_of=args.as_of,
+            layout=args.layout,
+            interpretations=dict(args.interpretations) or None,
         )
         problems = register.validate()
         if problems:
-            raise InputError(problems, what=args.file)
+            raise register.error(problems)
         villages = (
             _read_records(args.villages, Village, "villages", False)[0] if args.villages else []
         )
         counties = (
             _read_records(args.counties, County, "counties", False)[0] if args.counties else []
         )
-        counts = (register.rows_read[register.files[0]], len(villages), len(counties))
+        counts = (register.households_read, len(villages), len(counties))
     if lang == "zh":
         out.write("有效：{} 户，{} 个村，{} 个县\n".format(*counts))
     else:
@@ -1565,6 +1661,32 @@ def _validate(args: argparse.Namespace, out: TextIO) -> int:
 
 def _schema(args: argparse.Namespace, out: TextIO) -> int:
     _dump(json_schema(args.kind), out)
+    return EXIT_OK
+
+
+def _template(args: argparse.Namespace, out: TextIO) -> int:
+    """An empty register with exactly the columns the pack's household decisions read,
+    headed in the national form's words where they exist, and the allowed values."""
+    from poverty_core.register_form import register_template
+
+    output = args.output
+    fmt = args.format
+    suffix = Path(output).suffix.lower().lstrip(".") if output else ""
+    if fmt is None:
+        fmt = suffix if suffix in ("csv", "xlsx") else "csv"
+    elif output and suffix in ("csv", "xlsx") and suffix != fmt:
+        raise _usage(
+            f"--format {fmt} 与 -o {output} 的扩展名不符",
+            f"--format {fmt} does not match the name -o {output}",
+        )
+    if output is None:
+        output = f"{args.pack}-register.{fmt}"
+    Outputs.check(output)
+    pack = _load_pack(args.pack)
+    template = register_template(pack, decisions=args.decisions)
+    written = template.write(output, layout=args.layout, format=fmt, language=args.lang)
+    for path in written:
+        out.write(f"{'已写入' if args.lang == 'zh' else 'written'}: {path}\n")
     return EXIT_OK
 
 

@@ -112,6 +112,7 @@ from __future__ import annotations
 import abc
 import codecs
 import contextlib
+import contextvars
 import csv
 import datetime as dt
 import difflib
@@ -137,15 +138,24 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from poverty_core._text import Text
-from poverty_core.aliases import ENTITIES, AliasMap, entity_columns, normalize
+from poverty_core.aliases import (
+    ENTITIES,
+    AliasMap,
+    entity_columns,
+    normalize,
+    on_command_line,
+    option,
+)
 from poverty_core.codes import Code
 from poverty_core.convert import structure
 from poverty_core.errors import InputError, PovertyCoreError, Problem
 from poverty_core.model import County, Household, Person, Village, part_whole_problems
 from poverty_core.privacy import mask_id_number
+from poverty_core.register_form import FormReading, national_form
 
 __all__ = [
     "FORMATS",
+    "LAYOUTS",
     "MAX_CELL_CHARS",
     "MAX_ID_CHARS",
     "MEMBER_KEY",
@@ -173,6 +183,12 @@ MAX_ID_CHARS = 100
 
 FORMATS = ("csv", "jsonl", "parquet", "arrow", "xlsx")
 """The file formats :func:`open_register` reads (``format=``)."""
+
+LAYOUTS = ("flat", "two-file", "nested")
+"""The shapes of a household register :func:`open_register` reads (``layout=``): one file
+with a row per person (``flat``), a households table and a members table (``two-file``),
+or households with their members inside (``nested``: JSON Lines, or Parquet/Arrow with a
+``members`` list column)."""
 
 OnError = Literal["fail", "skip"]
 Rows = npt.NDArray[np.int64]
@@ -372,6 +388,16 @@ def _specs(entity: str) -> dict[str, _Spec]:
         a = fields[name]
         out[name] = _spec_of(name, hints[name], a.metadata.get("check"))
     return out
+
+
+def _spec_in(entity: str, column: str) -> _Spec:
+    """The spec of a column of a source of ``entity`` (a flat source's member columns are
+    ``members.<name>``)."""
+    if entity == FLAT:
+        if column.startswith(_MEMBERS):
+            return _column_spec("members", column[len(_MEMBERS) :])
+        return _column_spec("households", column)
+    return _column_spec(entity, column)
 
 
 @functools.cache
@@ -1089,6 +1115,7 @@ class _Source(abc.ABC):
     headers: list[str]
     columns: dict[str, str]  # register column -> header as in the file
     resolved: list[str | None]
+    unused: tuple[str, ...] = ()  # headers known and not read (民族, 行政村 …)
     encoding: str | None = None
     rows_read: int = 0
 
@@ -1119,6 +1146,49 @@ class _Source(abc.ABC):
         """The file's rows as text tables, ``batch_rows`` at a time."""
 
 
+FLAT = "flat"
+"""The entity of a flat register's source: each row a member with its household's columns
+(household columns by name, member columns as ``members.<name>``, the household's id as
+``id``)."""
+
+_MEMBERS = "members."
+
+
+def _column_of(aliases: AliasMap, entity: str, header: str) -> str | None:
+    """The column a header names in a table of ``entity`` (``flat``: see :data:`FLAT`)."""
+    if entity != FLAT:
+        return aliases.column(entity, header)
+    text = header.strip()
+    if text[: len(_MEMBERS)].lower() == _MEMBERS:
+        inner = aliases.column("members", text[len(_MEMBERS) :])
+        if inner == MEMBER_KEY:
+            return "id"
+        return None if inner is None else _MEMBERS + inner
+    household = aliases.column("households", header)
+    member = aliases.column("members", header)
+    if household == "id" or member == MEMBER_KEY:
+        return "id"  # the household's id: the key that groups a household's rows
+    if household is not None:
+        return household
+    return None if member is None else _MEMBERS + member
+
+
+def _unused_of(aliases: AliasMap, entity: str, header: str) -> str | None:
+    """The national form's code of a header known and not read (``""``: the form's
+    address and bank details), or ``None``."""
+    kinds = ("households", "members") if entity == FLAT else (entity,)
+    for kind in kinds:
+        found = aliases.unused_column(kind, header)
+        if found is not None:
+            return found
+    return None
+
+
+def _headers_of(aliases: AliasMap, entity: str) -> list[str]:
+    kinds = ("households", "members") if entity == FLAT else (entity,)
+    return [h for kind in kinds for hs in aliases.headers(kind).values() for h in hs]
+
+
 def _resolve(
     file: str,
     entity: str,
@@ -1126,13 +1196,15 @@ def _resolve(
     aliases: AliasMap,
     ignore: set[str],
     allowed_flat: set[str] | None,
-) -> tuple[list[str | None], dict[str, str]]:
-    """Each header's column (``None``: ignored); raises on unknown or repeated columns."""
+) -> tuple[list[str | None], dict[str, str], list[str]]:
+    """Each header's column (``None``: not read), each column's header, and the headers
+    known and not read; raises on unknown or repeated columns."""
     out: list[str | None] = []
     columns: dict[str, str] = {}
     unknown: list[str] = []
     repeated: list[str] = []
     unknown_flat: list[str] = []
+    unused: list[str] = []
     for i, header in enumerate(headers):
         text = "" if header is None else str(header)
         if normalize(text) in ignore:
@@ -1142,12 +1214,19 @@ def _resolve(
             out.append(f"\x00unnamed{i}")
             columns[f"\x00unnamed{i}"] = f"(column {i + 1})"
             continue
-        column = aliases.column(entity, text)
+        column = _column_of(aliases, entity, text)
         if column is None:
-            unknown.append(text)
+            if _unused_of(aliases, entity, text) is not None:
+                unused.append(text)
+            else:
+                unknown.append(text)
             out.append(None)
             continue
-        if allowed_flat is not None and "." in column and column not in allowed_flat:
+        if (
+            allowed_flat is not None
+            and column.startswith(("procedures.", "checklists."))
+            and column not in allowed_flat
+        ):
             unknown_flat.append(text)
         if column in columns:
             repeated.append(f"{columns[column]!r} / {text!r} → {column}")
@@ -1155,7 +1234,7 @@ def _resolve(
         out.append(column)
     problems = []
     if unknown:
-        known = [h for hs in aliases.headers(entity).values() for h in hs]
+        known = _headers_of(aliases, entity)
         hints = []
         for u in unknown:
             close = difflib.get_close_matches(normalize(u), known, n=1)
@@ -1164,10 +1243,11 @@ def _resolve(
             Problem(
                 f"{file}:1",
                 Text(
-                    f"未知列：{'、'.join(hints)}；列名见 poverty_core.aliases，"
-                    f"或用 aliases= 添加，或用 ignore_columns= 忽略",
-                    f"unknown column(s): {', '.join(hints)}; see poverty_core.aliases for "
-                    f"the names, add one with aliases=, or skip it with ignore_columns=",
+                    f"未知列：{'、'.join(hints)}；列名见 {option('names')}，"
+                    f"或用 {option('aliases')} 添加，或用 {option('ignore_columns')} 忽略",
+                    f"unknown column(s): {', '.join(hints)}; see {option('names')} for "
+                    f"the names, add one with {option('aliases')}, or skip it with "
+                    f"{option('ignore_columns')}",
                 ),
             )
         )
@@ -1191,7 +1271,9 @@ def _resolve(
                 ),
             )
         )
-    required = ["id"] if entity != "members" else [MEMBER_KEY, "id"]
+    # A members table may go without member ids: its members are numbered in their
+    # households (see _numbered).
+    required = [MEMBER_KEY] if entity == "members" else ["id"]
     missing = [c for c in required if c not in columns]
     if missing:
         names = ", ".join(missing)
@@ -1203,7 +1285,11 @@ def _resolve(
         )
     if problems:
         raise InputError(problems, what=file)
-    return out, columns
+    return out, columns, unused
+
+
+def _encoding_example() -> str:
+    return "--encoding gb18030" if on_command_line() else "encoding='gb18030'"
 
 
 def _detect_encoding(head: bytes, given: str | None, file: str) -> str:
@@ -1229,13 +1315,41 @@ def _detect_encoding(head: bytes, given: str | None, file: str) -> str:
     except UnicodeDecodeError:
         raise _fatal(
             file,
-            "无法识别编码（不是 UTF-8 也不是 GBK/GB18030）；请用 encoding= 指定",
-            "cannot tell the encoding (neither UTF-8 nor GBK/GB18030); give it with encoding=",
+            f"无法识别编码（不是 UTF-8 也不是 GBK/GB18030）；请用 {option('encoding')} 指定",
+            f"cannot tell the encoding (neither UTF-8 nor GBK/GB18030); give it with "
+            f"{option('encoding')}",
         ) from None
 
 
 _SNIFF_BYTES = 1 << 23
 _BLOCK_BYTES = 1 << 22
+
+
+def _csv_header(path: Path, file: str, encoding: str | None) -> tuple[str, str, list[str]]:
+    """A CSV file's encoding (detected unless given), delimiter and header row."""
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(_SNIFF_BYTES)
+    except OSError as exc:
+        raise _fatal(
+            file, f"无法读取文件：{exc.strerror}", f"cannot read the file: {exc.strerror}"
+        ) from None
+    found = _detect_encoding(head, encoding, file)
+    text = head.decode(found, errors="replace")
+    text = text.removeprefix("\ufeff")
+    if not text.strip():
+        raise _fatal(file, "文件为空", "the file is empty")
+    first_line = text.split("\n", 1)[0]
+    delimiter = (
+        "\t"
+        if path.suffix.lower() == ".tsv" or first_line.count("\t") > first_line.count(",")
+        else ","
+    )
+    try:
+        header = next(csv.reader(io.StringIO(text), delimiter=delimiter))
+    except (csv.Error, StopIteration):
+        raise _fatal(f"{file}:1", "无法读取表头", "cannot read the header row") from None
+    return found, delimiter, header
 
 
 class _CsvSource(_Source):
@@ -1256,31 +1370,12 @@ class _CsvSource(_Source):
         self._init_ragged()
         self._ragged_numbers: list[int] = []
         self._reported: set[int] = set()
-        try:
-            with open(path, "rb") as handle:
-                head = handle.read(_SNIFF_BYTES)
-        except OSError as exc:
-            raise _fatal(
-                file, f"无法读取文件：{exc.strerror}", f"cannot read the file: {exc.strerror}"
-            ) from None
-        self.encoding = _detect_encoding(head, encoding, file)
-        text = head.decode(self.encoding, errors="replace")
-        text = text.removeprefix("\ufeff")
-        if not text.strip():
-            raise _fatal(file, "文件为空", "the file is empty")
-        first_line = text.split("\n", 1)[0]
-        self.delimiter = (
-            "\t"
-            if path.suffix.lower() == ".tsv" or first_line.count("\t") > first_line.count(",")
-            else ","
-        )
-        try:
-            header = next(csv.reader(io.StringIO(text), delimiter=self.delimiter))
-        except (csv.Error, StopIteration):
-            raise _fatal(f"{file}:1", "无法读取表头", "cannot read the header row") from None
+        self.encoding, self.delimiter, header = _csv_header(path, file, encoding)
         self.headers = header
-        resolved, self.columns = _resolve(file, entity, header, aliases, ignore, allowed_flat)
-        self.resolved = resolved
+        resolved, self.columns, unused = _resolve(
+            file, entity, header, aliases, ignore, allowed_flat
+        )
+        self.resolved, self.unused = resolved, tuple(unused)
         key = MEMBER_KEY if entity == "members" else "id"
         self.key_index = resolved.index(key)
 
@@ -1329,7 +1424,7 @@ class _CsvSource(_Source):
         out = {}
         for i, column in enumerate(self.resolved):
             if column is not None and column[:1] != "\x00":
-                spec = _column_spec(self.entity, column)
+                spec = _spec_in(self.entity, column)
                 if spec.kind in ("float", "int", "bool", "date"):
                     out[f"c{i}"] = spec.type
         return out
@@ -1425,10 +1520,10 @@ class _CsvSource(_Source):
         if "UTF8" in message or "utf-8" in message.lower() or isinstance(exc, UnicodeError):
             return _fatal(
                 self.file,
-                f"文件不是 {self.encoding} 编码（按文件开头判断）；请用 encoding= 指定，"
-                f"如 encoding='gb18030'",
+                f"文件不是 {self.encoding} 编码（按文件开头判断）；请用 {option('encoding')} 指定，"
+                f"如 {_encoding_example()}",
                 f"the file is not {self.encoding} throughout (guessed from its start); "
-                f"give the encoding, e.g. encoding='gb18030'",
+                f"give the encoding, e.g. {_encoding_example()}",
             )
         return _fatal(self.file, f"CSV 无法解析：{message}", f"cannot parse the CSV: {message}")
 
@@ -1485,6 +1580,26 @@ def _blank(column: Any) -> npt.NDArray[np.bool_]:
     return ~_valid(column)
 
 
+def _xlsx_header(path: Path, file: str, sheet: str) -> tuple[int, list[str]]:
+    """A worksheet's header row: its number and its cells (the first row with a value)."""
+    header: list[str] = []
+    row = 0
+    workbook = _open_workbook(path, file)
+    try:
+        for number, values in enumerate(workbook[sheet].iter_rows(values_only=True), start=1):
+            if any(_xlsx_text(v) for v in values):
+                header = [_xlsx_text(v) for v in values]
+                row = number
+                break
+    finally:
+        workbook.close()
+    while header and not header[-1]:
+        header.pop()
+    if not header:
+        raise _fatal(file, "工作表为空", "the sheet is empty")
+    return row, header
+
+
 class _XlsxSource(_Source):
     """A worksheet of an xlsx workbook (openpyxl, read-only), every cell as text."""
 
@@ -1501,20 +1616,12 @@ class _XlsxSource(_Source):
         self.path, self.sheet, self.entity = path, sheet, entity
         self.file = f"{file}[{sheet}]"
         self._init_ragged()
-        header: list[str] = []
-        self.header_row = 0
-        for number, values in self._rows():
-            if any(_xlsx_text(v) for v in values):
-                header = [_xlsx_text(v) for v in values]
-                self.header_row = number
-                break
-        while header and not header[-1]:
-            header.pop()
-        if not header:
-            raise _fatal(self.file, "工作表为空", "the sheet is empty")
+        self.header_row, header = _xlsx_header(path, self.file, sheet)
         self.headers = header
-        resolved, self.columns = _resolve(self.file, entity, header, aliases, ignore, allowed_flat)
-        self.resolved = resolved
+        resolved, self.columns, unused = _resolve(
+            self.file, entity, header, aliases, ignore, allowed_flat
+        )
+        self.resolved, self.unused = resolved, tuple(unused)
 
     def _rows(self) -> Iterator[tuple[int, tuple[Any, ...]]]:
         workbook = _open_workbook(self.path, self.file)
@@ -1532,7 +1639,7 @@ class _XlsxSource(_Source):
         merged = _Merged(
             _merged_ranges(self.path, self.file, self.sheet),
             self.header_row,
-            [c is not None and c in _MERGE_KEYS.get(self.entity, ()) for c in self.resolved],
+            [c is not None and _mergeable(self.entity, c) for c in self.resolved],
             [c is not None for c in self.resolved],
         )
         key_column = MEMBER_KEY if self.entity == "members" else "id"
@@ -1579,6 +1686,16 @@ _MERGE_KEYS: dict[str, tuple[str, ...]] = {
     "villages": ("county_id",),
 }
 """The key columns whose merged ranges are read as their top-left value."""
+
+
+def _mergeable(entity: str, column: str) -> bool:
+    """Whether a merged range in ``column`` is read as its top-left value on every row it
+    covers: the key columns; in a flat sheet every household column (a household's value
+    over its members' rows, as such sheets are often laid out)."""
+    if entity == FLAT:
+        return not column.startswith((_MEMBERS, "\x00"))
+    return column in _MERGE_KEYS.get(entity, ())
+
 
 _MERGE_CELL = re.compile(
     rb"<(?:[A-Za-z_][\w.-]*:)?mergeCell\b[^>]*?\bref\s*=\s*[\"']([A-Za-z]{1,3}[0-9]+(?::[A-Za-z]{1,3}[0-9]+)?)[\"']"
@@ -1767,6 +1884,48 @@ def _pick_sheets(path: Path, file: str) -> tuple[str, str | None]:
     return households, members
 
 
+def _arrow_schema_of(path: Path, file: str, fmt: str) -> pa.Schema:
+    """The schema of a Parquet or Arrow IPC file."""
+    try:
+        if fmt == "parquet":
+            import pyarrow.parquet as pq
+
+            return pq.ParquetFile(path, pre_buffer=False).schema_arrow
+        schema: pa.Schema = _ipc_reader(path).schema
+        return schema
+    except OSError as exc:
+        if isinstance(exc, FileNotFoundError | PermissionError | IsADirectoryError):
+            raise _fatal(
+                file,
+                f"无法读取文件：{exc.strerror}",
+                f"cannot read the file: {exc.strerror}",
+            ) from None
+        raise _arrow_broken(path, file, fmt, exc) from None
+    except (pa.ArrowInvalid, pa.ArrowException) as exc:
+        raise _arrow_broken(path, file, fmt, exc) from None
+
+
+def _ipc_reader(path: Path) -> Any:
+    source = pa.memory_map(str(path))
+    try:
+        return pa.ipc.open_file(source)
+    except pa.ArrowInvalid:
+        source = pa.memory_map(str(path))
+        return pa.ipc.open_stream(source)
+
+
+def _arrow_broken(path: Path, file: str, fmt: str, exc: BaseException) -> InputError:
+    what = "Parquet" if fmt == "parquet" else "Arrow IPC"
+    if os.path.getsize(path) == 0:
+        return _fatal(file, "文件为空", "the file is empty")
+    message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    return _fatal(
+        file,
+        f"不是可读的 {what} 文件：{message}",
+        f"not a readable {what} file: {message}",
+    )
+
+
 class _ArrowSource(_Source):
     """A Parquet file (by row group) or an Arrow IPC file or stream (by record batch)."""
 
@@ -1795,8 +1954,10 @@ class _ArrowSource(_Source):
                     continue
             headers += _flat_names(field)
         self.headers = headers
-        resolved, self.columns = _resolve(file, entity, headers, aliases, ignore, allowed_flat)
-        self.resolved = resolved
+        resolved, self.columns, unused = _resolve(
+            file, entity, headers, aliases, ignore, allowed_flat
+        )
+        self.resolved, self.unused = resolved, tuple(unused)
         self.member_source: _NestedMembers | None = None
         if self.nested is not None:
             member_headers = [f.name for f in self.nested]
@@ -1807,47 +1968,20 @@ class _ArrowSource(_Source):
                     f"nested members must not have a {MEMBER_KEY} column (they belong to "
                     f"the household they are in)",
                 )
-            resolved_m, columns_m = _resolve(
+            resolved_m, columns_m, unused_m = _resolve(
                 f"{file}:members", "members", [MEMBER_KEY, *member_headers], aliases, ignore, None
             )
             self.member_source = _NestedMembers(file, resolved_m[1:], columns_m)
+            self.unused += tuple(unused_m)
 
     def _open_schema(self) -> pa.Schema:
-        try:
-            if self.fmt == "parquet":
-                import pyarrow.parquet as pq
-
-                return pq.ParquetFile(self.path, pre_buffer=False).schema_arrow
-            return self._ipc().schema
-        except OSError as exc:
-            if isinstance(exc, FileNotFoundError | PermissionError | IsADirectoryError):
-                raise _fatal(
-                    self.file,
-                    f"无法读取文件：{exc.strerror}",
-                    f"cannot read the file: {exc.strerror}",
-                ) from None
-            raise self._broken(exc) from None
-        except (pa.ArrowInvalid, pa.ArrowException) as exc:
-            raise self._broken(exc) from None
+        return _arrow_schema_of(self.path, self.file, self.fmt)
 
     def _ipc(self) -> Any:
-        source = pa.memory_map(str(self.path))
-        try:
-            return pa.ipc.open_file(source)
-        except pa.ArrowInvalid:
-            source = pa.memory_map(str(self.path))
-            return pa.ipc.open_stream(source)
+        return _ipc_reader(self.path)
 
     def _broken(self, exc: BaseException) -> InputError:
-        what = "Parquet" if self.fmt == "parquet" else "Arrow IPC"
-        if os.path.getsize(self.path) == 0:
-            return _fatal(self.file, "文件为空", "the file is empty")
-        message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        return _fatal(
-            self.file,
-            f"不是可读的 {what} 文件：{message}",
-            f"not a readable {what} file: {message}",
-        )
+        return _arrow_broken(self.path, self.file, self.fmt, exc)
 
     def batches_of_file(self, batch_rows: int) -> Iterator[pa.RecordBatch]:
         try:
@@ -2029,6 +2163,10 @@ class _Context:
     goes too (it is never decided without one of its members)."""
     as_of: dt.date | None = None
     """The assessment date: ages are compared with dates of birth on it."""
+    layout: str = "two-file"
+    """``flat``, ``two-file`` or ``nested``."""
+    form: FormReading = attrs.field(factory=FormReading)
+    """The national form's readings in effect, and what they read."""
 
 
 def _where(ctx: _Context, role: str, row: int, column: str | None, sub: int | None = None) -> str:
@@ -2044,26 +2182,64 @@ def _where(ctx: _Context, role: str, row: int, column: str | None, sub: int | No
 def _convert_table(
     ctx: _Context, role: str, raw: _Raw, entity: str
 ) -> tuple[dict[str, pa.Array], list[tuple[int, Problem]], set[int]]:
-    """Every column of ``raw`` typed and checked: columns, problems, rows with one."""
+    """Every column of ``raw`` typed and checked: columns, problems, rows with one.
+
+    The national form's own columns (``A10`` …) and the options needing an
+    interpretation are read first (:meth:`FormReading.interpret`); a member's date of
+    birth comes from their ID number where neither it nor an age is given."""
     found: list[tuple[int, int, Problem]] = []
     columns: dict[str, pa.Array] = {}
     bad_rows: set[int] = set()
     subs = raw.sub
-    for k, name in enumerate(raw.table.column_names):
+    cells: dict[str, Any] = {name: raw.table.column(name) for name in raw.table.column_names}
+    order = {name: k for k, name in enumerate(cells)}
+    if entity in ("households", "members"):
+        cells, read = ctx.form.interpret(entity, cells, ctx.aliases)
+        for i, name, text in read:
+            sub = None if subs is None else int(subs[i])
+            where = _where(ctx, role, int(raw.rows[i]), name, sub)
+            found.append((i, order.get(name, len(order)), Problem(where, text)))
+            bad_rows.add(i)
+    bad_in: dict[str, npt.NDArray[np.bool_]] = {}
+    for name, cells_of in cells.items():
+        k = order.get(name, len(order))
         spec = _column_spec(entity, name)
-        typed, bad = _convert(raw.table.column(name), spec, ctx.aliases)
+        typed, bad = _convert(cells_of, spec, ctx.aliases)
         skip = np.zeros(raw.table.num_rows, np.bool_)
         if bad:
             skip[[i for i, _ in bad]] = True
-        for i, text in [*bad, *_check_column(typed, spec, skip, ctx.memo)]:
+        checked = _check_column(typed, spec, skip, ctx.memo)
+        for i, text in [*bad, *checked]:
             sub = None if subs is None else int(subs[i])
             where = _where(ctx, role, int(raw.rows[i]), name, sub)
             found.append((i, k, Problem(where, text)))
             bad_rows.add(i)
+        if checked:
+            skip[[i for i, _ in checked]] = True
+        bad_in[name] = skip
         if spec.kind != "unnamed":
             columns[name] = typed
+    given = raw.table.column_names
+    if entity == "members" and "id_number" in columns and not {"birth_date", "age"} & set(given):
+        _birth_dates(ctx, columns, bad_in["id_number"], raw.table.num_rows)
     found.sort(key=lambda p: (p[0], p[1]))
     return columns, [(i, p) for i, _, p in found], bad_rows
+
+
+def _birth_dates(
+    ctx: _Context, columns: dict[str, pa.Array], bad: npt.NDArray[np.bool_], n: int
+) -> None:
+    """Dates of birth from valid ID numbers, in a members table with no column of dates
+    of birth or ages (the interpretation ``birth_date_from_id``)."""
+    ids = columns["id_number"]
+    birth = columns.get("birth_date", pa.nulls(n, pa.date32()))
+    age = columns.get("age", pa.nulls(n, pa.int64()))
+    usable = _valid(ids) & ~bad & ~_valid(birth) & ~_valid(age)
+    if not usable.any():
+        return
+    derived, got = ctx.form.birth_dates(ids, usable)
+    if got.any():
+        columns["birth_date"] = pc.coalesce(birth, derived)
 
 
 def _required(
@@ -2088,11 +2264,16 @@ def _assemble(
     hh: _Raw,
     mm: _Raw | None,
     extra_rejected: Sequence[Rejected] = (),
+    pre: Sequence[tuple[int, Problem]] = (),
 ) -> RegisterBatch:
-    """Type, check and link one batch; leave out bad households with their members."""
+    """Type, check and link one batch; leave out bad households with their members.
+    ``pre``: problems of household rows found before (a flat file's rows that disagree)."""
     entity = ctx.entity
     n = hh.table.num_rows
     columns, h_problems, h_bad = _convert_table(ctx, "households", hh, entity)
+    for i, p in pre:
+        h_problems.append((i, p))
+        h_bad.add(i)
     ids = columns.get("id", pa.nulls(n, pa.string()))
     id_check = _specs(entity)["id"].check
     missing = id_check(None) if id_check is not None else None
@@ -2122,6 +2303,13 @@ def _assemble(
         m = mm.table.num_rows
         m_columns, m_problems, m_bad = _convert_table(ctx, "members", mm, "members")
         key = m_columns.get(MEMBER_KEY, pa.nulls(m, pa.string()))
+        if mm.owner is not None:
+            owner = mm.owner
+        else:
+            usable = pc.if_else(pa.array(valid_id & ~duplicate), ids, pa.scalar(None, pa.string()))
+            owner = _positions(key, usable)
+        if "id" not in mm.table.column_names:
+            m_columns["id"] = _numbered(owner, mm.rows)
         member_ids = m_columns.get("id", pa.nulls(m, pa.string()))
         for i, p in _required(
             ctx,
@@ -2138,11 +2326,6 @@ def _assemble(
         ):
             m_problems.append((i, p))
             m_bad.add(i)
-        if mm.owner is not None:
-            owner = mm.owner
-        else:
-            usable = pc.if_else(pa.array(valid_id & ~duplicate), ids, pa.scalar(None, pa.string()))
-            owner = _positions(key, usable)
         orphan = owner < 0  # a blank household id included: rejected, never dropped
         for k in np.flatnonzero(orphan & _valid(key)):
             i = int(k)
@@ -2230,11 +2413,12 @@ def _assemble(
         bad_m = np.zeros(mm.table.num_rows, np.bool_)
         bad_m[list(m_bad)] = True
         bad_h[owner[bad_m & (owner >= 0)]] = True
-    order = {ctx.files["households"]: 0, ctx.files.get("members", ""): 1}
+    one_file = ctx.nested or ctx.layout == FLAT
+    order = {ctx.files.get("members", ""): 0 if one_file else 1, ctx.files["households"]: 0}
     found = [(order.get(r.file, 2), r.row, p) for r in extra_rejected for p in r.problems]
     found += [(0, int(hh.rows[i]), p) for i, p in h_problems]
     if mm is not None:
-        found += [(1 if not ctx.nested else 0, int(mm.rows[i]), p) for i, p in m_problems]
+        found += [(0 if one_file else 1, int(mm.rows[i]), p) for i, p in m_problems]
     found.sort(key=lambda f: (f[0], f[1]))
     problems = [p for _, _, p in found]
     rejected = list(extra_rejected)
@@ -2260,6 +2444,22 @@ def _assemble(
                 members = members.filter(pa.array(keep_m))
                 member_rows = member_rows[keep_m]
     return RegisterBatch(households, members, rows, problems, member_rows, tuple(rejected))
+
+
+def _numbered(owner: Rows, rows: Rows) -> pa.Array:
+    """Member ids for a members table without them: 1, 2, … within each household, in
+    the order of the file's rows."""
+    n = len(owner)
+    if not n:
+        return pa.array([], pa.string())
+    order = np.lexsort((rows, owner))
+    ranked = owner[order]
+    starts = np.ones(n, np.bool_)
+    starts[1:] = ranked[1:] != ranked[:-1]
+    first = np.maximum.accumulate(np.where(starts, np.arange(n), 0))
+    number = np.empty(n, np.int64)
+    number[order] = np.arange(n) - first + 1
+    return pc.cast(pa.array(number), pa.string())
 
 
 def _age_problems(
@@ -2389,8 +2589,9 @@ def _rejections(
             orphan_why.setdefault(j, []).append(p)
     out = []
     hfile = ctx.files["households"]
-    for i in sorted(why):
-        out.append(Rejected(hfile, int(hh.rows[i]), ids[i].as_py(), tuple(why[i])))
+    if ctx.layout != FLAT:  # a flat file's household is its members' rows, listed below
+        for i in sorted(why):
+            out.append(Rejected(hfile, int(hh.rows[i]), ids[i].as_py(), tuple(why[i])))
     if mm is not None and not ctx.nested:
         mfile = ctx.files["members"]
         key = mm.table.column(MEMBER_KEY) if MEMBER_KEY in mm.table.column_names else None
@@ -2449,8 +2650,9 @@ class _JsonLines:
         except UnicodeDecodeError:
             raise _fatal(
                 self.file,
-                f"文件不是 {self.encoding} 编码；请用 encoding= 指定",
-                f"the file is not {self.encoding} throughout; give the encoding with encoding=",
+                f"文件不是 {self.encoding} 编码；请用 {option('encoding')} 指定",
+                f"the file is not {self.encoding} throughout; give the encoding with "
+                f"{option('encoding')}",
             ) from None
         if chunk:
             yield chunk
@@ -2585,7 +2787,12 @@ def _prefetch(iterator: Iterator[_T], depth: int = 2) -> Iterator[_T]:
         except BaseException as exc:  # handed over to the reading thread
             put(("error", exc))
 
-    thread = threading.Thread(target=run, name="poverty-core-reader", daemon=True)
+    # The reading thread runs in the caller's context: messages made there name options
+    # as the caller's (poverty_core.aliases.command_line_options) and mask ID numbers so.
+    context = contextvars.copy_context()
+    thread = threading.Thread(
+        target=context.run, args=(run,), name="poverty-core-reader", daemon=True
+    )
     thread.start()
     try:
         while True:
@@ -2846,13 +3053,16 @@ class _Merge:
         hfile = self.ctx.files["households"]
         where = f"（{hfile}:{household_row}）" if household_row else ""
         where_en = f" ({hfile}:{household_row})" if household_row else ""
+        at_once = Text(
+            "，或用 read_all() 一次读入", ", or read the register at once with read_all()"
+        )
         raise _fatal(
             f"{self.ctx.files['members']}:{int(part.rows[i])}",
             f"户 {_show(key)}{where} 的成员排在后面批次的户的成员之后：成员表须按户表的顺序排列"
-            f"（两表都按户编号排序），或用 read_all() 一次读入",
+            f"（两表都按户编号排序）{'' if on_command_line() else at_once.zh}",
             f"a member of household {_show(key)}{where_en} comes after members of households "
             f"of a later batch: list members in the households file's order (sort both files "
-            f"by household id), or read the register at once with read_all()",
+            f"by household id){'' if on_command_line() else at_once.en}",
         )
 
     def _claim(self, chunk: _Chunk) -> None:
@@ -2941,14 +3151,210 @@ def _take(raw: _Raw, which: slice | npt.NDArray[np.bool_], owner: Rows | None = 
     )
 
 
+# -- a flat file: a row per person ---------------------------------------------------------
+
+
+def _runs(keys: pa.Array) -> tuple[Rows, Rows]:
+    """For the rows of a flat file: where each household's run of rows starts (a row
+    without a household id continues the run before it) and each run's key code."""
+    codes = _codes_of(keys)
+    valid = codes >= 0
+    n = len(codes)
+    last = np.maximum.accumulate(np.where(valid, np.arange(n), -1)) if n else codes
+    before = np.full(n, -1, np.int64)
+    if n > 1:
+        prev = last[:-1]
+        before[1:] = np.where(prev >= 0, codes[np.maximum(prev, 0)], -1)
+    starts = np.flatnonzero(valid & (codes != before))
+    return starts, codes[starts]
+
+
+def _flat_chunks(ctx: _Context, parts: Iterator[_Raw], size: int | None) -> Iterator[_Raw]:
+    """A flat file's rows in parts of whole households (at most ``size``; with no size,
+    the whole file in one part, its households' rows wherever they are). Read in
+    batches, a household's rows must come together: rows that come apart (or a
+    household id used again further on) stop the reading with an error naming them."""
+    buffer: list[_Raw] = []
+    for part in parts:
+        if not part.table.num_rows:
+            continue
+        buffer.append(part)
+        if size is None:
+            continue
+        while buffer:
+            merged = _concat(buffer) if len(buffer) > 1 else buffer[0]
+            buffer = [merged]
+            starts, _ = _runs(_clean_keys(merged, "id"))
+            if len(starts) <= size:  # the last run may go on in the next part
+                break
+            cut = int(starts[size])
+            head = _take(merged, slice(0, cut))
+            buffer = [_take(merged, slice(cut, None))]
+            _flat_order(ctx, head)
+            yield head
+    if buffer:
+        rest = _concat(buffer)
+        if size is not None:
+            _flat_order(ctx, rest)
+        yield rest
+
+
+def _flat_order(ctx: _Context, raw: _Raw) -> None:
+    """A household's rows apart from each other, in this part or after an earlier one."""
+    keys = _clean_keys(raw, "id")
+    starts, codes = _runs(keys)
+    if not len(starts):
+        return
+    again = sorted((int(starts[i]), int(starts[f])) for i, f in _repeats(codes, codes >= 0))
+    if again:
+        i, f = again[0]
+        first_row, row = int(raw.rows[f]), int(raw.rows[i])
+    else:
+        earlier = ctx.seen.find(_key_bytes(pc.take(keys, pa.array(starts))))
+        hits = np.flatnonzero(earlier >= 0)
+        if not len(hits):
+            return
+        i, first_row = int(starts[hits[0]]), int(earlier[hits[0]])
+        row = int(raw.rows[i])
+    key = keys[i].as_py()
+    file = ctx.files["households"]
+    at_once = Text("，或用 read_all() 一次读入", ", or read the file at once with read_all()")
+    raise _fatal(
+        f"{file}:{row}",
+        f"户 {_show(key)} 的行不相连（第 {first_row} 行起，又见于第 {row} 行）：平铺登记表中"
+        f"一户的各行须相邻（按户编号排序）{'' if on_command_line() else at_once.zh}",
+        f"the rows of household {_show(key)} come apart (from row {first_row}, again at row "
+        f"{row}): in a flat register a household's rows come together (sort by household "
+        f"id){'' if on_command_line() else at_once.en}",
+    )
+
+
+def _flat_split(ctx: _Context, raw: _Raw) -> tuple[_Raw, _Raw, list[tuple[int, Problem]]]:
+    """A flat file's rows as households (one row each, at its first row; each household
+    column's value the first one given) and members (every row), and the problems of
+    households whose rows disagree in a household column."""
+    keys = _clean_keys(raw, "id")
+    codes = _codes_of(keys)
+    valid = codes >= 0
+    n = len(codes)
+    rows_with = np.flatnonzero(valid)
+    uniq, first = np.unique(codes[valid], return_index=True)
+    first_rows = rows_with[first]
+    order = np.argsort(first_rows, kind="stable")
+    first_rows, uniq = first_rows[order], uniq[order]
+    group = np.full(int(codes.max()) + 1 if n and valid.any() else 1, -1, np.int64)
+    group[uniq] = np.arange(len(uniq))
+    owner = np.where(valid, group[np.maximum(codes, 0)], -1).astype(np.int64)
+    households: dict[str, Any] = {"id": pc.take(keys, pa.array(first_rows))}
+    members: dict[str, Any] = {MEMBER_KEY: keys}
+    problems: list[tuple[int, Problem]] = []
+    for name in raw.table.column_names:
+        column = raw.table.column(name).combine_chunks()
+        if name.startswith(_MEMBERS):
+            members[name[len(_MEMBERS) :]] = column
+        elif name != "id":
+            households[name] = _first_given(column, owner, first_rows)
+            problems += _disagreements(ctx, raw, name, column, owner, keys)
+    hh = _Raw(pa.table(households), raw.rows[first_rows])
+    mm = _Raw(pa.table(members), raw.rows, None, owner)
+    problems.sort(key=lambda p: p[0])
+    return hh, mm, problems
+
+
+def _as_given(value: Any) -> Any:
+    """A cell's value for a message: a whole number read as a float without ``.0``."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+def _given(column: pa.Array) -> npt.NDArray[np.bool_]:
+    """Cells with a value (not empty, not only spaces)."""
+    if pa.types.is_string(column.type):
+        return _valid(_clean(column))
+    return _valid(column)
+
+
+def _first_given(column: pa.Array, owner: Rows, first_rows: Rows) -> pa.Array:
+    """Each household's value of a household column: from its first row that gives one
+    (its first row when none does)."""
+    pick = first_rows.copy()
+    given = np.flatnonzero(_given(column) & (owner >= 0))
+    if len(given):
+        groups, first = np.unique(owner[given], return_index=True)
+        pick[groups] = given[first]
+    return pc.take(column, pa.array(pick))
+
+
+def _disagreements(
+    ctx: _Context, raw: _Raw, name: str, column: pa.Array, owner: Rows, keys: pa.Array
+) -> list[tuple[int, Problem]]:
+    """Households whose rows give different values in a household column: one problem
+    each, at the first row that differs, naming every row and its value."""
+    given = _given(column) & (owner >= 0)
+    if not given.any():
+        return []
+    text = _clean(column) if pa.types.is_string(column.type) else column
+    values = _codes_of(text)
+    groups = int(owner.max()) + 1
+    low = np.full(groups, np.iinfo(np.int64).max, np.int64)
+    high = np.full(groups, -1, np.int64)
+    np.minimum.at(low, owner[given], values[given])
+    np.maximum.at(high, owner[given], values[given])
+    out = []
+    for g in np.flatnonzero((high >= 0) & (low != high)):
+        rows = np.flatnonzero(given & (owner == g))
+        shown = [(int(raw.rows[r]), _as_given(column[int(r)].as_py())) for r in rows]
+        differs = next(int(r) for r in rows if values[r] != values[rows[0]])
+        listing_zh = "，".join(f"第 {row} 行 {_show(v)}" for row, v in shown)
+        listing_en = ", ".join(f"row {row} {_show(v)}" for row, v in shown)
+        key = keys[int(rows[0])].as_py()
+        out.append(
+            (
+                int(g),
+                Problem(
+                    _where(ctx, "households", int(raw.rows[differs]), name),
+                    Text(
+                        f"户 {_show(key)} 的各行在本列不一致（{listing_zh}）：平铺登记表中一户的"
+                        f"户级各列在每行须相同",
+                        f"the rows of household {_show(key)} disagree in this column "
+                        f"({listing_en}): in a flat register a household column repeats the "
+                        f"same value on each of its rows",
+                    ),
+                ),
+            )
+        )
+    return out
+
+
 # -- the register ------------------------------------------------------------------------
+
+
+def _files_of(problems: Sequence[Problem], files: Sequence[str]) -> list[str]:
+    """The files (of ``files``) the problems are in, in that order."""
+    out = [f for f in files if any(p.path == f or p.path.startswith(f + ":") for p in problems)]
+    return out or list(files[:1])
+
+
+def register_error(problems: Sequence[Problem], files: Sequence[str]) -> InputError:
+    """An :class:`~poverty_core.errors.InputError` of a register's problems, announced
+    under the file (or files) they are in: ``m.csv has 2 problems``."""
+    named = _files_of(problems, files)
+    err = InputError(problems, what=", ".join(named))
+    if len(named) > 1:
+        n = len(problems)
+        err.text = Text(
+            f"{'、'.join(named)} 共有 {n} 处错误",
+            f"{' and '.join(named)} have {n} problem{'s' if n != 1 else ''}",
+        )
+    return err
 
 
 class _Collector:
     """Problems of a whole register, up to a cap; the rest counted by column."""
 
-    def __init__(self, cap: int | None, file: str) -> None:
-        self.cap, self.file = cap, file
+    def __init__(self, cap: int | None, files: Sequence[str]) -> None:
+        self.cap, self.files = cap, list(files)
         self.problems: list[Problem] = []
         self.more: dict[str, int] = {}
 
@@ -2970,7 +3376,7 @@ class _Collector:
             by = ", ".join(f"{c} {n}" for c, n in sorted(self.more.items(), key=lambda x: -x[1]))
             out.append(
                 Problem(
-                    self.file,
+                    _files_of(self.problems, self.files)[0],
                     Text(
                         f"另有 {total} 处错误未列出（按列：{by}）；请先改正以上各处",
                         f"and {total} more problems not listed (by column: {by}); "
@@ -2979,6 +3385,10 @@ class _Collector:
                 )
             )
         return out
+
+    def error(self) -> InputError:
+        """The error listing the problems, under the file(s) they are in."""
+        return register_error(self.result(), self.files)
 
 
 class Register:
@@ -2997,11 +3407,16 @@ class Register:
         max_problems: int | None,
         flat: tuple[str, ...],
         as_of: dt.date | None = None,
+        layout: str = "two-file",
+        readings: Mapping[str, str] | None = None,
     ) -> None:
         self.as_of = as_of
         """The assessment date (ages are checked against dates of birth on it)."""
         self.format = fmt
         """The file format read (one of :data:`FORMATS`)."""
+        self.layout = layout
+        """How the register is laid out (one of :data:`LAYOUTS`; ``two-file`` for
+        tables of villages and counties)."""
         self.entity = entity
         self.on_error: OnError = on_error
         self.batch_size = batch_size
@@ -3009,6 +3424,8 @@ class Register:
         self._sources = sources
         self._aliases = aliases
         self._flat = flat
+        self._readings = dict(readings or national_form().readings())
+        self._form = FormReading(dict(self._readings))
         self.files: tuple[str, ...] = tuple(s.file for s in sources.values())
         """The files (xlsx: ``file[sheet]``) in problem paths."""
         self.encodings: dict[str, str | None] = {
@@ -3016,30 +3433,81 @@ class Register:
         }
         """The text encoding used for each file (detected or given; ``None``: binary)."""
         self.columns: dict[str, dict[str, str]] = {
-            s.file: {c: h for c, h in getattr(s, "columns", {}).items() if c[:1] != "\x00"}
-            for s in sources.values()
+            s.file: self._read_columns(s, role) for role, s in sources.items()
         }
-        """For each file, each register column read and its header in the file."""
+        """For each file, each register column read and its header in the file (a flat
+        file's member columns as ``members.<name>``; a column the national form's
+        readings fill, with the header it is read from)."""
+        self.unused: dict[str, tuple[str, ...]] = {
+            s.file: tuple(getattr(s, "unused", ())) for s in sources.values()
+        }
+        """For each file, the headers known and not read (the national form's fields the
+        model has no column for, its address and bank details)."""
         self.rows_read: dict[str, int] = dict.fromkeys(self.files, 0)
-        """Data rows read from each file so far (blank rows are not rows)."""
+        """Data rows read from each file so far (blank rows are not rows; in a flat file,
+        one a person)."""
+        self.households_read = 0
+        """Households read so far (in a flat file, the households its rows make up)."""
+
+    def _read_columns(self, source: Any, role: str) -> dict[str, str]:
+        columns = {c: h for c, h in getattr(source, "columns", {}).items() if c[:1] != "\x00"}
+        if self.entity != "households":
+            return columns
+        form = FormReading(dict(self._readings))
+        parts = [("households", ""), ("members", _MEMBERS)] if self.layout == FLAT else [(role, "")]
+        out = dict(columns)
+        for kind, prefix in parts:
+            mine = {
+                c[len(prefix) :]: h
+                for c, h in columns.items()
+                if (c.startswith(prefix) if prefix else not c.startswith(_MEMBERS))
+            }
+            for column, origin in form.supplied(kind, list(mine)).items():
+                out.setdefault(prefix + column, mine[origin])
+        return out
 
     @property
     def encoding(self) -> str | None:
         """The encoding of the (households) file: ``utf-8``, ``gb18030``, ``utf-16`` …"""
         return self.encodings[self.files[0]]
 
+    @property
+    def interpretations(self) -> list[dict[str, Any]]:
+        """The national form's interpretations the last reading applied, each with the
+        reading in effect and the cells it read (:mod:`poverty_core.register_form`)."""
+        return self._form.report()
+
+    def error(self, problems: Sequence[Problem]) -> InputError:
+        """An :class:`~poverty_core.errors.InputError` of ``problems`` (as
+        :meth:`validate` returns them), announced under the file(s) they are in."""
+        return register_error(problems, self.files)
+
     def _context(self) -> _Context:
         main = self._sources["households"]
         files = {"households": main.file}
-        headers = {"households": dict(getattr(main, "columns", {}))}
+        own = dict(getattr(main, "columns", {}))
+        headers = {"households": own}
         nested = isinstance(main, _ArrowSource) and main.member_source is not None
         member = self._sources.get("members")
-        if nested:
+        if self.layout == FLAT:
+            files["members"] = main.file
+            headers["households"] = {c: h for c, h in own.items() if not c.startswith(_MEMBERS)}
+            headers["members"] = {
+                c[len(_MEMBERS) :]: h for c, h in own.items() if c.startswith(_MEMBERS)
+            }
+            headers["members"][MEMBER_KEY] = own.get("id", "id")
+        elif nested:
             files["members"] = main.file
             headers["members"] = dict(main.member_source.columns)
         elif member is not None:
             files["members"] = member.file
             headers["members"] = dict(member.columns)
+        form = FormReading(dict(self._readings))
+        for kind in ("households", "members"):
+            if kind in headers:
+                mine = headers[kind]
+                for column, origin in form.supplied(kind, list(mine)).items():
+                    mine.setdefault(column, mine[origin])
         return _Context(
             self.entity,
             self._aliases,
@@ -3049,6 +3517,8 @@ class Register:
             nested=nested,
             flat=self._flat,
             as_of=self.as_of,
+            layout=self.layout,
+            form=form,
         )
 
     def _count(self) -> None:
@@ -3060,19 +3530,25 @@ class Register:
         for source in self._sources.values():
             source.reset()
         ctx = self._context()
+        self._form = ctx.form
+        self.households_read = 0
         main = self._sources["households"]
         read = size or (1 << 16)
         if isinstance(main, _JsonLines):
             for lines in main.lines(size or (1 << 62)):
                 batch = _assemble_lines(ctx, lines)
                 self._count()
+                self.households_read = main.rows_read
                 yield batch
+        elif self.layout == FLAT:
+            yield from self._stream_flat(ctx, main, size, read)
         elif "members" in self._sources:
             msource = self._sources["members"]
             households = _rebatch(_prefetch(main.raw(read)), size)
             members = _prefetch(msource.raw(4 * read))
             for batch in _Merge(ctx, households, members, main, msource):
                 self._count()
+                self.households_read = main.rows_read
                 yield batch
         else:
             nested = getattr(main, "member_source", None)
@@ -3087,6 +3563,7 @@ class Register:
                 good = _valid(keys)
                 ctx.seen.add(_key_bytes(keys.filter(pa.array(good))), raw.rows[good])
                 self._count()
+                self.households_read = main.rows_read
                 yield batch
             rest = _ragged(main)
             if rest:
@@ -3099,6 +3576,33 @@ class Register:
                 "文件没有数据行（只有表头）",
                 "the file has no data rows (only a header)",
             )
+
+    def _stream_flat(
+        self, ctx: _Context, main: Any, size: int | None, read: int
+    ) -> Iterator[RegisterBatch]:
+        """A flat file's batches: whole households, their rows checked to agree."""
+
+        def ragged() -> list[Rejected]:
+            out = _ragged(main)
+            for r in out:  # its household is never decided without it
+                if r.household_id is not None:
+                    ctx.bad_member_keys.setdefault(r.household_id, (r.file, r.row))
+            return out
+
+        for raw in _flat_chunks(ctx, _prefetch(main.raw(read)), size):
+            extra = ragged()
+            hh, mm, disagree = _flat_split(ctx, raw)
+            batch = _assemble(ctx, hh, mm, extra, disagree)
+            keys = _clean_keys(hh, "id")
+            good = _valid(keys)
+            ctx.seen.add(_key_bytes(keys.filter(pa.array(good))), hh.rows[good])
+            self.households_read += int(good.sum())
+            self._count()
+            yield batch
+        rest = ragged()
+        if rest:
+            self._count()
+            yield _empty_batch(self.entity, self._flat, rest)
 
     def batches(self, *, validate_first: bool = True) -> Iterator[RegisterBatch]:
         """The register in batches of at most ``batch_size`` households, each with all
@@ -3119,25 +3623,25 @@ class Register:
         if validate_first:
             problems = self.validate()
             if problems:
-                raise InputError(problems, what=self.files[0])
-        collector = _Collector(self.max_problems, self.files[0])
+                raise self.error(problems)
+        collector = _Collector(self.max_problems, self.files)
         for batch in self._stream(self.batch_size):
             collector.add(batch.problems)
             if not collector:
                 yield batch
         if collector:
-            raise InputError(collector.result(), what=self.files[0])
+            raise collector.error()
 
     def read_all(self) -> RegisterBatch:
-        """The whole register as one batch (members in any order). With
-        ``on_error="fail"``, raises :class:`~poverty_core.errors.InputError` listing
-        every problem instead."""
+        """The whole register as one batch (members in any order; a flat file's rows of a
+        household anywhere in it). With ``on_error="fail"``, raises
+        :class:`~poverty_core.errors.InputError` listing every problem instead."""
         batches = list(self._stream(None))
         batch = _merge_batches(batches, self.entity)
         if self.on_error == "fail" and batch.problems:
-            collector = _Collector(self.max_problems, self.files[0])
+            collector = _Collector(self.max_problems, self.files)
             collector.add(batch.problems)
-            raise InputError(collector.result(), what=self.files[0])
+            raise collector.error()
         return batch
 
     def tables(self) -> Iterator[tuple[pa.Table, pa.Table | None]]:
@@ -3148,8 +3652,9 @@ class Register:
 
     def validate(self) -> list[Problem]:
         """Every problem of the register (rows and file alike), reading it once and
-        keeping nothing; an empty list when it is clean."""
-        collector = _Collector(self.max_problems, self.files[0])
+        keeping nothing; an empty list when it is clean (:meth:`error` makes the error
+        of what it returns)."""
+        collector = _Collector(self.max_problems, self.files)
         try:
             for batch in self._stream(self.batch_size):
                 collector.add(batch.problems)
@@ -3158,7 +3663,10 @@ class Register:
         return collector.result()
 
     def __repr__(self) -> str:
-        return f"<Register {self.format} {', '.join(self.files)} encoding={self.encoding}>"
+        return (
+            f"<Register {self.format} {self.layout} {', '.join(self.files)} "
+            f"encoding={self.encoding}>"
+        )
 
 
 def _ragged(source: Any) -> list[Rejected]:
@@ -3313,6 +3821,40 @@ def _options(on_error: str, batch_size: int) -> None:
         raise ValueError(f"batch_size must be a positive integer, not {batch_size!r}")
 
 
+def _is_flat(headers: Sequence[str], aliases: AliasMap, ignore: set[str]) -> bool:
+    """Whether a file's headers are those of a flat register: member columns are there
+    (``与户主关系``, ``A10在校生状况``, ``members.age`` …) beside the household's."""
+    for header in headers:
+        text = "" if header is None else str(header)
+        if not text.strip() or normalize(text) in ignore:
+            continue
+        column = _column_of(aliases, FLAT, text)
+        if column is not None and column.startswith(_MEMBERS):
+            return True
+    return False
+
+
+def _headers_in(path: Path, file: str, fmt: str, encoding: str | None, sheet: str | None) -> Any:
+    """A file's headers, for telling its layout (nested members of Arrow: ``None``)."""
+    if fmt == "csv":
+        return _csv_header(path, file, encoding)[2]
+    if fmt == "xlsx":
+        assert sheet is not None
+        return _xlsx_header(path, f"{file}[{sheet}]", sheet)[1]
+    schema = _arrow_schema_of(path, file, fmt)
+    headers = []
+    for field in schema:
+        t = field.type
+        if field.name == "members" and (pa.types.is_list(t) or pa.types.is_large_list(t)):
+            return None
+        headers += _flat_names(field)
+    return headers
+
+
+def _layout_problem(file: str, zh: str, en: str) -> InputError:
+    return _fatal(file, f"{option('layout')}：{zh}", f"{option('layout')}: {en}")
+
+
 def open_register(
     households: str | os.PathLike[str],
     members: str | os.PathLike[str] | None = None,
@@ -3326,14 +3868,17 @@ def open_register(
     pack: Any = None,
     max_problems: int | None = 10_000,
     as_of: dt.date | None = None,
+    layout: str | None = None,
+    interpretations: Mapping[str, str] | None = None,
 ) -> Register:
     """Open a household register for reading in batches (see the module notes).
 
-    :param households: the households file (CSV, JSON Lines, Parquet, Arrow IPC or
-        xlsx; an xlsx workbook may hold the members sheet too).
+    :param households: the register file: a households file (CSV, JSON Lines, Parquet,
+        Arrow IPC or xlsx; an xlsx workbook may hold the members sheet too), or a flat
+        file with a row per person.
     :param members: the members file, keyed by ``household_id`` (``户编号``); not
-        needed for JSON Lines, for tables with a nested ``members`` column, or for a
-        workbook holding both sheets.
+        needed for JSON Lines, for tables with a nested ``members`` column, for a
+        workbook holding both sheets, or for a flat file.
     :param format: one of :data:`FORMATS`; by default from the file name (or its
         first bytes).
     :param encoding: the text encoding; by default detected: UTF-8 (with or without a
@@ -3354,11 +3899,28 @@ def open_register(
     :param as_of: the assessment date: a member whose stated age and date of birth
         contradict by more than a year on it is a problem of the row (both cells named).
         Without it the two are not compared.
+    :param layout: one of :data:`LAYOUTS`; by default told from the files: a members
+        file (or a workbook's members sheet) makes ``two-file``, JSON Lines or a nested
+        ``members`` column ``nested``, and one file whose columns include a member's
+        (``与户主关系``, ``A10在校生状况``, ``members.age`` …) ``flat``.
+    :param interpretations: readings of the national form's options other than the
+        default, by interpretation (``{"non_student": "unknown"}``; see
+        :mod:`poverty_core.register_form`).
+
+    A flat file has a row per person and its household's columns repeated on each of
+    the household's rows (a blank is no disagreement); rows that give a household column
+    different values are a problem of the household naming them. Read in batches, a
+    household's rows must come together. Its members are ``members.<field>`` columns or
+    any header that names a member's field; without a member-id column, members are
+    numbered 1, 2, … within their household (in two-file registers too).
 
     Problems of the files as a whole (missing, empty, unknown columns …) raise
     :class:`~poverty_core.errors.InputError` here already.
     """
     _options(on_error, batch_size)
+    if layout is not None and layout not in LAYOUTS:
+        raise ValueError(f"layout must be one of {', '.join(LAYOUTS)}, not {layout!r}")
+    readings = national_form().readings(interpretations)
     hpath = Path(households)
     hfile = os.fspath(households)
     _check_file(hpath, hfile)
@@ -3376,7 +3938,19 @@ def open_register(
     ignore = {normalize(c) for c in ignore_columns}
     sources: dict[str, Any] = {}
     flat: tuple[str, ...] = ()
+    if members is not None and layout == FLAT:
+        raise _layout_problem(
+            os.fspath(members),
+            "平铺登记表只有一个文件，不读成员文件",
+            "a flat register is one file: no members file is read",
+        )
     if fmt == "jsonl":
+        if layout not in (None, "nested"):
+            raise _layout_problem(
+                hfile,
+                f"JSON Lines 登记表的成员嵌套在每户中（不是 {layout}）",
+                f"a JSON Lines register nests its members in each household (not {layout})",
+            )
         if members is not None:
             raise _fatal(
                 os.fspath(members),
@@ -3384,54 +3958,41 @@ def open_register(
                 "JSON Lines households carry their members: no members file is read",
             )
         sources["households"] = _JsonLines(hpath, hfile, encoding)
-    elif fmt == "xlsx" and (members is None or Path(members) == hpath):
-        hsheet, msheet = _pick_sheets(hpath, hfile)
-        sources["households"] = _XlsxSource(
-            hpath, hfile, hsheet, "households", amap, ignore, allowed
-        )
-        if msheet is None:
-            raise _fatal(
-                hfile,
-                "工作簿中没有成员表（工作表名 members/成员），请给出成员文件",
-                "the workbook has no members sheet (named members/成员): give the members file",
-            )
-        sources["members"] = _XlsxSource(hpath, hfile, msheet, "members", amap, ignore, None)
+        found = "nested"
+    elif members is None:
+        sources, found = _one_file(hpath, hfile, fmt, encoding, amap, ignore, allowed, layout)
     else:
+        if layout not in (None, "two-file"):
+            raise _layout_problem(
+                os.fspath(members),
+                f"给出了成员文件，登记表为两表（不是 {layout}）",
+                f"with a members file the register is two files (not {layout})",
+            )
         sources["households"] = _source(
             hpath, hfile, fmt, "households", encoding, amap, ignore, allowed
         )
-        if members is not None:
-            mpath = Path(members)
-            mfile = os.fspath(members)
-            _check_file(mpath, mfile)
-            mfmt = _format_of(mpath, mfile) if format is None else fmt
-            if mfmt == "xlsx":
-                sheet = _sheet_named(mpath, mfile, "members")
-                sources["members"] = _XlsxSource(mpath, mfile, sheet, "members", amap, ignore, None)
-            else:
-                sources["members"] = _source(
-                    mpath, mfile, mfmt, "members", encoding, amap, ignore, None
-                )
-            main = sources["households"]
-            if isinstance(main, _ArrowSource) and main.member_source is not None:
-                raise _fatal(
-                    mfile,
-                    "户表已嵌套 members 列，不能再给成员文件",
-                    "the households table nests a members column: no members file is read",
-                )
-        elif not (
-            isinstance(sources["households"], _ArrowSource)
-            and sources["households"].member_source is not None
-        ):
-            raise _fatal(
-                hfile,
-                "缺少成员表：请给出成员文件（members=），或在表中嵌套 members 列",
-                "no members: give the members file (members=), or nest a members column "
-                "in the households table",
+        mpath = Path(members)
+        mfile = os.fspath(members)
+        _check_file(mpath, mfile)
+        mfmt = _format_of(mpath, mfile) if format is None else fmt
+        if mfmt == "xlsx":
+            sheet = _sheet_named(mpath, mfile, "members")
+            sources["members"] = _XlsxSource(mpath, mfile, sheet, "members", amap, ignore, None)
+        else:
+            sources["members"] = _source(
+                mpath, mfile, mfmt, "members", encoding, amap, ignore, None
             )
+        main = sources["households"]
+        if isinstance(main, _ArrowSource) and main.member_source is not None:
+            raise _fatal(
+                mfile,
+                "户表已嵌套 members 列，不能再给成员文件",
+                "the households table nests a members column: no members file is read",
+            )
+        found = "two-file"
     main = sources["households"]
     if not isinstance(main, _JsonLines):
-        flat = tuple(c for c in main.columns if "." in c)
+        flat = tuple(c for c in main.columns if c.startswith(("procedures.", "checklists.")))
     return Register(
         fmt=fmt,
         entity="households",
@@ -3442,6 +4003,85 @@ def open_register(
         max_problems=max_problems,
         flat=flat,
         as_of=as_of,
+        layout=found,
+        readings=readings,
+    )
+
+
+def _one_file(
+    path: Path,
+    file: str,
+    fmt: str,
+    encoding: str | None,
+    amap: AliasMap,
+    ignore: set[str],
+    allowed: set[str] | None,
+    layout: str | None,
+) -> tuple[dict[str, Any], str]:
+    """The sources of a register given as one file (no members file), and its layout."""
+    sources: dict[str, Any] = {}
+    sheet: str | None = None
+    msheet: str | None = None
+    if fmt == "xlsx":
+        sheet, msheet = _pick_sheets(path, file)
+    if fmt not in ("csv", "xlsx", "parquet", "arrow"):
+        raise _fatal(
+            file,
+            f"不支持的格式 {fmt!r}（可用：{', '.join(FORMATS)}）",
+            f"unsupported format {fmt!r} (use one of {', '.join(FORMATS)})",
+        )
+    headers = _headers_in(path, file, fmt, encoding, sheet)
+    if layout == FLAT or (
+        layout is None and headers is not None and _is_flat(headers, amap, ignore)
+    ):
+        if headers is None:
+            raise _layout_problem(
+                file,
+                "文件嵌套了 members 列，不是平铺登记表",
+                "the file nests a members column: it is not a flat register",
+            )
+        if fmt == "xlsx":
+            assert sheet is not None
+            sources["households"] = _XlsxSource(path, file, sheet, FLAT, amap, ignore, allowed)
+        else:
+            sources["households"] = _source(path, file, fmt, FLAT, encoding, amap, ignore, allowed)
+        return sources, FLAT
+    if fmt == "xlsx":
+        assert sheet is not None
+        if layout == "nested":
+            raise _layout_problem(
+                file,
+                "xlsx 登记表不嵌套成员（用 two-file 或 flat）",
+                "an xlsx register does not nest members (use two-file or flat)",
+            )
+        sources["households"] = _XlsxSource(path, file, sheet, "households", amap, ignore, allowed)
+        if msheet is None:
+            raise _fatal(
+                file,
+                "工作簿中没有成员表（工作表名 members/成员），也不是平铺登记表（一人一行）；"
+                f"请给出成员文件（{option('members')}）",
+                "the workbook has no members sheet (named members/成员) and is no flat "
+                f"register (a row per person): give the members file ({option('members')})",
+            )
+        sources["members"] = _XlsxSource(path, file, msheet, "members", amap, ignore, None)
+        return sources, "two-file"
+    main = _source(path, file, fmt, "households", encoding, amap, ignore, allowed)
+    sources["households"] = main
+    if isinstance(main, _ArrowSource) and main.member_source is not None:
+        if layout == "two-file":
+            raise _layout_problem(
+                file,
+                "户表嵌套了成员，不是两表登记表",
+                "the households table nests its members: it is not a two-file register",
+            )
+        return sources, "nested"
+    raise _fatal(
+        file,
+        f"缺少成员表：请给出成员文件（{option('members')}），或在表中嵌套 members 列，"
+        "或用平铺登记表（一人一行，户的各列在每行重复）",
+        f"no members: give the members file ({option('members')}), nest a members column "
+        "in the households table, or give a flat register (a row per person, the "
+        "household's columns repeated on each row)",
     )
 
 
