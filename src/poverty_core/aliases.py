@@ -99,7 +99,7 @@ _OPTIONS: dict[str, tuple[str, str]] = {
     "encoding": ("encoding=", "--encoding"),
     "members": ("members=", "--members FILE"),
     "layout": ("layout=", "--layout"),
-    "names": ("poverty_core.aliases", "docs/register-layouts.md"),
+    "names": ("poverty_core.aliases", "the docs page register-layouts"),
 }
 _STYLE = contextvars.ContextVar("poverty_core_option_style", default=0)
 
