@@ -494,8 +494,9 @@ def test_messages_name_the_callers_options(tmp_path: Path, capsys: Any) -> None:
     assert "ignore_columns=" not in err
     assert main(["validate", str(h), "--members", str(m), "--lang", "zh"]) == EXIT_INPUT
     err = capsys.readouterr().err
-    assert "或用 --alias HEADER=FIELD 添加" in err
+    assert "或用 --alias 表头=字段 添加，或用 --ignore-column 表头 忽略" in err
     assert "aliases=" not in err
+    assert "HEADER" not in err
     # A bad alias and a bad interpretation, named as given.
     assert main(["validate", str(h), "--members", str(m), "--alias", "收入=incme"]) == EXIT_INPUT
     assert "--alias 收入=incme" in capsys.readouterr().err

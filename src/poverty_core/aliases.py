@@ -92,22 +92,26 @@ _FLAT = re.compile(r"^(procedures|checklists)\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$")
 _UNIT = re.compile(r"\s*[(（][^()（）]*[)）]\s*$")
 
 
-_OPTIONS: dict[str, tuple[str, str]] = {
-    # key: (Python, command line)
-    "aliases": ("aliases=", "--alias HEADER=FIELD"),
-    "ignore_columns": ("ignore_columns=", "--ignore-column HEADER"),
-    "encoding": ("encoding=", "--encoding"),
-    "members": ("members=", "--members FILE"),
-    "layout": ("layout=", "--layout"),
-    "names": ("poverty_core.aliases", "the docs page register-layouts"),
+_OPTIONS: dict[str, tuple[str, str, str]] = {
+    # key: (Python, command line, command line in Chinese messages)
+    "aliases": ("aliases=", "--alias HEADER=FIELD", "--alias 表头=字段"),
+    "ignore_columns": ("ignore_columns=", "--ignore-column HEADER", "--ignore-column 表头"),
+    "encoding": ("encoding=", "--encoding", "--encoding"),
+    "members": ("members=", "--members FILE", "--members 文件"),
+    "layout": ("layout=", "--layout", "--layout"),
+    "names": ("poverty_core.aliases", "the docs page register-layouts", "文档页 register-layouts"),
 }
 _STYLE = contextvars.ContextVar("poverty_core_option_style", default=0)
 
 
-def option(key: str) -> str:
+def option(key: str, language: str = "en") -> str:
     """How a message names one of the caller's options: ``aliases=`` from Python,
-    ``--alias HEADER=FIELD`` on the command line (:func:`command_line_options`)."""
-    return _OPTIONS[key][_STYLE.get()]
+    ``--alias HEADER=FIELD`` on the command line (:func:`command_line_options`; in a
+    Chinese message ``--alias 表头=字段``)."""
+    names = _OPTIONS[key]
+    if _STYLE.get() == 0:
+        return names[0]
+    return names[2] if language == "zh" else names[1]
 
 
 def command_line_options() -> contextlib.AbstractContextManager[None]:

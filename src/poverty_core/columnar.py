@@ -1261,8 +1261,9 @@ def _resolve(
             Problem(
                 f"{file}:1",
                 Text(
-                    f"未知列：{'、'.join(hints)}；列名见 {option('names')}，"
-                    f"或用 {option('aliases')} 添加，或用 {option('ignore_columns')} 忽略",
+                    f"未知列：{'、'.join(hints)}；列名见 {option('names', 'zh')}，"
+                    f"或用 {option('aliases', 'zh')} 添加，"
+                    f"或用 {option('ignore_columns', 'zh')} 忽略",
                     f"unknown column(s): {', '.join(hints)}; see {option('names')} for "
                     f"the names, add one with {option('aliases')}, or skip it with "
                     f"{option('ignore_columns')}",
@@ -1333,7 +1334,7 @@ def _detect_encoding(head: bytes, given: str | None, file: str) -> str:
     except UnicodeDecodeError:
         raise _fatal(
             file,
-            f"无法识别编码（不是 UTF-8 也不是 GBK/GB18030）；请用 {option('encoding')} 指定",
+            f"无法识别编码（不是 UTF-8 也不是 GBK/GB18030）；请用 {option('encoding', 'zh')} 指定",
             f"cannot tell the encoding (neither UTF-8 nor GBK/GB18030); give it with "
             f"{option('encoding')}",
         ) from None
@@ -3870,7 +3871,7 @@ def _headers_in(path: Path, file: str, fmt: str, encoding: str | None, sheet: st
 
 
 def _layout_problem(file: str, zh: str, en: str) -> InputError:
-    return _fatal(file, f"{option('layout')}：{zh}", f"{option('layout')}: {en}")
+    return _fatal(file, f"{option('layout', 'zh')}：{zh}", f"{option('layout')}: {en}")
 
 
 def open_register(
@@ -4077,7 +4078,7 @@ def _one_file(
             raise _fatal(
                 file,
                 "工作簿中没有成员表（工作表名 members/成员），也不是平铺登记表（一人一行）；"
-                f"请给出成员文件（{option('members')}）",
+                f"请给出成员文件（{option('members', 'zh')}）",
                 "the workbook has no members sheet (named members/成员) and is no flat "
                 f"register (a row per person): give the members file ({option('members')})",
             )
@@ -4095,7 +4096,7 @@ def _one_file(
         return sources, "nested"
     raise _fatal(
         file,
-        f"缺少成员表：请给出成员文件（{option('members')}），或在表中嵌套 members 列，"
+        f"缺少成员表：请给出成员文件（{option('members', 'zh')}），或在表中嵌套 members 列，"
         "或用平铺登记表（一人一行，户的各列在每行重复）",
         f"no members: give the members file ({option('members')}), nest a members column "
         "in the households table, or give a flat register (a row per person, the "
