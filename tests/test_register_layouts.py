@@ -346,6 +346,20 @@ def test_a_flat_file_is_told_from_its_columns_or_chosen(tmp_path: Path, national
         open_register(f, layout="wide")
 
 
+def test_a_layout_that_does_not_fit_the_files_says_so(tmp_path: Path) -> None:
+    f = write(tmp_path / "f.csv", FLAT)
+    with pytest.raises(pc.InputError) as info:
+        open_register(f, layout="two-file")
+    assert "a two-file register needs the members file (members=)" in str(info.value)
+    h = write(tmp_path / "h.csv", "户编号,年龄\nH1,40\n")
+    m = write(tmp_path / "m.csv", "户编号,成员编号\nH1,1\n")
+    with pytest.raises(pc.InputError) as info:
+        open_register(h, m)
+    [problem] = info.value.problems
+    assert problem.message.en.startswith("member columns in a households file: '年龄'")
+    assert "layout= flat" in problem.message.en
+
+
 def test_rows_that_disagree_name_the_rows_and_columns(tmp_path: Path) -> None:
     f = write(
         tmp_path / "f.csv",

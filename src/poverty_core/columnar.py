@@ -1191,6 +1191,12 @@ def _column_of(aliases: AliasMap, entity: str, header: str) -> str | None:
     return None if member is None else _MEMBERS + member
 
 
+def _is_member(aliases: AliasMap, header: str) -> bool:
+    """Whether a header names a member's column (other than the household key)."""
+    column = aliases.column("members", header)
+    return column is not None and column != MEMBER_KEY
+
+
 def _unused_of(aliases: AliasMap, entity: str, header: str) -> str | None:
     """The national form's code of a header known and not read (``""``: the form's
     address and bank details), or ``None``."""
@@ -1251,6 +1257,22 @@ def _resolve(
         columns.setdefault(column, text)
         out.append(column)
     problems = []
+    members_here = [u for u in unknown if entity == "households" and _is_member(aliases, u)]
+    unknown = [u for u in unknown if u not in members_here]
+    if members_here:
+        shown = ", ".join(repr(u) for u in members_here)
+        problems.append(
+            Problem(
+                f"{file}:1",
+                Text(
+                    f"户表中有成员的列：{shown}（应在成员表中；一人一行的平铺登记表不需成员表，"
+                    f"用 {option('layout', 'zh')} flat 或由列自动判断）",
+                    f"member columns in a households file: {shown} (they belong in the members "
+                    f"file; a flat register, a row per person, is read without one: "
+                    f"{option('layout')} flat, or told from its columns)",
+                ),
+            )
+        )
     if unknown:
         known = _headers_of(aliases, entity)
         hints = []
@@ -4048,6 +4070,12 @@ def _one_file(
             file,
             f"不支持的格式 {fmt!r}（可用：{', '.join(FORMATS)}）",
             f"unsupported format {fmt!r} (use one of {', '.join(FORMATS)})",
+        )
+    if layout == "two-file" and fmt != "xlsx":
+        raise _layout_problem(
+            file,
+            f"两表登记表须给出成员文件（{option('members', 'zh')}）",
+            f"a two-file register needs the members file ({option('members')})",
         )
     headers = _headers_in(path, file, fmt, encoding, sheet)
     if layout == FLAT or (
