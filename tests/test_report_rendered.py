@@ -191,6 +191,8 @@ def test_no_markup_and_no_absolute_path(
         assert str(sample_copy.parent) not in report
         assert not ABSOLUTE.search(re.sub(r"<svg.*?</svg>", "", report, flags=re.S))
     assert "county register.json" in text  # the file, named without its folders
+    if name.endswith(".en"):  # wholly in English too
+        assert not re.search(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]", text)
     assert "@media print" in page.style
 
 
