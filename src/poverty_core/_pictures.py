@@ -226,33 +226,30 @@ def own_items(pack: Pack, name: str) -> dict[str, tuple[int, int]]:
     return out
 
 
-def _pack_box(pack: Pack, name: str, own: bool) -> Box:
-    counts = own_items(pack, name)
+def _pack_box(pack: Pack, own: bool) -> Box:
+    """A pack's box: its name and title, what it adds (or, for the root, defines) and
+    how much of that overrides or removes an ancestor's."""
+    counts = own_items(pack, pack.name)
     zh = "、".join(f"{label.zh} {counts[k][0]}" for k, label in _KINDS if k in counts)
     en = ", ".join(f"{counts[k][0]} {label.en}" for k, label in _KINDS if k in counts)
     overrides = sum(o for _, o in counts.values())
-    removed = sum(1 for who in pack.removed.values() if who == name)
-    lines = [f"{name} · {_title_of(pack, name).zh}"]
-    lines.append(f"新增：{zh}" if name != pack.chain[-1] else f"定义：{zh}")
-    lines.append(f"adds {en}" if name != pack.chain[-1] else f"defines {en}")
+    removed = sum(1 for who in pack.removed.values() if who == pack.name)
+    root = pack.definition.parent is None
+    lines = [
+        f"{pack.name} · {pack.title.zh}",
+        f"定义：{zh}" if root else f"新增：{zh}",
+        f"defines {en}" if root else f"adds {en}",
+    ]
     if overrides or removed:
         lines.append(f"其中覆盖上级 {overrides} 项、移除 {removed} 项")
         lines.append(f"of which {overrides} override an ancestor's; {removed} removed")
     return Box([shorten(line, 96) for line in lines], fill=COLOURS["own" if own else "inherited"])
 
 
-def _title_of(pack: Pack, name: str) -> Text:
-    if name == pack.name:
-        return pack.title
-    from poverty_core.packs import load_pack
-
-    return load_pack(name).title
-
-
 def inheritance_picture(packs: Mapping[str, Pack], highlight: str | None = None) -> str:
     """The tree of ``packs`` (each an effective pack, keyed by name) from ``national``
     down, each box saying what its pack adds and overrides; ``highlight`` is shaded."""
-    boxes = {name: _pack_box(p, name, name == highlight) for name, p in packs.items()}
+    boxes = {name: _pack_box(p, name == highlight) for name, p in packs.items()}
     roots = []
     for name, p in sorted(packs.items()):
         parent = p.definition.parent

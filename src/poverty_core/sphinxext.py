@@ -35,6 +35,7 @@ import copy
 import re
 from collections.abc import Iterable, Sequence
 from typing import Any
+from xml.sax.saxutils import escape
 
 from docutils import nodes
 from docutils.parsers.rst import Parser
@@ -53,6 +54,7 @@ from poverty_core._pictures import (
 )
 from poverty_core._svg import display_width
 from poverty_core._text import Language
+from poverty_core.expressions import subject_of
 from poverty_core.packs import Pack, default_registry, load_pack
 
 __all__ = [
@@ -190,10 +192,6 @@ def _period_lines(item: Any, zh: bool) -> list[str]:
     return out
 
 
-def _sources(citations: Iterable[Any], language: str) -> str:
-    return "\n\n".join(_esc(c.format(language)) for c in citations)
-
-
 def _thresholds(pack: Pack, item: Any, zh: bool) -> str:
     language: Language = "zh" if zh else "en"
     blocks = []
@@ -290,8 +288,6 @@ def _decisions(pack: Pack) -> list[str]:
         rows = []
         for cid in d.criteria:
             r = pack.criteria[cid]
-            from poverty_core.expressions import subject_of
-
             subject = subject_of(r.subject)
             reads = ", ".join(_lit(ref.label()) for ref in r.refs())
             rows.append(
@@ -325,8 +321,6 @@ def _decisions(pack: Pack) -> list[str]:
 
 
 def _classifiers(pack: Pack) -> list[str]:
-    from poverty_core.expressions import subject_of
-
     namer = pack.namer()
     lines = heading("分类器 · Classifiers", "=")
     for cf in pack.classifiers.values():
@@ -357,8 +351,6 @@ def _classifiers(pack: Pack) -> list[str]:
 
 
 def _entitlements(pack: Pack) -> list[str]:
-    from poverty_core.expressions import subject_of
-
     namer = pack.namer()
     per = {"member": ("每人", "per member"), "household": ("每户", "per household")}
     kinds = {
@@ -592,8 +584,6 @@ def _sources_table(pack: Pack) -> list[str]:
 
 
 def _xml(text: str) -> str:
-    from xml.sax.saxutils import escape
-
     return escape(text)
 
 
