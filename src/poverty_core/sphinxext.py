@@ -34,6 +34,7 @@ import argparse
 import copy
 import re
 from collections.abc import Iterable, Sequence
+from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
 
@@ -202,6 +203,13 @@ def _thresholds(pack: Pack, item: Any, zh: bool) -> str:
     return _cell(blocks)
 
 
+def _test_text(rule: Any, language: Language, namer: Any, subject: Any) -> str:
+    """A criterion's test as text, left out when it only repeats the title (a yes/no
+    field such as 不愁吃)."""
+    text = rule.test.text(language, namer, subject)
+    return "" if text.strip().lower() == rule.title[language].strip().lower() else _esc(text)
+
+
 def _when_where(pack: Pack, item: Any, citations: Iterable[Any], owner: Any = None) -> str:
     """The middle column: threshold, period in force, sources and the pack it comes from
     (``owner``'s, for a part such as an entitlement line), in Chinese."""
@@ -295,7 +303,7 @@ def _decisions(pack: Pack) -> list[str]:
                     _cell(
                         [
                             _strong(r.title.zh),
-                            _esc(r.test.text("zh", namer, subject)),
+                            _test_text(r, "zh", namer, subject),
                             _description(r, "zh"),
                             _para(_lit(r.id), _flag(r, True)),
                         ]
@@ -304,7 +312,7 @@ def _decisions(pack: Pack) -> list[str]:
                     _cell(
                         [
                             _strong(r.title.en),
-                            _esc(r.test.text("en", namer, subject)),
+                            _test_text(r, "en", namer, subject),
                             _description(r, "en"),
                             _cell(["Threshold:", _thresholds(pack, r, False)])
                             if rule_parameters(pack, r)
@@ -746,6 +754,12 @@ class PackDirective(_RstDirective):
     def run(self) -> list[nodes.Node]:
         """Render the pack's reference as nodes."""
         pack = load_pack(self.arguments[0])
+        # The page is read again when a data file of the pack or of an ancestor changes.
+        for name in pack.chain:
+            data = load_pack(name).definition.data
+            if isinstance(data, Path) and data.is_dir():
+                for path in sorted(data.rglob("*.toml")):
+                    self.env.note_dependency(str(path))
         return self.parse_rst(pack_rst(pack), f"<pack {pack.name}>")
 
 
