@@ -5,6 +5,14 @@
 evaluates the same criteria vectorised over a :class:`~poverty_core.frame.Frame` and
 returns a :class:`BatchResult` that keeps every criterion's status as a column, so
 any row can be explained afterwards (:meth:`BatchResult.result`) without re-running.
+
+Evaluation has two implementations per block (one record is ten times faster without
+numpy); **combining** the results is written once and both paths use it. The Kleene
+outcome of a decision is one scalar rule over which statuses occur
+(:func:`outcome_of`), which batches apply as a table (:func:`decision_outcomes`); the
+first matching class of a classifier (:func:`first_classes`) and the totals of an
+entitlement (:func:`entitlement_totals`) are written over status columns, and one record
+goes through them as columns of length one.
 """
 
 from __future__ import annotations
@@ -21,7 +29,7 @@ from poverty_core._text import Language, Text
 from poverty_core.codes import Code
 from poverty_core.errors import InputError, NotInForce, Problem
 from poverty_core.expressions import Many, One, Ref, code_list_of, subject_of
-from poverty_core.frame import Frame, Vec
+from poverty_core.frame import Frame, Vec, strings_of
 from poverty_core.parameters import Citation, Parameter, Period, format_value
 from poverty_core.rules import (
     Checklist,
@@ -40,6 +48,7 @@ if TYPE_CHECKING:
     from poverty_core.expressions import Expr
 
 __all__ = [
+    "STATUS_CODES",
     "Award",
     "BatchResult",
     "Classification",
@@ -54,8 +63,12 @@ __all__ = [
     "classify_batch",
     "decide",
     "decide_batch",
+    "decision_outcomes",
     "entitle",
     "entitle_batch",
+    "entitlement_totals",
+    "first_classes",
+    "outcome_of",
 ]
 
 
@@ -350,14 +363,130 @@ class DecisionResult:
 # -- one record ----------------------------------------------------------------------
 
 
-def _combine(statuses: Iterable[Status]) -> Outcome:
-    """Kleene AND over the criteria in force (a criterion not in force does not apply)."""
-    statuses = [s for s in statuses if s is not Status.NOT_IN_FORCE]
-    if any(s is Status.FAILED for s in statuses):
-        return Outcome.NOT_ELIGIBLE
-    if all(s is Status.PASSED for s in statuses):
-        return Outcome.ELIGIBLE
-    return Outcome.UNDETERMINED
+# -- combining: written once, over status columns, for both paths --------------------------
+
+STATUS_CODES = (Status.FAILED, Status.PASSED, Status.UNKNOWN, Status.NOT_IN_FORCE)
+"""A status's code in batch columns is its position here: 0 failed, 1 passed, 2 unknown,
+3 not in force."""
+_STATUS_CODE = {status: np.int8(i) for i, status in enumerate(STATUS_CODES)}
+_STATUS_BIT = {status: 1 << i for i, status in enumerate(STATUS_CODES)}
+_OUTCOME_CODES = (Outcome.NOT_ELIGIBLE, Outcome.ELIGIBLE, Outcome.UNDETERMINED)
+
+Statuses = npt.NDArray[np.int8]
+
+
+def _status_matrix(statuses: Sequence[Status]) -> Statuses:
+    """One record's statuses as a (criteria × 1) matrix of codes."""
+    codes = np.fromiter((_STATUS_CODE[s] for s in statuses), dtype=np.int8, count=len(statuses))
+    return codes.reshape(len(statuses), 1)
+
+
+def outcome_of(seen: int) -> int:
+    """The outcome code of a decision (0 not eligible, 1 eligible, 2 undetermined) from
+    which statuses occur among its criteria — ``seen`` has bit ``1 << code`` set for each
+    status code that occurs (0 failed, 1 passed, 2 unknown, 3 not in force): Kleene AND
+    over the criteria in force. One failed criterion decides; an unknown one leaves it
+    open; a criterion not in force does not count.
+
+    >>> outcome_of(0b0010), outcome_of(0b0110), outcome_of(0b0111), outcome_of(0b1010)
+    (1, 2, 0, 1)
+    """
+    if seen & 0b0001:
+        return 0
+    if seen & 0b0100:
+        return 2
+    return 1
+
+
+_ONE = np.int8(1)
+_OUTCOME_OF_SEEN = np.array([outcome_of(seen) for seen in range(16)], dtype=np.int8)
+
+
+def decision_outcomes(status: Statuses) -> npt.NDArray[np.int8]:
+    """:func:`outcome_of` for each record of a (criteria × records) matrix of status
+    codes, applied as a table over the sixteen sets of statuses that can occur.
+
+    >>> decision_outcomes(np.array([[1, 1, 3], [1, 2, 0], [3, 1, 2]], dtype=np.int8))
+    array([1, 2, 0], dtype=int8)
+    """
+    seen = np.bitwise_or.reduce(np.left_shift(_ONE, status), axis=0)
+    return _OUTCOME_OF_SEEN[seen]
+
+
+def _seen(statuses: Iterable[Status]) -> int:
+    """Which statuses one record's findings have, as :func:`outcome_of` reads them."""
+    seen = 0
+    for status in statuses:
+        seen |= _STATUS_BIT[status]
+    return seen
+
+
+def first_classes(status: Statuses) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """For each record, from a (classes × records) matrix of the class tests' status
+    codes: the index of its class — the first test that passes; ``-2`` undetermined when
+    an earlier test is unknown; ``-1`` when no test passes (the ``otherwise`` class) —
+    and how many tests decided it (a failed test, or one not in force, is passed over).
+
+    >>> first_classes(np.array([[0, 2, 0], [1, 1, 3]], dtype=np.int8))
+    (array([ 1, -2, -1]), array([2, 1, 2]))
+    """
+    k, n = status.shape
+    if k == 0:
+        return np.full(n, -1, dtype=np.int64), np.zeros(n, dtype=np.int64)
+    decisive = (status == 1) | (status == 2)
+    found = decisive.any(axis=0)
+    first = decisive.argmax(axis=0).astype(np.int64)
+    passed = status[first, np.arange(n)] == 1
+    chosen = np.where(found, np.where(passed, first, -2), -1).astype(np.int64)
+    return chosen, np.where(found, first + 1, k).astype(np.int64)
+
+
+@attrs.frozen
+class LineColumns:
+    """One entitlement line over the targets it may pay (members, or the records)."""
+
+    counted: bool
+    """The line's kind is one the total counts."""
+    owner: npt.NDArray[np.int64]
+    """The record each target belongs to."""
+    status: Statuses
+    """The line's condition per target (0 not met, 1 met, 2 unknown)."""
+    amount: Vec
+    """The amount per target (known where it can be told)."""
+
+
+def entitlement_totals(
+    eligibility: Statuses, lines: Sequence[LineColumns]
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.bool_]]:
+    """Per record, from its eligibility code and the lines' columns: the sum of the
+    counted lines known to be paid, and whether the total is undecided — the
+    eligibility is unknown, or a counted line may be due but is not known to be paid
+    (its condition unknown, or its amount)."""
+    n = len(eligibility)
+    e_true, e_false = eligibility == 1, eligibility == 0
+    known_total = np.zeros(n, dtype=np.float64)
+    undecided = eligibility == 2
+    for line in lines:
+        if not line.counted:
+            continue
+        m = len(line.owner)
+        a_known = np.broadcast_to(line.amount.known, (m,))
+        a_values = np.broadcast_to(line.amount.values, (m,)).astype(np.float64)
+        not_due = (line.status == 0) | e_false[line.owner]
+        paid = (line.status == 1) & e_true[line.owner] & a_known
+        unsure = ~not_due & ~paid
+        known_total += np.bincount(line.owner, weights=np.where(paid, a_values, 0.0), minlength=n)
+        undecided |= np.bincount(line.owner, weights=unsure, minlength=n) > 0
+    return known_total, undecided
+
+
+def _missing_of(findings: Iterable[Finding]) -> tuple[str, ...]:
+    """The missing inputs of findings, without repeats, in order."""
+    missing: dict[str, None] = {}
+    for f in findings:
+        for m in f.missing:
+            missing.setdefault(m, None)
+    return tuple(missing)
 
 
 def _status(value: Any) -> Status:
@@ -400,22 +529,21 @@ def _decoder(expr: Expr | None, subject: type[Any]) -> Any:
 
 
 def _make_decoder(expr: Expr | None, subject: type[Any]) -> Any:
+    # One decoder for both paths: a batch cell reaches it as one record's value would
+    # (codes as their text, see _cell).
     if expr is None:
         return lambda v: None
     kind = expr.value_kind(subject)
     code = code_list_of(expr, subject)
-    members = list(code) if code is not None else None
+    by_value = code._value2member_map_ if code is not None else None
 
     def decode(value: Any) -> Any:
         if value is None:
             return None
-        if members is not None:
-            if isinstance(value, Code):
-                return value
-            if isinstance(value, str):  # a record built directly, with the code's text
-                assert code is not None
-                return code.parse(value)
-            return members[int(value)]
+        if by_value is not None and isinstance(value, str):
+            return by_value.get(value, value)  # the code (a text that is none: as is)
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            return value  # a yes/no, a text (a text parameter …) as it is
         if kind == "date":
             return dt.date.fromordinal(int(value))
         if kind in ("number", "list"):
@@ -469,7 +597,10 @@ def decide(
     checked = pack.check_overrides(overrides or {})
     params = _params(pack, as_of, checked)
     findings = _findings(rules, record, subject, One(record, as_of, params))
-    return _result(pack, decision, record.id, findings, as_of, checked)
+    outcome = _OUTCOME_CODES[outcome_of(_seen(f.status for f in findings))]
+    return _decision_result(
+        decision, record.id, outcome, findings, _provenance(pack, as_of, checked)
+    )
 
 
 def decision_on(
@@ -559,30 +690,19 @@ def _check_subject(kind: str, what: str, record: Any) -> type[Any]:
     return subject
 
 
-def _result(
-    pack: PackLike,
+def _decision_result(
     decision: Decision,
     subject_id: str,
+    outcome: Outcome,
     findings: Sequence[Finding],
-    as_of: dt.date,
-    overrides: Mapping[str, Any],
+    provenance: Provenance,
 ) -> DecisionResult:
-    outcome = _combine(f.status for f in findings)
-    missing: dict[str, None] = {}
-    if outcome is Outcome.UNDETERMINED:
-        for f in findings:
-            for m in f.missing:
-                missing.setdefault(m, None)
-    provenance = _provenance(pack, as_of, overrides)
-    return DecisionResult(
-        decision, subject_id, outcome, tuple(findings), tuple(missing), provenance
-    )
+    """A decision's result (both paths): an undetermined one names every missing input."""
+    missing = _missing_of(findings) if outcome is Outcome.UNDETERMINED else ()
+    return DecisionResult(decision, subject_id, outcome, tuple(findings), missing, provenance)
 
 
 # -- batches ---------------------------------------------------------------------------
-
-_STATUS_CODES = (Status.FAILED, Status.PASSED, Status.UNKNOWN, Status.NOT_IN_FORCE)  # 0–3
-_OUTCOME_CODES = (Outcome.NOT_ELIGIBLE, Outcome.ELIGIBLE, Outcome.UNDETERMINED)
 
 
 def _status_column(v: Vec, n: int) -> npt.NDArray[np.int8]:
@@ -631,9 +751,16 @@ class BatchResult:
     def result(self, row: int) -> DecisionResult:
         """The full result of one row, from the kept columns, as
         :func:`~poverty_core.engine.decide` gives it."""
+        outcome = _OUTCOME_CODES[int(self.outcome[row])]
+        return _decision_result(
+            self.decision, str(self.ids[row]), outcome, self.findings(row), self.provenance
+        )
+
+    def findings(self, row: int) -> list[Finding]:
+        """One row's findings, from the kept columns."""
         findings = []
         for c in self.criteria:
-            status = _STATUS_CODES[int(c.status[row])]
+            status = STATUS_CODES[int(c.status[row])]
             observed = _cell(c.observed, row, c.rule.observed_expr(), self.subject)
             required = _cell(c.required, row, c.rule.required_expr(), self.subject)
             missing: tuple[str, ...] = ()
@@ -644,20 +771,7 @@ class BatchResult:
                     c.rule, status, observed, required, c.rule.comparison(), missing, c.parameters
                 )
             )
-        outcome = _OUTCOME_CODES[int(self.outcome[row])]
-        missing_all: dict[str, None] = {}
-        if outcome is Outcome.UNDETERMINED:
-            for f in findings:
-                for m in f.missing:
-                    missing_all.setdefault(m, None)
-        return DecisionResult(
-            self.decision,
-            str(self.ids[row]),
-            outcome,
-            tuple(findings),
-            tuple(missing_all),
-            self.provenance,
-        )
+        return findings
 
     def row_of(self, subject_id: str) -> int:
         """The row of a record id."""
@@ -674,6 +788,8 @@ def _cell(vec: Vec | None, row: int, expr: Expr | None, subject: type[Any]) -> A
     if not known:
         return None
     value = vec.values if vec.values.ndim == 0 else vec.values[row]
+    if vec.coded:  # a string id: the text, as one record holds it
+        value = strings_of(np.asarray([value]))[0]
     return _decoder(expr, subject)(value.item() if hasattr(value, "item") else value)
 
 
@@ -702,6 +818,13 @@ def _columns(rules: Sequence[Criterion], frame: Frame, scope: Many) -> list[Crit
             )
         )
     return columns
+
+
+def _stacked(columns: Sequence[CriterionColumns], n: int) -> Statuses:
+    """The criteria's status columns as one (criteria × records) matrix."""
+    if not columns:
+        return np.zeros((0, n), dtype=np.int8)
+    return np.stack([c.status for c in columns])
 
 
 def _frame_of(records: Frame | Sequence[Any], kind: str, what: str) -> Frame:
@@ -738,13 +861,7 @@ def decide_batch(
     checked = pack.check_overrides(overrides or {})
     params = _params(pack, as_of, checked)
     columns = _columns(rules, frame, Many(frame, as_of, params))
-    n = frame.n
-    any_failed = np.zeros(n, dtype=np.bool_)
-    all_passed = np.ones(n, dtype=np.bool_)
-    for c in columns:
-        any_failed |= c.status == 0
-        all_passed &= (c.status == 1) | (c.status == 3)
-    outcome = np.where(any_failed, 0, np.where(all_passed, 1, 2)).astype(np.int8)
+    outcome = decision_outcomes(_stacked(columns, frame.n))
     provenance = _provenance(pack, as_of, checked)
     ids = frame.column("id").values
     return BatchResult(decision, ids, outcome, columns, provenance, subject)
@@ -793,18 +910,6 @@ class Classification:
         }
 
 
-def _pick_class(statuses: Sequence[Status]) -> tuple[int | None, int]:
-    """Index of the first passing class (``None`` if an earlier one is unknown) and how
-    many tests were looked at."""
-    for i, status in enumerate(statuses):
-        if status is Status.PASSED:
-            return i, i + 1
-        if status is Status.UNKNOWN:
-            return None, i + 1
-        # failed, or a class test not in force: the record is not in that class
-    return -1, len(statuses)
-
-
 def classify(
     pack: PackLike,
     classifier: Classifier,
@@ -819,23 +924,34 @@ def classify(
     checked = pack.check_overrides(overrides or {})
     params = _params(pack, as_of, checked)
     findings = _findings(classifier.class_criteria(), record, subject, One(record, as_of, params))
-    index, looked = _pick_class([f.status for f in findings])
-    code = _class_code(classifier, index)
-    missing: dict[str, None] = {}
-    if code is None:
-        for f in findings[:looked]:
-            for m in f.missing:
-                missing.setdefault(m, None)
+    chosen, looked = first_classes(_status_matrix([f.status for f in findings]))
     provenance = _provenance(pack, as_of, checked)
-    return Classification(classifier, record.id, code, tuple(findings), tuple(missing), provenance)
+    return _classification(
+        classifier, record.id, int(chosen[0]), int(looked[0]), findings, provenance
+    )
 
 
-def _class_code(classifier: Classifier, index: int | None) -> str | None:
-    if index is None:
+def _class_code(classifier: Classifier, index: int) -> str | None:
+    if index == -2:
         return None
     if index == -1:
         return classifier.otherwise.code if classifier.otherwise else None
     return classifier.classes[index].code
+
+
+def _classification(
+    classifier: Classifier,
+    subject_id: str,
+    index: int,
+    looked: int,
+    findings: Sequence[Finding],
+    provenance: Provenance,
+) -> Classification:
+    """A record's class (both paths): undetermined, it names what the tests it looked at
+    were missing."""
+    code = _class_code(classifier, index)
+    missing = _missing_of(findings[:looked]) if code is None else ()
+    return Classification(classifier, subject_id, code, tuple(findings), missing, provenance)
 
 
 @attrs.define
@@ -848,6 +964,10 @@ class ClassificationBatch:
     criteria: list[CriterionColumns]
     provenance: Provenance
     subject: type[Any]
+    chosen: npt.NDArray[np.int64]
+    """Each row's class index (see :func:`first_classes`)."""
+    looked: npt.NDArray[np.int64]
+    """How many class tests decided each row."""
 
     def __len__(self) -> int:
         return len(self.codes)
@@ -876,19 +996,12 @@ class ClassificationBatch:
             self.provenance,
             self.subject,
         )
-        findings = batch.result(row).findings
-        _, looked = _pick_class([f.status for f in findings])
-        missing: dict[str, None] = {}
-        if self.codes[row] is None:
-            for f in findings[:looked]:
-                for m in f.missing:
-                    missing.setdefault(m, None)
-        return Classification(
+        return _classification(
             self.classifier,
             str(self.ids[row]),
-            self.codes[row],
-            findings,
-            tuple(missing),
+            int(self.chosen[row]),
+            int(self.looked[row]),
+            batch.findings(row),
             self.provenance,
         )
 
@@ -907,29 +1020,13 @@ def classify_batch(
     checked = pack.check_overrides(overrides or {})
     params = _params(pack, as_of, checked)
     columns = _columns(classifier.class_criteria(), frame, Many(frame, as_of, params))
-    n = frame.n
-    chosen = np.full(n, -1, dtype=np.int64)
-    open_ = np.ones(n, dtype=np.bool_)
-    undetermined = np.zeros(n, dtype=np.bool_)
-    for i, c in enumerate(columns):
-        take = open_ & (c.status == 1)
-        chosen[take] = i
-        stuck = open_ & (c.status == 2)
-        undetermined |= stuck
-        open_ &= (c.status == 0) | (c.status == 3)
-    codes: list[str | None] = []
-    fallback = classifier.otherwise.code if classifier.otherwise else None
-    for i in range(n):
-        if undetermined[i]:
-            codes.append(None)
-        elif chosen[i] >= 0:
-            codes.append(classifier.classes[int(chosen[i])].code)
-        else:
-            codes.append(fallback)
+    chosen, looked = first_classes(_stacked(columns, frame.n))
+    by_index = {i: _class_code(classifier, i) for i in range(-2, len(classifier.classes))}
+    codes = [by_index[int(i)] for i in chosen]
     provenance = _provenance(pack, as_of, checked)
     subject = subject_of(classifier.subject)
     return ClassificationBatch(
-        classifier, frame.column("id").values, codes, columns, provenance, subject
+        classifier, frame.column("id").values, codes, columns, provenance, subject, chosen, looked
     )
 
 
@@ -1020,6 +1117,7 @@ def entitle(
     scope = One(record, as_of, params)
     eligible = True if entitlement.eligibility is None else entitlement.eligibility.one(scope)
     awards: list[Award] = []
+    columns: list[LineColumns] = []
     missing: dict[str, None] = {}
     if entitlement.eligibility is not None and eligible is None:
         for ref in entitlement.eligibility.blame_one(scope):
@@ -1028,13 +1126,18 @@ def entitle(
         if in_force_on(line, as_of) is None:
             continue
         targets = record.members if line.per == "member" else [None]
+        dues: list[Any] = []
+        amounts: list[Any] = []
         for person in targets:
             inner = One(record, as_of, params, person)
             due = line.condition.one(inner)
+            dues.append(due)
+            relevant = eligible is not False and due is not False
+            amounts.append(line.amount.one(inner) if relevant else None)
             if eligible is False or due is False:
                 continue
             status = Status.PASSED if (due and eligible) else Status.UNKNOWN
-            amount = line.amount.one(inner)
+            amount = amounts[-1]
             blamed = line.condition.blame_one(inner) if due is None else []
             if amount is None:
                 blamed += line.amount.blame_one(inner)
@@ -1051,23 +1154,28 @@ def entitle(
                     None if amount is None else float(amount),
                 )
             )
-    counted = [a for a in awards if a.kind in entitlement.total_kinds]
-    known_total = float(
-        sum(a.amount for a in counted if a.status is Status.PASSED and a.amount is not None)
-    )
-    undecided = (
-        any(a.status is Status.UNKNOWN or a.amount is None for a in counted) or eligible is None
-    )
+        columns.append(_line_columns(line.kind in entitlement.total_kinds, dues, amounts))
+    known_total, undecided = entitlement_totals(_status_matrix([_status(eligible)])[0], columns)
     provenance = _provenance(pack, as_of, checked)
+    total = float(known_total[0])
     return EntitlementResult(
         entitlement,
         record.id,
         tuple(awards),
-        None if undecided else known_total,
-        known_total,
+        None if undecided[0] else total,
+        total,
         tuple(missing),
         provenance,
     )
+
+
+def _line_columns(counted: bool, dues: Sequence[Any], amounts: Sequence[Any]) -> LineColumns:
+    """One record's line (its targets' conditions and amounts) as columns."""
+    m = len(dues)
+    status = _status_matrix([_status(d) for d in dues]).reshape(m)
+    known = np.fromiter((a is not None for a in amounts), dtype=np.bool_, count=m)
+    values = np.fromiter((0.0 if a is None else a for a in amounts), dtype=np.float64, count=m)
+    return LineColumns(counted, np.zeros(m, dtype=np.int64), status, Vec(values, known))
 
 
 @attrs.define
@@ -1108,14 +1216,10 @@ def entitle_batch(
     scope = Many(frame, as_of, params)
     n = frame.n
     if entitlement.eligibility is not None:
-        e = entitlement.eligibility.many(scope)
-        e_true = np.broadcast_to(e.known & e.values, (n,))
-        e_unknown = np.broadcast_to(~e.known, (n,))
+        eligibility = _status_column(entitlement.eligibility.many(scope), n)
     else:
-        e_true, e_unknown = np.ones(n, dtype=np.bool_), np.zeros(n, dtype=np.bool_)
-    e_false = ~e_true & ~e_unknown
-    known_total = np.zeros(n, dtype=np.float64)
-    undecided = e_unknown.copy()
+        eligibility = np.ones(n, dtype=np.int8)
+    columns: list[LineColumns] = []
     for line in entitlement.lines:
         if in_force_on(line, as_of) is None:
             continue
@@ -1127,18 +1231,11 @@ def entitle_batch(
             m = frame.members.n
         else:
             inner, owner, m = scope, np.arange(n), n
-        cond = line.condition.many(inner)
+        status = _status_column(line.condition.many(inner), m)
         amount = line.amount.many(inner)
-        c_known = np.broadcast_to(cond.known, (m,))
-        c_true = np.broadcast_to(cond.values, (m,)) & c_known
-        a_known = np.broadcast_to(amount.known, (m,))
-        a_val = np.broadcast_to(amount.values, (m,)).astype(np.float64)
-        not_due = (c_known & ~c_true) | e_false[owner]
-        paid = c_true & e_true[owner] & a_known
-        unsure = ~not_due & ~paid
-        if line.kind in entitlement.total_kinds:
-            known_total += np.bincount(owner, weights=np.where(paid, a_val, 0.0), minlength=n)
-            undecided |= np.bincount(owner, weights=unsure, minlength=n) > 0
+        counted = line.kind in entitlement.total_kinds
+        columns.append(LineColumns(counted, owner, status, amount))
+    known_total, undecided = entitlement_totals(eligibility, columns)
     provenance = _provenance(pack, as_of, checked)
     total = Vec(np.where(undecided, 0.0, known_total), ~undecided)
     return EntitlementBatch(entitlement, frame.column("id").values, total, known_total, provenance)

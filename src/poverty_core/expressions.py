@@ -8,11 +8,20 @@ A rule's test is an expression tree built from these blocks. Each block knows ho
 * list what it reads (:meth:`Expr.refs`) so packs can be checked at load time.
 
 Both evaluators implement the same three-valued (Kleene) logic — ``False AND unknown``
-is ``False``, ``True OR unknown`` is ``True`` — and the property tests hold them equal.
-Pack authors compose blocks and never touch numpy::
+is ``False``, ``True OR unknown`` is ``True`` — and the property tests hold them equal
+(``tests/test_generated_rules.py`` runs random rule trees over every installed pack on
+one record, a batch from records and a batch from Arrow). Pack authors compose blocks
+and never touch numpy::
 
     field("annual_net_income_per_capita") > param("poverty_line")
     no_member(member("age").between(param("compulsory_school_age_min"), ...) & ...)
+
+Codes compare by their text on both paths: a batch holds them as string ids
+(:func:`~poverty_core.frame.string_id`), and a text constant or parameter meeting codes
+takes the same ids, whatever block (``where``, ``coalesce``, ``isin``) brings them
+together. :func:`check_types` gives every expression a static :class:`ValueType` and
+reports, when a pack loads, comparisons of values of different kinds, units or code
+lists (the type checker is hand-written: it walks this module's own blocks).
 """
 
 from __future__ import annotations
@@ -28,17 +37,19 @@ import numpy as np
 
 from poverty_core._text import Language, Text
 from poverty_core.codes import Code
-from poverty_core.frame import Array, Frame, Vec, code_index, field_kind
+from poverty_core.frame import Array, FieldKind, Frame, Vec, field_kind, string_id, strings_of
 from poverty_core.model import Household, Person
 
 __all__ = [
     "Expr",
     "Ref",
+    "ValueType",
     "all_members",
     "all_of",
     "any_member",
     "any_of",
     "as_of",
+    "check_types",
     "checklist_complete",
     "checklist_item",
     "coalesce",
@@ -53,7 +64,9 @@ __all__ = [
     "not_",
     "param",
     "procedure_complete",
+    "static_type",
     "step_date",
+    "type_problems",
     "where",
 ]
 
@@ -140,6 +153,9 @@ class Many:
 
 def _scalar(value: Any, n: int, known: bool = True) -> Vec:
     # Read-only broadcast views: a constant costs no memory per row.
+    if isinstance(value, Code):  # a code by its string id, as code columns hold it
+        ids = np.broadcast_to(np.int32(string_id(value)), (n,))
+        return Vec(ids, np.broadcast_to(np.bool_(known), (n,)), coded=True)
     if isinstance(value, bool):
         arr = np.broadcast_to(np.bool_(value), (n,))
     elif isinstance(value, int | float):
@@ -149,6 +165,73 @@ def _scalar(value: Any, n: int, known: bool = True) -> Vec:
         cell[0] = value
         arr = np.broadcast_to(cell, (n,))
     return Vec(arr, np.broadcast_to(np.bool_(known), (n,)))
+
+
+def _wide(a: Array, n: int) -> Array:
+    return np.broadcast_to(a, (n,))
+
+
+def _as_objects(v: Vec, n: int) -> Vec:
+    """Values as Python objects (codes as their text): what one record compares."""
+    if v.coded:
+        return Vec(strings_of(_wide(v.values, n)), v.known)
+    if v.values.dtype == object:
+        return v
+    return Vec(_wide(v.values, n).astype(object), v.known)
+
+
+def _as_ids(v: Vec, n: int) -> Vec | None:
+    """A text constant (a broadcast string) or an all-unknown value as string ids;
+    ``None`` for anything else (free text from records is never interned)."""
+    values = v.values
+    if values.dtype == object:
+        if values.ndim != 1 or n == 0 or values.strides[0] != 0:
+            return None
+        cell = values[0]
+        if not isinstance(cell, str):
+            return None
+        return Vec(np.broadcast_to(np.int32(string_id(cell)), (n,)), v.known, coded=True)
+    if not _wide(v.known, n).any():
+        return Vec(np.zeros(n, dtype=np.int32), _wide(v.known, n), coded=True)
+    return None
+
+
+def _align(vecs: Sequence[Vec], n: int) -> list[Vec]:
+    """Values held alike, so that they compare as on one record: all as string ids when
+    codes meet text constants, else all as Python objects when codes meet anything else
+    (free text, numbers); unchanged when no code is involved or all are codes."""
+    coded = [v.coded for v in vecs]
+    if not any(coded) or all(coded):
+        return list(vecs)
+    out: list[Vec] = []
+    for v in vecs:
+        ids = v if v.coded else _as_ids(v, n)
+        if ids is None:
+            return [_as_objects(w, n) for w in vecs]
+        out.append(ids)
+    return out
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, bool | int | float)
+
+
+def _common_dtype(vecs: Sequence[Vec]) -> Any:
+    dtypes = [v.values.dtype for v in vecs]
+    return object if any(d.kind == "O" for d in dtypes) else np.result_type(*dtypes)
+
+
+def _record_level(scope: Many, vec: Vec) -> Vec:
+    """A value of the records themselves, read inside a member aggregation: each member
+    sees its household's value (as on one record, where ``field`` reads the household)."""
+    if not scope.on_members:
+        return vec
+    members = scope.frame.members
+    assert members is not None
+    assert members.owner is not None
+    owner = members.owner
+    n = scope.frame.n
+    return Vec(_wide(vec.values, n)[owner], _wide(vec.known, n)[owner], vec.coded)
 
 
 def _unknown(n: int) -> Vec:
@@ -316,9 +399,6 @@ class Const(Expr):
         return self._encoded()
 
     def _many(self, scope: Many) -> Vec:
-        value = self.value
-        if isinstance(value, Code):  # columns hold a code as its position in its list
-            return _scalar(float(code_index(type(value))[value]), scope.n)
         return _scalar(self._encoded(), scope.n)
 
     def text(self, language: Language, namer: Namer, subject: type[Any]) -> str:
@@ -381,7 +461,7 @@ class Field(Expr):
         return value
 
     def _many(self, scope: Many) -> Vec:
-        return scope.frame.column(self.name)
+        return _record_level(scope, scope.frame.column(self.name))
 
     def text(self, language: Language, namer: Namer, subject: type[Any]) -> str:
         return namer.field(subject, self.name, language)
@@ -527,7 +607,7 @@ class StepDate(Expr):
         return None if when is None else when.toordinal()
 
     def _many(self, scope: Many) -> Vec:
-        return scope.frame.column(f"procedures.{self.procedure}.{self.step}")
+        return _record_level(scope, scope.frame.column(f"procedures.{self.procedure}.{self.step}"))
 
     def text(self, language: Language, namer: Namer, subject: type[Any]) -> str:
         return f"{self.procedure}.{self.step}"
@@ -548,7 +628,7 @@ class StepDate(Expr):
 @attrs.define(eq=False)
 class StepDone(Expr):
     """A procedure step is completed on or before the evaluation date and not before
-    the step that precedes it."""
+    the step that precedes it (unknown when the record has no such procedure)."""
 
     procedure: str
     step: str
@@ -569,13 +649,13 @@ class StepDone(Expr):
         frame = scope.frame
         present = frame.column(f"procedures.{self.procedure}")
         if present.values.dtype != np.bool_:  # no record has the procedure at all
-            return Vec(np.zeros(frame.n, dtype=np.bool_), np.zeros(frame.n, dtype=np.bool_))
+            return _unknown(scope.n)
         when = frame.column(f"procedures.{self.procedure}.{self.step}")
         done = when.known & (when.values <= scope.as_of.toordinal())
         if self.previous:
             before = frame.column(f"procedures.{self.procedure}.{self.previous}")
             done &= ~before.known | (before.values <= when.values)
-        return Vec(done & present.values, present.values.copy())
+        return _record_level(scope, Vec(done & present.values, present.values.copy()))
 
     def text(self, language: Language, namer: Namer, subject: type[Any]) -> str:
         name = self.label[language] if self.label else self.step
@@ -605,8 +685,8 @@ class ChecklistItem(Expr):
     def _many(self, scope: Many) -> Vec:
         col = scope.frame.column(f"checklists.{self.checklist}.{self.item}")
         if col.values.dtype != np.bool_:
-            return Vec(np.zeros(scope.n, dtype=np.bool_), col.known)
-        return col
+            col = Vec(np.zeros(scope.frame.n, dtype=np.bool_), col.known)
+        return _record_level(scope, col)
 
     def text(self, language: Language, namer: Namer, subject: type[Any]) -> str:
         return self.label[language] if self.label else f"{self.checklist}.{self.item}"
@@ -708,40 +788,7 @@ _OP_TEXT = {
 def code_list_of(expr: Expr, subject: type[Any]) -> type[Code] | None:
     """The code list an expression's values come from (through ``where`` and
     ``coalesce``), or ``None`` when they are not codes."""
-    if isinstance(expr, Field | Member):
-        fk = field_kind(Person if isinstance(expr, Member) else subject, expr.name)
-        return fk.code if fk is not None else None
-    if isinstance(expr, Const) and isinstance(expr.value, Code):
-        return type(expr.value)
-    if isinstance(expr, Where):
-        return code_list_of(expr.then, subject) or code_list_of(expr.otherwise, subject)
-    if isinstance(expr, Coalesce):
-        for option in expr.options:
-            found = code_list_of(option, subject)
-            if found is not None:
-                return found
-    return None
-
-
-def _code_operand(node: Expr, other: Expr, scope: Many) -> Vec:
-    """Codes in columns are integers: a text constant or parameter compared with a code
-    field is encoded against that field's list (as on one record, where a code equals
-    its text)."""
-    code = code_list_of(other, scope.current.kind)
-    if (
-        code is not None
-        and isinstance(node, Const | Param)
-        and code_list_of(node, scope.current.kind) is None
-    ):
-        raw = node.value if isinstance(node, Const) else scope.params.get(node.name)
-        if isinstance(raw, str):
-            try:
-                member = code.parse(raw) if raw in {m.value for m in code} else None
-            except ValueError:
-                member = None
-            index = -1.0 if member is None else float(code_index(code)[member])
-            return _scalar(index, scope.n)
-    return node.many(scope)
+    return static_type(expr, subject).code
 
 
 @attrs.define(eq=False)
@@ -759,10 +806,20 @@ class Compare(Expr):
         return bool(_OPS[self.op](a, b))
 
     def _many(self, scope: Many) -> Vec:
-        a = _code_operand(self.left, self.right, scope)
-        b = _code_operand(self.right, self.left, scope)
+        n = scope.n
+        a, b = _align([self.left.many(scope), self.right.many(scope)], n)
         known = a.known & b.known
-        return Vec(_OPS[self.op](a.values, b.values) & known, known)
+        if a.coded and self.op not in ("==", "!="):  # ids do not order as their texts
+            a, b = _as_objects(a, n), _as_objects(b, n)
+        if a.values.dtype != object and b.values.dtype != object:
+            return Vec(_OPS[self.op](a.values, b.values) & known, known)
+        # Python objects (free text): compared where both are known, as on one record.
+        rows = _wide(known, n)
+        out = np.zeros(n, dtype=np.bool_)
+        if rows.any():
+            left, right = _wide(a.values, n)[rows], _wide(b.values, n)[rows]
+            out[rows] = np.asarray(_OPS[self.op](left, right), dtype=np.bool_)
+        return Vec(out, known)
 
     def children(self) -> Sequence[Expr]:
         return (self.left, self.right)
@@ -789,20 +846,35 @@ class IsIn(Expr):
 
     def _many(self, scope: Many) -> Vec:
         v = self.value.many(scope)
+        n = scope.n
         if isinstance(self.options, Param):
             options = scope.params.get(self.options.name)
             if options is None:
-                return Vec(np.zeros(scope.n, dtype=np.bool_), np.zeros(scope.n, dtype=np.bool_))
+                return _unknown(n)
         else:
             options = self.options.one(One(None, scope.as_of, scope.params))
-        kind_field = self.value
-        if isinstance(kind_field, Field | Member):
-            fk = field_kind(scope.current.kind, kind_field.name)
-            if fk is not None and fk.code is not None:
-                index = code_index(fk.code)
-                options = [index[fk.code.parse(o)] for o in options]
-        hit = np.isin(v.values, np.asarray(list(options))) & v.known
-        return Vec(hit, v.known.copy())
+        options = tuple(options)
+        known = _wide(v.known, n)
+        if v.coded:  # codes by their text: the options' texts as string ids
+            ids = [string_id(o) for o in options if isinstance(o, str)]
+            hit = np.isin(v.values, np.asarray(ids, dtype=np.int64))
+        elif v.values.dtype != object and all(_is_number(o) for o in options):
+            hit = np.isin(v.values, np.asarray(options, dtype=np.float64))
+        else:  # free text, or values of mixed kinds: Python's ``in``, as on one record
+            hit = np.zeros(n, dtype=np.bool_)
+            rows = known.copy()
+            if rows.any():
+                try:
+                    choices: Any = frozenset(options)
+                except TypeError:  # unhashable options: compare one by one
+                    choices = options
+                cells = _as_objects(v, n).values
+                hit[rows] = np.fromiter(
+                    (c in choices for c in _wide(cells, n)[rows]),
+                    dtype=np.bool_,
+                    count=int(rows.sum()),
+                )
+        return Vec(_wide(hit, n) & known, known.copy())
 
     def children(self) -> Sequence[Expr]:
         return (self.value, self.options)
@@ -846,6 +918,8 @@ class Arith(Expr):
 
     def _many(self, scope: Many) -> Vec:
         a, b = self.left.many(scope), self.right.many(scope)
+        if a.coded or b.coded:  # as on one record, where float("A") fails
+            raise TypeError(f"arithmetic on codes: {self.op}")
         av = a.values.astype(np.float64, copy=False)
         bv = b.values.astype(np.float64, copy=False)
         known = a.known & b.known
@@ -896,17 +970,16 @@ class Coalesce(Expr):
         return None
 
     def _many(self, scope: Many) -> Vec:
-        first = self.options[0].many(scope)
-        vecs = [first] + [o.many(scope) for o in self.options[1:]]
-        dtype = object if any(v.values.dtype == object for v in vecs) else np.float64
-        values = np.broadcast_to(first.values, (scope.n,)).astype(dtype, copy=True)
-        known = first.known.copy()
-        for option in self.options[1:]:
-            other = option.many(scope)
-            take = ~known & other.known
-            values[take] = other.values[take]
-            known |= other.known
-        return Vec(values, known)
+        n = scope.n
+        vecs = _align([o.many(scope) for o in self.options], n)
+        first = vecs[0]
+        values = _wide(first.values, n).astype(_common_dtype(vecs), copy=True)
+        known = _wide(first.known, n).copy()
+        for other in vecs[1:]:
+            take = ~known & _wide(other.known, n)
+            values[take] = _wide(other.values, n)[take]
+            known |= _wide(other.known, n)
+        return Vec(values, known, first.coded)
 
     def children(self) -> Sequence[Expr]:
         return self.options
@@ -1028,7 +1101,7 @@ class Filled(Expr):
         return None if value is None else bool(str(value).strip())
 
     def _many(self, scope: Many) -> Vec:
-        v = self.of.many(scope)
+        v = _as_objects(self.of.many(scope), scope.n)
         filled = np.fromiter(
             (bool(str(x).strip()) if k else False for x, k in zip(v.values, v.known, strict=True)),
             dtype=np.bool_,
@@ -1084,17 +1157,19 @@ class Where(Expr):
         return a if c else b
 
     def _many(self, scope: Many) -> Vec:
-        c = self.condition.many(scope)
-        a, b = self.then.many(scope), self.otherwise.many(scope)
         n = scope.n
-        dtype = object if object in (a.values.dtype, b.values.dtype) else np.float64
-        av = np.broadcast_to(a.values, (n,)).astype(dtype)
-        bv = np.broadcast_to(b.values, (n,)).astype(dtype)
-        ak, bk = np.broadcast_to(a.known, (n,)), np.broadcast_to(b.known, (n,))
-        pick_a = c.known & c.values
+        c = self.condition.many(scope)
+        a, b = _align([self.then.many(scope), self.otherwise.many(scope)], n)
+        dtype = _common_dtype([a, b])
+        av = _wide(a.values, n).astype(dtype, copy=False)
+        bv = _wide(b.values, n).astype(dtype, copy=False)
+        ak, bk = _wide(a.known, n), _wide(b.known, n)
+        c_known = _wide(c.known, n)
+        pick_a = c_known & _wide(c.values, n).astype(np.bool_, copy=False)
         values = np.where(pick_a, av, bv)
-        known = np.where(c.known, np.where(pick_a, ak, bk), ak & bk & (av == bv))
-        return Vec(np.where(known, values, 0.0), known)
+        same = np.asarray(av == bv, dtype=np.bool_)
+        known = np.where(c_known, np.where(pick_a, ak, bk), ak & bk & same)
+        return Vec(np.where(known, values, np.zeros((), dtype=dtype)), known, a.coded)
 
     def children(self) -> Sequence[Expr]:
         return (self.condition, self.then, self.otherwise)
@@ -1156,6 +1231,9 @@ class MemberAggregate(Expr):
     def _many(self, scope: Many) -> Vec:
         if scope.frame.members is None or scope.frame.members.owner is None:
             raise TypeError("member aggregation on records without members")
+        if scope.on_members:  # nested: the household's members, seen by each member
+            outer = Many(scope.frame, scope.as_of, scope.params, cache=scope.cache)
+            return _record_level(scope, self.many(outer))
         inner = scope.members_scope()
         v = self.condition.many(inner)
         owner = scope.frame.members.owner
@@ -1202,6 +1280,14 @@ class MemberAggregate(Expr):
         members = scope.frame.members
         assert members is not None
         assert members.owner is not None
+        if scope.on_members:  # nested: blame the household's members, per member
+            outer = Many(scope.frame, scope.as_of, scope.params, cache=scope.cache)
+            mine = np.zeros(scope.frame.n, dtype=np.bool_)
+            mine[members.owner[rows]] = True
+            return {
+                ref: mask[members.owner] & rows
+                for ref, mask in self.blame_many(outer, mine).items()
+            }
         inner = scope.members_scope()
         v = self.condition.many(inner)
         member_rows = rows[members.owner] & ~_full(v.known, members.n)
@@ -1262,27 +1348,17 @@ class Function(Expr):
     def _many(self, scope: Many) -> Vec:
         if self.of_member and not scope.on_members:
             raise TypeError("a member function used outside a member aggregation")
+        if not self.of_member and scope.on_members:  # the household's value, per member
+            outer = Many(scope.frame, scope.as_of, scope.params, cache=scope.cache)
+            return _record_level(scope, self.many(outer))
         frame = scope.current
         params = [scope.params.get(p) for p in self.params]
-        results: list[Any] = []
-        if frame.records is not None:
-            for record in frame.records:
-                args = [getattr(record, f) for f in self.fields] + params
-                results.append(self._call(scope.as_of, args))
-        else:
-            kinds = [field_kind(frame.kind, name) for name in self.fields]
-            if any(k is None or k.kind in ("list", "mapping") for k in kinds):
-                raise TypeError(
-                    "a plain-function rule reading list fields or members needs the records; "
-                    "build the frame with Frame.from_records"
-                )
-            cols = [frame.column(name) for name in self.fields]
-            for i in range(frame.n):
-                args = [
-                    _decode(c.values[i], k) if c.known[i] else None
-                    for c, k in zip(cols, kinds, strict=True)
-                ]
-                results.append(self._call(scope.as_of, args + params))
+        columns = [frame.python_values(name) for name in self.fields]
+        results = (
+            [self._call(scope.as_of, [*row, *params]) for row in zip(*columns, strict=True)]
+            if columns
+            else [self._call(scope.as_of, params) for _ in range(frame.n)]
+        )
         n = frame.n
         known = np.fromiter((r is not None for r in results), dtype=np.bool_, count=n)
         if all(isinstance(r, bool) for r in results if r is not None):
@@ -1310,36 +1386,27 @@ class Function(Expr):
 
     def blame_many(self, scope: Many, rows: Array) -> dict[Ref, Array]:
         out: dict[Ref, Array] = {}
+        if not self.of_member and scope.on_members:  # the household's, per member
+            members = scope.current
+            assert members.owner is not None
+            outer_scope = Many(scope.frame, scope.as_of, scope.params, cache=scope.cache)
+            mine = np.zeros(scope.frame.n, dtype=np.bool_)
+            mine[members.owner[rows]] = True
+            return {
+                ref: mask[members.owner] & rows
+                for ref, mask in self.blame_many(outer_scope, mine).items()
+            }
         frame = scope.current
-        if frame.records is None:
-            return {ref: rows.copy() for ref in self.refs()}
-        outer = scope.frame.records
+        columns = [frame.python_values(name) for name in self.fields]
+        params = [scope.params.get(p) for p in self.params]
+        refs = list(self.refs())
         for i in np.flatnonzero(rows):
-            record = frame.records[int(i)]
-            if self.of_member:
-                assert frame.owner is not None
-                assert outer is not None
-                one = One(outer[int(frame.owner[i])], scope.as_of, scope.params, record)
-            else:
-                one = One(record, scope.as_of, scope.params)
-            for ref in self.blame_one(one):
+            args = [c[int(i)] for c in columns] + params
+            blamed = [r for r, a in zip(refs, args, strict=True) if a is None]
+            for ref in blamed or refs:  # as blame_one
                 mask = out.setdefault(ref, np.zeros(frame.n, dtype=np.bool_))
                 mask[i] = True
         return out
-
-
-def _decode(value: Any, kind: Any) -> Any:
-    if kind is None:
-        return value
-    if kind.kind == "bool":
-        return bool(value)
-    if kind.kind == "number":
-        return float(value)
-    if kind.kind == "code":
-        return list(kind.code)[int(value)]
-    if kind.kind == "date":
-        return dt.date.fromordinal(int(value))
-    return value
 
 
 # -- public constructors -----------------------------------------------------------
@@ -1467,3 +1534,469 @@ def subject_of(kind: str) -> type[Any]:
     from poverty_core.model import County, Village
 
     return {"household": Household, "village": Village, "county": County}[kind]
+
+
+# -- static types: what a pack's rules compare, checked when the pack loads ----------------
+
+_KIND_TEXT = {
+    "bool": Text("是/否值", "a yes/no value"),
+    "number": Text("数值", "a number"),
+    "code": Text("代码", "a code"),
+    "date": Text("日期", "a date"),
+    "text": Text("文本", "text"),
+    "list": Text("列表", "a list"),
+    "any": Text("任意值", "any value"),
+}
+
+
+@attrs.frozen
+class ValueType:
+    """The static type of an expression: its kind (``bool``, ``number``, ``code``,
+    ``date``, ``text``, ``list`` or ``any`` when it cannot be told), the code list of a
+    code, the unit of a number where the rule's inputs state one, and the strings a text
+    stated in the rule can take (``None`` for free text from records)."""
+
+    kind: str
+    code: type[Code] | None = None
+    unit: str | None = None
+    texts: frozenset[str] | None = None
+    items: tuple[Any, ...] | None = None
+    """The values of a list the rule states (a tuple constant, a list parameter)."""
+
+    def describe(self) -> Text:
+        """A short bilingual description: ``a code of house_grade``, ``a number in yuan``."""
+        if self.kind == "code" and self.code is not None:
+            name = self.code.list_name()
+            return Text(f"代码表 {name} 的代码", f"a code of {name}")
+        if self.kind == "number" and self.unit:
+            return Text(f"数值（单位 {self.unit}）", f"a number in {self.unit}")
+        if self.kind == "text" and self.texts is not None and len(self.texts) == 1:
+            (only,) = self.texts
+            return Text(f"文本 {only!r}", f"the text {only!r}")
+        return _KIND_TEXT.get(self.kind, _KIND_TEXT["any"])
+
+
+_ANY = ValueType("any")
+_BOOL = ValueType("bool")
+_NUMBER = ValueType("number")
+_DATE = ValueType("date")
+_ORDERED = ("<", "<=", ">", ">=")
+
+
+def _source(expr: Expr, limit: int = 100) -> str:
+    """An expression as an author writes it (``field("main_cause")``), shortened."""
+    text = _source_of(expr)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _const_source(value: Any) -> str:
+    if isinstance(value, Code):
+        return f"{type(value).__name__}.{value.name}"
+    if isinstance(value, tuple):
+        return "(" + ", ".join(_const_source(v) for v in value) + ")"
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return repr(value)
+
+
+def _source_of(e: Expr) -> str:
+    def args(parts: Sequence[Expr]) -> str:
+        return ", ".join(_source_of(p) for p in parts)
+
+    if isinstance(e, Const):
+        return _const_source(e.value)
+    if isinstance(e, Field | Member | Param):
+        return f'{type(e).__name__.lower()}("{e.name}")'
+    if isinstance(e, Compare):
+        return f"{_source_of(e.left)} {e.op} {_source_of(e.right)}"
+    if isinstance(e, Arith):
+        return f"({_source_of(e.left)} {e.op} {_source_of(e.right)})"
+    if isinstance(e, IsIn):
+        return f"{_source_of(e.value)}.isin({_source_of(e.options)})"
+    if isinstance(e, Coalesce):
+        return f"coalesce({args(e.options)})"
+    if isinstance(e, Where):
+        return f"where({args((e.condition, e.then, e.otherwise))})"
+    if isinstance(e, And | Or):
+        return f"{'all_of' if isinstance(e, And) else 'any_of'}({args(e.parts)})"
+    if isinstance(e, Not):
+        return f"not_({_source_of(e.part)})"
+    if isinstance(e, MemberAggregate):
+        how = {"any": "any_member", "all": "all_members", "count": "count_members"}[e.how]
+        return f"{how}({_source_of(e.condition)})"
+    if isinstance(e, Filled | Length):
+        return f'{type(e).__name__.lower()}("{e.of.name}")'
+    if isinstance(e, AsOf):
+        return "as_of(year=True)" if e.year else "as_of()"
+    if isinstance(e, StepDate):
+        return f'step_date("{e.procedure}", "{e.step}")'
+    if isinstance(e, Function):
+        return f"function({getattr(e.fn, '__name__', 'fn')})"
+    name = getattr(e, "criterion", None) or getattr(e, "name", None)
+    return f"{type(e).__name__}({name!r})" if name else type(e).__name__
+
+
+def _const_type(value: Any) -> ValueType:
+    if isinstance(value, bool):
+        return _BOOL
+    if isinstance(value, Code):
+        return ValueType("code", type(value))
+    if isinstance(value, str):
+        return ValueType("text", texts=frozenset((value,)))
+    if isinstance(value, int | float):
+        return _NUMBER
+    if isinstance(value, dt.date):
+        return _DATE
+    if isinstance(value, tuple):
+        return ValueType("list", items=value)
+    return _ANY
+
+
+def _of_field(fk: FieldKind | None) -> ValueType:
+    if fk is None or fk.kind == "mapping":
+        return _ANY  # an unknown field is reported as such by the pack's checks
+    if fk.kind == "list":  # rules see a list field as its length
+        return _NUMBER
+    return ValueType(fk.kind, fk.code, fk.unit)
+
+
+class _Checker:
+    """Infers the :class:`ValueType` of every node and collects what does not fit."""
+
+    def __init__(self, subject: type[Any], parameters: Any, members: bool) -> None:
+        self.subject = subject
+        self.parameters = parameters if parameters is not None else {}
+        self.members = members
+        self.problems: list[Text] = []
+
+    # problems ------------------------------------------------------------------------
+    def problem(self, zh: str, en: str) -> None:
+        self.problems.append(Text(zh, en))
+
+    def mismatch(
+        self, verb: Text, a: Expr, at: ValueType, b: Expr | str, bt: ValueType, why: Text
+    ) -> None:
+        left, right = _source(a), b if isinstance(b, str) else _source(b)
+        ad, bd = at.describe(), bt.describe()
+        self.problem(
+            f"{verb.zh} {left}（{ad.zh}）与 {right}（{bd.zh}）：{why.zh}",
+            f"{verb.en} {left} ({ad.en}) with {right} ({bd.en}): {why.en}",
+        )
+
+    # joining two sides -------------------------------------------------------------
+    def join(self, verb: Text, a: Expr, at: ValueType, b: Expr | str, bt: ValueType) -> ValueType:
+        """The type of two values that meet (compared, or alternatives of one value)."""
+        if at.kind == "any":
+            return bt
+        if bt.kind == "any":
+            return at
+        if at.kind == "code" and bt.kind == "code":
+            if at.code is not bt.code:
+                why = Text(
+                    "两个不同代码表的代码，永远不相等",
+                    "codes of two different code lists never match",
+                )
+                self.mismatch(verb, a, at, b, bt, why)
+            return at
+        if "code" in (at.kind, bt.kind) and "text" in (at.kind, bt.kind):
+            code_t, text_t = (at, bt) if at.kind == "code" else (bt, at)
+            self.texts_are_codes(verb, a, at, b, bt, code_t, text_t)
+            return code_t
+        if at.kind != bt.kind:
+            why = Text("取值种类不同", "values of different kinds")
+            self.mismatch(verb, a, at, b, bt, why)
+            return at
+        if at.kind == "number":
+            if at.unit and bt.unit and at.unit != bt.unit:
+                why = Text(
+                    f"单位不同（{at.unit} 与 {bt.unit}）", f"different units ({at.unit}, {bt.unit})"
+                )
+                self.mismatch(verb, a, at, b, bt, why)
+            return ValueType("number", unit=at.unit or bt.unit)
+        if at.kind == "text":
+            texts = None if at.texts is None or bt.texts is None else at.texts | bt.texts
+            return ValueType("text", texts=texts)
+        return at
+
+    def texts_are_codes(
+        self,
+        verb: Text,
+        a: Expr,
+        at: ValueType,
+        b: Expr | str,
+        bt: ValueType,
+        code_t: ValueType,
+        text_t: ValueType,
+    ) -> None:
+        assert code_t.code is not None
+        code = code_t.code
+        if text_t.texts is None:
+            why = Text(
+                "自由文本与代码比较（文本字段不是代码表）",
+                "free text compared with codes (a text field is not a code list)",
+            )
+            self.mismatch(verb, a, at, b, bt, why)
+            return
+        values = {m.value for m in code}
+        for text in sorted(text_t.texts - values):
+            try:
+                hint = code.parse(text).value
+            except ValueError:
+                hint = None
+            zh = f"{text!r} 不是代码表 {code.list_name()} 的代码"
+            en = f"{text!r} is not a code of {code.list_name()}"
+            if hint is not None:
+                zh += f"（应写代码 {hint!r}）"
+                en += f" (write its code, {hint!r})"
+            self.mismatch(verb, a, at, b, bt, Text(zh, en))
+
+    def expect(self, e: Expr, t: ValueType, kind: str, role: Text) -> None:
+        if t.kind not in (kind, "any"):
+            want = _KIND_TEXT[kind]
+            got = t.describe()
+            self.problem(
+                f"{role.zh}应为{want.zh}，{_source(e)} 是{got.zh}",
+                f"{role.en} must be {want.en}; {_source(e)} is {got.en}",
+            )
+
+    # the walk ----------------------------------------------------------------------
+    def visit(self, e: Expr) -> ValueType:
+        """The type of ``e``; problems of ``e`` and its parts are recorded."""
+        if isinstance(e, Const):
+            return _const_type(e.value)
+        if isinstance(e, Field):
+            return _of_field(field_kind(self.subject, e.name))
+        if isinstance(e, Member):
+            if not self.members:
+                self.problem(
+                    f"{_source(e)} 只能用在成员汇总（any_member 等）之内",
+                    f"{_source(e)} is only meaningful inside a member aggregation (any_member …)",
+                )
+            if e.name == "age":
+                return _NUMBER
+            return _of_field(field_kind(Person, e.name))
+        if isinstance(e, Param):
+            return self.param(e.name)
+        if isinstance(e, AsOf):
+            return _NUMBER if e.year else _DATE
+        if isinstance(e, StepDate):
+            return _DATE
+        if isinstance(e, StepDone | ChecklistItem | ChecklistComplete | ProcedureComplete):
+            return _BOOL
+        if isinstance(e, Compare):
+            return self.compare(e)
+        if isinstance(e, IsIn):
+            return self.isin(e)
+        if isinstance(e, Arith):
+            return self.arith(e)
+        if isinstance(e, Coalesce):
+            verb = Text("合并", "combines")
+            out = self.visit(e.options[0])
+            for option in e.options[1:]:
+                out = self.join(verb, e.options[0], out, option, self.visit(option))
+            return out
+        if isinstance(e, Where):
+            condition = self.visit(e.condition)
+            self.expect(e.condition, condition, "bool", Text("where 的条件", "a where's condition"))
+            then, otherwise = self.visit(e.then), self.visit(e.otherwise)
+            return self.join(Text("合并", "combines"), e.then, then, e.otherwise, otherwise)
+        if isinstance(e, And | Or | Not):
+            parts = e.parts if isinstance(e, And | Or) else (e.part,)
+            for part in parts:
+                self.expect(
+                    part, self.visit(part), "bool", Text("逻辑组合的各项", "a logical part")
+                )
+            return _BOOL
+        if isinstance(e, Filled):
+            t = self.visit(e.of)
+            if t.kind not in ("text", "code", "any"):
+                self.expect(e.of, t, "text", Text("filled 的字段", "a filled() field"))
+            return _BOOL
+        if isinstance(e, Length):
+            fk = field_kind(self.subject, e.of.name)
+            if fk is not None and fk.kind != "list":
+                self.expect(e.of, _of_field(fk), "list", Text("length 的字段", "a length() field"))
+            return _NUMBER
+        if isinstance(e, MemberAggregate):
+            return self.aggregate(e)
+        if isinstance(e, Function):
+            if e.of_member and not self.members:
+                self.problem(
+                    f"{_source(e)} 读成员字段，只能用在成员汇总之内",
+                    f"{_source(e)} reads member fields: use it inside a member aggregation",
+                )
+            return _ANY
+        for child in e.children():  # blocks defined elsewhere: check their parts
+            self.visit(child)
+        kind = e.value_kind(self.subject)
+        return ValueType(kind) if kind in _KIND_TEXT else _ANY
+
+    def param(self, name: str) -> ValueType:
+        p = self.parameters.get(name)
+        if p is None:
+            return _ANY  # an undefined parameter is reported as such by the pack's checks
+        values = [v.value for v in getattr(p, "values", ())]
+        ptype = getattr(p, "type", "")
+        if ptype in ("number", "integer"):
+            unit = getattr(p, "unit", None)
+            return ValueType("number", unit=None if unit in (None, "", "none") else unit)
+        if ptype == "boolean":
+            return _BOOL
+        if ptype == "text":
+            return ValueType("text", texts=frozenset(str(v) for v in values))
+        if ptype == "text_list":
+            return ValueType("list", items=tuple(dict.fromkeys(i for v in values for i in v)))
+        return _ANY
+
+    def compare(self, e: Compare) -> ValueType:
+        left, right = self.visit(e.left), self.visit(e.right)
+        verb = Text("比较", "compares")
+        joined = self.join(verb, e.left, left, e.right, right)
+        if e.op in _ORDERED and joined.kind not in ("number", "date", "any"):
+            why = Text(f"“{e.op}” 只能比较数值和日期", f"'{e.op}' orders numbers and dates only")
+            self.mismatch(verb, e.left, left, e.right, right, why)
+        return _BOOL
+
+    def isin(self, e: IsIn) -> ValueType:
+        value = self.visit(e.value)
+        options = self.visit(e.options)
+        verb = Text("比较", "compares")
+        if options.kind == "any":
+            return _BOOL
+        if options.kind != "list" or not isinstance(e.options, Const | Param):
+            self.problem(
+                f"{_source(e)}：isin 的选项应为常量列表或列表参数，{_source(e.options)} 不是",
+                f"{_source(e)}: isin takes a tuple of constants or a list parameter, "
+                f"not {_source(e.options)}",
+            )
+            return _BOOL
+        for item in options.items or ():
+            self.join(verb, e.value, value, _const_source(item), _const_type(item))
+        return _BOOL
+
+    def arith(self, e: Arith) -> ValueType:
+        left, right = self.visit(e.left), self.visit(e.right)
+        for t in (left, right):
+            if t.kind not in ("number", "date", "any"):
+                why = Text("只能对数值和日期做算术", "arithmetic takes numbers and dates only")
+                self.mismatch(Text("计算", "computes"), e.left, left, e.right, right, why)
+                return _NUMBER
+        kinds = (left.kind, right.kind)
+        if "date" in kinds:
+            if e.op == "-" and kinds == ("date", "date"):
+                return ValueType("number", unit="days")
+            if e.op in "+-" and "number" in kinds and (e.op == "+" or kinds[0] == "date"):
+                return _DATE
+            if "any" not in kinds:
+                why = Text("日期只能加减天数，或相减", "dates take + and - of days, or - of dates")
+                self.mismatch(Text("计算", "computes"), e.left, left, e.right, right, why)
+            return _ANY
+        if e.op in "+-":
+            return self.join(Text("计算", "computes"), e.left, left, e.right, right)
+        return _NUMBER  # a product or quotient: its unit is not told (yuan ÷ people …)
+
+    def aggregate(self, e: MemberAggregate) -> ValueType:
+        if self.subject is not Household:
+            self.problem(
+                f"{_source(e)}：{self.subject.__name__} 记录没有成员",
+                f"{_source(e)}: {self.subject.__name__} records have no members",
+            )
+            return _ANY
+        outer, self.members = self.members, True
+        try:
+            t = self.visit(e.condition)
+            self.expect(e.condition, t, "bool", Text("成员汇总的条件", "a member condition"))
+        finally:
+            self.members = outer
+        return _NUMBER if e.how == "count" else _BOOL
+
+
+def _subject(subject: type[Any] | str) -> type[Any]:
+    return subject_of(subject) if isinstance(subject, str) else subject
+
+
+def static_type(
+    expr: Expr, subject: type[Any] | str, pack: Any = None, *, members: bool = False
+) -> ValueType:
+    """The :class:`ValueType` of ``expr`` about ``subject`` records (``pack``: where its
+    parameters' types and units come from; ``members``: evaluated per member)."""
+    checker = _Checker(_subject(subject), getattr(pack, "parameters", None), members)
+    return checker.visit(expr)
+
+
+def check_types(
+    expr: Expr,
+    subject: type[Any] | str,
+    pack: Any = None,
+    *,
+    expect: str | None = None,
+    role: Text | None = None,
+    members: bool = False,
+) -> list[Text]:
+    """What does not fit in ``expr``: comparisons (and ``isin``, ``where``, ``coalesce``,
+    arithmetic) of values of different kinds, units or code lists, text that is not a
+    code of the list it meets, member fields outside a member aggregation; and, with
+    ``expect`` (``bool``, ``number``, ``code``), an expression of another kind. Each
+    problem names both sides, as the author wrote them, with their types.
+
+    >>> from poverty_core.codes import HouseGrade
+    >>> [p.en for p in check_types(field("main_cause").eq(HouseGrade.A), "household")]
+    ['compares field("main_cause") (a code of poverty_cause) with HouseGrade.A (a code of house_grade): codes of two different code lists never match']
+    """  # noqa: E501
+    checker = _Checker(_subject(subject), getattr(pack, "parameters", None), members)
+    t = checker.visit(expr)
+    if expect is not None:
+        checker.expect(expr, t, expect, role or Text("表达式", "the expression"))
+    return checker.problems
+
+
+def type_problems(pack: Any) -> list[Text]:
+    """:func:`check_types` over every rule of an assembled pack — criteria (tests must be
+    conditions), classifiers, entitlements (conditions, amounts) and indicators — each
+    problem prefixed with the rule's kind and id. The pack's loading raises them as one
+    :class:`~poverty_core.errors.PackError`."""
+    out: list[Text] = []
+    test, condition = Text("检验", "the test"), Text("条件", "the condition")
+
+    def run(
+        kind: Text,
+        rid: str,
+        subject: str,
+        expr: Expr | None,
+        expect: str | None = None,
+        role: Text | None = None,
+        members: bool = False,
+    ) -> None:
+        if expr is None:
+            return
+        for p in check_types(expr, subject, pack, expect=expect, role=role, members=members):
+            out.append(Text(f"{kind.zh} {rid}：{p.zh}", f"{kind.en} {rid}: {p.en}"))
+
+    criterion = Text("准则", "criterion")
+    for rule in pack.criteria.values():
+        run(criterion, rule.id, rule.subject, rule.test, "bool", test)
+        run(criterion, rule.id, rule.subject, rule.observed)
+        run(criterion, rule.id, rule.subject, rule.required)
+    for cf in pack.classifiers.values():
+        for c in cf.classes:
+            run(Text("分类器", "classifier"), f"{cf.id}.{c.code}", cf.subject, c.test, "bool", test)
+    for en in pack.entitlements.values():
+        kind = Text("补助项目", "entitlement")
+        run(kind, en.id, en.subject, en.eligibility, "bool", Text("资格", "the eligibility"))
+        for ln in en.lines:
+            per_member = ln.per == "member"
+            where = f"{en.id} line {ln.id}"
+            run(kind, where, en.subject, ln.condition, "bool", condition, per_member)
+            run(
+                kind, where, en.subject, ln.amount, "number", Text("金额", "the amount"), per_member
+            )
+    for ind in pack.indicators.values():
+        kind = Text("指标", "indicator")
+        run(kind, ind.id, ind.subject, ind.condition, "bool", condition)
+        run(kind, ind.id, ind.subject, ind.where, "bool", Text("筛选条件", "the filter"))
+        value_kind = "code" if ind.kind == "breakdown" else "number"
+        run(kind, ind.id, ind.subject, ind.value, value_kind, Text("取值", "the value"))
+        run(kind, ind.id, ind.subject, ind.denominator, "number", Text("分母", "the denominator"))
+        if ind.target is not None:
+            run(kind, ind.id, ind.subject, ind.target[1], "number", Text("目标", "the target"))
+    return out

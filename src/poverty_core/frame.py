@@ -3,9 +3,18 @@
 A :class:`Frame` holds one :class:`Vec` per field — the values and a mask of which
 are known — and, for households, a member frame with an ``owner`` index (the row of
 each member's household), as an Arrow list column would. Booleans are ``bool``,
-numbers ``float64``, codes their position in the code list (``int16``), dates their
-proleptic ordinal (``int64``); tuple fields become their length. Unknown values are
-stored as zeros and masked out, so no arithmetic ever sees a NaN.
+numbers ``float64``, dates their proleptic ordinal (``int64``); tuple fields become
+their length. Unknown values are stored as zeros and masked out, so no arithmetic ever
+sees a NaN.
+
+Codes are held by their **text**, as on one record (a code is a ``str``): every string
+a batch compares — a code's value, a text constant or parameter — has one process-wide
+integer id (:func:`string_id`, the same table on every path, like the dictionary of an
+Arrow dictionary array), and a code column holds the ids of its codes' values
+(``int32``, :attr:`Vec.coded`). Two codes compare equal in a batch exactly when their
+texts do on one record; codes of two lists never collide by position. Free-text fields
+(ids, names) stay Python strings, so the table only ever holds code values and the
+strings rules state.
 """
 
 from __future__ import annotations
@@ -23,7 +32,17 @@ import numpy.typing as npt
 from poverty_core.codes import Code
 from poverty_core.model import County, Household, Person, Village
 
-__all__ = ["FieldKind", "Frame", "Vec", "field_kind", "field_kinds", "frame_from_arrow"]
+__all__ = [
+    "FieldKind",
+    "Frame",
+    "Vec",
+    "code_index",
+    "field_kind",
+    "field_kinds",
+    "frame_from_arrow",
+    "string_id",
+    "strings_of",
+]
 
 Array = npt.NDArray[Any]
 
@@ -34,6 +53,9 @@ class Vec:
 
     values: Array
     known: Array
+    coded: bool = False
+    """True when ``values`` are string ids (:func:`string_id`): codes, or text a rule
+    states, compared with codes."""
 
     def __len__(self) -> int:
         return int(self.values.shape[0]) if self.values.ndim else 1
@@ -46,6 +68,9 @@ class FieldKind:
 
     kind: str
     code: type[Code] | None = None
+    unit: str | None = None
+    """The unit of a number field when the model states it (``metadata["unit"]``), as
+    parameters state theirs (``yuan/person/year``, ``ratio`` …)."""
 
 
 def _kind_of(tp: Any) -> FieldKind:
@@ -73,7 +98,12 @@ def _kind_of(tp: Any) -> FieldKind:
 def field_kinds(cls: type[Any]) -> dict[str, FieldKind]:
     """Each field of a model class with its :class:`FieldKind`."""
     hints = typing.get_type_hints(cls)
-    return {a.name: _kind_of(hints[a.name]) for a in attrs.fields(cls)}
+    out: dict[str, FieldKind] = {}
+    for a in attrs.fields(cls):
+        kind = _kind_of(hints[a.name])
+        unit = a.metadata.get("unit")
+        out[a.name] = attrs.evolve(kind, unit=unit) if unit else kind
+    return out
 
 
 _KINDS: dict[type[Any], dict[str, FieldKind]] = {
@@ -92,8 +122,7 @@ def _encode(value: Any, kind: FieldKind) -> Any:
     if kind.kind == "number":
         return float(value)
     if kind.kind == "code":
-        assert kind.code is not None
-        return _CODE_INDEX[kind.code][value]
+        return string_id(value)
     if kind.kind == "date":
         return value.toordinal()
     if kind.kind == "list":
@@ -104,26 +133,54 @@ def _encode(value: Any, kind: FieldKind) -> Any:
 _DTYPES = {
     "bool": np.bool_,
     "number": np.float64,
-    "code": np.int16,
+    "code": np.int32,
     "date": np.int64,
     "list": np.float64,
 }
-_CODE_INDEX: dict[type[Code], dict[Code, int]] = {}
+
+# One table for the whole process: a string's id never changes, so columns, constants
+# and parameters encoded at different times agree. It holds code values and the strings
+# rules state (never free-text data), so it stays small.
+_STRING_IDS: dict[str, int] = {}
+_STRINGS: list[str] = []
+_STRING_ARRAY: list[Array] = [np.empty(0, dtype=object)]
+
+
+def string_id(value: str) -> int:
+    """The integer a string (a code's value, a text a rule states) has in batch columns.
+
+    The same string always has the same id, whatever code list it belongs to, so ids
+    compare as the strings do (``HouseGrade.A`` equals ``"A"`` and nothing else):
+
+    >>> from poverty_core.codes import HouseGrade
+    >>> string_id(HouseGrade.A) == string_id("A") != string_id("B")
+    True
+    """
+    found = _STRING_IDS.get(value)
+    if found is None:
+        text = str.__str__(value)  # a code's plain value, not the enum member
+        found = _STRING_IDS.setdefault(text, len(_STRINGS))
+        if found == len(_STRINGS):
+            _STRINGS.append(text)
+    return found
+
+
+def strings_of(ids: Array) -> Array:
+    """The strings of string ids (an object array), the inverse of :func:`string_id`."""
+    table = _STRING_ARRAY[0]
+    if len(table) != len(_STRINGS):
+        table = _STRING_ARRAY[0] = np.array(_STRINGS, dtype=object)
+    return table[np.asarray(ids).astype(np.intp)]
 
 
 def code_index(cls: type[Code]) -> dict[Code, int]:
-    """Position of each code in its list (its integer form in columns)."""
-    if cls not in _CODE_INDEX:
-        _CODE_INDEX[cls] = {m: i for i, m in enumerate(cls)}
-    return _CODE_INDEX[cls]
+    """The integer each code of a list has in columns (its value's :func:`string_id`)."""
+    return {m: string_id(m.value) for m in cls}
 
 
 def _column(values: Sequence[Any], kind: FieldKind) -> Vec:
     n = len(values)
     known = np.fromiter((v is not None for v in values), dtype=np.bool_, count=n)
-    if kind.kind == "code":
-        assert kind.code is not None
-        code_index(kind.code)
     if kind.kind in _DTYPES:
         dtype = _DTYPES[kind.kind]
         zero = dtype(0)
@@ -132,7 +189,7 @@ def _column(values: Sequence[Any], kind: FieldKind) -> Vec:
         )
     else:
         data = np.array(list(values), dtype=object)
-    return Vec(data, known)
+    return Vec(data, known, coded=kind.kind == "code")
 
 
 @attrs.define
@@ -149,6 +206,25 @@ class Frame:
     """The records the frame was built from, when it was (for plain-function rules)."""
     lazy: dict[str, Callable[[], Vec]] = attrs.field(factory=dict)
     """Columns converted on first use (from Arrow, only what rules read is converted)."""
+    table: Any = None
+    """The Arrow table the frame was built from, when it was (for plain-function rules)."""
+
+    def python_values(self, name: str) -> list[Any]:
+        """Each row's value of field ``name`` as a record holds it — a tuple for a list
+        field, a code as its code — for plain-function rules: from the records, or from
+        the Arrow table (a field without a column is unknown, ``None``)."""
+        if self.records is not None:
+            return [getattr(r, name) for r in self.records]
+        fk = _KINDS[self.kind].get(name)
+        if fk is None or fk.kind == "mapping" or name == "members":
+            raise TypeError(
+                f"a plain-function rule reading {name!r} needs the records; "
+                "build the frame with Frame.from_records"
+            )
+        if self.table is None or name not in self.table.column_names:
+            return [None] * self.n
+        convert = _python_value(self.kind, name, fk)
+        return [None if v is None else convert(v) for v in self.table.column(name).to_pylist()]
 
     def column(self, name: str) -> Vec:
         """The column ``name``; a column no record has (a procedure step, say) is all unknown."""
@@ -160,7 +236,11 @@ class Frame:
         if make is not None:
             self.columns[name] = make()
             return self.columns[name]
-        return Vec(np.zeros(self.n, dtype=np.int64), np.zeros(self.n, dtype=np.bool_))
+        nothing = np.zeros(self.n, dtype=np.bool_)
+        fk = _KINDS[self.kind].get(name) if self.kind in _KINDS else None
+        if fk is not None and fk.kind == "code":  # all unknown, held as codes are
+            return Vec(np.zeros(self.n, dtype=np.int32), nothing, coded=True)
+        return Vec(np.zeros(self.n, dtype=np.int64), nothing)
 
     def has_column(self, name: str) -> bool:
         """True when some record has the column."""
@@ -180,24 +260,33 @@ class Frame:
         kind = type(records[0])
         kinds = _KINDS[kind]
         columns: dict[str, Vec] = {}
+        lazy: dict[str, Callable[[], Vec]] = {}
+
+        def later(name: str, fk: FieldKind) -> Callable[[], Vec]:
+            return lambda: _column([getattr(r, name) for r in records], fk)
+
         for name, fk in kinds.items():
             if fk.kind == "mapping":
                 columns.update(_flatten_mapping(name, [getattr(r, name) for r in records]))
             elif name not in ("members", "history"):
-                columns[name] = _column([getattr(r, name) for r in records], fk)
-        frame = cls(kind, len(records), columns, records=records)
+                lazy[name] = later(name, fk)  # converted when a rule reads it
+        frame = cls(kind, len(records), columns, records=records, lazy=lazy)
         if kind is Household:
             people = [m for r in records for m in r.members]
             owner = np.repeat(
                 np.arange(len(records), dtype=np.int64),
                 np.fromiter((len(r.members) for r in records), dtype=np.int64, count=len(records)),
             )
-            member_frame = cls.from_records(people)
-            births = [p.birth_date for p in people]
-            for part in ("year", "month", "day"):
-                member_frame.columns[f"birth_{part}"] = _column(
-                    [None if b is None else getattr(b, part) for b in births], FieldKind("number")
+            member_frame = cls.from_records(people, Person)
+
+            def birth(part: str) -> Callable[[], Vec]:
+                return lambda: _column(
+                    [None if p.birth_date is None else getattr(p.birth_date, part) for p in people],
+                    FieldKind("number"),
                 )
+
+            for part in ("year", "month", "day"):
+                member_frame.lazy[f"birth_{part}"] = birth(part)
             member_frame.owner = owner
             frame.members = member_frame
         return frame
@@ -220,6 +309,23 @@ def _flatten_mapping(name: str, values: Sequence[dict[str, Any]]) -> dict[str, V
             fk = FieldKind("date") if isinstance(sample, dt.date) else FieldKind("bool")
             out[f"{name}.{key}.{inner}"] = _column(cells, fk)
     return out
+
+
+def _python_value(cls: type[Any], name: str, kind: FieldKind) -> Callable[[Any], Any]:
+    """How an Arrow cell (``to_pylist``) becomes the value a record holds."""
+    if kind.kind == "code":
+        assert kind.code is not None
+        return kind.code.parse
+    if kind.kind != "list":
+        return lambda v: v
+    hint = typing.get_type_hints(cls)[name]
+    items = [a for a in typing.get_args(hint) if a is not type(None)]
+    args = typing.get_args(items[0]) if items else ()
+    item = args[0] if args else None
+    if isinstance(item, type) and issubclass(item, Code):
+        code = item
+        return lambda v: tuple(code.parse(x) for x in v)
+    return tuple
 
 
 # -- Arrow -------------------------------------------------------------------------------
@@ -246,17 +352,20 @@ def _arrow_vec(column: Any, kind: FieldKind, name: str) -> Vec:
         values = np.asarray(days.to_numpy(zero_copy_only=False), np.int64) + _EPOCH_ORDINAL
         values = np.where(known, values, 0)
     elif kind.kind == "code":
+        # The dictionary of the column's distinct texts, each mapped once to its id.
         assert kind.code is not None
-        index = code_index(kind.code)
-        encoded = pc.dictionary_encode(column)
+        encoded = column if pa.types.is_dictionary(column.type) else pc.dictionary_encode(column)
         dictionary = encoded.dictionary.to_pylist()
         try:
-            lookup = np.array([index[kind.code.parse(v)] for v in dictionary], dtype=np.int16)
+            lookup = np.array(
+                [string_id(kind.code.parse(v).value) for v in dictionary], dtype=np.int32
+            )
         except ValueError as exc:
             raise ValueError(f"{name}: {exc}") from None
         indices = pc.fill_null(encoded.indices, 0).to_numpy(zero_copy_only=False)
-        values = lookup[indices] if len(lookup) else np.zeros(len(column), np.int16)
-        values = np.where(known, values, 0).astype(np.int16)
+        values = lookup[indices] if len(lookup) else np.zeros(len(column), np.int32)
+        values = np.where(known, values, 0).astype(np.int32)
+        return Vec(values, known, coded=True)
     elif kind.kind == "list":
         lengths = pc.fill_null(pc.list_value_length(column), 0)
         values = np.asarray(lengths.to_numpy(zero_copy_only=False), dtype=np.float64)
@@ -273,7 +382,9 @@ def frame_from_arrow(
     ``households`` holds one row per record with columns named as the model's fields
     (procedure steps and checklist items as ``procedures.<procedure>.<step>`` and
     ``checklists.<checklist>.<item>``); ``members`` one row per member with a ``key``
-    column naming the member's household. Columns the model does not know are ignored;
+    column naming the member's household. A record has a procedure when one of its steps
+    is dated, or when a boolean column ``procedures.<procedure>`` says so (a procedure
+    recorded with no step done yet). Columns the model does not know are ignored;
     fields without a column are unknown. Use :mod:`poverty_core.columnar` to read and
     validate files into such tables.
     """
@@ -281,7 +392,7 @@ def frame_from_arrow(
 
     kinds = _KINDS[kind]
     n = households.num_rows
-    frame = Frame(kind, n, {})
+    frame = Frame(kind, n, {}, table=households)
 
     def later(table: Any, name: str, fk: FieldKind) -> Callable[[], Vec]:
         return lambda: _arrow_vec(table.column(name), fk, name)
@@ -298,10 +409,15 @@ def frame_from_arrow(
     for name in households.column_names:
         if name.startswith("procedures.") and name.count(".") == 2:
             steps.setdefault(name.rsplit(".", 1)[0], []).append(name)
+        elif name.startswith("procedures.") and name.count(".") == 1:
+            steps.setdefault(name, [])
 
-    def presence(names: list[str]) -> Callable[[], Vec]:
+    def presence(procedure: str, names: list[str]) -> Callable[[], Vec]:
         def make() -> Vec:
             present = np.zeros(n, dtype=np.bool_)
+            if procedure in households.column_names:  # recorded, maybe with no step yet
+                stated = _arrow_vec(households.column(procedure), FieldKind("bool"), procedure)
+                present |= stated.values & stated.known
             for step in names:
                 present |= frame.column(step).known
             return Vec(present, np.ones(n, dtype=np.bool_))
@@ -309,14 +425,14 @@ def frame_from_arrow(
         return make
 
     for procedure, names in steps.items():
-        frame.lazy[procedure] = presence(names)
+        frame.lazy[procedure] = presence(procedure, names)
     if kind is Household and members is not None:
         ids = households.column("id")
         owner = pc.index_in(members.column(key), value_set=ids)
         if owner.null_count:
             raise ValueError(f"{owner.null_count} member row(s) name a household not in the table")
         owner_np = np.asarray(owner.to_numpy(zero_copy_only=False), dtype=np.int64)
-        member_frame = Frame(Person, members.num_rows, {}, owner=owner_np)
+        member_frame = Frame(Person, members.num_rows, {}, owner=owner_np, table=members)
         person_kinds = _KINDS[Person]
         for name in members.column_names:
             fk = person_kinds.get(name)

@@ -24,7 +24,7 @@ import numpy.typing as npt
 from poverty_core._text import Text
 from poverty_core.engine import BatchResult
 from poverty_core.errors import InputError, Problem
-from poverty_core.frame import Frame
+from poverty_core.frame import Frame, string_id, strings_of
 from poverty_core.model import County, FieldValueError, Household, Village
 from poverty_core.rules import Indicator
 
@@ -194,7 +194,11 @@ def compute(
         keys: list[Any] = [None]
         inverse = np.zeros(n, dtype=np.intp)
     else:
-        keys, inverse = _groups(list(frame.column(by).values))
+        column = frame.column(by)
+        group_keys = strings_of(column.values) if column.coded else column.values
+        keys, inverse = _groups(
+            [k if known else None for k, known in zip(group_keys, column.known, strict=True)]
+        )
     k = len(keys)
     if (
         indicator.weight == "people"
@@ -226,8 +230,8 @@ def compute(
             weights=(~np.broadcast_to(v.known, (n,)) & counted) | filter_unknown,
             minlength=k,
         )
-        for ci, code in enumerate(codes):
-            hit = v.known & (v.values == ci)
+        for code in codes:  # codes by their text, as one record holds them
+            hit = v.known & (v.values == string_id(code))
             num = np.bincount(inverse, weights=weight * hit, minlength=k)
             for g, key in enumerate(keys):
                 rows.append(
