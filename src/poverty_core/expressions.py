@@ -1581,6 +1581,7 @@ _BOOL = ValueType("bool")
 _NUMBER = ValueType("number")
 _DATE = ValueType("date")
 _ORDERED = ("<", "<=", ">", ">=")
+_NOT_COLUMNS = frozenset({"members", "history"})
 
 
 def _source(expr: Expr, limit: int = 100) -> str:
@@ -1765,7 +1766,7 @@ class _Checker:
         if isinstance(e, Const):
             return _const_type(e.value)
         if isinstance(e, Field):
-            return _of_field(field_kind(self.subject, e.name))
+            return self.field(e)
         if isinstance(e, Member):
             if not self.members:
                 self.problem(
@@ -1816,6 +1817,7 @@ class _Checker:
             fk = field_kind(self.subject, e.of.name)
             if fk is not None and fk.kind != "list":
                 self.expect(e.of, _of_field(fk), "list", Text("length 的字段", "a length() field"))
+            self.field(e.of)
             return _NUMBER
         if isinstance(e, MemberAggregate):
             return self.aggregate(e)
@@ -1830,6 +1832,16 @@ class _Checker:
             self.visit(child)
         kind = e.value_kind(self.subject)
         return ValueType(kind) if kind in _KIND_TEXT else _ANY
+
+    def field(self, e: Field) -> ValueType:
+        if e.name in _NOT_COLUMNS:  # nested records: a batch has no column for them
+            self.problem(
+                f"{_source(e)}：规则不能直接读取嵌套记录（成员用 count_members 等汇总）",
+                f"{_source(e)}: rules cannot read nested records as a field "
+                "(aggregate members with count_members and the like)",
+            )
+            return _ANY
+        return _of_field(field_kind(self.subject, e.name))
 
     def param(self, name: str) -> ValueType:
         p = self.parameters.get(name)

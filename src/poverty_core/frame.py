@@ -311,8 +311,18 @@ def _flatten_mapping(name: str, values: Sequence[dict[str, Any]]) -> dict[str, V
     return out
 
 
+_PYTHON_VALUE: dict[tuple[type[Any], str], Callable[[Any], Any]] = {}
+
+
 def _python_value(cls: type[Any], name: str, kind: FieldKind) -> Callable[[Any], Any]:
-    """How an Arrow cell (``to_pylist``) becomes the value a record holds."""
+    """How an Arrow cell (``to_pylist``) becomes the value a record holds (made once)."""
+    key = (cls, name)
+    if key not in _PYTHON_VALUE:
+        _PYTHON_VALUE[key] = _make_python_value(cls, name, kind)
+    return _PYTHON_VALUE[key]
+
+
+def _make_python_value(cls: type[Any], name: str, kind: FieldKind) -> Callable[[Any], Any]:
     if kind.kind == "code":
         assert kind.code is not None
         return kind.code.parse
