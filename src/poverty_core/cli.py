@@ -1433,7 +1433,11 @@ def _rejects_text(path: str, rejected: Sequence[Rejected], lang: Language = "en"
         return json_text(redact_data(rows), path) + "\n"
     handle = io.StringIO()
     writer = csv.writer(handle)
-    writer.writerow(["file", "row", "household_id", "problems"])
+    writer.writerow(
+        ["文件", "行", "户编号", "问题"]
+        if lang == "zh"
+        else ["file", "row", "household_id", "problems"]
+    )
     for row in rows:
         problems = "; ".join(f"{p['path']}: {p[lang]}" for p in row["problems"])
         writer.writerow(

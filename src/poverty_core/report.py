@@ -54,6 +54,10 @@ _L: dict[str, tuple[str, str]] = {
     "as_of": ("评估日", "Assessment date"),
     "overrides": ("参数覆盖（本次运行）", "Parameters overridden for this run"),
     "periods": ("本次设定的生效期", "Periods set for this run"),
+    "interpretations": (
+        "按国家登记表的解释读取",
+        "Read under interpretations of the national form",
+    ),
     "none": ("无", "none"),
     "rejected": ("被拒绝的户记录", "Household rows rejected"),
     "outcomes": ("判定结果", "Outcomes"),
@@ -481,6 +485,18 @@ def report_view(report: Mapping[str, Any], language: Language = "en") -> dict[st
         (_t("overrides", language), _sep(language).join(overrides) or _t("none", language)),
         (_t("periods", language), _sep(language).join(periods) or _t("none", language)),
     ]
+    applied = prov.get("interpretations") or []
+    if applied:
+        cells = "格" if zh else "cells"
+        facts.append(
+            (
+                _t("interpretations", language),
+                _sep(language).join(
+                    f"{i['title'][language]} [{i['id']}: {i['reading']}] {i['cells']} {cells}"
+                    for i in applied
+                ),
+            )
+        )
     rejected = (report.get("rows") or {}).get("rejected")
     if rejected:
         facts.append((_t("rejected", language), str(rejected)))
