@@ -558,7 +558,7 @@ _STARTED = time.time()
 def temp_beside(target: Path) -> tuple[int, str]:
     """A new temporary file in ``target``'s folder (so a rename replaces the target
     atomically), with the permissions a plain new file would get. Its name,
-    ``.NAME.poverty-core.PID.XXXXXXXX.tmp``, carries this process's id, by which
+    ``.NAME.poverty-core.PID.<random>.tmp``, carries this process's id, by which
     :func:`remove_stale_temps` finds one a killed run left."""
     folder = target.parent if str(target.parent) else Path(".")
     if not folder.is_dir():

@@ -392,7 +392,7 @@ def _fill(explicit: Any, derived: pa.Array) -> pa.Array:
         return pc.coalesce(_as_text(explicit), derived)
     try:
         return pc.coalesce(explicit, derived.cast(explicit.type))
-    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+    except pa.ArrowException:  # no cast between the two types: compare as text
         return pc.coalesce(_as_text(explicit), derived)
 
 
