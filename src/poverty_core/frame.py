@@ -205,7 +205,7 @@ class Frame:
     records: Sequence[Any] | None = None
     """The records the frame was built from, when it was (for plain-function rules)."""
     lazy: dict[str, Callable[[], Vec]] = attrs.field(factory=dict)
-    """Columns converted on first use (from Arrow, only what rules read is converted)."""
+    """Columns converted on first use (from records or Arrow: only what rules read)."""
     table: Any = None
     """The Arrow table the frame was built from, when it was (for plain-function rules)."""
 
@@ -249,7 +249,8 @@ class Frame:
     @classmethod
     def from_records(cls, records: Sequence[Any], kind: type[Any] | None = None) -> Frame:
         """Build a frame from model records of one class (households bring their members);
-        ``kind`` names the class when there may be no records."""
+        ``kind`` names the class when there may be no records. A field's column is built
+        when a rule first reads it."""
         if not records:
             if kind is None:
                 raise ValueError("no records, and no kind given")
