@@ -365,3 +365,43 @@ def test_show_and_the_docs_page_list_the_fields(
     assert [f["name"] for f in described] == ["water_source", "water_distance_km"]
     # rule texts name the field by its title
     assert "饮水来源" in pack.rule_text(pack.criteria["safe_water"], "zh")
+
+
+def test_the_command_line_reads_the_pack_fields(
+    packs: SimpleNamespace, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``assess --pack county`` reads the Chinese header of a CSV register and the field
+    in a JSON file, with the same outcomes as the library."""
+    from poverty_core import cli
+
+    pack = load(packs, county(packs, tmp_path), name="county")
+    monkeypatch.setattr(cli, "_load_pack", lambda name: pack)
+    households, members = tmp_path / "h.csv", tmp_path / "m.csv"
+    households.write_text(HOUSEHOLDS, encoding="utf-8")
+    members.write_text(MEMBERS, encoding="utf-8")
+    common = ["--pack", "county", "--as-of", "2016-12-31", "--allow-undetermined"]
+    out = io.StringIO()
+    code = cli.main(
+        ["assess", str(households), "--members", str(members), *common, "-o",
+         str(tmp_path / "r.csv")],
+        stdout=out,
+    )  # fmt: skip
+    assert code in (0, 1), out.getvalue()
+    import csv
+
+    with (tmp_path / "r.csv").open(encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    batch = open_register(households, members, pack=pack).read_all()
+    library = pack.decide_batch(
+        "household_exit", frame_from_arrow(batch.households, batch.members), as_of=DAY
+    )
+    assert [r["outcome"] for r in rows] == [o.value for o in library.outcomes()]
+    assert [r["safe_water"] for r in rows] == ["passed", "failed", "passed", "unknown"]
+    record = {"id": "j1", "members": [{"id": "p", "age": 40}], "water_source": "自来水"}
+    path = tmp_path / "in.json"
+    path.write_text(json.dumps({"households": [record]}, ensure_ascii=False), "utf-8")
+    out = io.StringIO()
+    code = cli.main(["assess", str(path), *common, "--format", "json"], stdout=out)
+    assert code in (0, 1), out.getvalue()
+    result = json.loads(out.getvalue())["households"][0]
+    assert result["safe_water"] == "passed"

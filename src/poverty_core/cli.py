@@ -1100,9 +1100,9 @@ def _open_source(args: argparse.Namespace, pack: Pack | None = None) -> Source:
             from poverty_core.samples import sample_path
 
             with sample_path(sample_file(args.sample)) as path:
-                data = read_dataset(path, on_error=on_error, as_of=args.as_of)
+                data = read_dataset(path, on_error=on_error, as_of=args.as_of, pack=pack)
         else:
-            data = read_dataset(args.file, on_error=on_error, as_of=args.as_of)
+            data = read_dataset(args.file, on_error=on_error, as_of=args.as_of, pack=pack)
         source = Source(
             data.source,
             synthetic=data.synthetic,
@@ -1138,8 +1138,8 @@ def _open_source(args: argparse.Namespace, pack: Pack | None = None) -> Source:
         )
         source = Source(args.file, register=register, skip=skip)
     for option, cls, kind in (
-        (args.villages, Village, "villages"),
-        (args.counties, County, "counties"),
+        (args.villages, Village if pack is None else pack.record_type("village"), "villages"),
+        (args.counties, County if pack is None else pack.record_type("county"), "counties"),
     ):
         if not option:
             continue

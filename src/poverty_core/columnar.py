@@ -261,9 +261,11 @@ def tables_from_records(records: Sequence[Any]) -> tuple[pa.Table, pa.Table | No
             values = [getattr(r, field_name).get(a, {}).get(b) for r in records]
             arrow_type = pa.date32() if field_name == "procedures" else pa.bool_()
             table = table.append_column(f"{field_name}.{a}.{b}", pa.array(values, type=arrow_type))
-    if kind is not Household:
+    if not issubclass(kind, Household):
         return table, None
-    member_schema = arrow_schema(Person, member_table=True)
+    # a pack's household class holds the pack's person class
+    people = [p for r in records for p in r.members]
+    member_schema = arrow_schema(type(people[0]) if people else Person, member_table=True)
     rows: dict[str, list[Any]] = {f.name: [] for f in member_schema}
     for record in records:
         for person in record.members:
