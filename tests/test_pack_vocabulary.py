@@ -405,3 +405,17 @@ def test_the_command_line_reads_the_pack_fields(
     assert code in (0, 1), out.getvalue()
     result = json.loads(out.getvalue())["households"][0]
     assert result["safe_water"] == "passed"
+
+
+def test_a_core_record_leaves_a_pack_field_unknown(packs: SimpleNamespace, tmp_path: Path) -> None:
+    """A core household given to a pack with declared fields: the field is unknown on one
+    record and in a batch, named as missing — not an error."""
+    pack = load(packs, county(packs, tmp_path), name="county")
+    record = pc.Household.from_dict({"id": "h", "members": [{"id": "p", "age": 40}]})
+    one = pack.decide("household_exit", record, as_of=DAY)
+    water = next(f for f in one.findings if f.rule.id == "safe_water")
+    assert water.status is pc.Status.UNKNOWN
+    assert "water_source" in water.missing
+    many = pack.decide_batch("household_exit", [record], as_of=DAY)
+    assert many.outcomes() == [one.outcome]
+    assert [f.status for f in many.result(0).findings] == [f.status for f in one.findings]

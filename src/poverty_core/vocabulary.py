@@ -11,8 +11,8 @@ Each pack gets its own record classes, built with :func:`attrs.make_class` as fr
 subclasses of the core classes, the declared fields carrying the same metadata as the
 core model's fields (label, personal, check), so the converter, the JSON Schema, the
 Arrow frame and the masking of personal fields treat them as core fields.
-:meth:`~poverty_core.packs.Pack.record_type` gives them; :meth:`Household.from_dict`
-stays core-only.
+:meth:`~poverty_core.packs.Pack.record_type` gives them;
+``Household.from_dict`` stays core-only.
 
 The field *kinds* are also kept in one process-wide table per record kind
 (:func:`declared`), read by the Arrow frame and the register readers, so that a batch
@@ -173,7 +173,7 @@ _CODE_LISTS: dict[tuple[str, str, tuple[tuple[str, str, str], ...]], type[Code]]
 
 def code_class(pack: str, taxonomy: str, items: Iterable[tuple[str, Text]]) -> type[Code]:
     """The code list (a :class:`~poverty_core.codes.Code` enum) of a pack's taxonomy,
-    made once per pack, taxonomy and items; its :meth:`~Code.list_name` is the taxonomy id."""
+    made once per pack, taxonomy and items; its ``list_name()`` is the taxonomy id."""
     entries = tuple((code, label.zh, label.en) for code, label in items)
     key = (pack, taxonomy, entries)
     found = _CODE_LISTS.get(key)
