@@ -76,10 +76,9 @@ NOT_READ = {"id", "members", "history", "procedures", "checklists"}
 
 
 def field_table(pack: pc.Pack, subject: type[Any]) -> dict[str, FieldKind]:
-    """The fields rules may read on ``subject`` records in ``pack``: the model's fields,
-    and the fields the pack declares (once packs declare their own vocabulary)."""
-    declared = getattr(pack, "field_kinds", None)
-    table = dict(declared(subject)) if callable(declared) else field_kinds(subject)
+    """The fields rules may read on ``subject`` records in ``pack`` (``subject``: one of
+    the pack's record classes): the model's fields and the fields the pack declares."""
+    table = field_kinds(subject)
     return {name: fk for name, fk in table.items() if name not in NOT_READ}
 
 
@@ -130,9 +129,9 @@ BASE_DATES = (
 
 def _vocabulary(pack_name: str, subject: str) -> Vocabulary:
     pack = PACKS[pack_name]
-    cls = SUBJECTS[subject]
+    cls = pack.record_type(subject)  # the core class with the pack's declared fields
     fields = field_table(pack, cls)
-    person = field_table(pack, pc.Person) if cls is pc.Household else {}
+    person = field_table(pack, pack.record_type("person")) if issubclass(cls, pc.Household) else {}
     numbers: set[float] = set(BASE_NUMBERS)
     dates: set[dt.date] = set(BASE_DATES)
     for p in pack.parameters.values():
@@ -331,7 +330,7 @@ def tree(draw: Draw, v: Vocabulary, kind: Kind, depth: int, members: bool = Fals
             return ex.all_of(*parts) if draw(BOOLS) else ex.any_of(*parts)
         if choice == 6:
             return ex.not_(sub(kind))
-        if choice == 7 and v.cls is pc.Household:
+        if choice == 7 and issubclass(v.cls, pc.Household):
             make = _pick(draw, [ex.any_member, ex.all_members, ex.no_member])
             return make(sub(kind, inner=True))
         return leaf(draw, v, kind, members)
@@ -340,7 +339,7 @@ def tree(draw: Draw, v: Vocabulary, kind: Kind, depth: int, members: bool = Fals
             op = _pick(draw, "+-*/")
             unit = kind[1] if op in "+-" else _pick(draw, _units(v))
             return ex.Arith(op, sub(("number", unit)), sub(("number", unit)))
-        if choice == 5 and v.cls is pc.Household:
+        if choice == 5 and issubclass(v.cls, pc.Household):
             return ex.count_members(sub(("bool",), inner=True))
         if choice == 6 and kind[1] in (None, "days"):
             return ex.Arith("-", sub(("date",)), sub(("date",)))
@@ -427,7 +426,7 @@ def _fields_strategy(
             _VALUES[value_key] = st.one_of(st.none(), _value_strategy(v, cls, name, table[name]))
         out[name] = _VALUES[value_key]
     strategy = st.fixed_dictionaries(out)
-    if cls is pc.Person:
+    if issubclass(cls, pc.Person):
         strategy = st.lists(strategy, min_size=1, max_size=4)
     _RECORDS[key] = strategy
     return strategy
@@ -517,10 +516,11 @@ def records(
             fields["procedures"] = draw(_procedures(v))
         if "checklists" in attrs.fields_dict(v.cls):
             fields["checklists"] = draw(_checklists(v))
-        if v.cls is pc.Household:
-            people = draw(_fields_strategy(v, pc.Person, v.person, read[1]))
+        if issubclass(v.cls, pc.Household):
+            people = draw(_fields_strategy(v, v.pack.record_type("person"), v.person, read[1]))
             fields["members"] = [
-                _build(pc.Person, {**p, "id": f"r{i}-m{j}"}) for j, p in enumerate(people)
+                _build(v.pack.record_type("person"), {**p, "id": f"r{i}-m{j}"})
+                for j, p in enumerate(people)
             ]
         out.append(_build(v.cls, {**fields, "id": f"r{i}"}))
     return out
@@ -681,7 +681,7 @@ def generated_pack(draw: Draw, key: tuple[str, str]) -> Generated:
         in_force=_period(draw, v),
     )
     entitlements = dict(pack.entitlements)
-    if v.cls is pc.Household:
+    if issubclass(v.cls, pc.Household):
         lines = []
         for i in range(_int(draw, 1, 3)):
             per = _pick(draw, ["member", "household"])

@@ -160,7 +160,16 @@ def entity_columns(entity: str) -> list[str]:
     (Flattened ``procedures.<id>.<step>`` / ``checklists.<id>.<item>`` come on top.)"""
     kind = ENTITIES[entity]
     names = [a.name for a in attrs.fields(kind) if a.name not in _NOT_COLUMNS]
+    names += [n for n in _declared(entity) if n not in names]
     return [_MEMBER_KEY, *names] if entity == "members" else names
+
+
+def _declared(entity: str) -> Mapping[str, Any]:
+    """Fields packs loaded in this process declare on ``entity``'s records
+    (:mod:`poverty_core.vocabulary`): register columns as the model's are."""
+    from poverty_core.vocabulary import declared
+
+    return declared(ENTITIES[entity])
 
 
 def _flat_prefixes(entity: str) -> tuple[str, ...]:
@@ -177,6 +186,8 @@ def _label_headers(entity: str) -> dict[str, str]:
     """Each column's own headers: its name and its labels (with and without the unit)."""
     kind = ENTITIES[entity]
     labels: dict[str, Text] = kind.field_labels()
+    declared = _declared(entity)
+    labels.update({name: f.title for name, f in declared.items()})
     out: dict[str, set[str]] = {}
     for name in entity_columns(entity):
         heads = {name}
@@ -187,6 +198,8 @@ def _label_headers(entity: str) -> dict[str, str]:
             for text in (label.zh, label.en):
                 heads.add(text)
                 heads.add(_UNIT.sub("", text))
+        if name in declared:  # the register headers the pack lists for its field
+            heads.update(declared[name].aliases)
         out[name] = {normalize(h) for h in heads if h.strip()}
     # A header two columns share (none today) would be ambiguous: it belongs to neither.
     seen: dict[str, str] = {}
@@ -536,3 +549,16 @@ def _default() -> AliasMap:
     resource = files("poverty_core").joinpath("data/aliases.toml")
     data = tomllib.loads(resource.read_text(encoding="utf-8"))
     return base._with_data(data, "poverty_core/data/aliases.toml", override=False)
+
+
+def _forget_default() -> None:
+    _default.cache_clear()
+
+
+def _watch_vocabulary() -> None:
+    from poverty_core import vocabulary
+
+    vocabulary.on_change(_forget_default)
+
+
+_watch_vocabulary()

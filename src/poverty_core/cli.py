@@ -281,6 +281,12 @@ def _parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("schema", help="print the JSON Schema of a record kind")
     p.add_argument("--kind", choices=sorted(RECORD_TYPES), default="household")
+    p.add_argument(
+        "--pack",
+        default=None,
+        help="the pack whose record class to describe, its declared fields included "
+        "(default: the core model) / 描述该策略包的记录类型（含其声明的字段；默认：核心模型）",
+    )
 
     p = sub.add_parser(
         "template",
@@ -553,6 +559,11 @@ def _show(args: argparse.Namespace, out: TextIO) -> int:
         for ind in pack.indicators.values():
             title = f"{ind.title.zh} / {ind.title.en}"
             w(f"  {ind.id} [{ind.subject}, {ind.kind}] {title}  (from {_origin(ind)})\n")
+    if pack.fields:
+        w("\nFIELDS / 字段\n")
+        for f in pack.fields.values():
+            w(f"  {f.describe(lang)}  (from {f.pack})\n")
+            w(f"      source / 来源: {f.citation.format(lang)}\n")
     w("\nTAXONOMIES / 分类\n")
     for t in pack.taxonomies.values():
         items = ", ".join(i.label[lang] for i in t.items)
@@ -1089,9 +1100,9 @@ def _open_source(args: argparse.Namespace, pack: Pack | None = None) -> Source:
             from poverty_core.samples import sample_path
 
             with sample_path(sample_file(args.sample)) as path:
-                data = read_dataset(path, on_error=on_error, as_of=args.as_of)
+                data = read_dataset(path, on_error=on_error, as_of=args.as_of, pack=pack)
         else:
-            data = read_dataset(args.file, on_error=on_error, as_of=args.as_of)
+            data = read_dataset(args.file, on_error=on_error, as_of=args.as_of, pack=pack)
         source = Source(
             data.source,
             synthetic=data.synthetic,
@@ -1127,8 +1138,8 @@ def _open_source(args: argparse.Namespace, pack: Pack | None = None) -> Source:
         )
         source = Source(args.file, register=register, skip=skip)
     for option, cls, kind in (
-        (args.villages, Village, "villages"),
-        (args.counties, County, "counties"),
+        (args.villages, Village if pack is None else pack.record_type("village"), "villages"),
+        (args.counties, County if pack is None else pack.record_type("county"), "counties"),
     ):
         if not option:
             continue
@@ -1664,7 +1675,8 @@ def _validate(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _schema(args: argparse.Namespace, out: TextIO) -> int:
-    _dump(json_schema(args.kind), out)
+    pack = None if args.pack is None else _load_pack(args.pack)
+    _dump(json_schema(args.kind, pack=pack), out)
     return EXIT_OK
 
 

@@ -137,6 +137,7 @@ import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from poverty_core import vocabulary
 from poverty_core._text import Text
 from poverty_core.aliases import (
     ENTITIES,
@@ -152,6 +153,7 @@ from poverty_core.errors import InputError, PovertyCoreError, Problem
 from poverty_core.model import County, Household, Person, Village, part_whole_problems
 from poverty_core.privacy import mask_id_number
 from poverty_core.register_form import FormReading, national_form
+from poverty_core.vocabulary import declared as declared_fields
 
 __all__ = [
     "FORMATS",
@@ -259,9 +261,11 @@ def tables_from_records(records: Sequence[Any]) -> tuple[pa.Table, pa.Table | No
             values = [getattr(r, field_name).get(a, {}).get(b) for r in records]
             arrow_type = pa.date32() if field_name == "procedures" else pa.bool_()
             table = table.append_column(f"{field_name}.{a}.{b}", pa.array(values, type=arrow_type))
-    if kind is not Household:
+    if not issubclass(kind, Household):
         return table, None
-    member_schema = arrow_schema(Person, member_table=True)
+    # a pack's household class holds the pack's person class
+    people = [p for r in records for p in r.members]
+    member_schema = arrow_schema(type(people[0]) if people else Person, member_table=True)
     rows: dict[str, list[Any]] = {f.name: [] for f in member_schema}
     for record in records:
         for person in record.members:
@@ -375,19 +379,33 @@ def _spec_of(name: str, tp: Any, check: Any = None) -> _Spec:
     raise TypeError(f"no column spec for {tp!r}")
 
 
+def _forget_specs() -> None:
+    """Drop the cached column specs when packs declare fields."""
+    _specs.cache_clear()
+    _column_spec.cache_clear()
+
+
 @functools.cache
 def _specs(entity: str) -> dict[str, _Spec]:
     kind = ENTITIES[entity]
     hints = typing.get_type_hints(kind)
     fields = attrs.fields_dict(kind)
     out: dict[str, _Spec] = {}
+    declared = declared_fields(kind)
     for name in entity_columns(entity):
         if name == MEMBER_KEY and entity == "members":
             out[name] = _Spec(name, "text", pa.string(), id=True)
             continue
+        if name not in fields:  # a field a pack declares (poverty_core.vocabulary)
+            f = declared[name]
+            out[name] = _spec_of(name, f.python_type(), f.check())
+            continue
         a = fields[name]
         out[name] = _spec_of(name, hints[name], a.metadata.get("check"))
     return out
+
+
+vocabulary.on_change(_forget_specs)
 
 
 def _spec_in(entity: str, column: str) -> _Spec:
@@ -435,8 +453,14 @@ def _schema(entity: str, flat: Iterable[str]) -> pa.Schema:
         base = arrow_schema(Person, member_table=True)
     else:
         base = arrow_schema(ENTITIES[entity])
+    own = set(base.names)
+    declared = [
+        pa.field(n, _column_spec(entity, n).type)
+        for n in entity_columns(entity)
+        if n not in own and n != MEMBER_KEY
+    ]
     flat = sorted(flat, key=_flat_key)
-    return pa.schema([*base, *(pa.field(n, _column_spec(entity, n).type) for n in flat)])
+    return pa.schema([*base, *declared, *(pa.field(n, _column_spec(entity, n).type) for n in flat)])
 
 
 def _flat_key(name: str) -> tuple[int, str, str]:
@@ -4184,10 +4208,16 @@ def read_table(
 
 
 def records_from_tables(
-    households: pa.Table, members: pa.Table | None, *, ids: Iterable[str] | None = None
+    households: pa.Table,
+    members: pa.Table | None,
+    *,
+    ids: Iterable[str] | None = None,
+    cls: type[Household] = Household,
 ) -> list[Household]:
     """Households (with their members) rebuilt as records from typed tables — for
-    explaining a few rows of a columnar register; ``ids`` picks which (all if ``None``)."""
+    explaining a few rows of a columnar register; ``ids`` picks which (all if ``None``);
+    ``cls``: a pack's household class (``pack.record_type("household")``) for a
+    register with the pack's declared fields."""
     import pyarrow.compute as pc
 
     wanted = None if ids is None else list(ids)
@@ -4215,5 +4245,5 @@ def records_from_tables(
             else:
                 record[key] = value
         record["members"] = by_household.get(row["id"], [])
-        out.append(structure(record, Household))
+        out.append(structure(record, cls))
     return out

@@ -53,6 +53,8 @@ __all__ = [
     "age_problem",
     "json_schema",
     "loads_json",
+    "register_code_list",
+    "register_record_class",
     "repeated_keys",
     "structure",
     "structure_many",
@@ -202,6 +204,30 @@ def _field_hook(
     return hook
 
 
+def _register(conv: cattrs.Converter, cls: type[Any]) -> None:
+    overrides: dict[str, Any] = {}
+    hints = typing.get_type_hints(cls)
+    for a in attrs.fields(cls):
+        # Every field gets a hook resolved once here: cattrs' generic Optional
+        # handling would dispatch on the type for every value.
+        hint = hints[a.name]
+        base_type = _non_none(hint)
+        overrides[a.name] = override(
+            struct_hook=_field_hook(
+                conv.get_structure_hook(base_type),
+                base_type,
+                optional=base_type is not hint,
+                check=a.metadata.get("check"),
+            )
+        )
+    conv.register_structure_hook(
+        cls, make_dict_structure_fn(cls, conv, _cattrs_forbid_extra_keys=True, **overrides)
+    )
+    conv.register_unstructure_hook(
+        cls, make_dict_unstructure_fn(cls, conv, _cattrs_omit_if_default=True)
+    )
+
+
 def _make_converter() -> cattrs.Converter:
     conv = cattrs.Converter(forbid_extra_keys=True, detailed_validation=True)
     conv.register_structure_hook(str, _str)
@@ -217,27 +243,7 @@ def _make_converter() -> cattrs.Converter:
         conv.register_unstructure_hook(code_cls, lambda v: v.value)
     conv.register_structure_hook_func(_is_tuple_type, _tuple_hook(conv))
     for cls in _MODEL_CLASSES:
-        overrides: dict[str, Any] = {}
-        hints = typing.get_type_hints(cls)
-        for a in attrs.fields(cls):
-            # Every field gets a hook resolved once here: cattrs' generic Optional
-            # handling would dispatch on the type for every value.
-            hint = hints[a.name]
-            base_type = _non_none(hint)
-            overrides[a.name] = override(
-                struct_hook=_field_hook(
-                    conv.get_structure_hook(base_type),
-                    base_type,
-                    optional=base_type is not hint,
-                    check=a.metadata.get("check"),
-                )
-            )
-        conv.register_structure_hook(
-            cls, make_dict_structure_fn(cls, conv, _cattrs_forbid_extra_keys=True, **overrides)
-        )
-        conv.register_unstructure_hook(
-            cls, make_dict_unstructure_fn(cls, conv, _cattrs_omit_if_default=True)
-        )
+        _register(conv, cls)
     return conv
 
 
@@ -249,6 +255,19 @@ def _non_none(tp: Any) -> Any:
 
 
 _CONVERTER = _make_converter()
+
+
+def register_code_list(cls: type[Code]) -> None:
+    """Teach the converter a code list made at run time (a pack's taxonomy)."""
+    _CONVERTER.register_structure_hook(cls, _code)
+    _CONVERTER.register_unstructure_hook(cls, lambda v: v.value)
+
+
+def register_record_class(cls: type[Any]) -> None:
+    """Teach the converter a record class made at run time (a pack's subclass of a core
+    class, :mod:`poverty_core.vocabulary`): its own hooks, so that its added fields are
+    read, checked and written as core fields are."""
+    _register(_CONVERTER, cls)
 
 
 def _problems(exc: BaseException, path: str) -> list[Problem]:
@@ -404,7 +423,7 @@ def repeated_keys(data: Any, path: str = "") -> list[Problem]:
 def _cross_field_problems(data: dict[str, Any], cls: type[Any], path: str) -> list[Problem]:
     problems: list[Problem] = []
     members = data.get("members")
-    if cls is Household and isinstance(members, list):
+    if isinstance(cls, type) and issubclass(cls, Household) and isinstance(members, list):
         ids = [
             m.get("id") if isinstance(m, dict) and isinstance(m.get("id"), str) else None
             for m in members
@@ -524,7 +543,9 @@ def _class_schema(cls: type[Any], defs: dict[str, Any]) -> None:
         else:
             checks.append(getattr(a.validator, "check", None))
         for check in checks:
-            extra = _CHECK_SCHEMA.get(getattr(check, "__name__", ""), {})
+            extra = getattr(check, "schema", None) or _CHECK_SCHEMA.get(
+                getattr(check, "__name__", ""), {}
+            )
             if extra:
                 target = (
                     schema["anyOf"][0]
@@ -547,19 +568,23 @@ def _class_schema(cls: type[Any], defs: dict[str, Any]) -> None:
     }
 
 
-def json_schema(kind: str = "household") -> dict[str, Any]:
-    """The JSON Schema (draft 2020-12) of one record kind: household, village or county."""
+def json_schema(kind: str = "household", *, pack: Any = None) -> dict[str, Any]:
+    """The JSON Schema (draft 2020-12) of one record kind: household, village or county;
+    with ``pack`` (a loaded :class:`~poverty_core.packs.Pack`), of the pack's record class,
+    its declared fields included."""
     if kind not in RECORD_TYPES:
         from poverty_core.errors import UnknownName
 
         raise UnknownName(Text("记录类型", "record kind"), kind, list(RECORD_TYPES))
     defs: dict[str, Any] = {}
-    cls = RECORD_TYPES[kind]
+    cls = RECORD_TYPES[kind] if pack is None else pack.record_type(kind)
     _class_schema(cls, defs)
     root = dict(defs.pop(cls.__name__))
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
-        "$id": f"https://poverty-core.invalid/schema/{kind}.json",
+        "$id": f"https://poverty-core.invalid/schema/{kind}.json"
+        if pack is None
+        else f"https://poverty-core.invalid/schema/{pack.name}/{kind}.json",
         **root,
         "$defs": defs,
     }

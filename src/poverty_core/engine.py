@@ -830,7 +830,7 @@ def _stacked(columns: Sequence[CriterionColumns], n: int) -> Statuses:
 def _frame_of(records: Frame | Sequence[Any], kind: str, what: str) -> Frame:
     subject = subject_of(kind)
     frame = records if isinstance(records, Frame) else Frame.from_records(list(records), subject)
-    if frame.kind is not subject:
+    if not issubclass(frame.kind, subject):
         raise InputError(
             [
                 Problem(

@@ -451,7 +451,8 @@ class Field(Expr):
     name: str
 
     def _one(self, scope: One) -> Any:
-        value = getattr(scope.record, self.name)
+        # a core record has no field a pack declares: unknown, as a field left empty
+        value = getattr(scope.record, self.name, None)
         if value is None:
             return None
         if isinstance(value, dt.date):
@@ -496,7 +497,7 @@ class Member(Expr):
             raise TypeError(f"member({self.name!r}) used outside a member aggregation")
         if self.name == "age":
             return person.age_on(scope.as_of)
-        value = getattr(person, self.name)
+        value = getattr(person, self.name, None)  # a pack's field on a core person: unknown
         if isinstance(value, dt.date):
             return value.toordinal()
         if isinstance(value, tuple):

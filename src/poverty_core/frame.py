@@ -40,6 +40,7 @@ __all__ = [
     "field_kind",
     "field_kinds",
     "frame_from_arrow",
+    "kinds_of",
     "string_id",
     "strings_of",
 ]
@@ -111,9 +112,39 @@ _KINDS: dict[type[Any], dict[str, FieldKind]] = {
 }
 
 
+_MERGED: dict[type[Any], tuple[int, dict[str, FieldKind]]] = {}
+
+
+def kinds_of(cls: type[Any]) -> dict[str, FieldKind]:
+    """Each field of record class ``cls`` with its :class:`FieldKind`: its own fields (a
+    pack's record class has its declared ones) and the fields packs loaded in this
+    process declare on its core class (:func:`poverty_core.vocabulary.declared`)."""
+    from poverty_core import vocabulary
+
+    cached = _MERGED.get(cls)
+    if cached is not None and cached[0] == vocabulary.version:
+        return cached[1]
+    own = _KINDS.get(cls)
+    if own is None:
+        own = field_kinds(cls) if attrs.has(cls) else {}
+    extra = {
+        name: _declared_kind(f.python_type(), f.unit)
+        for name, f in vocabulary.declared(cls).items()
+        if name not in own
+    }
+    merged = {**own, **extra}
+    _MERGED[cls] = (vocabulary.version, merged)
+    return merged
+
+
+def _declared_kind(tp: Any, unit: str | None) -> FieldKind:
+    kind = _kind_of(tp)
+    return attrs.evolve(kind, unit=unit) if unit else kind
+
+
 def field_kind(cls: type[Any], name: str) -> FieldKind | None:
     """The :class:`FieldKind` of ``cls.name``, or ``None`` if there is no such field."""
-    return _KINDS[cls].get(name)
+    return kinds_of(cls).get(name)
 
 
 def _encode(value: Any, kind: FieldKind) -> Any:
@@ -215,7 +246,7 @@ class Frame:
         the Arrow table (a field without a column is unknown, ``None``)."""
         if self.records is not None:
             return [getattr(r, name) for r in self.records]
-        fk = _KINDS[self.kind].get(name)
+        fk = kinds_of(self.kind).get(name)
         if fk is None or fk.kind == "mapping" or name == "members":
             raise TypeError(
                 f"a plain-function rule reading {name!r} needs the records; "
@@ -237,7 +268,7 @@ class Frame:
             self.columns[name] = make()
             return self.columns[name]
         nothing = np.zeros(self.n, dtype=np.bool_)
-        fk = _KINDS[self.kind].get(name) if self.kind in _KINDS else None
+        fk = kinds_of(self.kind).get(name)
         if fk is not None and fk.kind == "code":  # all unknown, held as codes are
             return Vec(np.zeros(self.n, dtype=np.int32), nothing, coded=True)
         return Vec(np.zeros(self.n, dtype=np.int64), nothing)
@@ -255,16 +286,17 @@ class Frame:
             if kind is None:
                 raise ValueError("no records, and no kind given")
             empty = cls(kind, 0, {}, records=[])
-            if kind is Household:
+            if issubclass(kind, Household):
                 empty.members = cls(Person, 0, {}, owner=np.zeros(0, dtype=np.int64), records=[])
             return empty
         kind = type(records[0])
-        kinds = _KINDS[kind]
+        kinds = kinds_of(kind)
         columns: dict[str, Vec] = {}
         lazy: dict[str, Callable[[], Vec]] = {}
 
         def later(name: str, fk: FieldKind) -> Callable[[], Vec]:
-            return lambda: _column([getattr(r, name) for r in records], fk)
+            # getattr with a default: another pack's declared field is unknown here
+            return lambda: _column([getattr(r, name, None) for r in records], fk)
 
         for name, fk in kinds.items():
             if fk.kind == "mapping":
@@ -272,7 +304,7 @@ class Frame:
             elif name not in ("members", "history"):
                 lazy[name] = later(name, fk)  # converted when a rule reads it
         frame = cls(kind, len(records), columns, records=records, lazy=lazy)
-        if kind is Household:
+        if issubclass(kind, Household):
             people = [m for r in records for m in r.members]
             owner = np.repeat(
                 np.arange(len(records), dtype=np.int64),
@@ -401,7 +433,7 @@ def frame_from_arrow(
     """
     import pyarrow.compute as pc
 
-    kinds = _KINDS[kind]
+    kinds = kinds_of(kind)
     n = households.num_rows
     frame = Frame(kind, n, {}, table=households)
 
@@ -437,14 +469,14 @@ def frame_from_arrow(
 
     for procedure, names in steps.items():
         frame.lazy[procedure] = presence(procedure, names)
-    if kind is Household and members is not None:
+    if issubclass(kind, Household) and members is not None:
         ids = households.column("id")
         owner = pc.index_in(members.column(key), value_set=ids)
         if owner.null_count:
             raise ValueError(f"{owner.null_count} member row(s) name a household not in the table")
         owner_np = np.asarray(owner.to_numpy(zero_copy_only=False), dtype=np.int64)
         member_frame = Frame(Person, members.num_rows, {}, owner=owner_np, table=members)
-        person_kinds = _KINDS[Person]
+        person_kinds = kinds_of(Person)
         for name in members.column_names:
             fk = person_kinds.get(name)
             if fk is not None:

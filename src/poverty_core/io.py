@@ -99,6 +99,7 @@ def read_dataset(
     *,
     on_error: OnError = "fail",
     as_of: dt.date | None = None,
+    pack: Any = None,
 ) -> Dataset:
     """Read a JSON or JSON Lines input file.
 
@@ -109,6 +110,8 @@ def read_dataset(
         birth by more than a year on the file's own ``as_of`` (the date its ages were
         stated), or on this date when the file gives none, is a problem of the record.
         Without a date the two are not compared.
+    :param pack: a loaded pack: records are built as its record classes, so the fields
+        it declares (``fields.toml``) are read.
     """
     if on_error not in ("fail", "skip"):
         raise ValueError(f"on_error must be 'fail' or 'skip', not {on_error!r}")
@@ -141,7 +144,7 @@ def read_dataset(
     if not text.strip():
         raise InputError([_problem(name, "文件为空", "the file is empty")], what=name)
     if p.suffix.lower() in (".jsonl", ".ndjson"):
-        return _read_lines(text, name, on_error, as_of)
+        return _read_lines(text, name, on_error, as_of, pack)
     try:
         data = loads_json(text)
     except json.JSONDecodeError as exc:
@@ -157,7 +160,7 @@ def read_dataset(
         ) from None
     except RecursionError:
         raise InputError([_problem(name, "嵌套过深", "too deeply nested")], what=name) from None
-    return parse_dataset(data, source=name, on_error=on_error, as_of=as_of)
+    return parse_dataset(data, source=name, on_error=on_error, as_of=as_of, pack=pack)
 
 
 def _member_age_problems(household: Household, on: dt.date | None, path: str) -> list[Problem]:
@@ -173,7 +176,10 @@ def _member_age_problems(household: Household, on: dt.date | None, path: str) ->
     return out
 
 
-def _read_lines(text: str, name: str, on_error: OnError, as_of: dt.date | None) -> Dataset:
+def _read_lines(
+    text: str, name: str, on_error: OnError, as_of: dt.date | None, pack: Any = None
+) -> Dataset:
+    household_cls = Household if pack is None else pack.record_type("household")
     households: list[Household] = []
     rows: list[int] = []
     problems: list[Problem] = []
@@ -197,7 +203,7 @@ def _read_lines(text: str, name: str, on_error: OnError, as_of: dt.date | None) 
             if isinstance(record, dict) and isinstance(record.get("id"), str):
                 raw_id = record["id"]
             try:
-                household = structure(record, Household, path=where)
+                household = structure(record, household_cls, path=where)
             except InputError as err:
                 mine += err.problems
         if household is not None:
@@ -241,6 +247,7 @@ _KINDS: tuple[tuple[str, type[Any]], ...] = (
     ("villages", Village),
     ("counties", County),
 )
+_SINGULAR = {"households": "household", "villages": "village", "counties": "county"}
 
 
 def parse_dataset(
@@ -249,9 +256,10 @@ def parse_dataset(
     source: str = "input",
     on_error: OnError = "fail",
     as_of: dt.date | None = None,
+    pack: Any = None,
 ) -> Dataset:
     """Build a :class:`Dataset` from parsed JSON (an object or an array of households);
-    ``on_error`` and ``as_of`` as for :func:`read_dataset`."""
+    ``on_error``, ``as_of`` and ``pack`` as for :func:`read_dataset`."""
     if isinstance(data, list):
         data = {"households": data}
     if not isinstance(data, dict):
@@ -307,7 +315,9 @@ def parse_dataset(
             mine: list[Problem] = []
             record = None
             try:
-                record = structure(item, cls, path=path)
+                record = structure(
+                    item, cls if pack is None else pack.record_type(_SINGULAR[key]), path=path
+                )
             except InputError as err:
                 mine += err.problems
             if record is not None:

@@ -37,6 +37,7 @@ from poverty_core.errors import PackError
 
 __all__ = [
     "ChecklistFile",
+    "FieldsFile",
     "FileProblems",
     "NotEncodedFile",
     "ParameterFile",
@@ -150,6 +151,32 @@ class TaxonomyFile:
     codes: str | None = None
     description: TextTable | None = None
     override: bool = False
+
+
+@attrs.frozen
+class FieldTable:
+    """One ``[[fields]]`` entry of ``fields.toml``: an input field the pack declares."""
+
+    name: str
+    subject: str
+    type: str
+    title: TextTable
+    source: str
+    locator: str
+    codes: str | None = None
+    unit: str | None = None
+    aliases: list[str] = attrs.Factory(list)
+    personal: bool = False
+    minimum: float | None = None
+    maximum: float | None = None
+    description: TextTable | None = None
+
+
+@attrs.frozen
+class FieldsFile:
+    """``fields.toml``: the input fields a pack adds to the records (``[[fields]]``)."""
+
+    fields: list[FieldTable] = attrs.Factory(list)
 
 
 @attrs.frozen
@@ -368,6 +395,7 @@ _KINDS: dict[str, type[Any]] = {
     "checklist": ChecklistFile,
     "not_encoded": NotEncodedFile,
     "periods": PeriodsFile,
+    "fields": FieldsFile,
 }
 
 

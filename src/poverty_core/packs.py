@@ -43,11 +43,12 @@ from poverty_core.engine import (
 )
 from poverty_core.errors import PackError, UnknownName
 from poverty_core.expressions import subject_of
-from poverty_core.frame import Frame, field_kind
-from poverty_core.model import Person
+from poverty_core.frame import Frame
+from poverty_core.model import County, Household, Person, Village
 from poverty_core.packfiles import (
     NAME,
     ChecklistFile,
+    FieldsFile,
     FileProblems,
     NotEncodedFile,
     PeriodsFile,
@@ -84,6 +85,14 @@ from poverty_core.rules import (
     Taxonomy,
     TaxonomyItem,
     versions_of,
+)
+from poverty_core.vocabulary import (
+    FIELD_TYPES,
+    SUBJECTS,
+    PackField,
+    code_class,
+    declare,
+    record_classes,
 )
 
 if TYPE_CHECKING:
@@ -204,6 +213,87 @@ class PackData:
     not_encoded: list[NotEncoded]
     periods: dict[str, Period] = attrs.Factory(dict)
     """``periods.toml``: periods this pack sets on rules it inherits (by ``[kind:]id``)."""
+    fields: list[PackField] = attrs.Factory(list)
+    """``fields.toml``: input fields the pack declares (code lists resolved on assembly)."""
+
+
+def _load_fields(pack: str, resource: Traversable, problems: list[FileProblems]) -> list[PackField]:
+    """``fields.toml``: each declared field checked (name, record, type, code list, bounds)."""
+    if not resource.is_file():
+        return []
+    f, found = read_file(resource, "fields.toml", FieldsFile, problems)
+    if f is None:
+        return []
+    out: list[PackField] = []
+    seen: set[str] = set()
+    for i, e in enumerate(f.fields):
+        where = f"fields[{i}]"
+        bad = False
+        if not NAME.match(e.name):
+            found.add(f"{where}.name", "字段名应为 snake_case", "a field name is snake_case")
+            bad = True
+        if e.name in seen:
+            found.add(f"{where}.name", f"字段 {e.name} 重复", f"field {e.name} repeats")
+            bad = True
+        seen.add(e.name)
+        core = SUBJECTS.get(e.subject)
+        if core is None:
+            found.add(
+                f"{where}.subject",
+                f"未知记录类型 {e.subject!r}（可用：{', '.join(SUBJECTS)}）",
+                f"unknown record {e.subject!r} (one of {', '.join(SUBJECTS)})",
+            )
+            bad = True
+        elif e.name in attrs.fields_dict(core) or (core is Person and e.name == "age"):
+            found.add(
+                f"{where}.name",
+                f"{e.name} 已是核心模型的字段",
+                f"{e.name} is already a field of the core model",
+            )
+            bad = True
+        if e.type not in (*FIELD_TYPES, "code"):
+            found.add(
+                f"{where}.type",
+                f"未知类型 {e.type!r}（可用：{', '.join([*FIELD_TYPES, 'code'])}）",
+                f"unknown type {e.type!r} (one of {', '.join([*FIELD_TYPES, 'code'])})",
+            )
+            bad = True
+        if (e.type == "code") != (e.codes is not None):
+            found.add(
+                f"{where}.codes",
+                "代码类型的字段须写 codes（分类编号），其他类型不写",
+                "a field of type code names its taxonomy in codes; other types do not",
+            )
+            bad = True
+        if (e.minimum is not None or e.maximum is not None) and e.type not in (
+            "number",
+            "integer",
+        ):
+            found.add(
+                f"{where}.minimum", "只有数值字段可设上下限", "only number fields have bounds"
+            )
+            bad = True
+        citation = citation_of(e.source, e.locator, None, found, where)
+        if bad:
+            continue
+        out.append(
+            PackField(
+                name=e.name,
+                subject=e.subject,
+                type=e.type,
+                title=e.title.text(),
+                citation=citation,
+                pack=pack,
+                codes=e.codes,
+                unit=e.unit,
+                aliases=tuple(e.aliases),
+                personal=e.personal,
+                minimum=e.minimum,
+                maximum=e.maximum,
+                description=e.description.text() if e.description else None,
+            )
+        )
+    return out
 
 
 def _load_taxonomy(
@@ -352,6 +442,7 @@ def load_data(pack: str, data: Traversable | None) -> PackData:
         "checklists",
         "not_encoded.toml",
         "periods.toml",
+        "fields.toml",
     }
     problems: list[FileProblems] = []
     for entry in data.iterdir():
@@ -374,6 +465,7 @@ def load_data(pack: str, data: Traversable | None) -> PackData:
         checklists=each(_load_checklist, "checklists"),
         not_encoded=_load_not_encoded(pack, data / "not_encoded.toml", problems),
         periods=_load_periods(pack, data / "periods.toml", problems),
+        fields=_load_fields(pack, data / "fields.toml", problems),
     )
     raise_problems(pack, problems)
     return result
@@ -384,6 +476,11 @@ class _Namer:
     pack: Pack
 
     def field(self, subject: type[Any], name: str, language: Language) -> str:
+        # the pack's record class of the subject: its declared fields have labels too
+        for cls in self.pack.record_types.values():
+            if isinstance(subject, type) and issubclass(cls, subject):
+                subject = cls
+                break
         labels = subject.field_labels() if hasattr(subject, "field_labels") else {}
         if name == "age" and subject is Person:
             return "年龄" if language == "zh" else "age"
@@ -434,6 +531,31 @@ class Pack:
     """Inherited ids this pack (or an ancestor) removed, with the pack that removed them."""
     run_periods: dict[str, Period] = attrs.Factory(dict)
     """Periods the caller set for its runs (:meth:`with_periods`); results record them."""
+    fields: dict[str, PackField] = attrs.Factory(dict)
+    """Input fields the pack and its ancestors declare (``fields.toml``)."""
+    record_types: dict[str, type[Any]] = attrs.Factory(
+        lambda: {"household": Household, "person": Person, "village": Village, "county": County}
+    )
+    """The pack's record classes (:mod:`poverty_core.vocabulary`), by kind."""
+
+    def record_type(self, kind: str) -> type[Any]:
+        """The pack's record class of ``kind`` (``household``, ``person``/``member``,
+        ``village``, ``county``): the core class with the fields the pack declares."""
+        key = "person" if kind == "member" else kind
+        try:
+            return self.record_types[key]
+        except KeyError:
+            raise UnknownName(
+                Text("记录类型", "record kind"), kind, list(self.record_types)
+            ) from None
+
+    def structure(self, data: Any, kind: str = "household") -> Any:
+        """Build one record of the pack's class of ``kind`` from a JSON-compatible dict
+        (its declared fields included); raises :class:`~poverty_core.errors.InputError`
+        listing every bad field."""
+        from poverty_core.convert import structure
+
+        return structure(data, self.record_type(kind))
 
     @property
     def parent(self) -> str | None:
@@ -692,6 +814,7 @@ class Pack:
                 for r in pack.criteria.values()
             ],
             "parameters": [p.to_dict() for p in pack.parameters.values()],
+            "fields": [f.to_dict() for f in pack.fields.values()],
             "taxonomies": [
                 {
                     "id": t.id,
@@ -1042,6 +1165,7 @@ def assemble(definition: PackDefinition, parent: Pack | None) -> Pack:
 
     chain = (name, *(parent.chain if parent else ()))
     versions = {name: definition.version, **(parent.versions if parent else {})}
+    fields, record_types = _vocabulary(name, data, parent, taxonomies)
     pack = Pack(
         name=name,
         title=definition.title,
@@ -1053,11 +1177,56 @@ def assemble(definition: PackDefinition, parent: Pack | None) -> Pack:
         **{kind.attr: merged[kind.name] for kind in RULE_KINDS},
         not_encoded=[*(parent.not_encoded if parent else []), *data.not_encoded],
         removed=removed,
+        fields=fields,
+        record_types=record_types,
     )
     render_texts(pack)
     _validate(pack)
     _resolve_citations(pack)
     return pack
+
+
+def _vocabulary(
+    name: str, data: PackData, parent: Pack | None, taxonomies: Mapping[str, Taxonomy]
+) -> tuple[dict[str, PackField], dict[str, type[Any]]]:
+    """The pack's fields (inherited and its own, code lists resolved from its taxonomies),
+    recorded in the process-wide table, and its record classes."""
+    fields = dict(parent.fields) if parent else {}
+    problems: list[Text] = []
+    for f in data.fields:
+        if f.name in fields:
+            problems.append(
+                Text(
+                    f"fields.toml：字段 {f.name} 已由 {fields[f.name].pack} 声明",
+                    f"fields.toml: field {f.name} is already declared by {fields[f.name].pack}",
+                )
+            )
+            continue
+        if f.codes is not None:
+            t = taxonomies.get(f.codes)
+            if t is None:
+                problems.append(
+                    Text(
+                        f"fields.toml：字段 {f.name} 的代码表 {f.codes!r} 不是本包或上级包的分类",
+                        f"fields.toml: field {f.name}: codes {f.codes!r} is no taxonomy "
+                        "of the pack or its ancestors",
+                    )
+                )
+                continue
+            codes = code_class(t.pack, t.id, [(i.code, i.label) for i in t.items])
+            f = attrs.evolve(f, code_list=codes)
+        fields[f.name] = f
+    if not problems:
+        problems = declare(name, fields.values())
+    if problems:
+        raise PackError(
+            name,
+            Text("\n".join(p.zh for p in problems), "\n".join(p.en for p in problems)),
+            file="fields.toml",
+        )
+    if parent is not None and not data.fields:
+        return fields, parent.record_types
+    return fields, record_classes(name, fields.values())
 
 
 def _extend_decisions(
@@ -1253,7 +1422,7 @@ def _set_periods(
                     criteria[cid] = attrs.evolve(rule, in_force=period)
 
 
-def _personal_reads(expr: Any, subject: type[Any]) -> list[str]:
+def _personal_reads(expr: Any, subject: type[Any], persons: type[Any] = Person) -> list[str]:
     """Personal fields (names, ID numbers …) an expression reads as values, not only
     whether they are filled in: their values would be reported in findings."""
     from poverty_core.expressions import Field, Filled, Function, Length, Member
@@ -1261,10 +1430,10 @@ def _personal_reads(expr: Any, subject: type[Any]) -> list[str]:
     if isinstance(expr, Filled | Length | Function):
         return []
     if isinstance(expr, Field | Member):
-        cls = Person if isinstance(expr, Member) else subject
+        cls = persons if isinstance(expr, Member) else subject
         a = attrs.fields_dict(cls).get(expr.name)
         return [expr.name] if a is not None and a.metadata.get("personal") else []
-    return [name for child in expr.children() for name in _personal_reads(child, subject)]
+    return [name for child in expr.children() for name in _personal_reads(child, subject, persons)]
 
 
 _PLACEHOLDER = re.compile(r"\{([a-z][a-z0-9_]*)\}")
@@ -1396,14 +1565,18 @@ def _validate(pack: Pack) -> None:
     for n in pack.not_encoded:
         cited(f"not_encoded {n.rule.en!r}", n.citation)
 
+    # Fields resolve through the pack's record classes: its declared fields are known,
+    # another pack's are not.
+    persons = attrs.fields_dict(pack.record_type("person"))
+
     def reads(where: str, subject_name: str, exprs: Iterable[Any], members: bool) -> None:
-        subject = subject_of(subject_name)
+        own_fields = attrs.fields_dict(pack.record_type(subject_name))
         for expr in exprs:
             for ref in expr.refs():
-                if ref.kind == "field" and field_kind(subject, ref.name) is None:
+                if ref.kind == "field" and ref.name not in own_fields:
                     problems.append(f"{where} reads unknown {subject_name} field {ref.name!r}")
                 elif ref.kind == "member" and (
-                    not members or (ref.name != "age" and field_kind(Person, ref.name) is None)
+                    not members or (ref.name != "age" and ref.name not in persons)
                 ):
                     problems.append(f"{where} reads unknown member field {ref.name!r}")
                 elif ref.kind == "param" and ref.name not in pack.parameters:
@@ -1420,7 +1593,9 @@ def _validate(pack: Pack) -> None:
         for expr in (rule.test, rule.observed, rule.required):
             if expr is None:
                 continue
-            for name in _personal_reads(expr, subject_of(rule.subject)):
+            for name in _personal_reads(
+                expr, pack.record_type(rule.subject), pack.record_type("person")
+            ):
                 problems.append(
                     f"criterion {rule.id} reads the personal field {name!r} itself "
                     f"(its value would reach findings): test filled({name!r}) instead"

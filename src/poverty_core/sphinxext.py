@@ -510,6 +510,39 @@ def _taxonomies(pack: Pack) -> list[str]:
     return lines
 
 
+def _fields(pack: Pack) -> list[str]:
+    lines = heading("输入字段 · Input fields", "=")
+    lines += [
+        _para(
+            "本包（或其上级包）在 fields.toml 中声明、核心模型之外的登记字段；"
+            "登记表中可用名称或所列表头。",
+            "Register fields the pack (or an ancestor) declares in fields.toml, beyond the "
+            "core model; a register names them by the name, the title or a listed header.",
+        ),
+        "",
+    ]
+    rows = [
+        [
+            _lit(f.name),
+            _esc(f.subject),
+            _esc(f.type) + (f" {_lit(f.codes)}" if f.codes else ""),
+            _esc(f.unit or "—"),
+            _esc(f.title.zh),
+            _esc(f.title.en),
+            _esc("、".join(f.aliases) or "—"),
+            "是 yes" if f.personal else "否 no",
+            _esc(f.pack),
+            _esc(f.citation.format("zh")),
+        ]
+        for f in pack.fields.values()
+    ]
+    lines += _table(
+        ["字段", "记录", "类型", "单位", "名称", "English", "表头", "个人信息", "来源包", "出处"],
+        rows,
+    )
+    return lines
+
+
 _UNITLESS = {"ratio": "比例（百分数）", "count": "个数", "none": "—"}
 
 
@@ -631,6 +664,7 @@ def pack_rst(pack: Pack) -> list[str]:
         (pack.indicators, _indicators),
         (pack.checklists, _checklists),
         (pack.procedures, _procedures),
+        (pack.fields, _fields),
         (pack.taxonomies, _taxonomies),
     ):
         if present:

@@ -212,7 +212,7 @@ def _check(condition: bool, case: Case, message: str) -> None:
 def run_case(case: Case, *, registry: PackRegistry | None = None) -> None:
     """Run one case on both paths; raise :class:`CaseFailure` on any difference."""
     pack = load_pack(case.pack, registry=registry)
-    cls = RECORD_TYPES[case.kind]
+    cls = pack.record_type(case.kind)  # the pack's fields too
     try:
         records = structure_many(list(case.records), cls, name="records")
     except PovertyCoreError as exc:
