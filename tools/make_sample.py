@@ -30,12 +30,13 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import random
 import sys
 from collections import Counter
 from pathlib import Path
 from typing import Any
+
+from sample_kit import expect, weighted, write_checked
 
 import poverty_core as pc
 from poverty_core import indicators
@@ -276,10 +277,6 @@ def schooling(rng: random.Random, age: int) -> tuple[SchoolingStage | None, Scho
             return stage, SchoolingStatus.IN_SCHOOL
         return None, SchoolingStatus.GRADUATED
     return None, SchoolingStatus.NOT_OF_SCHOOL_AGE
-
-
-def weighted(rng: random.Random, weights: dict[Any, float]) -> Any:
-    return rng.choices(list(weights), weights=list(weights.values()))[0]
 
 
 # -- households --------------------------------------------------------------------------
@@ -596,15 +593,6 @@ def generate(rng: random.Random) -> dict[str, Any]:
 # -- the check -----------------------------------------------------------------------------
 
 
-class CheckFailed(Exception):
-    pass
-
-
-def expect(condition: bool, message: str) -> None:
-    if not condition:
-        raise CheckFailed(message)
-
-
 def check_pack(
     name: str, households: list[Household], villages: list[Village]
 ) -> tuple[Any, Any, Any]:
@@ -752,22 +740,7 @@ def check(path: Path) -> list[str]:
 def main() -> int:
     rng = random.Random(SEED)
     document = generate(rng)
-    text = json.dumps(document, ensure_ascii=False, indent=1) + "\n"
-    size = len(text.encode("utf-8"))
-    tmp = OUT.with_name(OUT.name + ".tmp")
-    tmp.write_text(text, encoding="utf-8")
-    try:
-        expect(size <= MAX_BYTES, f"file is {size} bytes, more than {MAX_BYTES}")
-        summary = check(tmp)
-    except (CheckFailed, pc.InputError) as exc:
-        tmp.unlink()
-        print(f"make_sample: CHECK FAILED, nothing written: {exc}", file=sys.stderr)
-        return 1
-    os.replace(tmp, OUT)
-    print(f"wrote {OUT} ({size / 1e6:.2f} MB, SYNTHETIC, seed {SEED})")
-    for line in summary:
-        print("  " + line)
-    return 0
+    return write_checked("make_sample", OUT, document, max_bytes=MAX_BYTES, seed=SEED, check=check)
 
 
 if __name__ == "__main__":

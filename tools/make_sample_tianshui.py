@@ -41,14 +41,14 @@ holds; otherwise the script exits with status 1 and says which check failed.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import math
-import os
 import random
 import sys
 from collections import Counter
 from pathlib import Path
 from typing import Any
+
+from sample_kit import expect, weighted, write_checked
 
 import poverty_core as pc
 from poverty_core import indicators
@@ -154,11 +154,6 @@ DESCRIPTION = {
 
 
 # -- helpers -------------------------------------------------------------------------------
-
-
-def weighted(rng: random.Random, weights: dict[Any, float]) -> Any:
-    """One key of ``weights`` drawn by its weight."""
-    return rng.choices(list(weights), weights=list(weights.values()))[0]
 
 
 def birth_date(rng: random.Random, age: int) -> dt.date:
@@ -611,15 +606,6 @@ def generate(rng: random.Random, pack: pc.Pack) -> dict[str, Any]:
 # -- the check -------------------------------------------------------------------------------
 
 
-class CheckFailed(Exception):
-    pass
-
-
-def expect(condition: bool, message: str) -> None:
-    if not condition:
-        raise CheckFailed(message)
-
-
 def decided(pack: pc.Pack, decision: str, records: list[Any], **kw: Any) -> dict[str, int]:
     """Counts of a decision over ``records``, checked against the one-record path."""
     result = pack.decide_batch(decision, records, as_of=AS_OF, **kw)
@@ -778,22 +764,9 @@ def check(path: Path) -> list[str]:
 def main() -> int:
     rng = random.Random(SEED)
     document = generate(rng, pc.load_pack(PACK))
-    text = json.dumps(document, ensure_ascii=False, indent=1) + "\n"
-    size = len(text.encode("utf-8"))
-    tmp = OUT.with_name(OUT.name + ".tmp")
-    tmp.write_text(text, encoding="utf-8")
-    try:
-        expect(size <= MAX_BYTES, f"file is {size} bytes, more than {MAX_BYTES}")
-        summary = check(tmp)
-    except (CheckFailed, pc.InputError) as exc:
-        tmp.unlink()
-        print(f"make_sample_tianshui: CHECK FAILED, nothing written: {exc}", file=sys.stderr)
-        return 1
-    os.replace(tmp, OUT)
-    print(f"wrote {OUT} ({size / 1e6:.2f} MB, SYNTHETIC, seed {SEED})")
-    for line in summary:
-        print("  " + line)
-    return 0
+    return write_checked(
+        "make_sample_tianshui", OUT, document, max_bytes=MAX_BYTES, seed=SEED, check=check
+    )
 
 
 if __name__ == "__main__":

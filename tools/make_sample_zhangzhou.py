@@ -34,13 +34,13 @@ only if every check holds; otherwise the script exits with status 1 and names th
 from __future__ import annotations
 
 import datetime as dt
-import json
-import os
 import random
 import sys
 from collections import Counter
 from pathlib import Path
 from typing import Any
+
+from sample_kit import expect, weighted, write_checked
 
 import poverty_core as pc
 from poverty_core import indicators
@@ -164,11 +164,6 @@ DESCRIPTION = {
 
 
 # -- helpers -----------------------------------------------------------------------------
-
-
-def weighted(rng: random.Random, weights: dict[Any, float]) -> Any:
-    """One key of ``weights`` drawn by weight."""
-    return rng.choices(list(weights), weights=list(weights.values()))[0]
 
 
 def fit_sizes(rng: random.Random, n: int, total: int, low: int = 1) -> list[int]:
@@ -652,16 +647,6 @@ def generate(rng: random.Random, exit_steps: tuple[str, ...]) -> dict[str, Any]:
 # -- the check -----------------------------------------------------------------------------
 
 
-class CheckFailed(Exception):
-    """A figure of the sample is not what it must be."""
-
-
-def expect(condition: bool, message: str) -> None:
-    """Raise :class:`CheckFailed` with ``message`` unless ``condition`` holds."""
-    if not condition:
-        raise CheckFailed(message)
-
-
 def value(rows: list[dict[str, Any]]) -> float:
     """The one value of an indicator computed without groups."""
     (row,) = rows
@@ -777,22 +762,9 @@ def main() -> int:
     pack = pc.load_pack(PACK)
     exit_steps = tuple(step.id for step in pack.procedures["household_exit"].steps)
     document = generate(random.Random(SEED), exit_steps)
-    text = json.dumps(document, ensure_ascii=False, indent=1) + "\n"
-    size = len(text.encode("utf-8"))
-    tmp = OUT.with_name(OUT.name + ".tmp")
-    tmp.write_text(text, encoding="utf-8")
-    try:
-        expect(size <= MAX_BYTES, f"file is {size} bytes, more than {MAX_BYTES}")
-        summary = check(tmp)
-    except (CheckFailed, pc.InputError) as exc:
-        tmp.unlink()
-        print(f"make_sample_zhangzhou: CHECK FAILED, nothing written: {exc}", file=sys.stderr)
-        return 1
-    os.replace(tmp, OUT)
-    print(f"wrote {OUT} ({size / 1e6:.2f} MB, SYNTHETIC, seed {SEED})")
-    for line in summary:
-        print("  " + line)
-    return 0
+    return write_checked(
+        "make_sample_zhangzhou", OUT, document, max_bytes=MAX_BYTES, seed=SEED, check=check
+    )
 
 
 if __name__ == "__main__":
