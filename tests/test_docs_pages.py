@@ -29,7 +29,7 @@ import pytest
 
 import poverty_core as pc
 from poverty_core.cli import EXIT_OK, main
-from poverty_core.packs import default_registry
+from poverty_core.plugins import default_registry
 
 pytest.importorskip("sphinx")
 pytest.importorskip("myst_parser")

@@ -42,8 +42,8 @@ from poverty_core import expressions as ex
 from poverty_core.codes import Code
 from poverty_core.frame import FieldKind, field_kinds
 from poverty_core.model import FieldValueError
-from poverty_core.packs import PackRegistry, get_plugin_manager
 from poverty_core.parameters import value_problem
+from poverty_core.plugins import PackRegistry, get_plugin_manager
 from poverty_core.rules import TaxonomyItem
 
 PACKS: dict[str, pc.Pack] = {

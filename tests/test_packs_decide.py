@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 
 import poverty_core as pc
 from poverty_core.frame import field_kind
-from poverty_core.packs import default_registry
+from poverty_core.plugins import default_registry
 from poverty_core.rules import Decision
 
 _REGISTRY = default_registry()

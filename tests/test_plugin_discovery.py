@@ -12,9 +12,9 @@ from typing import Any
 import pytest
 
 import poverty_core as pc
-from poverty_core import packs as packs_module
+from poverty_core import plugins as plugins_module
 from poverty_core.hookspecs import hookimpl
-from poverty_core.packs import BLOCK_ENV, PackRegistry, get_plugin_manager
+from poverty_core.plugins import BLOCK_ENV, PackRegistry, get_plugin_manager
 
 
 class _EntryPoint:
@@ -48,7 +48,7 @@ def entry_points(monkeypatch: pytest.MonkeyPatch) -> list[_EntryPoint]:
         assert group == "poverty_core"
         return found
 
-    monkeypatch.setattr(packs_module.metadata, "entry_points", fake)
+    monkeypatch.setattr(plugins_module.metadata, "entry_points", fake)
     return found
 
 

@@ -58,15 +58,9 @@ from poverty_core.errors import (
 from poverty_core.frame import Frame, frame_from_arrow
 from poverty_core.hookspecs import hookimpl
 from poverty_core.model import County, Household, Person, StatusEvent, Village
-from poverty_core.packs import (
-    Pack,
-    PackDefinition,
-    PackRegistry,
-    Rule,
-    get_plugin_manager,
-    load_pack,
-)
+from poverty_core.packs import Pack, PackDefinition, Rule
 from poverty_core.parameters import Citation, Parameter, ParameterValue, Period, Source, cite
+from poverty_core.plugins import PackRegistry, available_packs, get_plugin_manager, load_pack
 from poverty_core.rules import (
     Checklist,
     Classifier,
@@ -149,6 +143,7 @@ __all__ = [
     "Village",
     "__version__",
     "assess",
+    "available_packs",
     "cite",
     "frame_from_arrow",
     "get_plugin_manager",

@@ -75,8 +75,9 @@ from poverty_core.io import (
     writing,
 )
 from poverty_core.model import County, Household, Village
-from poverty_core.packs import Pack, coerce_parameter, default_registry
+from poverty_core.packs import Pack, coerce_parameter
 from poverty_core.parameters import format_value, value_problem
+from poverty_core.plugins import default_registry
 from poverty_core.privacy import (
     mask_ids,
     mask_if_id_number,

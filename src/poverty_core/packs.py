@@ -13,18 +13,13 @@ citation names a known source, and that parents exist without cycles — each pr
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
-import weakref
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from importlib import metadata
 from importlib.resources.abc import Traversable
 from typing import TYPE_CHECKING, Any
 
 import attrs
-import pluggy
 
-from poverty_core import hookspecs
 from poverty_core._text import Language, Text
 from poverty_core.codes import CODE_LISTS
 from poverty_core.engine import (
@@ -99,20 +94,14 @@ if TYPE_CHECKING:
     from poverty_core.readiness import Readiness
 
 __all__ = [
-    "BLOCK_ENV",
     "RULE_KINDS",
     "NotEncoded",
     "Pack",
     "PackDefinition",
-    "PackRegistry",
     "Rule",
     "RuleKind",
-    "get_plugin_manager",
-    "load_pack",
+    "assemble",
 ]
-
-BLOCK_ENV = "POVERTY_CORE_BLOCK_PLUGINS"
-"""Comma-separated entry-point names of plugins not to load."""
 
 Rule = Criterion | Decision | DecisionExtension | Classifier | Entitlement | Indicator
 """Anything a pack registers in ``rules=`` or ``overrides=``."""
@@ -500,13 +489,16 @@ class _Namer:
         return p.title[language] if p else name
 
 
-@attrs.define
+@attrs.frozen(eq=False)
 class Pack:
     """An assembled, effective pack: its own items and everything it inherits.
 
     Every parameter, criterion, decision, procedure, taxonomy and source records the
     pack it comes from (``.pack``) and, when it replaces an ancestor's, which one
     (``.overrides``).
+
+    A pack is frozen once assembled (registries cache and share it): the methods that
+    change something — :meth:`with_periods`, :meth:`with_references` — return a new pack.
     """
 
     name: str
@@ -618,19 +610,18 @@ class Pack:
             from poverty_core.errors import InputError, Problem
 
             raise InputError([Problem("periods", err.text)], what="periods") from None
-        pack = attrs.evolve(self, run_periods={**self.run_periods, **chosen})
-        for kind, attr in _PERIOD_KINDS.items():
-            setattr(pack, attr, copies[kind])
         # steps and items follow their procedure's or checklist's period
-        for procedure in pack.procedures.values():
+        criteria, decisions = copies["criterion"], copies["decision"]
+        for procedure in copies["procedure"].values():
             for step in procedure.step_criteria():
-                pack.criteria[step.id] = step
-            pack.decisions[procedure.as_decision().id] = procedure.as_decision()
-        for checklist in pack.checklists.values():
+                criteria[step.id] = step
+            decisions[procedure.as_decision().id] = procedure.as_decision()
+        for checklist in copies["checklist"].values():
             for item in checklist.item_criteria():
-                pack.criteria[item.id] = item
-            pack.decisions[checklist.id] = checklist.as_decision()
-        return pack
+                criteria[item.id] = item
+            decisions[checklist.id] = checklist.as_decision()
+        changes: dict[str, Any] = {attr: copies[kind] for kind, attr in _PERIOD_KINDS.items()}
+        return attrs.evolve(self, run_periods={**self.run_periods, **chosen}, **changes)
 
     def _period_tables(self) -> dict[str, dict[str, Any]]:
         return {kind: getattr(self, attr) for kind, attr in _PERIOD_KINDS.items()}
@@ -1542,7 +1533,7 @@ def _resolve_citations(pack: Pack) -> None:
         )
     for k, ind in pack.indicators.items():
         pack.indicators[k] = attrs.evolve(ind, citations=[bind(c) for c in ind.citations])
-    pack.not_encoded = [attrs.evolve(n, citation=bind(n.citation)) for n in pack.not_encoded]
+    pack.not_encoded[:] = [attrs.evolve(n, citation=bind(n.citation)) for n in pack.not_encoded]
 
 
 def _validate(pack: Pack) -> None:
@@ -1658,195 +1649,25 @@ def _validate(pack: Pack) -> None:
         raise PackError(pack.name, Text(f"校验失败：{lines}", f"invalid: {lines}"), file=file)
 
 
-# -- plugins ---------------------------------------------------------------------------
+# -- the registry moved to poverty_core.plugins ----------------------------------------
 
-
-def get_plugin_manager(*, entry_points: bool = True) -> pluggy.PluginManager:
-    """A new plugin manager with the hook specs, the built-in packs and (unless
-    ``entry_points=False``) every installed plugin of the ``poverty_core`` entry-point
-    group, except those named in ``$POVERTY_CORE_BLOCK_PLUGINS``.
-
-    A plugin that fails to import is skipped and reported by
-    ``PackRegistry.problems``; it never stops the others.
-    """
-    pm = pluggy.PluginManager(hookspecs.NAME)
-    pm.add_hookspecs(hookspecs)
-    from poverty_core import national
-
-    pm.register(national, name="national")
-    if entry_points:
-        _load_entry_points(pm)
-    pm.check_pending()
-    return pm
-
-
-# Plugins that failed to load, per manager (weakly: a manager's problems go with it).
-_LOAD_PROBLEMS: weakref.WeakKeyDictionary[pluggy.PluginManager, list[tuple[str, str]]] = (
-    weakref.WeakKeyDictionary()
+_MOVED = frozenset(
+    {
+        "BLOCK_ENV",
+        "PackRegistry",
+        "available_packs",
+        "default_registry",
+        "get_plugin_manager",
+        "load_pack",
+    }
 )
 
 
-def _load_entry_points(pm: pluggy.PluginManager) -> None:
-    blocked = {b.strip() for b in os.environ.get(BLOCK_ENV, "").split(",") if b.strip()}
-    problems: list[tuple[str, str]] = []
-    for ep in metadata.entry_points(group=hookspecs.NAME):
-        if ep.name in blocked or pm.is_registered(ep.name) or pm.has_plugin(ep.name):
-            continue
-        try:
-            plugin = ep.load()
-            pm.register(plugin, name=ep.name)
-        except Exception as exc:  # a broken plugin is reported, never fatal to others
-            problems.append((ep.name, f"{type(exc).__name__}: {exc}"))
-    _LOAD_PROBLEMS[pm] = problems
+def __getattr__(name: str) -> Any:
+    # Plugin loading and the registry live in poverty_core.plugins; these names stay
+    # importable from here for code written against earlier releases.
+    if name in _MOVED:
+        from poverty_core import plugins
 
-
-class PackRegistry:
-    """The packs the plugins of one plugin manager register, assembled on demand."""
-
-    def __init__(self, pm: pluggy.PluginManager | None = None) -> None:
-        self.pm = pm if pm is not None else get_plugin_manager()
-        self.definitions: dict[str, PackDefinition] = {}
-        self.problems: list[PackError] = [
-            PackError(name, Text(f"插件加载失败：{msg}", f"plugin failed to load: {msg}"))
-            for name, msg in _LOAD_PROBLEMS.get(self.pm, [])
-        ]
-        self._packs: dict[str, Pack] = {}
-        self._collect()
-
-    def _collect(self) -> None:
-        for impl in self.pm.hook.poverty_core_register_packs.get_hookimpls():
-            plugin_name = impl.plugin_name
-            collected: list[PackDefinition] = []
-
-            def register(
-                definition: PackDefinition, _into: list[PackDefinition] = collected
-            ) -> None:
-                if not isinstance(definition, PackDefinition):
-                    raise TypeError(
-                        f"register() takes a PackDefinition, got {type(definition).__name__}"
-                    )
-                _into.append(definition)
-
-            try:
-                impl.function(register=register) if "register" in impl.argnames else impl.function()
-            except Exception as exc:  # one broken plugin must not stop the others
-                self.problems.append(
-                    PackError(
-                        plugin_name,
-                        Text(
-                            f"插件 {plugin_name} 的 poverty_core_register_packs 出错：{exc}",
-                            f"plugin {plugin_name}: poverty_core_register_packs raised "
-                            f"{type(exc).__name__}: {exc}",
-                        ),
-                    )
-                )
-                continue
-            for definition in collected:
-                definition = attrs.evolve(definition, plugin=plugin_name)
-                if not NAME.match(definition.name):
-                    self.problems.append(
-                        PackError(
-                            definition.name,
-                            Text(
-                                "包名应为小写 snake_case", "pack name must be lower-case snake_case"
-                            ),
-                        )
-                    )
-                elif definition.name in self.definitions:
-                    other = self.definitions[definition.name].plugin
-                    self.problems.append(
-                        PackError(
-                            definition.name,
-                            Text(
-                                f"插件 {plugin_name} 与 {other} 注册了同名策略包",
-                                f"plugins {other} and {plugin_name} both register this pack name",
-                            ),
-                        )
-                    )
-                    self.definitions[definition.name] = attrs.evolve(
-                        self.definitions[definition.name], plugin=f"{other}, {plugin_name}"
-                    )
-                    self._duplicates.add(definition.name)
-                else:
-                    self.definitions[definition.name] = definition
-
-    @property
-    def _duplicates(self) -> set[str]:
-        if not hasattr(self, "_dups"):
-            self._dups: set[str] = set()
-        return self._dups
-
-    def names(self) -> list[str]:
-        """Names of every registered pack."""
-        return sorted(self.definitions)
-
-    def load(self, name: str) -> Pack:
-        """Assemble pack ``name`` and its ancestors (cached)."""
-        return self._load(name, ())
-
-    def _load(self, name: str, seen: tuple[str, ...]) -> Pack:
-        if name in self._packs:
-            return self._packs[name]
-        if name in seen:
-            cycle = " → ".join((*seen, name))
-            raise PackError(name, Text(f"继承成环：{cycle}", f"cyclic inheritance: {cycle}"))
-        definition = self.definitions.get(name)
-        if definition is None:
-            if seen:
-                raise PackError(
-                    seen[-1], Text(f"上级包 {name} 未安装", f"parent pack {name} is not installed")
-                )
-            raise UnknownName(Text("策略包", "pack"), name, self.names())
-        if name in self._duplicates:
-            raise PackError(
-                name,
-                Text(
-                    f"多个插件注册了该包：{definition.plugin}",
-                    f"registered by more than one plugin: {definition.plugin}",
-                ),
-            )
-        parent = self._load(definition.parent, (*seen, name)) if definition.parent else None
-        try:
-            pack = assemble(definition, parent)
-        except PackError as exc:
-            if definition.plugin and definition.plugin != name:
-                plugin = definition.plugin
-                raise PackError(
-                    exc.pack,
-                    Text(f"（插件 {plugin}）{exc.detail.zh}", f"(plugin {plugin}) {exc.detail.en}"),
-                    file=exc.file,
-                ) from None
-            raise
-        self._packs[name] = pack
-        return pack
-
-    def check_all(self) -> dict[str, PackError | None]:
-        """Try to assemble every pack; each name maps to its error or ``None``."""
-        out: dict[str, PackError | None] = {}
-        for name in self.names():
-            try:
-                self.load(name)
-                out[name] = None
-            except PackError as exc:
-                out[name] = exc
-        return out
-
-
-_DEFAULT: list[PackRegistry] = []
-
-
-def default_registry() -> PackRegistry:
-    """The registry of installed plugins, built on first use (not at import)."""
-    if not _DEFAULT:
-        _DEFAULT.append(PackRegistry())
-    return _DEFAULT[0]
-
-
-def load_pack(name: str, *, registry: PackRegistry | None = None) -> Pack:
-    """The assembled pack ``name`` from the installed plugins (or a given registry).
-
-    >>> pack = load_pack("national")
-    >>> pack.chain
-    ('national',)
-    """
-    return (registry or default_registry()).load(name)
+        return getattr(plugins, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

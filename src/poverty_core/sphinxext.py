@@ -56,7 +56,8 @@ from poverty_core._pictures import (
 from poverty_core._svg import display_width
 from poverty_core._text import Language
 from poverty_core.expressions import subject_of
-from poverty_core.packs import Pack, default_registry, load_pack
+from poverty_core.packs import Pack
+from poverty_core.plugins import default_registry, load_pack
 
 __all__ = [
     "CliDirective",

@@ -54,7 +54,8 @@ import pytest
 
 from poverty_core.convert import RECORD_TYPES, structure_many
 from poverty_core.errors import PovertyCoreError
-from poverty_core.packs import Pack, PackRegistry, load_pack
+from poverty_core.packs import Pack
+from poverty_core.plugins import PackRegistry, load_pack
 
 __all__ = ["Case", "CaseFailure", "load_cases", "run_case"]
 

@@ -20,7 +20,7 @@ import pytest
 from poverty_core_zhangzhou import identification
 
 import poverty_core as pc
-from poverty_core.packs import PackRegistry, get_plugin_manager
+from poverty_core.plugins import PackRegistry, get_plugin_manager
 
 DAY = dt.date(2016, 3, 1)
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
