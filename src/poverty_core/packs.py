@@ -49,6 +49,7 @@ from poverty_core.packfiles import (
     PeriodsFile,
     PeriodTable,
     ProcedureFile,
+    ReferenceFile,
     StepTable,
     TaxonomyFile,
     list_toml,
@@ -66,6 +67,7 @@ from poverty_core.parameters import (
     load_sources,
     period_of,
 )
+from poverty_core.references import ReferenceData, ReferenceSpec
 from poverty_core.rules import (
     Checklist,
     ChecklistEntry,
@@ -135,6 +137,13 @@ RULE_KINDS: tuple[RuleKind, ...] = (
     RuleKind("taxonomy", "taxonomies", Text("分类", "taxonomy"), data="taxonomies", dated=False),
     RuleKind("procedure", "procedures", Text("程序", "procedure"), data="procedures"),
     RuleKind("checklist", "checklists", Text("核查清单", "checklist"), data="checklists"),
+    RuleKind(
+        "reference",
+        "references",
+        Text("参考数据", "reference data"),
+        data="references",
+        dated=False,
+    ),
     RuleKind("criterion", "criteria", Text("判定标准", "criterion"), cls=Criterion),
     RuleKind("decision", "decisions", Text("决策", "decision"), cls=Decision),
     RuleKind("classifier", "classifiers", Text("分类器", "classifier"), cls=Classifier),
@@ -204,6 +213,8 @@ class PackData:
     """``periods.toml``: periods this pack sets on rules it inherits (by ``[kind:]id``)."""
     fields: list[PackField] = attrs.Factory(list)
     """``fields.toml``: input fields the pack declares (code lists resolved on assembly)."""
+    references: list[tuple[ReferenceSpec, bool]] = attrs.Factory(list)
+    """``references/*.toml``: reference data a run supplies."""
 
 
 def _load_fields(pack: str, resource: Traversable, problems: list[FileProblems]) -> list[PackField]:
@@ -321,6 +332,38 @@ def _load_taxonomy(
     return taxonomy, f.override
 
 
+def _load_reference(
+    pack: str, resource: Traversable, problems: list[FileProblems]
+) -> tuple[ReferenceSpec, bool] | None:
+    path = f"references/{resource.name}"
+    f, found = read_file(resource, path, ReferenceFile, problems)
+    if f is None:
+        return None
+    name = resource.name.removesuffix(".toml")
+    if not NAME.match(name):
+        found.add("", "文件名应为 snake_case", "the file name must be snake_case")
+    if f.kind == "set" and f.columns:
+        found.add("columns", "集合没有列（只有键）", "a set has no columns (only keys)")
+    if f.key in f.columns or len(set(f.columns)) != len(f.columns):
+        found.add("columns", "列名重复", "column names repeat")
+    for i, c in enumerate(f.columns):
+        if not NAME.match(c):
+            found.add(f"columns[{i}]", "列名应为 snake_case", "a column name is snake_case")
+    spec = ReferenceSpec(
+        id=name,
+        kind=f.kind,
+        key=f.key,
+        key_form=f.key_form,
+        columns=tuple(f.columns),
+        title=f.title.text(),
+        citation=citation_of(f.source, f.locator, None, found, ""),
+        description=f.description.text() if f.description else None,
+        pack=pack,
+        file=path,
+    )
+    return spec, f.override
+
+
 def _steps(entries: list[StepTable], found: FileProblems, key: str) -> list[tuple[str, Text]]:
     for i, e in enumerate(entries):
         if not NAME.match(e.id):
@@ -432,6 +475,7 @@ def load_data(pack: str, data: Traversable | None) -> PackData:
         "not_encoded.toml",
         "periods.toml",
         "fields.toml",
+        "references",
     }
     problems: list[FileProblems] = []
     for entry in data.iterdir():
@@ -455,6 +499,7 @@ def load_data(pack: str, data: Traversable | None) -> PackData:
         not_encoded=_load_not_encoded(pack, data / "not_encoded.toml", problems),
         periods=_load_periods(pack, data / "periods.toml", problems),
         fields=_load_fields(pack, data / "fields.toml", problems),
+        references=each(_load_reference, "references"),
     )
     raise_problems(pack, problems)
     return result
@@ -488,6 +533,10 @@ class _Namer:
         p = self.pack.procedures.get(name)
         return p.title[language] if p else name
 
+    def reference(self, name: str, language: Language) -> str:
+        r = self.pack.references.get(name)
+        return r.title[language] if r else name
+
 
 @attrs.frozen(eq=False)
 class Pack:
@@ -518,6 +567,9 @@ class Pack:
     entitlements: dict[str, Entitlement]
     indicators: dict[str, Indicator]
     taxonomies: dict[str, Taxonomy]
+    references: dict[str, ReferenceSpec]
+    """Reference data a run supplies (:func:`poverty_core.blocks.reference`), declared by
+    the pack and its ancestors."""
     not_encoded: list[NotEncoded]
     removed: dict[str, str]
     """Inherited ids this pack (or an ancestor) removed, with the pack that removed them."""
@@ -525,6 +577,8 @@ class Pack:
     """Periods the caller set for its runs (:meth:`with_periods`); results record them."""
     fields: dict[str, PackField] = attrs.Factory(dict)
     """Input fields the pack and its ancestors declare (``fields.toml``)."""
+    run_references: dict[str, ReferenceData] = attrs.Factory(dict)
+    """Reference data the caller supplied for its runs (:meth:`with_references`)."""
     record_types: dict[str, type[Any]] = attrs.Factory(
         lambda: {"household": Household, "person": Person, "village": Village, "county": County}
     )
@@ -623,6 +677,52 @@ class Pack:
         changes: dict[str, Any] = {attr: copies[kind] for kind, attr in _PERIOD_KINDS.items()}
         return attrs.evolve(self, run_periods={**self.run_periods, **chosen}, **changes)
 
+    def with_references(self, references: Mapping[str, Any]) -> Pack:
+        """A copy of the pack whose runs use the given reference data (by name, as
+        :meth:`check_references` takes them) unless a call supplies its own; every result
+        records each by name, row count and hash.
+
+        >>> import poverty_core as pc
+        >>> pack = pc.load_pack("zhangzhou").with_references(
+        ...     {"identification_matches": [{"id_number": "35062319800101007x",
+        ...                                  "data_set": "social_insurance"}]})
+        >>> pack.run_references["identification_matches"].summary()["rows"]
+        1
+        """
+        checked = self.check_references(references)
+        return attrs.evolve(self, run_references={**self.run_references, **checked})
+
+    def check_references(self, references: Mapping[str, Any] | None) -> dict[str, ReferenceData]:
+        """The caller's reference data for a run, checked against the pack's declarations
+        (:class:`~poverty_core.references.ReferenceSpec`) and normalised, on top of those
+        of :meth:`with_references`. An undeclared name or bad data is an
+        :class:`~poverty_core.errors.InputError` naming it (never echoing a value)."""
+        from poverty_core.errors import InputError, Problem
+
+        out = dict(self.run_references)
+        problems: list[Problem] = []
+        for name, value in (references or {}).items():
+            spec = self.references.get(name)
+            if spec is None:
+                known = ", ".join(sorted(self.references)) or "—"
+                problems.append(
+                    Problem(
+                        f"references.{name}",
+                        Text(
+                            f"策略包 {self.name} 没有声明参考数据 {name}（已声明：{known}）",
+                            f"pack {self.name} declares no reference {name} (declared: {known})",
+                        ),
+                    )
+                )
+                continue
+            try:
+                out[name] = spec.data(value)
+            except InputError as err:
+                problems += err.problems
+        if problems:
+            raise InputError(problems, what="references")
+        return out
+
     def _period_tables(self) -> dict[str, dict[str, Any]]:
         return {kind: getattr(self, attr) for kind, attr in _PERIOD_KINDS.items()}
 
@@ -668,9 +768,17 @@ class Pack:
         *,
         as_of: dt.date,
         overrides: Mapping[str, Any] | None = None,
+        references: Mapping[str, Any] | None = None,
     ) -> DecisionResult:
         """Evaluate a decision on one record (see :func:`poverty_core.engine.decide`)."""
-        return decide(self, decision, record, as_of=as_of, overrides=overrides)
+        return decide(
+            self,
+            decision,
+            record,
+            as_of=as_of,
+            overrides=overrides,
+            references=self.check_references(references),
+        )
 
     def readiness(
         self,
@@ -678,12 +786,19 @@ class Pack:
         *,
         as_of: dt.date,
         overrides: Mapping[str, Any] | None = None,
+        references: Mapping[str, Any] | None = None,
     ) -> Readiness:
         """What a decision needs on a date, before any record is read (rules in force,
         gaps, inputs read; see :func:`poverty_core.readiness.readiness`)."""
         from poverty_core.readiness import readiness
 
-        return readiness(self, decision, as_of=as_of, overrides=overrides)
+        return readiness(
+            self,
+            decision,
+            as_of=as_of,
+            overrides=overrides,
+            references=self.check_references(references),
+        )
 
     def decide_batch(
         self,
@@ -692,9 +807,17 @@ class Pack:
         *,
         as_of: dt.date,
         overrides: Mapping[str, Any] | None = None,
+        references: Mapping[str, Any] | None = None,
     ) -> BatchResult:
         """Evaluate a decision over many records, vectorised."""
-        return decide_batch(self, decision, records, as_of=as_of, overrides=overrides)
+        return decide_batch(
+            self,
+            decision,
+            records,
+            as_of=as_of,
+            overrides=overrides,
+            references=self.check_references(references),
+        )
 
     def _get(self, table: Mapping[str, Any], kind: Text, id: str) -> Any:
         try:
@@ -709,10 +832,18 @@ class Pack:
         *,
         as_of: dt.date,
         overrides: Mapping[str, Any] | None = None,
+        references: Mapping[str, Any] | None = None,
     ) -> Classification:
         """Put one record in a class of a classifier."""
         c = self._get(self.classifiers, Text("分类器", "classifier"), classifier)
-        return classify(self, c, record, as_of=as_of, overrides=overrides)
+        return classify(
+            self,
+            c,
+            record,
+            as_of=as_of,
+            overrides=overrides,
+            references=self.check_references(references),
+        )
 
     def classify_batch(
         self,
@@ -721,10 +852,18 @@ class Pack:
         *,
         as_of: dt.date,
         overrides: Mapping[str, Any] | None = None,
+        references: Mapping[str, Any] | None = None,
     ) -> ClassificationBatch:
         """Classify many records, vectorised."""
         c = self._get(self.classifiers, Text("分类器", "classifier"), classifier)
-        return classify_batch(self, c, records, as_of=as_of, overrides=overrides)
+        return classify_batch(
+            self,
+            c,
+            records,
+            as_of=as_of,
+            overrides=overrides,
+            references=self.check_references(references),
+        )
 
     def entitle(
         self,
@@ -733,10 +872,18 @@ class Pack:
         *,
         as_of: dt.date,
         overrides: Mapping[str, Any] | None = None,
+        references: Mapping[str, Any] | None = None,
     ) -> EntitlementResult:
         """What one household is due under an entitlement."""
         e = self._get(self.entitlements, Text("补助项目", "entitlement"), entitlement)
-        return entitle(self, e, record, as_of=as_of, overrides=overrides)
+        return entitle(
+            self,
+            e,
+            record,
+            as_of=as_of,
+            overrides=overrides,
+            references=self.check_references(references),
+        )
 
     def entitle_batch(
         self,
@@ -745,10 +892,18 @@ class Pack:
         *,
         as_of: dt.date,
         overrides: Mapping[str, Any] | None = None,
+        references: Mapping[str, Any] | None = None,
     ) -> EntitlementBatch:
         """Entitlement totals over many households, vectorised."""
         e = self._get(self.entitlements, Text("补助项目", "entitlement"), entitlement)
-        return entitle_batch(self, e, records, as_of=as_of, overrides=overrides)
+        return entitle_batch(
+            self,
+            e,
+            records,
+            as_of=as_of,
+            overrides=overrides,
+            references=self.check_references(references),
+        )
 
     def indicator(
         self,
@@ -896,6 +1051,7 @@ class Pack:
                 }
                 for i in pack.indicators.values()
             ],
+            "references": [r.to_dict() for r in pack.references.values()],
             "sources": [s.to_dict() for s in pack.sources.values()],
             "removed": pack.removed,
             "not_encoded": [
@@ -1416,10 +1572,23 @@ def _set_periods(
 def _personal_reads(expr: Any, subject: type[Any], persons: type[Any] = Person) -> list[str]:
     """Personal fields (names, ID numbers …) an expression reads as values, not only
     whether they are filled in: their values would be reported in findings."""
-    from poverty_core.expressions import Field, Filled, Function, Length, Member
+    from poverty_core.expressions import (
+        Field,
+        Filled,
+        Function,
+        IsIn,
+        Length,
+        Lookup,
+        Member,
+        Reference,
+    )
 
     if isinstance(expr, Filled | Length | Function):
         return []
+    if isinstance(expr, IsIn) and isinstance(expr.options, Reference):
+        return []  # only whether the value is among the supplied keys is reported
+    if isinstance(expr, Lookup) and isinstance(expr.key, Field | Member):
+        return []  # the key selects a row; the row's cell is reported, not the key
     if isinstance(expr, Field | Member):
         cls = persons if isinstance(expr, Member) else subject
         a = attrs.fields_dict(cls).get(expr.name)
@@ -1519,6 +1688,8 @@ def _resolve_citations(pack: Pack) -> None:
         pack.decisions[k] = attrs.evolve(d, citations=[bind(c) for c in d.citations])
     for k, t in pack.taxonomies.items():
         pack.taxonomies[k] = attrs.evolve(t, citation=bind(t.citation))
+    for k, rs in pack.references.items():
+        pack.references[k] = attrs.evolve(rs, citation=bind(rs.citation))
     for k, pr in pack.procedures.items():
         pack.procedures[k] = attrs.evolve(pr, citation=bind(pr.citation))
     for k, cl in pack.checklists.items():
@@ -1553,6 +1724,8 @@ def _validate(pack: Pack) -> None:
         cited(f"taxonomy {t.id}", t.citation)
     for pr in pack.procedures.values():
         cited(f"procedure {pr.id}", pr.citation)
+    for ref in pack.references.values():
+        cited(f"reference {ref.id}", ref.citation, ref.file)
     for n in pack.not_encoded:
         cited(f"not_encoded {n.rule.en!r}", n.citation)
 
