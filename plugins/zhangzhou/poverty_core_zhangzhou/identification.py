@@ -60,7 +60,7 @@ from poverty_core.expressions import (
     no_member,
     param,
 )
-from poverty_core.rules import ClassRule, Classifier, Criterion, Decision, TaxonomyItem
+from poverty_core.rules import Classifier, ClassRule, Criterion, Decision, TaxonomyItem
 
 __all__ = [
     "CLASSIFIERS",
@@ -200,6 +200,8 @@ CLASSIFIERS: list[Classifier] = [
                 ),
             ),
         ],
-        otherwise=TaxonomyItem("confirmed", T("比对无疑问，保留在册", "no doubt, stays registered")),
+        otherwise=TaxonomyItem(
+            "confirmed", T("比对无疑问，保留在册", "no doubt, stays registered")
+        ),
     ),
 ]

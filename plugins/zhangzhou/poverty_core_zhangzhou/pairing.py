@@ -19,9 +19,10 @@ The pairing table is reference data the caller supplies per run (the table
 A cadre's load is an aggregate over the register, so the comparison with the quota is a
 report over those rules: :func:`check_load` takes the table (codes or Chinese labels:
 ``处级``, ``诏安县`` …), classifies each cadre with ``pairing_quota`` (as a household paired
-with that cadre would be), counts the households per cadre, and compares. Whether a cadre must pair with exactly, at most or at least the
-quota is the parameter ``pairing_quota_mode`` — **an interpretation** (default
-``exact``); the source does not say how more or fewer households are treated.
+with that cadre would be), counts the households per cadre, and compares. Whether a cadre
+must pair with exactly, at most or at least the quota is the parameter
+``pairing_quota_mode`` — **an interpretation** (default ``exact``); the source does not
+say how more or fewer households are treated.
 
 >>> import datetime as dt
 >>> from poverty_core import Household
@@ -48,8 +49,8 @@ import attrs
 from poverty_core import (
     Household,
     InputError,
-    Outcome,
     Language,
+    Outcome,
     Pack,
     Problem,
     T,
@@ -61,8 +62,8 @@ from poverty_core import (
 from poverty_core.blocks import reference
 from poverty_core.expressions import Expr, all_of, field, filled
 from poverty_core.rules import (
-    ClassRule,
     Classifier,
+    ClassRule,
     Criterion,
     Decision,
     Indicator,
@@ -75,10 +76,10 @@ __all__ = [
     "CRITERIA",
     "DECISIONS",
     "INDICATORS",
-    "TABLE",
     "MODES",
     "MODE_PARAMETER",
     "RANK_TAXONOMY",
+    "TABLE",
     "Assignment",
     "CadreLoad",
     "LoadReport",
@@ -160,7 +161,10 @@ CLASSIFIERS: list[Classifier] = [
         classes=[
             _quota_class("zhaoan", ("division",), "诏安县处级干部（3户）", "Zhao'an, division (3)"),
             _quota_class(
-                "zhaoan", ("section_chief",), "诏安县正科级干部（2户）", "Zhao'an, section chief (2)"
+                "zhaoan",
+                ("section_chief",),
+                "诏安县正科级干部（2户）",
+                "Zhao'an, section chief (2)",
             ),
             _quota_class(
                 "zhaoan",
@@ -168,14 +172,18 @@ CLASSIFIERS: list[Classifier] = [
                 "诏安县副科级干部（1户）",
                 "Zhao'an, deputy section chief (1)",
             ),
-            _quota_class("yunxiao", ("division",), "云霄县处级干部（3户）", "Yunxiao, division (3)"),
+            _quota_class(
+                "yunxiao", ("division",), "云霄县处级干部（3户）", "Yunxiao, division (3)"
+            ),
             _quota_class(
                 "yunxiao",
                 ("section", *_SECTION_RANKS),
                 "云霄县科级干部（含正科、副科，2户）",
                 "Yunxiao, section level incl. chiefs and deputies (2)",
             ),
-            _quota_class("yunxiao", ("ordinary",), "云霄县普通干部（1户）", "Yunxiao, ordinary (1)"),
+            _quota_class(
+                "yunxiao", ("ordinary",), "云霄县普通干部（1户）", "Yunxiao, ordinary (1)"
+            ),
         ],
         otherwise=TaxonomyItem(
             "no_quota", T("来源没有规定配额", "no quota in the source (county or rank)")
@@ -335,7 +343,9 @@ def _aliases(taxonomy: Taxonomy, suffixes: tuple[str, ...]) -> dict[str, str]:
     return out
 
 
-def quota_parameter(pack: Pack, county: str, rank: str, *, as_of: dt.date | None = None) -> str | None:
+def quota_parameter(
+    pack: Pack, county: str, rank: str, *, as_of: dt.date | None = None
+) -> str | None:
     """The name of the quota parameter for a county and rank codes, or ``None``: the
     class the classifier ``pairing_quota`` puts a household paired with such a cadre in
     (on ``as_of``, default 2016-09-23, the date of the source's figures).
@@ -354,7 +364,9 @@ def _classes(
     """Each cadre's quota parameter, by the classifier ``pairing_quota`` applied to a
     record paired with the cadre (``None``: no quota)."""
     probes = [
-        pack.structure({"id": r["cadre_id"], "pairing_cadre": r["cadre_id"], "members": [{"id": "1"}]})
+        pack.structure(
+            {"id": r["cadre_id"], "pairing_cadre": r["cadre_id"], "members": [{"id": "1"}]}
+        )
         for r in rows
     ]
     batch = pack.classify_batch(
