@@ -34,6 +34,7 @@ from poverty_core.expressions import (
     Expr,
     Filled,
     Function,
+    Lookup,
     MemberAggregate,
     Not,
     Or,
@@ -102,6 +103,9 @@ def _needs(expr: Expr) -> tuple[frozenset[Ref], frozenset[Ref]]:
         return cond | (then_t & else_t), cond | (then_f & else_f)
     if isinstance(expr, MemberAggregate) and expr.how != "count":
         return _needs(expr.condition)
+    if isinstance(expr, Lookup):  # the key, and the table it is looked up in
+        known = _known(expr.key) | {Ref("reference", expr.name)}
+        return known, known
     children = expr.children()
     if not children:
         refs = frozenset(expr.refs())
