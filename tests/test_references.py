@@ -118,6 +118,11 @@ def test_one_record_and_batch_read_the_run_data(packs: SimpleNamespace, pack_dir
     assert set(one.provenance.references) == {"public_payroll", "units"}
     assert one.provenance.to_dict()["references"]["units"]["rows"] == 1
     assert number[:-1] not in json.dumps(one.to_dict(), ensure_ascii=False)
+    # nor in a representation a traceback or a log would show
+    carried_repr = repr(pack.with_references(refs))
+    assert "3506231980" not in carried_repr
+    assert "3506231980" not in repr(pack.check_references(refs))
+    assert "sha256=" in repr(pack.check_references(refs)["public_payroll"])
     # with_references: a new pack whose runs carry the data; the original is unchanged
     carried = pack.with_references(refs)
     assert carried is not pack

@@ -638,10 +638,15 @@ class Lookup(Expr):
         keys, known = _wide(k.values, n), _wide(k.known, n)
         out = np.empty(n, dtype=object)
         found = np.zeros(n, dtype=np.bool_)
-        for i in np.flatnonzero(known):
-            value = data.lookup(_key_text(keys[i]), self.column)
-            if value is not None:
-                out[i], found[i] = value, True
+        rows = np.flatnonzero(known)
+        if rows.size:
+            # each distinct key looked up once, then spread to its rows
+            texts = np.array([_key_text(x) for x in keys[rows]], dtype=object)
+            distinct, inverse = np.unique(texts, return_inverse=True)
+            cells = np.array([data.lookup(t, self.column) for t in distinct], dtype=object)
+            values = cells[inverse]
+            hit = np.array([v is not None for v in cells], dtype=np.bool_)[inverse]
+            out[rows], found[rows] = values, hit
         return Vec(out, found)
 
     def children(self) -> Sequence[Expr]:

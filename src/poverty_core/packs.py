@@ -577,7 +577,7 @@ class Pack:
     """Periods the caller set for its runs (:meth:`with_periods`); results record them."""
     fields: dict[str, PackField] = attrs.Factory(dict)
     """Input fields the pack and its ancestors declare (``fields.toml``)."""
-    run_references: dict[str, ReferenceData] = attrs.Factory(dict)
+    run_references: dict[str, ReferenceData] = attrs.field(factory=dict, repr=False)
     """Reference data the caller supplied for its runs (:meth:`with_references`)."""
     record_types: dict[str, type[Any]] = attrs.Factory(
         lambda: {"household": Household, "person": Person, "village": Village, "county": County}
@@ -770,7 +770,11 @@ class Pack:
         overrides: Mapping[str, Any] | None = None,
         references: Mapping[str, Any] | None = None,
     ) -> DecisionResult:
-        """Evaluate a decision on one record (see :func:`poverty_core.engine.decide`)."""
+        """Evaluate a decision on one record (see :func:`poverty_core.engine.decide`).
+
+        ``overrides``: parameter values for this run (:meth:`check_overrides`);
+        ``references``: reference data by name, on top of those of
+        :meth:`with_references` (:meth:`check_references`)."""
         return decide(
             self,
             decision,
@@ -809,7 +813,8 @@ class Pack:
         overrides: Mapping[str, Any] | None = None,
         references: Mapping[str, Any] | None = None,
     ) -> BatchResult:
-        """Evaluate a decision over many records, vectorised."""
+        """Evaluate a decision over many records, vectorised (``overrides`` and
+        ``references`` as for :meth:`decide`)."""
         return decide_batch(
             self,
             decision,
@@ -913,12 +918,14 @@ class Pack:
         by: str | None = None,
         as_of: dt.date,
         overrides: Mapping[str, Any] | None = None,
+        references: Mapping[str, Any] | None = None,
     ) -> list[dict[str, Any]]:
         """Compute an indicator per group (``by``: a field such as ``village_id``)."""
         from poverty_core.indicators import compute
 
         i = self._get(self.indicators, Text("指标", "indicator"), indicator)
-        return compute(self, i, records, by=by, as_of=as_of, overrides=overrides)
+        pack = self.with_references(references) if references else self
+        return compute(pack, i, records, by=by, as_of=as_of, overrides=overrides)
 
     def describe(self) -> dict[str, Any]:
         """A JSON-compatible description of the effective pack, with the origin of every

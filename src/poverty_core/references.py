@@ -166,9 +166,10 @@ class ReferenceData:
 
     name: str
     kind: Kind
-    keys: frozenset[str]
-    rows: Mapping[str, Mapping[str, str | None]]
-    sha256: str
+    keys: frozenset[str] = attrs.field(repr=False)
+    """The keys (never shown: they may be ID numbers)."""
+    rows: Mapping[str, Mapping[str, str | None]] = attrs.field(repr=False)
+    sha256: str = ""
 
     @classmethod
     def of_set(cls, name: str, keys: Iterable[str]) -> ReferenceData:
