@@ -159,31 +159,27 @@ CLASSIFIERS: list[Classifier] = [
         ),
         citations=[PAIRING],
         classes=[
-            _quota_class("zhaoan", ("division",), "诏安县处级干部（3户）", "Zhao'an, division (3)"),
+            _quota_class("zhaoan", ("division",), "诏安县处级干部", "Zhao'an, division level"),
             _quota_class(
                 "zhaoan",
                 ("section_chief",),
-                "诏安县正科级干部（2户）",
-                "Zhao'an, section chief (2)",
+                "诏安县正科级干部",
+                "Zhao'an, section chief",
             ),
             _quota_class(
                 "zhaoan",
                 ("deputy_section_chief",),
-                "诏安县副科级干部（1户）",
-                "Zhao'an, deputy section chief (1)",
+                "诏安县副科级干部",
+                "Zhao'an, deputy section chief",
             ),
-            _quota_class(
-                "yunxiao", ("division",), "云霄县处级干部（3户）", "Yunxiao, division (3)"
-            ),
+            _quota_class("yunxiao", ("division",), "云霄县处级干部", "Yunxiao, division level"),
             _quota_class(
                 "yunxiao",
                 ("section", *_SECTION_RANKS),
-                "云霄县科级干部（含正科、副科，2户）",
-                "Yunxiao, section level incl. chiefs and deputies (2)",
+                "云霄县科级干部（含正科、副科）",
+                "Yunxiao, section level (chiefs and deputies)",
             ),
-            _quota_class(
-                "yunxiao", ("ordinary",), "云霄县普通干部（1户）", "Yunxiao, ordinary (1)"
-            ),
+            _quota_class("yunxiao", ("ordinary",), "云霄县普通干部", "Yunxiao, ordinary cadre"),
         ],
         otherwise=TaxonomyItem(
             "no_quota", T("来源没有规定配额", "no quota in the source (county or rank)")
