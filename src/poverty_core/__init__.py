@@ -17,6 +17,7 @@
 from __future__ import annotations
 
 from poverty_core._text import Language, T, Text
+from poverty_core._version import __version__
 from poverty_core.aliases import AliasMap
 from poverty_core.batch import ResultWriter, RunSummary, assess
 from poverty_core.codes import (
@@ -81,8 +82,6 @@ from poverty_core.rules import (
     Status,
     Taxonomy,
 )
-
-__version__ = "0.1.0"
 
 __all__ = [
     "AliasMap",

@@ -24,15 +24,23 @@ import argparse
 import datetime as dt
 import os
 import sys
-import unicodedata
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, TextIO, cast
 
-from poverty_core import __version__
 from poverty_core._text import Language, Text
+from poverty_core._version import __version__
 from poverty_core.aliases import command_line_options
 from poverty_core.columnar import LAYOUTS, open_register, records_from_tables
+from poverty_core.console import (
+    plans,
+    plans_data,
+    write_interpretations,
+    write_pack,
+    write_packs,
+    write_plans,
+    write_summary,
+)
 from poverty_core.convert import RECORD_TYPES, json_schema
 from poverty_core.errors import (
     InputError,
@@ -42,10 +50,8 @@ from poverty_core.errors import (
     Problem,
     UnknownName,
 )
-from poverty_core.expressions import subject_of
 from poverty_core.io import OutputClash, OutputError, Outputs, json_text
 from poverty_core.jobs import (
-    Assessment,
     NotReady,
     UsageError,
     assess_register,
@@ -54,12 +60,11 @@ from poverty_core.jobs import (
 )
 from poverty_core.model import County, Village
 from poverty_core.packs import Pack, coerce_parameter, default_registry
-from poverty_core.parameters import format_value, value_problem
+from poverty_core.parameters import value_problem
 from poverty_core.privacy import mask_if_id_number, redact, redact_data, showing_id_numbers
 from poverty_core.register_form import register_template
-from poverty_core.rules import Outcome, versions_of
 from poverty_core.samples import SAMPLES
-from poverty_core.sources import Source, open_source, read_records
+from poverty_core.sources import RegisterSource, assessment_date, open_source, read_records
 
 __all__ = ["main"]
 
@@ -368,21 +373,6 @@ def _dump(data: Any, out: TextIO) -> None:
     out.write(json_text(redact_data(data), "standard output") + "\n")
 
 
-def _table(rows: list[list[str]], out: TextIO) -> None:
-    if not rows:
-        return
-    widths = [max(_width(r[i]) for r in rows) for i in range(len(rows[0]))]
-    for j, row in enumerate(rows):
-        cells = [c + " " * (w - _width(c)) for c, w in zip(row, widths, strict=True)]
-        out.write("  ".join(cells).rstrip() + "\n")
-        if j == 0:
-            out.write("  ".join("-" * w for w in widths) + "\n")
-
-
-def _width(text: str) -> int:
-    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
-
-
 # -- packs / show ------------------------------------------------------------------------
 
 
@@ -408,154 +398,23 @@ def _packs(args: argparse.Namespace, out: TextIO) -> int:
     if args.format == "json":
         _dump({"packs": rows, "problems": problems}, out)
         return EXIT_OK
-    lang: Language = args.lang
-    table = [["pack", "parent", "version", "title", "chain / error"]]
-    for r in rows:
-        tail = " → ".join(r["chain"]) if r["chain"] else "BROKEN: " + r["error"][lang]
-        table.append([r["name"], r["parent"] or "—", r["version"], r["title"][lang], tail])
-    _table(table, out)
-    for p in problems:
-        out.write(f"problem: {p[lang]}\n")
-    return EXIT_OK
-
-
-def _plans(pack: Pack, as_of: dt.date, overrides: dict[str, Any]) -> dict[str, Any]:
-    """For every decision: what it needs on ``as_of`` (or why it does not govern then)."""
-    plans: dict[str, Any] = {}
-    for d in pack.decisions.values():
-        try:
-            plans[d.id] = pack.readiness(d.id, as_of=as_of, overrides=overrides)
-        except NotInForce as err:
-            plans[d.id] = err
-    return plans
-
-
-def _show_as_of(
-    pack: Pack, args: argparse.Namespace, overrides: dict[str, Any], out: TextIO
-) -> int:
-    lang: Language = args.lang
-    plans = _plans(pack, args.as_of, overrides)
-    if args.format == "json":
-        _dump(
-            {
-                "pack": pack.name,
-                "as_of": args.as_of.isoformat(),
-                "decisions": {
-                    k: (
-                        {"not_in_force": v.message("en"), "periods": list(v.periods)}
-                        if isinstance(v, NotInForce)
-                        else v.to_dict()
-                    )
-                    for k, v in plans.items()
-                },
-            },
-            out,
-        )
-        return EXIT_OK
-    w = out.write
-    zh = lang == "zh"
-    w(f"{pack.name} {pack.version} — {pack.title[lang]}, ")
-    w(f"{'评估日' if zh else 'as of'} {args.as_of}\n")
-    if overrides:
-        w(f"{'参数覆盖' if zh else 'overrides'}: {overrides}\n")
-    for plan in plans.values():
-        w("\n")
-        if isinstance(plan, NotInForce):
-            w(plan.message(lang) + "\n")
-            continue
-        w(plan.explain(lang) + "\n")
+    write_packs(rows, problems, args.lang, out)
     return EXIT_OK
 
 
 def _show(args: argparse.Namespace, out: TextIO) -> int:
     pack, overrides = _policy(args)
-    lang: Language = args.lang
     if args.as_of is not None:
-        return _show_as_of(pack, args, overrides, out)
-    if args.format == "json":
+        found = plans(pack, args.as_of, overrides)
+        if args.format == "json":
+            _dump(plans_data(pack, args.as_of, found), out)
+        else:
+            write_plans(pack, args.as_of, overrides, found, args.lang, out)
+    elif args.format == "json":
         _dump(pack.describe(), out)
-        return EXIT_OK
-    w = out.write
-    w(f"{pack.name} {pack.version} — {pack.title[lang]}\n")
-    w(f"chain: {' → '.join(pack.chain)}\n\n")
-    w("DECISIONS / 决策\n")
-    for d in pack.decisions.values():
-        w(f"  {d.id} [{d.subject}, {d.kind}] {d.title[lang]}  (from {_origin(d)})\n")
-        w(f"      in force / 生效期: {_periods_of(d, lang)}\n")
-        for cid in d.criteria:
-            rule = pack.criteria[cid]
-            w(f"    - {rule.id}: {rule.title.zh} / {rule.title.en}  (from {_origin(rule)})\n")
-            if d.kind != "procedure":
-                w(f"        test: {pack.rule_text(rule, lang)}\n")
-            w(f"        source: {rule.citation.format(lang)}\n")
-            w(f"        in force / 生效期: {_periods_of(rule, lang)}\n")
-    w("\nPARAMETERS / 参数\n")
-    for p in sorted(pack.parameters.values(), key=lambda p: p.name):
-        flag = " [interpretation]" if p.interpretation else ""
-        w(f"  {p.name}: {p.title[lang]} ({p.unit}){flag}  (from {_origin(p)})\n")
-        for start, end, v in p.covering():
-            span = f"{start} – {end or '…'}"
-            w(f"    {span}: {format_value(v.value, p.unit)}  ← {v.citation.format(lang)}\n")
-        if not p.values:
-            w("    (no values)\n")
-    if pack.classifiers:
-        w("\nCLASSIFIERS / 分类器\n")
-        for cf in pack.classifiers.values():
-            w(f"  {cf.id} [{cf.subject}] {cf.title[lang]}  (from {_origin(cf)})\n")
-            for c in cf.classes:
-                text = c.test.text(lang, pack.namer(), subject_of(cf.subject))
-                w(f"    - {c.code}: {c.label.zh} / {c.label.en}: {text}\n")
-            if cf.otherwise is not None:
-                w(f"    - {cf.otherwise.code}: {cf.otherwise.label[lang]} (otherwise)\n")
-    if pack.entitlements:
-        w("\nENTITLEMENTS / 补助\n")
-        for en in pack.entitlements.values():
-            w(f"  {en.id} [{en.subject}] {en.title[lang]}  (from {_origin(en)})\n")
-            for ln in en.lines:
-                amount = ln.amount.text(lang, pack.namer(), subject_of(en.subject))
-                title = f"{ln.title.zh} / {ln.title.en}"
-                w(f"    - {ln.id}: {title}: {amount} ({ln.kind}, per {ln.per})\n")
-    if pack.indicators:
-        w("\nINDICATORS / 指标\n")
-        for ind in pack.indicators.values():
-            title = f"{ind.title.zh} / {ind.title.en}"
-            w(f"  {ind.id} [{ind.subject}, {ind.kind}] {title}  (from {_origin(ind)})\n")
-    if pack.fields:
-        w("\nFIELDS / 字段\n")
-        for f in pack.fields.values():
-            w(f"  {f.describe(lang)}  (from {f.pack})\n")
-            w(f"      source / 来源: {f.citation.format(lang)}\n")
-    w("\nTAXONOMIES / 分类\n")
-    for t in pack.taxonomies.values():
-        items = ", ".join(i.label[lang] for i in t.items)
-        w(f"  {t.id}: {t.title[lang]} (from {_origin(t)}): {items}\n")
-    if pack.removed:
-        w("\nREMOVED / 已移除\n")
-        for rid, by in pack.removed.items():
-            w(f"  {rid} (by {by})\n")
-    w("\nNOT ENCODED / 未编码\n")
-    for n in pack.not_encoded:
-        w(f"  [{n.pack}] {n.rule[lang]}: {n.reason[lang]}\n")
+    else:
+        write_pack(pack, args.lang, out)
     return EXIT_OK
-
-
-def _origin(item: Any) -> str:
-    over = getattr(item, "overrides", None)
-    return f"{item.pack}, overrides {over}" if over else item.pack
-
-
-def _periods_of(item: Any, lang: Language) -> str:
-    """A rule's period, who set it, and the inherited versions that govern outside it."""
-    parts = []
-    for version in versions_of(item):
-        period = version.in_force
-        if period is None:
-            parts.append("始终" if lang == "zh" else "always")
-            continue
-        who = period.origin.replace("source:", "来源 " if lang == "zh" else "source ")
-        parts.append(f"{period.format(lang)} ({who}; {version.pack})")
-    joiner = "；其外：" if lang == "zh" else "; outside it: "
-    return joiner.join(parts)
 
 
 # -- packs and parameters for a run ----------------------------------------------------------
@@ -665,7 +524,7 @@ def _check_usage(args: argparse.Namespace) -> None:
     )
 
 
-def _open(args: argparse.Namespace, pack: Pack | None = None) -> Source:
+def _open(args: argparse.Namespace, pack: Pack | None = None) -> RegisterSource:
     """The source a command reads, from its options."""
     return open_source(
         args.file,
@@ -749,163 +608,19 @@ def _assess(args: argparse.Namespace, out: TextIO) -> int:
     if args.format == "json":
         _dump(report, out)
     elif not args.quiet:
-        _print_summary(pack, overrides, assessment, report, lang, out)
-        _print_interpretations(report, lang, out)
+        write_summary(pack, overrides, assessment, report, lang, out)
+        write_interpretations(report, lang, out)
         for path in (output, args.rejects, args.report):
             if path:
                 out.write(f"{'已写入' if lang == 'zh' else 'written'}: {path}\n")
     return EXIT_OK
 
 
-def _print_interpretations(report: dict[str, Any], lang: Language, out: TextIO) -> None:
-    applied = (report.get("provenance") or {}).get("interpretations") or []
-    if not applied:
-        return
-    zh = lang == "zh"
-    out.write(
-        "\n按国家登记表的解释读取（说明见文档 register-layouts；用 --interpret 编号=读法 改变）：\n"
-        if zh
-        else "\nread under interpretations of the national form (see the docs page "
-        "register-layouts; change one with --interpret ID=READING):\n"
-    )
-    for item in applied:
-        cells = f"{item['cells']} 格" if zh else f"{item['cells']} cells"
-        out.write(f"  {item['id']} [{item['reading']}]: {item['title'][lang]} — {cells}\n")
-
-
-_KIND_ZH = {"households": "户", "members": "成员", "villages": "村", "counties": "县"}
-
-
-def _print_summary(
-    pack: Pack,
-    overrides: dict[str, Any],
-    run: Assessment,
-    report: dict[str, Any],
-    lang: Language,
-    out: TextIO,
-) -> None:
-    w = out.write
-    zh = lang == "zh"
-    w(f"poverty-core {__version__} — {pack.name} ({' → '.join(pack.chain)}), ")
-    w(f"{'评估日' if zh else 'as of'} {run.as_of}\n")
-    w(f"{'输入' if zh else 'input'}: {run.source}")
-    if run.synthetic:
-        w("  [合成数据 SYNTHETIC — 不是真实登记 / not a real register]")
-    w("\n")
-    if overrides:
-        w(f"{'参数覆盖' if zh else 'overrides'}: {overrides}\n")
-    w(f"{'行数（读入 = 已评估 + 被拒绝）' if zh else 'rows (read = assessed + rejected)'}:\n")
-    for c in report["files"]:
-        kind = _KIND_ZH.get(c["kind"], c["kind"]) if zh else c["kind"]
-        w(
-            f"  {c['file']} ({kind}): {c['read']} = {c['assessed']} + {c['rejected']}"
-            + (" 行\n" if zh else "\n")
-        )
-    summary = report["summary"]
-    records = run.records
-    if summary["households"] is not None:
-        title = pack.decision(run.decision).title[lang]
-        w(f"\n{title} — {records} {'户' if zh else 'households'}\n")
-        table = [["结果", "户数", "人数"] if zh else ["outcome", "households", "people"]]
-        for outcome in Outcome:
-            table.append(
-                [
-                    outcome.label[lang],
-                    str(summary["households"][outcome.value]),
-                    str(summary["people"][outcome.value]),
-                ]
-            )
-        _table(table, out)
-        total_h = sum(summary["households"].values())
-        total_p = sum(summary["people"].values())
-        eligible = Outcome.ELIGIBLE.value
-        share_h = summary["households"][eligible] / total_h if total_h else None
-        share_p = summary["people"][eligible] / total_p if total_p else None
-        w(
-            f"{'符合退出条件的比例' if zh else 'share eligible'}: "
-            f"{format_value(share_h, 'ratio')} {'（户）' if zh else 'of households'}, "
-            f"{format_value(share_p, 'ratio')} {'（人）' if zh else 'of people'}\n"
-        )
-        if run.absent_inputs:
-            w(
-                "文件中没有的输入（因此无法判定的记录数）: "
-                if zh
-                else "absent from the file (records left undetermined by it): "
-            )
-            w(", ".join(f"{k} {summary['missing'].get(k, 0)}" for k in run.absent_inputs) + "\n")
-        if summary["missing"]:
-            w(f"{'缺少数据（记录数）' if zh else 'missing data (records)'}: ")
-            w(", ".join(f"{k} {v}" for k, v in sorted(summary["missing"].items())) + "\n")
-        w(f"{'各项标准（未通过 / 未知）' if zh else 'criteria (failed / unknown)'}:\n")
-        for cid, c in summary["criteria"].items():
-            title = report["titles"].get(cid, {}).get(lang, cid)
-            if c.get("not_in_force") == records and records:
-                period = _periods_of(pack.criteria[cid], lang)
-                shown = "未生效" if zh else "not in force"
-                w(f"  {shown:>19} {title} [{period}]\n")
-                continue
-            w(f"  {c['failed']:>8} / {c['unknown']:<8} {title}\n")
-    for message in run.summary.not_in_force.values():
-        w(f"\n{message[lang]}\n")
-    for label, decision, counts in (
-        ("villages", "village_exit", run.summary.villages),
-        ("counties", "county_exit", run.summary.counties),
-    ):
-        if counts is None:
-            continue
-        noun = _KIND_ZH[label] if zh else label
-        w(f"\n{pack.decision(decision).title[lang]} — {sum(counts.values())} {noun}\n")
-        head = ["结果" if zh else "outcome", noun]
-        _table([head] + [[o.label[lang], str(counts[o.value])] for o in Outcome], out)
-    if summary["by_village"] and run.summary.villages is not None:
-        w(f"\n{'按村' if zh else 'by village'}:\n")
-        outcomes = {row["id"]: Outcome(row["outcome"]) for row in run.villages}
-        population = {v.id: v for v in run.village_records}
-        header = (
-            ["村", "户数", "退出户", "退出率", "贫困人口", "人口", "贫困发生率", "村退出"]
-            if zh
-            else ["village", "households", "exited", "rate", "poor people", "population",
-                  "incidence", "village exit"]
-        )  # fmt: skip
-        vtable = [header]
-        for g in summary["by_village"]:
-            vid = g["village_id"]
-            v = population.get(vid)
-            vtable.append(
-                [
-                    str(vid),
-                    str(g["households"]),
-                    str(g["eligible_households"]),
-                    format_value(g["exit_rate_households"], "ratio"),
-                    "—" if v is None or v.poor_population is None else str(v.poor_population),
-                    "—"
-                    if v is None or v.rural_registered_population is None
-                    else str(v.rural_registered_population),
-                    format_value(v.incidence if v else None, "ratio"),
-                    outcomes[vid].label[lang] if vid in outcomes else "—",
-                ]
-            )
-        _table(vtable, out)
-
-
 def _explain(args: argparse.Namespace, out: TextIO) -> int:
     _check_usage(args)
     pack, overrides = _policy(args)
     source = _open(args, pack)
-    as_of = args.as_of or source.as_of
-    if as_of is None:
-        raise InputError(
-            [
-                Problem(
-                    "--as-of",
-                    Text(
-                        "输入文件未给出 as_of，须指定 --as-of",
-                        "the file gives no as_of: pass --as-of",
-                    ),
-                )
-            ],
-            what="command line",
-        )
+    as_of = assessment_date(source, args.as_of)
     kind: str | None = None
     record: Any = None
     if source.dataset is not None:

@@ -58,7 +58,13 @@ from poverty_core.privacy import mask_ids, mask_if_id_number, redact, redact_dat
 from poverty_core.readiness import Readiness
 from poverty_core.report import render
 from poverty_core.rules import Status, in_force_on
-from poverty_core.sources import OnError, Source, absent_inputs, open_source
+from poverty_core.sources import (
+    OnError,
+    RegisterSource,
+    absent_inputs,
+    assessment_date,
+    open_source,
+)
 
 __all__ = [
     "RESULT_SUFFIXES",
@@ -323,24 +329,6 @@ def _remove_stale(paths: Sequence[str | None], notify: Callable[[Text], None] | 
                 )
 
 
-def _as_of(given: dt.date | None, source: Source) -> dt.date:
-    as_of = given or source.as_of
-    if as_of is None:
-        raise InputError(
-            [
-                Problem(
-                    "--as-of",
-                    Text(
-                        "输入文件未给出 as_of，须指定 --as-of",
-                        "the file gives no as_of: pass --as-of",
-                    ),
-                )
-            ],
-            what="command line",
-        )
-    return as_of
-
-
 # -- deciding ----------------------------------------------------------------------------
 
 
@@ -435,7 +423,7 @@ def _decided(result: BatchResult | None) -> tuple[dict[str, Any], ...]:
 
 def assess_source(
     pack: Pack,
-    source: Source,
+    source: RegisterSource,
     *,
     as_of: dt.date,
     overrides: Mapping[str, Any] | None = None,
@@ -447,7 +435,7 @@ def assess_source(
     outputs: OutputPaths | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> Assessment:
-    """Decide an opened :class:`~poverty_core.sources.Source` (see
+    """Decide an opened :class:`~poverty_core.sources.RegisterSource` (see
     :func:`assess_register`, which opens it, checks the job and writes the outputs):
     every household (its results to ``sink``, batch by batch, ids masked; a failed
     write names ``sink_name``), then :func:`conclude`: villages, counties, roll-ups,
@@ -708,7 +696,7 @@ def assess_register(
         layout=layout,
         interpretations=interpretations,
     )
-    day = _as_of(as_of, source)
+    day = assessment_date(source, as_of)
     if plan is None:
         plan = check_ready(
             pack, decision, day, checked, allow_undetermined=allow_undetermined, notify=notify

@@ -2,7 +2,10 @@
 
 A register too large for one machine is split into partitions — households *with
 their members* — and each partition is assessed by :func:`poverty_core.batch.assess`,
-the function a single machine runs, in a Dask task. The per-partition totals are sums
+the function a single machine runs, in a Dask task; the merged totals are concluded on
+the caller's side by :func:`poverty_core.jobs.conclude`, as
+:func:`poverty_core.jobs.assess_register` concludes a run (villages and counties
+decided, roll-ups, every row accounted for). The per-partition totals are sums
 (households and people per outcome, per criterion, per village and county), so adding
 them gives exactly the totals of one run over the whole register; the per-household
 results are the same rows. There is no scheduler here: the tasks are
@@ -38,10 +41,15 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
 
 from poverty_core.batch import ResultWriter, RunSummary, assess, iter_tables
-from poverty_core.columnar import MEMBER_KEY
+from poverty_core.columnar import MEMBER_KEY, FileCount
 from poverty_core.indicators import GroupTotals
+from poverty_core.jobs import Assessment, conclude
+from poverty_core.packs import load_pack
+from poverty_core.sources import read_records
 
 __all__ = [
     "Partition",
@@ -100,14 +108,10 @@ def _load(partition: Partition) -> Tables:
     first, second = partition
     if isinstance(first, pa.Table):
         return first, second  # a pair of tables
-    import pyarrow.parquet as pq
-
     return pq.read_table(first), pq.read_table(second)
 
 
 def _pack(name: str) -> Any:
-    from poverty_core.packs import load_pack
-
     with _PACK_LOCK:  # threads of one worker share the plugin registry being built
         return load_pack(name)
 
@@ -204,6 +208,12 @@ class PartitionedRun:
     """The result files written (one per partition, or the single ``output`` file)."""
     partition_summaries: list[RunSummary]
     """Each partition's own summary, in order."""
+    assessment: Assessment
+    """The register job's result over all partitions, concluded by
+    :func:`poverty_core.jobs.conclude` — the code :func:`~poverty_core.jobs.assess_register`
+    runs after its households: villages and counties (when given) with their poor
+    population from the households, decided; the roll-ups by village and county; every
+    partition's rows accounted for."""
 
     def table(self) -> pa.Table | None:
         """All partitions' results as one table (partition order; ``None`` if there
@@ -229,6 +239,8 @@ def assess_partitions(
     results_dir: str | os.PathLike[str] | None = None,
     results_format: str = "parquet",
     output: str | os.PathLike[str] | None = None,
+    villages: Sequence[Any] | str | os.PathLike[str] = (),
+    counties: Sequence[Any] | str | os.PathLike[str] = (),
 ) -> PartitionedRun:
     """Assess every partition in a Dask task and combine the totals exactly.
 
@@ -241,6 +253,11 @@ def assess_partitions(
     ``part-00000.<results_format>`` … itself (``parquet``, ``csv`` or ``jsonl``) and
     only the totals come back — the way for province-scale registers; with
     ``output`` the caller writes one file (atomically), partition by partition.
+
+    The run is concluded as :func:`poverty_core.jobs.assess_register` concludes one
+    (:attr:`PartitionedRun.assessment`): ``villages`` and ``counties`` (records, or a
+    file :func:`poverty_core.sources.read_records` reads) get their poor population
+    from the households and are decided, on the caller's side.
     """
     if results_dir is not None and output is not None:
         raise ValueError("give results_dir or output, not both")
@@ -296,7 +313,36 @@ def assess_partitions(
         merged = RunSummary(decision, groups={b: GroupTotals() for b in by})
     else:
         merged = merge_summaries(summaries)
-    return PartitionedRun(merged, tables, files, summaries)
+    pack = _pack(pack_name)
+    counts = [
+        FileCount(_partition_name(p, i), "households", s.records, s.records, 0)
+        for i, (p, s) in enumerate(zip(partitions, summaries, strict=True))
+    ]
+    assessment = conclude(
+        pack,
+        merged,
+        as_of=as_of,
+        overrides=overrides,
+        villages=_records(villages, pack.record_type("village"), "villages"),
+        counties=_records(counties, pack.record_type("county"), "counties"),
+        files=counts,
+        source=f"{len(partitions)} partitions",
+    )
+    return PartitionedRun(merged, tables, files, summaries, assessment)
+
+
+def _partition_name(partition: Partition, i: int) -> str:
+    """A partition's name in the account of rows: its households file, else its number."""
+    if not callable(partition) and not isinstance(partition[0], pa.Table):
+        return os.fspath(partition[0])
+    return f"partition {i}"
+
+
+def _records(given: Sequence[Any] | str | os.PathLike[str], cls: type[Any], name: str) -> Any:
+    """Villages or counties: as given, or read from a file (every problem an error)."""
+    if isinstance(given, str | os.PathLike):
+        return read_records(os.fspath(given), cls, name, False)[0]
+    return list(given)
 
 
 # -- partitioning -----------------------------------------------------------------------
@@ -304,8 +350,6 @@ def assess_partitions(
 
 def _owner(households: pa.Table, members: pa.Table) -> npt.NDArray[np.int64]:
     """The household row of every member (an Arrow hash join, no Python loop)."""
-    import pyarrow.compute as pc
-
     owner = pc.index_in(members.column(MEMBER_KEY), value_set=households.column("id"))
     if owner.null_count:
         raise ValueError(f"{owner.null_count} member row(s) name a household not in the table")
@@ -361,8 +405,6 @@ def bucket_of(ids: Any, n: int) -> npt.NDArray[np.int64]:
     >>> bool(a[0] == a[3]) and all(0 <= b < 4 for b in a)
     True
     """
-    import pyarrow.compute as pc
-
     if isinstance(ids, pa.ChunkedArray):
         ids = ids.combine_chunks()
     if ids.null_count:
@@ -415,8 +457,6 @@ def partition_parquet(
     grow with the register; a household goes to the partition ``bucket_of`` its id
     names, and so do its members, whatever their order in the files.
     """
-    import pyarrow.parquet as pq
-
     if n < 1:
         raise ValueError("n must be at least 1")
     folder = Path(out_dir)

@@ -3,8 +3,8 @@
 :func:`open_source` opens a household register — a JSON document (or a bundled
 SYNTHETIC sample), or a columnar register (CSV, JSON Lines, Parquet, Arrow, xlsx; flat,
 two-file or nested) read in batches — and the villages and counties files beside it.
-The :class:`Source` it returns yields the households batch by batch and counts, for
-every input file, the rows read, assessed and rejected (:meth:`Source.counts`): no row
+The :class:`RegisterSource` it returns yields the households batch by batch and counts, for
+every input file, the rows read, assessed and rejected (:meth:`RegisterSource.counts`): no row
 is ever dropped. :func:`absent_inputs` names the inputs a decision reads that a
 register does not have at all.
 
@@ -43,14 +43,21 @@ from poverty_core.model import County, Household, Village
 from poverty_core.readiness import Readiness
 from poverty_core.samples import sample_file, sample_path
 
-__all__ = ["OnError", "Source", "absent_inputs", "open_source", "read_records"]
+__all__ = [
+    "OnError",
+    "RegisterSource",
+    "absent_inputs",
+    "assessment_date",
+    "open_source",
+    "read_records",
+]
 
 OnError = Literal["fail", "skip"]
 """What a bad row does: ``fail`` (nothing is assessed) or ``skip`` (it is rejected)."""
 
 
 @attrs.define
-class Source:
+class RegisterSource:
     """The records a command reads — a JSON document or a columnar register, and the
     villages and counties files — with every row accounted for: assessed or rejected
     (:meth:`counts`). With ``skip``, a household in a village (county) the villages
@@ -313,7 +320,7 @@ def _records_from_table(table: Any, cls: type[Any], name: str) -> list[Any]:
     return [structure(row, cls, path=f"{name}[{i}]") for i, row in enumerate(rows)]
 
 
-def absent_inputs(plan: Readiness, source: Source) -> list[str]:
+def absent_inputs(plan: Readiness, source: RegisterSource) -> list[str]:
     """The inputs the decision reads that the register does not have at all (no column;
     in a JSON file, no record with a value)."""
     if source.register is not None:
@@ -373,7 +380,7 @@ def open_source(
     batch_size: int = 65536,
     layout: str | None = None,
     interpretations: Mapping[str, str] | None = None,
-) -> Source:
+) -> RegisterSource:
     """Open what a register job reads: the households file (a JSON document, or a
     register :func:`~poverty_core.columnar.open_register` reads) or the bundled
     SYNTHETIC ``sample`` (a key of :data:`poverty_core.samples.SAMPLES`), with its
@@ -391,7 +398,7 @@ def open_source(
         else:
             assert households is not None
             data = read_dataset(households, on_error=on_error, as_of=as_of, pack=pack)
-        source = Source(
+        source = RegisterSource(
             data.source,
             synthetic=data.synthetic,
             as_of=data.as_of,
@@ -425,7 +432,7 @@ def open_source(
             layout=layout,
             interpretations=dict(interpretations) if interpretations else None,
         )
-        source = Source(os.fspath(households), register=register, skip=skip)
+        source = RegisterSource(os.fspath(households), register=register, skip=skip)
     for option, cls, kind in (
         (villages, Village if pack is None else pack.record_type("village"), "villages"),
         (counties, County if pack is None else pack.record_type("county"), "counties"),
@@ -441,3 +448,23 @@ def open_source(
         by = "village_id" if kind == "villages" else "county_id"
         source.listed[by] = {r.id for r in records} if read else None
     return source
+
+
+def assessment_date(source: RegisterSource, given: dt.date | None = None) -> dt.date:
+    """The date of the assessment: ``given``, else the one the file states; neither is
+    an :class:`~poverty_core.errors.InputError` (pass ``--as-of``)."""
+    as_of = given or source.as_of
+    if as_of is None:
+        raise InputError(
+            [
+                Problem(
+                    "--as-of",
+                    Text(
+                        "输入文件未给出 as_of，须指定 --as-of",
+                        "the file gives no as_of: pass --as-of",
+                    ),
+                )
+            ],
+            what="command line",
+        )
+    return as_of
