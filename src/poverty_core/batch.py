@@ -38,6 +38,7 @@ __all__ = [
     "assess",
     "iter_tables",
     "neutralise_formulas",
+    "plain_columns",
     "result_table",
 ]
 
@@ -205,7 +206,7 @@ class ResultWriter:
 
     def write(self, table: pa.Table) -> None:
         """Append one batch of results."""
-        table = _plain(table)
+        table = plain_columns(table)
         if self.format == ".parquet":
             import pyarrow.parquet as pq
 
@@ -274,8 +275,9 @@ def neutralise_formulas(table: pa.Table) -> pa.Table:
     return pa.table(columns, names=table.column_names)
 
 
-def _plain(table: pa.Table) -> pa.Table:
-    """Dictionary columns decoded (CSV and JSON writers want plain strings)."""
+def plain_columns(table: pa.Table) -> pa.Table:
+    """``table`` with its dictionary columns decoded (CSV and JSON writers, and
+    DataFrames, want plain text)."""
     columns = []
     for column in table.columns:
         if pa.types.is_dictionary(column.type):
