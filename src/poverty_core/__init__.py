@@ -58,6 +58,7 @@ from poverty_core.errors import (
 )
 from poverty_core.frame import Frame, frame_from_arrow
 from poverty_core.hookspecs import hookimpl
+from poverty_core.jobs import Assessment, assess_register
 from poverty_core.model import County, Household, Person, StatusEvent, Village
 from poverty_core.packs import (
     Pack,
@@ -85,6 +86,7 @@ from poverty_core.rules import (
 
 __all__ = [
     "AliasMap",
+    "Assessment",
     "BatchResult",
     "Checklist",
     "Citation",
@@ -148,6 +150,7 @@ __all__ = [
     "Village",
     "__version__",
     "assess",
+    "assess_register",
     "cite",
     "frame_from_arrow",
     "get_plugin_manager",

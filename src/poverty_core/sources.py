@@ -383,7 +383,7 @@ def open_source(
 ) -> RegisterSource:
     """Open what a register job reads: the households file (a JSON document, or a
     register :func:`~poverty_core.columnar.open_register` reads) or the bundled
-    SYNTHETIC ``sample`` (a key of :data:`poverty_core.samples.SAMPLES`), with its
+    SYNTHETIC ``sample`` (a key of ``poverty_core.samples.SAMPLES``), with its
     ``members`` file, and the ``villages`` and ``counties`` files. ``pack`` (a loaded
     pack) reads its declared fields and procedure labels; the other options are those
     of :func:`~poverty_core.columnar.open_register`. A JSON document is read whole and
