@@ -24,6 +24,8 @@ import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
 
 from poverty_core.engine import BatchResult
 from poverty_core.frame import frame_from_arrow
@@ -208,14 +210,10 @@ class ResultWriter:
         """Append one batch of results."""
         table = plain_columns(table)
         if self.format == ".parquet":
-            import pyarrow.parquet as pq
-
             if self._writer is None:
                 self._writer = pq.ParquetWriter(self.tmp, table.schema)
             self._writer.write_table(table)
         elif self.format == ".csv":
-            import pyarrow.csv as pacsv
-
             table = neutralise_formulas(table)
             if self._writer is None:
                 self._writer = pacsv.CSVWriter(self.tmp, table.schema)
@@ -291,8 +289,6 @@ def iter_tables(
 ) -> Iterator[tuple[pa.Table, pa.Table | None]]:
     """Split an in-memory register into batches of ``size`` households, each with its
     members (members may be in any order)."""
-    import pyarrow.compute as pc
-
     for start in range(0, households.num_rows, size):
         part = households.slice(start, size)
         if members is None:

@@ -24,9 +24,10 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from poverty_core._text import Text
-from poverty_core.engine import BatchResult
+from poverty_core.engine import BatchResult, Params, _frame_of, check_in_force
 from poverty_core.errors import InputError, Problem
-from poverty_core.frame import Frame, string_id, strings_of
+from poverty_core.expressions import Field, Many, Member, One
+from poverty_core.frame import Frame, field_kind, string_id, strings_of
 from poverty_core.model import County, FieldValueError, Household, Village
 from poverty_core.rules import Indicator
 
@@ -197,8 +198,6 @@ def compute(
     record's contribution is unknown — listed in ``unknown``), and ``meets_target`` when
     the indicator has a target. A breakdown gives one row per group and code.
     """
-    from poverty_core.engine import Params, _frame_of, check_in_force
-    from poverty_core.expressions import Many
 
     indicator = check_in_force(pack, Text("指标", "indicator"), indicator, as_of)
 
@@ -322,15 +321,10 @@ _OPS = {
 
 
 def _one_scope(as_of: dt.date, params: Any) -> Any:
-    from poverty_core.expressions import One
-
     return One(None, as_of, params)
 
 
 def _code_list(indicator: Indicator, frame: Frame) -> list[str]:
-    from poverty_core.expressions import Field, Member
-    from poverty_core.frame import field_kind
-
     value = indicator.value
     if isinstance(value, Field | Member):
         fk = field_kind(frame.kind, value.name)
