@@ -16,6 +16,10 @@ The register job (``assess``) loses no row and leaks no personal data: every row
 every input file is assessed or, with ``--on-error skip``, rejected with its reasons
 (the counts per file are printed and reported); ID numbers — a household id that is
 one included — are masked in every output unless ``--show-id-numbers``.
+
+This module parses the command line and prints; the job ``assess`` runs is
+:func:`poverty_core.jobs.assess_register`, and the text it prints is laid out by
+:mod:`poverty_core.console`.
 """
 
 from __future__ import annotations
@@ -33,6 +37,7 @@ from poverty_core._version import __version__
 from poverty_core.aliases import command_line_options
 from poverty_core.columnar import LAYOUTS, open_register, records_from_tables
 from poverty_core.console import (
+    Progress,
     plans,
     plans_data,
     write_interpretations,
@@ -542,26 +547,6 @@ def _open(args: argparse.Namespace, pack: Pack | None = None) -> RegisterSource:
         layout=args.layout,
         interpretations=dict(args.interpretations),
     )
-
-
-class Progress:
-    """A one-line progress count on a terminal (standard error), for long runs."""
-
-    def __init__(self, enabled: bool) -> None:
-        self.enabled = enabled
-        self.count = 0
-
-    def __call__(self, n: int) -> None:
-        """Count ``n`` more households."""
-        self.count += n
-        if self.enabled:
-            sys.stderr.write(f"\r  {self.count:,} households assessed")
-            sys.stderr.flush()
-
-    def done(self) -> None:
-        """End the line."""
-        if self.enabled and self.count:
-            sys.stderr.write("\n")
 
 
 def _assess(args: argparse.Namespace, out: TextIO) -> int:

@@ -1,12 +1,13 @@
 """What the ``poverty-core`` command prints as text: aligned tables, a pack and what
-each decision needs on a date, the summary of an ``assess`` run. Everything here
-writes to a text stream the command gives (which masks ID numbers); nothing reads
-arguments or files.
+each decision needs on a date, the summary of an ``assess`` run, and the progress count
+of a long run (on standard error). Everything else here writes to a text stream the
+command gives (which masks ID numbers); nothing reads arguments or files.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import sys
 import unicodedata
 from collections.abc import Mapping, Sequence
 from typing import Any, TextIO
@@ -21,6 +22,7 @@ from poverty_core.parameters import format_value
 from poverty_core.rules import Outcome, versions_of
 
 __all__ = [
+    "Progress",
     "origin",
     "periods_of",
     "plans",
@@ -334,3 +336,23 @@ def write_summary(
                 ]
             )
         table(vtable, out)
+
+
+class Progress:
+    """A one-line progress count on a terminal (standard error), for long runs."""
+
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled
+        self.count = 0
+
+    def __call__(self, n: int) -> None:
+        """Count ``n`` more households."""
+        self.count += n
+        if self.enabled:
+            sys.stderr.write(f"\r  {self.count:,} households assessed")
+            sys.stderr.flush()
+
+    def done(self) -> None:
+        """End the line."""
+        if self.enabled and self.count:
+            sys.stderr.write("\n")
