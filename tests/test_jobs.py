@@ -141,6 +141,9 @@ def test_usage_errors_before_anything_is_read(tmp_path: Path) -> None:
         jobs.assess_register(sample="lianjiang", rejects=tmp_path / "r.csv")
     with pytest.raises(jobs.UsageError, match="results file"):
         jobs.assess_register(sample="lianjiang", output=tmp_path / "r.txt")
+    with pytest.raises(jobs.UsageError) as caught:
+        jobs.assess_register()
+    assert caught.value.message("zh") == "须给出一个户文件或一个样例，二者只能有一个"
     assert list(tmp_path.iterdir()) == []
 
 

@@ -61,6 +61,7 @@ from poverty_core.rules import Status, in_force_on
 from poverty_core.sources import (
     OnError,
     RegisterSource,
+    UsageError,
     absent_inputs,
     assessment_date,
     open_source,
@@ -85,11 +86,6 @@ __all__ = [
 RESULT_SUFFIXES = (".csv", ".parquet", ".jsonl", ".json")
 """The results files :func:`assess_register` writes: a row per household (CSV, Parquet,
 JSON Lines) or the whole :class:`Assessment` with its households (JSON)."""
-
-
-class UsageError(PovertyCoreError, ValueError):
-    """The job was asked for something impossible before anything is read: a bad batch
-    size, results format or rejects option (``poverty-core`` exit code 2)."""
 
 
 class NotReady(PovertyCoreError):
@@ -167,8 +163,9 @@ class Assessment:
     titles: dict[str, dict[str, str]]
     """Each criterion's title (zh/en), the version in force on the date."""
     results: pa.Table | None
-    """The household results (a row per household, a column per criterion), when kept
-    (``keep_results``, a ``.json`` results file); JSON key ``households``."""
+    """The household results (a row per household, a column per criterion; a household
+    id that is an ID number masked), when kept (``keep_results``); JSON key
+    ``households``."""
     villages: tuple[dict[str, Any], ...]
     """Each village's decision: outcome, failed, missing, findings, values compared."""
     counties: tuple[dict[str, Any], ...]

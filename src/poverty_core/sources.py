@@ -37,7 +37,7 @@ from poverty_core.columnar import (
     tables_from_records,
 )
 from poverty_core.convert import loads_json, structure
-from poverty_core.errors import InputError, Problem
+from poverty_core.errors import InputError, PovertyCoreError, Problem
 from poverty_core.io import Dataset, read_dataset
 from poverty_core.model import County, Household, Village
 from poverty_core.readiness import Readiness
@@ -46,11 +46,19 @@ from poverty_core.samples import sample_file, sample_path
 __all__ = [
     "OnError",
     "RegisterSource",
+    "UsageError",
     "absent_inputs",
     "assessment_date",
     "open_source",
     "read_records",
 ]
+
+
+class UsageError(PovertyCoreError, ValueError):
+    """The job was asked for something impossible before anything is read: a bad batch
+    size, results format or rejects option, no register or two (``poverty-core`` exit
+    code 2)."""
+
 
 OnError = Literal["fail", "skip"]
 """What a bad row does: ``fail`` (nothing is assessed) or ``skip`` (it is rejected)."""
@@ -389,7 +397,12 @@ def open_source(
     of :func:`~poverty_core.columnar.open_register`. A JSON document is read whole and
     checked here; a columnar register is checked batch by batch as it is read."""
     if (households is None) == (sample is None):
-        raise ValueError("give a households file or a sample, not both or neither")
+        raise UsageError(
+            Text(
+                "须给出一个户文件或一个样例，二者只能有一个",
+                "give a households file or a sample, not both or neither",
+            )
+        )
     skip = on_error == "skip"
     if sample is not None or os.fspath(households or "").lower().endswith(".json"):
         if sample is not None:
