@@ -288,3 +288,30 @@ def test_partitions_conclude_as_the_library_job(sample: Any) -> None:
     for key in ("households", "people", "criteria", "villages", "counties", "by_village"):
         assert got["summary"][key] == want["summary"][key], key
     assert [c["read"] for c in got["files"]] == [p[0].num_rows for p in parts]
+
+
+def test_a_bad_row_of_a_parquet_partition_is_named(sample: Any, tmp_path: Path) -> None:
+    pytest.importorskip("dask")
+    households, members = tables_from_records(sample.households)
+    incomes = households.column("annual_net_income_per_capita").to_pylist()
+    incomes[4] = -1.0
+    households = households.set_column(
+        households.column_names.index("annual_net_income_per_capita"),
+        "annual_net_income_per_capita",
+        pa.array(incomes, pa.float64()),
+    )
+    h, m = tmp_path / "h.parquet", tmp_path / "m.parquet"
+    pq.write_table(households, h)
+    pq.write_table(members, m)
+    with pytest.raises(pcore.InputError) as caught:
+        scaleout.assess_partitions("fujian", "household_exit", [(h, m)], as_of=AS_OF)
+    assert f"{h}:5:annual_net_income_per_capita" in caught.value.format("en")
+    # the same partition, valid, decided in batches: the rows of one run
+    pq.write_table(tables_from_records(sample.households)[0], h)
+    run = scaleout.assess_partitions(
+        "fujian", "household_exit", [(h, m)], as_of=AS_OF, batch_size=100
+    )
+    one = jobs.assess_register(sample="lianjiang", pack="fujian", keep_results=True)
+    assert run.table() is not None
+    assert run.table().column("outcome").to_pylist() == (one.results.column("outcome").to_pylist())
+    assert run.assessment.summary.households == one.summary.households

@@ -182,6 +182,9 @@ class Assessment:
     """The villages, their poor population filled from the households (not in JSON)."""
     county_records: tuple[Any, ...] = ()
     """The counties, likewise (not in JSON)."""
+    totals: RunSummary | None = None
+    """The households' running totals (by outcome, criterion, group), which add up
+    across partitions (:func:`poverty_core.scaleout.merge_summaries`; not in JSON)."""
 
     @property
     def records(self) -> int:
@@ -237,6 +240,7 @@ def _make_converter() -> cattrs.Converter:
             results=override(rename="households", unstruct_hook=_table_rows),
             village_records=override(omit=True),
             county_records=override(omit=True),
+            totals=override(omit=True),
         ),
     )
     return conv
@@ -425,6 +429,8 @@ def assess_source(
     as_of: dt.date,
     overrides: Mapping[str, Any] | None = None,
     decision: str = "household_exit",
+    by: Sequence[str] = ("village_id", "county_id"),
+    batch_size: int | None = None,
     sink: TableSink | None = None,
     sink_name: str = "results",
     keep_results: bool = False,
@@ -435,17 +441,19 @@ def assess_source(
     """Decide an opened :class:`~poverty_core.sources.RegisterSource` (see
     :func:`assess_register`, which opens it, checks the job and writes the outputs):
     every household (its results to ``sink``, batch by batch, ids masked; a failed
-    write names ``sink_name``), then :func:`conclude`: villages, counties, roll-ups,
-    every row accounted for."""
+    write names ``sink_name``; totals ``by`` these household columns; a batch read
+    larger than ``batch_size`` households decided in parts), then
+    :func:`conclude`: villages, counties, roll-ups, every row accounted for."""
     checked = dict(overrides or {})
     collect = _Collect() if keep_results else None
     sinks = [s for s in (sink, collect) if s is not None]
     summary = assess(
         pack,
         decision,
-        source.household_tables(progress),
+        source.household_tables(progress, batch_size),
         as_of=as_of,
         overrides=checked,
+        by=by,
         writer=_Masked(sinks, sink_name) if sinks else None,
     )
     return conclude(
@@ -580,6 +588,7 @@ def conclude(
         decision=summary.decision,
         village_records=tuple(village_records),
         county_records=tuple(county_records),
+        totals=summary,
     )
 
 
@@ -594,6 +603,7 @@ def assess_register(
     decision: str = "household_exit",
     as_of: dt.date | None = None,
     overrides: Mapping[str, Any] | None = None,
+    by: Sequence[str] = ("village_id", "county_id"),
     sample: str | None = None,
     villages: str | os.PathLike[str] | None = None,
     counties: str | os.PathLike[str] | None = None,
@@ -624,6 +634,8 @@ def assess_register(
         and counties are decided by ``village_exit`` and ``county_exit``.
     :param as_of: the date of the assessment (default: the file's ``as_of``).
     :param overrides: parameter values for this run (recorded in the provenance).
+    :param by: the household columns the totals are kept by (the villages' and
+        counties' roll-ups need the default).
     :param sample: a bundled SYNTHETIC sample register: ``lianjiang``, ``tianshui``,
         ``zhangzhou``.
     :param villages: a villages file (JSON, CSV, Parquet …); ``counties`` likewise.
@@ -711,6 +723,7 @@ def assess_register(
             as_of=day,
             overrides=checked,
             decision=decision,
+            by=by,
             sink=writer,
             sink_name=out or "standard output",
             keep_results=keep_results or whole,

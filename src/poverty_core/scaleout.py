@@ -17,7 +17,8 @@ only when :func:`assess_partitions` runs. The partitioning helpers need only Arr
 
 A partition is one of:
 
-* a pair of Parquet paths ``(households, members)``, read on the worker;
+* a pair of Parquet paths ``(households, members)``, read and checked on the worker
+  as :func:`poverty_core.jobs.assess_register` reads a register;
 * a callable returning ``(households, members)`` Arrow tables (for other formats:
   wrap a reader), called on the worker;
 * a pair of Arrow tables ``(households, members)``, shipped to the worker.
@@ -35,7 +36,7 @@ import os
 import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import Any, TypeAlias
+from typing import Any, TypeAlias, cast
 
 import attrs
 import numpy as np
@@ -47,9 +48,9 @@ import pyarrow.parquet as pq
 from poverty_core.batch import ResultWriter, RunSummary, assess, iter_tables
 from poverty_core.columnar import MEMBER_KEY, FileCount
 from poverty_core.indicators import GroupTotals
-from poverty_core.jobs import Assessment, conclude
+from poverty_core.jobs import Assessment, assess_source, conclude
 from poverty_core.packs import load_pack
-from poverty_core.sources import read_records
+from poverty_core.sources import open_source, read_records
 
 __all__ = [
     "Partition",
@@ -100,15 +101,12 @@ class _Collect(ResultWriter):
         self.rows += table.num_rows
 
 
-def _load(partition: Partition) -> Tables:
-    """The partition's two tables."""
+def _load(partition: Tables | Callable[[], Tables]) -> Tables:
+    """The partition's two tables (given, or from its callable)."""
     if callable(partition):
         households, members = partition()
         return households, members
-    first, second = partition
-    if isinstance(first, pa.Table):
-        return first, second  # a pair of tables
-    return pq.read_table(first), pq.read_table(second)
+    return partition
 
 
 def _pack(name: str) -> Any:
@@ -127,14 +125,55 @@ def assess_partition(
     batch_size: int | None = None,
     results_path: str | os.PathLike[str] | None = None,
 ) -> tuple[pa.Table | None, RunSummary]:
-    """Assess one partition with :func:`poverty_core.batch.assess` — the task each
-    worker runs. Returns the result table (``None`` when written to ``results_path``,
-    atomically, by :class:`~poverty_core.batch.ResultWriter`) and the partition's
-    :class:`~poverty_core.batch.RunSummary`. The partition is read whole;
-    ``batch_size`` decides it in batches of that many households, so the engine's
-    working memory follows the batch rather than the partition."""
+    """Assess one partition — the task each worker runs. Returns the result table
+    (``None`` when written to ``results_path``, atomically) and the partition's
+    :class:`~poverty_core.batch.RunSummary`.
+
+    A partition of Parquet files is read and assessed by the register job's own steps
+    (:func:`poverty_core.sources.open_source`, :func:`poverty_core.jobs.assess_source`,
+    as :func:`~poverty_core.jobs.assess_register` on a single machine): read whole
+    (members in any order), checked as any register is — a bad row is an
+    :class:`~poverty_core.errors.InputError` naming its file, row and column — and
+    decided in batches of ``batch_size`` households; ID numbers are masked in the
+    results. Arrow tables (given, or returned by a callable) are taken as typed and
+    decided by :func:`poverty_core.batch.assess`, whole or in batches of
+    ``batch_size``."""
     pack = _pack(pack_name)
-    households, members = _load(partition)
+    if not callable(partition) and not isinstance(partition[0], pa.Table):
+        first, second = partition
+        # the partition read as one batch (its members may come in any order), decided
+        # in batches of batch_size
+        source = open_source(
+            first,
+            second,
+            pack=pack,
+            as_of=as_of,
+            layout="two-file",
+            batch_size=max(pq.ParquetFile(first).metadata.num_rows, 1),
+        )
+        writer = ResultWriter(results_path) if results_path is not None else None
+        try:
+            assessment = assess_source(
+                pack,
+                source,
+                as_of=as_of,
+                overrides=overrides,
+                decision=decision,
+                by=by,
+                batch_size=batch_size,
+                sink=writer,
+                sink_name=os.fspath(results_path or "results"),
+                keep_results=writer is None,
+            )
+        except BaseException:
+            if writer is not None:
+                writer.abort()
+            raise
+        if writer is not None:
+            writer.close()
+        assert assessment.totals is not None
+        return assessment.results, assessment.totals
+    households, members = _load(cast("Tables | Callable[[], Tables]", partition))
     batches: Iterable[Tables] = (
         iter_tables(households, members, batch_size) if batch_size else [(households, members)]
     )

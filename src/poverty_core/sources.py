@@ -27,6 +27,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from poverty_core._text import Text
+from poverty_core.batch import iter_tables
 from poverty_core.columnar import (
     FileCount,
     Register,
@@ -122,10 +123,11 @@ class RegisterSource:
         ]
 
     def household_tables(
-        self, progress: Callable[[int], None] | None = None
+        self, progress: Callable[[int], None] | None = None, size: int | None = None
     ) -> Iterator[tuple[Any, Any]]:
-        """``(households, members)`` Arrow tables, batch by batch; ``progress`` is told
-        the number of households of each batch read."""
+        """``(households, members)`` Arrow tables, batch by batch (a batch read split
+        into batches of ``size`` households, when given); ``progress`` is told the
+        number of households of each batch read."""
         if self.dataset is not None:
             households = self._listed_records()
             self.assessed[self.households_file] += len(households)
@@ -148,7 +150,10 @@ class RegisterSource:
                 self.assessed[self.members_file] += batch.members.num_rows
             if progress is not None:
                 progress(batch.households.num_rows)
-            yield batch.households, batch.members
+            if size is not None and batch.households.num_rows > size:
+                yield from iter_tables(batch.households, batch.members, size)
+            else:
+                yield batch.households, batch.members
 
     def _unlisted(self, by: str, value: Any) -> Text | None:
         known = self.listed.get(by)
