@@ -17,6 +17,7 @@
 from __future__ import annotations
 
 from poverty_core._text import Language, T, Text
+from poverty_core._version import __version__
 from poverty_core.aliases import AliasMap
 from poverty_core.batch import ResultWriter, RunSummary, assess
 from poverty_core.codes import (
@@ -57,6 +58,7 @@ from poverty_core.errors import (
 )
 from poverty_core.frame import Frame, frame_from_arrow
 from poverty_core.hookspecs import hookimpl
+from poverty_core.jobs import Assessment, assess_register
 from poverty_core.model import County, Household, Person, StatusEvent, Village
 from poverty_core.packs import Pack, PackDefinition, Rule
 from poverty_core.parameters import Citation, Parameter, ParameterValue, Period, Source, cite
@@ -76,10 +78,9 @@ from poverty_core.rules import (
     Taxonomy,
 )
 
-__version__ = "0.1.0"
-
 __all__ = [
     "AliasMap",
+    "Assessment",
     "BatchResult",
     "Checklist",
     "Citation",
@@ -143,6 +144,7 @@ __all__ = [
     "Village",
     "__version__",
     "assess",
+    "assess_register",
     "available_packs",
     "cite",
     "frame_from_arrow",

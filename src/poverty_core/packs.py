@@ -93,6 +93,13 @@ from poverty_core.vocabulary import (
 )
 
 if TYPE_CHECKING:
+    # the names that moved to poverty_core.plugins, for type checkers (see __getattr__)
+    from poverty_core.plugins import BLOCK_ENV as BLOCK_ENV
+    from poverty_core.plugins import PackRegistry as PackRegistry
+    from poverty_core.plugins import available_packs as available_packs
+    from poverty_core.plugins import default_registry as default_registry
+    from poverty_core.plugins import get_plugin_manager as get_plugin_manager
+    from poverty_core.plugins import load_pack as load_pack
     from poverty_core.readiness import Readiness
 
 __all__ = [
