@@ -329,3 +329,12 @@ def test_show_as_of_lists_the_reference_to_supply() -> None:
     assert plan["ready"] is False
     code, text = run("show", "zhangzhou", "--as-of", "2016-03-01", "--lang", "zh")
     assert "参考数据 identification_matches" in text
+
+
+def test_a_table_given_as_a_mapping_of_rows(packs: SimpleNamespace, pack_dir: Any) -> None:
+    pack = _pack(packs, pack_dir, _rules(LEVEL.eq("county")))
+    data = pack.check_references({"units": {"u1": {"level": "county"}}})["units"]
+    assert data.lookup("u1", "level") == "county"
+    with pytest.raises(pc.InputError) as info:
+        pack.check_references({"units": {"u1": "county"}})
+    assert info.value.problems[0].path == "references.units[0]"

@@ -109,8 +109,11 @@ class ReferenceSpec:
             return ReferenceData.of_set(self.id, keys)
         rows: dict[str, dict[str, str | None]] = {}
         items: Iterable[Any]
-        if isinstance(value, Mapping):
-            items = ({**row, self.key: k} for k, row in value.items())
+        if isinstance(value, Mapping):  # key → row
+            items = (
+                {**row, self.key: k} if isinstance(row, Mapping) else row
+                for k, row in value.items()
+            )
         else:
             items = value
         wanted = {self.key, *self.columns}
