@@ -51,6 +51,7 @@ KIND_SECTIONS = {
     "checklists": "核查清单",
     "procedures": "程序",
     "taxonomies": "分类表",
+    "references": "参考数据",
     "parameters": "参数",
 }
 
