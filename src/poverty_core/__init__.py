@@ -45,6 +45,7 @@ from poverty_core.columnar import (
     tables_from_records,
 )
 from poverty_core.convert import json_schema, structure, structure_many
+from poverty_core.diff import PackDiff, diff_dates, diff_packs
 from poverty_core.engine import BatchResult, DecisionResult, Finding, ParameterUse, Provenance
 from poverty_core.errors import (
     InputError,
@@ -114,6 +115,7 @@ __all__ = [
     "Outcome",
     "Pack",
     "PackDefinition",
+    "PackDiff",
     "PackError",
     "PackRegistry",
     "Parameter",
@@ -150,6 +152,8 @@ __all__ = [
     "__version__",
     "assess",
     "cite",
+    "diff_dates",
+    "diff_packs",
     "frame_from_arrow",
     "get_plugin_manager",
     "hookimpl",

@@ -37,6 +37,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from poverty_core import __version__, indicators
+from poverty_core import diff as pack_diff
 from poverty_core._text import Language, Text
 from poverty_core.aliases import command_line_options
 from poverty_core.batch import ResultWriter, assess
@@ -279,6 +280,12 @@ def _parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--lang", choices=("zh", "en"), default="en")
 
+    p = sub.add_parser(
+        "diff",
+        help="what a pack changes from its parent, or between two dates / 策略包的变化",
+    )
+    pack_diff.add_arguments(p)
+
     p = sub.add_parser("schema", help="print the JSON Schema of a record kind")
     p.add_argument("--kind", choices=sorted(RECORD_TYPES), default="household")
     p.add_argument(
@@ -397,6 +404,7 @@ def _dispatch(args: argparse.Namespace, out: TextIO) -> int:
         "validate": _validate,
         "schema": _schema,
         "template": _template,
+        "diff": pack_diff.run_command,
     }[args.command]
     return handler(args, out)
 
