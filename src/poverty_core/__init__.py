@@ -46,6 +46,13 @@ from poverty_core.columnar import (
 )
 from poverty_core.convert import json_schema, structure, structure_many
 from poverty_core.diff import PackDiff, diff_dates, diff_packs
+from poverty_core.dynamic import (
+    Transition,
+    TransitionBatch,
+    TransitionKind,
+    decide_transition,
+    decide_transitions,
+)
 from poverty_core.engine import BatchResult, DecisionResult, Finding, ParameterUse, Provenance
 from poverty_core.errors import (
     InputError,
@@ -147,11 +154,16 @@ __all__ = [
     "T",
     "Taxonomy",
     "Text",
+    "Transition",
+    "TransitionBatch",
+    "TransitionKind",
     "UnknownName",
     "Village",
     "__version__",
     "assess",
     "cite",
+    "decide_transition",
+    "decide_transitions",
     "diff_dates",
     "diff_packs",
     "frame_from_arrow",

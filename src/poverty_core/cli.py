@@ -36,7 +36,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from poverty_core import __version__, indicators
+from poverty_core import __version__, dynamic, indicators
 from poverty_core import diff as pack_diff
 from poverty_core._text import Language, Text
 from poverty_core.aliases import command_line_options
@@ -286,6 +286,12 @@ def _parser() -> argparse.ArgumentParser:
     )
     pack_diff.add_arguments(p)
 
+    p = sub.add_parser(
+        "transitions",
+        help="dynamic management: each household's exit, re-entry, removal or stay / 动态管理",
+    )
+    dynamic.add_arguments(p)
+
     p = sub.add_parser("schema", help="print the JSON Schema of a record kind")
     p.add_argument("--kind", choices=sorted(RECORD_TYPES), default="household")
     p.add_argument(
@@ -405,6 +411,7 @@ def _dispatch(args: argparse.Namespace, out: TextIO) -> int:
         "schema": _schema,
         "template": _template,
         "diff": pack_diff.run_command,
+        "transitions": dynamic.run_command,
     }[args.command]
     return handler(args, out)
 

@@ -740,7 +740,8 @@ def _changes(pack: Pack) -> list[str]:
     if pack.parent is not None:
         diff = diff_packs(pack, load_pack(pack.parent))
         lines = heading(
-            f"本包相对 {pack.parent} 的变化 · What {pack.name} changes from {pack.parent}", "="
+            _esc(f"本包相对 {pack.parent} 的变化 · What {pack.name} changes from {pack.parent}"),
+            "=",
         )
         lines += [
             f"由 ``poverty-core diff {pack.name} {pack.parent}`` 生成：新增、移除、替换或扩展的"
