@@ -247,8 +247,8 @@ def tables_from_records(
 ) -> tuple[pa.Table, pa.Table | None]:
     """Households (or villages, counties) as Arrow tables: the records' table and, for
     households, the members' table; with ``history=True``, the households' status
-    histories as a ``history`` column (:data:`HISTORY_TYPE`; the register file formats
-    do not carry it)."""
+    histories as a ``history`` column (:data:`~poverty_core.columnar.HISTORY_TYPE`; the
+    register file formats do not carry it)."""
     if not records:
         raise ValueError("no records")
     kind = type(records[0])
