@@ -38,6 +38,7 @@ import pyarrow.compute as pc
 
 from poverty_core import __version__, dynamic, indicators
 from poverty_core import diff as pack_diff
+from poverty_core import records as decision_records
 from poverty_core._text import Language, Text
 from poverty_core.aliases import command_line_options
 from poverty_core.batch import ResultWriter, assess
@@ -292,6 +293,20 @@ def _parser() -> argparse.ArgumentParser:
     )
     dynamic.add_arguments(p)
 
+    p = sub.add_parser(
+        "record",
+        help="decide a register and write results with their decision record "
+        "/ 写出带决策记录的结果",
+    )
+    decision_records.add_record_arguments(p)
+
+    p = sub.add_parser(
+        "verify",
+        help="re-run a results file against its inputs; exit 1 naming each difference "
+        "/ 复核结果文件",
+    )
+    decision_records.add_verify_arguments(p)
+
     p = sub.add_parser("schema", help="print the JSON Schema of a record kind")
     p.add_argument("--kind", choices=sorted(RECORD_TYPES), default="household")
     p.add_argument(
@@ -412,6 +427,8 @@ def _dispatch(args: argparse.Namespace, out: TextIO) -> int:
         "template": _template,
         "diff": pack_diff.run_command,
         "transitions": dynamic.run_command,
+        "record": decision_records.run_record,
+        "verify": decision_records.run_verify,
     }[args.command]
     return handler(args, out)
 
