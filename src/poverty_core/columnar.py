@@ -290,7 +290,8 @@ events (:class:`~poverty_core.model.StatusEvent`) in order."""
 
 
 def history_column(records: Sequence[Household]) -> pa.Array:
-    """The households' status histories as one ``history`` column (:data:`HISTORY_TYPE`),
+    """The households' status histories as one ``history`` column
+    (:data:`~poverty_core.columnar.HISTORY_TYPE`),
     which :func:`~poverty_core.columnar.records_from_tables` reads back."""
     return pa.array(
         [[{"kind": e.kind.value, "date": e.date} for e in r.history] for r in records],

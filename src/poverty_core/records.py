@@ -46,17 +46,16 @@ import sys
 from collections.abc import Iterable, Mapping, Sequence
 from importlib.resources.abc import Traversable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Generic, Literal, TextIO, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, TextIO
 
 import attrs
 import cattrs
 
 from poverty_core._text import Language, Text
-from poverty_core.engine import BatchResult, DecisionResult
+from poverty_core.engine import DecisionResult
 from poverty_core.errors import InputError, Problem
 
 if TYPE_CHECKING:
-    from poverty_core.dynamic import TransitionBatch
     from poverty_core.packs import Pack, PackRegistry
 
 __all__ = [
@@ -80,8 +79,6 @@ __all__ = [
 
 FORMAT = "poverty-core-results/1"
 """The ``format`` of a results file :func:`write_results` writes."""
-
-R = TypeVar("R")
 
 
 @attrs.frozen
@@ -296,10 +293,12 @@ def decision_record(
 
 
 @attrs.frozen
-class Recorded(Generic[R]):
-    """A result with the record of what decided it."""
+class Recorded:
+    """A result with the record of what decided it: a
+    :class:`~poverty_core.DecisionResult`, a :class:`~poverty_core.BatchResult` or a
+    :class:`~poverty_core.TransitionBatch`."""
 
-    result: R
+    result: Any
     record: DecisionRecord
 
 
@@ -310,7 +309,7 @@ def decide_recorded(
     *,
     as_of: dt.date,
     overrides: Mapping[str, Any] | None = None,
-) -> Recorded[DecisionResult]:
+) -> Recorded:
     """:meth:`Pack.decide <poverty_core.packs.Pack.decide>` with its decision record."""
     result = pack.decide(decision, record, as_of=as_of, overrides=overrides)
     return Recorded(
@@ -326,7 +325,7 @@ def decide_batch_recorded(
     as_of: dt.date,
     overrides: Mapping[str, Any] | None = None,
     source: str | None = None,
-) -> Recorded[BatchResult]:
+) -> Recorded:
     """:meth:`Pack.decide_batch <poverty_core.packs.Pack.decide_batch>` with its decision
     record (``source``: the input file, as the caller names it)."""
     result = pack.decide_batch(decision, records, as_of=as_of, overrides=overrides)
@@ -344,7 +343,7 @@ def decide_transitions_recorded(
     overrides: Mapping[str, Any] | None = None,
     source: str | None = None,
     **options: Any,
-) -> Recorded[TransitionBatch]:
+) -> Recorded:
     """:func:`~poverty_core.decide_transitions` over a register with its decision
     record (of the exit decision the transitions rest on)."""
     from poverty_core.dynamic import EXIT_DECISION, decide_transitions
@@ -379,7 +378,7 @@ def _row(result: DecisionResult) -> dict[str, Any]:
     }
 
 
-def write_results(path: str | Path, recorded: Recorded[BatchResult]) -> None:
+def write_results(path: str | Path, recorded: Recorded) -> None:
     """Write a results file: the record, then each row's outcome and findings (status,
     observed and required values; ID numbers masked), atomically."""
     from poverty_core.io import write_json
