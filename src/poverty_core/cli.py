@@ -36,7 +36,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from poverty_core import __version__, indicators
+from poverty_core import __version__, indicators, service
 from poverty_core._text import Language, Text
 from poverty_core.aliases import command_line_options
 from poverty_core.batch import ResultWriter, assess
@@ -319,6 +319,11 @@ def _parser() -> argparse.ArgumentParser:
         help="language of the headers and notes (default zh: the national form's words)",
     )
     p.add_argument("-o", "--output", help="the file to write (default: PACK-register.csv)")
+
+    p = sub.add_parser(
+        "serve", help="the library over HTTP/JSON (needs the serve extra) / HTTP 服务"
+    )
+    service.add_arguments(p)
     return parser
 
 
@@ -397,6 +402,7 @@ def _dispatch(args: argparse.Namespace, out: TextIO) -> int:
         "validate": _validate,
         "schema": _schema,
         "template": _template,
+        "serve": service.command,
     }[args.command]
     return handler(args, out)
 

@@ -1,0 +1,745 @@
+"""The ASGI application of ``poverty-core serve`` (Starlette).
+
+Every answer is the library's own: :meth:`Pack.decide` for one record, the register job
+(:func:`poverty_core.batch.assess` over :func:`poverty_core.io.parse_dataset` or
+:func:`poverty_core.columnar.open_register`) for many — the very calls the command line
+makes, so the service, the CLI and the Python API never disagree. The packs are loaded
+once, when the application is made; a broken pack stops it there.
+
+Hand-written here, and why: the body limit is read per endpoint while the body streams
+(one record: a small limit; a batch: a large one, spooled to a private temporary folder
+that is removed after the answer), which a single application-wide limit cannot do; the
+access log is our own so that it masks ID numbers and leaves query strings out.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import functools
+import hmac
+import json
+import logging
+import shutil
+import tempfile
+import time
+import uuid
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping
+from pathlib import Path
+from typing import Any, TypeVar
+
+import anyio
+import anyio.to_thread
+import pyarrow as pa
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, Response, StreamingResponse
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from poverty_core._text import Language, Text
+from poverty_core.batch import assess, result_table
+from poverty_core.columnar import open_register, tables_from_records
+from poverty_core.convert import age_problem, json_schema, loads_json, structure
+from poverty_core.errors import InputError, NotInForce, PackError, PovertyCoreError, Problem
+from poverty_core.io import parse_dataset
+from poverty_core.packs import Pack, PackRegistry, default_registry
+from poverty_core.privacy import mask_ids, redact, redact_data
+from poverty_core.service.openapi import BATCH_INPUT, BATCH_OUTPUT, OPERATIONS, openapi_document
+from poverty_core.service.problems import ServiceProblem, problem_from_error
+from poverty_core.service.settings import Settings
+
+__all__ = ["Settings", "create_app", "load_packs"]
+
+log = logging.getLogger("poverty_core.service")
+
+R = TypeVar("R")
+
+_PLURAL = {"household": "households", "village": "villages", "county": "counties"}
+_OPEN_PATHS = frozenset(op.path for op in OPERATIONS if op.open) | {"/docs"}
+
+
+def load_packs(
+    names: tuple[str, ...] = (), registry: PackRegistry | None = None
+) -> dict[str, Pack]:
+    """Load the packs to serve, once; any broken pack (or plugin that failed to load)
+    is a :class:`~poverty_core.errors.PackError` naming every one."""
+    registry = registry or default_registry()
+    errors: list[PovertyCoreError] = list(registry.problems)
+    packs: dict[str, Pack] = {}
+    for name in names or tuple(registry.names()):
+        try:
+            packs[name] = registry.load(name)
+        except PovertyCoreError as err:
+            errors.append(err)
+    if errors:
+        raise PackError(
+            "serve",
+            Text(
+                "无法启动：" + "；".join(e.text.zh for e in errors),
+                "cannot start: " + "; ".join(e.text.en for e in errors),
+            ),
+        )
+    return packs
+
+
+def _language(request: Request) -> Language:
+    lang = request.query_params.get("lang")
+    if lang in ("zh", "en"):
+        return lang  # type: ignore[return-value]
+    if lang is None:
+        accepted = request.headers.get("accept-language", "")
+        return "zh" if accepted.strip().lower().startswith("zh") else "en"
+    raise ServiceProblem(
+        "invalid-input",
+        Text("lang 应为 zh 或 en", "lang must be zh or en"),
+        problems=[Problem("lang", Text("应为 zh 或 en", f"must be zh or en (got {lang!r})"))],
+    )
+
+
+def _problem_response(problem: ServiceProblem, request: Request | None, scope: Scope) -> Response:
+    try:
+        lang = _language(request) if request is not None else "en"
+    except ServiceProblem:
+        lang = "en"
+    body = problem.body(lang, redact(scope.get("path", "")))
+    scope.setdefault("state", {})["problem"] = problem.kind
+    return Response(
+        json.dumps(body, ensure_ascii=False),
+        status_code=problem.status,
+        media_type="application/problem+json",
+        headers=problem.headers,
+    )
+
+
+def _json(data: Any, media: str = "application/json") -> Response:
+    return Response(
+        json.dumps(redact_data(data), ensure_ascii=False, allow_nan=False), media_type=media
+    )
+
+
+def _bad_query(name: str, zh: str, en: str) -> ServiceProblem:
+    problem = Problem(name, Text(zh, en))
+    err = InputError([problem], what="query")
+    return ServiceProblem(
+        "invalid-input",
+        err.text,
+        problems=[problem],
+        formatted={"zh": err.format("zh"), "en": err.format("en")},
+    )
+
+
+def _as_of(request: Request, *, required: bool) -> dt.date | None:
+    text = request.query_params.get("as_of")
+    if text is None:
+        if required:
+            raise _bad_query("as_of", "缺少评估日 as_of", "the date as_of is missing")
+        return None
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise _bad_query(
+            "as_of",
+            f"应为日期 YYYY-MM-DD（实为 {text!r}）",
+            f"expected a date YYYY-MM-DD (got {text!r})",
+        ) from None
+
+
+def _overrides(pack: Pack, request: Request) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    for item in request.query_params.getlist("set"):
+        name, sep, value = item.partition("=")
+        if not sep or not name:
+            raise _bad_query(
+                "set", f"应为 名称=值（实为 {item!r}）", f"expected NAME=VALUE (got {item!r})"
+            )
+        values[name] = value
+    return pack.check_overrides(values)
+
+
+def _accepted(request: Request) -> str:
+    header = request.headers.get("accept", "")
+    if not header.strip():
+        return "json"
+    for part in header.split(","):
+        media, *params = (p.strip() for p in part.split(";"))
+        if any(p.replace(" ", "") in ("q=0", "q=0.0") for p in params):
+            continue
+        media = media.lower()
+        if media in BATCH_OUTPUT:
+            return BATCH_OUTPUT[media]
+        if media in ("*/*", "application/*"):
+            return "json"
+    raise ServiceProblem(
+        "not-acceptable",
+        Text(
+            "可给出的格式：" + "、".join(BATCH_OUTPUT),
+            "the formats this answer comes in: " + ", ".join(BATCH_OUTPUT),
+        ),
+    )
+
+
+def _too_large(limit: int) -> ServiceProblem:
+    return ServiceProblem(
+        "content-too-large",
+        Text(
+            f"请求体超过 {limit} 字节的上限", f"the body is larger than the limit of {limit} bytes"
+        ),
+    )
+
+
+async def _chunks(request: Request, limit: int) -> AsyncIterator[bytes]:
+    length = request.headers.get("content-length", "")
+    if length.isdigit() and int(length) > limit:
+        raise _too_large(limit)
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise _too_large(limit)
+        yield chunk
+
+
+async def _body(request: Request, limit: int) -> bytes:
+    return b"".join([chunk async for chunk in _chunks(request, limit)])
+
+
+def _parse_json(body: bytes) -> Any:
+    try:
+        return loads_json(body.decode("utf-8-sig"))
+    except UnicodeDecodeError as exc:
+        detail = Text(f"不是 UTF-8 文本（字节 {exc.start}）", f"not UTF-8 text (byte {exc.start})")
+    except json.JSONDecodeError as exc:
+        where = f"{exc.lineno}:{exc.colno}"
+        detail = Text(f"JSON 语法错误（{where}）：{exc.msg}", f"invalid JSON ({where}): {exc.msg}")
+    except RecursionError:
+        detail = Text("嵌套过深", "too deeply nested")
+    raise ServiceProblem("malformed-body", detail)
+
+
+def _media(request: Request) -> str:
+    return request.headers.get("content-type", "").split(";")[0].strip().lower()
+
+
+def _plain(table: pa.Table) -> pa.Table:
+    """Ids that are ID numbers masked (as in the CLI's results), dictionary columns
+    decoded (so that every batch of a stream has one schema)."""
+    columns = []
+    for name, column in zip(table.column_names, table.columns, strict=True):
+        if pa.types.is_dictionary(column.type):
+            column = column.cast(column.type.value_type)
+        if name == "id":
+            column = mask_ids(column)
+        columns.append(column)
+    return pa.table(columns, names=table.column_names)
+
+
+def _split(text: str | None) -> list[str]:
+    return [t for t in (text or "").split(";") if t]
+
+
+class _Results:
+    """Result tables, batch by batch, into the answer's format: JSON in memory, the
+    others into a file of the request's temporary folder (so memory stays bounded)."""
+
+    def __init__(self, fmt: str, folder: Path) -> None:
+        self.format = fmt
+        self.path = folder / f"results.{fmt}"
+        self.rows: list[dict[str, Any]] = []
+        self.counts = {"eligible": 0, "not_eligible": 0, "undetermined": 0}
+        self._writer: Any = None
+        self._text: Any = None
+
+    def write(self, table: pa.Table) -> None:
+        table = _plain(table)
+        for outcome, n in zip(*_value_counts(table.column("outcome")), strict=True):
+            self.counts[outcome] += n
+        if self.format == "json":
+            self.rows += [
+                {**row, "failed": _split(row["failed"]), "missing": _split(row["missing"])}
+                for row in table.to_pylist()
+            ]
+        elif self.format == "jsonl":
+            if self._text is None:
+                self._text = open(self.path, "w", encoding="utf-8")  # noqa: SIM115
+            for row in table.to_pylist():
+                row = {**row, "failed": _split(row["failed"]), "missing": _split(row["missing"])}
+                self._text.write(json.dumps(row, ensure_ascii=False) + "\n")
+        elif self.format == "arrow":
+            if self._writer is None:
+                self._writer = pa.ipc.new_stream(str(self.path), table.schema)
+            self._writer.write_table(table)
+        else:
+            import pyarrow.parquet as pq
+
+            if self._writer is None:
+                self._writer = pq.ParquetWriter(str(self.path), table.schema)
+            self._writer.write_table(table)
+
+    def close(self) -> None:
+        """Finish the file (nothing to do for JSON)."""
+        for handle in (self._writer, self._text):
+            if handle is not None:
+                handle.close()
+        self._writer = self._text = None
+        if self.format != "json" and not self.path.exists():  # no record at all
+            empty = pa.table({n: pa.array([], pa.string()) for n in _EMPTY_COLUMNS})
+            self._writer = None
+            if self.format == "arrow":
+                with pa.ipc.new_stream(str(self.path), empty.schema) as writer:
+                    writer.write_table(empty)
+            elif self.format == "parquet":
+                import pyarrow.parquet as pq
+
+                pq.write_table(empty, str(self.path))
+            else:
+                self.path.write_text("", "utf-8")
+
+
+_EMPTY_COLUMNS = ("id", "outcome", "failed", "missing")
+
+
+def _value_counts(column: Any) -> tuple[list[str], list[int]]:
+    counts = column.value_counts()
+    return counts.field("values").to_pylist(), counts.field("counts").to_pylist()
+
+
+def _stream_file(path: Path, folder: Path) -> Iterator[bytes]:
+    try:
+        with path.open("rb") as handle:
+            while chunk := handle.read(1 << 20):
+                yield chunk
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+class _Service:
+    """The handlers, over the packs loaded once."""
+
+    def __init__(self, settings: Settings, packs: Mapping[str, Pack]) -> None:
+        self.settings = settings
+        self.packs = dict(packs)
+        self.described = {name: pack.describe() for name, pack in self.packs.items()}
+        self.openapi = openapi_document(self.packs, api_key=settings.api_key is not None)
+
+    # -- helpers ---------------------------------------------------------------------
+
+    def pack(self, request: Request) -> Pack:
+        from poverty_core.errors import UnknownName
+
+        name = request.path_params["pack"]
+        if name not in self.packs:
+            raise UnknownName(Text("策略包", "pack"), name, list(self.packs))
+        return self.packs[name]
+
+    async def run(self, fn: Callable[..., R], *args: Any, **kwargs: Any) -> R:
+        """``fn`` in a worker thread, within the time limit (503 beyond it)."""
+        try:
+            with anyio.fail_after(self.settings.timeout):
+                return await anyio.to_thread.run_sync(
+                    functools.partial(fn, *args, **kwargs), abandon_on_cancel=True
+                )
+        except TimeoutError:
+            raise ServiceProblem(
+                "timeout",
+                Text(
+                    f"处理超过 {self.settings.timeout:g} 秒的时限",
+                    f"the request took longer than the limit of {self.settings.timeout:g} s",
+                ),
+                headers={"Retry-After": "1"},
+            ) from None
+
+    async def record(self, request: Request, pack: Pack, subject: str, as_of: dt.date) -> Any:
+        """One record of the decision's subject from the body: the same checks as a
+        record of an input file (every bad field at once, ages against dates of birth)."""
+        media = _media(request)
+        if media not in ("application/json", ""):
+            raise ServiceProblem(
+                "unsupported-media-type",
+                Text("一条记录应为 application/json", "one record is application/json"),
+            )
+        data = _parse_json(await _body(request, self.settings.max_body))
+        record = structure(data, pack.record_type(subject))
+        problems = []
+        for j, person in enumerate(getattr(record, "members", ())):
+            where = f"members[{j}]"
+            text = age_problem(person.age, person.birth_date, as_of, f"{where}.birth_date")
+            if text is not None:
+                problems.append(Problem(f"{where}.age", text))
+        if problems:
+            raise InputError(problems, what=subject)
+        return record
+
+    # -- endpoints -------------------------------------------------------------------
+
+    async def health(self, request: Request) -> Response:
+        return _json({"status": "ok"})
+
+    async def ready(self, request: Request) -> Response:
+        return _json({"status": "ready", "packs": sorted(self.packs)})
+
+    async def list_packs(self, request: Request) -> Response:
+        rows = [
+            {
+                "name": name,
+                "parent": pack.parent,
+                "version": pack.version,
+                "title": pack.title.to_dict(),
+                "plugin": pack.definition.plugin,
+                "chain": list(pack.chain),
+            }
+            for name, pack in sorted(self.packs.items())
+        ]
+        return _json({"packs": rows})
+
+    async def show_pack(self, request: Request) -> Response:
+        pack = self.pack(request)
+        _language(request)
+        as_of = _as_of(request, required=False)
+        if as_of is None:
+            return _json(self.described[pack.name])
+        overrides = _overrides(pack, request)
+        decisions: dict[str, Any] = {}
+        for d in pack.decisions.values():
+            try:
+                decisions[d.id] = pack.readiness(d.id, as_of=as_of, overrides=overrides).to_dict()
+            except NotInForce as err:
+                decisions[d.id] = {"not_in_force": err.message("en"), "periods": list(err.periods)}
+        return _json({"pack": pack.name, "as_of": as_of.isoformat(), "decisions": decisions})
+
+    async def record_schema(self, request: Request) -> Response:
+        pack = self.pack(request)
+        kind = request.path_params["kind"]
+        return _json(json_schema(kind, pack=pack), "application/schema+json")
+
+    async def decide(self, request: Request) -> Response:
+        lang = _language(request)
+        pack = self.pack(request)
+        decision = pack.decision(request.path_params["decision"])
+        as_of = _as_of(request, required=True)
+        assert as_of is not None
+        overrides = _overrides(pack, request)
+        record = await self.record(request, pack, decision.subject, as_of)
+        result = await self.run(pack.decide, decision.id, record, as_of=as_of, overrides=overrides)
+        if request.url.path.startswith(f"/packs/{pack.name}/explain/"):
+            return _json({"lang": lang, "text": result.explain(lang), "result": result.to_dict()})
+        return _json(result.to_dict())
+
+    async def decide_batch(self, request: Request) -> Response:
+        _language(request)
+        pack = self.pack(request)
+        decision = pack.decision(request.path_params["decision"])
+        as_of = _as_of(request, required=False)
+        overrides = _overrides(pack, request)
+        output = _accepted(request)
+        media = _media(request)
+        fmt = BATCH_INPUT.get(media)
+        if fmt is None:
+            raise ServiceProblem(
+                "unsupported-media-type",
+                Text(
+                    "请求体应为：" + "、".join(BATCH_INPUT),
+                    "the body is one of: " + ", ".join(BATCH_INPUT),
+                ),
+            )
+        if fmt != "json" and decision.subject != "household":
+            raise ServiceProblem(
+                "unsupported-media-type",
+                Text(
+                    "村、县的记录请用 application/json 提交",
+                    "villages and counties are sent as application/json",
+                ),
+            )
+        folder = Path(tempfile.mkdtemp(prefix="poverty-core-serve-"))
+        try:
+            results = _Results(output, folder)
+            if fmt == "json":
+                body = await _body(request, self.settings.max_json_batch)
+                data = _parse_json(body)
+                provenance = await self.run(
+                    self._decide_json, pack, decision.id, decision.subject, data, as_of,
+                    overrides, results,
+                )  # fmt: skip
+            else:
+                if as_of is None:
+                    raise _bad_query("as_of", "缺少评估日 as_of", "the date as_of is missing")
+                source = folder / f"body.{fmt}"
+                with source.open("wb") as handle:
+                    async for chunk in _chunks(request, self.settings.max_batch):
+                        handle.write(chunk)
+                provenance = await self.run(
+                    self._decide_register, pack, decision.id, source, fmt, as_of, overrides,
+                    results,
+                )  # fmt: skip
+            results.close()
+        except BaseException:
+            shutil.rmtree(folder, ignore_errors=True)
+            raise
+        if output == "json":
+            shutil.rmtree(folder, ignore_errors=True)
+            return _json(
+                {
+                    "decision": decision.id,
+                    "provenance": provenance,
+                    "counts": results.counts,
+                    "results": results.rows,
+                }
+            )
+        media_type = next(m for m, f in BATCH_OUTPUT.items() if f == output)
+        return StreamingResponse(_stream_file(results.path, folder), media_type=media_type)
+
+    def _decide_json(
+        self,
+        pack: Pack,
+        decision: str,
+        subject: str,
+        data: Any,
+        as_of: dt.date | None,
+        overrides: dict[str, Any],
+        results: _Results,
+    ) -> dict[str, Any] | None:
+        if isinstance(data, list):
+            data = {_PLURAL[subject]: data}
+        dataset = parse_dataset(data, source="body", as_of=as_of, pack=pack)
+        on = as_of or dataset.as_of
+        if on is None:
+            raise _bad_query(
+                "as_of",
+                "请求体未给出 as_of，须指定查询参数 as_of",
+                "the body gives no as_of: pass the query parameter as_of",
+            )
+        records = getattr(dataset, _PLURAL[subject])
+        if subject == "household":
+            tables = [tables_from_records(records)] if records else []
+            summary = assess(pack, decision, tables, as_of=on, overrides=overrides, writer=results)
+            return summary.provenance
+        if not records:
+            return None
+        result = pack.decide_batch(decision, records, as_of=on, overrides=overrides)
+        results.write(result_table(result))
+        return result.provenance.to_dict()
+
+    def _decide_register(
+        self,
+        pack: Pack,
+        decision: str,
+        source: Path,
+        fmt: str,
+        as_of: dt.date,
+        overrides: dict[str, Any],
+        results: _Results,
+    ) -> dict[str, Any] | None:
+        rename = {str(source): "body"}
+        try:
+            register = open_register(
+                source,
+                format=fmt,
+                pack=pack,
+                as_of=as_of,
+                batch_size=self.settings.batch_size,
+            )
+            # Read once: the results go to a file of the request's folder, dropped with
+            # it when a bad row is met.
+            tables = (b.tables for b in register.batches(validate_first=False))
+            summary = assess(
+                pack, decision, tables, as_of=as_of, overrides=overrides, writer=results
+            )
+        except InputError as err:
+            raise problem_from_error(err, rename=rename) from None
+        return summary.provenance
+
+    async def openapi_json(self, request: Request) -> Response:
+        return _json(self.openapi)
+
+    async def docs(self, request: Request) -> Response:
+        return HTMLResponse(_DOCS_PAGE)
+
+
+_DOCS_PAGE = """<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<title>poverty-core API</title>
+<link rel="stylesheet" href="/docs/static/swagger-ui.css">
+</head>
+<body>
+<div id="swagger-ui"></div>
+<script src="/docs/static/swagger-ui-bundle.js"></script>
+<script src="/docs/init.js"></script>
+</body>
+</html>
+"""
+
+_DOCS_INIT = """window.ui = SwaggerUIBundle({
+  url: "/openapi.json",
+  dom_id: "#swagger-ui",
+  deepLinking: true,
+  validatorUrl: null
+});
+"""
+
+
+class _Guard:
+    """The outermost layer: a request id, the API key (when one is set), the body's
+    time and one structured access-log line per request (path with ID numbers masked,
+    no query string, no body)."""
+
+    def __init__(self, app: ASGIApp, api_key: str | None) -> None:
+        self.app = app
+        self.api_key = api_key
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        request_id = uuid.uuid4().hex
+        started = time.perf_counter()
+        status = 0
+
+        async def sending(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                headers = list(message.get("headers", []))
+                message["headers"] = [*headers, (b"x-request-id", request_id.encode())]
+            await send(message)
+
+        try:
+            path = scope.get("path", "")
+            if (
+                self.api_key is not None
+                and path not in _OPEN_PATHS
+                and not path.startswith("/docs/")
+            ):
+                given = dict(scope.get("headers", [])).get(b"x-api-key", b"")
+                if not hmac.compare_digest(given, self.api_key.encode()):
+                    problem = ServiceProblem(
+                        "unauthorized",
+                        Text("请在 X-API-Key 头中给出 API 密钥", "give the API key in X-API-Key"),
+                    )
+                    await _problem_response(problem, None, scope)(scope, receive, sending)
+                    return
+            await self.app(scope, receive, sending)
+        finally:
+            log.info(
+                "request",
+                extra={
+                    "fields": {
+                        "event": "request",
+                        "request_id": request_id,
+                        "method": scope.get("method"),
+                        "path": redact(scope.get("path", "")),
+                        "status": status,
+                        "ms": round((time.perf_counter() - started) * 1000, 2),
+                        "problem": scope.get("state", {}).get("problem"),
+                    }
+                },
+            )
+
+
+def _handled(
+    fn: Callable[[Request], Any],
+) -> Callable[[Request], Any]:
+    @functools.wraps(fn)
+    async def endpoint(request: Request) -> Response:
+        try:
+            response: Response = await fn(request)
+            return response
+        except ServiceProblem as known:
+            return _problem_response(known, request, request.scope)
+        except PovertyCoreError as err:
+            return _problem_response(problem_from_error(err), request, request.scope)
+        except Exception as exc:
+            log.error(
+                "error",
+                extra={"fields": {"event": "error", "error": type(exc).__name__}},
+            )
+            internal = ServiceProblem(
+                "internal-error", Text("服务内部错误，已记录", "internal error (logged)")
+            )
+            return _problem_response(internal, request, request.scope)
+
+    return endpoint
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    packs: Mapping[str, Pack] | None = None,
+    registry: PackRegistry | None = None,
+) -> Starlette:
+    """The ASGI application. The packs (``settings.packs``, default every installed one)
+    are loaded here, once: a broken pack raises :class:`~poverty_core.errors.PackError`
+    now, not at the first request. ``packs`` gives them ready-made instead (embedding,
+    tests); ``registry`` loads them from another registry."""
+    settings = settings or Settings()
+    loaded = dict(packs) if packs is not None else load_packs(settings.packs, registry)
+    service = _Service(settings, loaded)
+    handlers: dict[str, Callable[[Request], Any]] = {
+        "health": service.health,
+        "ready": service.ready,
+        "list_packs": service.list_packs,
+        "show_pack": service.show_pack,
+        "record_schema": service.record_schema,
+        "decide": service.decide,
+        "decide_batch": service.decide_batch,
+        "explain": service.decide,
+        "openapi": service.openapi_json,
+    }
+    routes: list[Any] = [
+        Route(op.path, _handled(handlers[op.id]), methods=[op.method.upper()], name=op.id)
+        for op in OPERATIONS
+    ]
+    from swagger_ui_bundle import swagger_ui_path
+
+    routes += [
+        Route("/docs", service.docs, methods=["GET"], name="docs"),
+        Route(
+            "/docs/init.js",
+            lambda request: Response(_DOCS_INIT, media_type="text/javascript"),
+            methods=["GET"],
+        ),
+        Mount("/docs/static", StaticFiles(directory=swagger_ui_path), name="docs-static"),
+    ]
+    middleware = []
+    if settings.cors_origins:  # outside the key check: a browser's preflight has no key
+        middleware.append(
+            Middleware(
+                CORSMiddleware,
+                allow_origins=list(settings.cors_origins),
+                allow_methods=["GET", "POST"],
+                allow_headers=["Content-Type", "Accept", "X-API-Key", "Accept-Language"],
+            )
+        )
+    middleware.append(Middleware(_Guard, api_key=settings.api_key))
+
+    async def http_problem(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, HTTPException)
+        kind = {404: "not-found", 405: "method-not-allowed", 413: "content-too-large"}.get(
+            exc.status_code, "invalid-input"
+        )
+        text = (
+            Text("没有这个地址", "no such path")
+            if kind == "not-found"
+            else Text("不支持的请求方法", "method not allowed")
+        )
+        return _problem_response(ServiceProblem(kind, text), request, request.scope)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        log.info("started", extra={"fields": {"event": "started", "packs": sorted(loaded)}})
+        yield
+        log.info("stopped", extra={"fields": {"event": "stopped"}})
+
+    app = Starlette(
+        routes=routes,
+        middleware=middleware,
+        exception_handlers={HTTPException: http_problem},
+        lifespan=lifespan,
+    )
+    app.state.service = service
+    return app
