@@ -50,7 +50,11 @@ def _need_extra() -> None:
 
 
 def create_app(settings: Settings | None = None, **kwargs: Any) -> Starlette:
-    """The ASGI application (see :func:`poverty_core.service.app.create_app`)."""
+    """The ASGI application. The packs (``settings.packs``, default every installed one)
+    are loaded here, once: a broken pack raises :class:`~poverty_core.errors.PackError`
+    now, not at the first request. Keyword ``packs`` gives them ready-made (a mapping of
+    name to :class:`~poverty_core.packs.Pack`), ``registry`` loads them from another
+    :class:`~poverty_core.packs.PackRegistry`."""
     _need_extra()
     from poverty_core.service.app import create_app as make
 
@@ -58,8 +62,10 @@ def create_app(settings: Settings | None = None, **kwargs: Any) -> Starlette:
 
 
 def running(settings: Settings | None = None, **kwargs: Any) -> Any:
-    """A context manager running the service on a free loopback port, giving its base
-    URL (see :func:`poverty_core.service.server.running`)."""
+    """A context manager: the service run by uvicorn in a thread on a free port of
+    ``settings.host`` (127.0.0.1), giving its base URL (``http://127.0.0.1:PORT``), and
+    stopped (gracefully) when the block ends — for tests, benchmarks and embedding.
+    Keyword arguments go to :func:`create_app`."""
     _need_extra()
     from poverty_core.service.server import running as run
 

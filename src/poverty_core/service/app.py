@@ -117,9 +117,27 @@ def _problem_response(problem: ServiceProblem, request: Request | None, scope: S
 
 
 def _json(data: Any, media: str = "application/json") -> Response:
-    return Response(
-        json.dumps(redact_data(data), ensure_ascii=False, allow_nan=False), media_type=media
-    )
+    """``data`` as JSON, every ID number in it masked. The text is checked with one pass
+    of :func:`~poverty_core.privacy.redact` (masking value by value costs more than the
+    decision); only when it finds one is the data masked value by value, so that the
+    answer stays valid JSON."""
+    text = json.dumps(data, ensure_ascii=False, allow_nan=False)
+    if redact(text) != text:
+        text = json.dumps(redact_data(data), ensure_ascii=False, allow_nan=False)
+    return Response(text, media_type=media)
+
+
+def _masked_result(data: dict[str, Any]) -> dict[str, Any]:
+    """``DecisionResult.to_dict()`` with ID numbers masked where the caller's data can
+    be — the record's id, each finding's observed and required values, the overrides; the
+    rest (titles, citations, periods) is the pack's own text. Masking only these keeps a
+    one-record answer cheap (a scan of the whole text costs as much as the decision)."""
+    findings = [
+        {**f, "observed": redact_data(f["observed"]), "required": redact_data(f["required"])}
+        for f in data["findings"]
+    ]
+    provenance = {**data["provenance"], "overrides": redact_data(data["provenance"]["overrides"])}
+    return {**data, "id": redact_data(data["id"]), "findings": findings, "provenance": provenance}
 
 
 def _bad_query(name: str, zh: str, en: str) -> ServiceProblem:
@@ -425,9 +443,10 @@ class _Service:
         overrides = _overrides(pack, request)
         record = await self.record(request, pack, decision.subject, as_of)
         result = await self.run(pack.decide, decision.id, record, as_of=as_of, overrides=overrides)
+        answer = _masked_result(result.to_dict())
         if request.url.path.startswith(f"/packs/{pack.name}/explain/"):
-            return _json({"lang": lang, "text": result.explain(lang), "result": result.to_dict()})
-        return _json(result.to_dict())
+            answer = {"lang": lang, "text": redact(result.explain(lang)), "result": answer}
+        return Response(json.dumps(answer, ensure_ascii=False), media_type="application/json")
 
     async def decide_batch(self, request: Request) -> Response:
         _language(request)
@@ -625,20 +644,21 @@ class _Guard:
                     return
             await self.app(scope, receive, sending)
         finally:
-            log.info(
-                "request",
-                extra={
-                    "fields": {
-                        "event": "request",
-                        "request_id": request_id,
-                        "method": scope.get("method"),
-                        "path": redact(scope.get("path", "")),
-                        "status": status,
-                        "ms": round((time.perf_counter() - started) * 1000, 2),
-                        "problem": scope.get("state", {}).get("problem"),
-                    }
-                },
-            )
+            if log.isEnabledFor(logging.INFO):
+                log.info(
+                    "request",
+                    extra={
+                        "fields": {
+                            "event": "request",
+                            "request_id": request_id,
+                            "method": scope.get("method"),
+                            "path": redact(scope.get("path", "")),
+                            "status": status,
+                            "ms": round((time.perf_counter() - started) * 1000, 2),
+                            "problem": scope.get("state", {}).get("problem"),
+                        }
+                    },
+                )
 
 
 def _handled(

@@ -44,8 +44,9 @@ problem is ``urn:poverty-core:problem:<kind>``."""
 
 
 class ServiceProblem(Exception):
-    """An error answered as problem details: ``kind`` is a key of
-    :data:`PROBLEM_TYPES`; ``problems`` are the bad fields (invalid input)."""
+    """An error answered as problem details: ``kind`` is a key of ``PROBLEM_TYPES``
+    (``invalid-input``, ``not-found``, ``content-too-large`` …); ``problems`` are the
+    bad fields (invalid input)."""
 
     def __init__(
         self,
