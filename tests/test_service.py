@@ -593,3 +593,16 @@ def test_the_docs_page_works_offline(client: TestClient) -> None:
         assert response.status_code == 200, asset
         assert len(response.content) > 100
     assert "/openapi.json" in client.get("/docs/init.js").text
+
+
+def test_an_empty_batch(client: TestClient) -> None:
+    response = client.post(batch_url("national", query=f"as_of={AS_OF}"), json=[])
+    assert response.status_code == 200
+    assert response.json()["results"] == []
+    assert response.json()["counts"] == {"eligible": 0, "not_eligible": 0, "undetermined": 0}
+    arrow = client.post(
+        batch_url("national", query=f"as_of={AS_OF}"),
+        json=[],
+        headers={"Accept": "application/vnd.apache.arrow.stream"},
+    )
+    assert pa.ipc.open_stream(arrow.content).read_all().num_rows == 0

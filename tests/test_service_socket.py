@@ -186,3 +186,52 @@ def test_stopped_means_stopped() -> None:
         assert call(url + "/ready")[0] == 200
     with pytest.raises(urllib.error.URLError):
         urllib.request.urlopen(url + "/health", timeout=5)
+
+
+def test_the_command_logs_json_lines_and_stops_gracefully(tmp_path: Path) -> None:
+    import signal
+    import socket
+    import sys
+    import time
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    process = subprocess.Popen(
+        [sys.executable, "-m", "poverty_core", "serve", "--port", str(port), "--pack", "national"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        url = f"http://127.0.0.1:{port}"
+        for _ in range(600):  # the packs load before the port opens
+            try:
+                if call(url + "/ready")[0] == 200:
+                    break
+            except OSError:
+                time.sleep(0.1)
+        record = {"id": "350122198001010017", "members": [{"id": "1", "age": -1}]}
+        status, _, _ = call(
+            f"{url}/packs/national/decisions/household_exit?as_of={AS_OF}",
+            data=json.dumps(record).encode(),
+            headers={"Content-Type": "application/json"},
+        )
+        assert status == 422
+    finally:
+        process.send_signal(signal.SIGTERM)
+        out, err = process.communicate(timeout=60)
+    # uvicorn stops gracefully, then ends by the signal it caught (as `kill` expects)
+    assert process.returncode in (0, -signal.SIGTERM), err
+    assert f"http://127.0.0.1:{port}/docs" in out
+    lines = [json.loads(line) for line in err.splitlines()]
+    events = [line["event"] for line in lines if "event" in line]
+    assert events[0] == "started"
+    assert events[-1] == "stopped"
+    requests = [line for line in lines if line.get("event") == "request"]
+    assert {"method": "POST", "status": 422, "problem": "invalid-input"}.items() <= requests[
+        -1
+    ].items()
+    assert requests[-1]["path"] == "/packs/national/decisions/household_exit"
+    assert "350122198001010017" not in err
+    assert "as_of" not in err

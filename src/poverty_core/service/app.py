@@ -261,32 +261,36 @@ def _split(text: str | None) -> list[str]:
 
 
 class _Results:
-    """Result tables, batch by batch, into the answer's format: JSON in memory, the
-    others into a file of the request's temporary folder (so memory stays bounded)."""
+    """Result tables, batch by batch, into a file of the request's temporary folder in
+    the answer's format, so that memory stays bounded whatever the number of records.
+    JSON is written as it comes too: the rows first, the totals after them."""
 
     def __init__(self, fmt: str, folder: Path) -> None:
         self.format = fmt
         self.path = folder / f"results.{fmt}"
-        self.rows: list[dict[str, Any]] = []
         self.counts = {"eligible": 0, "not_eligible": 0, "undetermined": 0}
         self._writer: Any = None
         self._text: Any = None
+        self._rows = 0
 
     def write(self, table: pa.Table) -> None:
+        """Add one batch of :func:`poverty_core.batch.result_table` rows."""
         table = _plain(table)
         for outcome, n in zip(*_value_counts(table.column("outcome")), strict=True):
             self.counts[outcome] += n
-        if self.format == "json":
-            self.rows += [
-                {**row, "failed": _split(row["failed"]), "missing": _split(row["missing"])}
-                for row in table.to_pylist()
-            ]
-        elif self.format == "jsonl":
+        if self.format in ("json", "jsonl"):
             if self._text is None:
                 self._text = open(self.path, "w", encoding="utf-8")  # noqa: SIM115
+                if self.format == "json":
+                    self._text.write('{"results": [')
             for row in table.to_pylist():
                 row = {**row, "failed": _split(row["failed"]), "missing": _split(row["missing"])}
-                self._text.write(json.dumps(row, ensure_ascii=False) + "\n")
+                text = json.dumps(row, ensure_ascii=False)
+                if self.format == "jsonl":
+                    self._text.write(text + "\n")
+                else:
+                    self._text.write(("," if self._rows else "") + "\n" + text)
+                self._rows += 1
         elif self.format == "arrow":
             if self._writer is None:
                 self._writer = pa.ipc.new_stream(str(self.path), table.schema)
@@ -298,15 +302,20 @@ class _Results:
                 self._writer = pq.ParquetWriter(str(self.path), table.schema)
             self._writer.write_table(table)
 
-    def close(self) -> None:
-        """Finish the file (nothing to do for JSON)."""
+    def close(self, decision: str, provenance: dict[str, Any] | None) -> None:
+        """Finish the file; JSON ends with the decision, its provenance and the counts."""
+        if self.format == "json":
+            if self._text is None:
+                self._text = open(self.path, "w", encoding="utf-8")  # noqa: SIM115
+                self._text.write('{"results": [')
+            tail = {"decision": decision, "provenance": provenance, "counts": self.counts}
+            self._text.write("\n], " + json.dumps(redact_data(tail), ensure_ascii=False)[1:])
         for handle in (self._writer, self._text):
             if handle is not None:
                 handle.close()
         self._writer = self._text = None
-        if self.format != "json" and not self.path.exists():  # no record at all
+        if not self.path.exists():  # no record at all
             empty = pa.table({n: pa.array([], pa.string()) for n in _EMPTY_COLUMNS})
-            self._writer = None
             if self.format == "arrow":
                 with pa.ipc.new_stream(str(self.path), empty.schema) as writer:
                     writer.write_table(empty)
@@ -494,20 +503,10 @@ class _Service:
                     self._decide_register, pack, decision.id, source, fmt, as_of, overrides,
                     results,
                 )  # fmt: skip
-            results.close()
+            results.close(decision.id, provenance)
         except BaseException:
             shutil.rmtree(folder, ignore_errors=True)
             raise
-        if output == "json":
-            shutil.rmtree(folder, ignore_errors=True)
-            return _json(
-                {
-                    "decision": decision.id,
-                    "provenance": provenance,
-                    "counts": results.counts,
-                    "results": results.rows,
-                }
-            )
         media_type = next(m for m, f in BATCH_OUTPUT.items() if f == output)
         return StreamingResponse(_stream_file(results.path, folder), media_type=media_type)
 

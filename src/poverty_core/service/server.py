@@ -45,14 +45,25 @@ class JsonFormatter(logging.Formatter):
         return redact(json.dumps(data, ensure_ascii=False, default=str))
 
 
-def _configure_logging(level: str) -> None:
+@contextlib.contextmanager
+def _logging(level: str) -> Iterator[None]:
+    """JSON lines on standard error for the service's and uvicorn's loggers, for the
+    life of the command (the loggers are put back as they were afterwards)."""
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(JsonFormatter())
+    saved = []
     for name in ("poverty_core.service", "uvicorn", "uvicorn.error"):
         logger = logging.getLogger(name)
+        saved.append((logger, logger.handlers, logger.level, logger.propagate))
         logger.handlers = [handler]
         logger.setLevel(level.upper())
         logger.propagate = False
+    try:
+        yield
+    finally:
+        for logger, handlers, old_level, propagate in saved:
+            logger.handlers, logger.propagate = handlers, propagate
+            logger.setLevel(old_level)
 
 
 def is_loopback(host: str) -> bool:
@@ -208,10 +219,10 @@ def command(args: argparse.Namespace, out: TextIO) -> int:
     except _Usage as err:
         print(redact(str(err.text)), file=sys.stderr)  # one line, both languages
         return 2
-    _configure_logging(args.log_level)
-    out.write(f"poverty-core serve: http://{args.host}:{args.port}/docs\n")
-    out.flush()
-    serve(settings)
+    with _logging(args.log_level):
+        out.write(f"poverty-core serve: http://{args.host}:{args.port}/docs\n")
+        out.flush()
+        serve(settings)
     return 0
 
 
