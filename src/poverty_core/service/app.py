@@ -364,21 +364,11 @@ class _Service:
         return self.packs[name]
 
     async def run(self, fn: Callable[..., R], *args: Any, **kwargs: Any) -> R:
-        """``fn`` in a worker thread, within the time limit (503 beyond it)."""
-        try:
-            with anyio.fail_after(self.settings.timeout):
-                return await anyio.to_thread.run_sync(
-                    functools.partial(fn, *args, **kwargs), abandon_on_cancel=True
-                )
-        except TimeoutError:
-            raise ServiceProblem(
-                "timeout",
-                Text(
-                    f"处理超过 {self.settings.timeout:g} 秒的时限",
-                    f"the request took longer than the limit of {self.settings.timeout:g} s",
-                ),
-                headers={"Retry-After": "1"},
-            ) from None
+        """``fn`` in a worker thread, so that the event loop answers other requests
+        meanwhile; abandoned (left to finish alone) when the request's time is up."""
+        return await anyio.to_thread.run_sync(
+            functools.partial(fn, *args, **kwargs), abandon_on_cancel=True
+        )
 
     async def record(self, request: Request, pack: Pack, subject: str, as_of: dt.date) -> Any:
         """One record of the decision's subject from the body: the same checks as a
@@ -660,14 +650,25 @@ class _Guard:
                 )
 
 
-def _handled(
-    fn: Callable[[Request], Any],
-) -> Callable[[Request], Any]:
+def _handled(fn: Callable[[Request], Any], timeout: float) -> Callable[[Request], Any]:
+    """The endpoint ``fn`` within the time limit (reading the body included: a client
+    that sends slowly is cut off too), its errors answered as problem details."""
+
     @functools.wraps(fn)
     async def endpoint(request: Request) -> Response:
         try:
-            response: Response = await fn(request)
+            with anyio.fail_after(timeout):
+                response: Response = await fn(request)
             return response
+        except TimeoutError:
+            late = ServiceProblem(
+                "timeout",
+                Text(
+                    f"处理超过 {timeout:g} 秒的时限", f"the request took longer than {timeout:g} s"
+                ),
+                headers={"Retry-After": "1"},
+            )
+            return _problem_response(late, request, request.scope)
         except ServiceProblem as known:
             return _problem_response(known, request, request.scope)
         except PovertyCoreError as err:
@@ -710,7 +711,12 @@ def create_app(
         "openapi": service.openapi_json,
     }
     routes: list[Any] = [
-        Route(op.path, _handled(handlers[op.id]), methods=[op.method.upper()], name=op.id)
+        Route(
+            op.path,
+            _handled(handlers[op.id], settings.timeout),
+            methods=[op.method.upper()],
+            name=op.id,
+        )
         for op in OPERATIONS
     ]
     from swagger_ui_bundle import swagger_ui_path
