@@ -606,3 +606,13 @@ def test_an_empty_batch(client: TestClient) -> None:
         headers={"Accept": "application/vnd.apache.arrow.stream"},
     )
     assert pa.ipc.open_stream(arrow.content).read_all().num_rows == 0
+
+
+def test_show_id_numbers_does_not_reach_the_service(monkeypatch: pytest.MonkeyPatch) -> None:
+    from poverty_core.privacy import shows_id_numbers
+    from poverty_core.service import server
+
+    seen: list[bool] = []
+    monkeypatch.setattr(server, "serve", lambda settings: seen.append(shows_id_numbers()))
+    assert main(["--show-id-numbers", "serve", "--pack", "national"], stdout=io.StringIO()) == 0
+    assert seen == [False]

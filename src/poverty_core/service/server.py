@@ -19,7 +19,7 @@ from typing import Any, TextIO
 
 from poverty_core._text import Text
 from poverty_core.errors import PovertyCoreError
-from poverty_core.privacy import redact
+from poverty_core.privacy import redact, showing_id_numbers
 
 __all__ = ["JsonFormatter", "add_arguments", "command", "running", "serve"]
 
@@ -219,7 +219,9 @@ def command(args: argparse.Namespace, out: TextIO) -> int:
     except _Usage as err:
         print(redact(str(err.text)), file=sys.stderr)  # one line, both languages
         return 2
-    with _logging(args.log_level):
+    # The service masks ID numbers in every answer: --show-id-numbers (for an officer at
+    # a terminal) does not reach it.
+    with _logging(args.log_level), showing_id_numbers(False):
         out.write(f"poverty-core serve: http://{args.host}:{args.port}/docs\n")
         out.flush()
         serve(settings)
