@@ -6,7 +6,8 @@ Every answer is the library's own: :meth:`Pack.decide` for one record, the regis
 makes, so the service, the CLI and the Python API never disagree. The packs are loaded
 once, when the application is made; a broken pack stops it there.
 
-Hand-written here, and why: the body limit is read per endpoint while the body streams
+Hand-written here and in ``bodies``, and why: the body limit is read per endpoint while
+the body streams
 (one record: a small limit; a batch: a large one, spooled to a private temporary folder
 that is removed after the answer), which a single application-wide limit cannot do; the
 access log is our own so that it masks ID numbers and leaves query strings out.
@@ -24,13 +25,12 @@ import shutil
 import tempfile
 import time
 import uuid
-from collections.abc import AsyncIterator, Callable, Iterator, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping
 from pathlib import Path
 from typing import Any, TypeVar
 
 import anyio
 import anyio.to_thread
-import pyarrow as pa
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
@@ -44,11 +44,20 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from poverty_core._text import Language, Text
 from poverty_core.batch import assess, result_table
 from poverty_core.columnar import open_register, tables_from_records
-from poverty_core.convert import age_problem, json_schema, loads_json, structure
+from poverty_core.convert import age_problem, json_schema, structure
 from poverty_core.errors import InputError, NotInForce, PackError, PovertyCoreError, Problem
 from poverty_core.io import parse_dataset
 from poverty_core.packs import Pack, PackRegistry, default_registry
-from poverty_core.privacy import mask_ids, redact, redact_data
+from poverty_core.privacy import redact, redact_data
+from poverty_core.service.bodies import (
+    Results,
+    accepted,
+    chunks,
+    media_of,
+    parse_json,
+    read_body,
+    stream_file,
+)
 from poverty_core.service.openapi import BATCH_INPUT, BATCH_OUTPUT, OPERATIONS, openapi_document
 from poverty_core.service.problems import ServiceProblem, problem_from_error
 from poverty_core.service.settings import Settings
@@ -179,171 +188,6 @@ def _overrides(pack: Pack, request: Request) -> dict[str, Any]:
     return pack.check_overrides(values)
 
 
-def _accepted(request: Request) -> str:
-    header = request.headers.get("accept", "")
-    if not header.strip():
-        return "json"
-    for part in header.split(","):
-        media, *params = (p.strip() for p in part.split(";"))
-        if any(p.replace(" ", "") in ("q=0", "q=0.0") for p in params):
-            continue
-        media = media.lower()
-        if media in BATCH_OUTPUT:
-            return BATCH_OUTPUT[media]
-        if media in ("*/*", "application/*"):
-            return "json"
-    raise ServiceProblem(
-        "not-acceptable",
-        Text(
-            "可给出的格式：" + "、".join(BATCH_OUTPUT),
-            "the formats this answer comes in: " + ", ".join(BATCH_OUTPUT),
-        ),
-    )
-
-
-def _too_large(limit: int) -> ServiceProblem:
-    return ServiceProblem(
-        "content-too-large",
-        Text(
-            f"请求体超过 {limit} 字节的上限", f"the body is larger than the limit of {limit} bytes"
-        ),
-    )
-
-
-async def _chunks(request: Request, limit: int) -> AsyncIterator[bytes]:
-    length = request.headers.get("content-length", "")
-    if length.isdigit() and int(length) > limit:
-        raise _too_large(limit)
-    size = 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit:
-            raise _too_large(limit)
-        yield chunk
-
-
-async def _body(request: Request, limit: int) -> bytes:
-    return b"".join([chunk async for chunk in _chunks(request, limit)])
-
-
-def _parse_json(body: bytes) -> Any:
-    try:
-        return loads_json(body.decode("utf-8-sig"))
-    except UnicodeDecodeError as exc:
-        detail = Text(f"不是 UTF-8 文本（字节 {exc.start}）", f"not UTF-8 text (byte {exc.start})")
-    except json.JSONDecodeError as exc:
-        where = f"{exc.lineno}:{exc.colno}"
-        detail = Text(f"JSON 语法错误（{where}）：{exc.msg}", f"invalid JSON ({where}): {exc.msg}")
-    except RecursionError:
-        detail = Text("嵌套过深", "too deeply nested")
-    raise ServiceProblem("malformed-body", detail)
-
-
-def _media(request: Request) -> str:
-    return request.headers.get("content-type", "").split(";")[0].strip().lower()
-
-
-def _plain(table: pa.Table) -> pa.Table:
-    """Ids that are ID numbers masked (as in the CLI's results), dictionary columns
-    decoded (so that every batch of a stream has one schema)."""
-    columns = []
-    for name, column in zip(table.column_names, table.columns, strict=True):
-        if pa.types.is_dictionary(column.type):
-            column = column.cast(column.type.value_type)
-        if name == "id":
-            column = mask_ids(column)
-        columns.append(column)
-    return pa.table(columns, names=table.column_names)
-
-
-def _split(text: str | None) -> list[str]:
-    return [t for t in (text or "").split(";") if t]
-
-
-class _Results:
-    """Result tables, batch by batch, into a file of the request's temporary folder in
-    the answer's format, so that memory stays bounded whatever the number of records.
-    JSON is written as it comes too: the rows first, the totals after them."""
-
-    def __init__(self, fmt: str, folder: Path) -> None:
-        self.format = fmt
-        self.path = folder / f"results.{fmt}"
-        self.counts = {"eligible": 0, "not_eligible": 0, "undetermined": 0}
-        self._writer: Any = None
-        self._text: Any = None
-        self._rows = 0
-
-    def write(self, table: pa.Table) -> None:
-        """Add one batch of :func:`poverty_core.batch.result_table` rows."""
-        table = _plain(table)
-        for outcome, n in zip(*_value_counts(table.column("outcome")), strict=True):
-            self.counts[outcome] += n
-        if self.format in ("json", "jsonl"):
-            if self._text is None:
-                self._text = open(self.path, "w", encoding="utf-8")  # noqa: SIM115
-                if self.format == "json":
-                    self._text.write('{"results": [')
-            for row in table.to_pylist():
-                row = {**row, "failed": _split(row["failed"]), "missing": _split(row["missing"])}
-                text = json.dumps(row, ensure_ascii=False)
-                if self.format == "jsonl":
-                    self._text.write(text + "\n")
-                else:
-                    self._text.write(("," if self._rows else "") + "\n" + text)
-                self._rows += 1
-        elif self.format == "arrow":
-            if self._writer is None:
-                self._writer = pa.ipc.new_stream(str(self.path), table.schema)
-            self._writer.write_table(table)
-        else:
-            import pyarrow.parquet as pq
-
-            if self._writer is None:
-                self._writer = pq.ParquetWriter(str(self.path), table.schema)
-            self._writer.write_table(table)
-
-    def close(self, decision: str, provenance: dict[str, Any] | None) -> None:
-        """Finish the file; JSON ends with the decision, its provenance and the counts."""
-        if self.format == "json":
-            if self._text is None:
-                self._text = open(self.path, "w", encoding="utf-8")  # noqa: SIM115
-                self._text.write('{"results": [')
-            tail = {"decision": decision, "provenance": provenance, "counts": self.counts}
-            self._text.write("\n], " + json.dumps(redact_data(tail), ensure_ascii=False)[1:])
-        for handle in (self._writer, self._text):
-            if handle is not None:
-                handle.close()
-        self._writer = self._text = None
-        if not self.path.exists():  # no record at all
-            empty = pa.table({n: pa.array([], pa.string()) for n in _EMPTY_COLUMNS})
-            if self.format == "arrow":
-                with pa.ipc.new_stream(str(self.path), empty.schema) as writer:
-                    writer.write_table(empty)
-            elif self.format == "parquet":
-                import pyarrow.parquet as pq
-
-                pq.write_table(empty, str(self.path))
-            else:
-                self.path.write_text("", "utf-8")
-
-
-_EMPTY_COLUMNS = ("id", "outcome", "failed", "missing")
-
-
-def _value_counts(column: Any) -> tuple[list[str], list[int]]:
-    counts = column.value_counts()
-    return counts.field("values").to_pylist(), counts.field("counts").to_pylist()
-
-
-def _stream_file(path: Path, folder: Path) -> Iterator[bytes]:
-    try:
-        with path.open("rb") as handle:
-            while chunk := handle.read(1 << 20):
-                yield chunk
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
-
-
 class _Service:
     """The handlers, over the packs loaded once."""
 
@@ -373,13 +217,13 @@ class _Service:
     async def record(self, request: Request, pack: Pack, subject: str, as_of: dt.date) -> Any:
         """One record of the decision's subject from the body: the same checks as a
         record of an input file (every bad field at once, ages against dates of birth)."""
-        media = _media(request)
+        media = media_of(request)
         if media not in ("application/json", ""):
             raise ServiceProblem(
                 "unsupported-media-type",
                 Text("一条记录应为 application/json", "one record is application/json"),
             )
-        data = _parse_json(await _body(request, self.settings.max_body))
+        data = parse_json(await read_body(request, self.settings.max_body))
         record = structure(data, pack.record_type(subject))
         problems = []
         for j, person in enumerate(getattr(record, "members", ())):
@@ -453,8 +297,8 @@ class _Service:
         decision = pack.decision(request.path_params["decision"])
         as_of = _as_of(request, required=False)
         overrides = _overrides(pack, request)
-        output = _accepted(request)
-        media = _media(request)
+        output = accepted(request)
+        media = media_of(request)
         fmt = BATCH_INPUT.get(media)
         if fmt is None:
             raise ServiceProblem(
@@ -474,10 +318,10 @@ class _Service:
             )
         folder = Path(tempfile.mkdtemp(prefix="poverty-core-serve-"))
         try:
-            results = _Results(output, folder)
+            results = Results(output, folder)
             if fmt == "json":
-                body = await _body(request, self.settings.max_json_batch)
-                data = _parse_json(body)
+                body = await read_body(request, self.settings.max_json_batch)
+                data = parse_json(body)
                 provenance = await self.run(
                     self._decide_json, pack, decision.id, decision.subject, data, as_of,
                     overrides, results,
@@ -487,7 +331,7 @@ class _Service:
                     raise _bad_query("as_of", "缺少评估日 as_of", "the date as_of is missing")
                 source = folder / f"body.{fmt}"
                 with source.open("wb") as handle:
-                    async for chunk in _chunks(request, self.settings.max_batch):
+                    async for chunk in chunks(request, self.settings.max_batch):
                         handle.write(chunk)
                 provenance = await self.run(
                     self._decide_register, pack, decision.id, source, fmt, as_of, overrides,
@@ -498,7 +342,7 @@ class _Service:
             shutil.rmtree(folder, ignore_errors=True)
             raise
         media_type = next(m for m, f in BATCH_OUTPUT.items() if f == output)
-        return StreamingResponse(_stream_file(results.path, folder), media_type=media_type)
+        return StreamingResponse(stream_file(results.path, folder), media_type=media_type)
 
     def _decide_json(
         self,
@@ -508,7 +352,7 @@ class _Service:
         data: Any,
         as_of: dt.date | None,
         overrides: dict[str, Any],
-        results: _Results,
+        results: Results,
     ) -> dict[str, Any] | None:
         if isinstance(data, list):
             data = {_PLURAL[subject]: data}
@@ -539,7 +383,7 @@ class _Service:
         fmt: str,
         as_of: dt.date,
         overrides: dict[str, Any],
-        results: _Results,
+        results: Results,
     ) -> dict[str, Any] | None:
         rename = {str(source): "body"}
         try:
