@@ -7,10 +7,10 @@ makes, so the service, the CLI and the Python API never disagree. The packs are 
 once, when the application is made; a broken pack stops it there.
 
 Hand-written here and in ``bodies``, and why: the body limit is read per endpoint while
-the body streams
-(one record: a small limit; a batch: a large one, spooled to a private temporary folder
-that is removed after the answer), which a single application-wide limit cannot do; the
-access log is our own so that it masks ID numbers and leaves query strings out.
+the body streams (one record: a small limit; a batch: a large one, spooled to a private
+temporary folder that is removed after the answer), which a single application-wide limit
+cannot do; the access log is our own so that it masks ID numbers and leaves query strings
+out.
 """
 
 from __future__ import annotations
