@@ -28,7 +28,7 @@ from poverty_core.errors import PackError
 from poverty_core.io import parse_dataset
 from poverty_core.privacy import redact_data
 from poverty_core.samples import sample_resource
-from poverty_core.service import Settings, create_app
+from poverty_core.service import Settings, create_app, models
 from poverty_core.service.models import MODELS, schema_of
 from poverty_core.service.openapi import OPERATIONS
 
@@ -118,7 +118,7 @@ def test_a_sample_decided_over_http_is_the_cli_result(
     assert body["results"] == expected
     outcomes = [r["outcome"] for r in expected]
     assert body["counts"] == {o: outcomes.count(o) for o in body["counts"]}
-    jsonschema.validate(body, schema_of(MODELS[-1]))
+    jsonschema.validate(body, schema_of(models.BatchAnswer))
 
 
 def _sample_tables(sample: str, pack: str) -> tuple[pa.Table, pa.Table]:
@@ -264,7 +264,7 @@ def test_each_kind_of_bad_record_is_422_with_its_path(
     assert body["detail"] == info.value.format("en")  # the words the CLI prints
     assert body["messages"]["zh"] == info.value.format("zh")
     assert word in body["problems"][0]["en"]
-    jsonschema.validate(body, schema_of(MODELS[0]))
+    jsonschema.validate(body, schema_of(models.ProblemDetails))
 
 
 JSON_CASES = _module("test_bad_input_catalogue").JSON_CATALOGUE
@@ -360,7 +360,7 @@ def test_errors_are_problem_details(
     assert body["messages"]["en"]
     if path is not None:
         assert path in [p["path"] for p in body["problems"]]
-    jsonschema.validate(body, schema_of(MODELS[0]))
+    jsonschema.validate(body, schema_of(models.ProblemDetails))
 
 
 def test_problem_details_in_chinese(client: TestClient) -> None:
@@ -684,3 +684,44 @@ def test_the_register_catalogue_in_json_is_422(client: TestClient, name: str) ->
     assert body["detail"] == info.value.format("en")
     assert "350122198001010011" not in response.text
     assert ID_OF_A_PERSON not in response.text
+
+
+# -- what a pack changes ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("query", "argv"),
+    [
+        ("", ["zhangzhou"]),
+        ("?base=national", ["zhangzhou", "national"]),
+        ("?from=2016-12-31&to=2019-06-30", ["zhangzhou", "--from", "2016-12-31", "--to",
+                                            "2019-06-30"]),
+    ],
+)  # fmt: skip
+def test_diff_is_the_cli_output(client: TestClient, query: str, argv: list[str]) -> None:
+    from poverty_core.service import models
+
+    response = client.get(f"/packs/zhangzhou/diff{query}")
+    assert response.status_code == 200, response.text
+    out = io.StringIO()
+    assert main(["diff", *argv, "--format", "json"], stdout=out) == 0
+    assert response.json() == json.loads(out.getvalue())
+    jsonschema.validate(response.json(), schema_of(models.PackDiff))
+
+
+@pytest.mark.parametrize(
+    ("url", "status", "path"),
+    [
+        ("/packs/national/diff", 422, "base"),
+        ("/packs/zhangzhou/diff?base=nowhere", 404, None),
+        ("/packs/zhangzhou/diff?from=2016-12-31", 422, "from"),
+        ("/packs/zhangzhou/diff?base=fujian&from=2016-12-31&to=2017-01-01", 422, "from"),
+        ("/packs/zhangzhou/diff?from=2016-12-31&to=someday", 422, "to"),
+    ],
+)
+def test_diff_errors(client: TestClient, url: str, status: int, path: str | None) -> None:
+    response = client.get(url)
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"] == "application/problem+json"
+    if path is not None:
+        assert [p["path"] for p in response.json()["problems"]] == [path]

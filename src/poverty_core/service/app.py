@@ -160,20 +160,25 @@ def _bad_query(name: str, zh: str, en: str) -> ServiceProblem:
     )
 
 
-def _as_of(request: Request, *, required: bool) -> dt.date | None:
-    text = request.query_params.get("as_of")
+def _date_param(request: Request, name: str) -> dt.date | None:
+    text = request.query_params.get(name)
     if text is None:
-        if required:
-            raise _bad_query("as_of", "缺少评估日 as_of", "the date as_of is missing")
         return None
     try:
         return dt.date.fromisoformat(text)
     except ValueError:
         raise _bad_query(
-            "as_of",
+            name,
             f"应为日期 YYYY-MM-DD（实为 {text!r}）",
             f"expected a date YYYY-MM-DD (got {text!r})",
         ) from None
+
+
+def _as_of(request: Request, *, required: bool) -> dt.date | None:
+    as_of = _date_param(request, "as_of")
+    if as_of is None and required:
+        raise _bad_query("as_of", "缺少评估日 as_of", "the date as_of is missing")
+    return as_of
 
 
 def _overrides(pack: Pack, request: Request) -> dict[str, Any]:
@@ -200,9 +205,13 @@ class _Service:
     # -- helpers ---------------------------------------------------------------------
 
     def pack(self, request: Request) -> Pack:
+        """The pack the path names (404 when it is not served)."""
+        return self.pack_named(request.path_params["pack"])
+
+    def pack_named(self, name: str) -> Pack:
+        """A served pack by name (404 when it is not served)."""
         from poverty_core.errors import UnknownName
 
-        name = request.path_params["pack"]
         if name not in self.packs:
             raise UnknownName(Text("策略包", "pack"), name, list(self.packs))
         return self.packs[name]
@@ -271,6 +280,34 @@ class _Service:
             except NotInForce as err:
                 decisions[d.id] = {"not_in_force": err.message("en"), "periods": list(err.periods)}
         return _json({"pack": pack.name, "as_of": as_of.isoformat(), "decisions": decisions})
+
+    async def diff(self, request: Request) -> Response:
+        from poverty_core.diff import diff_dates, diff_packs, to_json_data
+
+        _language(request)
+        pack = self.pack(request)
+        dates = [_date_param(request, name) for name in ("from", "to")]
+        base = request.query_params.get("base")
+        if any(d is not None for d in dates):
+            start, end = dates
+            if base is not None or start is None or end is None:
+                raise _bad_query(
+                    "from",
+                    "请同时给出 from 和 to，或给出要比较的策略包 base，不能两者都给",
+                    "give both from and to, or a pack to compare with (base), not both",
+                )
+            diff = await self.run(diff_dates, pack, start, end)
+        else:
+            base = base or pack.parent
+            if base is None:
+                raise _bad_query(
+                    "base",
+                    f"{pack.name} 没有上级包：请给出 base，或 from 与 to",
+                    f"{pack.name} has no parent: give base, or from and to",
+                )
+            other = self.pack_named(base)
+            diff = await self.run(diff_packs, pack, other)
+        return _json(to_json_data(diff))
 
     async def record_schema(self, request: Request) -> Response:
         pack = self.pack(request)
@@ -549,6 +586,7 @@ def create_app(
         "list_packs": service.list_packs,
         "show_pack": service.show_pack,
         "record_schema": service.record_schema,
+        "diff": service.diff,
         "decide": service.decide,
         "decide_batch": service.decide_batch,
         "explain": service.decide,

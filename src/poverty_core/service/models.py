@@ -30,6 +30,7 @@ __all__ = [
     "Finding",
     "Health",
     "PackDescription",
+    "PackDiff",
     "PackList",
     "PackSummary",
     "ProblemDetails",
@@ -229,6 +230,23 @@ class BatchAnswer:
     results: list[ResultRow]
 
 
+@attrs.frozen
+class PackDiff:
+    """What a pack changes from another (``mode`` ``packs``) or between two dates
+    (``dates``): rules added, removed, replaced or extended, parameters whose values
+    differ, periods in force set differently (``poverty-core diff ... --format json``)."""
+
+    mode: Literal["packs", "dates"]
+    pack: str
+    base: str
+    from_date: str | None = attrs.field(metadata=_doc("YYYY-MM-DD (mode dates)"))
+    to_date: str | None = attrs.field(metadata=_doc("YYYY-MM-DD (mode dates)"))
+    rules: list[dict[str, Any]]
+    parameters: list[dict[str, Any]]
+    force: list[dict[str, Any]]
+    title: Texts
+
+
 MODELS: tuple[type[Any], ...] = (
     ProblemDetails,
     Health,
@@ -238,6 +256,7 @@ MODELS: tuple[type[Any], ...] = (
     DecisionAnswer,
     Explanation,
     BatchAnswer,
+    PackDiff,
 )
 """The answers of the service (their parts are reached through their fields)."""
 

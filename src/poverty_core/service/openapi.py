@@ -88,6 +88,15 @@ OPERATIONS: tuple[Operation, ...] = (
         params=("pack", "kind", "lang"), errors=(404,),
     ),
     Operation(
+        "get", "/packs/{pack}/diff", "diff", "策略包的变化 / what a pack changes",
+        "What the pack changes from `base` (default: its parent): rules added, removed, "
+        "replaced or extended, parameters whose values differ, periods set differently; "
+        "or, with `from` and `to` (and no `base`), what changes in the pack between the two "
+        "dates (as `poverty-core diff PACK [BASE] [--from DATE --to DATE] --format json`).",
+        params=("pack", "base", "from", "to", "lang"), answer=models.PackDiff,
+        errors=(404, 422),
+    ),
+    Operation(
         "post", "/packs/{pack}/decisions/{decision}", "decide", "判定一条记录 / decide one record",
         "One record (JSON) decided on `as_of`: the outcome and one finding per criterion "
         "(as `Pack.decide(...).to_dict()`).",
@@ -152,6 +161,24 @@ def _parameter(name: str, packs: Sequence[str], decisions: Sequence[str]) -> dic
             "name": "as_of",
             "required": False,
             "description": "the date, YYYY-MM-DD",
+            "schema": {"type": "string", "format": "date"},
+        },
+        "base": {
+            "in": "query",
+            "required": False,
+            "description": "the pack to compare with (default: the pack's parent)",
+            "schema": {"type": "string", "enum": list(packs)},
+        },
+        "from": {
+            "in": "query",
+            "required": False,
+            "description": "first date, YYYY-MM-DD (with `to`)",
+            "schema": {"type": "string", "format": "date"},
+        },
+        "to": {
+            "in": "query",
+            "required": False,
+            "description": "last date, YYYY-MM-DD (with `from`)",
             "schema": {"type": "string", "format": "date"},
         },
         "set": {
