@@ -1,10 +1,18 @@
 """The ASGI application of ``poverty-core serve`` (Starlette).
 
 Every answer is the library's own: :meth:`Pack.decide` for one record, the register job
-(:func:`poverty_core.batch.assess` over :func:`poverty_core.io.parse_dataset` or
-:func:`poverty_core.columnar.open_register`) for many — the very calls the command line
-makes, so the service, the CLI and the Python API never disagree. The packs are loaded
-once, when the application is made; a broken pack stops it there.
+(:func:`poverty_core.jobs.assess_source` over :func:`poverty_core.io.parse_dataset` or
+:func:`poverty_core.columnar.open_register`) for many households, :meth:`Pack.decide_batch`
+for villages and counties — the very calls the command line makes, so the service, the
+CLI, the Dask adapter and the Python API run one job and never disagree. The packs are
+loaded once, when the application is made; a broken pack stops it there.
+
+Reference data (``references=`` of the library, ``--reference`` of the command line)
+come with the request: a ``references`` member of a JSON body, or — for a JSON Lines,
+Arrow or Parquet body — a JSON object of that form at the head of the body, its length in
+bytes in the ``X-References-Length`` header (at most ``Settings.max_references``). They
+are checked by :meth:`Pack.check_references` (the same problems, with the same paths, as
+the command line's) and never logged or echoed.
 
 Hand-written here and in ``bodies``, and why: the body limit is read per endpoint while
 the body streams (one record: a small limit; a batch: a large one, spooled to a private
@@ -42,14 +50,16 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from poverty_core._text import Language, Text
-from poverty_core.batch import assess, result_table
-from poverty_core.columnar import open_register, tables_from_records
+from poverty_core.batch import result_table
+from poverty_core.columnar import open_register
 from poverty_core.convert import age_problem, json_schema, structure
 from poverty_core.errors import InputError, NotInForce, PackError, PovertyCoreError, Problem
 from poverty_core.io import parse_dataset
+from poverty_core.jobs import assess_source
 from poverty_core.packs import Pack
 from poverty_core.plugins import PackRegistry, default_registry
 from poverty_core.privacy import redact, redact_data
+from poverty_core.references import ReferenceData
 from poverty_core.service.bodies import (
     Results,
     accepted,
@@ -62,6 +72,7 @@ from poverty_core.service.bodies import (
 from poverty_core.service.openapi import BATCH_INPUT, BATCH_OUTPUT, OPERATIONS, openapi_document
 from poverty_core.service.problems import ServiceProblem, problem_from_error
 from poverty_core.service.settings import Settings
+from poverty_core.sources import RegisterSource
 
 __all__ = ["Settings", "create_app", "load_packs"]
 
@@ -194,6 +205,66 @@ def _overrides(pack: Pack, request: Request) -> dict[str, Any]:
     return pack.check_overrides(values)
 
 
+REFERENCES_HEADER = "x-references-length"
+"""The header giving the length of the references object at the head of a register body."""
+
+
+def _references(pack: Pack, value: Any) -> dict[str, ReferenceData]:
+    """A request's ``references`` (a JSON object: name → a list of keys or rows, or an
+    object key → row), checked against the pack's declarations: 422 naming
+    ``references.NAME[row].column``, never a value."""
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise InputError(
+            [
+                Problem(
+                    "references",
+                    Text(
+                        "应为对象：参考数据名 → 数据", "expected an object: reference name → data"
+                    ),
+                )
+            ],
+            what="references",
+        )
+    return pack.check_references(value)
+
+
+def _reference_length(request: Request, limit: int) -> int:
+    """The ``X-References-Length`` header: 0 when absent; 422 when not a number, 413
+    beyond ``limit``."""
+    text = request.headers.get(REFERENCES_HEADER)
+    if text is None:
+        return 0
+    if not text.strip().isdigit():
+        raise _bad_query(
+            "X-References-Length",
+            f"应为字节数（实为 {text!r}）",
+            f"expected a number of bytes (got {text!r})",
+        )
+    length = int(text)
+    if length > limit:
+        raise ServiceProblem(
+            "content-too-large",
+            Text(
+                f"参考数据超过 {limit} 字节的上限",
+                f"the reference data are larger than the limit of {limit} bytes",
+            ),
+        )
+    return length
+
+
+def _request_readiness(plan: dict[str, Any]) -> dict[str, Any]:
+    """A decision's readiness (:meth:`Pack.readiness`, as ``show --as-of`` gives it) as a
+    request reads it: each reference the rules in force read says where a request puts
+    it (``request``: ``references.NAME``), and ``must_supply`` lists those without which
+    no record can be found eligible (each request supplies its own: the service keeps
+    none)."""
+    needs = [{**r, "request": f"references.{r['reference']}"} for r in plan["references"]]
+    must = [r["reference"] for r in needs if r["blocking"]]
+    return {**plan, "references": needs, "must_supply": must}
+
+
 class _Service:
     """The handlers, over the packs loaded once."""
 
@@ -224,9 +295,12 @@ class _Service:
             functools.partial(fn, *args, **kwargs), abandon_on_cancel=True
         )
 
-    async def record(self, request: Request, pack: Pack, subject: str, as_of: dt.date) -> Any:
+    async def record(
+        self, request: Request, pack: Pack, subject: str, as_of: dt.date
+    ) -> tuple[Any, dict[str, ReferenceData]]:
         """One record of the decision's subject from the body: the same checks as a
-        record of an input file (every bad field at once, ages against dates of birth)."""
+        record of an input file (every bad field at once, ages against dates of birth);
+        and the reference data of its ``references`` member, checked."""
         media = media_of(request)
         if media not in ("application/json", ""):
             raise ServiceProblem(
@@ -234,6 +308,9 @@ class _Service:
                 Text("一条记录应为 application/json", "one record is application/json"),
             )
         data = parse_json(await read_body(request, self.settings.max_body))
+        references: dict[str, ReferenceData] = {}
+        if isinstance(data, dict) and "references" in data:
+            references = _references(pack, data.pop("references"))
         record = structure(data, pack.record_type(subject))
         problems = []
         for j, person in enumerate(getattr(record, "members", ())):
@@ -243,7 +320,7 @@ class _Service:
                 problems.append(Problem(f"{where}.age", text))
         if problems:
             raise InputError(problems, what=subject)
-        return record
+        return record, references
 
     # -- endpoints -------------------------------------------------------------------
 
@@ -277,7 +354,8 @@ class _Service:
         decisions: dict[str, Any] = {}
         for d in pack.decisions.values():
             try:
-                decisions[d.id] = pack.readiness(d.id, as_of=as_of, overrides=overrides).to_dict()
+                plan = pack.readiness(d.id, as_of=as_of, overrides=overrides).to_dict()
+                decisions[d.id] = _request_readiness(plan)
             except NotInForce as err:
                 decisions[d.id] = {"not_in_force": err.message("en"), "periods": list(err.periods)}
         return _json({"pack": pack.name, "as_of": as_of.isoformat(), "decisions": decisions})
@@ -322,8 +400,15 @@ class _Service:
         as_of = _as_of(request, required=True)
         assert as_of is not None
         overrides = _overrides(pack, request)
-        record = await self.record(request, pack, decision.subject, as_of)
-        result = await self.run(pack.decide, decision.id, record, as_of=as_of, overrides=overrides)
+        record, references = await self.record(request, pack, decision.subject, as_of)
+        result = await self.run(
+            pack.decide,
+            decision.id,
+            record,
+            as_of=as_of,
+            overrides=overrides,
+            references=references,
+        )
         answer = _masked_result(result.to_dict())
         if request.url.path.startswith(f"/packs/{pack.name}/explain/"):
             answer = {"lang": lang, "text": redact(result.explain(lang)), "result": answer}
@@ -354,6 +439,13 @@ class _Service:
                     "villages and counties are sent as application/json",
                 ),
             )
+        if fmt == "json" and request.headers.get(REFERENCES_HEADER) is not None:
+            raise _bad_query(
+                "X-References-Length",
+                "JSON 请求体的参考数据放在其 references 成员中",
+                "a JSON body carries its reference data in its references member",
+            )
+        length = 0 if fmt == "json" else _reference_length(request, self.settings.max_references)
         folder = Path(tempfile.mkdtemp(prefix="poverty-core-serve-"))
         try:
             results = Results(output, folder)
@@ -368,12 +460,28 @@ class _Service:
                 if as_of is None:
                     raise _bad_query("as_of", "缺少评估日 as_of", "the date as_of is missing")
                 source = folder / f"body.{fmt}"
+                head = bytearray()
                 with source.open("wb") as handle:
                     async for chunk in chunks(request, self.settings.max_batch):
-                        handle.write(chunk)
+                        if len(head) < length:
+                            take = length - len(head)
+                            head += chunk[:take]
+                            chunk = chunk[take:]
+                        if chunk:
+                            handle.write(chunk)
+                if len(head) < length:
+                    raise ServiceProblem(
+                        "malformed-body",
+                        Text(
+                            "请求体短于 X-References-Length 给出的长度",
+                            "the body is shorter than X-References-Length says",
+                        ),
+                    )
+                given = parse_json(bytes(head)) if length else None
+                del head
                 provenance = await self.run(
                     self._decide_register, pack, decision.id, source, fmt, as_of, overrides,
-                    results,
+                    results, given,
                 )  # fmt: skip
             results.close(decision.id, provenance)
         except BaseException:
@@ -381,6 +489,30 @@ class _Service:
             raise
         media_type = next(m for m, f in BATCH_OUTPUT.items() if f == output)
         return StreamingResponse(stream_file(results.path, folder), media_type=media_type)
+
+    def _assess(
+        self,
+        pack: Pack,
+        decision: str,
+        source: RegisterSource,
+        as_of: dt.date,
+        overrides: dict[str, Any],
+        results: Results,
+    ) -> dict[str, Any] | None:
+        """The register job of the library (:func:`~poverty_core.jobs.assess_source`,
+        as ``poverty-core assess`` and the Dask adapter run it) over the households of
+        ``source``, their results to ``results``; the run's provenance."""
+        assessment = assess_source(
+            pack,
+            source,
+            as_of=as_of,
+            overrides=overrides,
+            decision=decision,
+            batch_size=self.settings.batch_size,
+            sink=results,
+            sink_name="results",
+        )
+        return assessment.provenance
 
     def _decide_json(
         self,
@@ -392,6 +524,11 @@ class _Service:
         overrides: dict[str, Any],
         results: Results,
     ) -> dict[str, Any] | None:
+        given = None
+        if isinstance(data, dict) and "references" in data:
+            data = dict(data)
+            given = data.pop("references")
+        references = _references(pack, given)
         if isinstance(data, list):
             data = {_PLURAL[subject]: data}
         dataset = parse_dataset(data, source="body", as_of=as_of, pack=pack)
@@ -402,14 +539,16 @@ class _Service:
                 "请求体未给出 as_of，须指定查询参数 as_of",
                 "the body gives no as_of: pass the query parameter as_of",
             )
-        records = getattr(dataset, _PLURAL[subject])
+        run = pack.with_references(references) if references else pack
         if subject == "household":
-            tables = [tables_from_records(records)] if records else []
-            summary = assess(pack, decision, tables, as_of=on, overrides=overrides, writer=results)
-            return summary.provenance
+            source = RegisterSource(
+                dataset.source, synthetic=dataset.synthetic, as_of=dataset.as_of, dataset=dataset
+            )
+            return self._assess(run, decision, source, on, overrides, results)
+        records = getattr(dataset, _PLURAL[subject])
         if not records:
             return None
-        result = pack.decide_batch(decision, records, as_of=on, overrides=overrides)
+        result = run.decide_batch(decision, records, as_of=on, overrides=overrides)
         results.write(result_table(result))
         return result.provenance.to_dict()
 
@@ -422,7 +561,10 @@ class _Service:
         as_of: dt.date,
         overrides: dict[str, Any],
         results: Results,
+        given: Any = None,
     ) -> dict[str, Any] | None:
+        references = _references(pack, given)
+        run = pack.with_references(references) if references else pack
         rename = {str(source): "body"}
         try:
             register = open_register(
@@ -434,13 +576,11 @@ class _Service:
             )
             # Read once: the results go to a file of the request's folder, dropped with
             # it when a bad row is met.
-            tables = (b.tables for b in register.batches(validate_first=False))
-            summary = assess(
-                pack, decision, tables, as_of=as_of, overrides=overrides, writer=results
+            return self._assess(
+                run, decision, RegisterSource("body", register=register), as_of, overrides, results
             )
         except InputError as err:
             raise problem_from_error(err, rename=rename) from None
-        return summary.provenance
 
     async def openapi_json(self, request: Request) -> Response:
         return _json(self.openapi)

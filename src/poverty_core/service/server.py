@@ -189,6 +189,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="largest JSON array of records, bytes",
     )
     parser.add_argument(
+        "--max-references",
+        type=int,
+        default=32 << 20,
+        help="largest reference data at the head of a register body (X-References-Length), bytes",
+    )
+    parser.add_argument(
         "--max-batch",
         type=int,
         default=1 << 30,
@@ -245,6 +251,7 @@ def _settings(args: argparse.Namespace) -> Any:
         ("--max-body", args.max_body),
         ("--max-json-batch", args.max_json_batch),
         ("--max-batch", args.max_batch),
+        ("--max-references", args.max_references),
         ("--timeout", args.timeout),
     ):
         if value <= 0:
@@ -258,5 +265,6 @@ def _settings(args: argparse.Namespace) -> Any:
         max_body=args.max_body,
         max_json_batch=args.max_json_batch,
         max_batch=args.max_batch,
+        max_references=args.max_references,
         timeout=args.timeout,
     )

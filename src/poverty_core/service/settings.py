@@ -29,6 +29,10 @@ class Settings:
     """Largest JSON array of records (read into memory)."""
     max_batch: int = 1 << 30
     """Largest JSON Lines, Arrow or Parquet body (spooled to a temporary file)."""
+    max_references: int = 32 << 20
+    """Largest reference data at the head of a JSON Lines, Arrow or Parquet body
+    (``X-References-Length``; read into memory). In a JSON body they count towards its
+    own limit."""
     timeout: float = 120.0
     """Seconds a request may take before it is answered 503."""
     batch_size: int = 65536
