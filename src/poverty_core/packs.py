@@ -1065,7 +1065,10 @@ class Pack:
                 }
                 for i in pack.indicators.values()
             ],
-            "references": [r.to_dict() for r in pack.references.values()],
+            "references": [
+                {**r.to_dict(), "read_by": _reference_readers(pack, r.id)}
+                for r in pack.references.values()
+            ],
             "sources": [s.to_dict() for s in pack.sources.values()],
             "removed": pack.removed,
             "not_encoded": [
@@ -1082,6 +1085,26 @@ class Pack:
     def decisions_for(self, subject: str) -> list[Decision]:
         """The decisions about one kind of record."""
         return [d for d in self.decisions.values() if d.subject == subject]
+
+
+def _reference_readers(pack: Pack, name: str) -> dict[str, list[str]]:
+    """The criteria (any version) that read reference ``name``, and the decisions made
+    of them: what needs the data a run supplies."""
+    criteria = [
+        c.id
+        for c in pack.criteria.values()
+        if any(
+            ref.kind == "reference" and ref.name == name
+            for version in versions_of(c)
+            for ref in version.refs()
+        )
+    ]
+    decisions = [
+        d.id
+        for d in pack.decisions.values()
+        if any(cid in criteria for version in versions_of(d) for cid in version.criteria)
+    ]
+    return {"criteria": criteria, "decisions": decisions}
 
 
 def _periods_info(item: Any) -> dict[str, Any]:

@@ -110,8 +110,11 @@ OPERATIONS: tuple[Operation, ...] = (
         "that gives one): a JSON array (or an object with `households`, `villages`, "
         "`counties`, `as_of`), JSON Lines, or an Arrow IPC stream or Parquet file of "
         "households (members nested, or a row per person). The rows are those of "
-        "`poverty-core assess`, in the format asked with `Accept`.",
-        params=("pack", "decision", "as_of_optional", "set", "lang"), body="batch",
+        "`poverty-core assess`, in the format asked with `Accept`. Reference data: the "
+        "`references` member of a JSON object body; at the head of any other body, its "
+        "length in `X-References-Length`.",
+        params=("pack", "decision", "as_of_optional", "set", "lang", "references_length"),
+        body="batch",
         answer=models.BatchAnswer, errors=(400, 404, 406, 413, 415, 422, 503),
     ),
     Operation(
@@ -190,6 +193,15 @@ def _parameter(name: str, packs: Sequence[str], decisions: Sequence[str]) -> dic
             "style": "form",
             "explode": True,
         },
+        "references_length": {
+            "name": "X-References-Length",
+            "in": "header",
+            "required": False,
+            "description": "JSON Lines, Arrow or Parquet bodies: the body begins with this "
+            "many bytes of a JSON object of reference data (name → keys or rows, as the "
+            "`references` member of a JSON body); the register follows",
+            "schema": {"type": "integer", "minimum": 0},
+        },
         "lang": {
             "in": "query",
             "required": False,
@@ -253,6 +265,33 @@ _REASONS = {
 }
 
 
+REFERENCES_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "description": "reference data for this request (SYNTHETIC in examples), by the name "
+    "the pack declares (`GET /packs/{pack}`: `references`): a set as a list of keys, a "
+    "table as a list of rows (the key column and the declared columns) or an object key → "
+    "row; as `--reference NAME=FILE`. Recorded in the provenance by rows and hash only.",
+    "additionalProperties": {
+        "oneOf": [
+            {
+                "type": "array",
+                "items": {
+                    "oneOf": [
+                        {"type": "string"},
+                        {
+                            "type": "object",
+                            "additionalProperties": {"type": "string", "nullable": True},
+                        },
+                    ]
+                },
+            },
+            {"type": "object", "additionalProperties": {"type": "object"}},
+        ]
+    },
+}
+"""The ``references`` member of a request body."""
+
+
 def openapi_document(packs: Mapping[str, Pack], *, api_key: bool = False) -> dict[str, Any]:
     """The OpenAPI 3.0.3 document of a service deciding with ``packs``; ``api_key``:
     the ``X-API-Key`` header is required (except on the open endpoints)."""
@@ -266,6 +305,15 @@ def openapi_document(packs: Mapping[str, Pack], *, api_key: bool = False) -> dic
             record = json_schema(kind, pack=pack)
             records[kind].append(_components(record, str(record["title"]), f"{name}.", schemas))
     one_record = {"oneOf": [{"$ref": r} for kind in RECORD_TYPES for r in records[kind]]}
+    # The body of one record may carry the run's reference data beside the record's fields.
+    with_references = []
+    for ref in (r for kind in RECORD_TYPES for r in records[kind]):
+        name = ref.removeprefix("#/components/schemas/")
+        component = dict(schemas[name])
+        component["properties"] = {**component["properties"], "references": REFERENCES_SCHEMA}
+        schemas[f"{name}.request"] = component
+        with_references.append({"$ref": f"#/components/schemas/{name}.request"})
+    record_body = {"oneOf": with_references}
     many = {
         "oneOf": [
             {"type": "array", "items": one_record},
@@ -278,6 +326,7 @@ def openapi_document(packs: Mapping[str, Pack], *, api_key: bool = False) -> dic
                     "as_of": {"type": "string", "format": "date"},
                     "synthetic": {"type": "boolean"},
                     "description": {"type": "object"},
+                    "references": REFERENCES_SCHEMA,
                 },
                 "additionalProperties": False,
             },
@@ -297,7 +346,7 @@ def openapi_document(packs: Mapping[str, Pack], *, api_key: bool = False) -> dic
             operation["requestBody"] = {
                 "required": True,
                 "description": "one record: its kind is the decision's subject",
-                "content": {"application/json": {"schema": one_record}},
+                "content": {"application/json": {"schema": record_body}},
             }
         elif op.body == "batch":
             binary = {"type": "string", "format": "binary"}
