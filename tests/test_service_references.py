@@ -66,9 +66,7 @@ def cli_answer(tmp_path: Path) -> dict[str, Any]:
 # -- one record ----------------------------------------------------------------------------
 
 
-def test_one_record_with_references_is_the_library(
-    client: TestClient, zhangzhou: pc.Pack
-) -> None:
+def test_one_record_with_references_is_the_library(client: TestClient, zhangzhou: pc.Pack) -> None:
     day = dt.date.fromisoformat(AS_OF)
     for household in HOUSEHOLDS:
         response = client.post(
@@ -147,9 +145,7 @@ def _prelude(references: dict[str, Any]) -> bytes:
     return json.dumps(references).encode()
 
 
-def test_register_bodies_carry_references_at_their_head(
-    client: TestClient, tmp_path: Path
-) -> None:
+def test_register_bodies_carry_references_at_their_head(client: TestClient, tmp_path: Path) -> None:
     cli = cli_answer(tmp_path)
     head = _prelude({"identification_matches": MATCHES})
     lines = "".join(json.dumps(h) + "\n" for h in HOUSEHOLDS).encode()
@@ -177,8 +173,9 @@ def test_register_bodies_carry_references_at_their_head(
         without = client.post(URL, content=body, headers={"Content-Type": media})
         assert without.status_code == 200, without.text
         assert {r["outcome"] for r in without.json()["results"]} == {"undetermined"}
-        assert "references" not in (without.json()["provenance"] or {}) or not (
-            without.json()["provenance"]["references"]
+        assert (
+            "references" not in (without.json()["provenance"] or {})
+            or not (without.json()["provenance"]["references"])
         )
 
 
@@ -254,9 +251,7 @@ def test_reference_content_stays_out_of_the_log(
     client.post(URL, json={"households": HOUSEHOLDS,
                            "references": {"identification_matches": MATCHES}})  # fmt: skip
     client.post(URL, json={"households": HOUSEHOLDS, "references": {"nowhere": [ID_2]}})
-    text = "\n".join(
-        f"{r.getMessage()} {getattr(r, 'fields', '')}" for r in caplog.records
-    )
+    text = "\n".join(f"{r.getMessage()} {getattr(r, 'fields', '')}" for r in caplog.records)
     assert "request" in text
     for secret in (ID_X, ID_2, "35062319800101007x", "social_insurance"):
         assert secret not in text

@@ -7,7 +7,10 @@ lists, with their dates and citations), and rules whose period in force the chil
 differently. :func:`diff_dates` answers "what changes in national between 2016-12-31 and
 2019-06-30?": every rule that enters or leaves force (or whose governing version changes,
 e.g. Fujian's housing test taking over from the national one) and every parameter whose
-value changes, each on the day it happens. Both return a :class:`PackDiff`, rendered as a
+value changes, each on the day it happens. Both list the reference data a run supplies
+(:class:`ReferenceChange`): between two packs, declarations added, removed or changed
+(kind, key, columns, title, description or source); between two dates, a reference the
+rules in force start or stop reading. Both return a :class:`PackDiff`, rendered as a
 terminal table in Chinese or English (:func:`format_table`) or as JSON
 (:func:`to_json_data`, through a private cattrs converter).
 
@@ -44,6 +47,8 @@ __all__ = [
     "ItemChange",
     "PackDiff",
     "ParameterChange",
+    "ReferenceChange",
+    "ReferenceView",
     "RuleChange",
     "RuleVersion",
     "ValueView",
@@ -56,6 +61,7 @@ __all__ = [
 RuleChangeKind = Literal["added", "removed", "replaced", "extended"]
 ForceChangeKind = Literal["entered", "left", "replaced", "period_changed"]
 ParameterChangeKind = Literal["added", "removed", "changed"]
+ReferenceChangeKind = Literal["added", "removed", "changed", "read", "unread"]
 
 _KINDS: tuple[tuple[str, str, Text], ...] = (
     ("procedure", "procedures", Text("程序", "procedure")),
@@ -86,6 +92,9 @@ CHANGE_LABELS: dict[str, Text] = {
     "entered": Text("开始生效", "enters force"),
     "left": Text("失效", "leaves force"),
     "period_changed": Text("生效期改变", "period changed"),
+    "declaration_changed": Text("声明改变", "declaration changed"),
+    "read": Text("开始读取", "read from this day"),
+    "unread": Text("不再读取", "no longer read"),
 }
 """Each kind of change's bilingual label."""
 
@@ -173,6 +182,38 @@ class ParameterChange:
 
 
 @attrs.frozen
+class ReferenceView:
+    """A declaration of reference data (:class:`~poverty_core.references.ReferenceSpec`)
+    as a diff shows it — never data: a run supplies those."""
+
+    pack: str
+    kind: str
+    key: str
+    key_form: str
+    columns: tuple[str, ...]
+    title: Text
+    description: Text | None
+    citation: Citation
+    read_by: tuple[str, ...]
+    """The criteria (any version) that read it."""
+
+
+@attrs.frozen
+class ReferenceChange:
+    """Reference data declared in one pack and not the other, or declared differently
+    (``differs``: the parts of the declaration that differ); between two dates, read by
+    the rules in force from ``date`` on (``read``) or no longer (``unread``)."""
+
+    id: str
+    change: ReferenceChangeKind
+    by: str
+    before: ReferenceView | None
+    after: ReferenceView | None
+    differs: tuple[str, ...] = ()
+    date: dt.date | None = None
+
+
+@attrs.frozen
 class PackDiff:
     """What ``pack`` changes relative to ``base`` (another pack, or itself on
     ``from_date``)."""
@@ -185,11 +226,13 @@ class PackDiff:
     rules: tuple[RuleChange, ...]
     parameters: tuple[ParameterChange, ...]
     force: tuple[ForceChange, ...]
+    references: tuple[ReferenceChange, ...] = ()
+    """Reference data declared or read differently."""
 
     @property
     def empty(self) -> bool:
         """True when nothing changes."""
-        return not (self.rules or self.parameters or self.force)
+        return not (self.rules or self.parameters or self.force or self.references)
 
     def title(self, language: Language = "en") -> str:
         """A one-line heading: what is compared with what."""
@@ -414,7 +457,111 @@ def diff_packs(pack: Pack, base: Pack, *, registry: PackRegistry | None = None) 
         rules=tuple(rules),
         parameters=tuple(parameters),
         force=tuple(force),
+        references=_reference_changes(pack, base),
     )
+
+
+_DECLARED = ("kind", "key", "key_form", "columns", "title", "description", "citation")
+"""The parts of a reference's declaration compared (its content, not the pack it is in)."""
+
+DECLARED_LABELS: dict[str, Text] = {
+    "kind": Text("类型", "kind"),
+    "key": Text("键", "key"),
+    "key_form": Text("键的比较方式", "key form"),
+    "columns": Text("列", "columns"),
+    "title": Text("名称", "title"),
+    "description": Text("说明", "description"),
+    "citation": Text("出处", "source"),
+}
+"""Each compared part's bilingual label."""
+
+
+def _readers(pack: Pack, name: str) -> tuple[str, ...]:
+    return tuple(
+        c.id
+        for c in pack.criteria.values()
+        if any(r.kind == "reference" and r.name == name for v in versions_of(c) for r in v.refs())
+    )
+
+
+def _reference_view(pack: Pack, name: str) -> ReferenceView:
+    r = pack.references[name]
+    return ReferenceView(
+        r.pack,
+        r.kind,
+        r.key,
+        r.key_form,
+        r.columns,
+        r.title,
+        r.description,
+        r.citation,
+        _readers(pack, name),
+    )
+
+
+def _declared(view: ReferenceView, part: str) -> Any:
+    value = getattr(view, part)
+    if isinstance(value, Citation):
+        return (value.source, value.locator)
+    if isinstance(value, Text):
+        return (value.zh, value.en)
+    return value
+
+
+def _reference_changes(pack: Pack, base: Pack) -> tuple[ReferenceChange, ...]:
+    """References ``pack`` declares and ``base`` does not (added), the reverse
+    (removed), and those both declare differently (changed, by content)."""
+    changes: list[ReferenceChange] = []
+    for name in pack.references:
+        after = _reference_view(pack, name)
+        if name not in base.references:
+            changes.append(ReferenceChange(name, "added", after.pack, None, after))
+            continue
+        before = _reference_view(base, name)
+        differs = tuple(p for p in _DECLARED if _declared(before, p) != _declared(after, p))
+        if differs:
+            changes.append(ReferenceChange(name, "changed", after.pack, before, after, differs))
+    for name in base.references:
+        if name not in pack.references:
+            by = _removed_by(pack, "reference", name) or pack.name
+            changes.append(ReferenceChange(name, "removed", by, _reference_view(base, name), None))
+    return tuple(changes)
+
+
+def _reading_on(pack: Pack, name: str, on: dt.date) -> bool:
+    """Whether a criterion in force on ``on`` (in its governing version) reads ``name``."""
+    for c in pack.criteria.values():
+        version = in_force_on(c, on)
+        if version is not None and any(
+            r.kind == "reference" and r.name == name for r in version.refs()
+        ):
+            return True
+    return False
+
+
+def _reference_dates(pack: Pack, start: dt.date, end: dt.date) -> list[ReferenceChange]:
+    """Each reference the rules in force start (``read``) or stop (``unread``) reading
+    after ``start`` up to ``end``, on the day."""
+    changes: list[ReferenceChange] = []
+    for name in pack.references:
+        readers = [pack.criteria[c] for c in _readers(pack, name)]
+        periods = [v.in_force for c in readers for v in versions_of(c)]
+        view = _reference_view(pack, name)
+        for day in _boundaries(periods, start, end):
+            old, new = _reading_on(pack, name, day - _DAY), _reading_on(pack, name, day)
+            if old != new:
+                change: ReferenceChangeKind = "read" if new else "unread"
+                changes.append(
+                    ReferenceChange(
+                        name,
+                        change,
+                        view.pack,
+                        None if new else view,
+                        view if new else None,
+                        date=day,
+                    )
+                )
+    return changes
 
 
 # -- comparing two dates -----------------------------------------------------------------
@@ -522,6 +669,8 @@ def diff_dates(pack: Pack, start: dt.date, end: dt.date) -> PackDiff:
             )
     force.sort(key=lambda c: (c.date or start, c.kind, c.id))
     parameters.sort(key=lambda c: (c.date or start, c.name))
+    references = _reference_dates(pack, start, end)
+    references.sort(key=lambda c: (c.date or start, c.id))
     return PackDiff(
         mode="dates",
         pack=pack.name,
@@ -531,6 +680,7 @@ def diff_dates(pack: Pack, start: dt.date, end: dt.date) -> PackDiff:
         rules=(),
         parameters=tuple(parameters),
         force=tuple(force),
+        references=tuple(references),
     )
 
 
@@ -758,7 +908,52 @@ def format_table(diff: PackDiff, language: Language = "en") -> str:
             ]
             rows.append([str(f.date), *row] if diff.mode == "dates" else row)
         lines += [*_grid(rows), ""]
+    if diff.references:
+        lines.append("参考数据（运行时提供）" if zh else "Reference data (supplied by a run)")
+        head = ["变化", "编号", "名称", "由", "之前", "之后", "不同之处", "出处"]
+        head_en = ["change", "id", "title", "by", "before", "after", "differs", "source"]
+        if diff.mode == "dates":
+            head, head_en = ["日期", *head], ["date", *head_en]
+        rows = [head if zh else head_en]
+        for r in diff.references:
+            view = r.after or r.before
+            assert view is not None
+            label = (
+                CHANGE_LABELS["declaration_changed"]
+                if r.change == "changed"
+                else CHANGE_LABELS[r.change]
+            )
+            row = [
+                label[language],
+                r.id,
+                view.title[language],
+                r.by,
+                format_reference(r.before, language),
+                format_reference(r.after, language),
+                ("、" if zh else ", ").join(DECLARED_LABELS[d][language] for d in r.differs) or "—",
+                _source_ids([view.citation]),
+            ]
+            rows.append([str(r.date), *row] if diff.mode == "dates" else row)
+        lines += [*_grid(rows), ""]
     return "\n".join(lines)
+
+
+def format_reference(view: ReferenceView | None, language: Language) -> str:
+    """A reference declaration in one line: kind, key (and how it is compared), columns,
+    the criteria reading it."""
+    if view is None:
+        return "—"
+    zh = language == "zh"
+    kind = {"set": ("集合", "set"), "table": ("表", "table")}[view.kind][0 if zh else 1]
+    key = f"{view.key}（身份证号）" if zh and view.key_form == "id_number" else view.key
+    if not zh and view.key_form == "id_number":
+        key += " (ID number)"
+    parts = [f"{kind} {key}"]
+    if view.columns:
+        parts.append("[" + ", ".join(view.columns) + "]")
+    if view.read_by:
+        parts.append(("读取：" if zh else "read by ") + ", ".join(view.read_by))
+    return ("；" if zh else "; ").join(parts)
 
 
 # -- the command line ---------------------------------------------------------------------

@@ -240,7 +240,8 @@ class BatchAnswer:
 class PackDiff:
     """What a pack changes from another (``mode`` ``packs``) or between two dates
     (``dates``): rules added, removed, replaced or extended, parameters whose values
-    differ, periods in force set differently (``poverty-core diff ... --format json``)."""
+    differ, periods in force set differently, reference data declared or read differently
+    (``poverty-core diff ... --format json``)."""
 
     mode: Literal["packs", "dates"]
     pack: str
@@ -250,6 +251,9 @@ class PackDiff:
     rules: list[dict[str, Any]]
     parameters: list[dict[str, Any]]
     force: list[dict[str, Any]]
+    references: list[dict[str, Any]] = attrs.field(
+        metadata=_doc("reference data declared (packs) or read (dates) differently")
+    )
     title: Texts
 
 
