@@ -477,7 +477,7 @@ class _Service:
                             "the body is shorter than X-References-Length says",
                         ),
                     )
-                given = parse_json(bytes(head)) if length else None
+                given = await self.run(parse_json, bytes(head)) if length else None
                 del head
                 provenance = await self.run(
                     self._decide_register, pack, decision.id, source, fmt, as_of, overrides,

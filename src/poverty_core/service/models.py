@@ -128,7 +128,10 @@ class PackDescription:
     entitlements: list[dict[str, Any]]
     indicators: list[dict[str, Any]]
     references: list[dict[str, Any]] = attrs.field(
-        metadata=_doc("reference data the runs supply (declarations only)")
+        metadata=_doc(
+            "reference data the runs supply (declarations only), each with `read_by`: the "
+            "criteria and decisions that read it"
+        )
     )
     sources: list[dict[str, Any]]
     removed: dict[str, str]
@@ -138,8 +141,10 @@ class PackDescription:
 @attrs.frozen
 class Readiness:
     """What each decision needs on a date (``poverty-core show PACK --as-of DATE
-    --format json``): rules in force, parameters without a value, inputs read; or, for a
-    decision that governs nowhere on the date, why."""
+    --format json``): rules in force, parameters without a value, inputs read, the
+    reference data the rules read (each with ``request``: where a request puts it,
+    ``references.NAME``) and ``must_supply``, those no record can be found eligible
+    without; or, for a decision that governs nowhere on the date, why."""
 
     pack: str
     as_of: str = attrs.field(metadata=_doc("YYYY-MM-DD"))
