@@ -277,3 +277,26 @@ def test_readiness_says_what_a_request_must_supply(client: TestClient) -> None:
     assert need["request"] == "references.identification_matches"
     assert need["supplied"] is False
     assert plans["pairing_cadre_listed"]["must_supply"] == ["pairing_table"]
+
+
+# -- one job ---------------------------------------------------------------------------------
+
+
+def test_household_batches_run_the_library_register_job(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from poverty_core import jobs
+    from poverty_core.service import app as service_app
+
+    calls: list[str] = []
+
+    def spy(pack: pc.Pack, source: Any, **kwargs: Any) -> Any:
+        calls.append(source.name)
+        return jobs.assess_source(pack, source, **kwargs)
+
+    monkeypatch.setattr(service_app, "assess_source", spy)
+    lines = "".join(json.dumps(h) + "\n" for h in HOUSEHOLDS).encode()
+    assert client.post(URL, json={"households": HOUSEHOLDS}).status_code == 200
+    response = client.post(URL, content=lines, headers={"Content-Type": "application/x-ndjson"})
+    assert response.status_code == 200
+    assert calls == ["body", "body"]
