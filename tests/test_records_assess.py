@@ -79,7 +79,9 @@ def test_the_assessment_and_its_results_file_carry_the_record(
     assert line is not None
     assert (line.value, line.overridden, line.pack) == (3000.0, True, "caller")
     age = record.parameter("compulsory_school_age_max")
-    assert age is not None and age.source and not age.overridden
+    assert age is not None
+    assert age.source
+    assert not age.overridden
     assert (record.inputs.rows, record.inputs.source) == (11, str(register))
     assert record.reading["households"] == str(register)
     # beside the CSV, which stays a plain table: its first line is the header
@@ -92,7 +94,8 @@ def test_the_assessment_and_its_results_file_carry_the_record(
     assert side["results"] == "results.csv"
     assert side["record"] == record.to_dict()
     text = json.dumps(side, ensure_ascii=False)
-    assert "张三" not in text and "11010519491231002X" not in text
+    assert "张三" not in text
+    assert "11010519491231002X" not in text
     assert len(text) < 8000  # small: no copy of the input
     # inside a .json document, and in the JSON form of the assessment
     whole = tmp_path / "whole.json"
@@ -104,11 +107,13 @@ def test_the_assessment_and_its_results_file_carry_the_record(
 def test_the_rows_hash_does_not_depend_on_the_batch_size(register: Path) -> None:
     one = assess_register(register, as_of=AS_OF).record
     small = assess_register(register, as_of=AS_OF, batch_size=2).record
-    assert one is not None and small is not None
+    assert one is not None
+    assert small is not None
     assert one.inputs == small.inputs
     _edit(register, 3, annual_net_income_per_capita=9999)
     changed = assess_register(register, as_of=AS_OF).record
-    assert changed is not None and changed.inputs.sha256 != one.inputs.sha256
+    assert changed is not None
+    assert changed.inputs.sha256 != one.inputs.sha256
 
 
 def test_rows_digest_covers_nulls_lists_and_structs() -> None:
@@ -151,7 +156,8 @@ def test_verify_an_assess_results_file_fresh_then_after_a_pack_value_changes(
     assert "poverty_line" in outcome.cause.en
     finding = next(d for d in changed.differences if d.what == "SYN-01/income_above_line")
     assert (finding.recorded, finding.now) == ("passed", "failed")
-    assert "poverty_line: 3000.0" in finding.cause.en and "3400.0" in finding.cause.en
+    assert "poverty_line: 3000.0" in finding.cause.en
+    assert "3400.0" in finding.cause.en
     assert "poverty_line" in changed.explain("zh")
 
 

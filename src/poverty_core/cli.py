@@ -107,8 +107,8 @@ def _parser() -> argparse.ArgumentParser:
             "Decide poverty status under cited policy packs. / 按有出处的策略包判定贫困状态。"
         ),
         epilog="Exit codes: 0 ok, 1 a results file not reproduced (verify; each difference "
-        "named), 2 usage, 3 invalid input, 4 pack error or nothing to decide on the date (a decision not in force, a parameter without a value), 5 output error, "
-        "130 interrupted.",
+        "named), 2 usage, 3 invalid input, 4 pack error or nothing to decide on the date (a "
+        "decision not in force, a parameter without a value), 5 output error, 130 interrupted.",
     )
     parser.add_argument("--version", action="version", version=f"poverty-core {__version__}")
     parser.add_argument(

@@ -49,7 +49,7 @@ import hashlib
 import json
 import os
 import sys
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, TextIO
@@ -86,6 +86,7 @@ __all__ = [
     "job_record",
     "pack_data_hashes",
     "record_path",
+    "record_view",
     "verify",
     "write_results",
 ]
@@ -503,6 +504,79 @@ def decide_transitions_recorded(
     )
 
 
+# -- in the report ---------------------------------------------------------------------------
+
+_VIEW: dict[str, tuple[str, str]] = {
+    "heading": ("决策记录", "Decision record"),
+    "intro": (
+        "本次评估由以下内容决定；凭结果文件可用 poverty-core verify 复核。记录不含个人信息，"
+        "也不含输入的副本（输入只以哈希值记录）。",
+        "What decided this run; poverty-core verify checks a results file against it. The "
+        "record holds no personal data and no copy of the input (the rows only as a hash).",
+    ),
+    "library": ("程序版本", "Library version"),
+    "versions": ("策略包版本", "Pack versions"),
+    "data": ("策略包数据的哈希值", "Hash of each pack's data"),
+    "as_of": ("评估日", "Date"),
+    "parameters": ("使用的参数", "Parameters used"),
+    "overridden": ("覆盖的参数（本次运行）", "Parameters overridden for this run"),
+    "inputs": ("输入行的哈希值", "Hash of the input rows"),
+    "none": ("无", "none"),
+    "count": (
+        "{n} 个（各自的取值、日期与出处见决策记录）",
+        "{n} (each one's value, dates and source are in the record)",
+    ),
+    "rows": ("{n} 行：{hash}", "{n} rows: {hash}"),
+}
+
+
+def record_view(
+    record: Mapping[str, Any] | None,
+    language: Language,
+    parameter: Callable[[str], tuple[str, str]] | None = None,
+) -> dict[str, Any] | None:
+    """The record's summary as the report shows it (``record``: the JSON form of a
+    :class:`DecisionRecord`): versions, each pack's data hash (its first 16 hex digits),
+    the date, how many parameters were used, those overridden (``parameter`` gives a
+    name's title and unit), the input rows' hash — every label in ``language``."""
+    from poverty_core._pictures import value_text
+
+    if not record:
+        return None
+    zh = language == "zh"
+
+    def t(key: str) -> str:
+        return _VIEW[key][0 if zh else 1]
+
+    sep = "；" if zh else "; "
+    overridden = []
+    for p in record.get("parameters") or []:
+        if p.get("overridden"):
+            title, unit = parameter(p["name"]) if parameter else (p["name"], p.get("unit", ""))
+            shown = value_text(p.get("value"), unit, language)
+            overridden.append(
+                f"{title}（{p['name']}）= {shown}" if zh else f"{title} ({p['name']}) = {shown}"
+            )
+    versions = record.get("versions") or {}
+    inputs = record.get("inputs") or {}
+    rows = [
+        (t("library"), f"poverty-core {record.get('library', '')}"),
+        (
+            t("versions"),
+            " → ".join(f"{n} {versions.get(n, '')}".strip() for n in record.get("chain") or []),
+        ),
+        (t("data"), sep.join(f"{n} {h[:16]}" for n, h in (record.get("data") or {}).items())),
+        (t("as_of"), str(record.get("as_of") or "")),
+        (t("parameters"), t("count").format(n=len(record.get("parameters") or []))),
+        (t("overridden"), sep.join(overridden) or t("none")),
+        (
+            t("inputs"),
+            t("rows").format(n=inputs.get("rows", 0), hash=str(inputs.get("sha256", ""))[:16]),
+        ),
+    ]
+    return {"heading": t("heading"), "intro": t("intro"), "rows": rows}
+
+
 # -- results files ---------------------------------------------------------------------------
 
 
@@ -855,10 +929,10 @@ def _verify_job(
             ],
             what="results",
         )
-    options = {k: reading.get(k) for k in _READ_AGAIN if reading.get(k) is not None}
+    options: dict[str, Any] = {k: reading[k] for k in _READ_AGAIN if reading.get(k) is not None}
     for name in ("members", "villages", "counties"):
         if name in options:
-            options[name] = _beside(results, options[name])
+            options[name] = _beside(results, str(options[name]))
     reg = registry or default_registry()
     pack = reg.load(record.pack)
     if record.periods:
