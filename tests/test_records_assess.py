@@ -240,3 +240,16 @@ def test_the_record_beside_may_not_replace_an_input(register: Path, tmp_path: Pa
     shutil.copy(register, clash)
     with pytest.raises(pc.errors.PovertyCoreError, match="record"):
         assess_register(clash, as_of=AS_OF, output=tmp_path / "r.csv")
+
+
+def test_verify_a_sample_run_and_the_same_rows_under_another_name(tmp_path: Path) -> None:
+    from poverty_core.samples import sample_file
+
+    results = tmp_path / "r.jsonl"
+    assess_register(sample="zhangzhou", pack="zhangzhou", output=results)
+    assert verify(results).reproduced
+    copy = tmp_path / "copy.json"
+    with sample_path(sample_file("zhangzhou")) as path:
+        shutil.copy(path, copy)
+    again = verify(results, copy)
+    assert again.reproduced, again.explain()  # the rows, not their file's name, are hashed

@@ -256,15 +256,35 @@ def input_digest(records: Iterable[Any], *, source: str | None = None) -> InputD
     return InputDigest(rows, digest.hexdigest(), source)
 
 
+def _fixed_width(kind: pa.DataType) -> pa.DataType | None:
+    """The type whose values' bytes stand for ``kind``'s (itself for numbers and
+    booleans, the integer underneath for dates and times), or ``None`` (hashed as text)."""
+    found: pa.DataType | None = None
+    if pa.types.is_integer(kind) or pa.types.is_floating(kind) or pa.types.is_boolean(kind):
+        found = kind
+    elif pa.types.is_date32(kind) or pa.types.is_time32(kind):
+        found = pa.int32()
+    elif (
+        pa.types.is_date64(kind)
+        or pa.types.is_timestamp(kind)
+        or pa.types.is_time64(kind)
+        or pa.types.is_duration(kind)
+    ):
+        found = pa.int64()
+    return found
+
+
 class RowsDigest:
     """The SHA-256 of a register's rows as the register reader gives them (Arrow tables
     of households and members), fed batch by batch.
 
     Each column — and each part of a nested one: validity, list lengths, struct fields —
-    has its own running hash of its values as text (Arrow's cast), its lengths and its
-    data bytes, so the digest is the same however the rows are split into batches, and
-    costs Arrow kernels, not a Python loop per row. The digest of the whole is the hash
-    of the columns' hashes in name order. Only hashes are kept.
+    has its own running hash: of its values' bytes for numbers, booleans and dates (a
+    null as 0, its validity hashed apart), else of its values as text (Arrow's cast):
+    their lengths and their bytes, so the digest is the same however the rows are split
+    into batches, and costs Arrow kernels, not a Python loop per row (about a quarter
+    of a second for 200,000 households and their 710,000 members). The digest of the
+    whole is the hash of the columns' hashes in name order. Only hashes are kept.
     """
 
     def __init__(self) -> None:
@@ -303,6 +323,14 @@ class RowsDigest:
         if pa.types.is_struct(kind):
             for field, child in zip(kind, array.flatten(), strict=True):
                 self._feed(f"{key}.{field.name}", child)
+            return
+        fixed = _fixed_width(kind)
+        if fixed is not None:  # numbers, booleans, dates: their values' bytes (nulls as 0)
+            plain = array if fixed == kind else array.view(fixed)
+            values = pc.fill_null(plain, pa.scalar(False if fixed == pa.bool_() else 0, fixed))
+            self._hash(key + "#data").update(
+                np.ascontiguousarray(values.to_numpy(zero_copy_only=False)).tobytes()
+            )
             return
         try:
             text = array if pa.types.is_large_string(kind) else array.cast(pa.large_string())
@@ -930,6 +958,8 @@ def _verify_job(
             what="results",
         )
     options: dict[str, Any] = {k: reading[k] for k in _READ_AGAIN if reading.get(k) is not None}
+    if inputs is not None:  # the caller's input replaces the recorded one, a sample too
+        options.pop("sample", None)
     for name in ("members", "villages", "counties"):
         if name in options:
             options[name] = _beside(results, str(options[name]))
