@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import Any, TextIO, cast
 
 from poverty_core import diff as pack_diff
-from poverty_core import dynamic
+from poverty_core import dynamic, service
 from poverty_core import records as decision_records
 from poverty_core._text import Language, Text
 from poverty_core._version import __version__
@@ -330,6 +330,11 @@ def _parser() -> argparse.ArgumentParser:
         help="language of the headers and notes (default zh: the national form's words)",
     )
     p.add_argument("-o", "--output", help="the file to write (default: PACK-register.csv)")
+
+    p = sub.add_parser(
+        "serve", help="the library over HTTP/JSON (needs the serve extra) / HTTP 服务"
+    )
+    service.add_arguments(p)
     return parser
 
 
@@ -403,6 +408,7 @@ def _dispatch(args: argparse.Namespace, out: TextIO) -> int:
         "transitions": dynamic.run_command,
         "record": decision_records.run_record,
         "verify": decision_records.run_verify,
+        "serve": service.command,
     }[args.command]
     return handler(args, out)
 
