@@ -54,7 +54,7 @@ def create_app(settings: Settings | None = None, **kwargs: Any) -> Starlette:
     are loaded here, once: a broken pack raises :class:`~poverty_core.errors.PackError`
     now, not at the first request. Keyword ``packs`` gives them ready-made (a mapping of
     name to :class:`~poverty_core.packs.Pack`), ``registry`` loads them from another
-    :class:`~poverty_core.packs.PackRegistry`."""
+    :class:`~poverty_core.plugins.PackRegistry`."""
     _need_extra()
     from poverty_core.service.app import create_app as make
 

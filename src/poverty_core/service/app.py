@@ -47,7 +47,8 @@ from poverty_core.columnar import open_register, tables_from_records
 from poverty_core.convert import age_problem, json_schema, structure
 from poverty_core.errors import InputError, NotInForce, PackError, PovertyCoreError, Problem
 from poverty_core.io import parse_dataset
-from poverty_core.packs import Pack, PackRegistry, default_registry
+from poverty_core.packs import Pack
+from poverty_core.plugins import PackRegistry, default_registry
 from poverty_core.privacy import redact, redact_data
 from poverty_core.service.bodies import (
     Results,

@@ -127,6 +127,9 @@ class PackDescription:
     classifiers: list[dict[str, Any]]
     entitlements: list[dict[str, Any]]
     indicators: list[dict[str, Any]]
+    references: list[dict[str, Any]] = attrs.field(
+        metadata=_doc("reference data the runs supply (declarations only)")
+    )
     sources: list[dict[str, Any]]
     removed: dict[str, str]
     not_encoded: list[dict[str, Any]]
@@ -170,6 +173,9 @@ class Provenance:
     as_of: str = attrs.field(metadata=_doc("YYYY-MM-DD"))
     overrides: dict[str, Any]
     periods: dict[str, Any]
+    references: dict[str, Any] = attrs.field(
+        metadata=_doc("reference data of the run: name → kind, rows, sha256 (never the data)")
+    )
 
 
 @attrs.frozen
