@@ -59,7 +59,8 @@ from poverty_core.io import (
     writing,
 )
 from poverty_core.model import County, Village
-from poverty_core.packs import Pack, PackRegistry, default_registry
+from poverty_core.packs import Pack
+from poverty_core.plugins import PackRegistry, default_registry
 from poverty_core.privacy import mask_ids, mask_if_id_number, redact, redact_data
 from poverty_core.readiness import Readiness
 from poverty_core.records import RECORD_FORMAT, DecisionRecord, RowsDigest, job_record, record_path

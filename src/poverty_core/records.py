@@ -65,7 +65,8 @@ from poverty_core.engine import DecisionResult
 from poverty_core.errors import InputError, Problem
 
 if TYPE_CHECKING:
-    from poverty_core.packs import Pack, PackRegistry
+    from poverty_core.packs import Pack
+    from poverty_core.plugins import PackRegistry
 
 __all__ = [
     "FORMAT",
@@ -232,7 +233,7 @@ def data_hash(root: Traversable | None) -> str:
 
 def pack_data_hashes(pack: Pack, registry: PackRegistry | None = None) -> dict[str, str]:
     """The data hash of each pack of ``pack``'s chain."""
-    from poverty_core.packs import default_registry
+    from poverty_core.plugins import default_registry
 
     out: dict[str, str] = {}
     for name in pack.chain:
@@ -748,7 +749,7 @@ def verify(
     parameter's value (named), an override, the input — and each outcome and finding
     that changed, with the record-level differences that explain it."""
     from poverty_core.convert import loads_json
-    from poverty_core.packs import default_registry
+    from poverty_core.plugins import default_registry
 
     path = Path(results)
     if path.suffix.lower() in (".csv", ".parquet", ".jsonl"):
@@ -940,7 +941,7 @@ def _verify_job(
     and reading) and compare the record and each household's outcome and criterion
     statuses with the results file's."""
     from poverty_core.jobs import assess_register
-    from poverty_core.packs import default_registry
+    from poverty_core.plugins import default_registry
 
     reading = dict(record.reading)
     households = inputs if inputs is not None else reading.get("households")
@@ -1247,7 +1248,8 @@ def _date(text: str) -> dt.date:
 def run_record(args: argparse.Namespace, out: TextIO) -> int:
     """``poverty-core record``: decide a register and write a results file with its
     decision record; 0, or 2 when no date is known."""
-    from poverty_core.packs import coerce_parameter, load_pack
+    from poverty_core.packs import coerce_parameter
+    from poverty_core.plugins import load_pack
 
     language: Language = args.lang
     pack = load_pack(args.pack)
