@@ -300,3 +300,20 @@ def test_household_batches_run_the_library_register_job(
     response = client.post(URL, content=lines, headers={"Content-Type": "application/x-ndjson"})
     assert response.status_code == 200
     assert calls == ["body", "body"]
+
+
+def test_a_batch_of_a_pack_from_another_registry(
+    packs: Any, pack_dir: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The job's record hashes the data of every pack of the chain: the service finds a
+    parent where it found the pack, not among the installed packs."""
+    middle = packs.definition(name="tmp_middle", data=pack_dir(name="middle"))
+    child = packs.definition(
+        name="tmp_child", parent="tmp_middle", data=pack_dir(name="child", sources="")
+    )
+    registry = packs.registry(packs.Plugin(middle, child))
+    app = create_app(Settings(packs=("tmp_child",)), registry=registry)
+    body = {"as_of": "2016-12-31", "households": HOUSEHOLDS}
+    response = TestClient(app).post("/packs/tmp_child/decisions/household_exit/batch", json=body)
+    assert response.status_code == 200, response.text
+    assert len(response.json()["results"]) == 2

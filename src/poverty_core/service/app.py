@@ -268,9 +268,13 @@ def _request_readiness(plan: dict[str, Any]) -> dict[str, Any]:
 class _Service:
     """The handlers, over the packs loaded once."""
 
-    def __init__(self, settings: Settings, packs: Mapping[str, Pack]) -> None:
+    def __init__(
+        self, settings: Settings, packs: Mapping[str, Pack], registry: PackRegistry | None = None
+    ) -> None:
         self.settings = settings
         self.packs = dict(packs)
+        self.registry = registry
+        """Where the packs' parents are found (the job's record hashes their data)."""
         self.described = {name: pack.describe() for name, pack in self.packs.items()}
         self.openapi = openapi_document(self.packs, api_key=settings.api_key is not None)
 
@@ -511,6 +515,7 @@ class _Service:
             batch_size=self.settings.batch_size,
             sink=results,
             sink_name="results",
+            registry=self.registry,
         )
         return assessment.provenance
 
@@ -720,7 +725,7 @@ def create_app(
     tests); ``registry`` loads them from another registry."""
     settings = settings or Settings()
     loaded = dict(packs) if packs is not None else load_packs(settings.packs, registry)
-    service = _Service(settings, loaded)
+    service = _Service(settings, loaded, registry)
     handlers: dict[str, Callable[[Request], Any]] = {
         "health": service.health,
         "ready": service.ready,
