@@ -389,6 +389,10 @@ def test_a_decision_one_side_lacks_is_a_bilingual_usage_error(
 def test_identical_sides_are_a_usage_error() -> None:
     with pytest.raises(jobs.UsageError, match="nothing to compare"):
         cmp.compare_register(sample="lianjiang", a=cmp.Policy("fujian"), b=cmp.Policy("fujian"))
+    with pytest.raises(jobs.UsageError, match="nothing to compare"):  # the file's date
+        cmp.compare_register(
+            sample="lianjiang", a=cmp.Policy("fujian"), b=cmp.Policy("fujian", D2016)
+        )
 
 
 def test_periods_in_force_apply_per_side(capsys: pytest.CaptureFixture[str]) -> None:
