@@ -46,6 +46,14 @@ from poverty_core.columnar import (
     tables_from_records,
 )
 from poverty_core.convert import json_schema, structure, structure_many
+from poverty_core.diff import PackDiff, diff_dates, diff_packs
+from poverty_core.dynamic import (
+    Transition,
+    TransitionBatch,
+    TransitionKind,
+    decide_transition,
+    decide_transitions,
+)
 from poverty_core.engine import BatchResult, DecisionResult, Finding, ParameterUse, Provenance
 from poverty_core.errors import (
     InputError,
@@ -115,6 +123,7 @@ __all__ = [
     "Outcome",
     "Pack",
     "PackDefinition",
+    "PackDiff",
     "PackError",
     "PackRegistry",
     "Parameter",
@@ -146,12 +155,19 @@ __all__ = [
     "T",
     "Taxonomy",
     "Text",
+    "Transition",
+    "TransitionBatch",
+    "TransitionKind",
     "UnknownName",
     "Village",
     "__version__",
     "assess",
     "assess_register",
     "cite",
+    "decide_transition",
+    "decide_transitions",
+    "diff_dates",
+    "diff_packs",
     "frame_from_arrow",
     "get_plugin_manager",
     "hookimpl",

@@ -32,6 +32,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, TextIO, cast
 
+from poverty_core import diff as pack_diff
+from poverty_core import dynamic
+from poverty_core import records as decision_records
 from poverty_core._text import Language, Text
 from poverty_core._version import __version__
 from poverty_core.aliases import command_line_options
@@ -267,6 +270,32 @@ def _parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--lang", choices=("zh", "en"), default="en")
 
+    p = sub.add_parser(
+        "diff",
+        help="what a pack changes from its parent, or between two dates / 策略包的变化",
+    )
+    pack_diff.add_arguments(p)
+
+    p = sub.add_parser(
+        "transitions",
+        help="dynamic management: each household's exit, re-entry, removal or stay / 动态管理",
+    )
+    dynamic.add_arguments(p)
+
+    p = sub.add_parser(
+        "record",
+        help="decide a register and write results with their decision record "
+        "/ 写出带决策记录的结果",
+    )
+    decision_records.add_record_arguments(p)
+
+    p = sub.add_parser(
+        "verify",
+        help="re-run a results file against its inputs; exit 1 naming each difference "
+        "/ 复核结果文件",
+    )
+    decision_records.add_verify_arguments(p)
+
     p = sub.add_parser("schema", help="print the JSON Schema of a record kind")
     p.add_argument("--kind", choices=sorted(RECORD_TYPES), default="household")
     p.add_argument(
@@ -377,6 +406,10 @@ def _dispatch(args: argparse.Namespace, out: TextIO) -> int:
         "validate": _validate,
         "schema": _schema,
         "template": _template,
+        "diff": pack_diff.run_command,
+        "transitions": dynamic.run_command,
+        "record": decision_records.run_record,
+        "verify": decision_records.run_verify,
     }[args.command]
     return handler(args, out)
 
