@@ -144,7 +144,7 @@ def test_two_dates_of_one_pack_list_households_and_why(two_dates: cmp.Comparison
     assert hh.criteria["income_above_line"] == 670
     first = hh.listed[0]
     assert (first.a, first.b) == ("eligible", "undetermined")
-    assert cmp.CriterionChange("income_above_line", "passed", "unknown") in first.criteria
+    assert cmp.CriterionChange("income_above_line", "passed", "unknown", True) in first.criteria
     assert first.village_id
     assert first.county_id == "350122"
     assert two_dates.a.label == "fujian 2016-12-31"
@@ -172,11 +172,29 @@ def test_village_threshold_override_changes_the_villages_in_its_band(
     assert changed.transitions == {"undetermined": {"not_eligible": len(band)}}
     assert changed.criteria == {"village_collective_income": len(band)}
     for c in changed.listed:
-        assert c.criteria == (cmp.CriterionChange("village_collective_income", "passed", "failed"),)
+        assert c.criteria == (
+            cmp.CriterionChange("village_collective_income", "passed", "failed", True),
+        )
         assert c.county_id == "350122"
     assert threshold.households.changed == 0
     assert threshold.b.overrides == {THRESHOLD: WHAT_IF}
     assert threshold.b.label == f"fujian + {THRESHOLD}={WHAT_IF}"
+
+
+def test_criteria_that_decide_a_change_are_told_from_those_that_only_differ(
+    two_dates: cmp.Comparison,
+) -> None:
+    village = two_dates.villages.listed[0]
+    assert (village.a, village.b) == ("eligible", "undetermined")
+    decisive = [c for c in village.criteria if c.decisive]
+    assert decisive == [cmp.CriterionChange("village_incidence", "passed", "unknown", True)]
+    # fujian's village criteria enter force on 2017-10-23 and pass: they differ only
+    others = {c.id: (c.a, c.b) for c in village.criteria if not c.decisive}
+    assert others["village_collective_income"] == ("not_in_force", "passed")
+    html = render_html(two_dates.to_dict(), "en")
+    row = next(r for r in parse(html).tables[("villages", "changed-groups")][1:])
+    assert "passed → unknown" in row[4]
+    assert "and 6 other criteria differ without deciding it" in row[4]
 
 
 # -- one pass, any batch size -----------------------------------------------------------------

@@ -775,7 +775,13 @@ def _compare_args(p: argparse.ArgumentParser, run_args: Any) -> None:
     p.add_argument("--report", help="the comparison report: .md or .html")
     p.add_argument("--on-error", choices=("fail", "skip"), default="fail")
     p.add_argument("--rejects", help="with --on-error skip: the rejected rows (.csv or .json)")
-    p.add_argument("--limit", type=int, default=20, help="changed households printed (default 20)")
+    p.add_argument(
+        "--limit",
+        type=int,
+        default=20,
+        help="changed households, villages and counties printed, each (default 20; the "
+        "report lists up to 1000 households, the results file every one)",
+    )
     p.add_argument("-q", "--quiet", action="store_true", help="no progress, no summary")
     p.add_argument(
         "--allow-undetermined",
@@ -827,7 +833,7 @@ def _compare(args: argparse.Namespace, out: TextIO) -> int:
             report=args.report,
             rejects=args.rejects,
             language=lang,
-            limit=None if args.format == "json" else max(args.limit, 0),
+            limit=None if args.format == "json" else 1000,
             progress=progress,
             notify=note,
         )
@@ -836,7 +842,7 @@ def _compare(args: argparse.Namespace, out: TextIO) -> int:
     if args.format == "json":
         _dump(comparison.to_dict(), out)
     elif not args.quiet:
-        out.write(render_text(comparison.to_dict(), lang))
+        out.write(render_text(comparison.to_dict(), lang, max(args.limit, 0)))
         for path in (args.output, args.rejects, args.report):
             if path:
                 out.write(f"{'已写入' if lang == 'zh' else 'written'}: {path}\n")

@@ -31,6 +31,7 @@ __all__ = [
     "GroupChanges",
     "Tally",
     "by_direction",
+    "criterion_change",
     "decided_changes",
     "group_changes",
 ]
@@ -47,6 +48,24 @@ class CriterionChange:
     a: str
     """Its status on side ``a`` (``not_in_force`` where the side lacks it)."""
     b: str
+    decisive: bool = False
+    """The difference decides the change of outcome: the criterion fails on the side
+    whose outcome is not eligible, or is unknown on the side whose outcome is
+    undetermined (three-valued AND: one such criterion decides). A criterion that
+    differs otherwise (entering force and passing, say) is listed too, not decisive."""
+
+
+_DECIDES = {
+    Outcome.NOT_ELIGIBLE.value: Status.FAILED.value,
+    Outcome.UNDETERMINED.value: Status.UNKNOWN.value,
+}
+"""The status of a criterion that decides an outcome (none decides eligible alone)."""
+
+
+def criterion_change(cid: str, a: str, b: str, outcome_a: str, outcome_b: str) -> CriterionChange:
+    """A criterion's change, marked decisive where it decides either side's outcome."""
+    decisive = _DECIDES.get(outcome_a) == a or _DECIDES.get(outcome_b) == b
+    return CriterionChange(cid, a, b, decisive)
 
 
 @attrs.frozen
@@ -101,14 +120,6 @@ class GroupChanges:
 # -- the households of a batch, side by side ---------------------------------------------
 
 
-def _strings(column: Any) -> npt.NDArray[Any]:
-    """An Arrow column (dictionary-encoded or not) as a numpy array of texts (``None``
-    for nulls)."""
-    if pa.types.is_dictionary(column.type):
-        column = column.cast(column.type.value_type)
-    return np.asarray(column.to_numpy(zero_copy_only=False), dtype=object)
-
-
 def _joined_names(masks: Sequence[tuple[str, npt.NDArray[np.bool_]]], n: int) -> pa.Array:
     """Per row, the ``;``-separated names whose mask is set (Arrow kernels)."""
     parts = [
@@ -140,19 +151,16 @@ class Tally:
         """Compare one batch's two result tables (rows in the same order); return the
         side-by-side table of the results file."""
         n = ta.num_rows
-        oa, ob = _strings(ta.column("outcome")), _strings(tb.column("outcome"))
-        changed = oa != ob
+        oa, ob = _plain(ta.column("outcome")), _plain(tb.column("outcome"))
+        changed_arrow = pc.not_equal(oa, ob)
+        changed = _mask(changed_arrow)
         skip = {"id", "outcome", "failed", "missing"}
         for name in [*ta.column_names, *tb.column_names]:
             if name not in skip and name not in self.order:
                 self.order.append(name)
-        statuses: list[tuple[str, npt.NDArray[Any], npt.NDArray[Any]]] = []
-        for cid in self.order:
-            sa = _strings(ta.column(cid)) if cid in ta.column_names else np.full(n, None, object)
-            sb = _strings(tb.column(cid)) if cid in tb.column_names else np.full(n, None, object)
-            statuses.append((cid, sa, sb))
+        statuses = [(cid, _status(ta, cid, n), _status(tb, cid, n)) for cid in self.order]
         differs = [
-            (cid, np.where(sa == None, _ABSENT, sa) != np.where(sb == None, _ABSENT, sb))  # noqa: E711
+            (cid, _mask(pc.not_equal(pc.fill_null(sa, _ABSENT), pc.fill_null(sb, _ABSENT))))
             for cid, sa, sb in statuses
         ]
         any_differs = np.zeros(n, dtype=bool)
@@ -163,32 +171,28 @@ class Tally:
         self.changed += int(changed.sum())
         self.differing += int(any_differs.sum())
         ids = mask_ids(ta.column("id"))
-        groups: dict[str, pa.Array] = {}
-        for b in ("village_id", "county_id"):
-            if b in households.column_names:
-                groups[b] = households.column(b).cast(pa.string())
-            else:
-                groups[b] = pa.nulls(n, pa.string())
+        groups = {
+            b: _plain(households.column(b)) if b in households.column_names else pa.nulls(n)
+            for b in ("village_id", "county_id")
+        }
         if changed.any():
-            pairs = pa.table({"a": oa[changed].tolist(), "b": ob[changed].tolist()})
+            pairs = pa.table({"a": oa, "b": ob}).filter(changed_arrow)
             for row in pairs.group_by(["a", "b"]).aggregate([("a", "count")]).to_pylist():
                 self.transitions[(row["a"], row["b"])] += row["a_count"]
-            keep = pa.array(changed)
             for b in self.by:
                 if b not in households.column_names:
                     continue
-                table = pa.table({"g": groups[b], "a": pa.array(oa.tolist(), pa.string())})
-                table = table.append_column("b", pa.array(ob.tolist(), pa.string())).filter(keep)
+                table = pa.table({"g": groups[b], "a": oa, "b": ob}).filter(changed_arrow)
                 for row in table.group_by(["g", "a", "b"]).aggregate([("a", "count")]).to_pylist():
                     self.groups[b][(str(row["g"]), row["a"], row["b"])] += row["a_count"]
             self._list(changed, ids, oa, ob, differs, statuses, groups)
         columns: dict[str, Any] = {
             "id": ids,
-            "village_id": groups["village_id"],
-            "county_id": groups["county_id"],
-            "outcome_a": pa.array(oa.tolist(), pa.string()),
-            "outcome_b": pa.array(ob.tolist(), pa.string()),
-            "changed": pa.array(changed),
+            "village_id": groups["village_id"].cast(pa.string()),
+            "county_id": groups["county_id"].cast(pa.string()),
+            "outcome_a": oa,
+            "outcome_b": ob,
+            "changed": changed_arrow,
             "criteria_changed": _joined_names(differs, n),
             "failed_a": _plain(ta.column("failed")),
             "failed_b": _plain(tb.column("failed")),
@@ -196,41 +200,77 @@ class Tally:
             "missing_b": _plain(tb.column("missing")),
         }
         for cid, sa, sb in statuses:
-            columns[f"{cid}_a"] = pa.array(sa.tolist(), pa.string())
-            columns[f"{cid}_b"] = pa.array(sb.tolist(), pa.string())
+            columns[f"{cid}_a"] = sa
+            columns[f"{cid}_b"] = sb
         return pa.table(columns)
 
     def _list(
         self,
         changed: npt.NDArray[np.bool_],
         ids: Any,
-        oa: npt.NDArray[Any],
-        ob: npt.NDArray[Any],
+        oa: Any,
+        ob: Any,
         differs: Sequence[tuple[str, npt.NDArray[np.bool_]]],
-        statuses: Sequence[tuple[str, npt.NDArray[Any], npt.NDArray[Any]]],
-        groups: Mapping[str, pa.Array],
+        statuses: Sequence[tuple[str, Any, Any]],
+        groups: Mapping[str, Any],
     ) -> None:
+        """Keep the changed households while there is room (``limit``); count the rest.
+        Only these rows become Python objects."""
         rows = np.flatnonzero(changed)
         room = len(rows) if self.limit is None else max(self.limit - len(self.listed), 0)
         self.unlisted += max(len(rows) - room, 0)
         if not room:
             return
-        masks = dict(differs)
-        id_list = ids.to_pylist() if hasattr(ids, "to_pylist") else list(ids)
-        village = groups["village_id"].to_pylist()
-        county = groups["county_id"].to_pylist()
-        for i in rows[:room]:
+        take = pa.array(rows[:room])
+        masks = {cid: mask[rows[:room]] for cid, mask in differs}
+
+        def values(column: Any) -> list[Any]:
+            return list(column.take(take).to_pylist())
+
+        a_status = {cid: values(sa) for cid, sa, _ in statuses}
+        b_status = {cid: values(sb) for cid, _, sb in statuses}
+        columns = zip(
+            values(ids),
+            values(oa),
+            values(ob),
+            values(groups["village_id"]),
+            values(groups["county_id"]),
+            strict=True,
+        )
+        for k, (hid, a, b, village, county) in enumerate(columns):
             criteria = tuple(
-                CriterionChange(cid, sa[i] or _ABSENT, sb[i] or _ABSENT)
-                for cid, sa, sb in statuses
-                if masks[cid][i]
+                criterion_change(
+                    cid, a_status[cid][k] or _ABSENT, b_status[cid][k] or _ABSENT, str(a), str(b)
+                )
+                for cid, _, _ in statuses
+                if masks[cid][k]
             )
             self.listed.append(
-                Change(str(id_list[i]), str(oa[i]), str(ob[i]), criteria, village[i], county[i])
+                Change(
+                    str(hid),
+                    str(a),
+                    str(b),
+                    criteria,
+                    None if village is None else str(village),
+                    None if county is None else str(county),
+                )
             )
+
+
+def _mask(values: Any) -> npt.NDArray[np.bool_]:
+    """An Arrow boolean array (nulls as false) as a numpy array."""
+    return np.asarray(pc.fill_null(values, False).to_numpy(zero_copy_only=False), dtype=bool)
+
+
+def _status(table: pa.Table, cid: str, n: int) -> Any:
+    """A criterion's statuses as text; nulls where the side lacks the criterion."""
+    if cid in table.column_names:
+        return _plain(table.column(cid))
+    return pa.nulls(n, pa.string())
 
 
 def _plain(column: Any) -> Any:
+    """A column as plain text (dictionary-encoded columns decoded)."""
     return column.cast(pa.string()) if not pa.types.is_string(column.type) else column
 
 
@@ -290,7 +330,9 @@ def decided_changes(
         fa, fb = ra.get("findings") or {}, rb.get("findings") or {}
         names = [*fa, *(c for c in fb if c not in fa)]
         diff = tuple(
-            CriterionChange(c, fa.get(c, _ABSENT), fb.get(c, _ABSENT))
+            criterion_change(
+                c, fa.get(c, _ABSENT), fb.get(c, _ABSENT), ra["outcome"], rb["outcome"]
+            )
             for c in names
             if fa.get(c, _ABSENT) != fb.get(c, _ABSENT)
         )

@@ -82,10 +82,15 @@ _L: dict[str, tuple[str, str]] = {
         "另有 {n} 户未列出，见结果文件。",
         "{n} more are not listed here: see the results file.",
     ),
+    "more": ("另有 {n} 个未列出。", "{n} more are not listed here."),
     "household": ("户", "household"),
     "village": ("村", "village"),
     "county": ("县", "county"),
     "why": ("原因（标准：{a} → {b}）", "why (criterion: {a} → {b})"),
+    "others": (
+        "（另有 {n} 项标准结果不同，未决定变化）",
+        " (and {n} other criteria differ without deciding it)",
+    ),
     "by_village": ("按村统计的户变化", "Household changes by village"),
     "by_county": ("按县统计的户变化", "Household changes by county"),
     "group_households": ("户数", "households"),
@@ -168,10 +173,16 @@ class _Titles:
 def _why(criteria: Sequence[Mapping[str, Any]], titles: _Titles, language: Language) -> str:
     sep = "；" if language == "zh" else "; "
     colon = "：" if language == "zh" else ": "
-    return sep.join(
+    decisive = [c for c in criteria if c.get("decisive")]
+    shown = decisive or list(criteria)
+    text = sep.join(
         f"{titles(c['id'])}{colon}{_status(c['a'], language)} → {_status(c['b'], language)}"
-        for c in criteria
+        for c in shown
     )
+    others = len(criteria) - len(shown)
+    if others:
+        text += _t("others", language).format(n=others)
+    return text
 
 
 def _groups(rows: Sequence[Mapping[str, Any]], noun: str, language: Language) -> dict[str, Any]:
@@ -319,8 +330,9 @@ def render(path: str | os.PathLike[str], data: Mapping[str, Any], language: Lang
     return render_markdown(data, language)
 
 
-def render_text(data: Mapping[str, Any], language: Language = "en") -> str:
-    """The summary ``poverty-core compare`` prints in the terminal."""
+def render_text(data: Mapping[str, Any], language: Language = "en", limit: int = 20) -> str:
+    """The summary ``poverty-core compare`` prints in the terminal: at most ``limit``
+    households, villages and counties listed each (the counts are complete)."""
     view = comparison_view(data, language)
     labels = view["L"]
     colon = "：" if language == "zh" else ": "
@@ -343,15 +355,18 @@ def render_text(data: Mapping[str, Any], language: Language = "en") -> str:
             lines.append(f"  {c['title']} ({c['id']}){colon}{c['count']}")
     if view["listed"]:
         lines.append(f"{labels['listed']}{colon}")
-        for c in view["listed"]:
+        for c in view["listed"][:limit]:
             lines.append(
                 f"  {c['id']} ({c['village'] or '—'}){colon}{c['a']} → {c['b']} — {c['why']}"
             )
-        if view["unlisted"]:
-            lines.append(f"  {view['unlisted']}")
+        more = len(view["listed"][limit:]) + int(data.get("households", {}).get("unlisted", 0))
+        if more:
+            lines.append("  " + _t("unlisted", language).format(n=more))
     for d in view["decided"]:
         lines.append("")
         lines.append(f"{d['heading']}{colon}" if d["rows"] else d["none"])
-        for c in d["rows"]:
+        for c in d["rows"][:limit]:
             lines.append(f"  {c['id']}{colon}{c['a']} → {c['b']} — {c['why']}")
+        if len(d["rows"]) > limit:
+            lines.append("  " + _t("more", language).format(n=len(d["rows"]) - limit))
     return "\n".join(lines) + "\n"
