@@ -456,6 +456,43 @@ def test_cli_json_is_the_library_comparison(two_dates: cmp.Comparison) -> None:
     assert data["by_village"] == two_dates.to_dict()["by_village"]
 
 
+def _csv(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))
+
+
+@pytest.mark.parametrize(
+    ("side_a", "side_b"),
+    [
+        (["--pack", "national"], ["--pack", "fujian"]),
+        (
+            ["--pack", "fujian", "--as-of", "2016-12-31"],
+            ["--pack", "fujian", "--as-of", "2017-12-31"],
+        ),
+    ],
+)
+def test_cli_compare_reconciles_with_two_cli_assess_runs(
+    tmp_path: Path, side_a: list[str], side_b: list[str]
+) -> None:
+    runs = []
+    for i, side in enumerate((side_a, side_b)):
+        out = tmp_path / f"assess{i}.csv"
+        argv = ["assess", "--sample", *side, "--allow-undetermined", "-q", "-o", str(out)]
+        assert main(argv, stdout=io.StringIO()) == EXIT_OK
+        runs.append({r["id"]: r["outcome"] for r in _csv(out)})
+    b_options = [{"--pack": "--pack-b", "--as-of": "--as-of-b"}.get(o, o) for o in side_b]
+    out = tmp_path / "compare.csv"
+    code, _ = run_cli(
+        "--sample", *side_a, *b_options, "--allow-undetermined", "-q", "-o", str(out)
+    )  # fmt: skip
+    assert code == EXIT_OK
+    rows = _csv(out)
+    assert {r["id"]: r["outcome_a"] for r in rows} == runs[0]
+    assert {r["id"]: r["outcome_b"] for r in rows} == runs[1]
+    changed = {r["id"] for r in rows if r["changed"] == "true"}
+    assert changed == {i for i in runs[0] if runs[0][i] != runs[1][i]}
+
+
 def test_cli_set_b_overrides_side_b_only(tmp_path: Path) -> None:
     report = tmp_path / "r.md"
     code, text = run_cli(
