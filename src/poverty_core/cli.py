@@ -107,9 +107,9 @@ def _parser() -> argparse.ArgumentParser:
         description=(
             "Decide poverty status under cited policy packs. / 按有出处的策略包判定贫困状态。"
         ),
-        epilog="Exit codes: 0 ok, 2 usage, 3 invalid input, 4 pack error or nothing to decide "
-        "on the date (a decision not in force, a parameter without a value), 5 output error, "
-        "130 interrupted.",
+        epilog="Exit codes: 0 ok, 1 a results file not reproduced (verify; each difference "
+        "named), 2 usage, 3 invalid input, 4 pack error or nothing to decide on the date (a "
+        "decision not in force, a parameter without a value), 5 output error, 130 interrupted.",
     )
     parser.add_argument("--version", action="version", version=f"poverty-core {__version__}")
     parser.add_argument(
@@ -668,7 +668,7 @@ def _assess(args: argparse.Namespace, out: TextIO) -> int:
     elif not args.quiet:
         write_summary(pack, overrides, assessment, report, lang, out)
         write_interpretations(report, lang, out)
-        for path in (output, args.rejects, args.report):
+        for path in (output, assessment.outputs.record, args.rejects, args.report):
             if path:
                 out.write(f"{'已写入' if lang == 'zh' else 'written'}: {path}\n")
     return EXIT_OK

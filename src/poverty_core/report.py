@@ -41,6 +41,7 @@ from poverty_core.io import atomic_writer, safe_cell
 from poverty_core.model import County, Household, Person, Village
 from poverty_core.packs import load_pack
 from poverty_core.parameters import format_value
+from poverty_core.records import record_view
 from poverty_core.rules import Outcome
 
 __all__ = [
@@ -460,7 +461,11 @@ def report_view(report: Report, language: Language = "en") -> dict[str, Any]:
     :class:`poverty_core.jobs.Assessment` (:meth:`~poverty_core.jobs.Assessment.to_dict`,
     what ``poverty-core assess --format json`` prints): ``source``, ``synthetic``,
     ``provenance``, ``rows``, ``files``, ``summary``, ``titles``, ``villages``,
-    ``counties``; the assessment itself is taken too."""
+    ``counties``; ``record`` (its decision record, shown in summary) and
+    ``transitions`` (a :func:`~poverty_core.dynamic_report.transitions_summary`, shown as
+    the dynamic-management section) when present; the assessment itself is taken too."""
+    from poverty_core.dynamic_report import transitions_view
+
     report = _data(report)
     names = _Names(report, language)
     zh = language == "zh"
@@ -643,6 +648,10 @@ def report_view(report: Report, language: Language = "en") -> dict[str, Any]:
         "group_why": _group_why(village_rows, county_rows, names),
         "files": files,
         "provenance": provenance,
+        "record": record_view(report.get("record"), language, names.parameter),
+        "transitions": transitions_view(report["transitions"], language)
+        if report.get("transitions")
+        else None,
     }
 
 
