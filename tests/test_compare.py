@@ -63,6 +63,10 @@ def reconcile(comparison: cmp.Comparison, a: jobs.Assessment, b: jobs.Assessment
         assert mine.summary.by_county == run.summary.by_county
         assert mine.villages == run.villages
         assert mine.counties == run.counties
+        # what decided each side: the record a separate run makes (versions, data
+        # hashes, parameters used and overridden, date, the rows' hash)
+        assert mine.record is not None
+        assert mine.record == run.record
     oa, ob = outcomes(a), outcomes(b)
     assert oa.keys() == ob.keys()
     differ = {i for i in oa if oa[i] != ob[i]}

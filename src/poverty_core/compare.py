@@ -65,6 +65,7 @@ from poverty_core.jobs import (
 )
 from poverty_core.packs import Pack, load_pack
 from poverty_core.privacy import mask_if_id_number, redact_data
+from poverty_core.records import RowsDigest, job_record
 from poverty_core.rules import Status, in_force_on
 from poverty_core.scaleout import merge_summaries
 from poverty_core.sources import (
@@ -322,12 +323,16 @@ def compare_source(
     outputs: ComparisonOutputs | None = None,
     progress: Callable[[int], None] | None = None,
     notify: Callable[[Text], None] | None = None,
+    reading: Mapping[str, Any] | None = None,
 ) -> Comparison:
     """Compare two policies over an opened
     :class:`~poverty_core.sources.RegisterSource` (see :func:`compare_register`, which
     opens it, checks the job and writes the outputs): each batch is read once and
     decided under both; its side-by-side table goes to ``sink`` (anything with a
-    ``write(table)``; a failed write names ``sink_name``)."""
+    ``write(table)``; a failed write names ``sink_name``). Each side's assessment
+    carries its :class:`~poverty_core.records.DecisionRecord`, as a separate ``assess``
+    run's does (the rows hashed once, as read; ``reading``: how the register was
+    read)."""
     packs = [load_pack(p) if isinstance(p, str) else p for p in (a.pack, b.pack)]
     overrides = [
         pack.check_overrides(dict(p.overrides)) for pack, p in zip(packs, (a, b), strict=True)
@@ -343,7 +348,9 @@ def compare_source(
     ]
     summaries: list[RunSummary | None] = [None, None]
     tally = Tally(limit, by)
+    digest = RowsDigest()
     for households, members in source.household_tables(progress, batch_size):
+        digest.update(households, members)
         tables = []
         for i, (pack, day, values) in enumerate(zip(packs, dates, overrides, strict=True)):
             grab = _Grab()
@@ -386,6 +393,25 @@ def compare_source(
             rejects=source.rejected,
             absent=absent_inputs(plan, source),
         )
+        also = [
+            which
+            for which, decided in (
+                ("village_exit", assessment.summary.villages),
+                ("county_exit", assessment.summary.counties),
+            )
+            if decided is not None
+        ]
+        given = (reading or {}).get("households") or (reading or {}).get("sample")
+        record = job_record(
+            pack,
+            decision,
+            digest.digest(str(given) if given else source.name),
+            as_of=day,
+            overrides=values,
+            also=also,
+            reading=reading,
+        )
+        assessment = attrs.evolve(assessment, record=record)
         sides.append(Side(name, label, pack.name, day, dict(values), assessment))
     side_a, side_b = sides
     county_of = {
@@ -532,6 +558,19 @@ def compare_register(
     whole = out is not None and out.lower().endswith(".json")
     writer = ResultWriter(out) if out is not None and not whole else None
     files = Outputs()
+    reading = {  # how the register was read, in each side's record (as assess_register)
+        "households": None if households is None else os.fspath(households),
+        "members": None if members is None else os.fspath(members),
+        "sample": sample,
+        "villages": None if villages is None else os.fspath(villages),
+        "counties": None if counties is None else os.fspath(counties),
+        "on_error": on_error,
+        "encoding": encoding,
+        "aliases": dict(aliases or {}),
+        "ignore_columns": list(ignore_columns),
+        "layout": layout,
+        "interpretations": dict(interpretations or {}),
+    }
     try:
         comparison = compare_source(
             a,
@@ -546,6 +585,7 @@ def compare_register(
             outputs=ComparisonOutputs(out, report_path, rejects_path),
             progress=progress,
             notify=notify,
+            reading={k: v for k, v in reading.items() if v not in (None, {}, [])},
         )
         public = comparison.to_dict()
         if writer is not None:
