@@ -91,7 +91,8 @@ def test_record_file_reproduced_then_reference_row_changed(files: tuple[Path, Pa
     assert H1_ID[:17] not in results.read_text("utf-8")
     assert verify(results).reproduced
     code, text = run("verify", str(results))
-    assert code == EXIT_OK and text.startswith("reproduced"), text
+    assert code == EXIT_OK, text
+    assert text.startswith("reproduced"), text
 
     _matches(matches, H2_ID)  # the row now names h2's member instead of h1's
     result = verify(results)
