@@ -184,3 +184,39 @@ def test_register_job_on_the_command_line(files: tuple[Path, Path]) -> None:
     assert f"reference {NAME}" in text
     assert "h1" in text
     assert "h2" in text
+
+
+def test_report_shows_the_reference_rows_and_hash(files: tuple[Path, Path]) -> None:
+    from html.parser import HTMLParser
+
+    register, matches = files
+    report = register.parent / "report.html"
+    code, text = run(
+        "assess", str(register), "--pack", "zhangzhou", "--decision", "identification",
+        "--reference", f"{NAME}={matches}", "--report", str(report), "--lang", "zh", "-q",
+    )  # fmt: skip
+    assert code == EXIT_OK, text
+
+    class Cells(HTMLParser):
+        def __init__(self) -> None:
+            super().__init__()
+            self.cells: list[str] = []
+            self._in = False
+
+        def handle_starttag(self, tag: str, attrs: object) -> None:
+            self._in = tag in ("td", "th")
+            if self._in:
+                self.cells.append("")
+
+        def handle_endtag(self, tag: str) -> None:
+            self._in = False
+
+        def handle_data(self, data: str) -> None:
+            if self._in:
+                self.cells[-1] += data
+
+    page = Cells()
+    page.feed(report.read_text("utf-8"))
+    at = page.cells.index("参考数据（行数与哈希值）")
+    assert page.cells[at + 1].startswith(f"{NAME} 1 行：")
+    assert H1_ID[:17] not in report.read_text("utf-8")

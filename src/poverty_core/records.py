@@ -632,6 +632,8 @@ _VIEW: dict[str, tuple[str, str]] = {
     "parameters": ("使用的参数", "Parameters used"),
     "overridden": ("覆盖的参数（本次运行）", "Parameters overridden for this run"),
     "inputs": ("输入行的哈希值", "Hash of the input rows"),
+    "references": ("参考数据（行数与哈希值）", "Reference data (rows and hash)"),
+    "not_supplied": ("未提供", "not supplied"),
     "none": ("无", "none"),
     "count": (
         "{n} 个（各自的取值、日期与出处见决策记录）",
@@ -649,7 +651,8 @@ def record_view(
     """The record's summary as the report shows it (``record``: the JSON form of a
     :class:`DecisionRecord`): versions, each pack's data hash (its first 16 hex digits),
     the date, how many parameters were used, those overridden (``parameter`` gives a
-    name's title and unit), the input rows' hash — every label in ``language``."""
+    name's title and unit), the input rows' hash, the reference data read (rows and
+    hash) — every label in ``language``."""
     from poverty_core._pictures import value_text
 
     if not record:
@@ -685,6 +688,17 @@ def record_view(
             t("rows").format(n=inputs.get("rows", 0), hash=str(inputs.get("sha256", ""))[:16]),
         ),
     ]
+    references = [
+        f"{r.get('name', '')} "
+        + (
+            t("not_supplied")
+            if r.get("sha256") is None
+            else t("rows").format(n=r.get("rows", 0), hash=str(r["sha256"])[:16])
+        )
+        for r in record.get("references") or []
+    ]
+    if references:
+        rows.append((t("references"), sep.join(references)))
     return {"heading": t("heading"), "intro": t("intro"), "rows": rows}
 
 
