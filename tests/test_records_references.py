@@ -114,6 +114,7 @@ def test_record_file_reproduced_then_reference_row_changed(files: tuple[Path, Pa
     assert code == 1
     assert "参考数据不同" in text
     assert "different" not in text
+    assert "rows" not in text
 
     # the original data given to verify replace the recorded file: reproduced again
     original = _matches(register.parent / "original.csv", H1_ID)

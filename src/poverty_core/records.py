@@ -1044,8 +1044,8 @@ def _reference_differences(record: DecisionRecord, now: DecisionRecord) -> list[
             Difference(
                 "reference",
                 name,
-                _reference_text(a),
-                _reference_text(b),
+                None if a is None or a.sha256 is None else a.sha256[:12],
+                None if b is None or b.sha256 is None else b.sha256[:12],
                 Text(
                     f"参考数据 {name} 的内容已改变：{_reference_text(a, 'zh')} → "
                     f"{_reference_text(b, 'zh')}",
