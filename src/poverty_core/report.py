@@ -50,6 +50,7 @@ __all__ = [
     "render",
     "render_html",
     "render_markdown",
+    "render_template",
     "report_view",
     "write_report",
 ]
@@ -713,6 +714,13 @@ Report: TypeAlias = "Mapping[str, Any] | Reportable"
 
 def _data(report: Report) -> Mapping[str, Any]:
     return report if isinstance(report, Mapping) else report.to_dict()
+
+
+def render_template(name: str, view: Mapping[str, Any]) -> str:
+    """Lay out ``view`` with the package template ``templates/NAME`` and the report's
+    filters (``cell``, ``md``, ``code``, ``svg``; HTML autoescaped): the hook another
+    report section uses (the comparison of :mod:`poverty_core.compare_report`)."""
+    return _environment().get_template(name).render(view)
 
 
 def render_markdown(report: Report, language: Language = "en") -> str:
