@@ -63,6 +63,7 @@ import pyarrow.compute as pc
 from poverty_core._text import Language, Text
 from poverty_core.engine import DecisionResult
 from poverty_core.errors import InputError, Problem
+from poverty_core.rules import Outcome, Status
 
 if TYPE_CHECKING:
     from poverty_core.packs import Pack
@@ -764,6 +765,19 @@ _CAUSES: dict[str, Text] = {
 }
 
 
+_STATUS_WORDS: dict[str, Text] = {
+    code.value: code.label for code in (*Status, *Outcome) if code.value is not None
+}
+"""Outcome and finding status codes, as their labels (``'failed'`` → 未通过)."""
+
+
+def _shown(value: Any, language: Language) -> str:
+    """A recorded or re-run value in ``language``: a status or outcome by its label."""
+    if isinstance(value, str) and value in _STATUS_WORDS:
+        return _STATUS_WORDS[value][language]
+    return repr(value)
+
+
 @attrs.frozen
 class Difference:
     """One thing that is not as the results file recorded it, and its cause."""
@@ -778,7 +792,7 @@ class Difference:
 
     def explain(self, language: Language = "en") -> str:
         """One line."""
-        change = f"{self.recorded!r} → {self.now!r}"
+        change = f"{_shown(self.recorded, language)} → {_shown(self.now, language)}"
         return f"{_CAUSES[self.kind][language]}: {self.what}: {change} ({self.cause[language]})"
 
     def to_dict(self) -> dict[str, Any]:
