@@ -13,14 +13,13 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
 
 import poverty_core as pc
-from poverty_core import vocabulary
 from poverty_core.blocks import taxonomy
 from poverty_core.columnar import open_register, records_from_tables
 from poverty_core.convert import json_schema
@@ -86,13 +85,6 @@ SAFE_WATER = pc.Criterion(
     test=field("water_source").isin(taxonomy("water_sources"))
     & field("water_source").isin(("piped", "well")),
 )
-
-
-@pytest.fixture(autouse=True)
-def _forget_fields() -> Iterator[None]:
-    """The throw-away packs' fields leave the process-wide table after each test."""
-    yield
-    vocabulary.forget(["county", "county_b", "mid"])
 
 
 def county_dir(root: Path, name: str = "county") -> Path:

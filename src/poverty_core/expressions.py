@@ -37,7 +37,16 @@ import numpy as np
 
 from poverty_core._text import Language, Text
 from poverty_core.codes import Code
-from poverty_core.frame import Array, FieldKind, Frame, Vec, field_kind, string_id, strings_of
+from poverty_core.frame import (
+    Array,
+    FieldKind,
+    Frame,
+    Vec,
+    field_kind,
+    member_type,
+    string_id,
+    strings_of,
+)
 from poverty_core.model import Household, Person
 
 __all__ = [
@@ -535,7 +544,7 @@ class Member(Expr):
     def value_kind(self, subject: type[Any]) -> str:
         if self.name == "age":
             return "number"
-        fk = field_kind(Person, self.name)
+        fk = field_kind(member_type(subject), self.name)
         return fk.kind if fk else "text"
 
 
@@ -1776,7 +1785,7 @@ class _Checker:
                 )
             if e.name == "age":
                 return _NUMBER
-            return _of_field(field_kind(Person, e.name))
+            return _of_field(field_kind(member_type(self.subject), e.name))
         if isinstance(e, Param):
             return self.param(e.name)
         if isinstance(e, AsOf):
@@ -1909,7 +1918,7 @@ class _Checker:
         return _NUMBER  # a product or quotient: its unit is not told (yuan ÷ people …)
 
     def aggregate(self, e: MemberAggregate) -> ValueType:
-        if self.subject is not Household:
+        if not issubclass(self.subject, Household):
             self.problem(
                 f"{_source(e)}：{self.subject.__name__} 记录没有成员",
                 f"{_source(e)}: {self.subject.__name__} records have no members",
@@ -1924,7 +1933,10 @@ class _Checker:
         return _NUMBER if e.how == "count" else _BOOL
 
 
-def _subject(subject: type[Any] | str) -> type[Any]:
+def _subject(subject: type[Any] | str, pack: Any = None) -> type[Any]:
+    # a pack's record class: the fields it declares are typed, another pack's are not
+    if isinstance(subject, str) and hasattr(pack, "record_type"):
+        return pack.record_type(subject)  # type: ignore[no-any-return]
     return subject_of(subject) if isinstance(subject, str) else subject
 
 
@@ -1933,7 +1945,7 @@ def static_type(
 ) -> ValueType:
     """The :class:`ValueType` of ``expr`` about ``subject`` records (``pack``: where its
     parameters' types and units come from; ``members``: evaluated per member)."""
-    checker = _Checker(_subject(subject), getattr(pack, "parameters", None), members)
+    checker = _Checker(_subject(subject, pack), getattr(pack, "parameters", None), members)
     return checker.visit(expr)
 
 
@@ -1956,7 +1968,7 @@ def check_types(
     >>> [p.en for p in check_types(field("main_cause").eq(HouseGrade.A), "household")]
     ['compares field("main_cause") (a code of poverty_cause) with HouseGrade.A (a code of house_grade): codes of two different code lists never match']
     """  # noqa: E501
-    checker = _Checker(_subject(subject), getattr(pack, "parameters", None), members)
+    checker = _Checker(_subject(subject, pack), getattr(pack, "parameters", None), members)
     t = checker.visit(expr)
     if expect is not None:
         checker.expect(expr, t, expect, role or Text("表达式", "the expression"))

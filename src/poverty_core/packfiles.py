@@ -170,6 +170,7 @@ class FieldTable:
     minimum: float | None = None
     maximum: float | None = None
     description: TextTable | None = None
+    check: str | None = None
 
 
 @attrs.frozen

@@ -87,11 +87,13 @@ from poverty_core.rules import (
     versions_of,
 )
 from poverty_core.vocabulary import (
+    CHECKS,
     FIELD_TYPES,
     SUBJECTS,
     PackField,
+    Vocabulary,
     code_class,
-    declare,
+    header_problems,
     record_classes,
 )
 
@@ -273,6 +275,14 @@ def _load_fields(pack: str, resource: Traversable, problems: list[FileProblems])
                 f"{where}.minimum", "只有数值字段可设上下限", "only number fields have bounds"
             )
             bad = True
+        if e.check is not None and CHECKS.get(e.check, ("",))[0] != e.type:
+            known = ", ".join(f"{k} ({t})" for k, (t, _) in CHECKS.items())
+            found.add(
+                f"{where}.check",
+                f"未知检查 {e.check!r} 或不适用于 {e.type}（可用：{known}）",
+                f"unknown check {e.check!r}, or not for type {e.type} (known: {known})",
+            )
+            bad = True
         citation = citation_of(e.source, e.locator, None, found, where)
         if bad:
             continue
@@ -291,6 +301,7 @@ def _load_fields(pack: str, resource: Traversable, problems: list[FileProblems])
                 minimum=e.minimum,
                 maximum=e.maximum,
                 description=e.description.text() if e.description else None,
+                check_name=e.check,
             )
         )
     return out
@@ -1190,7 +1201,7 @@ def _vocabulary(
     name: str, data: PackData, parent: Pack | None, taxonomies: Mapping[str, Taxonomy]
 ) -> tuple[dict[str, PackField], dict[str, type[Any]]]:
     """The pack's fields (inherited and its own, code lists resolved from its taxonomies),
-    recorded in the process-wide table, and its record classes."""
+    their headers checked against the core columns', and its record classes."""
     fields = dict(parent.fields) if parent else {}
     problems: list[Text] = []
     for f in data.fields:
@@ -1217,7 +1228,7 @@ def _vocabulary(
             f = attrs.evolve(f, code_list=codes)
         fields[f.name] = f
     if not problems:
-        problems = declare(name, fields.values())
+        problems = header_problems(Vocabulary(tuple(fields.values()), name))
     if problems:
         raise PackError(
             name,

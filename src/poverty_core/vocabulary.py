@@ -14,12 +14,13 @@ Arrow frame and the masking of personal fields treat them as core fields.
 :meth:`~poverty_core.packs.Pack.record_type` gives them;
 ``Household.from_dict`` stays core-only.
 
-The field *kinds* are also kept in one process-wide table per record kind
-(:func:`declared`), read by the Arrow frame and the register readers, so that a batch
-read from files knows a pack's columns without the pack being passed through every
-call. A name is owned by the pack that declares it: another pack declaring the same
-name cannot be loaded in the same process (a load error names both packs); a pack
-loaded again replaces its own declarations.
+A pack's fields are known to that pack and its children only: the register readers,
+the alias map, the Arrow frame, the JSON Schema, the type check and the masking of
+personal fields take them from the pack being applied (its :class:`Vocabulary`, from
+:func:`of`), never from a table shared by the process, so two packs loaded in one
+process never see each other's fields, and a read with no pack knows the core model
+only. A declared header that already names a core column is a load error
+(:func:`header_problems`).
 """
 
 from __future__ import annotations
@@ -33,18 +34,28 @@ import attrs
 
 from poverty_core._text import Text
 from poverty_core.codes import Code
-from poverty_core.model import County, Household, Person, Village, _members, _validator
+from poverty_core.model import (
+    County,
+    Household,
+    Person,
+    Village,
+    _event_date,
+    _members,
+    _validator,
+)
 from poverty_core.parameters import Citation
 
 __all__ = [
+    "CORE",
+    "ENTITY_SUBJECTS",
     "FIELD_TYPES",
     "SUBJECTS",
     "PackField",
+    "Vocabulary",
     "code_class",
-    "declare",
     "declared",
-    "forget",
-    "on_change",
+    "header_problems",
+    "of",
     "record_classes",
 ]
 
@@ -55,6 +66,12 @@ SUBJECTS: dict[str, type[Any]] = {
     "county": County,
 }
 """A field's ``subject`` in ``fields.toml`` → the core record class it extends."""
+
+CHECKS: dict[str, tuple[str, Callable[[Any], Text | None]]] = {
+    "event_date": ("date", _event_date),
+}
+"""A field's ``check`` in ``fields.toml`` → the field type it applies to and the core
+model's check (``event_date``: a register event, not before 2010 nor in the future)."""
 
 FIELD_TYPES: dict[str, Any] = {
     "boolean": bool,
@@ -78,7 +95,7 @@ class PackField:
     pack: str
     codes: str | None = None
     """For type ``code``: the taxonomy whose codes are the allowed values."""
-    code_list: builtins.type[Code] | None = attrs.field(default=None, eq=False)
+    code_list: builtins.type[Code] | None = None
     unit: str | None = None
     aliases: tuple[str, ...] = ()
     """Register headers (Chinese) that name the field, besides its title."""
@@ -86,6 +103,8 @@ class PackField:
     minimum: float | None = None
     maximum: float | None = None
     description: Text | None = None
+    check_name: str | None = None
+    """A named check of the core model (:data:`CHECKS`), as ``check`` in ``fields.toml``."""
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-compatible description (``describe``, the docs pages)."""
@@ -100,6 +119,7 @@ class PackField:
             "personal": self.personal,
             "minimum": self.minimum,
             "maximum": self.maximum,
+            "check": self.check_name,
             "pack": self.pack,
             "citation": self.citation.to_dict(),
         }
@@ -128,8 +148,11 @@ class PackField:
         return FIELD_TYPES[self.type]
 
     def check(self) -> Callable[[Any], Text | None] | None:
-        """The range check of a field with bounds (``None`` without bounds)."""
+        """The field's check: its named core check, else the range check of its bounds
+        (``None`` without either)."""
         low, high = self.minimum, self.maximum
+        if self.check_name is not None:
+            return CHECKS[self.check_name][1]
         if low is None and high is None:
             return None
 
@@ -157,6 +180,7 @@ class PackField:
             "label": self.title,
             "personal": self.personal,
             "pack": self.pack,
+            "pack_field": self,
         }
         if self.unit:
             metadata["unit"] = self.unit
@@ -189,74 +213,102 @@ def code_class(pack: str, taxonomy: str, items: Iterable[tuple[str, Text]]) -> t
     return found
 
 
-# -- the process-wide table ------------------------------------------------------------
+# -- the vocabulary in effect -------------------------------------------------------
 
-_DECLARED: dict[type[Any], dict[str, PackField]] = {cls: {} for cls in SUBJECTS.values()}
-_LISTENERS: list[Callable[[], None]] = []
-version = 0
-"""Bumped on every change of the table (caches built from it compare it)."""
+ENTITY_SUBJECTS: dict[str, str] = {
+    "households": "household",
+    "members": "member",
+    "villages": "village",
+    "counties": "county",
+}
+"""A register table's kind (:data:`poverty_core.aliases.ENTITIES`) → a field's ``subject``."""
+
+_CORE_RECORDS: dict[str, type[Any]] = {
+    "household": Household,
+    "person": Person,
+    "village": Village,
+    "county": County,
+}
 
 
-def on_change(listener: Callable[[], None]) -> None:
-    """Call ``listener`` whenever the declared fields change (to drop caches)."""
-    _LISTENERS.append(listener)
+@attrs.frozen(cache_hash=True)
+class Vocabulary:
+    """The input fields in effect for one read or one evaluation: the core model's, and
+    those the pack being applied (with its ancestors) declares — never another pack's.
+
+    Readers, alias maps and column specs are made per vocabulary (it is hashable: equal
+    fields make equal vocabularies); :data:`CORE` is the core model's alone. Get a
+    pack's with :func:`of`.
+    """
+
+    fields: tuple[PackField, ...] = ()
+    pack: str | None = None
+    """The pack applied (``None``: the core model only)."""
+    records: Mapping[str, type[Any]] = attrs.field(
+        factory=lambda: dict(_CORE_RECORDS), eq=False, hash=False
+    )
+    """The pack's record classes by kind (``household``, ``person``, ``village``,
+    ``county``)."""
+
+    def on(self, entity: str) -> dict[str, PackField]:
+        """The declared fields of a register table's kind (``households``, ``members``,
+        ``villages``, ``counties``) or a record's subject (``household``, ``member`` …)."""
+        subject = ENTITY_SUBJECTS.get(entity, "member" if entity == "person" else entity)
+        return {f.name: f for f in self.fields if f.subject == subject}
+
+    def record_type(self, entity: str) -> type[Any]:
+        """The record class of a table's kind or a record's subject."""
+        subject = ENTITY_SUBJECTS.get(entity, entity)
+        return self.records["person" if subject == "member" else subject]
+
+
+CORE = Vocabulary()
+"""The core model's vocabulary (no pack applied)."""
+
+
+def of(pack: Any) -> Vocabulary:
+    """The vocabulary of ``pack`` (its declared fields and record classes; ``None``:
+    :data:`CORE`)."""
+    if pack is None:
+        return CORE
+    fields = tuple(getattr(pack, "fields", {}).values())
+    if not fields:
+        return CORE
+    return Vocabulary(fields, pack.name, dict(pack.record_types))
 
 
 def declared(cls: type[Any]) -> Mapping[str, PackField]:
-    """The fields packs loaded in this process declare on ``cls`` or its core class."""
-    for core in (Person, Household, Village, County):
-        if isinstance(cls, type) and issubclass(cls, core):
-            return _DECLARED[core]
-    return {}
+    """The fields a pack's record class ``cls`` adds to its core class (the core classes
+    and other classes: none)."""
+    out: dict[str, PackField] = {}
+    for a in attrs.fields(cls) if attrs.has(cls) else ():
+        f = a.metadata.get("pack_field")
+        if isinstance(f, PackField):
+            out[a.name] = f
+    return out
 
 
-def declare(pack: str, fields: Iterable[PackField]) -> list[Text]:
-    """Record the fields of ``pack`` (its own and inherited) in the process-wide table;
-    returns the clashes with another pack's declaration (nothing is recorded then)."""
-    fields = list(fields)
+def header_problems(vocabulary: Vocabulary) -> list[Text]:
+    """Headers of the declared fields (name, titles, ``aliases``) that already name
+    another column in the core model's alias map (a load error of the pack: a header
+    names one column)."""
+    from poverty_core.aliases import AliasMap
+
+    core = AliasMap.default()
     problems: list[Text] = []
-    for f in fields:
-        taken = _DECLARED[SUBJECTS[f.subject]].get(f.name)
-        if taken is not None and taken.pack != f.pack:
-            problems.append(
-                Text(
-                    f"字段 {f.name!r} 已由包 {taken.pack} 声明（{pack} 的声明来自 {f.pack}）",
-                    f"field {f.name!r} is already declared by pack {taken.pack} "
-                    f"({pack}'s comes from {f.pack})",
-                )
-            )
-    if problems:
-        return problems
-    global version
-    changed = False
-    for f in fields:
-        table = _DECLARED[SUBJECTS[f.subject]]
-        if table.get(f.name) != f or (
-            f.code_list is not None and table[f.name].code_list is not f.code_list
-        ):
-            table[f.name] = f
-            changed = True
-    if changed:
-        version += 1
-        for listener in _LISTENERS:
-            listener()
-    return []
-
-
-def forget(packs: Iterable[str]) -> None:
-    """Drop the declarations of the fields ``packs`` declare (for tests and tools that
-    load throw-away packs)."""
-    names = set(packs)
-    global version
-    changed = False
-    for table in _DECLARED.values():
-        for name in [n for n, f in table.items() if f.pack in names]:
-            del table[name]
-            changed = True
-    if changed:
-        version += 1
-        for listener in _LISTENERS:
-            listener()
+    for entity in ENTITY_SUBJECTS:
+        for f in vocabulary.on(entity).values():
+            for head in (f.name, f.title.zh, f.title.en, *f.aliases):
+                taken = core.column(entity, head)
+                if taken is not None and taken != f.name:
+                    problems.append(
+                        Text(
+                            f"fields.toml：字段 {f.name} 的表头 {head!r} 已指核心列 {taken}",
+                            f"fields.toml: field {f.name}: the header {head!r} already "
+                            f"names the core column {taken}",
+                        )
+                    )
+    return problems
 
 
 # -- record classes --------------------------------------------------------------------
