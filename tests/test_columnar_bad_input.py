@@ -583,6 +583,7 @@ FUZZ = settings(
     database=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
 )
+FUJIAN = pc.load_pack("fujian")
 CELLS = st.one_of(
     st.sampled_from(
         ["", "H1", "H2", "1", "-1", "1,234", "是", "因病", "2016-02-30", '"', "\n", "１２"]
@@ -633,7 +634,8 @@ def test_random_cells_give_a_register_or_an_input_error(
     )
     for on_error in ("fail", "skip"):
         try:
-            register = open_register(h, m, on_error=on_error, batch_size=batch_size)
+            # cadre_visits: a list of dates fujian declares (read with fujian)
+            register = open_register(h, m, on_error=on_error, batch_size=batch_size, pack=FUJIAN)
             batches = list(register.batches())
         except pc.InputError:
             continue

@@ -87,7 +87,7 @@ from poverty_core.privacy import (
 from poverty_core.readiness import Readiness
 from poverty_core.report import render
 from poverty_core.rules import Outcome, Status, in_force_on
-from poverty_core.samples import SAMPLES, sample_file
+from poverty_core.samples import SAMPLES
 
 __all__ = ["main"]
 
@@ -1096,11 +1096,10 @@ def _open_source(args: argparse.Namespace, pack: Pack | None = None) -> Source:
     skip = getattr(args, "on_error", "fail") == "skip"
     on_error: Literal["fail", "skip"] = "skip" if skip else "fail"
     if args.sample or (args.file and args.file.lower().endswith(".json")):
-        if args.sample:
-            from poverty_core.samples import sample_path
+        if args.sample:  # the fields of the sample's own pack that ``pack`` lacks: left out
+            from poverty_core.samples import read_sample
 
-            with sample_path(sample_file(args.sample)) as path:
-                data = read_dataset(path, on_error=on_error, as_of=args.as_of, pack=pack)
+            data, _ = read_sample(args.sample, pack=pack, on_error=on_error, as_of=args.as_of)
         else:
             data = read_dataset(args.file, on_error=on_error, as_of=args.as_of, pack=pack)
         source = Source(

@@ -2615,8 +2615,9 @@ def _repeat_problem(ctx: _Context, hh: _Raw, i: int, ids: pa.Array, first_row: i
 def _part_problems(
     ctx: _Context, raw: _Raw, entity: str, columns: dict[str, pa.Array]
 ) -> list[tuple[int, Problem]]:
-    """Counts above the whole they are part of (villages, counties)."""
-    kind = ENTITIES[entity]
+    """Counts above the whole they are part of (villages, counties; a pack's declared
+    counts too)."""
+    kind = ctx.aliases.vocabulary.record_type(entity)
     out = []
     for part, whole in getattr(kind, "PARTS", ()):
         if part not in columns or whole not in columns:

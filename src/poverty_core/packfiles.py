@@ -171,6 +171,7 @@ class FieldTable:
     maximum: float | None = None
     description: TextTable | None = None
     check: str | None = None
+    part_of: str | None = None
 
 
 @attrs.frozen

@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
+import typing
 import weakref
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from importlib import metadata
@@ -283,6 +284,13 @@ def _load_fields(pack: str, resource: Traversable, problems: list[FileProblems])
                 f"unknown check {e.check!r}, or not for type {e.type} (known: {known})",
             )
             bad = True
+        if e.part_of is not None and not _is_count(e.part_of, core, f.fields, e.subject):
+            found.add(
+                f"{where}.part_of",
+                f"part_of 应为同一记录的数值字段（实为 {e.part_of!r}）",
+                f"part_of names a number field of the same record (not {e.part_of!r})",
+            )
+            bad = True
         citation = citation_of(e.source, e.locator, None, found, where)
         if bad:
             continue
@@ -302,9 +310,22 @@ def _load_fields(pack: str, resource: Traversable, problems: list[FileProblems])
                 maximum=e.maximum,
                 description=e.description.text() if e.description else None,
                 check_name=e.check,
+                part_of=e.part_of,
             )
         )
     return out
+
+
+def _is_count(name: str, core: Any, declared: Sequence[Any], subject: str) -> bool:
+    """Whether ``name`` is a number field of ``subject``'s records (core or declared
+    in the same file): what a ``part_of`` may name."""
+    if core is not None and name in attrs.fields_dict(core):
+        kind = typing.get_type_hints(core)[name]
+        return kind in (int | None, float | None)
+    return any(
+        e.name == name and e.subject == subject and e.type in ("number", "integer")
+        for e in declared
+    )
 
 
 def _load_taxonomy(

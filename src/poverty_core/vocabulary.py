@@ -40,7 +40,9 @@ from poverty_core.model import (
     Person,
     Village,
     _event_date,
+    _event_dates,
     _members,
+    _tuple,
     _validator,
 )
 from poverty_core.parameters import Citation
@@ -69,9 +71,11 @@ SUBJECTS: dict[str, type[Any]] = {
 
 CHECKS: dict[str, tuple[str, Callable[[Any], Text | None]]] = {
     "event_date": ("date", _event_date),
+    "event_dates": ("date_list", _event_dates),
 }
 """A field's ``check`` in ``fields.toml`` → the field type it applies to and the core
-model's check (``event_date``: a register event, not before 2010 nor in the future)."""
+model's check (``event_date``: a register event, not before 2010 nor in the future;
+``event_dates``: each date of a list so)."""
 
 FIELD_TYPES: dict[str, Any] = {
     "boolean": bool,
@@ -79,8 +83,12 @@ FIELD_TYPES: dict[str, Any] = {
     "integer": int,
     "text": str,
     "date": dt.date,
+    "date_list": tuple[dt.date, ...],
+    "text_list": tuple[str, ...],
 }
-"""A field's ``type`` in ``fields.toml`` → its Python type (``code`` takes a code list)."""
+"""A field's ``type`` in ``fields.toml`` → its Python type (``code`` takes a code list).
+A list (``date_list``, ``text_list``) is a JSON array, a register cell of items
+separated by ``;`` ``；`` ``、``, and to rules its length, as the core model's lists."""
 
 
 @attrs.frozen
@@ -105,6 +113,9 @@ class PackField:
     description: Text | None = None
     check_name: str | None = None
     """A named check of the core model (:data:`CHECKS`), as ``check`` in ``fields.toml``."""
+    part_of: str | None = None
+    """A count that is part of another number field of the record (``poor_villages_exited``
+    of ``poor_villages``): a value above the whole is a problem of the record."""
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-compatible description (``describe``, the docs pages)."""
@@ -120,6 +131,7 @@ class PackField:
             "minimum": self.minimum,
             "maximum": self.maximum,
             "check": self.check_name,
+            "part_of": self.part_of,
             "pack": self.pack,
             "citation": self.citation.to_dict(),
         }
@@ -186,6 +198,8 @@ class PackField:
             metadata["unit"] = self.unit
         check = self.check()
         kwargs: dict[str, Any] = {"metadata": metadata, "default": None}
+        if self.type.endswith("_list"):
+            kwargs["converter"] = _tuple
         if check is not None:
             metadata["check"] = check
             kwargs["validator"] = _validator(check)
@@ -330,6 +344,7 @@ def record_classes(pack: str, fields: Iterable[PackField]) -> dict[str, type[Any
 
     def make(core: type[Any], subject: str, extra: dict[str, Any]) -> type[Any]:
         own = {f.name: f.attribute() for f in by_subject.get(subject, [])}
+        parts = tuple((f.name, f.part_of) for f in by_subject.get(subject, []) if f.part_of)
         if not own and not extra:
             return core
         cls = attrs.make_class(
@@ -341,6 +356,8 @@ def record_classes(pack: str, fields: Iterable[PackField]) -> dict[str, type[Any
             slots=True,  # as the core classes (make_class's default is a dict class)
         )
         cls.__doc__ = f"{(core.__doc__ or '').strip().splitlines()[0]} (pack {pack})"
+        if parts:  # checked on the record (model._check_parts) and on register columns
+            cls.PARTS = (*core.PARTS, *parts)  # type: ignore[attr-defined]
         cls.__module__ = __name__
         register_record_class(cls)
         return cls

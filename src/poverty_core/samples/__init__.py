@@ -13,21 +13,39 @@ this package says, file by file, which figures are published and which are inven
   Fujian) with 八有 checklists, housing procedures and the 四因五缺 causes, for
   ``zhangzhou``; ``tools/make_sample_zhangzhou.py``.
 
->>> from poverty_core.io import read_dataset
->>> with sample_path() as path:
-...     data = read_dataset(path)
+A sample carries the fields its pack declares (``fields.toml``: fujian's
+``family_doctor_contract``, gansu_tianshui's microcredit …), which a strict read with
+another pack rejects as unknown. :func:`read_sample` reads a sample under any pack,
+leaving out — and naming — the fields that pack does not declare (no rule of that pack
+reads them):
+
+>>> data, left_out = read_sample("lianjiang")
 >>> data.synthetic, len(data.households), len(data.villages)
 (True, 745, 50)
+>>> left_out[:2]
+('households[].family_doctor_contract', 'villages[].hardened_road')
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from contextlib import AbstractContextManager
 from importlib.resources import as_file, files
 from importlib.resources.abc import Traversable
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
 
-__all__ = ["SAMPLES", "SAMPLE_REGISTER", "sample_file", "sample_path", "sample_resource"]
+if TYPE_CHECKING:
+    from poverty_core.io import Dataset
+
+__all__ = [
+    "SAMPLES",
+    "SAMPLE_REGISTER",
+    "read_sample",
+    "sample_file",
+    "sample_path",
+    "sample_resource",
+]
 
 SAMPLE_REGISTER = "lianjiang_synthetic.json"
 """File name of the bundled SYNTHETIC sample register (Lianjiang-shaped, 2016)."""
@@ -79,3 +97,56 @@ def sample_path(name: str = SAMPLE_REGISTER) -> AbstractContextManager[Path]:
             data = read_dataset(path)
     """
     return as_file(sample_resource(name))
+
+
+_KINDS = {"households": "household", "villages": "village", "counties": "county"}
+
+
+def read_sample(
+    name: str = "lianjiang",
+    *,
+    pack: Any = None,
+    on_error: Literal["fail", "skip"] = "fail",
+    as_of: dt.date | None = None,
+) -> tuple[Dataset, tuple[str, ...]]:
+    """Read the bundled sample ``name`` with the record classes of ``pack`` (``None``:
+    the core model), as :func:`poverty_core.io.read_dataset` does, and the fields of the
+    sample that ``pack`` does not declare (``households[].family_doctor_contract`` …),
+    left out of the records. A sample is made for one pack (fujian, gansu_tianshui,
+    zhangzhou) and carries that pack's fields; another pack's rules never read them, so
+    leaving them out changes no decision — while a misspelt or impossible value of a
+    field the pack does know is still an error."""
+    import json
+
+    import attrs
+
+    from poverty_core.io import parse_dataset
+    from poverty_core.vocabulary import of
+
+    vocabulary = of(pack)
+    with sample_path(sample_file(name)) as path:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        source = str(path)
+    left_out: dict[str, None] = {}
+
+    def keep(record: Any, cls: type[Any], where: str) -> Any:
+        if not isinstance(record, dict):
+            return record
+        known = attrs.fields_dict(cls)
+        out = {}
+        for key, value in record.items():
+            if key in known:
+                out[key] = value
+            else:
+                left_out.setdefault(f"{where}.{key}", None)
+        if "members" in out and isinstance(out["members"], list):
+            person = vocabulary.record_type("person")
+            out["members"] = [keep(m, person, f"{where}.members[]") for m in out["members"]]
+        return out
+
+    for key, kind in _KINDS.items():
+        if isinstance(data.get(key), list):
+            cls = vocabulary.record_type(kind)
+            data[key] = [keep(r, cls, f"{key}[]") for r in data[key]]
+    dataset = parse_dataset(data, source=source, on_error=on_error, as_of=as_of, pack=pack)
+    return dataset, tuple(left_out)
