@@ -93,6 +93,10 @@ class Case:
     overrides: dict[str, Any]
     by: str | None = None
     file: str = ""
+    records_pack: str | None = None
+    """The file's ``pack``: when the case's pack is one of its ancestors (a comparison
+    with a parent), the records are built with this pack's record classes, so they keep
+    the fields it declares (which the parent's rules do not read)."""
 
 
 def _bad(file: str, where: str, message: str) -> CaseFailure:
@@ -199,6 +203,7 @@ def load_cases(path: str | Path) -> list[Case]:
                 overrides=dict(raw.get("overrides", {})),
                 by=raw.get("by"),
                 file=file,
+                records_pack=data.get("pack"),
             )
         )
     return cases
@@ -213,6 +218,10 @@ def run_case(case: Case, *, registry: PackRegistry | None = None) -> None:
     """Run one case on both paths; raise :class:`CaseFailure` on any difference."""
     pack = load_pack(case.pack, registry=registry)
     cls = pack.record_type(case.kind)  # the pack's fields too
+    if case.records_pack not in (None, case.pack):
+        owner = load_pack(case.records_pack, registry=registry)
+        if case.pack in owner.chain:  # the file's records, under a parent's rules
+            cls = owner.record_type(case.kind)
     try:
         records = structure_many(list(case.records), cls, name="records")
     except PovertyCoreError as exc:

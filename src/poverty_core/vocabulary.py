@@ -42,6 +42,7 @@ from poverty_core.model import (
     _event_date,
     _event_dates,
     _members,
+    _ratio,
     _tuple,
     _validator,
 )
@@ -72,10 +73,12 @@ SUBJECTS: dict[str, type[Any]] = {
 CHECKS: dict[str, tuple[str, Callable[[Any], Text | None]]] = {
     "event_date": ("date", _event_date),
     "event_dates": ("date_list", _event_dates),
+    "ratio": ("number", _ratio),
 }
 """A field's ``check`` in ``fields.toml`` → the field type it applies to and the core
 model's check (``event_date``: a register event, not before 2010 nor in the future;
-``event_dates``: each date of a list so)."""
+``event_dates``: each date of a list so; ``ratio``: a share between 0 and 1, 2% written
+0.02)."""
 
 FIELD_TYPES: dict[str, Any] = {
     "boolean": bool,
