@@ -32,9 +32,9 @@ from poverty_core.cli import (
     EXIT_OK,
     EXIT_OUTPUT,
     EXIT_PACK,
-    Run,
     main,
 )
+from poverty_core.jobs import Assessment
 from poverty_core.report import render
 
 AS_OF = ["--as-of", "2016-12-31"]
@@ -299,14 +299,14 @@ def test_json_output_never_holds_nan(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     inputs = small_register(tmp_path, 2)
-    report = Run.report
+    report = Assessment.to_dict
 
-    def with_nan(self: Run, rows: Any) -> dict[str, Any]:
-        out = report(self, rows)
+    def with_nan(self: Assessment) -> dict[str, Any]:
+        out = report(self)
         out["summary"]["households"]["eligible"] = float("nan")
         return out
 
-    monkeypatch.setattr(Run, "report", with_nan)
+    monkeypatch.setattr(Assessment, "to_dict", with_nan)
     target = tmp_path / "r.json"
     code, _ = run("assess", *inputs, *AS_OF, "-o", str(target))
     err = capsys.readouterr().err

@@ -77,10 +77,10 @@ def test_csv_results_neutralise_formula_injection(tmp_path: Path) -> None:
 
 
 def test_rejects_file_neutralises_formula_injection(tmp_path: Path) -> None:
-    from poverty_core.cli import _safe_cell
+    from poverty_core.io import safe_cell
 
-    assert _safe_cell("=1+1") == "'=1+1"
-    assert _safe_cell("plain") == "plain"
+    assert safe_cell("=1+1") == "'=1+1"
+    assert safe_cell("plain") == "plain"
 
 
 def test_id_numbers_shown_only_when_asked(tmp_path: Path) -> None:

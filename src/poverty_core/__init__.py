@@ -17,6 +17,7 @@
 from __future__ import annotations
 
 from poverty_core._text import Language, T, Text
+from poverty_core._version import __version__
 from poverty_core.aliases import AliasMap
 from poverty_core.batch import ResultWriter, RunSummary, assess
 from poverty_core.codes import (
@@ -45,6 +46,14 @@ from poverty_core.columnar import (
     tables_from_records,
 )
 from poverty_core.convert import json_schema, structure, structure_many
+from poverty_core.diff import PackDiff, diff_dates, diff_packs
+from poverty_core.dynamic import (
+    Transition,
+    TransitionBatch,
+    TransitionKind,
+    decide_transition,
+    decide_transitions,
+)
 from poverty_core.engine import BatchResult, DecisionResult, Finding, ParameterUse, Provenance
 from poverty_core.errors import (
     InputError,
@@ -57,6 +66,7 @@ from poverty_core.errors import (
 )
 from poverty_core.frame import Frame, frame_from_arrow
 from poverty_core.hookspecs import hookimpl
+from poverty_core.jobs import Assessment, assess_register
 from poverty_core.model import County, Household, Person, StatusEvent, Village
 from poverty_core.packs import (
     Pack,
@@ -82,10 +92,9 @@ from poverty_core.rules import (
     Taxonomy,
 )
 
-__version__ = "0.1.0"
-
 __all__ = [
     "AliasMap",
+    "Assessment",
     "BatchResult",
     "Checklist",
     "Citation",
@@ -114,6 +123,7 @@ __all__ = [
     "Outcome",
     "Pack",
     "PackDefinition",
+    "PackDiff",
     "PackError",
     "PackRegistry",
     "Parameter",
@@ -145,11 +155,19 @@ __all__ = [
     "T",
     "Taxonomy",
     "Text",
+    "Transition",
+    "TransitionBatch",
+    "TransitionKind",
     "UnknownName",
     "Village",
     "__version__",
     "assess",
+    "assess_register",
     "cite",
+    "decide_transition",
+    "decide_transitions",
+    "diff_dates",
+    "diff_packs",
     "frame_from_arrow",
     "get_plugin_manager",
     "hookimpl",

@@ -23,6 +23,9 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
 
 from poverty_core.engine import BatchResult
 from poverty_core.frame import frame_from_arrow
@@ -37,6 +40,7 @@ __all__ = [
     "assess",
     "iter_tables",
     "neutralise_formulas",
+    "plain_columns",
     "result_table",
 ]
 
@@ -56,23 +60,39 @@ def result_table(result: BatchResult, *, extra: Mapping[str, Any] | None = None)
     for name, values in (extra or {}).items():
         columns[name] = values
     columns["outcome"] = pa.array(_OUTCOME_NAMES[result.outcome], pa.string())
-    failed = np.full(n, "", dtype=object)
-    missing = np.full(n, "", dtype=object)
+    failed: list[pa.Array] = []
+    missing: list[pa.Array] = []
+    seen: dict[str, npt.NDArray[np.bool_]] = {}
     for c in result.criteria:
         columns[c.rule.id] = pa.array(_STATUS_NAMES[c.status], pa.string()).dictionary_encode()
         hit = c.status == 0
         if hit.any():
-            failed[hit] = failed[hit] + (c.rule.id + ";")
+            failed.append(_named(hit, c.rule.id))
         for label, mask in c.missing.items():
-            # as DecisionResult.missing: named only where the outcome is undetermined
+            # as DecisionResult.missing: named only where the outcome is undetermined,
+            # each input once per record, in the order the criteria first name it
             rows = mask & (c.status == 2) & (result.outcome == 2)
-            if rows.any():
-                already = np.array([label + ";" in m for m in missing[rows]], dtype=bool)
-                target = np.flatnonzero(rows)[~already]
-                missing[target] = missing[target] + (label + ";")
-    columns["failed"] = pa.array([f.rstrip(";") for f in failed], pa.string())
-    columns["missing"] = pa.array([m.rstrip(";") for m in missing], pa.string())
+            before = seen.get(label)
+            new = rows if before is None else rows & ~before
+            if new.any():
+                missing.append(_named(new, label))
+                seen[label] = new if before is None else before | new
+    columns["failed"] = _joined(failed, n)
+    columns["missing"] = _joined(missing, n)
     return pa.table(columns)
+
+
+def _named(rows: npt.NDArray[np.bool_], name: str) -> pa.Array:
+    """``name;`` where ``rows``, else an empty text (an Arrow kernel, no Python loop)."""
+    return pc.if_else(pa.array(rows), pa.scalar(name + ";"), pa.scalar(""))
+
+
+def _joined(parts: Sequence[pa.Array], n: int) -> pa.Array:
+    """The ``;``-separated names of each row (``parts`` from :func:`_named`)."""
+    if not parts:
+        return pc.fill_null(pa.nulls(n, pa.string()), "")
+    joined = parts[0] if len(parts) == 1 else pc.binary_join_element_wise(*parts, "")
+    return pc.utf8_rtrim(joined, characters=";")
 
 
 @attrs.define
@@ -154,8 +174,7 @@ def assess(
                 summary.missing[label] = summary.missing.get(label, 0) + n_missing
         for b in by:
             if b in households.column_names:
-                keys = np.array(households.column(b).to_pylist(), dtype=object)  # nulls → None
-                summary.groups[b].add(keys, result.outcome, sizes)
+                summary.groups[b].add(households.column(b), result.outcome, sizes)
         if writer is not None:
             writer.write(result_table(result))
     return summary
@@ -189,16 +208,12 @@ class ResultWriter:
 
     def write(self, table: pa.Table) -> None:
         """Append one batch of results."""
-        table = _plain(table)
+        table = plain_columns(table)
         if self.format == ".parquet":
-            import pyarrow.parquet as pq
-
             if self._writer is None:
                 self._writer = pq.ParquetWriter(self.tmp, table.schema)
             self._writer.write_table(table)
         elif self.format == ".csv":
-            import pyarrow.csv as pacsv
-
             table = neutralise_formulas(table)
             if self._writer is None:
                 self._writer = pacsv.CSVWriter(self.tmp, table.schema)
@@ -249,8 +264,6 @@ def neutralise_formulas(table: pa.Table) -> pa.Table:
     """Text cells a spreadsheet would run as a formula (starting with ``=``, ``+``, ``-``,
     ``@``, a tab or a carriage return) prefixed with an apostrophe, so an exported CSV
     opened in Excel runs nothing."""
-    import pyarrow.compute as pc
-
     columns = []
     for column in table.columns:
         if pa.types.is_string(column.type) or pa.types.is_large_string(column.type):
@@ -260,8 +273,9 @@ def neutralise_formulas(table: pa.Table) -> pa.Table:
     return pa.table(columns, names=table.column_names)
 
 
-def _plain(table: pa.Table) -> pa.Table:
-    """Dictionary columns decoded (CSV and JSON writers want plain strings)."""
+def plain_columns(table: pa.Table) -> pa.Table:
+    """``table`` with its dictionary columns decoded (CSV and JSON writers, and
+    DataFrames, want plain text)."""
     columns = []
     for column in table.columns:
         if pa.types.is_dictionary(column.type):
@@ -275,8 +289,6 @@ def iter_tables(
 ) -> Iterator[tuple[pa.Table, pa.Table | None]]:
     """Split an in-memory register into batches of ``size`` households, each with its
     members (members may be in any order)."""
-    import pyarrow.compute as pc
-
     for start in range(0, households.num_rows, size):
         part = households.slice(start, size)
         if members is None:

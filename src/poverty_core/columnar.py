@@ -157,6 +157,7 @@ from poverty_core.vocabulary import CORE, Vocabulary
 
 __all__ = [
     "FORMATS",
+    "HISTORY_TYPE",
     "LAYOUTS",
     "MAX_CELL_CHARS",
     "MAX_ID_CHARS",
@@ -168,6 +169,7 @@ __all__ = [
     "Rejected",
     "arrow_schema",
     "csv_ready",
+    "history_column",
     "open_register",
     "read_table",
     "records_from_tables",
@@ -240,9 +242,13 @@ def _cell(value: Any) -> Any:
     return value
 
 
-def tables_from_records(records: Sequence[Any]) -> tuple[pa.Table, pa.Table | None]:
+def tables_from_records(
+    records: Sequence[Any], *, history: bool = False
+) -> tuple[pa.Table, pa.Table | None]:
     """Households (or villages, counties) as Arrow tables: the records' table and, for
-    households, the members' table."""
+    households, the members' table; with ``history=True``, the households' status
+    histories as a ``history`` column (:data:`~poverty_core.columnar.HISTORY_TYPE`; the
+    register file formats do not carry it)."""
     if not records:
         raise ValueError("no records")
     kind = type(records[0])
@@ -263,6 +269,8 @@ def tables_from_records(records: Sequence[Any]) -> tuple[pa.Table, pa.Table | No
             table = table.append_column(f"{field_name}.{a}.{b}", pa.array(values, type=arrow_type))
     if not issubclass(kind, Household):
         return table, None
+    if history:
+        table = table.append_column("history", history_column(records))
     # a pack's household class holds the pack's person class
     people = [p for r in records for p in r.members]
     member_schema = arrow_schema(type(people[0]) if people else Person, member_table=True)
@@ -274,6 +282,21 @@ def tables_from_records(records: Sequence[Any]) -> tuple[pa.Table, pa.Table | No
                 if f.name != MEMBER_KEY:
                     rows[f.name].append(_cell(getattr(person, f.name)))
     return table, pa.Table.from_pydict(rows, schema=member_schema)
+
+
+HISTORY_TYPE = pa.list_(pa.struct([("kind", pa.string()), ("date", pa.date32())]))
+"""The Arrow type of a household table's ``history`` column: each household's status
+events (:class:`~poverty_core.model.StatusEvent`) in order."""
+
+
+def history_column(records: Sequence[Household]) -> pa.Array:
+    """The households' status histories as one ``history`` column
+    (:data:`~poverty_core.columnar.HISTORY_TYPE`),
+    which :func:`~poverty_core.columnar.records_from_tables` reads back."""
+    return pa.array(
+        [[{"kind": e.kind.value, "date": e.date} for e in r.history] for r in records],
+        type=HISTORY_TYPE,
+    )
 
 
 def csv_ready(table: pa.Table) -> pa.Table:

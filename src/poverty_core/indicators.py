@@ -20,11 +20,14 @@ from typing import Any
 import attrs
 import numpy as np
 import numpy.typing as npt
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from poverty_core._text import Text
-from poverty_core.engine import BatchResult
+from poverty_core.engine import BatchResult, Params, _frame_of, check_in_force
 from poverty_core.errors import InputError, Problem
-from poverty_core.frame import Frame, string_id, strings_of
+from poverty_core.expressions import Field, Many, Member, One
+from poverty_core.frame import Frame, field_kind, string_id, strings_of
 from poverty_core.model import County, FieldValueError, Household, Village
 from poverty_core.rules import Indicator
 
@@ -35,6 +38,17 @@ __all__ = [
     "poor_population_by",
     "with_poor_population",
 ]
+
+
+def _key_labels(keys: Any) -> pa.Array:
+    """Group keys as one Arrow string array, nulls as ``""``."""
+    if isinstance(keys, pa.ChunkedArray):
+        keys = keys.combine_chunks() if keys.num_chunks != 1 else keys.chunk(0)
+    if not isinstance(keys, pa.Array):
+        keys = pa.array(list(keys), pa.string())
+    elif not pa.types.is_string(keys.type):
+        keys = pc.cast(keys, pa.string())
+    return pc.fill_null(keys, "")
 
 
 def _groups(keys: Sequence[Any]) -> tuple[list[Any], npt.NDArray[np.intp]]:
@@ -53,27 +67,31 @@ class GroupTotals:
     people: dict[str, npt.NDArray[np.int64]] = attrs.field(factory=dict)
     """Per group: people by outcome."""
 
-    def add(
-        self, keys: npt.NDArray[Any], outcome: npt.NDArray[np.int8], sizes: npt.NDArray[Any]
-    ) -> None:
-        """Add one batch (vectorised group-by; ``None`` keys group as ``""``)."""
-        labels = np.array(["" if k is None else str(k) for k in keys], dtype=object)
+    def add(self, keys: Any, outcome: npt.NDArray[np.int8], sizes: npt.NDArray[Any]) -> None:
+        """Add one batch: ``keys`` (an Arrow array, or a sequence of ids and ``None``)
+        grouped with Arrow's hash group-by; a null key groups as ``""`` (unknown)."""
+        labels = _key_labels(keys)
         if not len(labels):
             return
-        uniq, inverse = np.unique(labels, return_inverse=True)
-        k = len(uniq)
-        h = np.stack(
-            [np.bincount(inverse, weights=outcome == c, minlength=k) for c in (0, 1, 2)], 1
+        o = np.asarray(outcome)
+        size = np.asarray(sizes, dtype=np.int64)
+        columns: dict[str, Any] = {"key": labels}
+        for c in (0, 1, 2):
+            hit = o == c
+            columns[f"h{c}"] = pa.array(hit.astype(np.int64))
+            columns[f"p{c}"] = pa.array(np.where(hit, size, 0))
+        names = [f"{k}{c}" for k in "hp" for c in (0, 1, 2)]
+        totals = (
+            pa.table(columns)
+            .group_by("key", use_threads=False)
+            .aggregate([(n, "sum") for n in names])
+            .to_pydict()
         )
-        p = np.stack(
-            [np.bincount(inverse, weights=sizes * (outcome == c), minlength=k) for c in (0, 1, 2)],
-            1,
-        )
-        for g, key in enumerate(uniq):
-            self.households[key] = self.households.get(key, np.zeros(3, np.int64)) + h[g].astype(
-                np.int64
-            )
-            self.people[key] = self.people.get(key, np.zeros(3, np.int64)) + p[g].astype(np.int64)
+        for g, key in enumerate(totals["key"]):
+            h = np.array([totals[f"h{c}_sum"][g] for c in (0, 1, 2)], np.int64)
+            p = np.array([totals[f"p{c}_sum"][g] for c in (0, 1, 2)], np.int64)
+            self.households[key] = self.households.get(key, np.zeros(3, np.int64)) + h
+            self.people[key] = self.people.get(key, np.zeros(3, np.int64)) + p
 
     def rows(self, by: str) -> list[dict[str, Any]]:
         """One row per group: households and people by outcome, exit rates."""
@@ -129,7 +147,7 @@ def poor_population_by(
 
 def _totals(result: BatchResult, households: Sequence[Household], by: str) -> GroupTotals:
     totals = GroupTotals()
-    keys = np.array([getattr(h, by) for h in households], dtype=object)
+    keys = pa.array([getattr(h, by) for h in households], pa.string())
     sizes = np.fromiter((len(h.members) for h in households), dtype=np.int64)
     totals.add(keys, result.outcome, sizes)
     return totals
@@ -180,8 +198,6 @@ def compute(
     record's contribution is unknown — listed in ``unknown``), and ``meets_target`` when
     the indicator has a target. A breakdown gives one row per group and code.
     """
-    from poverty_core.engine import Params, _frame_of, check_in_force
-    from poverty_core.expressions import Many
 
     indicator = check_in_force(pack, Text("指标", "indicator"), indicator, as_of)
 
@@ -305,15 +321,10 @@ _OPS = {
 
 
 def _one_scope(as_of: dt.date, params: Any) -> Any:
-    from poverty_core.expressions import One
-
     return One(None, as_of, params)
 
 
 def _code_list(indicator: Indicator, frame: Frame) -> list[str]:
-    from poverty_core.expressions import Field, Member
-    from poverty_core.frame import field_kind
-
     value = indicator.value
     if isinstance(value, Field | Member):
         fk = field_kind(frame.kind, value.name)

@@ -28,7 +28,7 @@ import re
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from pathlib import Path, PureWindowsPath
-from typing import Any
+from typing import Any, Protocol, TypeAlias
 
 import jinja2
 from markupsafe import Markup
@@ -36,10 +36,22 @@ from markupsafe import Markup
 from poverty_core._pictures import value_text
 from poverty_core._svg import COLOURS, Bar, Segment, bar_chart
 from poverty_core._text import Language, Text
+from poverty_core._version import __version__
 from poverty_core.io import atomic_writer, safe_cell
+from poverty_core.model import County, Household, Person, Village
+from poverty_core.packs import load_pack
 from poverty_core.parameters import format_value
+from poverty_core.rules import Outcome
 
-__all__ = ["render", "render_html", "render_markdown", "report_view", "write_report"]
+__all__ = [
+    "Report",
+    "Reportable",
+    "render",
+    "render_html",
+    "render_markdown",
+    "report_view",
+    "write_report",
+]
 
 _L: dict[str, tuple[str, str]] = {
     "title": ("评估报告", "Assessment report"),
@@ -180,8 +192,6 @@ def _file_name(path: str) -> str:
 
 
 def _outcome_label(value: str, language: Language) -> str:
-    from poverty_core.rules import Outcome
-
     try:
         return str(Outcome(value).label[language])
     except ValueError:
@@ -194,8 +204,6 @@ def _load_pack(report: Mapping[str, Any]) -> Any:
     name = (report.get("provenance") or {}).get("pack")
     if not name:
         return None
-    from poverty_core.packs import load_pack
-
     try:
         return load_pack(name)
     except Exception:  # a report read elsewhere: the pack may not be installed
@@ -226,8 +234,6 @@ class _Names:
         return name, "none"
 
     def field(self, subject: str, name: str) -> str:
-        from poverty_core.model import County, Household, Person, Village
-
         cls: Any = {"household": Household, "member": Person, "village": Village}.get(
             subject, County
         )
@@ -297,8 +303,6 @@ def _missing_input(label: str, subject: str, names: _Names) -> tuple[str, str, s
 
 
 def _outcome_chart(summary: Mapping[str, Any], language: Language) -> str:
-    from poverty_core.rules import Outcome
-
     bars = []
     for key, noun in (("households", "hh"), ("people", "pp")):
         counts = summary.get(key) or {}
@@ -451,14 +455,14 @@ def _periods_text(periods: Mapping[str, Any], language: Language) -> list[str]:
     return [f"{rule}{colon}{p.get('start')} – {p.get('end') or '…'}" for rule, p in periods.items()]
 
 
-def report_view(report: Mapping[str, Any], language: Language = "en") -> dict[str, Any]:
+def report_view(report: Report, language: Language = "en") -> dict[str, Any]:
     """What the report templates lay out: every label in ``language``, numbers
-    formatted, charts drawn (SVG text). ``report`` is the JSON report ``poverty-core
-    assess`` builds (``--format json``): ``source``, ``synthetic``, ``provenance``,
-    ``rows``, ``files``, ``summary``, ``titles``, ``villages``, ``counties``."""
-    from poverty_core import __version__
-    from poverty_core.rules import Outcome
-
+    formatted, charts drawn (SVG text). ``report`` is the JSON form of a
+    :class:`poverty_core.jobs.Assessment` (:meth:`~poverty_core.jobs.Assessment.to_dict`,
+    what ``poverty-core assess --format json`` prints): ``source``, ``synthetic``,
+    ``provenance``, ``rows``, ``files``, ``summary``, ``titles``, ``villages``,
+    ``counties``; the assessment itself is taken too."""
+    report = _data(report)
     names = _Names(report, language)
     zh = language == "zh"
     prov = report.get("provenance") or {}
@@ -688,29 +692,43 @@ def _environment() -> jinja2.Environment:
     return env
 
 
-def render_markdown(report: Mapping[str, Any], language: Language = "en") -> str:
+class Reportable(Protocol):
+    """A run that gives its JSON form: a :class:`poverty_core.jobs.Assessment`."""
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON form (see :func:`report_view`)."""
+        ...
+
+
+Report: TypeAlias = "Mapping[str, Any] | Reportable"
+"""What the report renders: an :class:`~poverty_core.jobs.Assessment` or its JSON form."""
+
+
+def _data(report: Report) -> Mapping[str, Any]:
+    return report if isinstance(report, Mapping) else report.to_dict()
+
+
+def render_markdown(report: Report, language: Language = "en") -> str:
     """The report as Markdown (charts as inline SVG figures; see :func:`report_view` for
     ``report``)."""
-    return _environment().get_template("report.md.jinja").render(report_view(report, language))
+    view = report_view(_data(report), language)
+    return _environment().get_template("report.md.jinja").render(view)
 
 
-def render_html(report: Mapping[str, Any], language: Language = "en") -> str:
+def render_html(report: Report, language: Language = "en") -> str:
     """The report as one self-contained, printable HTML page with inline SVG charts."""
-    return _environment().get_template("report.html.jinja").render(report_view(report, language))
+    view = report_view(_data(report), language)
+    return _environment().get_template("report.html.jinja").render(view)
 
 
-def render(
-    path: str | os.PathLike[str], report: Mapping[str, Any], language: Language = "en"
-) -> str:
+def render(path: str | os.PathLike[str], report: Report, language: Language = "en") -> str:
     """The report's text for a file: HTML for ``.html``/``.htm``, Markdown otherwise."""
     if Path(path).suffix.lower() in (".html", ".htm"):
         return render_html(report, language)
     return render_markdown(report, language)
 
 
-def write_report(
-    path: str | os.PathLike[str], report: Mapping[str, Any], language: Language = "en"
-) -> None:
+def write_report(path: str | os.PathLike[str], report: Report, language: Language = "en") -> None:
     """Write the report as Markdown (``.md``) or HTML (``.html``), atomically."""
     text = render(path, report, language)
     with atomic_writer(path) as handle:

@@ -2,7 +2,10 @@
 
 A register too large for one machine is split into partitions — households *with
 their members* — and each partition is assessed by :func:`poverty_core.batch.assess`,
-the function a single machine runs, in a Dask task. The per-partition totals are sums
+the function a single machine runs, in a Dask task; the merged totals are concluded on
+the caller's side by :func:`poverty_core.jobs.conclude`, as
+:func:`poverty_core.jobs.assess_register` concludes a run (villages and counties
+decided, roll-ups, every row accounted for). The per-partition totals are sums
 (households and people per outcome, per criterion, per village and county), so adding
 them gives exactly the totals of one run over the whole register; the per-household
 results are the same rows. There is no scheduler here: the tasks are
@@ -14,7 +17,8 @@ only when :func:`assess_partitions` runs. The partitioning helpers need only Arr
 
 A partition is one of:
 
-* a pair of Parquet paths ``(households, members)``, read on the worker;
+* a pair of Parquet paths ``(households, members)``, read and checked on the worker
+  as :func:`poverty_core.jobs.assess_register` reads a register;
 * a callable returning ``(households, members)`` Arrow tables (for other formats:
   wrap a reader), called on the worker;
 * a pair of Arrow tables ``(households, members)``, shipped to the worker.
@@ -32,16 +36,21 @@ import os
 import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import Any, TypeAlias
+from typing import Any, TypeAlias, cast
 
 import attrs
 import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
 
 from poverty_core.batch import ResultWriter, RunSummary, assess, iter_tables
-from poverty_core.columnar import MEMBER_KEY
+from poverty_core.columnar import MEMBER_KEY, FileCount
 from poverty_core.indicators import GroupTotals
+from poverty_core.jobs import Assessment, assess_source, conclude
+from poverty_core.packs import load_pack
+from poverty_core.sources import open_source, read_records
 
 __all__ = [
     "Partition",
@@ -92,22 +101,15 @@ class _Collect(ResultWriter):
         self.rows += table.num_rows
 
 
-def _load(partition: Partition) -> Tables:
-    """The partition's two tables."""
+def _load(partition: Tables | Callable[[], Tables]) -> Tables:
+    """The partition's two tables (given, or from its callable)."""
     if callable(partition):
         households, members = partition()
         return households, members
-    first, second = partition
-    if isinstance(first, pa.Table):
-        return first, second  # a pair of tables
-    import pyarrow.parquet as pq
-
-    return pq.read_table(first), pq.read_table(second)
+    return partition
 
 
 def _pack(name: str) -> Any:
-    from poverty_core.packs import load_pack
-
     with _PACK_LOCK:  # threads of one worker share the plugin registry being built
         return load_pack(name)
 
@@ -123,14 +125,55 @@ def assess_partition(
     batch_size: int | None = None,
     results_path: str | os.PathLike[str] | None = None,
 ) -> tuple[pa.Table | None, RunSummary]:
-    """Assess one partition with :func:`poverty_core.batch.assess` — the task each
-    worker runs. Returns the result table (``None`` when written to ``results_path``,
-    atomically, by :class:`~poverty_core.batch.ResultWriter`) and the partition's
-    :class:`~poverty_core.batch.RunSummary`. The partition is read whole;
-    ``batch_size`` decides it in batches of that many households, so the engine's
-    working memory follows the batch rather than the partition."""
+    """Assess one partition — the task each worker runs. Returns the result table
+    (``None`` when written to ``results_path``, atomically) and the partition's
+    :class:`~poverty_core.batch.RunSummary`.
+
+    A partition of Parquet files is read and assessed by the register job's own steps
+    (:func:`poverty_core.sources.open_source`, :func:`poverty_core.jobs.assess_source`,
+    as :func:`~poverty_core.jobs.assess_register` on a single machine): read whole
+    (members in any order), checked as any register is — a bad row is an
+    :class:`~poverty_core.errors.InputError` naming its file, row and column — and
+    decided in batches of ``batch_size`` households; ID numbers are masked in the
+    results. Arrow tables (given, or returned by a callable) are taken as typed and
+    decided by :func:`poverty_core.batch.assess`, whole or in batches of
+    ``batch_size``."""
     pack = _pack(pack_name)
-    households, members = _load(partition)
+    if not callable(partition) and not isinstance(partition[0], pa.Table):
+        first, second = partition
+        # the partition read as one batch (its members may come in any order), decided
+        # in batches of batch_size
+        source = open_source(
+            first,
+            second,
+            pack=pack,
+            as_of=as_of,
+            layout="two-file",
+            batch_size=max(pq.ParquetFile(first).metadata.num_rows, 1),
+        )
+        writer = ResultWriter(results_path) if results_path is not None else None
+        try:
+            assessment = assess_source(
+                pack,
+                source,
+                as_of=as_of,
+                overrides=overrides,
+                decision=decision,
+                by=by,
+                batch_size=batch_size,
+                sink=writer,
+                sink_name=os.fspath(results_path or "results"),
+                keep_results=writer is None,
+            )
+        except BaseException:
+            if writer is not None:
+                writer.abort()
+            raise
+        if writer is not None:
+            writer.close()
+        assert assessment.totals is not None
+        return assessment.results, assessment.totals
+    households, members = _load(cast("Tables | Callable[[], Tables]", partition))
     batches: Iterable[Tables] = (
         iter_tables(households, members, batch_size) if batch_size else [(households, members)]
     )
@@ -204,6 +247,12 @@ class PartitionedRun:
     """The result files written (one per partition, or the single ``output`` file)."""
     partition_summaries: list[RunSummary]
     """Each partition's own summary, in order."""
+    assessment: Assessment
+    """The register job's result over all partitions, concluded by
+    :func:`poverty_core.jobs.conclude` — the code :func:`~poverty_core.jobs.assess_register`
+    runs after its households: villages and counties (when given) with their poor
+    population from the households, decided; the roll-ups by village and county; every
+    partition's rows accounted for."""
 
     def table(self) -> pa.Table | None:
         """All partitions' results as one table (partition order; ``None`` if there
@@ -229,6 +278,8 @@ def assess_partitions(
     results_dir: str | os.PathLike[str] | None = None,
     results_format: str = "parquet",
     output: str | os.PathLike[str] | None = None,
+    villages: Sequence[Any] | str | os.PathLike[str] = (),
+    counties: Sequence[Any] | str | os.PathLike[str] = (),
 ) -> PartitionedRun:
     """Assess every partition in a Dask task and combine the totals exactly.
 
@@ -241,6 +292,11 @@ def assess_partitions(
     ``part-00000.<results_format>`` … itself (``parquet``, ``csv`` or ``jsonl``) and
     only the totals come back — the way for province-scale registers; with
     ``output`` the caller writes one file (atomically), partition by partition.
+
+    The run is concluded as :func:`poverty_core.jobs.assess_register` concludes one
+    (:attr:`PartitionedRun.assessment`): ``villages`` and ``counties`` (records, or a
+    file :func:`poverty_core.sources.read_records` reads) get their poor population
+    from the households and are decided, on the caller's side.
     """
     if results_dir is not None and output is not None:
         raise ValueError("give results_dir or output, not both")
@@ -296,7 +352,36 @@ def assess_partitions(
         merged = RunSummary(decision, groups={b: GroupTotals() for b in by})
     else:
         merged = merge_summaries(summaries)
-    return PartitionedRun(merged, tables, files, summaries)
+    pack = _pack(pack_name)
+    counts = [
+        FileCount(_partition_name(p, i), "households", s.records, s.records, 0)
+        for i, (p, s) in enumerate(zip(partitions, summaries, strict=True))
+    ]
+    assessment = conclude(
+        pack,
+        merged,
+        as_of=as_of,
+        overrides=overrides,
+        villages=_records(villages, pack.record_type("village"), "villages"),
+        counties=_records(counties, pack.record_type("county"), "counties"),
+        files=counts,
+        source=f"{len(partitions)} partitions",
+    )
+    return PartitionedRun(merged, tables, files, summaries, assessment)
+
+
+def _partition_name(partition: Partition, i: int) -> str:
+    """A partition's name in the account of rows: its households file, else its number."""
+    if not callable(partition) and not isinstance(partition[0], pa.Table):
+        return os.fspath(partition[0])
+    return f"partition {i}"
+
+
+def _records(given: Sequence[Any] | str | os.PathLike[str], cls: type[Any], name: str) -> Any:
+    """Villages or counties: as given, or read from a file (every problem an error)."""
+    if isinstance(given, str | os.PathLike):
+        return read_records(os.fspath(given), cls, name, False)[0]
+    return list(given)
 
 
 # -- partitioning -----------------------------------------------------------------------
@@ -304,8 +389,6 @@ def assess_partitions(
 
 def _owner(households: pa.Table, members: pa.Table) -> npt.NDArray[np.int64]:
     """The household row of every member (an Arrow hash join, no Python loop)."""
-    import pyarrow.compute as pc
-
     owner = pc.index_in(members.column(MEMBER_KEY), value_set=households.column("id"))
     if owner.null_count:
         raise ValueError(f"{owner.null_count} member row(s) name a household not in the table")
@@ -361,8 +444,6 @@ def bucket_of(ids: Any, n: int) -> npt.NDArray[np.int64]:
     >>> bool(a[0] == a[3]) and all(0 <= b < 4 for b in a)
     True
     """
-    import pyarrow.compute as pc
-
     if isinstance(ids, pa.ChunkedArray):
         ids = ids.combine_chunks()
     if ids.null_count:
@@ -415,8 +496,6 @@ def partition_parquet(
     grow with the register; a household goes to the partition ``bucket_of`` its id
     names, and so do its members, whatever their order in the files.
     """
-    import pyarrow.parquet as pq
-
     if n < 1:
         raise ValueError("n must be at least 1")
     folder = Path(out_dir)

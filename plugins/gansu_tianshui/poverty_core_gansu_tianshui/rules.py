@@ -24,8 +24,6 @@ it not eligible.
 
 from __future__ import annotations
 
-import datetime as dt
-
 from poverty_core import T
 from poverty_core.codes import HouseholdStatus
 from poverty_core.expressions import (
@@ -43,7 +41,8 @@ from poverty_core.expressions import (
     not_,
     param,
 )
-from poverty_core.parameters import Period, cite
+from poverty_core.national.rules import COUNTY_STANDARD_16
+from poverty_core.parameters import cite
 from poverty_core.rules import (
     Classifier,
     ClassRule,
@@ -570,17 +569,8 @@ _WEST_NOTE = T(
     "comes from the project's rule inventory.",
 )
 
-_16_UNTIL_56 = Period(
-    dt.date(2016, 4, 29),
-    dt.date(2017, 9, 29),
-    cite("gkbf-2017-56", "通知日期 2017-09-30 / notice dated 2017-09-30"),
-    T(
-        "16号的县退出标准，至56号的专项评估检查指标取代之前一日（同国家包）。",
-        "16号's county standard, until 56号's evaluation indicators replace it (as in the "
-        "national pack).",
-    ),
-)
-"""The period of 16号's county incidence test: as the national ``county_incidence``."""
+_16_UNTIL_56 = COUNTY_STANDARD_16
+"""The period of 16号's county incidence test: the national ``county_incidence``'s."""
 
 
 def _west(subject: Subject, parameter: str) -> tuple[str, str]:

@@ -73,6 +73,20 @@ is_west = field("region").eq(Region.WEST)
 inclusive = param("county_evaluation_bounds_inclusive")
 
 
+COUNTY_STANDARD_16 = Period(
+    dt.date(2016, 4, 29),
+    dt.date(2017, 9, 29),
+    cite("gkbf-2017-56", "通知日期 2017-09-30 / notice dated 2017-09-30"),
+    T(
+        "16号的县退出标准，至56号的专项评估检查指标取代之前一日。",
+        "16号's county standard, until 56号's evaluation indicators replace it.",
+    ),
+)
+"""The period of 16号's county exit standard (``county_incidence``): from 16号 until the
+day before 56号 (2017-09-30) replaced it. A child pack that restates that test for its
+own counties uses this period rather than repeating the dates."""
+
+
 def _at_most(value: Expr, bound: Expr) -> Expr:
     """56号's "below" bound: strict (reading A) unless the caller includes it (B)."""
     return any_of(inclusive & (value <= bound), value < bound)
@@ -300,15 +314,7 @@ CRITERIA = [
             "exactly 2% (3% west) passes. It applies until the day before Guokaibanfa [2017] "
             "No. 56 (2017-09-30); from then on see county_assessed_incidence.",
         ),
-        in_force=Period(
-            dt.date(2016, 4, 29),
-            dt.date(2017, 9, 29),
-            cite("gkbf-2017-56", "通知日期 2017-09-30 / notice dated 2017-09-30"),
-            T(
-                "16号的县退出标准，至56号的专项评估检查指标取代之前一日。",
-                "16号's county standard, until 56号's evaluation indicators replace it.",
-            ),
-        ),
+        in_force=COUNTY_STANDARD_16,
     ),
     _incidence_rule(
         "county_assessed_incidence",

@@ -12,6 +12,9 @@ this package says, file by file, which figures are published and which are inven
 * ``zhangzhou_synthetic.json`` (``--sample zhangzhou``): a Zhangzhou-shaped register (漳州,
   Fujian) with 八有 checklists, housing procedures and the 四因五缺 causes, for
   ``zhangzhou``; ``tools/make_sample_zhangzhou.py``.
+* ``dynamic_synthetic.json`` (``transitions --sample``): eleven households with status
+  histories, one per case of dynamic management (:mod:`poverty_core.dynamic`); written by
+  hand.
 
 A sample carries the fields its pack declares (``fields.toml``: fujian's
 ``family_doctor_contract``, gansu_tianshui's microcredit …), which a strict read with
