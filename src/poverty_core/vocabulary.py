@@ -49,6 +49,7 @@ from poverty_core.model import (
 from poverty_core.parameters import Citation
 
 __all__ = [
+    "CHECKS",
     "CORE",
     "ENTITY_SUBJECTS",
     "FIELD_TYPES",
@@ -238,7 +239,7 @@ ENTITY_SUBJECTS: dict[str, str] = {
     "villages": "village",
     "counties": "county",
 }
-"""A register table's kind (:data:`poverty_core.aliases.ENTITIES`) → a field's ``subject``."""
+"""A register table's kind (``households``, ``members`` …) → a field's ``subject``."""
 
 _CORE_RECORDS: dict[str, type[Any]] = {
     "household": Household,
@@ -262,7 +263,7 @@ class Vocabulary:
     pack: str | None = None
     """The pack applied (``None``: the core model only)."""
     records: Mapping[str, type[Any]] = attrs.field(
-        factory=lambda: dict(_CORE_RECORDS), eq=False, hash=False
+        factory=lambda: dict(_CORE_RECORDS), eq=False, hash=False, repr=False
     )
     """The pack's record classes by kind (``household``, ``person``, ``village``,
     ``county``)."""
