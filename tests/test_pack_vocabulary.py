@@ -547,3 +547,86 @@ def test_the_core_release_carries_no_pack_vocabulary() -> None:
     assert cli.main(["schema", "--kind", "household", "--pack", "gansu_tianshui"], stdout=out) == 0
     person = json.loads(out.getvalue())["$defs"]
     assert any("has_skill" in d.get("properties", {}) for d in person.values())
+
+
+LISTS_AND_CHECKS = """
+[[fields]]
+name = "well_visits"
+subject = "household"
+type = "date_list"
+check = "event_dates"
+title = { zh = "水井巡查日期", en = "well inspection dates" }
+source = "tmp-src"
+locator = "§1"
+
+[[fields]]
+name = "wells"
+subject = "village"
+type = "integer"
+minimum = 0
+title = { zh = "水井数", en = "wells" }
+source = "tmp-src"
+locator = "§1"
+
+[[fields]]
+name = "wells_tested"
+subject = "village"
+type = "integer"
+part_of = "wells"
+title = { zh = "已检测水井数", en = "wells tested" }
+source = "tmp-src"
+locator = "§1"
+"""
+
+
+def test_list_fields_checks_and_parts(packs: SimpleNamespace, tmp_path: Path) -> None:
+    """A declared list of dates reads from JSON and a register cell alike, each date
+    checked as a register event; a declared count above its whole is a problem of the
+    record and of the register row (all SYNTHETIC)."""
+    data = county_dir(tmp_path)
+    (data / "fields.toml").write_text(FIELDS + LISTS_AND_CHECKS, encoding="utf-8")
+    pack = load(packs, packs.definition(name="county", parent="fujian", data=data), name="county")
+    record = pack.structure({"id": "h", "members": [{"id": "p"}], "well_visits": ["2016-03-01"]})
+    assert record.well_visits == (dt.date(2016, 3, 1),)
+    with pytest.raises(pc.InputError, match="well_visits"):
+        pack.structure({"id": "h", "members": [{"id": "p"}], "well_visits": ["2001-01-01"]})
+    households, members = tmp_path / "h.csv", tmp_path / "m.csv"
+    households.write_text("户编号,水井巡查日期\nh1,2016-03-01；2016-04-01\n", encoding="utf-8")
+    members.write_text("户编号,成员编号\nh1,1\n", encoding="utf-8")
+    batch = open_register(households, members, pack=pack).read_all()
+    assert batch.households.column("well_visits").to_pylist() == [
+        [dt.date(2016, 3, 1), dt.date(2016, 4, 1)]
+    ]
+    village = pack.record_type("village")
+    assert village(id="v", wells=3, wells_tested=2).wells_tested == 2
+    with pytest.raises(ValueError, match="wells_tested"):
+        village(id="v", wells=3, wells_tested=4)
+    villages = tmp_path / "v.csv"
+    villages.write_text("村编号,水井数,已检测水井数\nv1,3,4\nv2,3,3\n", encoding="utf-8")
+    from poverty_core.columnar import read_table
+
+    with pytest.raises(pc.InputError) as info:
+        read_table(villages, pc.Village, pack=pack)
+    assert [p.path.split("/")[-1] for p in info.value.problems] == ["v.csv:2:已检测水井数"]
+    # the core model has no such columns
+    with pytest.raises(pc.InputError, match="水井数"):
+        read_table(villages, pc.Village)
+
+
+@pytest.mark.parametrize(
+    ("change", "words"),
+    [
+        (('check = "event_dates"', 'check = "event_date"'), "unknown check"),
+        (('part_of = "wells"', 'part_of = "well_visits"'), "part_of"),
+        (('name = "wells"\n', 'name = "wells"\naliases = ["村名"]\n'), "core column"),
+    ],
+)
+def test_bad_checks_parts_and_headers_are_load_errors(
+    packs: SimpleNamespace, tmp_path: Path, change: tuple[str, str], words: str
+) -> None:
+    data = county_dir(tmp_path)
+    bad = LISTS_AND_CHECKS.replace(*change)
+    assert bad != LISTS_AND_CHECKS
+    (data / "fields.toml").write_text(FIELDS + bad, encoding="utf-8")
+    with pytest.raises(pc.PackError, match=words):
+        load(packs, packs.definition(name="county", parent="fujian", data=data), name="county")
