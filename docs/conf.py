@@ -43,6 +43,7 @@ nitpick_ignore_regex = [
     (r"py:.*", r"poverty_core\..*\._.*"),
     (r"py:.*", r"(_F|poverty_core\.convert\.R|poverty_core\.expressions\.(One|Many|Namer))"),
     (r"py:.*", r"(docutils|sphinx)(\..*)?"),
+    (r"py:.*", r"(Starlette|starlette|uvicorn)(\..*)?"),
     # The API page is curated (public names only): docstrings that mention an internal
     # module, constant or helper are not broken links.
     (r"py:mod", r"poverty_core\..*"),

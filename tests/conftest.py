@@ -21,7 +21,7 @@ from typing import Any
 import pytest
 
 import poverty_core as pc
-from poverty_core.packs import PackRegistry, get_plugin_manager
+from poverty_core.plugins import PackRegistry, get_plugin_manager
 
 AS_OF = dt.date(2016, 12, 31)
 """The date of most tests: the 2016 poverty line (2952 yuan) is in force."""

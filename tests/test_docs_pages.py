@@ -29,7 +29,7 @@ import pytest
 
 import poverty_core as pc
 from poverty_core.cli import EXIT_OK, main
-from poverty_core.packs import default_registry
+from poverty_core.plugins import default_registry
 
 pytest.importorskip("sphinx")
 pytest.importorskip("myst_parser")
@@ -51,6 +51,7 @@ KIND_SECTIONS = {
     "checklists": "核查清单",
     "procedures": "程序",
     "taxonomies": "分类表",
+    "references": "参考数据",
     "parameters": "参数",
 }
 

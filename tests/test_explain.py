@@ -116,6 +116,7 @@ def test_to_dict_is_json_serialisable(failing: pc.DecisionResult) -> None:
         "as_of": "2016-12-31",
         "overrides": {},
         "periods": {},
+        "references": {},
     }
 
 

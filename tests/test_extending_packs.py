@@ -32,7 +32,7 @@ def load(packs: SimpleNamespace, *definitions: pc.PackDefinition, name: str = "t
     """Assemble ``name`` on a fresh manager holding national, fujian and ``definitions``."""
     import poverty_core_fujian
 
-    from poverty_core.packs import PackRegistry, get_plugin_manager
+    from poverty_core.plugins import PackRegistry, get_plugin_manager
 
     pm = get_plugin_manager(entry_points=False)
     pm.register(poverty_core_fujian, name="fujian")

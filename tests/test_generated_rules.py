@@ -6,7 +6,9 @@ Rule trees are generated at random from the public blocks: the fields of the rec
 aggregations (and record fields seen from there), the pack's parameters with their
 types and units, constants, comparisons, ``isin``, ``where``, ``coalesce``, arithmetic,
 ``all_of`` / ``any_of`` / ``not_``, ``filled``, ``length``, procedure steps and
-checklists. The trees are typed as the pack's load-time check wants, and the test
+checklists, and reference data supplied per run (``reference(…)`` as the options of
+``isin`` and a table's column looked up by a field — supplied, partly matching, or not
+supplied at all). The trees are typed as the pack's load-time check wants, and the test
 asserts the check accepts each one: whatever loads must agree.
 
 Each example builds, on one pack, a decision of one to three such criteria (some not in
@@ -39,11 +41,13 @@ from hypothesis import strategies as st
 
 import poverty_core as pc
 from poverty_core import expressions as ex
+from poverty_core.blocks import reference
 from poverty_core.codes import Code
 from poverty_core.frame import FieldKind, field_kinds
 from poverty_core.model import FieldValueError
-from poverty_core.packs import PackRegistry, get_plugin_manager
 from poverty_core.parameters import value_problem
+from poverty_core.plugins import PackRegistry, get_plugin_manager
+from poverty_core.references import ReferenceSpec
 from poverty_core.rules import TaxonomyItem
 
 PACKS: dict[str, pc.Pack] = {
@@ -97,6 +101,12 @@ class Vocabulary:
     numbers: tuple[float, ...]
     dates: tuple[dt.date, ...]
     codes: tuple[type[Code], ...]
+    references: dict[str, ReferenceSpec]
+    """The pack's declared reference data and the two the generated rules read."""
+    keys: tuple[str, ...]
+    """Keys reference data hold: the texts records hold, codes of the subject's lists."""
+    cells: tuple[str, ...]
+    """Cells of reference tables: those texts and the pack's taxonomy codes."""
 
     def __repr__(self) -> str:  # short: hypothesis shows it in its reports
         return f"Vocabulary({self.pack.name!r}, {self.subject!r})"
@@ -113,6 +123,21 @@ class Vocabulary:
 
 
 TEXTS = ("", " ", "A", "x", "other", "张三", "illness", "因病")
+REF_SET, REF_TABLE = "generated_set", "generated_table"
+"""Reference data the generated rules read: a set of keys and a table with a column."""
+
+
+def _generated_references(pack: pc.Pack) -> dict[str, ReferenceSpec]:
+    citation = next(iter(pack.criteria.values())).citations[0]
+    title = pc.T("生成的参考数据", "generated reference data")
+    return {
+        REF_SET: ReferenceSpec(REF_SET, "set", title, citation, key="key", pack=pack.name),
+        REF_TABLE: ReferenceSpec(
+            REF_TABLE, "table", title, citation, key="key", columns=("c",), pack=pack.name
+        ),
+    }
+
+
 BASE_NUMBERS = (0, 0.5, 1, 2, 3, 5, 10, 15, 0.02, 0.03, 0.9, 100, 2952, 3000)
 BASE_DATES = (
     dt.date(2010, 1, 1),
@@ -151,6 +176,8 @@ def _vocabulary(pack_name: str, subject: str) -> Vocabulary:
             if c.subject == subject
         }
     codes = {fk.code for fk in [*fields.values(), *person.values()] if fk.code is not None}
+    keys = {m.value for c in codes for m in c}
+    cells = {*TEXTS, *(c for t in pack.taxonomies.values() for c in t.codes())}
     return Vocabulary(
         pack,
         subject,
@@ -163,6 +190,9 @@ def _vocabulary(pack_name: str, subject: str) -> Vocabulary:
         tuple(sorted(round(x, 6) for x in numbers if x >= 0)),
         tuple(sorted(dates)),
         tuple(sorted(codes, key=lambda c: c.__name__)),
+        {**pack.references, **_generated_references(pack)},
+        tuple(sorted(keys)),
+        tuple(sorted(cells)),
     )
 
 
@@ -277,6 +307,11 @@ def leaf(draw: Draw, v: Vocabulary, kind: Kind, members: bool) -> ex.Expr:
         fields(v.fields, ex.field, "text")
         fields(person, ex.member, "text")
         options += [lambda p=p: ex.param(p) for p in v.param_names("text")]
+        # a column of the run's reference table, looked up by a text or a code
+        key_kind = _pick(draw, [("text",), *[("code", c) for c in v.codes]])
+        options.append(
+            lambda: reference(REF_TABLE).column("c", key=leaf(draw, v, key_kind, members))
+        )
     return _pick(draw, options)()
 
 
@@ -298,6 +333,8 @@ def _options(draw: Draw, v: Vocabulary, kind: Kind) -> ex.Expr:
         lists = v.param_names("text_list")
     else:
         lists = []
+    if kind[0] in ("code", "text") and _int(draw, 0, 2) == 0:  # the run's reference data
+        return reference(_pick(draw, [REF_SET, REF_TABLE]))
     if lists and draw(BOOLS):
         return ex.param(_pick(draw, lists))
     return ex.Const(tuple(_constant(draw, v, kind) for _ in range(_int(draw, 1, 3))))
@@ -715,6 +752,7 @@ def generated_pack(draw: Draw, key: tuple[str, str]) -> Generated:
         )
     generated = attrs.evolve(
         pack,
+        references=v.references,
         criteria={**pack.criteria, **criteria},
         decisions={**pack.decisions, "g": decision},
         classifiers={**pack.classifiers, "gc": classifier},
@@ -745,6 +783,41 @@ def _overrides(v: Vocabulary) -> Any:
     return _OVERRIDES[key]
 
 
+_REFERENCES: dict[tuple[str, str, bool], Any] = {}
+
+
+def _references(v: Vocabulary, generated: bool) -> Any:
+    """Reference data for a run: not supplied (``None``), or each declared one drawn from
+    the vocabulary's texts — the pack's own, and (``generated``) the generated rules'."""
+    key = (v.pack.name, v.subject, generated)
+    if key not in _REFERENCES:
+        texts = st.sampled_from(TEXTS)  # mostly what records hold, so that keys match
+        texts = st.one_of(texts, texts, texts, st.sampled_from(v.keys)) if v.keys else texts
+        data: dict[str, Any] = {}
+        for name, spec in v.references.items():
+            if name in (REF_SET, REF_TABLE) and not generated:
+                continue
+            keys = st.lists(texts, max_size=4, unique_by=lambda k: k.strip().upper())
+            if spec.kind == "set":
+                data[name] = st.one_of(st.none(), keys, keys)
+            else:
+                cells = st.one_of(st.none(), st.sampled_from(v.cells))
+                row = st.fixed_dictionaries(dict.fromkeys(spec.columns, cells))
+                table = keys.flatmap(
+                    lambda ks, row=row, spec=spec: st.tuples(*(row for _ in ks)).map(
+                        lambda rows, ks=ks, spec=spec: [
+                            {spec.key: k, **r} for k, r in zip(ks, rows, strict=True) if k.strip()
+                        ]
+                    )
+                )
+                data[name] = st.one_of(st.none(), table, table)
+        supplied = st.fixed_dictionaries(data).map(
+            lambda d: {k: x for k, x in d.items() if x is not None}
+        )
+        _REFERENCES[key] = st.one_of(st.none(), supplied, supplied, supplied)
+    return _REFERENCES[key]
+
+
 @pytest.mark.parametrize(("pack_name", "subject"), PAIRS)
 def test_generated_rules_agree_on_three_paths(pack_name: str, subject: str) -> None:
     v = VOCABULARY[pack_name, subject]
@@ -760,7 +833,11 @@ def test_generated_rules_agree_on_three_paths(pack_name: str, subject: str) -> N
         rows = data.draw(records((pack_name, subject), reads([c[0] for c in generated.checks])))
         as_of = data.draw(_as_of(v))
         batches = frames(v, rows)
-        when = {"as_of": as_of, "overrides": data.draw(_overrides(v))}
+        when = {
+            "as_of": as_of,
+            "overrides": data.draw(_overrides(v)),
+            "references": data.draw(_references(v, generated=True)),
+        }
         assert_decision_agrees(pack, "g", rows, batches, when)
         assert_classifier_agrees(pack, "gc", rows, batches, when)
         if "ge" in pack.entitlements:
@@ -820,10 +897,14 @@ def test_every_pack_rule_agrees_on_three_paths(pack_name: str, subject: str) -> 
         exprs += [en.eligibility, *(x for ln in en.lines for x in (ln.condition, ln.amount))]
 
     @_settings(25)
-    @given(rows=records((pack_name, subject), reads(exprs)), as_of=_as_of(v))
-    def check(rows: list[Any], as_of: dt.date) -> None:
+    @given(
+        rows=records((pack_name, subject), reads(exprs)),
+        as_of=_as_of(v),
+        references=_references(v, generated=False),
+    )
+    def check(rows: list[Any], as_of: dt.date, references: dict[str, Any] | None) -> None:
         batches = frames(v, rows)
-        when = {"as_of": as_of}
+        when = {"as_of": as_of, "references": references}
         for d in decisions:
             assert_decision_agrees(pack, d, rows, batches, when)
         for c in classifiers:
@@ -832,3 +913,105 @@ def test_every_pack_rule_agrees_on_three_paths(pack_name: str, subject: str) -> 
             assert_entitlement_agrees(pack, e, rows, batches, when)
 
     check()
+
+
+# -- reference data: the blocks with keys that match ------------------------------------------
+
+KEYS = ("a", "b", " a ", "B", "")
+"""Keys of records and of reference data alike, so that lookups hit, miss and blank."""
+
+
+def _reference_rules() -> list[ex.Expr]:
+    """Tests over ``reference(…)``: membership of a field, a member field and a constant
+    in a set and in a table's keys; a table's column compared, listed and coalesced; inside
+    member aggregations, ``where`` and ``not_``."""
+    table, keys = reference(REF_TABLE), reference(REF_SET)
+    cell = table.column("c", key=ex.field("village_id"))
+    by_member = table.column("c", key=ex.member("name"))
+    return [
+        ex.field("village_id").isin(keys),
+        ex.field("county_id").isin(table),
+        ex.lit("a").isin(keys),
+        cell.eq("a"),
+        ex.not_(cell.isin(("a", "b"))),
+        ex.coalesce(cell, ex.field("county_id")).eq("b"),
+        ex.where(ex.field("village_id").isin(keys), cell.eq("b"), ex.lit(False)),
+        ex.any_member(ex.member("name").isin(keys)),
+        ex.no_member(ex.all_of(ex.member("name").isin(table), by_member.isin(("a", "B")))),
+        ex.count_members(ex.member("name").isin(keys)) >= 1,
+    ]
+
+
+@st.composite
+def _reference_case(draw: Draw) -> tuple[list[Any], dict[str, Any] | None]:
+    key = st.sampled_from(KEYS)
+    maybe = st.one_of(key, key, st.none())
+    rows = []
+    for i in range(draw(st.integers(1, 4))):
+        people = [
+            pc.Person(id=f"r{i}-m{j}", name=draw(maybe)) for j in range(draw(st.integers(1, 3)))
+        ]
+        rows.append(
+            pc.Household(id=f"r{i}", village_id=draw(maybe), county_id=draw(maybe), members=people)
+        )
+    if draw(st.integers(0, 4)) == 0:
+        return rows, None  # not supplied: every test reading them is unknown
+    keys = draw(st.lists(key, max_size=4, unique_by=lambda k: k.strip()))
+    table = [{"key": k, "c": draw(st.one_of(st.none(), key))} for k in keys if k.strip()]
+    return rows, {REF_SET: keys, REF_TABLE: table}
+
+
+def test_reference_blocks_agree_on_three_paths() -> None:
+    v = VOCABULARY["national", "household"]
+    citations = next(iter(v.pack.criteria.values())).citations
+    title = pc.T("参考数据规则", "reference rule")
+    tests = _reference_rules()
+    criteria = {
+        f"r{i}": pc.Criterion(
+            id=f"r{i}", subject="household", title=title, citations=citations, test=test
+        )
+        for i, test in enumerate(tests)
+    }
+    pack = attrs.evolve(
+        v.pack,
+        references=v.references,
+        criteria={**v.pack.criteria, **criteria},
+        decisions={
+            **v.pack.decisions,
+            "r": pc.Decision(
+                id="r",
+                subject="household",
+                title=title,
+                citations=citations,
+                criteria=list(criteria),
+            ),
+        },
+        classifiers={
+            **v.pack.classifiers,
+            "rc": pc.Classifier(
+                id="rc",
+                subject="household",
+                title=title,
+                citations=citations,
+                classes=[pc.ClassRule(c, title, r.test) for c, r in criteria.items()],
+            ),
+        },
+    )
+    for test in tests:  # what the rules say is what a pack may load
+        assert ex.check_types(test, "household", pack, expect="bool") == []
+    seen: set[str] = set()
+
+    @_settings(200)
+    @given(case=_reference_case())
+    def check(case: tuple[list[Any], dict[str, Any] | None]) -> None:
+        rows, references = case
+        batches = frames(v, rows)
+        when = {"as_of": dt.date(2016, 6, 30), "references": references}
+        assert_decision_agrees(pack, "r", rows, batches, when)
+        assert_classifier_agrees(pack, "rc", rows, batches, when)
+        for r in rows:
+            for f in pack.decide("r", r, **when).findings:
+                seen.add(f.status.value)
+
+    check()
+    assert seen == {"passed", "failed", "unknown"}  # every outcome of the blocks was met

@@ -24,7 +24,7 @@ import pytest
 
 import poverty_core as pc
 from poverty_core import io as poverty_core_io
-from poverty_core import packs as packs_module
+from poverty_core import plugins as plugins_module
 from poverty_core.batch import ResultWriter
 from poverty_core.cli import (
     EXIT_INPUT,
@@ -381,8 +381,8 @@ def test_a_plugin_that_fails_to_import_is_named(
     broken = metadata.EntryPoint(
         name="lianjiang_county", value="no_such_module_for_a_test:plugin", group="poverty_core"
     )
-    monkeypatch.setattr(packs_module.metadata, "entry_points", lambda group: [broken])
-    monkeypatch.setattr(packs_module, "_DEFAULT", [])
+    monkeypatch.setattr(plugins_module.metadata, "entry_points", lambda group: [broken])
+    monkeypatch.setattr(plugins_module, "_DEFAULT", [])
     inputs = small_register(tmp_path, 2)
     code, _ = run("assess", *inputs, *AS_OF, "--pack", "lianjiang_county")
     err = capsys.readouterr().err
@@ -404,7 +404,7 @@ def test_impossible_parameter_values_in_a_pack_or_the_api(
             name=f"data{word}{value}",
         )
         registry = packs.registry(packs.Plugin(packs.definition(data=data)))
-        monkeypatch.setattr(packs_module, "_DEFAULT", [registry])
+        monkeypatch.setattr(plugins_module, "_DEFAULT", [registry])
         code, _ = run("assess", *small_register(tmp_path, 2), *AS_OF, "--pack", "tmp")
         err = capsys.readouterr().err
         assert code == EXIT_PACK

@@ -100,7 +100,7 @@ def county_dir(root: Path, name: str = "county") -> Path:
 def load(packs: SimpleNamespace, *definitions: pc.PackDefinition, name: str) -> pc.Pack:
     import poverty_core_fujian
 
-    from poverty_core.packs import PackRegistry, get_plugin_manager
+    from poverty_core.plugins import PackRegistry, get_plugin_manager
 
     pm = get_plugin_manager(entry_points=False)
     pm.register(poverty_core_fujian, name="fujian")

@@ -644,7 +644,7 @@ def test_unknown_pack_name(packs: SimpleNamespace) -> None:
 
 
 def test_misspelt_hook_is_caught() -> None:
-    from poverty_core.packs import get_plugin_manager
+    from poverty_core.plugins import get_plugin_manager
 
     class Misspelt:
         @pc.hookimpl

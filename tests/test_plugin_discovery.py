@@ -12,9 +12,9 @@ from typing import Any
 import pytest
 
 import poverty_core as pc
-from poverty_core import packs as packs_module
+from poverty_core import plugins as plugins_module
 from poverty_core.hookspecs import hookimpl
-from poverty_core.packs import BLOCK_ENV, PackRegistry, get_plugin_manager
+from poverty_core.plugins import BLOCK_ENV, PackRegistry, get_plugin_manager
 
 
 class _EntryPoint:
@@ -48,7 +48,7 @@ def entry_points(monkeypatch: pytest.MonkeyPatch) -> list[_EntryPoint]:
         assert group == "poverty_core"
         return found
 
-    monkeypatch.setattr(packs_module.metadata, "entry_points", fake)
+    monkeypatch.setattr(plugins_module.metadata, "entry_points", fake)
     return found
 
 
@@ -93,3 +93,38 @@ def test_a_broken_plugin_is_reported_and_the_others_load(
 def test_without_entry_points_only_the_built_in_pack(entry_points: list[_EntryPoint]) -> None:
     entry_points.append(_EntryPoint("county_a", lambda: _plugin("county_a")))
     assert PackRegistry(get_plugin_manager(entry_points=False)).names() == ["national"]
+
+
+def test_load_problems_live_on_the_manager_and_its_registry(
+    entry_points: list[_EntryPoint],
+) -> None:
+    """No module-level table: each manager carries its own load problems, and a registry
+    built on it reports them; a new manager starts clean."""
+    entry_points.append(_EntryPoint("broken", _broken))
+    pm = plugins_module.get_plugin_manager()
+    assert isinstance(pm, plugins_module.PluginManager)
+    assert [p.plugin for p in pm.load_problems] == ["broken"]
+    assert [p.pack for p in PackRegistry(pm).problems] == ["broken"]
+    entry_points.clear()
+    fresh = plugins_module.get_plugin_manager()
+    assert fresh is not pm
+    assert fresh.load_problems == []
+    assert PackRegistry(fresh).problems == []
+    assert not hasattr(pc.packs, "_LOAD_PROBLEMS")
+
+
+def test_a_plain_pluggy_manager_works_too(entry_points: list[_EntryPoint]) -> None:
+    """Embedding code may bring its own pluggy manager (no load problems to report)."""
+    import pluggy
+
+    from poverty_core import hookspecs, national
+
+    pm = pluggy.PluginManager(hookspecs.NAME)
+    pm.add_hookspecs(hookspecs)
+    pm.register(national, name="national")
+    pm.register(_plugin("county_c"), name="county_c")
+    registry = PackRegistry(pm)
+    assert registry.names() == ["county_c", "national"]
+    assert registry.problems == []
+    assert pc.available_packs(registry=registry) == ["county_c", "national"]
+    assert pc.load_pack("county_c", registry=registry).parent == "national"

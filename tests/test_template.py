@@ -87,10 +87,18 @@ def test_the_national_forms_words_where_they_exist() -> None:
     assert "A10 student status" in en["members"]
 
 
+def _id_number(seventeen: str) -> str:
+    """A SYNTHETIC ID number with a valid check character (GB 11643-1999)."""
+    weights = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+    total = sum(int(d) * w for d, w in zip(seventeen, weights, strict=True))
+    return seventeen + "10X98765432"[total % 11]
+
+
 def cell(column: TemplateColumn, household: int, member: int, language: str) -> str:
     """A value a clerk might write in ``column`` (SYNTHETIC)."""
     zh = language == "zh"
     special = {
+        "id_number": _id_number(f"35062819800101{household}{member}0"),
         "A10": "七年级" if member else "非在校生",
         "A15": "是",
         "A21": "85",

@@ -26,7 +26,8 @@ from poverty_core.expressions import (
     type_problems,
     where,
 )
-from poverty_core.packs import PackRegistry, assemble, get_plugin_manager
+from poverty_core.packs import assemble
+from poverty_core.plugins import PackRegistry, get_plugin_manager
 
 
 @pytest.fixture(scope="module")

@@ -68,15 +68,9 @@ from poverty_core.frame import Frame, frame_from_arrow
 from poverty_core.hookspecs import hookimpl
 from poverty_core.jobs import Assessment, assess_register
 from poverty_core.model import County, Household, Person, StatusEvent, Village
-from poverty_core.packs import (
-    Pack,
-    PackDefinition,
-    PackRegistry,
-    Rule,
-    get_plugin_manager,
-    load_pack,
-)
+from poverty_core.packs import Pack, PackDefinition, Rule
 from poverty_core.parameters import Citation, Parameter, ParameterValue, Period, Source, cite
+from poverty_core.plugins import PackRegistry, available_packs, get_plugin_manager, load_pack
 from poverty_core.rules import (
     Checklist,
     Classifier,
@@ -163,6 +157,7 @@ __all__ = [
     "__version__",
     "assess",
     "assess_register",
+    "available_packs",
     "cite",
     "decide_transition",
     "decide_transitions",

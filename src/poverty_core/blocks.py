@@ -8,6 +8,10 @@
 * :func:`taxonomy` — the codes of one of the pack's taxonomies, as an operand of
   ``isin`` (``field("housing_form").isin(taxonomy("housing_forms"))``), so no code list
   is restated in a rule.
+* :func:`reference` — reference data the caller supplies per run (a set of keys or a
+  table), declared by the pack in ``data/references/<name>.toml``
+  (:mod:`poverty_core.references`); evaluated from the run's data, never bound at
+  assembly, and unknown (naming ``reference:<name>``) when the run has none.
 
 A pack's assembly replaces these placeholders (:func:`bind`); evaluating one that is not
 bound is a programming error with a clear message. The tree rewrite here is generic over
@@ -23,11 +27,11 @@ from typing import Any, cast
 import attrs
 
 from poverty_core._text import Language
-from poverty_core.expressions import Const, Expr, Many, Namer, One, Ref
+from poverty_core.expressions import Const, Expr, Many, Namer, One, Ref, Reference
 from poverty_core.frame import Vec
 from poverty_core.rules import Criterion, in_force_on, versions_of
 
-__all__ = ["Inherited", "TaxonomyCodes", "bind", "inherited", "taxonomy"]
+__all__ = ["Inherited", "Reference", "TaxonomyCodes", "bind", "inherited", "reference", "taxonomy"]
 
 Array = Any
 
@@ -123,6 +127,24 @@ def taxonomy(id: str) -> Expr:
     """The codes of the pack's taxonomy ``id`` (its own or inherited), as an ``isin``
     operand: ``field("housing_form").isin(taxonomy("housing_forms"))``."""
     return TaxonomyCodes(id)
+
+
+def reference(name: str) -> Reference:
+    """Reference data ``name`` that the caller supplies for the run — declared by the pack
+    (``data/references/<name>.toml``), passed like an override
+    (``pack.decide(..., references={name: ...})``, ``--reference NAME=FILE``).
+
+    A ``set`` (or a table's keys) is an ``isin`` operand; a table's column is read with
+    :meth:`~poverty_core.expressions.Reference.column`. A run that does not supply the
+    data leaves the test unknown, naming ``reference:<name>`` as missing:
+
+    >>> from poverty_core.expressions import any_member, member, field
+    >>> in_payroll = any_member(member("id_number").isin(reference("public_payroll")))
+    >>> rank = reference("pairing_table").column("rank", key=field("pairing_cadre"))
+    >>> [r.label() for r in rank.refs()]
+    ['pairing_cadre', 'reference:pairing_table']
+    """
+    return Reference(name)
 
 
 def rewrite(expr: Expr, fn: Callable[[Expr], Expr | None]) -> Expr:

@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import Any, TextIO, cast
 
 from poverty_core import diff as pack_diff
-from poverty_core import dynamic
+from poverty_core import dynamic, service
 from poverty_core import records as decision_records
 from poverty_core._text import Language, Text
 from poverty_core._version import __version__
@@ -67,8 +67,9 @@ from poverty_core.jobs import (
     check_options,
 )
 from poverty_core.model import County, Village
-from poverty_core.packs import Pack, coerce_parameter, default_registry
+from poverty_core.packs import Pack, coerce_parameter
 from poverty_core.parameters import value_problem
+from poverty_core.plugins import default_registry
 from poverty_core.privacy import mask_if_id_number, redact, redact_data, showing_id_numbers
 from poverty_core.register_form import register_template
 from poverty_core.samples import SAMPLES
@@ -144,6 +145,16 @@ def _parser() -> argparse.ArgumentParser:
             metavar="RULE=START..END",
             help="set the period a rule is in force for this run ([kind:]id; END may be "
             "empty; recorded in the results)",
+        )
+        p.add_argument(
+            "--reference",
+            dest="references",
+            type=_setting,
+            action="append",
+            default=[],
+            metavar="NAME=FILE",
+            help="reference data the pack declares, from a CSV or JSON file (recorded in the "
+            "results by row count and hash, never the data)",
         )
 
     p = sub.add_parser("show", help="a pack's effective rules and parameters with origins")
@@ -330,6 +341,11 @@ def _parser() -> argparse.ArgumentParser:
         help="language of the headers and notes (default zh: the national form's words)",
     )
     p.add_argument("-o", "--output", help="the file to write (default: PACK-register.csv)")
+
+    p = sub.add_parser(
+        "serve", help="the library over HTTP/JSON (needs the serve extra) / HTTP 服务"
+    )
+    service.add_arguments(p)
     return parser
 
 
@@ -403,6 +419,7 @@ def _dispatch(args: argparse.Namespace, out: TextIO) -> int:
         "transitions": dynamic.run_command,
         "record": decision_records.run_record,
         "verify": decision_records.run_verify,
+        "serve": service.command,
     }[args.command]
     return handler(args, out)
 
@@ -534,7 +551,23 @@ def _policy(args: argparse.Namespace) -> tuple[Pack, dict[str, Any]]:
                 )
             periods[rule] = (start, end or None)
         pack = pack.with_periods(periods)
+    if getattr(args, "references", None):
+        pack = _with_references(pack, args.references)
     return pack, _settings(pack, args.settings)
+
+
+def _with_references(pack: Pack, given: list[tuple[str, str]]) -> Pack:
+    """``--reference NAME=FILE``: the pack carrying the data read from each file (an
+    undeclared name is exit 4, like an unknown parameter; a bad file exit 3)."""
+    from poverty_core.references import read_reference_file
+
+    data = {}
+    for name, file in given:
+        spec = pack.references.get(name)
+        if spec is None:
+            raise UnknownName(Text("参考数据", "reference"), name, list(pack.references))
+        data[name] = read_reference_file(spec, Path(file))
+    return pack.with_references(data)
 
 
 # -- assess / explain / validate ------------------------------------------------------------

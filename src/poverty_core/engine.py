@@ -31,6 +31,7 @@ from poverty_core.errors import InputError, NotInForce, Problem
 from poverty_core.expressions import Many, One, Ref, code_list_of, subject_of
 from poverty_core.frame import Frame, Vec, strings_of
 from poverty_core.parameters import Citation, Parameter, Period, format_value
+from poverty_core.references import ReferenceData
 from poverty_core.rules import (
     Checklist,
     Classifier,
@@ -124,13 +125,26 @@ class ParameterUse:
 
 
 class Params:
-    """Parameter values of a pack on one date, with the caller's overrides."""
+    """Parameter values of a pack on one date, with the caller's overrides, and the
+    reference data supplied for the run (by default those of
+    :meth:`~poverty_core.packs.Pack.with_references`)."""
 
-    def __init__(self, pack: PackLike, as_of: dt.date, overrides: Mapping[str, Any]) -> None:
+    def __init__(
+        self,
+        pack: PackLike,
+        as_of: dt.date,
+        overrides: Mapping[str, Any],
+        references: Mapping[str, ReferenceData] | None = None,
+    ) -> None:
         self.pack = pack
         self.as_of = as_of
         self.overrides = dict(overrides)
+        self.references = dict(_references(pack, references))
         self._uses: dict[str, ParameterUse | None] = {}
+
+    def reference(self, name: str) -> ReferenceData | None:
+        """The reference data ``name`` supplied for the run, or ``None`` (unknown)."""
+        return self.references.get(name)
 
     def use(self, name: str) -> ParameterUse | None:
         """The value used for ``name`` (``None`` when no value covers the date)."""
@@ -286,6 +300,9 @@ class Provenance:
     overrides: dict[str, Any]
     periods: dict[str, Period] = attrs.Factory(dict)
     """Periods of rules the caller set for this run (:meth:`Pack.with_periods`)."""
+    references: dict[str, dict[str, Any]] = attrs.Factory(dict)
+    """Reference data supplied for the run: name → kind, row count and SHA-256 of the
+    content (:meth:`~poverty_core.references.ReferenceData.summary`), never the data."""
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-compatible form."""
@@ -296,10 +313,16 @@ class Provenance:
             "as_of": self.as_of.isoformat(),
             "overrides": {k: _jsonable(v) for k, v in self.overrides.items()},
             "periods": {k: p.to_dict() for k, p in self.periods.items()},
+            "references": {k: dict(v) for k, v in self.references.items()},
         }
 
 
-def _provenance(pack: PackLike, as_of: dt.date, overrides: Mapping[str, Any]) -> Provenance:
+def _provenance(
+    pack: PackLike,
+    as_of: dt.date,
+    overrides: Mapping[str, Any],
+    references: Mapping[str, ReferenceData] | None = None,
+) -> Provenance:
     return Provenance(
         pack.name,
         pack.chain,
@@ -307,7 +330,18 @@ def _provenance(pack: PackLike, as_of: dt.date, overrides: Mapping[str, Any]) ->
         as_of,
         dict(overrides),
         dict(getattr(pack, "run_periods", {})),
+        {name: data.summary() for name, data in (references or {}).items()},
     )
+
+
+def _references(
+    pack: PackLike, references: Mapping[str, ReferenceData] | None
+) -> Mapping[str, ReferenceData]:
+    """The reference data of a run: those given, else those the pack carries."""
+    if references is not None:
+        return references
+    carried: Mapping[str, ReferenceData] = getattr(pack, "run_references", {})
+    return carried
 
 
 @attrs.frozen
@@ -495,23 +529,31 @@ def _status(value: Any) -> Status:
     return Status.PASSED if value else Status.FAILED
 
 
-_PARAMS: dict[tuple[int, dt.date, tuple[tuple[str, Any], ...]], tuple[Any, Params]] = {}
+_PARAMS: dict[tuple[Any, ...], tuple[Any, Params]] = {}
 
 
-def _params(pack: PackLike, as_of: dt.date, overrides: Mapping[str, Any]) -> Params:
+def _params(
+    pack: PackLike,
+    as_of: dt.date,
+    overrides: Mapping[str, Any],
+    references: Mapping[str, ReferenceData] | None = None,
+) -> Params:
     """The parameter values of a pack on a date, shared by the runs that ask for the same
-    date and overrides (a pack is immutable once assembled)."""
+    date, overrides and reference data (by content hash; a pack is immutable once
+    assembled)."""
+    refs = _references(pack, references)
     try:
-        key = (id(pack), as_of, tuple(sorted(overrides.items())))
+        hashes = tuple(sorted((name, data.sha256) for name, data in refs.items()))
+        key = (id(pack), as_of, tuple(sorted(overrides.items())), hashes)
         hash(key)
     except TypeError:  # an unhashable override value: no sharing
-        return Params(pack, as_of, overrides)
+        return Params(pack, as_of, overrides, refs)
     hit = _PARAMS.get(key)
     if hit is not None and hit[0] is pack:
         return hit[1]
     if len(_PARAMS) > 256:
         _PARAMS.clear()
-    params = Params(pack, as_of, overrides)
+    params = Params(pack, as_of, overrides, refs)
     _PARAMS[key] = (pack, params)
     return params
 
@@ -590,16 +632,18 @@ def decide(
     *,
     as_of: dt.date,
     overrides: Mapping[str, Any] | None = None,
+    references: Mapping[str, ReferenceData] | None = None,
 ) -> DecisionResult:
     """Evaluate decision ``decision_id`` of ``pack`` on one record on date ``as_of``."""
     decision, rules = decision_on(pack, decision_id, as_of)
     subject = _check_subject(decision.subject, decision.id, record)
     checked = pack.check_overrides(overrides or {})
-    params = _params(pack, as_of, checked)
+    refs = _references(pack, references)
+    params = _params(pack, as_of, checked, refs)
     findings = _findings(rules, record, subject, One(record, as_of, params))
     outcome = _OUTCOME_CODES[outcome_of(_seen(f.status for f in findings))]
     return _decision_result(
-        decision, record.id, outcome, findings, _provenance(pack, as_of, checked)
+        decision, record.id, outcome, findings, _provenance(pack, as_of, checked, refs)
     )
 
 
@@ -856,16 +900,18 @@ def decide_batch(
     *,
     as_of: dt.date,
     overrides: Mapping[str, Any] | None = None,
+    references: Mapping[str, ReferenceData] | None = None,
 ) -> BatchResult:
     """Evaluate decision ``decision_id`` over many records, vectorised over columns."""
     decision, rules = decision_on(pack, decision_id, as_of)
     subject = subject_of(decision.subject)
     frame = _frame_of(records, decision.subject, decision.id, pack)
     checked = pack.check_overrides(overrides or {})
-    params = _params(pack, as_of, checked)
+    refs = _references(pack, references)
+    params = _params(pack, as_of, checked, refs)
     columns = _columns(rules, frame, Many(frame, as_of, params))
     outcome = decision_outcomes(_stacked(columns, frame.n))
-    provenance = _provenance(pack, as_of, checked)
+    provenance = _provenance(pack, as_of, checked, refs)
     ids = frame.column("id").values
     return BatchResult(decision, ids, outcome, columns, provenance, subject)
 
@@ -920,15 +966,17 @@ def classify(
     *,
     as_of: dt.date,
     overrides: Mapping[str, Any] | None = None,
+    references: Mapping[str, ReferenceData] | None = None,
 ) -> Classification:
     """Put one record in a class of ``classifier``."""
     classifier = check_in_force(pack, Text("分类器", "classifier"), classifier, as_of)
     subject = _check_subject(classifier.subject, classifier.id, record)
     checked = pack.check_overrides(overrides or {})
-    params = _params(pack, as_of, checked)
+    refs = _references(pack, references)
+    params = _params(pack, as_of, checked, refs)
     findings = _findings(classifier.class_criteria(), record, subject, One(record, as_of, params))
     chosen, looked = first_classes(_status_matrix([f.status for f in findings]))
-    provenance = _provenance(pack, as_of, checked)
+    provenance = _provenance(pack, as_of, checked, refs)
     return _classification(
         classifier, record.id, int(chosen[0]), int(looked[0]), findings, provenance
     )
@@ -1016,17 +1064,19 @@ def classify_batch(
     *,
     as_of: dt.date,
     overrides: Mapping[str, Any] | None = None,
+    references: Mapping[str, ReferenceData] | None = None,
 ) -> ClassificationBatch:
     """Classify many records, vectorised over columns."""
     classifier = check_in_force(pack, Text("分类器", "classifier"), classifier, as_of)
     frame = _frame_of(records, classifier.subject, classifier.id, pack)
     checked = pack.check_overrides(overrides or {})
-    params = _params(pack, as_of, checked)
+    refs = _references(pack, references)
+    params = _params(pack, as_of, checked, refs)
     columns = _columns(classifier.class_criteria(), frame, Many(frame, as_of, params))
     chosen, looked = first_classes(_stacked(columns, frame.n))
     by_index = {i: _class_code(classifier, i) for i in range(-2, len(classifier.classes))}
     codes = [by_index[int(i)] for i in chosen]
-    provenance = _provenance(pack, as_of, checked)
+    provenance = _provenance(pack, as_of, checked, refs)
     subject = subject_of(classifier.subject)
     return ClassificationBatch(
         classifier, frame.column("id").values, codes, columns, provenance, subject, chosen, looked
@@ -1110,13 +1160,15 @@ def entitle(
     *,
     as_of: dt.date,
     overrides: Mapping[str, Any] | None = None,
+    references: Mapping[str, ReferenceData] | None = None,
 ) -> EntitlementResult:
     """Compute what one household is due under ``entitlement``; a line not in force on
     ``as_of`` is not due."""
     entitlement = check_in_force(pack, Text("补助项目", "entitlement"), entitlement, as_of)
     _check_subject(entitlement.subject, entitlement.id, record)
     checked = pack.check_overrides(overrides or {})
-    params = _params(pack, as_of, checked)
+    refs = _references(pack, references)
+    params = _params(pack, as_of, checked, refs)
     scope = One(record, as_of, params)
     eligible = True if entitlement.eligibility is None else entitlement.eligibility.one(scope)
     awards: list[Award] = []
@@ -1159,7 +1211,7 @@ def entitle(
             )
         columns.append(_line_columns(line.kind in entitlement.total_kinds, dues, amounts))
     known_total, undecided = entitlement_totals(_status_matrix([_status(eligible)])[0], columns)
-    provenance = _provenance(pack, as_of, checked)
+    provenance = _provenance(pack, as_of, checked, refs)
     total = float(known_total[0])
     return EntitlementResult(
         entitlement,
@@ -1210,12 +1262,14 @@ def entitle_batch(
     *,
     as_of: dt.date,
     overrides: Mapping[str, Any] | None = None,
+    references: Mapping[str, ReferenceData] | None = None,
 ) -> EntitlementBatch:
     """Totals of ``entitlement`` over many households, vectorised."""
     entitlement = check_in_force(pack, Text("补助项目", "entitlement"), entitlement, as_of)
     frame = _frame_of(records, entitlement.subject, entitlement.id, pack)
     checked = pack.check_overrides(overrides or {})
-    params = _params(pack, as_of, checked)
+    refs = _references(pack, references)
+    params = _params(pack, as_of, checked, refs)
     scope = Many(frame, as_of, params)
     n = frame.n
     if entitlement.eligibility is not None:
@@ -1239,6 +1293,6 @@ def entitle_batch(
         counted = line.kind in entitlement.total_kinds
         columns.append(LineColumns(counted, owner, status, amount))
     known_total, undecided = entitlement_totals(eligibility, columns)
-    provenance = _provenance(pack, as_of, checked)
+    provenance = _provenance(pack, as_of, checked, refs)
     total = Vec(np.where(undecided, 0.0, known_total), ~undecided)
     return EntitlementBatch(entitlement, frame.column("id").values, total, known_total, provenance)

@@ -79,7 +79,7 @@ __all__ = [
     "where",
 ]
 
-RefKind = Literal["field", "member", "param", "procedure", "checklist"]
+RefKind = Literal["field", "member", "param", "procedure", "checklist", "reference"]
 
 
 @attrs.frozen
@@ -97,6 +97,7 @@ class Ref:
             "param": f"param:{self.name}",
             "procedure": f"procedures.{self.name}",
             "checklist": f"checklists.{self.name}",
+            "reference": f"reference:{self.name}",
         }[self.kind]
 
 
@@ -107,6 +108,7 @@ class Namer(Protocol):
     def param(self, name: str, language: Language) -> str: ...
     def checklist(self, name: str, language: Language) -> str: ...
     def procedure(self, name: str, language: Language) -> str: ...
+    def reference(self, name: str, language: Language) -> str: ...
 
 
 class ParamSource(Protocol):
@@ -116,6 +118,7 @@ class ParamSource(Protocol):
     def get(self, name: str) -> Any: ...
     def checklist_items(self, checklist: str) -> tuple[str, ...]: ...
     def procedure_steps(self, procedure: str) -> tuple[tuple[str, Text], ...]: ...
+    def reference(self, name: str) -> Any: ...
 
 
 @attrs.define
@@ -580,6 +583,124 @@ class Param(Expr):
 
 
 @attrs.define(eq=False)
+class Reference(Expr):
+    """The keys of reference data supplied for the run (:func:`poverty_core.blocks.reference`),
+    as the options of ``isin``; unknown when the caller did not supply it."""
+
+    name: str
+
+    def _one(self, scope: One) -> Any:
+        data = scope.params.reference(self.name)
+        return None if data is None else data.keys
+
+    def _many(self, scope: Many) -> Vec:
+        data = scope.params.reference(self.name)
+        if data is None:
+            return _unknown(scope.n)
+        cell = np.empty(1, dtype=object)
+        cell[0] = data.keys
+        return Vec(np.broadcast_to(cell, (scope.n,)), np.broadcast_to(np.bool_(True), (scope.n,)))
+
+    def column(self, column: str, *, key: Any) -> Expr:
+        """The ``column`` of the table row whose key is ``key`` (a field, a member field …):
+        ``reference("pairing_table").column("rank", key=field("pairing_cadre"))``.
+        Unknown when the table is not supplied, the key is unknown or has no row."""
+        return Lookup(self.name, lit(key), column)
+
+    def text(self, language: Language, namer: Namer, subject: type[Any]) -> str:
+        return namer.reference(self.name, language)
+
+    def refs(self) -> Iterator[Ref]:
+        yield Ref("reference", self.name)
+
+    def blame_one(self, scope: One) -> list[Ref]:
+        return [Ref("reference", self.name)]
+
+    def blame_many(self, scope: Many, rows: Array) -> dict[Ref, Array]:
+        return _leaf_blame(Ref("reference", self.name), rows)
+
+    def value_kind(self, subject: type[Any]) -> str:
+        return "list"
+
+
+@attrs.define(eq=False)
+class Lookup(Expr):
+    """One column of the row of a reference table whose key is ``key`` (text)."""
+
+    name: str
+    key: Expr
+    column: str
+
+    def _one(self, scope: One) -> Any:
+        data = scope.params.reference(self.name)
+        k = self.key.one(scope)
+        if data is None or k is None:
+            return None
+        return data.lookup(_key_text(k), self.column)
+
+    def _many(self, scope: Many) -> Vec:
+        data = scope.params.reference(self.name)
+        n = scope.n
+        if data is None:
+            return _unknown(n)
+        k = _as_objects(self.key.many(scope), n)
+        keys, known = _wide(k.values, n), _wide(k.known, n)
+        out = np.empty(n, dtype=object)
+        found = np.zeros(n, dtype=np.bool_)
+        rows = np.flatnonzero(known)
+        if rows.size:
+            # each distinct key looked up once, then spread to its rows
+            texts = np.array([_key_text(x) for x in keys[rows]], dtype=object)
+            distinct, inverse = np.unique(texts, return_inverse=True)
+            cells = np.array([data.lookup(t, self.column) for t in distinct], dtype=object)
+            values = cells[inverse]
+            hit = np.array([v is not None for v in cells], dtype=np.bool_)[inverse]
+            out[rows], found[rows] = values, hit
+        return Vec(out, found)
+
+    def children(self) -> Sequence[Expr]:
+        return (self.key,)
+
+    def refs(self) -> Iterator[Ref]:
+        yield from self.key.refs()
+        yield Ref("reference", self.name)
+
+    def blame_one(self, scope: One) -> list[Ref]:
+        if scope.params.reference(self.name) is None:
+            return [Ref("reference", self.name)]
+        if self.key.one(scope) is None:
+            return self.key.blame_one(scope)
+        return [Ref("reference", self.name)]  # no row for the key
+
+    def blame_many(self, scope: Many, rows: Array) -> dict[Ref, Array]:
+        if scope.params.reference(self.name) is None:
+            return _leaf_blame(Ref("reference", self.name), rows)
+        k = self.key.many(scope)
+        key_unknown = rows & ~_full(k.known, scope.n)
+        out = self.key.blame_many(scope, key_unknown)
+        _merge_blame(out, _leaf_blame(Ref("reference", self.name), rows & ~key_unknown))
+        return out
+
+    def text(self, language: Language, namer: Namer, subject: type[Any]) -> str:
+        table = namer.reference(self.name, language)
+        key = self.key.text(language, namer, subject)
+        if language == "zh":
+            return f"{table}中{key}所在行的 {self.column}"
+        return f"the {self.column} of {key} in {table}"
+
+    def value_kind(self, subject: type[Any]) -> str:
+        return "text"
+
+
+def _key_text(value: Any) -> str:
+    """A key as reference data hold it: text, stripped (an ID number as the model keeps
+    it: without spaces, upper-case X)."""
+    if isinstance(value, Code):
+        return str(value.value)
+    return str(value).strip()
+
+
+@attrs.define(eq=False)
 class AsOf(Expr):
     """The evaluation date (or its year)."""
 
@@ -863,7 +984,9 @@ class IsIn(Expr):
                 return _unknown(n)
         else:
             options = self.options.one(One(None, scope.as_of, scope.params))
-        options = tuple(options)
+            if options is None:  # reference data not supplied for the run
+                return _unknown(n)
+        options = tuple(options) if not isinstance(options, frozenset) else options
         known = _wide(v.known, n)
         if v.coded:  # codes by their text: the options' texts as string ids
             ids = [string_id(o) for o in options if isinstance(o, str)]
@@ -898,7 +1021,10 @@ class IsIn(Expr):
     def blame_many(self, scope: Many, rows: Array) -> dict[Ref, Array]:
         v = self.value.many(scope)
         out = self.value.blame_many(scope, rows & ~_full(v.known, scope.n))
-        if isinstance(self.options, Param) and scope.params.get(self.options.name) is None:
+        if (isinstance(self.options, Param) and scope.params.get(self.options.name) is None) or (
+            isinstance(self.options, Reference)
+            and scope.params.reference(self.options.name) is None
+        ):
             _merge_blame(out, self.options.blame_many(scope, rows))
         return out
 
@@ -1643,6 +1769,10 @@ def _source_of(e: Expr) -> str:
         return f'step_date("{e.procedure}", "{e.step}")'
     if isinstance(e, Function):
         return f"function({getattr(e.fn, '__name__', 'fn')})"
+    if isinstance(e, Reference):
+        return f'reference("{e.name}")'
+    if isinstance(e, Lookup):
+        return f'reference("{e.name}").column("{e.column}", key={_source_of(e.key)})'
     name = getattr(e, "criterion", None) or getattr(e, "name", None)
     return f"{type(e).__name__}({name!r})" if name else type(e).__name__
 
@@ -1674,9 +1804,12 @@ def _of_field(fk: FieldKind | None) -> ValueType:
 class _Checker:
     """Infers the :class:`ValueType` of every node and collects what does not fit."""
 
-    def __init__(self, subject: type[Any], parameters: Any, members: bool) -> None:
+    def __init__(
+        self, subject: type[Any], parameters: Any, members: bool, references: Any = None
+    ) -> None:
         self.subject = subject
         self.parameters = parameters if parameters is not None else {}
+        self.references = references
         self.members = members
         self.problems: list[Text] = []
 
@@ -1788,6 +1921,8 @@ class _Checker:
             return _of_field(field_kind(member_type(self.subject), e.name))
         if isinstance(e, Param):
             return self.param(e.name)
+        if isinstance(e, Reference | Lookup):
+            return self.reference(e)
         if isinstance(e, AsOf):
             return _NUMBER if e.year else _DATE
         if isinstance(e, StepDate):
@@ -1870,6 +2005,32 @@ class _Checker:
             return ValueType("list", items=tuple(dict.fromkeys(i for v in values for i in v)))
         return _ANY
 
+    def reference(self, e: Reference | Lookup) -> ValueType:
+        spec = None if self.references is None else self.references.get(e.name)
+        if self.references is not None and spec is None:
+            known = ", ".join(sorted(self.references)) or "—"
+            self.problem(
+                f"{_source(e)}：策略包没有声明参考数据 {e.name}（已声明：{known}）",
+                f"{_source(e)}: the pack declares no reference {e.name} (declared: {known})",
+            )
+        if isinstance(e, Reference):
+            return ValueType("list")
+        key = self.visit(e.key)
+        if key.kind not in ("text", "code", "any"):
+            self.expect(e.key, key, "text", Text("参考表的键", "a reference table's key"))
+        if spec is not None and spec.kind != "table":
+            self.problem(
+                f"{_source(e)}：{e.name} 是集合，没有列",
+                f"{_source(e)}: {e.name} is a set: no columns",
+            )
+        elif spec is not None and e.column not in spec.columns:
+            self.problem(
+                f"{_source(e)}：参考表 {e.name} 没有列 {e.column}（有：{'、'.join(spec.columns)}）",
+                f"{_source(e)}: reference table {e.name} has no column {e.column} "
+                f"(it has: {', '.join(spec.columns)})",
+            )
+        return ValueType("text")
+
     def compare(self, e: Compare) -> ValueType:
         left, right = self.visit(e.left), self.visit(e.right)
         verb = Text("比较", "compares")
@@ -1884,6 +2045,10 @@ class _Checker:
         options = self.visit(e.options)
         verb = Text("比较", "compares")
         if options.kind == "any":
+            return _BOOL
+        if isinstance(e.options, Reference):  # keys are text (ID numbers, cadre ids …)
+            if value.kind not in ("text", "code", "any"):
+                self.expect(e.value, value, "text", Text("与参考数据比较的值", "a value looked up"))
             return _BOOL
         if options.kind != "list" or not isinstance(e.options, Const | Param):
             self.problem(
@@ -1945,7 +2110,12 @@ def static_type(
 ) -> ValueType:
     """The :class:`ValueType` of ``expr`` about ``subject`` records (``pack``: where its
     parameters' types and units come from; ``members``: evaluated per member)."""
-    checker = _Checker(_subject(subject, pack), getattr(pack, "parameters", None), members)
+    checker = _Checker(
+        _subject(subject, pack),
+        getattr(pack, "parameters", None),
+        members,
+        getattr(pack, "references", None),
+    )
     return checker.visit(expr)
 
 
@@ -1968,7 +2138,12 @@ def check_types(
     >>> [p.en for p in check_types(field("main_cause").eq(HouseGrade.A), "household")]
     ['compares field("main_cause") (a code of poverty_cause) with HouseGrade.A (a code of house_grade): codes of two different code lists never match']
     """  # noqa: E501
-    checker = _Checker(_subject(subject, pack), getattr(pack, "parameters", None), members)
+    checker = _Checker(
+        _subject(subject, pack),
+        getattr(pack, "parameters", None),
+        members,
+        getattr(pack, "references", None),
+    )
     t = checker.visit(expr)
     if expect is not None:
         checker.expect(expr, t, expect, role or Text("表达式", "the expression"))

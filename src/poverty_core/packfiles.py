@@ -43,6 +43,7 @@ __all__ = [
     "ParameterFile",
     "PeriodsFile",
     "ProcedureFile",
+    "ReferenceFile",
     "SourceFile",
     "TaxonomyFile",
     "list_toml",
@@ -149,6 +150,21 @@ class TaxonomyFile:
     locator: str
     items: list[ItemTable] | None = None
     codes: str | None = None
+    description: TextTable | None = None
+    override: bool = False
+
+
+@attrs.frozen
+class ReferenceFile:
+    """``references/<name>.toml``: reference data a run supplies (a set or a table)."""
+
+    kind: Literal["set", "table"]
+    key: str
+    title: TextTable
+    source: str
+    locator: str
+    key_form: Literal["text", "id_number"] = "text"
+    columns: list[str] = attrs.Factory(list)
     description: TextTable | None = None
     override: bool = False
 
@@ -398,6 +414,7 @@ _KINDS: dict[str, type[Any]] = {
     "not_encoded": NotEncodedFile,
     "periods": PeriodsFile,
     "fields": FieldsFile,
+    "reference": ReferenceFile,
 }
 
 

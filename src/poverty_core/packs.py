@@ -13,19 +13,14 @@ citation names a known source, and that parents exist without cycles — each pr
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
 import typing
-import weakref
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from importlib import metadata
 from importlib.resources.abc import Traversable
 from typing import TYPE_CHECKING, Any
 
 import attrs
-import pluggy
 
-from poverty_core import hookspecs
 from poverty_core._text import Language, Text
 from poverty_core.codes import CODE_LISTS
 from poverty_core.engine import (
@@ -55,6 +50,7 @@ from poverty_core.packfiles import (
     PeriodsFile,
     PeriodTable,
     ProcedureFile,
+    ReferenceFile,
     StepTable,
     TaxonomyFile,
     list_toml,
@@ -72,6 +68,7 @@ from poverty_core.parameters import (
     load_sources,
     period_of,
 )
+from poverty_core.references import ReferenceData, ReferenceSpec
 from poverty_core.rules import (
     Checklist,
     ChecklistEntry,
@@ -99,23 +96,24 @@ from poverty_core.vocabulary import (
 )
 
 if TYPE_CHECKING:
+    # the names that moved to poverty_core.plugins, for type checkers (see __getattr__)
+    from poverty_core.plugins import BLOCK_ENV as BLOCK_ENV
+    from poverty_core.plugins import PackRegistry as PackRegistry
+    from poverty_core.plugins import available_packs as available_packs
+    from poverty_core.plugins import default_registry as default_registry
+    from poverty_core.plugins import get_plugin_manager as get_plugin_manager
+    from poverty_core.plugins import load_pack as load_pack
     from poverty_core.readiness import Readiness
 
 __all__ = [
-    "BLOCK_ENV",
     "RULE_KINDS",
     "NotEncoded",
     "Pack",
     "PackDefinition",
-    "PackRegistry",
     "Rule",
     "RuleKind",
-    "get_plugin_manager",
-    "load_pack",
+    "assemble",
 ]
-
-BLOCK_ENV = "POVERTY_CORE_BLOCK_PLUGINS"
-"""Comma-separated entry-point names of plugins not to load."""
 
 Rule = Criterion | Decision | DecisionExtension | Classifier | Entitlement | Indicator
 """Anything a pack registers in ``rules=`` or ``overrides=``."""
@@ -149,6 +147,13 @@ RULE_KINDS: tuple[RuleKind, ...] = (
     RuleKind("taxonomy", "taxonomies", Text("分类", "taxonomy"), data="taxonomies", dated=False),
     RuleKind("procedure", "procedures", Text("程序", "procedure"), data="procedures"),
     RuleKind("checklist", "checklists", Text("核查清单", "checklist"), data="checklists"),
+    RuleKind(
+        "reference",
+        "references",
+        Text("参考数据", "reference data"),
+        data="references",
+        dated=False,
+    ),
     RuleKind("criterion", "criteria", Text("判定标准", "criterion"), cls=Criterion),
     RuleKind("decision", "decisions", Text("决策", "decision"), cls=Decision),
     RuleKind("classifier", "classifiers", Text("分类器", "classifier"), cls=Classifier),
@@ -218,6 +223,8 @@ class PackData:
     """``periods.toml``: periods this pack sets on rules it inherits (by ``[kind:]id``)."""
     fields: list[PackField] = attrs.Factory(list)
     """``fields.toml``: input fields the pack declares (code lists resolved on assembly)."""
+    references: list[tuple[ReferenceSpec, bool]] = attrs.Factory(list)
+    """``references/*.toml``: reference data a run supplies."""
 
 
 def _load_fields(pack: str, resource: Traversable, problems: list[FileProblems]) -> list[PackField]:
@@ -364,6 +371,38 @@ def _load_taxonomy(
     return taxonomy, f.override
 
 
+def _load_reference(
+    pack: str, resource: Traversable, problems: list[FileProblems]
+) -> tuple[ReferenceSpec, bool] | None:
+    path = f"references/{resource.name}"
+    f, found = read_file(resource, path, ReferenceFile, problems)
+    if f is None:
+        return None
+    name = resource.name.removesuffix(".toml")
+    if not NAME.match(name):
+        found.add("", "文件名应为 snake_case", "the file name must be snake_case")
+    if f.kind == "set" and f.columns:
+        found.add("columns", "集合没有列（只有键）", "a set has no columns (only keys)")
+    if f.key in f.columns or len(set(f.columns)) != len(f.columns):
+        found.add("columns", "列名重复", "column names repeat")
+    for i, c in enumerate(f.columns):
+        if not NAME.match(c):
+            found.add(f"columns[{i}]", "列名应为 snake_case", "a column name is snake_case")
+    spec = ReferenceSpec(
+        id=name,
+        kind=f.kind,
+        key=f.key,
+        key_form=f.key_form,
+        columns=tuple(f.columns),
+        title=f.title.text(),
+        citation=citation_of(f.source, f.locator, None, found, ""),
+        description=f.description.text() if f.description else None,
+        pack=pack,
+        file=path,
+    )
+    return spec, f.override
+
+
 def _steps(entries: list[StepTable], found: FileProblems, key: str) -> list[tuple[str, Text]]:
     for i, e in enumerate(entries):
         if not NAME.match(e.id):
@@ -475,6 +514,7 @@ def load_data(pack: str, data: Traversable | None) -> PackData:
         "not_encoded.toml",
         "periods.toml",
         "fields.toml",
+        "references",
     }
     problems: list[FileProblems] = []
     for entry in data.iterdir():
@@ -498,6 +538,7 @@ def load_data(pack: str, data: Traversable | None) -> PackData:
         not_encoded=_load_not_encoded(pack, data / "not_encoded.toml", problems),
         periods=_load_periods(pack, data / "periods.toml", problems),
         fields=_load_fields(pack, data / "fields.toml", problems),
+        references=each(_load_reference, "references"),
     )
     raise_problems(pack, problems)
     return result
@@ -531,14 +572,21 @@ class _Namer:
         p = self.pack.procedures.get(name)
         return p.title[language] if p else name
 
+    def reference(self, name: str, language: Language) -> str:
+        r = self.pack.references.get(name)
+        return r.title[language] if r else name
 
-@attrs.define
+
+@attrs.frozen(eq=False)
 class Pack:
     """An assembled, effective pack: its own items and everything it inherits.
 
     Every parameter, criterion, decision, procedure, taxonomy and source records the
     pack it comes from (``.pack``) and, when it replaces an ancestor's, which one
     (``.overrides``).
+
+    A pack is frozen once assembled (registries cache and share it): the methods that
+    change something — :meth:`with_periods`, :meth:`with_references` — return a new pack.
     """
 
     name: str
@@ -558,6 +606,9 @@ class Pack:
     entitlements: dict[str, Entitlement]
     indicators: dict[str, Indicator]
     taxonomies: dict[str, Taxonomy]
+    references: dict[str, ReferenceSpec]
+    """Reference data a run supplies (:func:`poverty_core.blocks.reference`), declared by
+    the pack and its ancestors."""
     not_encoded: list[NotEncoded]
     removed: dict[str, str]
     """Inherited ids this pack (or an ancestor) removed, with the pack that removed them."""
@@ -565,6 +616,8 @@ class Pack:
     """Periods the caller set for its runs (:meth:`with_periods`); results record them."""
     fields: dict[str, PackField] = attrs.Factory(dict)
     """Input fields the pack and its ancestors declare (``fields.toml``)."""
+    run_references: dict[str, ReferenceData] = attrs.field(factory=dict, repr=False)
+    """Reference data the caller supplied for its runs (:meth:`with_references`)."""
     record_types: dict[str, type[Any]] = attrs.Factory(
         lambda: {"household": Household, "person": Person, "village": Village, "county": County}
     )
@@ -650,19 +703,64 @@ class Pack:
             from poverty_core.errors import InputError, Problem
 
             raise InputError([Problem("periods", err.text)], what="periods") from None
-        pack = attrs.evolve(self, run_periods={**self.run_periods, **chosen})
-        for kind, attr in _PERIOD_KINDS.items():
-            setattr(pack, attr, copies[kind])
         # steps and items follow their procedure's or checklist's period
-        for procedure in pack.procedures.values():
+        criteria, decisions = copies["criterion"], copies["decision"]
+        for procedure in copies["procedure"].values():
             for step in procedure.step_criteria():
-                pack.criteria[step.id] = step
-            pack.decisions[procedure.as_decision().id] = procedure.as_decision()
-        for checklist in pack.checklists.values():
+                criteria[step.id] = step
+            decisions[procedure.as_decision().id] = procedure.as_decision()
+        for checklist in copies["checklist"].values():
             for item in checklist.item_criteria():
-                pack.criteria[item.id] = item
-            pack.decisions[checklist.id] = checklist.as_decision()
-        return pack
+                criteria[item.id] = item
+            decisions[checklist.id] = checklist.as_decision()
+        changes: dict[str, Any] = {attr: copies[kind] for kind, attr in _PERIOD_KINDS.items()}
+        return attrs.evolve(self, run_periods={**self.run_periods, **chosen}, **changes)
+
+    def with_references(self, references: Mapping[str, Any]) -> Pack:
+        """A copy of the pack whose runs use the given reference data (by name, as
+        :meth:`check_references` takes them) unless a call supplies its own; every result
+        records each by name, row count and hash.
+
+        >>> import poverty_core as pc
+        >>> pack = pc.load_pack("zhangzhou").with_references(
+        ...     {"identification_matches": [{"id_number": "35062319800101007x",
+        ...                                  "data_set": "social_insurance"}]})
+        >>> pack.run_references["identification_matches"].summary()["rows"]
+        1
+        """
+        checked = self.check_references(references)
+        return attrs.evolve(self, run_references={**self.run_references, **checked})
+
+    def check_references(self, references: Mapping[str, Any] | None) -> dict[str, ReferenceData]:
+        """The caller's reference data for a run, checked against the pack's declarations
+        (:class:`~poverty_core.references.ReferenceSpec`) and normalised, on top of those
+        of :meth:`with_references`. An undeclared name or bad data is an
+        :class:`~poverty_core.errors.InputError` naming it (never echoing a value)."""
+        from poverty_core.errors import InputError, Problem
+
+        out = dict(self.run_references)
+        problems: list[Problem] = []
+        for name, value in (references or {}).items():
+            spec = self.references.get(name)
+            if spec is None:
+                known = ", ".join(sorted(self.references)) or "—"
+                problems.append(
+                    Problem(
+                        f"references.{name}",
+                        Text(
+                            f"策略包 {self.name} 没有声明参考数据 {name}（已声明：{known}）",
+                            f"pack {self.name} declares no reference {name} (declared: {known})",
+                        ),
+                    )
+                )
+                continue
+            try:
+                out[name] = spec.data(value)
+            except InputError as err:
+                problems += err.problems
+        if problems:
+            raise InputError(problems, what="references")
+        return out
 
     def _period_tables(self) -> dict[str, dict[str, Any]]:
         return {kind: getattr(self, attr) for kind, attr in _PERIOD_KINDS.items()}
@@ -709,9 +807,21 @@ class Pack:
         *,
         as_of: dt.date,
         overrides: Mapping[str, Any] | None = None,
+        references: Mapping[str, Any] | None = None,
     ) -> DecisionResult:
-        """Evaluate a decision on one record (see :func:`poverty_core.engine.decide`)."""
-        return decide(self, decision, record, as_of=as_of, overrides=overrides)
+        """Evaluate a decision on one record (see :func:`poverty_core.engine.decide`).
+
+        ``overrides``: parameter values for this run (:meth:`check_overrides`);
+        ``references``: reference data by name, on top of those of
+        :meth:`with_references` (:meth:`check_references`)."""
+        return decide(
+            self,
+            decision,
+            record,
+            as_of=as_of,
+            overrides=overrides,
+            references=self.check_references(references),
+        )
 
     def readiness(
         self,
@@ -719,12 +829,19 @@ class Pack:
         *,
         as_of: dt.date,
         overrides: Mapping[str, Any] | None = None,
+        references: Mapping[str, Any] | None = None,
     ) -> Readiness:
         """What a decision needs on a date, before any record is read (rules in force,
         gaps, inputs read; see :func:`poverty_core.readiness.readiness`)."""
         from poverty_core.readiness import readiness
 
-        return readiness(self, decision, as_of=as_of, overrides=overrides)
+        return readiness(
+            self,
+            decision,
+            as_of=as_of,
+            overrides=overrides,
+            references=self.check_references(references),
+        )
 
     def decide_batch(
         self,
@@ -733,9 +850,18 @@ class Pack:
         *,
         as_of: dt.date,
         overrides: Mapping[str, Any] | None = None,
+        references: Mapping[str, Any] | None = None,
     ) -> BatchResult:
-        """Evaluate a decision over many records, vectorised."""
-        return decide_batch(self, decision, records, as_of=as_of, overrides=overrides)
+        """Evaluate a decision over many records, vectorised (``overrides`` and
+        ``references`` as for :meth:`decide`)."""
+        return decide_batch(
+            self,
+            decision,
+            records,
+            as_of=as_of,
+            overrides=overrides,
+            references=self.check_references(references),
+        )
 
     def _get(self, table: Mapping[str, Any], kind: Text, id: str) -> Any:
         try:
@@ -750,10 +876,18 @@ class Pack:
         *,
         as_of: dt.date,
         overrides: Mapping[str, Any] | None = None,
+        references: Mapping[str, Any] | None = None,
     ) -> Classification:
         """Put one record in a class of a classifier."""
         c = self._get(self.classifiers, Text("分类器", "classifier"), classifier)
-        return classify(self, c, record, as_of=as_of, overrides=overrides)
+        return classify(
+            self,
+            c,
+            record,
+            as_of=as_of,
+            overrides=overrides,
+            references=self.check_references(references),
+        )
 
     def classify_batch(
         self,
@@ -762,10 +896,18 @@ class Pack:
         *,
         as_of: dt.date,
         overrides: Mapping[str, Any] | None = None,
+        references: Mapping[str, Any] | None = None,
     ) -> ClassificationBatch:
         """Classify many records, vectorised."""
         c = self._get(self.classifiers, Text("分类器", "classifier"), classifier)
-        return classify_batch(self, c, records, as_of=as_of, overrides=overrides)
+        return classify_batch(
+            self,
+            c,
+            records,
+            as_of=as_of,
+            overrides=overrides,
+            references=self.check_references(references),
+        )
 
     def entitle(
         self,
@@ -774,10 +916,18 @@ class Pack:
         *,
         as_of: dt.date,
         overrides: Mapping[str, Any] | None = None,
+        references: Mapping[str, Any] | None = None,
     ) -> EntitlementResult:
         """What one household is due under an entitlement."""
         e = self._get(self.entitlements, Text("补助项目", "entitlement"), entitlement)
-        return entitle(self, e, record, as_of=as_of, overrides=overrides)
+        return entitle(
+            self,
+            e,
+            record,
+            as_of=as_of,
+            overrides=overrides,
+            references=self.check_references(references),
+        )
 
     def entitle_batch(
         self,
@@ -786,10 +936,18 @@ class Pack:
         *,
         as_of: dt.date,
         overrides: Mapping[str, Any] | None = None,
+        references: Mapping[str, Any] | None = None,
     ) -> EntitlementBatch:
         """Entitlement totals over many households, vectorised."""
         e = self._get(self.entitlements, Text("补助项目", "entitlement"), entitlement)
-        return entitle_batch(self, e, records, as_of=as_of, overrides=overrides)
+        return entitle_batch(
+            self,
+            e,
+            records,
+            as_of=as_of,
+            overrides=overrides,
+            references=self.check_references(references),
+        )
 
     def indicator(
         self,
@@ -799,12 +957,14 @@ class Pack:
         by: str | None = None,
         as_of: dt.date,
         overrides: Mapping[str, Any] | None = None,
+        references: Mapping[str, Any] | None = None,
     ) -> list[dict[str, Any]]:
         """Compute an indicator per group (``by``: a field such as ``village_id``)."""
         from poverty_core.indicators import compute
 
         i = self._get(self.indicators, Text("指标", "indicator"), indicator)
-        return compute(self, i, records, by=by, as_of=as_of, overrides=overrides)
+        pack = self.with_references(references) if references else self
+        return compute(pack, i, records, by=by, as_of=as_of, overrides=overrides)
 
     def describe(self) -> dict[str, Any]:
         """A JSON-compatible description of the effective pack, with the origin of every
@@ -937,6 +1097,7 @@ class Pack:
                 }
                 for i in pack.indicators.values()
             ],
+            "references": [r.to_dict() for r in pack.references.values()],
             "sources": [s.to_dict() for s in pack.sources.values()],
             "removed": pack.removed,
             "not_encoded": [
@@ -1457,10 +1618,23 @@ def _set_periods(
 def _personal_reads(expr: Any, subject: type[Any], persons: type[Any] = Person) -> list[str]:
     """Personal fields (names, ID numbers …) an expression reads as values, not only
     whether they are filled in: their values would be reported in findings."""
-    from poverty_core.expressions import Field, Filled, Function, Length, Member
+    from poverty_core.expressions import (
+        Field,
+        Filled,
+        Function,
+        IsIn,
+        Length,
+        Lookup,
+        Member,
+        Reference,
+    )
 
     if isinstance(expr, Filled | Length | Function):
         return []
+    if isinstance(expr, IsIn) and isinstance(expr.options, Reference):
+        return []  # only whether the value is among the supplied keys is reported
+    if isinstance(expr, Lookup) and isinstance(expr.key, Field | Member):
+        return []  # the key selects a row; the row's cell is reported, not the key
     if isinstance(expr, Field | Member):
         cls = persons if isinstance(expr, Member) else subject
         a = attrs.fields_dict(cls).get(expr.name)
@@ -1560,6 +1734,8 @@ def _resolve_citations(pack: Pack) -> None:
         pack.decisions[k] = attrs.evolve(d, citations=[bind(c) for c in d.citations])
     for k, t in pack.taxonomies.items():
         pack.taxonomies[k] = attrs.evolve(t, citation=bind(t.citation))
+    for k, rs in pack.references.items():
+        pack.references[k] = attrs.evolve(rs, citation=bind(rs.citation))
     for k, pr in pack.procedures.items():
         pack.procedures[k] = attrs.evolve(pr, citation=bind(pr.citation))
     for k, cl in pack.checklists.items():
@@ -1574,7 +1750,7 @@ def _resolve_citations(pack: Pack) -> None:
         )
     for k, ind in pack.indicators.items():
         pack.indicators[k] = attrs.evolve(ind, citations=[bind(c) for c in ind.citations])
-    pack.not_encoded = [attrs.evolve(n, citation=bind(n.citation)) for n in pack.not_encoded]
+    pack.not_encoded[:] = [attrs.evolve(n, citation=bind(n.citation)) for n in pack.not_encoded]
 
 
 def _validate(pack: Pack) -> None:
@@ -1594,6 +1770,8 @@ def _validate(pack: Pack) -> None:
         cited(f"taxonomy {t.id}", t.citation)
     for pr in pack.procedures.values():
         cited(f"procedure {pr.id}", pr.citation)
+    for ref in pack.references.values():
+        cited(f"reference {ref.id}", ref.citation, ref.file)
     for n in pack.not_encoded:
         cited(f"not_encoded {n.rule.en!r}", n.citation)
 
@@ -1690,195 +1868,25 @@ def _validate(pack: Pack) -> None:
         raise PackError(pack.name, Text(f"校验失败：{lines}", f"invalid: {lines}"), file=file)
 
 
-# -- plugins ---------------------------------------------------------------------------
+# -- the registry moved to poverty_core.plugins ----------------------------------------
 
-
-def get_plugin_manager(*, entry_points: bool = True) -> pluggy.PluginManager:
-    """A new plugin manager with the hook specs, the built-in packs and (unless
-    ``entry_points=False``) every installed plugin of the ``poverty_core`` entry-point
-    group, except those named in ``$POVERTY_CORE_BLOCK_PLUGINS``.
-
-    A plugin that fails to import is skipped and reported by
-    ``PackRegistry.problems``; it never stops the others.
-    """
-    pm = pluggy.PluginManager(hookspecs.NAME)
-    pm.add_hookspecs(hookspecs)
-    from poverty_core import national
-
-    pm.register(national, name="national")
-    if entry_points:
-        _load_entry_points(pm)
-    pm.check_pending()
-    return pm
-
-
-# Plugins that failed to load, per manager (weakly: a manager's problems go with it).
-_LOAD_PROBLEMS: weakref.WeakKeyDictionary[pluggy.PluginManager, list[tuple[str, str]]] = (
-    weakref.WeakKeyDictionary()
+_MOVED = frozenset(
+    {
+        "BLOCK_ENV",
+        "PackRegistry",
+        "available_packs",
+        "default_registry",
+        "get_plugin_manager",
+        "load_pack",
+    }
 )
 
 
-def _load_entry_points(pm: pluggy.PluginManager) -> None:
-    blocked = {b.strip() for b in os.environ.get(BLOCK_ENV, "").split(",") if b.strip()}
-    problems: list[tuple[str, str]] = []
-    for ep in metadata.entry_points(group=hookspecs.NAME):
-        if ep.name in blocked or pm.is_registered(ep.name) or pm.has_plugin(ep.name):
-            continue
-        try:
-            plugin = ep.load()
-            pm.register(plugin, name=ep.name)
-        except Exception as exc:  # a broken plugin is reported, never fatal to others
-            problems.append((ep.name, f"{type(exc).__name__}: {exc}"))
-    _LOAD_PROBLEMS[pm] = problems
+def __getattr__(name: str) -> Any:
+    # Plugin loading and the registry live in poverty_core.plugins; these names stay
+    # importable from here for code written against earlier releases.
+    if name in _MOVED:
+        from poverty_core import plugins
 
-
-class PackRegistry:
-    """The packs the plugins of one plugin manager register, assembled on demand."""
-
-    def __init__(self, pm: pluggy.PluginManager | None = None) -> None:
-        self.pm = pm if pm is not None else get_plugin_manager()
-        self.definitions: dict[str, PackDefinition] = {}
-        self.problems: list[PackError] = [
-            PackError(name, Text(f"插件加载失败：{msg}", f"plugin failed to load: {msg}"))
-            for name, msg in _LOAD_PROBLEMS.get(self.pm, [])
-        ]
-        self._packs: dict[str, Pack] = {}
-        self._collect()
-
-    def _collect(self) -> None:
-        for impl in self.pm.hook.poverty_core_register_packs.get_hookimpls():
-            plugin_name = impl.plugin_name
-            collected: list[PackDefinition] = []
-
-            def register(
-                definition: PackDefinition, _into: list[PackDefinition] = collected
-            ) -> None:
-                if not isinstance(definition, PackDefinition):
-                    raise TypeError(
-                        f"register() takes a PackDefinition, got {type(definition).__name__}"
-                    )
-                _into.append(definition)
-
-            try:
-                impl.function(register=register) if "register" in impl.argnames else impl.function()
-            except Exception as exc:  # one broken plugin must not stop the others
-                self.problems.append(
-                    PackError(
-                        plugin_name,
-                        Text(
-                            f"插件 {plugin_name} 的 poverty_core_register_packs 出错：{exc}",
-                            f"plugin {plugin_name}: poverty_core_register_packs raised "
-                            f"{type(exc).__name__}: {exc}",
-                        ),
-                    )
-                )
-                continue
-            for definition in collected:
-                definition = attrs.evolve(definition, plugin=plugin_name)
-                if not NAME.match(definition.name):
-                    self.problems.append(
-                        PackError(
-                            definition.name,
-                            Text(
-                                "包名应为小写 snake_case", "pack name must be lower-case snake_case"
-                            ),
-                        )
-                    )
-                elif definition.name in self.definitions:
-                    other = self.definitions[definition.name].plugin
-                    self.problems.append(
-                        PackError(
-                            definition.name,
-                            Text(
-                                f"插件 {plugin_name} 与 {other} 注册了同名策略包",
-                                f"plugins {other} and {plugin_name} both register this pack name",
-                            ),
-                        )
-                    )
-                    self.definitions[definition.name] = attrs.evolve(
-                        self.definitions[definition.name], plugin=f"{other}, {plugin_name}"
-                    )
-                    self._duplicates.add(definition.name)
-                else:
-                    self.definitions[definition.name] = definition
-
-    @property
-    def _duplicates(self) -> set[str]:
-        if not hasattr(self, "_dups"):
-            self._dups: set[str] = set()
-        return self._dups
-
-    def names(self) -> list[str]:
-        """Names of every registered pack."""
-        return sorted(self.definitions)
-
-    def load(self, name: str) -> Pack:
-        """Assemble pack ``name`` and its ancestors (cached)."""
-        return self._load(name, ())
-
-    def _load(self, name: str, seen: tuple[str, ...]) -> Pack:
-        if name in self._packs:
-            return self._packs[name]
-        if name in seen:
-            cycle = " → ".join((*seen, name))
-            raise PackError(name, Text(f"继承成环：{cycle}", f"cyclic inheritance: {cycle}"))
-        definition = self.definitions.get(name)
-        if definition is None:
-            if seen:
-                raise PackError(
-                    seen[-1], Text(f"上级包 {name} 未安装", f"parent pack {name} is not installed")
-                )
-            raise UnknownName(Text("策略包", "pack"), name, self.names())
-        if name in self._duplicates:
-            raise PackError(
-                name,
-                Text(
-                    f"多个插件注册了该包：{definition.plugin}",
-                    f"registered by more than one plugin: {definition.plugin}",
-                ),
-            )
-        parent = self._load(definition.parent, (*seen, name)) if definition.parent else None
-        try:
-            pack = assemble(definition, parent)
-        except PackError as exc:
-            if definition.plugin and definition.plugin != name:
-                plugin = definition.plugin
-                raise PackError(
-                    exc.pack,
-                    Text(f"（插件 {plugin}）{exc.detail.zh}", f"(plugin {plugin}) {exc.detail.en}"),
-                    file=exc.file,
-                ) from None
-            raise
-        self._packs[name] = pack
-        return pack
-
-    def check_all(self) -> dict[str, PackError | None]:
-        """Try to assemble every pack; each name maps to its error or ``None``."""
-        out: dict[str, PackError | None] = {}
-        for name in self.names():
-            try:
-                self.load(name)
-                out[name] = None
-            except PackError as exc:
-                out[name] = exc
-        return out
-
-
-_DEFAULT: list[PackRegistry] = []
-
-
-def default_registry() -> PackRegistry:
-    """The registry of installed plugins, built on first use (not at import)."""
-    if not _DEFAULT:
-        _DEFAULT.append(PackRegistry())
-    return _DEFAULT[0]
-
-
-def load_pack(name: str, *, registry: PackRegistry | None = None) -> Pack:
-    """The assembled pack ``name`` from the installed plugins (or a given registry).
-
-    >>> pack = load_pack("national")
-    >>> pack.chain
-    ('national',)
-    """
-    return (registry or default_registry()).load(name)
+        return getattr(plugins, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -3,9 +3,11 @@
 :func:`readiness` looks at a decision of a pack on one date — before any record is read —
 and says which of its criteria govern then and which do not, the register fields it
 reads, and the parameters it reads that have no value on that date (gaps), each with how
-to supply it. A gap is *blocking* when no record can be found eligible without it: the
-parameter is read by a test in force in a position every passing record needs (not only
-in one branch of an ``or``, a ``coalesce`` or a ``where``).
+to supply it, and the reference data it reads (:func:`poverty_core.blocks.reference`):
+inputs the run must supply, each said to be supplied or not. A gap is *blocking* when no
+record can be found eligible without it: the parameter is read by a test in force in a
+position every passing record needs (not only in one branch of an ``or``, a ``coalesce``
+or a ``where``).
 
 The analysis of "needed" inputs is a small walk over the expression tree written here
 (no library does it), in Kleene logic: to be true an ``and`` needs what each part needs
@@ -32,6 +34,7 @@ from poverty_core.expressions import (
     Expr,
     Filled,
     Function,
+    Lookup,
     MemberAggregate,
     Not,
     Or,
@@ -39,12 +42,13 @@ from poverty_core.expressions import (
     Where,
 )
 from poverty_core.parameters import Parameter
+from poverty_core.references import ReferenceData, ReferenceSpec
 from poverty_core.rules import Criterion, Decision, in_force_on
 
 if TYPE_CHECKING:
     from poverty_core.packs import Pack
 
-__all__ = ["Gap", "Readiness", "needed", "readiness"]
+__all__ = ["Gap", "Readiness", "ReferenceNeed", "needed", "readiness"]
 
 
 def needed(expr: Expr) -> frozenset[Ref]:
@@ -99,6 +103,9 @@ def _needs(expr: Expr) -> tuple[frozenset[Ref], frozenset[Ref]]:
         return cond | (then_t & else_t), cond | (then_f & else_f)
     if isinstance(expr, MemberAggregate) and expr.how != "count":
         return _needs(expr.condition)
+    if isinstance(expr, Lookup):  # the key, and the table it is looked up in
+        known = _known(expr.key) | {Ref("reference", expr.name)}
+        return known, known
     children = expr.children()
     if not children:
         refs = frozenset(expr.refs())
@@ -156,6 +163,42 @@ class Gap:
 
 
 @attrs.frozen
+class ReferenceNeed:
+    """Reference data a criterion in force reads: an input the run must supply."""
+
+    reference: ReferenceSpec
+    rules: tuple[str, ...]
+    supplied: bool
+    blocking: bool
+    """True when it is not supplied and no record can pass without it."""
+
+    def explain(self, language: Language = "en") -> str:
+        """One line: the reference, whether it is supplied and how to supply it."""
+        r = self.reference
+        rules = ", ".join(self.rules)
+        if language == "zh":
+            state = "已提供" if self.supplied else "未提供，读取它的判定将无法判定"
+            how = "" if self.supplied else f"；用 --reference {r.id}=文件（CSV/JSON）提供"
+            return f"参考数据 {r.id}（{r.title.zh}）{state}；读取它的规则：{rules}{how}"
+        state = "supplied" if self.supplied else "not supplied: the findings reading it are unknown"
+        how = "" if self.supplied else f"; supply it with --reference {r.id}=FILE (CSV or JSON)"
+        return f"reference {r.id} ({r.title.en}) {state}; read by: {rules}{how}"
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-compatible form."""
+        return {
+            "reference": self.reference.id,
+            "kind": self.reference.kind,
+            "title": self.reference.title.to_dict(),
+            "pack": self.reference.pack,
+            "rules": list(self.rules),
+            "supplied": self.supplied,
+            "blocking": self.blocking,
+            "supply": f"--reference {self.reference.id}=FILE",
+        }
+
+
+@attrs.frozen
 class Readiness:
     """What a decision of a pack needs on a date, before a register is read."""
 
@@ -169,11 +212,17 @@ class Readiness:
     gaps: tuple[Gap, ...]
     fields: tuple[str, ...]
     """The inputs the criteria in force read (``members[].age``, ``procedures.x`` …)."""
+    references: tuple[ReferenceNeed, ...] = ()
+    """The reference data the criteria in force read, supplied or not."""
 
     @property
-    def blocking(self) -> tuple[Gap, ...]:
-        """The gaps without which no record can be found eligible."""
-        return tuple(g for g in self.gaps if g.blocking)
+    def blocking(self) -> tuple[Gap | ReferenceNeed, ...]:
+        """The gaps and unsupplied references without which no record can be found
+        eligible."""
+        return (
+            *(g for g in self.gaps if g.blocking),
+            *(r for r in self.references if r.blocking),
+        )
 
     @property
     def ready(self) -> bool:
@@ -200,6 +249,9 @@ class Readiness:
         if self.gaps:
             lines.append("  没有取值的参数：" if zh else "  parameters with no value:")
             lines += [f"    {g.explain(language)}" for g in self.gaps]
+        if self.references:
+            lines.append("  运行须提供的参考数据：" if zh else "  reference data the run supplies:")
+            lines += [f"    {r.explain(language)}" for r in self.references]
         lines.append(("  读取的字段：" if zh else "  inputs read: ") + ", ".join(self.fields))
         return "\n".join(lines)
 
@@ -213,6 +265,7 @@ class Readiness:
             "not_in_force": [_rule_dict(r) for r in self.not_in_force],
             "gaps": [g.to_dict() for g in self.gaps],
             "fields": list(self.fields),
+            "references": [r.to_dict() for r in self.references],
             "ready": self.ready,
         }
 
@@ -230,7 +283,7 @@ def _reads(rules: Iterable[Criterion]) -> tuple[str, ...]:
     seen: dict[str, None] = {}
     for rule in rules:
         for ref in rule.refs():
-            if ref.kind != "param":
+            if ref.kind not in ("param", "reference"):
                 seen.setdefault(ref.label(), None)
     return tuple(seen)
 
@@ -241,9 +294,11 @@ def readiness(
     *,
     as_of: dt.date,
     overrides: Mapping[str, Any] | None = None,
+    references: Mapping[str, ReferenceData] | None = None,
 ) -> Readiness:
     """What decision ``decision_id`` of ``pack`` needs on ``as_of`` (with the caller's
-    ``overrides``), before any record is read.
+    ``overrides`` and ``references``: by default those the pack carries,
+    :meth:`~poverty_core.packs.Pack.with_references`), before any record is read.
 
     Raises :class:`~poverty_core.errors.NotInForce` when the decision governs on none of
     its dates, like deciding would.
@@ -283,6 +338,23 @@ def readiness(
     gaps = tuple(
         Gap(pack.parameters[name], tuple(ids), name in blocking) for name, ids in readers.items()
     )
+    supplied = references if references is not None else pack.run_references
+    users: dict[str, list[str]] = {}
+    must_refs: set[str] = set()
+    for rule in in_force:
+        must_refs |= {r.name for r in needed(rule.test) if r.kind == "reference"}
+        for ref in rule.refs():
+            if ref.kind == "reference" and rule.id not in users.setdefault(ref.name, []):
+                users[ref.name].append(rule.id)
+    needs = tuple(
+        ReferenceNeed(
+            pack.references[name],
+            tuple(ids),
+            name in supplied,
+            name not in supplied and name in must_refs,
+        )
+        for name, ids in users.items()
+    )
     return Readiness(
         pack.name,
         decision,
@@ -291,4 +363,5 @@ def readiness(
         tuple(not_in_force),
         gaps,
         _reads(in_force),
+        needs,
     )

@@ -56,7 +56,8 @@ from poverty_core._pictures import (
 from poverty_core._svg import display_width
 from poverty_core._text import Language
 from poverty_core.expressions import subject_of
-from poverty_core.packs import Pack, default_registry, load_pack
+from poverty_core.packs import Pack
+from poverty_core.plugins import default_registry, load_pack
 
 __all__ = [
     "CliDirective",
@@ -510,6 +511,35 @@ def _taxonomies(pack: Pack) -> list[str]:
     return lines
 
 
+def _references(pack: Pack) -> list[str]:
+    lines = heading("参考数据 · Reference data", "=")
+    lines += [
+        _para(
+            "规则比对的、由调用方每次运行时提供的数据（reference(…)）：本包只声明其形式与出处，"
+            "数据不随包发布；结果只记录名称、行数和内容哈希。",
+            "Data rules compare records with that the caller supplies for each run "
+            "(reference(…)): the pack declares their form and source only; the data never "
+            "ship with it, and results record the name, row count and content hash.",
+        ),
+        "",
+    ]
+    rows = [
+        [
+            _lit(r.id),
+            _esc(r.kind),
+            _lit(r.key) + (f" ({_esc(r.key_form)})" if r.key_form != "text" else ""),
+            ", ".join(_lit(c) for c in r.columns) or "—",
+            _esc(_origin_zh(r)),
+            _esc(r.citation.format("zh")),
+            _esc(r.title.zh),
+            _esc(r.title.en),
+        ]
+        for r in pack.references.values()
+    ]
+    lines += _table(["编号", "类型", "键", "列", "来源包", "出处", "名称", "English"], rows)
+    return lines
+
+
 def _fields(pack: Pack) -> list[str]:
     lines = heading("输入字段 · Input fields", "=")
     lines += [
@@ -828,6 +858,7 @@ def pack_rst(pack: Pack) -> list[str]:
         (pack.checklists, _checklists),
         (pack.procedures, _procedures),
         (pack.fields, _fields),
+        (pack.references, _references),
         (pack.taxonomies, _taxonomies),
     ):
         if present:

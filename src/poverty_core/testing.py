@@ -36,7 +36,9 @@ fields); ``class`` (a classifier);
 (``{group = true/false}``). ``"undetermined"`` stands for a class, total, value or
 target that cannot be decided. Indicator cases take
 ``records`` (a list) and/or ``groups`` (``[{count = N, record = …, set = …}]`` —
-``count`` copies with ids suffixed ``-1``, ``-2`` …) and ``by``.
+``count`` copies with ids suffixed ``-1``, ``-2`` …) and ``by``. Reference data the
+rules read (:func:`poverty_core.blocks.reference`) are given as ``references = { name =
+[…] }``, in a case or for the whole file; ``references = {}`` in a case runs it with none.
 """
 
 from __future__ import annotations
@@ -54,14 +56,15 @@ import pytest
 
 from poverty_core.convert import RECORD_TYPES, structure_many
 from poverty_core.errors import PovertyCoreError
-from poverty_core.packs import Pack, PackRegistry, load_pack
+from poverty_core.packs import Pack
+from poverty_core.plugins import PackRegistry, load_pack
 
 __all__ = ["Case", "CaseFailure", "load_cases", "run_case"]
 
 _CASE_KEYS = {
     "name", "pack", "as_of", "decision", "classifier", "entitlement", "indicator",
     "record", "set", "unset", "records", "groups", "by", "overrides", "expect", "kind",
-    "note",
+    "note", "references",
 }  # fmt: skip
 _EXPECT_KEYS = {
     "outcome", "passed", "failed", "unknown", "not_in_force", "missing", "class", "total",
@@ -93,6 +96,8 @@ class Case:
     overrides: dict[str, Any]
     by: str | None = None
     file: str = ""
+    references: dict[str, Any] = attrs.Factory(dict)
+    """Reference data the case's runs use (by name, as the pack declares them)."""
     records_pack: str | None = None
     """The file's ``pack``: when the case's pack is one of its ancestors (a comparison
     with a parent), the records are built with this pack's record classes, so they keep
@@ -140,7 +145,7 @@ def load_cases(path: str | Path) -> list[Case]:
         data = tomllib.loads(p.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as exc:
         raise _bad(file, "", f"TOML error: {exc}") from None
-    unknown = set(data) - {"pack", "as_of", "records", "case", "kind"}
+    unknown = set(data) - {"pack", "as_of", "records", "case", "kind", "references"}
     if unknown:
         raise _bad(file, "", f"unknown top-level key(s): {', '.join(sorted(unknown))}")
     bases = data.get("records", {})
@@ -201,6 +206,7 @@ def load_cases(path: str | Path) -> list[Case]:
                 records=tuple(records),
                 expect=dict(expect),
                 overrides=dict(raw.get("overrides", {})),
+                references=dict(raw.get("references", data.get("references", {}))),
                 by=raw.get("by"),
                 file=file,
                 records_pack=data.get("pack"),
@@ -217,6 +223,8 @@ def _check(condition: bool, case: Case, message: str) -> None:
 def run_case(case: Case, *, registry: PackRegistry | None = None) -> None:
     """Run one case on both paths; raise :class:`CaseFailure` on any difference."""
     pack = load_pack(case.pack, registry=registry)
+    if case.references:  # every path of the case runs with them
+        pack = pack.with_references(case.references)
     cls = pack.record_type(case.kind)  # the pack's fields too
     if case.records_pack not in (None, case.pack):
         owner = load_pack(case.records_pack, registry=registry)

@@ -18,7 +18,7 @@ import pytest
 from poverty_core_fujian import rules
 
 import poverty_core as pc
-from poverty_core.packs import PackRegistry, get_plugin_manager
+from poverty_core.plugins import PackRegistry, get_plugin_manager
 from poverty_core.rules import in_force_on
 
 # The pack's record classes: the fields it declares (data/fields.toml) are theirs.

@@ -17,8 +17,8 @@ import poverty_core_gansu_tianshui
 import pytest
 
 import poverty_core as pc
-from poverty_core.packs import PackRegistry, get_plugin_manager
 from poverty_core.parameters import Citation
+from poverty_core.plugins import PackRegistry, get_plugin_manager
 from poverty_core.rules import in_force_on
 
 # The pack's record classes: the fields it declares (data/fields.toml) are theirs.

@@ -1,10 +1,11 @@
 """The ``zhangzhou`` pack: Zhangzhou city's rules of targeted poverty alleviation.
 
 It extends the ``fujian`` pack (which extends ``national``) and is found through the
-``poverty_core`` entry-point group. Besides the pack's rules and data, the package has
-two Python APIs for rules that read caller-supplied tables rather than register
-fields: :mod:`poverty_core_zhangzhou.identification` (一核查二比对三清退) and
-:mod:`poverty_core_zhangzhou.pairing` (the "321" cadre pairing quotas).
+``poverty_core`` entry-point group. The rules that compare the register with data the
+caller supplies per run (reference data, :func:`poverty_core.blocks.reference`) are in
+:mod:`poverty_core_zhangzhou.identification` (一核查二比对三清退) and
+:mod:`poverty_core_zhangzhou.pairing` (the "321" cadre pairing quotas, with the load
+check :func:`poverty_core_zhangzhou.pairing.check_load` over them).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ PACK = "zhangzhou"
 @hookimpl
 def poverty_core_register_packs(register: Callable[[PackDefinition], None]) -> None:
     """Register the zhangzhou pack."""
+    from poverty_core_zhangzhou import identification, pairing
     from poverty_core_zhangzhou.rules import CRITERIA, DECISIONS, INDICATORS, OVERRIDES
 
     register(
@@ -45,7 +47,18 @@ def poverty_core_register_packs(register: Callable[[PackDefinition], None]) -> N
                 "fujian pack.",
             ),
             data=files(__package__) / "data",
-            rules=[*CRITERIA, *DECISIONS, *INDICATORS],
+            rules=[
+                *CRITERIA,
+                *DECISIONS,
+                *INDICATORS,
+                *identification.CRITERIA,
+                *identification.DECISIONS,
+                *identification.CLASSIFIERS,
+                *pairing.CRITERIA,
+                *pairing.DECISIONS,
+                *pairing.CLASSIFIERS,
+                *pairing.INDICATORS,
+            ],
             overrides=OVERRIDES,
         )
     )

@@ -1,4 +1,4 @@
-"""Cadre pairing quotas ("321"): a load check over a pairing table.
+"""Cadre pairing quotas ("321"): rules over the caller's pairing table, and the load check.
 
 In 2016 Zhao'an county paired cadres with poor households by the "321" rule — each
 division-level cadre (处级) three households, each section chief (正科级) two, each
@@ -6,11 +6,23 @@ deputy section chief (副科级) one — and Yunxiao county's "thousand cadres" 
 division-level cadres pair with 3 households, section-level (科级) with 2 and ordinary
 cadres with 1. The quotas are pack parameters ``pairing_quota_<county>_<rank>``.
 
-:func:`check_load` takes the caller's pairing table (cadre id, rank, county) and the
-households (whose ``pairing_cadre`` names a cadre id) and reports each cadre's load
-against the quota. Whether a cadre must pair with exactly, at most or at least the
-quota is the parameter ``pairing_quota_mode`` — **an interpretation** (default
-``exact``); the source does not say how more or fewer households are treated.
+The pairing table is reference data the caller supplies per run (the table
+``pairing_table``: cadre id, rank and county codes). The pack's rules read it:
+
+* criterion and decision ``pairing_cadre_listed``: the household's pairing cadre is a
+  cadre of the table (unknown without the table or the cadre);
+* classifier ``pairing_quota``: the quota the household's cadre is under — one class per
+  quota parameter (``zhaoan_division`` …; a section chief or deputy in Yunxiao under
+  ``yunxiao_section``, 科级 covering both), otherwise ``no_quota``;
+* indicator ``cadre_load``: households per cadre (``by="pairing_cadre"``).
+
+A cadre's load is an aggregate over the register, so the comparison with the quota is a
+report over those rules: :func:`check_load` takes the table (codes or Chinese labels:
+``处级``, ``诏安县`` …), classifies each cadre with ``pairing_quota`` (as a household paired
+with that cadre would be), counts the households per cadre, and compares. Whether a cadre
+must pair with exactly, at most or at least the quota is the parameter
+``pairing_quota_mode`` — **an interpretation** (default ``exact``); the source does not
+say how more or fewer households are treated.
 
 >>> import datetime as dt
 >>> from poverty_core import Household
@@ -38,19 +50,36 @@ from poverty_core import (
     Household,
     InputError,
     Language,
+    Outcome,
     Pack,
     Problem,
     T,
     Taxonomy,
     Text,
+    cite,
     load_pack,
+)
+from poverty_core.blocks import reference
+from poverty_core.expressions import Expr, all_of, field, filled
+from poverty_core.rules import (
+    Classifier,
+    ClassRule,
+    Criterion,
+    Decision,
+    Indicator,
+    TaxonomyItem,
 )
 
 __all__ = [
+    "CLASSIFIERS",
     "COUNTY_TAXONOMY",
+    "CRITERIA",
+    "DECISIONS",
+    "INDICATORS",
     "MODES",
     "MODE_PARAMETER",
     "RANK_TAXONOMY",
+    "TABLE",
     "Assignment",
     "CadreLoad",
     "LoadReport",
@@ -70,6 +99,116 @@ COUNTY_TAXONOMY = "zhangzhou_key_counties"
 # 科级 (section level) covers 正科级 and 副科级: where a county sets a section-level
 # quota only (Yunxiao), section chiefs and their deputies are checked against it.
 _SECTION_RANKS = ("section_chief", "deputy_section_chief")
+
+TABLE = "pairing_table"
+"""The reference table of the pairing (``data/references/pairing_table.toml``)."""
+
+PAIRING = cite(
+    "zhangzhou-2016-review",
+    "深入发动，广泛参与，初步形成社会大扶贫格局 三是干部挂钩帮扶：云霄县……处级干部挂钩3户贫困户，"
+    "科级挂钩2户，普通干部挂钩1户。诏安县……按照“321”的原则，由处级干部每人挂三户，正科级干部每人"
+    "挂两户，副科级干部每人挂一户 / section 'society-wide assistance', item 3 'cadre pairing'",
+)
+
+_table = reference(TABLE)
+_rank = _table.column("rank", key=field("pairing_cadre"))
+_county = _table.column("county", key=field("pairing_cadre"))
+
+
+def _quota_class(county: str, ranks: tuple[str, ...], zh: str, en: str) -> ClassRule:
+    test: Expr = all_of(_county.eq(county), _rank.isin(ranks))
+    return ClassRule(f"{county}_{ranks[0]}", T(zh, en), test)
+
+
+CRITERIA: list[Criterion] = [
+    Criterion(
+        id="pairing_cadre_listed",
+        subject="household",
+        title=T(
+            "户的挂钩帮扶干部在干部挂钩帮扶表中",
+            "The household's pairing cadre is in the pairing table",
+        ),
+        citations=[PAIRING],
+        test=field("pairing_cadre").isin(_table),
+        description=T(
+            "pairing_cadre 填挂钩帮扶表（参考数据 pairing_table）的干部编号；没有提供挂钩表或"
+            "没有填写干部时无法判定。",
+            "pairing_cadre holds a cadre id of the pairing table (the reference "
+            "pairing_table); unknown without the table or the cadre.",
+        ),
+    ),
+]
+
+DECISIONS: list[Decision] = [
+    Decision(
+        id="pairing_cadre_listed",
+        subject="household",
+        title=T("挂钩帮扶干部在册", "Pairing cadre on the table"),
+        citations=[PAIRING],
+        criteria=["pairing_cadre_listed"],
+    ),
+]
+
+CLASSIFIERS: list[Classifier] = [
+    Classifier(
+        id="pairing_quota",
+        subject="household",
+        title=T(
+            "挂钩户数配额：户的挂钩干部适用的配额",
+            "Pairing quota: the quota the household's cadre is under",
+        ),
+        citations=[PAIRING],
+        classes=[
+            _quota_class("zhaoan", ("division",), "诏安县处级干部", "Zhao'an, division level"),
+            _quota_class(
+                "zhaoan",
+                ("section_chief",),
+                "诏安县正科级干部",
+                "Zhao'an, section chief",
+            ),
+            _quota_class(
+                "zhaoan",
+                ("deputy_section_chief",),
+                "诏安县副科级干部",
+                "Zhao'an, deputy section chief",
+            ),
+            _quota_class("yunxiao", ("division",), "云霄县处级干部", "Yunxiao, division level"),
+            _quota_class(
+                "yunxiao",
+                ("section", *_SECTION_RANKS),
+                "云霄县科级干部（含正科、副科）",
+                "Yunxiao, section level (chiefs and deputies)",
+            ),
+            _quota_class("yunxiao", ("ordinary",), "云霄县普通干部", "Yunxiao, ordinary cadre"),
+        ],
+        otherwise=TaxonomyItem(
+            "no_quota", T("来源没有规定配额", "no quota in the source (county or rank)")
+        ),
+        description=T(
+            "每类对应一个配额参数 pairing_quota_<类>；干部的级别和县取自挂钩表（参考数据 "
+            "pairing_table）。云霄县只规定“科级”配额，正科级、副科级干部按科级核对。",
+            "Each class is a quota parameter pairing_quota_<class>; the cadre's rank and "
+            "county come from the pairing table (the reference pairing_table). Yunxiao sets "
+            "a section-level quota only: section chiefs and deputies are checked against it.",
+        ),
+    ),
+]
+
+INDICATORS: list[Indicator] = [
+    Indicator(
+        id="cadre_load",
+        subject="household",
+        title=T("干部挂钩户数", "Households per pairing cadre"),
+        citations=[PAIRING],
+        kind="count",
+        condition=filled("pairing_cadre"),
+        description=T(
+            "按 pairing_cadre 分组计算：每名干部挂钩的户数（与配额的比较见 check_load）。",
+            "Computed by pairing_cadre: the households each cadre is paired with (compared "
+            "with the quota by check_load).",
+        ),
+    ),
+]
 
 Status = Literal["meets", "over", "under", "no_quota", "unknown"]
 
@@ -200,19 +339,40 @@ def _aliases(taxonomy: Taxonomy, suffixes: tuple[str, ...]) -> dict[str, str]:
     return out
 
 
-def quota_parameter(pack: Pack, county: str, rank: str) -> str | None:
-    """The name of the quota parameter for a county and rank codes, or ``None``.
+def quota_parameter(
+    pack: Pack, county: str, rank: str, *, as_of: dt.date | None = None
+) -> str | None:
+    """The name of the quota parameter for a county and rank codes, or ``None``: the
+    class the classifier ``pairing_quota`` puts a household paired with such a cadre in
+    (on ``as_of``, default 2016-09-23, the date of the source's figures).
 
     A section chief or deputy in a county that sets only a section-level (科级) quota
     falls under that quota.
     """
-    name = f"pairing_quota_{county}_{rank}"
-    if name in pack.parameters:
-        return name
-    section = f"pairing_quota_{county}_section"
-    if rank in _SECTION_RANKS and section in pack.parameters:
-        return section
-    return None
+    day = as_of or dt.date(2016, 9, 23)
+    rows = [{"cadre_id": "c", "rank": rank, "county": county}]
+    return _classes(pack, rows, day, {})["c"]
+
+
+def _classes(
+    pack: Pack, rows: list[dict[str, str]], as_of: dt.date, checked: Mapping[str, Any]
+) -> dict[str, str | None]:
+    """Each cadre's quota parameter, by the classifier ``pairing_quota`` applied to a
+    record paired with the cadre (``None``: no quota)."""
+    probes = [
+        pack.structure(
+            {"id": r["cadre_id"], "pairing_cadre": r["cadre_id"], "members": [{"id": "1"}]}
+        )
+        for r in rows
+    ]
+    batch = pack.classify_batch(
+        "pairing_quota", probes, as_of=as_of, overrides=checked, references={TABLE: rows}
+    )
+    out: dict[str, str | None] = {}
+    for row, code in zip(rows, batch.codes, strict=True):
+        name = f"pairing_quota_{code}"
+        out[row["cadre_id"]] = name if name in pack.parameters else None
+    return out
 
 
 def _value(pack: Pack, name: str, as_of: dt.date, checked: Mapping[str, Any]) -> Any:
@@ -240,10 +400,12 @@ def check_load(
     :param overrides: caller values for parameters, e.g. ``{"pairing_quota_mode":
         "at_most"}`` or a quota for another year.
     :raises InputError: listing every bad row (unknown rank, repeated cadre id) at once.
+    :raises NotInForce: on a date the rules do not govern (the source describes 2016;
+        a caller extends them with :meth:`~poverty_core.Pack.with_periods`).
 
     A cadre whose quota has no value on ``as_of`` (or when the mode has none) is
     ``unknown``, naming the parameter; a cadre of a county or rank without a quota is
-    ``no_quota``.
+    ``no_quota``. The table is recorded in the rules' provenance by row count and hash.
     """
     pack = pack if pack is not None else load_pack("zhangzhou")
     checked = pack.check_overrides(overrides or {})
@@ -304,19 +466,51 @@ def check_load(
     if problems:
         raise InputError(problems, what="pairing table")
 
-    paired: dict[str, list[str]] = {}
-    unpaired: list[str] = []
-    for household in households:
-        if household.pairing_cadre is None:
-            unpaired.append(household.id)
-        else:
-            paired.setdefault(household.pairing_cadre, []).append(household.id)
-
-    loads = [
-        _load(pack, cadre, rank, county, given, tuple(paired.get(cadre, ())), mode, as_of, checked)
+    # The table as the pack's reference data; a county that is not a key county keeps
+    # the name given (no class of pairing_quota matches it).
+    table_rows = [
+        {"cadre_id": cadre, "rank": rank, "county": county or given}
         for cadre, rank, county, given in rows
     ]
-    unknown = {c: tuple(h) for c, h in paired.items() if c not in seen}
+    quotas = _classes(pack, table_rows, as_of, checked) if table_rows else {}
+    records = list(households)
+    paired: dict[str, list[str]] = {}
+    unpaired: list[str] = []
+    unknown: dict[str, tuple[str, ...]] = {}
+    if records:
+        # the decision pairing_cadre_listed: unknown without a cadre, failed for a cadre
+        # the table lacks
+        listed = pack.decide_batch(
+            "pairing_cadre_listed",
+            records,
+            as_of=as_of,
+            overrides=checked,
+            references={TABLE: table_rows},
+        )
+        for household, outcome in zip(records, listed.outcomes(), strict=True):
+            cadre = household.pairing_cadre
+            if cadre is None:
+                unpaired.append(household.id)
+                continue
+            paired.setdefault(cadre, []).append(household.id)
+            if outcome is Outcome.NOT_ELIGIBLE:
+                unknown[cadre] = (*unknown.get(cadre, ()), household.id)
+
+    loads = [
+        _load(
+            pack,
+            cadre,
+            rank,
+            county,
+            given,
+            tuple(paired.get(cadre, ())),
+            mode,
+            as_of,
+            checked,
+            quotas.get(cadre),
+        )
+        for cadre, rank, county, given in rows
+    ]
     return LoadReport(
         cadres=tuple(loads),
         unpaired=tuple(unpaired),
@@ -336,10 +530,10 @@ def _load(
     mode: str | None,
     as_of: dt.date,
     checked: Mapping[str, Any],
+    name: str | None,
 ) -> CadreLoad:
     n = len(households)
     rank_label = pack.taxonomies[RANK_TAXONOMY].label(rank)
-    name = quota_parameter(pack, county, rank) if county is not None else None
 
     def result(quota: int | None, status: Status, reason: Text) -> CadreLoad:
         return CadreLoad(

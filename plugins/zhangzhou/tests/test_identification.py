@@ -1,9 +1,12 @@
-"""一核查二比对三清退: the comparison with the caller's reference data.
+"""一核查二比对三清退 as rules of the pack: the comparison with the caller's reference data.
 
 Seed 004 (闽南日报《漳州市精准扶贫工作综述》, 2016-09-26) gives the method only — "严格按照
 '一核查二比对三清退'的要求", Pinghe's comparison "发现有疑问696户" — and no grounds for
-removal, so the pack ships no exclusion list (review item I-3): every match is flagged
-for checking unless a caller or a child pack names the grounds.
+removal, so the pack ships no exclusion list (review item I-3): a household with a match is
+doubtful (to verify), and whether it is to be removed is unknown until a caller or a child
+pack names the grounds. The comparison data are the reference ``identification_matches``
+supplied per run. SYNTHETIC test data throughout (invented ID numbers, valid check
+characters).
 """
 
 from __future__ import annotations
@@ -20,11 +23,12 @@ import pytest
 from poverty_core_zhangzhou import identification
 
 import poverty_core as pc
-from poverty_core.packs import PackRegistry, get_plugin_manager
+from poverty_core.plugins import PackRegistry, get_plugin_manager
 
 DAY = dt.date(2016, 3, 1)
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 GROUNDS = identification.EXCLUSION_PARAMETER
+MATCHES = identification.MATCHES
 
 
 def _id_number(seventeen: str) -> str:
@@ -47,7 +51,7 @@ def _household(hid: str, *members: dict[str, Any]) -> pc.Household:
 
 @pytest.fixture
 def households() -> list[pc.Household]:
-    """Five households: in social insurance, clean, no ID number, in bank data, in two."""
+    """Five households: in social insurance, clean, no ID number, in bank data, payroll."""
     return [
         _household("h1", {"id": "h1-1", "id_number": "35062319800101007X"}),
         _household("h2", {"id": "h2-1", "id_number": "350628198001010020"}),
@@ -58,20 +62,30 @@ def households() -> list[pc.Household]:
 
 
 @pytest.fixture
-def reference() -> dict[str, Any]:
-    """The caller's data (invented test data): reasons as the data give them, a lower-case
-    check character, spaces, a member id, and a code of the caller's own."""
-    return {
-        "social_insurance": {"35062319800101007x": "城镇职工养老保险在缴"},
-        "bank": {"h4-1"},
-        "housing": {" 350628 1980 0101 0055 ": pc.T("城镇有商品房", "owns a flat in town")},
-        "local_payroll": {"350628198001010055": "县财政供养人员"},
-        "disability": set(),
-    }
+def matches() -> list[dict[str, Any]]:
+    """The caller's comparison list (SYNTHETIC): a lower-case check character, spaces, a
+    code of the caller's own."""
+    return [
+        {"id_number": "35062319800101007x", "data_set": "social_insurance", "reason": "在缴"},
+        {"id_number": "350628198001010047", "data_set": "bank"},
+        {"id_number": " 350628 1980 0101 0055 ", "data_set": "local_payroll", "reason": "供养"},
+    ]
+
+
+def _outcomes(pack: pc.Pack, households: list[pc.Household], **kw: Any) -> dict[str, str]:
+    batch = pack.decide_batch("identification", households, as_of=DAY, **kw)
+    for i, h in enumerate(households):  # one record and the batch agree
+        assert pack.decide("identification", h, as_of=DAY, **kw) == batch.result(i)
+    return {h.id: o.value for h, o in zip(households, batch.outcomes(), strict=True)}
+
+
+def _classes(pack: pc.Pack, households: list[pc.Household], **kw: Any) -> dict[str, str | None]:
+    batch = pack.classify_batch("identification_action", households, as_of=DAY, **kw)
+    return {h.id: c for h, c in zip(households, batch.codes, strict=True)}
 
 
 def test_no_default_exclusion_list(
-    households: list[pc.Household], reference: dict[str, Any]
+    households: list[pc.Household], matches: list[dict[str, Any]]
 ) -> None:
     """Regression I-3: the pack ships no grounds for removal, so a match is a doubt to
     check (核查), never a proposed removal (清退).
@@ -87,76 +101,127 @@ def test_no_default_exclusion_list(
     assert "缺口" in parameter.description.zh
     assert "gap" in parameter.description.en
     assert not parameter.interpretation
-    report = identification.check(households, reference, as_of=DAY)
-    assert report.exclusions is None
-    assert report.to_remove == ()
-    assert [f.household_id for f in report.to_verify] == ["h1", "h3", "h4", "h5"]
-    assert "四不列" not in report.explain("zh")
-    assert "identification_exclusion_registries" in report.explain("zh")
-    assert "gap" in report.explain("en")
-    # on any date: the gap has no value in 2016 or later
-    later = identification.check(households, reference, as_of=dt.date(2019, 6, 30))
-    assert later.exclusions is None
-    assert later.to_remove == ()
-
-
-def test_reasons_are_the_data_reasons(
-    households: list[pc.Household], reference: dict[str, Any]
-) -> None:
-    report = identification.check(households, reference, as_of=DAY)
-    flags = {f.household_id: f for f in report}
-    (insurance,) = flags["h1"].reasons
-    assert (insurance.member_id, insurance.registry, insurance.matched_on) == (
-        "h1-1",
-        "social_insurance",
-        "id_number",
-    )
-    assert insurance.data_reason == pc.T("城镇职工养老保险在缴", "城镇职工养老保险在缴")
-    assert "社会保险信息" in insurance.text.zh
-    assert "城镇职工养老保险在缴" in insurance.text.zh
-    assert "social insurance data" in insurance.text.en
-
-    (bank,) = flags["h4"].reasons
-    assert (bank.registry, bank.matched_on, bank.data_reason) == ("bank", "member_id", None)
-    assert "银行信息" in bank.text.zh
-
-    assert [r.registry for r in flags["h5"].reasons] == ["housing", "local_payroll"]
-    assert "owns a flat in town" in flags["h5"].reasons[0].text.en
-    # a code of the caller's own is labelled by its code
-    assert "local_payroll" in flags["h5"].reasons[1].text.en
-    assert "县财政供养人员" in flags["h5"].reasons[1].text.zh
-    assert flags["h5"].county_id == "pinghe"
-
-    (unchecked,) = flags["h3"].reasons
-    assert (unchecked.member_id, unchecked.registry) == ("h3-2", None)
-    assert "无身份证号" in unchecked.text.zh
-    assert "no ID number" in unchecked.text.en
+    refs = {MATCHES: matches}
+    assert _outcomes(pack, households, references=refs) == {
+        "h1": "not_eligible",
+        "h2": "eligible",
+        "h3": "undetermined",  # a member without an ID number cannot be compared
+        "h4": "not_eligible",
+        "h5": "not_eligible",
+    }
+    result = pack.decide("identification", households[0], as_of=DAY, references=refs)
+    removal = result.finding("identification_no_removal_ground")
+    assert removal.status is pc.Status.UNKNOWN
+    assert removal.missing == (f"param:{GROUNDS}",)
+    assert "四不列" not in result.explain("zh")
+    # nobody is classed for removal: a match cannot be told remove or verify
+    assert _classes(pack, households, references=refs) == {
+        "h1": None,
+        "h2": "confirmed",
+        "h3": None,
+        "h4": None,
+        "h5": None,
+    }
+    h3 = pack.decide("identification", households[2], as_of=DAY, references=refs)
+    assert h3.missing == ("members[].id_number", f"param:{GROUNDS}")
 
 
 def test_caller_supplies_the_grounds(
-    households: list[pc.Household], reference: dict[str, Any]
+    households: list[pc.Household], matches: list[dict[str, Any]]
 ) -> None:
     """A caller names the data whose matches are grounds for removal, for its run."""
-    report = identification.check(
-        households,
-        reference,
-        as_of=DAY,
-        overrides={GROUNDS: ["local_payroll", "vehicle_register"]},
+    pack = pc.load_pack("zhangzhou")
+    kw: dict[str, Any] = {
+        "references": {MATCHES: matches},
+        "overrides": {GROUNDS: ["local_payroll", "vehicle_register"]},
+    }
+    assert _classes(pack, households, **kw) == {
+        "h1": "verify",
+        "h2": "confirmed",
+        "h3": None,
+        "h4": "verify",
+        "h5": "remove",
+    }
+    result = pack.decide("identification", households[4], as_of=DAY, **kw)
+    removal = result.finding("identification_no_removal_ground")
+    assert removal.status is pc.Status.FAILED
+    assert removal.observed == 1.0  # members found, never their ID numbers
+    (use,) = removal.parameters
+    assert use.overridden
+    assert use.pack == "caller"
+
+
+def test_provenance_records_the_data_by_rows_and_hash_never_the_data(
+    households: list[pc.Household], matches: list[dict[str, Any]]
+) -> None:
+    pack = pc.load_pack("zhangzhou")
+    result = pack.decide("identification", households[0], as_of=DAY, references={MATCHES: matches})
+    summary = result.provenance.references[MATCHES]
+    assert (summary["name"], summary["kind"], summary["rows"]) == (MATCHES, "table", 3)
+    assert len(summary["sha256"]) == 64
+    text = json.dumps(result.to_dict(), ensure_ascii=False)
+    assert "35062319800101007" not in text
+    assert "350628" not in text
+    assert "在缴" not in text  # the data's reasons are data too
+    # the same content written differently (case of x, spaces, order) hashes the same
+    same = [
+        {"id_number": "3506 2819 8001 0100 55", "data_set": "local_payroll", "reason": "供养"},
+        {"id_number": "350628198001010047", "data_set": "bank"},
+        {"id_number": "35062319800101007X", "data_set": "social_insurance", "reason": "在缴"},
+    ]
+    again = pack.decide("identification", households[0], as_of=DAY, references={MATCHES: same})
+    assert again.provenance.references[MATCHES]["sha256"] == summary["sha256"]
+    other = pack.decide("identification", households[0], as_of=DAY, references={MATCHES: same[:2]})
+    assert other.provenance.references[MATCHES]["sha256"] != summary["sha256"]
+    assert other.outcome is pc.Outcome.ELIGIBLE
+    # the batch records the same
+    batch = pack.decide_batch("identification", households, as_of=DAY, references={MATCHES: same})
+    assert batch.provenance.references == again.provenance.references
+
+
+def test_readiness_lists_the_reference_as_an_input_to_supply(
+    matches: list[dict[str, Any]],
+) -> None:
+    pack = pc.load_pack("zhangzhou")
+    plan = pack.readiness("identification", as_of=DAY)
+    (need,) = plan.references
+    assert (need.reference.id, need.supplied, need.blocking) == (MATCHES, False, True)
+    assert need in plan.blocking
+    assert "--reference identification_matches=FILE" in need.explain("en")
+    assert "未提供" in need.explain("zh")
+    assert "reference:identification_matches" not in plan.fields
+    ready = pack.with_references({MATCHES: matches}).readiness("identification", as_of=DAY)
+    assert ready.references[0].supplied
+    assert not ready.references[0].blocking
+    assert ready.to_dict()["references"][0]["supplied"] is True
+
+
+def test_bad_reference_data_are_input_errors_naming_the_row_not_the_value(
+    households: list[pc.Household],
+) -> None:
+    pack = pc.load_pack("zhangzhou")
+
+    def problems(value: Any, name: str = MATCHES) -> list[tuple[str, str]]:
+        with pytest.raises(pc.InputError) as info:
+            pack.decide("identification", households[0], as_of=DAY, references={name: value})
+        return [(p.path, p.message.en) for p in info.value.problems]
+
+    assert problems("35062319800101007X")[0][0] == f"references.{MATCHES}"
+    assert problems([{"id_number": "", "data_set": "bank"}])[0][0] == (
+        f"references.{MATCHES}[0].id_number"
     )
-    assert [f.household_id for f in report.to_remove] == ["h5"]
-    assert [f.household_id for f in report.to_verify] == ["h1", "h3", "h4"]
-    assert report.exclusions is not None
-    assert report.exclusions.overridden
-    assert report.exclusions.pack == "caller"
-    assert report.not_supplied == ("vehicle_register",)
-    (flag,) = report.to_remove
-    assert "列为清退依据" in flag.reasons[1].text.zh
-    assert "列为清退依据" not in flag.reasons[0].text.zh
-    assert "caller" in report.explain("en")
+    repeated = problems([{"id_number": "35062319800101007X"}, {"id_number": "35062319800101007x"}])
+    assert repeated[0][0] == f"references.{MATCHES}[1].id_number"
+    assert "35062319800101007" not in repeated[0][1]
+    extra = problems([{"id_number": "35062319800101007X", "name": "张三"}])
+    assert "undeclared columns: name" in extra[0][1]
+    assert "张三" not in extra[0][1]
+    undeclared = problems([], name="public_payroll")
+    assert "declares no reference public_payroll" in undeclared[0][1]
 
 
 def test_a_child_pack_fills_the_gap_with_a_citation(
-    tmp_path: Path, households: list[pc.Household], reference: dict[str, Any]
+    tmp_path: Path, households: list[pc.Household], matches: list[dict[str, Any]]
 ) -> None:
     """A child pack may ship the grounds with a citation (here a TEST source, invented)."""
     data = tmp_path / "data"
@@ -193,19 +258,19 @@ def test_a_child_pack_fills_the_gap_with_a_citation(
     pm.register(poverty_core_zhangzhou, name="zhangzhou")
     pm.register(Child(), name="child")
     child = PackRegistry(pm).load("zz_child")
-    report = identification.check(households, reference, as_of=DAY, pack=child)
-    assert [f.household_id for f in report.to_remove] == ["h5"]
-    assert report.exclusions is not None
-    assert report.exclusions.pack == "zz_child"
-    assert report.exclusions.citation is not None
-    assert report.exclusions.citation.source == "test-local-rule"
-    # outside the child's value the gap is back
-    assert (
-        identification.check(
-            households, reference, as_of=dt.date(2017, 3, 1), pack=child
-        ).exclusions
-        is None
+    refs = {MATCHES: matches}
+    assert _classes(child, households, references=refs)["h5"] == "remove"
+    result = child.decide("identification", households[4], as_of=DAY, references=refs)
+    (use,) = result.finding("identification_no_removal_ground").parameters
+    assert use.pack == "zz_child"
+    assert use.citation is not None
+    assert use.citation.source == "test-local-rule"
+    # outside the child's value (its rules extended to 2017 by the caller) the gap is back
+    later = child.with_periods({"decision:identification": ("2016-01-01", None)})
+    result = later.decide(
+        "identification", households[4], as_of=dt.date(2017, 3, 1), references=refs
     )
+    assert result.finding("identification_no_removal_ground").status is pc.Status.UNKNOWN
 
 
 def test_comparison_data_are_fujians_list_not_grounds() -> None:
@@ -231,55 +296,23 @@ def test_comparison_data_are_fujians_list_not_grounds() -> None:
     assert "not grounds for removal" in taxonomy.description.en
 
 
-def test_no_reference_no_flags(households: list[pc.Household]) -> None:
-    report = identification.check(households, {}, as_of=DAY)
-    assert len(report) == 0
-    assert report.compared == ()
-    assert report.households == 5
-
-
-def test_bad_reference_data_are_input_errors(households: list[pc.Household]) -> None:
-    with pytest.raises(pc.InputError) as info:
-        identification.check(households, {"bank": "h4-1"}, as_of=DAY)
-    assert info.value.problems[0].path == "reference.bank"
-    with pytest.raises(pc.InputError):
-        identification.check(households, {" ": {"h4-1"}}, as_of=DAY)
-    with pytest.raises(pc.InputError):
-        identification.check(households, {"bank": [4]}, as_of=DAY)  # type: ignore[list-item]
-    with pytest.raises(pc.InputError):
-        identification.check(households, {"bank": {"h4-1": 3}}, as_of=DAY)  # type: ignore[dict-item]
-
-
 def test_pinghe_696_doubtful_households() -> None:
     """A comparison finding as many doubtful households as Pinghe's: "在进行数据比对时，
     发现有疑问696户，乡镇、村两级组织工作队进村入户进行实地识别" — doubts to check on
-    site, which is what the pack flags them for."""
+    site, which is what the decision marks them as (not eligible: doubtful)."""
     pack = pc.load_pack("zhangzhou")
     doubtful = pack.value("pinghe_doubtful_households", DAY)
     households = [
         _household(f"ph{i:04d}", {"id": "1", "id_number": _id_number(_seventeen(i))})
         for i in range(2000)
     ]
-    insured = {_id_number(_seventeen(i)) for i in range(0, 2000, 3)}  # 667 households
-    banked = {_id_number(_seventeen(i)) for i in range(1, 2000, 3)}
-    report = identification.check(
-        households,
-        {"social_insurance": insured, "bank": set(sorted(banked)[: doubtful - len(insured)])},
-        as_of=DAY,
-    )
-    assert len(report.to_verify) == doubtful == 696
-    assert report.to_remove == ()
-
-
-def test_json_form_keeps_id_numbers_out(
-    households: list[pc.Household], reference: dict[str, Any]
-) -> None:
-    report = identification.check(households, reference, as_of=DAY)
-    text = json.dumps(report.to_dict(), ensure_ascii=False)
-    assert "35062319800101007" not in text
-    data = json.loads(text)
-    assert data["exclusions"] is None
-    assert "identification_exclusion_registries" in data["exclusions_gap"]["en"]
-    assert data["flags"][0]["reasons"][0]["registry"] == "social_insurance"
-    assert data["flags"][0]["reasons"][0]["data_reason"]["zh"] == "城镇职工养老保险在缴"
-    assert report.flags[0].explain("zh").startswith("h1: 需入户核查")
+    found = [
+        {"id_number": _id_number(_seventeen(i)), "data_set": "social_insurance"}
+        for i in range(0, 2000, 3)
+    ][:doubtful]
+    found += [
+        {"id_number": _id_number(_seventeen(i)), "data_set": "bank"} for i in range(1, 2000, 3)
+    ][: doubtful - len(found)]
+    batch = pack.decide_batch("identification", households, as_of=DAY, references={MATCHES: found})
+    assert batch.counts()["not_eligible"] == doubtful == 696
+    assert batch.provenance.references[MATCHES]["rows"] == 696

@@ -18,7 +18,7 @@ import poverty_core as pc
 from poverty_core import cli
 from poverty_core.engine import Params
 from poverty_core.expressions import One
-from poverty_core.packs import PackRegistry, get_plugin_manager
+from poverty_core.plugins import PackRegistry, get_plugin_manager
 from poverty_core.rules import in_force_on
 
 # The pack's record classes: the fields it declares (data/fields.toml) are theirs.

@@ -139,10 +139,22 @@ def test_bad_rows_are_all_reported() -> None:
     assert "missing rank" in info.value.problems[2].message.en
 
 
-def test_no_quota_value_outside_2016() -> None:
+def test_the_rules_govern_2016_a_caller_extends_them() -> None:
+    """The quotas are rules of the pack now, dated by their source: RULES.md (zhangzhou,
+    "Dates [004]") — "the city overview (综述) describes 2016 ... so its rules and figures
+    govern 2016". Outside 2016 the check does not apply (NotInForce, like any rule); a
+    caller extends the period and supplies the values for its own run."""
     later = dt.date(2017, 6, 30)
     households = _households(("za-1", 3))
-    report = pairing.check_load(TABLE[:1], households, as_of=later)
+    with pytest.raises(pc.NotInForce, match="pairing_quota"):
+        pairing.check_load(TABLE[:1], households, as_of=later)
+    pack = pc.load_pack("zhangzhou").with_periods(
+        {
+            "classifier:pairing_quota": ("2017-01-01", None),
+            "decision:pairing_cadre_listed": ("2017-01-01", None),
+        }
+    )
+    report = pairing.check_load(TABLE[:1], households, as_of=later, pack=pack)
     (load,) = report.cadres
     assert load.status == "unknown"
     assert "pairing_quota_zhaoan_division" in load.reason.en
@@ -150,6 +162,7 @@ def test_no_quota_value_outside_2016() -> None:
         TABLE[:1],
         households,
         as_of=later,
+        pack=pack,
         overrides={"pairing_quota_zhaoan_division": 3, "pairing_quota_mode": "exact"},
     )
     assert supplied.cadres[0].status == "meets"
