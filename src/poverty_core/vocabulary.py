@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import builtins
 import datetime as dt
+import typing
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any, cast
 
@@ -336,6 +337,29 @@ def _camel(name: str) -> str:
     return "".join(part.capitalize() for part in name.split("_"))
 
 
+def _in_place(core: type[Any], replaced: dict[str, Any]) -> dict[str, Any]:
+    """The attributes ``replaced`` (a household's ``members`` of the pack's person class)
+    and, copied, every core attribute after the first of them: a subclass's own
+    attributes come after its base's, so this keeps the core order (fields, JSON keys,
+    problems listed) with the pack's fields last."""
+    if not replaced:
+        return {}
+    names = [a.name for a in attrs.fields(core)]
+    first = min(names.index(n) for n in replaced)
+    hints = typing.get_type_hints(core)
+    out: dict[str, Any] = {}
+    for a in attrs.fields(core)[first:]:
+        out[a.name] = replaced.get(a.name) or attrs.field(
+            default=a.default,
+            validator=a.validator,
+            converter=a.converter,
+            metadata=dict(a.metadata),
+            kw_only=a.kw_only,
+            type=hints[a.name],
+        )
+    return out
+
+
 def record_classes(pack: str, fields: Iterable[PackField]) -> dict[str, type[Any]]:
     """The record classes of a pack whose effective fields are ``fields``: per kind
     (``household``, ``person``, ``village``, ``county``), the core class itself when the
@@ -353,7 +377,7 @@ def record_classes(pack: str, fields: Iterable[PackField]) -> dict[str, type[Any
             return core
         cls = attrs.make_class(
             f"{_camel(pack)}{core.__name__}",
-            {**own, **extra},
+            {**_in_place(core, extra), **own},
             bases=(core,),
             frozen=True,
             kw_only=True,
