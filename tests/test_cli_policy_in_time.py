@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -103,6 +104,18 @@ def test_a_date_no_rule_governs_is_exit_4(capsys: pytest.CaptureFixture[str]) ->
     assert code == EXIT_PACK
     assert "household_exit" in err
     assert "2016-04-29 – 2020-12-31" in err
+
+
+def test_a_date_no_rule_governs_is_said_in_chinese(capsys: pytest.CaptureFixture[str]) -> None:
+    # Under --lang zh the periods are Chinese too ("2019-01-01 起", not "from 2019-01-01").
+    args = ("--sample", "--as-of", "2015-06-30", "--decision", "drinking_water")
+    code, _ = run("assess", *args, "--lang", "zh")
+    err = capsys.readouterr().err
+    assert code == EXIT_PACK
+    assert "2019-01-01 起" in err
+    assert not re.search(r"\b(from|until|criteria|always)\b", err)
+    run("assess", *args)
+    assert "from 2019-01-01" in capsys.readouterr().err
 
 
 def test_show_as_of_lists_what_each_decision_needs() -> None:

@@ -112,7 +112,7 @@ def test_a_killed_run_leaves_no_personal_data_and_the_next_run_cleans_up(tmp_pat
     again = run(RUN)
     assert again.returncode == 0, again.stderr
     assert again.stderr == f"removed a temporary file an interrupted run left: {partial[0]}\n"
-    assert sorted(p.name for p in out.iterdir()) == ["results.csv"]
+    assert sorted(p.name for p in out.iterdir()) == ["results.csv", "results.csv.record.json"]
     assert results.read_bytes() == earlier
     for path in private.rglob("*"):
         assert not path.is_file() or not any(p in path.read_bytes() for p in personal)

@@ -68,7 +68,8 @@ def test_assessment_is_frozen_and_its_json_form_is_plain_data() -> None:
     assert data["as_of"] == "2016-12-31"
     assert data["decision"] == "household_exit"
     assert data["synthetic"] is True
-    assert data["outputs"] == {"results": None, "report": None, "rejects": None}
+    assert data["outputs"] == {"results": None, "report": None, "rejects": None, "record": None}
+    assert data["record"]["inputs"]["rows"] == assessment.records  # what decided it
     assert "village_records" not in data
     assert "county_records" not in data
     # the village decisions, roll-ups and filled poor population are all there
@@ -101,7 +102,9 @@ def test_outputs_written_together_and_recorded(tmp_path: Path) -> None:
         language="zh",
         keep_results=True,
     )
-    assert assessment.outputs == jobs.OutputPaths(str(results), str(report), str(rejects))
+    assert assessment.outputs == jobs.OutputPaths(
+        str(results), str(report), str(rejects), f"{results}.record.json"
+    )
     assert assessment.rows.rejected == 1
     assert len(assessment.rejects) == 1
     written = pq.read_table(results)
@@ -121,6 +124,7 @@ def test_outputs_written_together_and_recorded(tmp_path: Path) -> None:
         "rejects.csv",
         "report.html",
         "results.parquet",
+        "results.parquet.record.json",
     ]
 
 

@@ -451,7 +451,9 @@ def test_stale_temporary_files_are_removed_with_a_note(
     assert code == EXIT_OK
     notes = sorted(capsys.readouterr().err.splitlines())
     assert notes == sorted(f"已删除此前被中断的运行留下的临时文件：{p}" for p in (stale, reused))
-    assert sorted(p.name for p in out.iterdir()) == sorted(["r.csv", live.name, other.name])
+    assert sorted(p.name for p in out.iterdir()) == sorted(
+        ["r.csv", "r.csv.record.json", live.name, other.name]
+    )
 
 
 def test_temporary_files_of_a_run_still_going_are_kept(

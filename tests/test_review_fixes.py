@@ -74,7 +74,7 @@ def test_a_failed_output_leaves_no_file(tmp_path: Path) -> None:
         main([*args, "--report", str(tmp_path / "report.md"), "-q"], stdout=io.StringIO())
         == EXIT_OK
     )
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["r.csv", "report.md"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["r.csv", "r.csv.record.json", "report.md"]
 
 
 def test_results_files_get_ordinary_permissions(tmp_path: Path) -> None:

@@ -107,9 +107,9 @@ def _parser() -> argparse.ArgumentParser:
         description=(
             "Decide poverty status under cited policy packs. / 按有出处的策略包判定贫困状态。"
         ),
-        epilog="Exit codes: 0 ok, 2 usage, 3 invalid input, 4 pack error or nothing to decide "
-        "on the date (a decision not in force, a parameter without a value), 5 output error, "
-        "130 interrupted.",
+        epilog="Exit codes: 0 ok, 1 a results file not reproduced (verify; each difference "
+        "named), 2 usage, 3 invalid input, 4 pack error or nothing to decide on the date (a "
+        "decision not in force, a parameter without a value), 5 output error, 130 interrupted.",
     )
     parser.add_argument("--version", action="version", version=f"poverty-core {__version__}")
     parser.add_argument(
@@ -261,6 +261,12 @@ def _parser() -> argparse.ArgumentParser:
         "(those records come out undetermined) instead of stopping with exit code 4",
     )
 
+    p = sub.add_parser(
+        "compare",
+        help="one register under two rule sets: what changes / 同一登记表在两套规则下的差异",
+    )
+    _compare_args(p, run_args)
+
     p = sub.add_parser("explain", help="one record's findings / 解释单条记录的判定")
     run_args(p)
     p.add_argument("--id", required=True, help="household, village or county id")
@@ -411,6 +417,7 @@ def _dispatch(args: argparse.Namespace, out: TextIO) -> int:
         "packs": _packs,
         "show": _show,
         "assess": _assess,
+        "compare": _compare,
         "explain": _explain,
         "validate": _validate,
         "schema": _schema,
@@ -661,7 +668,7 @@ def _assess(args: argparse.Namespace, out: TextIO) -> int:
     elif not args.quiet:
         write_summary(pack, overrides, assessment, report, lang, out)
         write_interpretations(report, lang, out)
-        for path in (output, args.rejects, args.report):
+        for path in (output, assessment.outputs.record, args.rejects, args.report):
             if path:
                 out.write(f"{'已写入' if lang == 'zh' else 'written'}: {path}\n")
     return EXIT_OK
@@ -774,3 +781,102 @@ def _template(args: argparse.Namespace, out: TextIO) -> int:
 
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())
+
+
+# -- compare (the job is poverty_core.compare.compare_register) ----------------------------
+
+
+def _compare_args(p: argparse.ArgumentParser, run_args: Any) -> None:
+    run_args(p)  # the register, and side A: --pack, --as-of, --set (as assess takes them)
+    p.add_argument("--pack-b", help="side B's pack (default: --pack)")
+    p.add_argument("--as-of-b", type=_date, help="side B's date (default: --as-of)")
+    p.add_argument(
+        "--set-b",
+        dest="settings_b",
+        type=_setting,
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="override a parameter on side B only (side A takes --set)",
+    )
+    p.add_argument("--decision", help="household decision (default: household_exit)")
+    p.add_argument(
+        "-o",
+        "--output",
+        help="results file: .csv, .parquet, .jsonl (a row per household, both sides) or .json",
+    )
+    p.add_argument("--report", help="the comparison report: .md or .html")
+    p.add_argument("--on-error", choices=("fail", "skip"), default="fail")
+    p.add_argument("--rejects", help="with --on-error skip: the rejected rows (.csv or .json)")
+    p.add_argument(
+        "--limit",
+        type=int,
+        default=20,
+        help="changed households, villages and counties printed, each (default 20; the "
+        "report lists up to 1000 households, the results file every one)",
+    )
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress, no summary")
+    p.add_argument(
+        "--allow-undetermined",
+        action="store_true",
+        help="run even when a side lacks a parameter value every eligible household needs",
+    )
+
+
+def _compare(args: argparse.Namespace, out: TextIO) -> int:
+    from poverty_core.compare import Policy, compare_register
+    from poverty_core.compare_report import render_text
+
+    lang: Language = args.lang
+    _check_usage(args)
+    pack, overrides = _policy(args)
+    pack_b = pack
+    if args.pack_b and args.pack_b != args.pack:
+        pack_b = _load_pack(args.pack_b)
+        if args.periods:
+            pack_b = pack_b.with_periods(
+                {rule: (span.partition("..")[0], span.partition("..")[2] or None)
+                 for rule, span in args.periods}
+            )  # fmt: skip
+    overrides_b = _settings(pack_b, args.settings_b)
+    progress = Progress(sys.stderr.isatty() and not args.quiet)
+
+    def note(text: Text) -> None:
+        print(redact(text[lang]), file=sys.stderr)
+
+    try:
+        comparison = compare_register(
+            args.file,
+            args.members,
+            a=Policy(pack, args.as_of, overrides),
+            b=Policy(pack_b, args.as_of_b or args.as_of, overrides_b),
+            decision=args.decision or "household_exit",
+            sample=args.sample,
+            villages=args.villages,
+            counties=args.counties,
+            on_error=args.on_error,
+            allow_undetermined=args.allow_undetermined,
+            encoding=args.encoding,
+            aliases=dict(args.aliases),
+            ignore_columns=args.ignore_columns,
+            batch_size=args.batch_size,
+            layout=args.layout,
+            interpretations=dict(args.interpretations),
+            output=args.output,
+            report=args.report,
+            rejects=args.rejects,
+            language=lang,
+            limit=None if args.format == "json" else 1000,
+            progress=progress,
+            notify=note,
+        )
+    finally:
+        progress.done()
+    if args.format == "json":
+        _dump(comparison.to_dict(), out)
+    elif not args.quiet:
+        out.write(render_text(comparison.to_dict(), lang, max(args.limit, 0)))
+        for path in (args.output, args.rejects, args.report):
+            if path:
+                out.write(f"{'已写入' if lang == 'zh' else 'written'}: {path}\n")
+    return EXIT_OK

@@ -984,6 +984,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="DECISION",
         help="the pack decision that tests the identification conditions / 识别条件的决策",
     )
+    parser.add_argument(
+        "--report",
+        metavar="FILE",
+        help="also write the dynamic-management report a person reads (.html or .md, in "
+        "--lang): each transition with its procedure, per village and county / 写出报告",
+    )
     parser.add_argument("--lang", choices=("zh", "en"), default="en", help="language of the output")
     parser.add_argument(
         "--format", choices=("table", "json"), default="table", help="output format"
@@ -1023,7 +1029,8 @@ def _removals(settings: Sequence[str]) -> dict[str, list[Text | str]]:
 
 
 def run_command(args: argparse.Namespace, out: TextIO) -> int:
-    """``poverty-core transitions``: decide and print every household's transition."""
+    """``poverty-core transitions``: decide and print every household's transition (and,
+    with ``--report``, write the dynamic-management report)."""
     from poverty_core.io import json_text, read_dataset
     from poverty_core.packs import load_pack
     from poverty_core.privacy import redact_data
@@ -1038,6 +1045,10 @@ def run_command(args: argparse.Namespace, out: TextIO) -> int:
             ),
             language,
         )
+    if args.report:
+        from poverty_core.io import check_outputs
+
+        check_outputs({"input": args.input}, {"--report": args.report})
     pack = load_pack(args.pack)
     synthetic = args.sample
     as_of = args.as_of
@@ -1073,6 +1084,10 @@ def run_command(args: argparse.Namespace, out: TextIO) -> int:
     )
     level = f"{args.by}_id"
     groups = rollup(batch_result, level)
+    if args.report:
+        from poverty_core.dynamic_report import write_transitions_report
+
+        write_transitions_report(args.report, batch_result, language, synthetic=synthetic)
     if args.format == "json":
         data_out = {
             "synthetic": synthetic,

@@ -665,8 +665,17 @@ def decision_on(
             Text("决策", "decision"),
             newest.id,
             as_of,
-            [_periods_text([newest], "en")]
-            + ([f"criteria: {_periods_text(rules, 'en')}"] if decision is not None else []),
+            [Text(_periods_text([newest], "zh"), _periods_text([newest], "en"))]
+            + (
+                [
+                    Text(
+                        f"判定标准：{_periods_text(rules, 'zh')}",
+                        f"criteria: {_periods_text(rules, 'en')}",
+                    )
+                ]
+                if decision is not None
+                else []
+            ),
         )
     return decision, rules
 
@@ -676,7 +685,8 @@ def check_in_force(pack: PackLike, kind: Text, item: Any, as_of: dt.date) -> Any
     :class:`~poverty_core.errors.NotInForce` when none is."""
     version = in_force_on(item, as_of)
     if version is None:
-        raise NotInForce(pack.name, kind, item.id, as_of, [_periods_text([item], "en")])
+        periods = Text(_periods_text([item], "zh"), _periods_text([item], "en"))
+        raise NotInForce(pack.name, kind, item.id, as_of, [periods])
     return version
 
 

@@ -127,11 +127,15 @@ class ParameterNotDefined(PovertyCoreError, LookupError):
 
 class NotInForce(PovertyCoreError, LookupError):
     """A decision (classifier, entitlement, indicator) was asked on a date none of its
-    rules governs; ``periods`` are the periods it covers, as text."""
+    rules governs; ``periods`` are the periods it covers, each a :class:`Text` (zh and en)
+    or a plain string used in both."""
 
-    def __init__(self, pack: str, kind: Text, id: str, on: object, periods: Sequence[str]) -> None:
-        covered_en = "; ".join(periods) or "no period"
-        covered_zh = "；".join(periods) or "无"
+    def __init__(
+        self, pack: str, kind: Text, id: str, on: object, periods: Sequence[Text | str]
+    ) -> None:
+        texts = [p if isinstance(p, Text) else Text(p, p) for p in periods]
+        covered_en = "; ".join(t.en for t in texts) or "no period"
+        covered_zh = "；".join(t.zh for t in texts) or "无"
         super().__init__(
             Text(
                 f"{kind.zh} {id}（策略包 {pack}）在 {on} 没有生效的规则；其生效期：{covered_zh}",
@@ -142,4 +146,5 @@ class NotInForce(PovertyCoreError, LookupError):
         self.pack = pack
         self.id = id
         self.on = on
-        self.periods = tuple(periods)
+        self.periods = tuple(t.en for t in texts)
+        """The periods covered, in English (the message has them in both languages)."""

@@ -14,8 +14,14 @@ embeds the library calls:
   county's poor population from the households, decides the villages and counties;
 * accounts for every row of every input file (read = assessed + rejected) and refuses
   an account that does not add up;
+* records what decided the run (:attr:`Assessment.record`, a
+  :class:`~poverty_core.records.DecisionRecord`: versions, each pack's data hash, every
+  parameter used with its source and whether it was overridden, the date, a hash of the
+  input rows — no personal data, no copy of the input);
 * writes the results (``.csv``, ``.parquet``, ``.jsonl``, or the whole assessment as
-  ``.json``), the report (``.md`` or ``.html``) and the rejected rows (``.csv`` or
+  ``.json``) with the record (beside a row-per-household file,
+  :func:`~poverty_core.records.record_path`, so the file stays a plain table; inside a
+  ``.json`` document), the report (``.md`` or ``.html``) and the rejected rows (``.csv`` or
   ``.json``) together and atomically: a run that fails leaves nothing behind. ID
   numbers are masked in every output (unless
   :func:`poverty_core.privacy.showing_id_numbers`).
@@ -30,7 +36,7 @@ import csv
 import datetime as dt
 import io
 import os
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 import attrs
@@ -53,9 +59,11 @@ from poverty_core.io import (
     writing,
 )
 from poverty_core.model import County, Village
-from poverty_core.packs import Pack, load_pack
+from poverty_core.packs import Pack
+from poverty_core.plugins import PackRegistry, default_registry
 from poverty_core.privacy import mask_ids, mask_if_id_number, redact, redact_data
 from poverty_core.readiness import Readiness
+from poverty_core.records import RECORD_FORMAT, DecisionRecord, RowsDigest, job_record, record_path
 from poverty_core.report import render
 from poverty_core.rules import Status, in_force_on
 from poverty_core.sources import (
@@ -141,6 +149,8 @@ class OutputPaths:
     results: str | None = None
     report: str | None = None
     rejects: str | None = None
+    record: str | None = None
+    """The decision record beside a row-per-household results file."""
 
 
 @attrs.frozen(eq=False)
@@ -185,6 +195,9 @@ class Assessment:
     totals: RunSummary | None = None
     """The households' running totals (by outcome, criterion, group), which add up
     across partitions (:func:`poverty_core.scaleout.merge_summaries`; not in JSON)."""
+    record: DecisionRecord | None = None
+    """What decided the run (:func:`assess_source` makes it; ``None`` for totals merged
+    from partitions); ``poverty-core verify`` re-runs it."""
 
     @property
     def records(self) -> int:
@@ -226,6 +239,7 @@ def _make_converter() -> cattrs.Converter:
     conv = cattrs.Converter()
     conv.register_unstructure_hook(dt.date, lambda d: d.isoformat())
     conv.register_unstructure_hook(FileCount, lambda c: c.to_dict())
+    conv.register_unstructure_hook(DecisionRecord, lambda r: r.to_dict())
     conv.register_unstructure_hook(
         Rejected, lambda r: {**r.to_dict(), "household_id": mask_if_id_number(r.household_id)}
     )
@@ -281,7 +295,13 @@ def check_options(
         )
     if rejects and on_error != "skip":
         raise _usage("--rejects 需配合 --on-error skip", "--rejects needs --on-error skip")
-    check_outputs(dict(inputs), {"-o": output, "--report": report, "--rejects": rejects})
+    beside = (
+        record_path(output) if output is not None and not output.lower().endswith(".json") else None
+    )
+    check_outputs(
+        dict(inputs),
+        {"-o": output, "-o (record)": beside, "--report": report, "--rejects": rejects},
+    )
 
 
 def check_ready(
@@ -437,26 +457,39 @@ def assess_source(
     absent: Sequence[str] = (),
     outputs: OutputPaths | None = None,
     progress: Callable[[int], None] | None = None,
+    reading: Mapping[str, Any] | None = None,
+    registry: PackRegistry | None = None,
 ) -> Assessment:
     """Decide an opened :class:`~poverty_core.sources.RegisterSource` (see
     :func:`assess_register`, which opens it, checks the job and writes the outputs):
     every household (its results to ``sink``, batch by batch, ids masked; a failed
     write names ``sink_name``; totals ``by`` these household columns; a batch read
     larger than ``batch_size`` households decided in parts), then
-    :func:`conclude`: villages, counties, roll-ups, every row accounted for."""
+    :func:`conclude`: villages, counties, roll-ups, every row accounted for — and its
+    :attr:`~Assessment.record` (the rows hashed as they are read; ``reading``: how the
+    register was read, for ``verify``; ``registry``: where the pack's parents are)."""
     checked = dict(overrides or {})
     collect = _Collect() if keep_results else None
     sinks = [s for s in (sink, collect) if s is not None]
+    digest = RowsDigest()
+
+    def hashed(
+        tables: Iterable[tuple[pa.Table, pa.Table | None]],
+    ) -> Iterator[tuple[pa.Table, pa.Table | None]]:
+        for households, members in tables:
+            digest.update(households, members)
+            yield households, members
+
     summary = assess(
         pack,
         decision,
-        source.household_tables(progress, batch_size),
+        hashed(source.household_tables(progress, batch_size)),
         as_of=as_of,
         overrides=checked,
         by=by,
         writer=_Masked(sinks, sink_name) if sinks else None,
     )
-    return conclude(
+    done = conclude(
         pack,
         summary,
         as_of=as_of,
@@ -474,6 +507,31 @@ def assess_source(
         absent=absent,
         outputs=outputs,
     )
+    also = [
+        which
+        for which, decided in (
+            ("village_exit", done.summary.villages),
+            ("county_exit", done.summary.counties),
+        )
+        if decided is not None
+    ]
+    record = job_record(
+        pack,
+        decision,
+        digest.digest(_named(source.name, reading)),
+        as_of=as_of,
+        overrides=checked,
+        also=also,
+        reading=reading,
+        registry=registry,
+    )
+    return attrs.evolve(done, record=record)
+
+
+def _named(name: str, reading: Mapping[str, Any] | None) -> str:
+    """The input as the caller named it (the households file, or the sample)."""
+    given = (reading or {}).get("households") or (reading or {}).get("sample")
+    return str(given) if given else name
 
 
 def conclude(
@@ -622,6 +680,7 @@ def assess_register(
     keep_results: bool = False,
     progress: Callable[[int], None] | None = None,
     notify: Callable[[Text], None] | None = None,
+    registry: PackRegistry | None = None,
 ) -> Assessment:
     """Run the register job: read, check, decide households, villages and counties,
     roll up, account for every row, write the outputs (see the module notes).
@@ -656,6 +715,8 @@ def assess_register(
     :param progress: told the number of households of each batch read.
     :param notify: told notes on the way (a parameter without a value, with
         ``allow_undetermined``; a temporary file an interrupted run left, removed).
+    :param registry: where packs are found (default: the installed ones), for ``pack``
+        by name and the data hashes of its parents in the record.
     :raises UsageError: a bad option, an output that is an input or another output.
     :raises ~poverty_core.errors.InputError: invalid input (every problem listed).
     :raises NotReady: see ``allow_undetermined``.
@@ -679,7 +740,7 @@ def assess_register(
         batch_size,
     )
     if isinstance(pack, str):
-        pack = load_pack(pack)
+        pack = (registry or default_registry()).load(pack)
     checked = pack.check_overrides(dict(overrides or {}))
     pack.decision(decision)
     Outputs.check(out, report_path, rejects_path)
@@ -715,6 +776,20 @@ def assess_register(
     absent = absent_inputs(plan, source)
     whole = out is not None and out.lower().endswith(".json")
     writer = ResultWriter(out) if out is not None and not whole else None
+    beside = record_path(out) if writer is not None and out is not None else None
+    reading = {
+        "households": None if households is None else os.fspath(households),
+        "members": None if members is None else os.fspath(members),
+        "sample": sample,
+        "villages": None if villages is None else os.fspath(villages),
+        "counties": None if counties is None else os.fspath(counties),
+        "on_error": on_error,
+        "encoding": encoding,
+        "aliases": dict(aliases or {}),
+        "ignore_columns": list(ignore_columns),
+        "layout": layout,
+        "interpretations": dict(interpretations or {}),
+    }
     files = Outputs()
     try:
         assessment = assess_source(
@@ -728,8 +803,10 @@ def assess_register(
             sink_name=out or "standard output",
             keep_results=keep_results or whole,
             absent=absent,
-            outputs=OutputPaths(out, report_path, rejects_path),
+            outputs=OutputPaths(out, report_path, rejects_path, beside),
             progress=progress,
+            reading={k: v for k, v in reading.items() if v not in (None, {}, [])},
+            registry=registry,
         )
         public = assessment.to_dict()
         # Every output is prepared beside its target and moved into place together,
@@ -737,6 +814,13 @@ def assess_register(
         if writer is not None:
             with writing(writer.path):
                 files.add(writer.finish(), writer.path)
+            if beside is not None and assessment.record is not None:
+                side = {
+                    "format": RECORD_FORMAT,
+                    "results": os.path.basename(writer.path),
+                    "record": assessment.record.to_dict(),
+                }
+                files.text(beside, json_text(side, beside) + "\n")
         elif out is not None:
             files.text(out, json_text(public, out) + "\n")
         if rejects_path:

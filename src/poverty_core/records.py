@@ -16,8 +16,13 @@ data or version changed, a parameter's value changed (named), an override, or th
 
 The hashes are SHA-256 (:mod:`hashlib`): of each data file's path and bytes in path
 order, as the files are when the record is made, and of each input row's canonical JSON
-(keys sorted) in row order. Python rules are identified by their pack's version (their
-code is not hashed: a rule may hold a function). Hand-written on :mod:`hashlib` and
+(keys sorted) in row order. A register job (:func:`poverty_core.jobs.assess_register`)
+hashes its rows as the register reader gives them, column by column
+(:class:`RowsDigest`: vectorised, the same whatever the batch size), and records how the
+register was read (:attr:`DecisionRecord.reading`) so that :func:`verify` reads it again
+the same way; its results file carries the record beside it (:func:`record_path`).
+Python rules are identified by their pack's version (their code is not hashed: a rule
+may hold a function). Hand-written on :mod:`hashlib` and
 :mod:`json` because the record is this library's own: no package records pack data.
 
 >>> import datetime as dt, poverty_core as pc
@@ -42,29 +47,36 @@ import argparse
 import datetime as dt
 import hashlib
 import json
+import os
 import sys
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, TextIO
 
 import attrs
 import cattrs
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from poverty_core._text import Language, Text
 from poverty_core.engine import DecisionResult
 from poverty_core.errors import InputError, Problem
 
 if TYPE_CHECKING:
-    from poverty_core.packs import Pack, PackRegistry
+    from poverty_core.packs import Pack
+    from poverty_core.plugins import PackRegistry
 
 __all__ = [
     "FORMAT",
+    "RECORD_FORMAT",
     "DecisionRecord",
     "Difference",
     "InputDigest",
     "ParameterRecord",
     "Recorded",
+    "RowsDigest",
     "Verification",
     "data_hash",
     "decide_batch_recorded",
@@ -72,13 +84,28 @@ __all__ = [
     "decide_transitions_recorded",
     "decision_record",
     "input_digest",
+    "job_record",
     "pack_data_hashes",
+    "record_path",
+    "record_view",
     "verify",
     "write_results",
 ]
 
 FORMAT = "poverty-core-results/1"
 """The ``format`` of a results file :func:`write_results` writes."""
+
+RECORD_FORMAT = "poverty-core-record/1"
+"""The ``format`` of the record a register job writes beside a row-per-household results
+file (:func:`record_path`)."""
+
+
+def record_path(results: str | os.PathLike[str]) -> str:
+    """Where the register job writes the decision record of a ``.csv``, ``.parquet`` or
+    ``.jsonl`` results file: beside it, the same name with ``.record.json`` added (the
+    results file stays a plain table a clerk opens in a spreadsheet; a ``.json`` results
+    document carries its record inside, under ``record``)."""
+    return os.fspath(results) + ".record.json"
 
 
 @attrs.frozen
@@ -124,6 +151,10 @@ class DecisionRecord:
     """Periods the caller set for the run (:meth:`~poverty_core.packs.Pack.with_periods`)."""
     parameters: tuple[ParameterRecord, ...]
     inputs: InputDigest
+    reading: dict[str, Any] = attrs.field(factory=dict)
+    """How a register job read its input (files as the caller named them, layout,
+    encoding, aliases …), so :func:`verify` reads it again the same way; empty for
+    records in memory."""
 
     def parameter(self, name: str) -> ParameterRecord | None:
         """The record of one parameter, if the decision used it."""
@@ -202,7 +233,7 @@ def data_hash(root: Traversable | None) -> str:
 
 def pack_data_hashes(pack: Pack, registry: PackRegistry | None = None) -> dict[str, str]:
     """The data hash of each pack of ``pack``'s chain."""
-    from poverty_core.packs import default_registry
+    from poverty_core.plugins import default_registry
 
     out: dict[str, str] = {}
     for name in pack.chain:
@@ -226,18 +257,129 @@ def input_digest(records: Iterable[Any], *, source: str | None = None) -> InputD
     return InputDigest(rows, digest.hexdigest(), source)
 
 
+def _fixed_width(kind: pa.DataType) -> pa.DataType | None:
+    """The type whose values' bytes stand for ``kind``'s (itself for numbers and
+    booleans, the integer underneath for dates and times), or ``None`` (hashed as text)."""
+    found: pa.DataType | None = None
+    if pa.types.is_integer(kind) or pa.types.is_floating(kind) or pa.types.is_boolean(kind):
+        found = kind
+    elif pa.types.is_date32(kind) or pa.types.is_time32(kind):
+        found = pa.int32()
+    elif (
+        pa.types.is_date64(kind)
+        or pa.types.is_timestamp(kind)
+        or pa.types.is_time64(kind)
+        or pa.types.is_duration(kind)
+    ):
+        found = pa.int64()
+    return found
+
+
+class RowsDigest:
+    """The SHA-256 of a register's rows as the register reader gives them (Arrow tables
+    of households and members), fed batch by batch.
+
+    Each column — and each part of a nested one: validity, list lengths, struct fields —
+    has its own running hash: of its values' bytes for numbers, booleans and dates (a
+    null as 0, its validity hashed apart), else of its values as text (Arrow's cast):
+    their lengths and their bytes, so the digest is the same however the rows are split
+    into batches, and costs Arrow kernels, not a Python loop per row (about a quarter
+    of a second for 200,000 households and their 710,000 members). The digest of the
+    whole is the hash of the columns' hashes in name order. Only hashes are kept.
+    """
+
+    def __init__(self) -> None:
+        self.rows = 0
+        self._parts: dict[str, Any] = {}
+
+    def update(self, households: pa.Table, members: pa.Table | None = None) -> None:
+        """Feed one batch: its households and their members."""
+        self.rows += households.num_rows
+        for part, table in (("households", households), ("members", members)):
+            if table is None:
+                continue
+            for name in table.column_names:
+                for chunk in table.column(name).chunks:
+                    self._feed(f"{part}.{name}", chunk)
+
+    def _hash(self, key: str) -> Any:
+        found = self._parts.get(key)
+        if found is None:
+            found = self._parts[key] = hashlib.sha256()
+        return found
+
+    def _feed(self, key: str, array: pa.Array) -> None:
+        kind = array.type
+        if pa.types.is_dictionary(kind):
+            array = array.dictionary_decode()
+            kind = array.type
+        self._hash(key + "#valid").update(
+            np.ascontiguousarray(array.is_valid().to_numpy(zero_copy_only=False)).tobytes()
+        )
+        if pa.types.is_list(kind) or pa.types.is_large_list(kind):
+            lengths = pc.fill_null(pc.list_value_length(array), 0).cast(pa.int64())
+            self._hash(key + "#len").update(lengths.to_numpy(zero_copy_only=False).tobytes())
+            self._feed(key + "[]", array.flatten())
+            return
+        if pa.types.is_struct(kind):
+            for field, child in zip(kind, array.flatten(), strict=True):
+                self._feed(f"{key}.{field.name}", child)
+            return
+        fixed = _fixed_width(kind)
+        if fixed is not None:  # numbers, booleans, dates: their values' bytes (nulls as 0)
+            plain = array if fixed == kind else array.view(fixed)
+            values = pc.fill_null(plain, pa.scalar(False if fixed == pa.bool_() else 0, fixed))
+            self._hash(key + "#data").update(
+                np.ascontiguousarray(values.to_numpy(zero_copy_only=False)).tobytes()
+            )
+            return
+        try:
+            text = array if pa.types.is_large_string(kind) else array.cast(pa.large_string())
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+            text = pa.array(
+                [json.dumps(v, sort_keys=True, default=str) for v in array.to_pylist()],
+                pa.large_string(),
+            )
+        filled = pc.fill_null(text, "")
+        lengths = pc.binary_length(filled).cast(pa.int64()).to_numpy(zero_copy_only=False)
+        self._hash(key + "#len").update(lengths.tobytes())
+        buffers = filled.buffers()
+        if len(filled) and buffers[2] is not None:
+            offsets = np.frombuffer(buffers[1], dtype=np.int64)
+            start, end = offsets[filled.offset], offsets[filled.offset + len(filled)]
+            self._hash(key + "#data").update(
+                memoryview(buffers[2].slice(int(start), int(end - start)))
+            )
+
+    def digest(self, source: str | None = None) -> InputDigest:
+        """The rows' count and hash (``source``: the input, as the caller names it)."""
+        total = hashlib.sha256()
+        for key in sorted(self._parts):
+            total.update(key.encode("utf-8") + b"\0" + self._parts[key].digest())
+        return InputDigest(self.rows, total.hexdigest(), source)
+
+
 def _parameter_records(
-    pack: Pack, decision: str, as_of: dt.date, overrides: Mapping[str, Any]
+    pack: Pack,
+    decision: str,
+    as_of: dt.date,
+    overrides: Mapping[str, Any],
+    also: Sequence[str] = (),
 ) -> tuple[ParameterRecord, ...]:
-    """Every parameter the decision's criteria in force read on the date, with its value
-    (or the caller's), in the order the criteria read them."""
+    """Every parameter the decision's criteria in force read on the date (then those of
+    the decisions ``also`` decided), with its value (or the caller's), in the order the
+    criteria read them."""
     from poverty_core.engine import Params
 
-    plan = pack.readiness(decision, as_of=as_of, overrides=overrides)
     params = Params(pack, as_of, pack.check_overrides(overrides))
-    names = dict.fromkeys(
-        r.name for rule in plan.in_force for r in rule.refs() if r.kind == "param"
-    )
+    names: dict[str, None] = {}
+    for which in (decision, *also):
+        plan = pack.readiness(which, as_of=as_of, overrides=overrides)
+        names.update(
+            dict.fromkeys(
+                r.name for rule in plan.in_force for r in rule.refs() if r.kind == "param"
+            )
+        )
     out = []
     for name in names:
         use = params.use(name)
@@ -289,6 +431,40 @@ def decision_record(
         periods={k: (p.start, p.end) for k, p in pack.run_periods.items()},
         parameters=_parameter_records(pack, decision, as_of, overrides),
         inputs=input_digest(records, source=source),
+    )
+
+
+def job_record(
+    pack: Pack,
+    decision: str,
+    inputs: InputDigest,
+    *,
+    as_of: dt.date,
+    overrides: Mapping[str, Any] | None = None,
+    also: Sequence[str] = (),
+    reading: Mapping[str, Any] | None = None,
+    registry: PackRegistry | None = None,
+) -> DecisionRecord:
+    """The record of a register job (:func:`poverty_core.jobs.assess_register`): its
+    household ``decision`` and the village and county decisions it also decided
+    (``also``; their parameters are recorded too), the rows by their
+    :class:`RowsDigest`, and how the register was read (``reading``)."""
+    from poverty_core import __version__
+
+    overrides = dict(overrides or {})
+    return DecisionRecord(
+        library=__version__,
+        pack=pack.name,
+        chain=tuple(pack.chain),
+        versions=dict(pack.versions),
+        data=pack_data_hashes(pack, registry),
+        decision=decision,
+        as_of=as_of,
+        overrides={k: _jsonable(v) for k, v in pack.check_overrides(overrides).items()},
+        periods={k: (p.start, p.end) for k, p in pack.run_periods.items()},
+        parameters=_parameter_records(pack, decision, as_of, overrides, also),
+        inputs=inputs,
+        reading={k: _jsonable(v) for k, v in (reading or {}).items()},
     )
 
 
@@ -355,6 +531,79 @@ def decide_transitions_recorded(
             pack, EXIT_DECISION, households, as_of=as_of, overrides=overrides, source=source
         ),
     )
+
+
+# -- in the report ---------------------------------------------------------------------------
+
+_VIEW: dict[str, tuple[str, str]] = {
+    "heading": ("决策记录", "Decision record"),
+    "intro": (
+        "本次评估由以下内容决定；凭结果文件可用 poverty-core verify 复核。记录不含个人信息，"
+        "也不含输入的副本（输入只以哈希值记录）。",
+        "What decided this run; poverty-core verify checks a results file against it. The "
+        "record holds no personal data and no copy of the input (the rows only as a hash).",
+    ),
+    "library": ("程序版本", "Library version"),
+    "versions": ("策略包版本", "Pack versions"),
+    "data": ("策略包数据的哈希值", "Hash of each pack's data"),
+    "as_of": ("评估日", "Date"),
+    "parameters": ("使用的参数", "Parameters used"),
+    "overridden": ("覆盖的参数（本次运行）", "Parameters overridden for this run"),
+    "inputs": ("输入行的哈希值", "Hash of the input rows"),
+    "none": ("无", "none"),
+    "count": (
+        "{n} 个（各自的取值、日期与出处见决策记录）",
+        "{n} (each one's value, dates and source are in the record)",
+    ),
+    "rows": ("{n} 行：{hash}", "{n} rows: {hash}"),
+}
+
+
+def record_view(
+    record: Mapping[str, Any] | None,
+    language: Language,
+    parameter: Callable[[str], tuple[str, str]] | None = None,
+) -> dict[str, Any] | None:
+    """The record's summary as the report shows it (``record``: the JSON form of a
+    :class:`DecisionRecord`): versions, each pack's data hash (its first 16 hex digits),
+    the date, how many parameters were used, those overridden (``parameter`` gives a
+    name's title and unit), the input rows' hash — every label in ``language``."""
+    from poverty_core._pictures import value_text
+
+    if not record:
+        return None
+    zh = language == "zh"
+
+    def t(key: str) -> str:
+        return _VIEW[key][0 if zh else 1]
+
+    sep = "；" if zh else "; "
+    overridden = []
+    for p in record.get("parameters") or []:
+        if p.get("overridden"):
+            title, unit = parameter(p["name"]) if parameter else (p["name"], p.get("unit", ""))
+            shown = value_text(p.get("value"), unit, language)
+            overridden.append(
+                f"{title}（{p['name']}）= {shown}" if zh else f"{title} ({p['name']}) = {shown}"
+            )
+    versions = record.get("versions") or {}
+    inputs = record.get("inputs") or {}
+    rows = [
+        (t("library"), f"poverty-core {record.get('library', '')}"),
+        (
+            t("versions"),
+            " → ".join(f"{n} {versions.get(n, '')}".strip() for n in record.get("chain") or []),
+        ),
+        (t("data"), sep.join(f"{n} {h[:16]}" for n, h in (record.get("data") or {}).items())),
+        (t("as_of"), str(record.get("as_of") or "")),
+        (t("parameters"), t("count").format(n=len(record.get("parameters") or []))),
+        (t("overridden"), sep.join(overridden) or t("none")),
+        (
+            t("inputs"),
+            t("rows").format(n=inputs.get("rows", 0), hash=str(inputs.get("sha256", ""))[:16]),
+        ),
+    ]
+    return {"heading": t("heading"), "intro": t("intro"), "rows": rows}
 
 
 # -- results files ---------------------------------------------------------------------------
@@ -500,9 +749,11 @@ def verify(
     parameter's value (named), an override, the input — and each outcome and finding
     that changed, with the record-level differences that explain it."""
     from poverty_core.convert import loads_json
-    from poverty_core.packs import default_registry
+    from poverty_core.plugins import default_registry
 
     path = Path(results)
+    if path.suffix.lower() in (".csv", ".parquet", ".jsonl"):
+        return _verify_beside(path, inputs, registry)
     try:
         data = loads_json(path.read_bytes())
     except (OSError, ValueError) as exc:
@@ -515,14 +766,23 @@ def verify(
             ],
             what="results",
         ) from None
+    if isinstance(data, dict) and data.get("format") == RECORD_FORMAT and "record" in data:
+        # the record beside a register job's results file, given instead of the file
+        target = path.parent / str(data.get("results") or "")
+        return _verify_job(target, DecisionRecord.from_dict(data["record"]), inputs, registry)
+    if isinstance(data, dict) and "households" in data and isinstance(data.get("record"), dict):
+        # a register job's whole assessment (assess -o FILE.json)
+        return _verify_job(path, DecisionRecord.from_dict(data["record"]), inputs, registry)
     if not isinstance(data, dict) or data.get("format") != FORMAT or "record" not in data:
         raise InputError(
             [
                 Problem(
                     str(path),
                     Text(
-                        f"不是 {FORMAT} 格式的结果文件（由 poverty-core record 写出）",
-                        f"not a {FORMAT} results file (as poverty-core record writes)",
+                        f"不是结果文件：应由 poverty-core record 写出（{FORMAT}），或由 "
+                        "poverty-core assess -o 写出（附决策记录）",
+                        f"not a results file: one poverty-core record writes ({FORMAT}), or "
+                        "one poverty-core assess -o writes (with its decision record)",
                     ),
                 )
             ],
@@ -543,9 +803,7 @@ def verify(
             ],
             what="results",
         )
-    input_path = Path(source)
-    if not input_path.exists() and not input_path.is_absolute():
-        input_path = path.parent / input_path
+    input_path = _beside(path, source)
     reg = registry or default_registry()
     pack = reg.load(record.pack)
     if record.periods:
@@ -560,6 +818,66 @@ def verify(
         source=record.inputs.source,
         registry=reg,
     )
+    differences = _record_differences(record, now, str(source))
+    rows = data.get("results") or []
+    differences += _result_differences(pack, record, records, rows, differences)
+    return Verification(len(rows), tuple(differences))
+
+
+def _verify_beside(
+    path: Path, inputs: str | os.PathLike[str] | None, registry: PackRegistry | None
+) -> Verification:
+    """Verify a row-per-household results file by the record beside it."""
+    from poverty_core.convert import loads_json
+
+    beside = Path(record_path(path))
+    if not beside.exists():
+        raise InputError(
+            [
+                Problem(
+                    str(beside),
+                    Text(
+                        "找不到结果文件旁的决策记录（poverty-core assess -o 写出）",
+                        "no decision record beside the results file (poverty-core "
+                        "assess -o writes one)",
+                    ),
+                )
+            ],
+            what="results",
+        )
+    try:
+        side = loads_json(beside.read_bytes())
+    except (OSError, ValueError) as exc:
+        raise InputError(
+            [Problem(str(beside), Text(f"无法读取：{exc}", f"cannot read: {exc}"))],
+            what="results",
+        ) from None
+    if not isinstance(side, dict) or side.get("format") != RECORD_FORMAT:
+        raise InputError(
+            [
+                Problem(
+                    str(beside),
+                    Text(f"不是 {RECORD_FORMAT} 格式", f"not a {RECORD_FORMAT} file"),
+                )
+            ],
+            what="results",
+        )
+    return _verify_job(path, DecisionRecord.from_dict(side.get("record")), inputs, registry)
+
+
+def _beside(results: Path, given: str | os.PathLike[str]) -> Path:
+    """An input as the record names it, else relative to the results file's folder."""
+    found = Path(given)
+    if not found.exists() and not found.is_absolute():
+        found = results.parent / found
+    return found
+
+
+def _record_differences(
+    record: DecisionRecord, now: DecisionRecord, source: str
+) -> list[Difference]:
+    """What differs between the record and the one a re-run makes: versions, pack data,
+    parameters (each named), the input rows."""
     differences: list[Difference] = []
     for name in sorted(set(record.versions) | set(now.versions)):
         a, b = record.versions.get(name), now.versions.get(name)
@@ -585,21 +903,175 @@ def verify(
                     Text(f"策略包 {name} 的数据文件已改变", f"pack {name}'s data files changed"),
                 )
             )
-    changed_parameters = _parameter_differences(record, now)
-    differences += changed_parameters
+    differences += _parameter_differences(record, now)
     if (record.inputs.rows, record.inputs.sha256) != (now.inputs.rows, now.inputs.sha256):
         differences.append(
             Difference(
                 "input",
-                str(source),
+                source,
                 f"{record.inputs.rows} rows {record.inputs.sha256[:12]}",
                 f"{now.inputs.rows} rows {now.inputs.sha256[:12]}",
                 Text("输入行的哈希不同", "the input rows hash differently"),
             )
         )
-    rows = data.get("results") or []
-    differences += _result_differences(pack, record, records, rows, differences)
+    return differences
+
+
+_READ_AGAIN = (
+    "members",
+    "sample",
+    "villages",
+    "counties",
+    "on_error",
+    "encoding",
+    "aliases",
+    "ignore_columns",
+    "layout",
+    "interpretations",
+)
+
+
+def _verify_job(
+    results: Path,
+    record: DecisionRecord,
+    inputs: str | os.PathLike[str] | None,
+    registry: PackRegistry | None,
+) -> Verification:
+    """Re-run a register job as its record says (the same pack, date, overrides, periods
+    and reading) and compare the record and each household's outcome and criterion
+    statuses with the results file's."""
+    from poverty_core.jobs import assess_register
+    from poverty_core.plugins import default_registry
+
+    reading = dict(record.reading)
+    households = inputs if inputs is not None else reading.get("households")
+    if households is None and not reading.get("sample"):
+        raise InputError(
+            [
+                Problem(
+                    "inputs",
+                    Text(
+                        "决策记录未记录输入文件：请给出 --input",
+                        "the record names no input: give --input",
+                    ),
+                )
+            ],
+            what="results",
+        )
+    options: dict[str, Any] = {k: reading[k] for k in _READ_AGAIN if reading.get(k) is not None}
+    if inputs is not None:  # the caller's input replaces the recorded one, a sample too
+        options.pop("sample", None)
+    for name in ("members", "villages", "counties"):
+        if name in options:
+            options[name] = _beside(results, str(options[name]))
+    reg = registry or default_registry()
+    pack = reg.load(record.pack)
+    if record.periods:
+        pack = pack.with_periods(dict(record.periods))
+    rerun = assess_register(
+        None if households is None else _beside(results, households),
+        pack=pack,
+        decision=record.decision,
+        as_of=record.as_of,
+        overrides=record.overrides,
+        allow_undetermined=True,
+        keep_results=True,
+        registry=reg,
+        **options,
+    )
+    assert rerun.record is not None
+    source = str(households if households is not None else reading.get("sample"))
+    differences = _record_differences(record, rerun.record, source)
+    rows = _result_rows(results)
+    if rerun.results is not None and len(rows) == rerun.results.num_rows:
+        differences += _job_row_differences(pack, rerun.results, rows, results, differences)
     return Verification(len(rows), tuple(differences))
+
+
+def _result_rows(path: Path) -> list[dict[str, Any]]:
+    """The household rows of a register job's results file, values as text."""
+    from poverty_core.convert import loads_json
+
+    suffix = path.suffix.lower()
+    try:
+        if suffix == ".csv":
+            import csv
+
+            with open(path, encoding="utf-8", newline="") as handle:
+                return list(csv.DictReader(handle))
+        if suffix == ".parquet":
+            import pyarrow.parquet as pq
+
+            return list(pq.read_table(path).to_pylist())
+        if suffix == ".jsonl":
+            with open(path, encoding="utf-8") as handle:
+                return [json.loads(line) for line in handle if line.strip()]
+        data = loads_json(path.read_bytes())
+        return list(data.get("households") or []) if isinstance(data, dict) else []
+    except (OSError, ValueError) as exc:
+        raise InputError(
+            [
+                Problem(
+                    str(path),
+                    Text(f"无法读取结果文件：{exc}", f"cannot read the results file: {exc}"),
+                )
+            ],
+            what="results",
+        ) from None
+
+
+def _job_row_differences(
+    pack: Pack,
+    table: pa.Table,
+    rows: Sequence[Mapping[str, Any]],
+    path: Path,
+    found: Sequence[Difference],
+) -> list[Difference]:
+    """Each household whose outcome or criterion status differs from the results file's,
+    with the record-level causes behind it."""
+    from poverty_core.batch import neutralise_formulas, plain_columns
+
+    table = plain_columns(table)
+    if path.suffix.lower() == ".csv":  # as the CSV writer wrote it
+        table = neutralise_formulas(table)
+    criteria = [c for c in table.column_names if c in pack.criteria]
+    reads = {
+        cid: {ref.name for ref in pack.criteria[cid].refs() if ref.kind == "param"}
+        for cid in criteria
+    }
+    record_causes = [d for d in found if d.kind in ("pack_version", "pack_data", "input")]
+    out: list[Difference] = []
+    for i, (now, was) in enumerate(zip(table.to_pylist(), rows, strict=True)):
+        rid = str(now["id"])
+        if str(was.get("id")) != rid:
+            out.append(
+                Difference(
+                    "input",
+                    f"row {i}",
+                    was.get("id"),
+                    rid,
+                    Text("行的编号不同", "the row's id differs"),
+                )
+            )
+            continue
+        blamed: list[Difference] = []
+        for cid in criteria:
+            before, after = was.get(cid), now.get(cid)
+            if (before or None) == (after or None):
+                continue
+            params = [
+                d for d in found if d.kind in ("parameter", "override") and d.what in reads[cid]
+            ]
+            blamed.append(
+                Difference(
+                    "finding", f"{rid}/{cid}", before, after, _joined(params or record_causes)
+                )
+            )
+        if was.get("outcome") != now["outcome"]:
+            cause = _joined_findings(blamed) if blamed else _joined(record_causes)
+            out.append(Difference("outcome", rid, was.get("outcome"), now["outcome"], cause))
+        out += blamed
+    return out
 
 
 def _parameter_differences(record: DecisionRecord, now: DecisionRecord) -> list[Difference]:
@@ -751,7 +1223,11 @@ def add_record_arguments(parser: argparse.ArgumentParser) -> None:
 
 def add_verify_arguments(parser: argparse.ArgumentParser) -> None:
     """The options of ``poverty-core verify``."""
-    parser.add_argument("results", help="a results file written by poverty-core record / 结果文件")
+    parser.add_argument(
+        "results",
+        help="a results file: one poverty-core record wrote, or one poverty-core assess -o "
+        "wrote (its decision record beside it, FILE.record.json, or inside a .json) / 结果文件",
+    )
     parser.add_argument(
         "--input",
         help="the inputs to re-run (default: the file the record names) / 输入文件",
@@ -772,7 +1248,8 @@ def _date(text: str) -> dt.date:
 def run_record(args: argparse.Namespace, out: TextIO) -> int:
     """``poverty-core record``: decide a register and write a results file with its
     decision record; 0, or 2 when no date is known."""
-    from poverty_core.packs import coerce_parameter, load_pack
+    from poverty_core.packs import coerce_parameter
+    from poverty_core.plugins import load_pack
 
     language: Language = args.lang
     pack = load_pack(args.pack)
@@ -832,7 +1309,8 @@ def run_record(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def run_verify(args: argparse.Namespace, out: TextIO) -> int:
-    """``poverty-core verify``: 0 when reproduced, 1 when not (each difference named)."""
+    """``poverty-core verify``: 0 when reproduced, 1 when not (each difference named),
+    for a results file ``record`` or ``assess -o`` wrote."""
     from poverty_core.io import json_text
     from poverty_core.privacy import redact_data
 

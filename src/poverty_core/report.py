@@ -41,6 +41,7 @@ from poverty_core.io import atomic_writer, safe_cell
 from poverty_core.model import County, Household, Person, Village
 from poverty_core.packs import load_pack
 from poverty_core.parameters import format_value
+from poverty_core.records import record_view
 from poverty_core.rules import Outcome
 
 __all__ = [
@@ -49,6 +50,7 @@ __all__ = [
     "render",
     "render_html",
     "render_markdown",
+    "render_template",
     "report_view",
     "write_report",
 ]
@@ -461,7 +463,11 @@ def report_view(report: Report, language: Language = "en") -> dict[str, Any]:
     :class:`poverty_core.jobs.Assessment` (:meth:`~poverty_core.jobs.Assessment.to_dict`,
     what ``poverty-core assess --format json`` prints): ``source``, ``synthetic``,
     ``provenance``, ``rows``, ``files``, ``summary``, ``titles``, ``villages``,
-    ``counties``; the assessment itself is taken too."""
+    ``counties``; ``record`` (its decision record, shown in summary) and
+    ``transitions`` (a :func:`~poverty_core.dynamic_report.transitions_summary`, shown as
+    the dynamic-management section) when present; the assessment itself is taken too."""
+    from poverty_core.dynamic_report import transitions_view
+
     report = _data(report)
     names = _Names(report, language)
     zh = language == "zh"
@@ -644,6 +650,10 @@ def report_view(report: Report, language: Language = "en") -> dict[str, Any]:
         "group_why": _group_why(village_rows, county_rows, names),
         "files": files,
         "provenance": provenance,
+        "record": record_view(report.get("record"), language, names.parameter),
+        "transitions": transitions_view(report["transitions"], language)
+        if report.get("transitions")
+        else None,
     }
 
 
@@ -706,6 +716,13 @@ Report: TypeAlias = "Mapping[str, Any] | Reportable"
 
 def _data(report: Report) -> Mapping[str, Any]:
     return report if isinstance(report, Mapping) else report.to_dict()
+
+
+def render_template(name: str, view: Mapping[str, Any]) -> str:
+    """Lay out ``view`` with the package template ``templates/NAME`` and the report's
+    filters (``cell``, ``md``, ``code``, ``svg``; HTML autoescaped): the hook another
+    report section uses (the comparison of :mod:`poverty_core.compare_report`)."""
+    return _environment().get_template(name).render(view)
 
 
 def render_markdown(report: Report, language: Language = "en") -> str:
