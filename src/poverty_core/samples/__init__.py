@@ -43,6 +43,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "SAMPLES",
+    "SAMPLE_PACKS",
     "SAMPLE_REGISTER",
     "read_sample",
     "sample_file",
@@ -104,6 +105,29 @@ def sample_path(name: str = SAMPLE_REGISTER) -> AbstractContextManager[Path]:
 
 _KINDS = {"households": "household", "villages": "village", "counties": "county"}
 
+SAMPLE_PACKS: dict[str, str] = {
+    "lianjiang": "fujian",
+    "tianshui": "gansu_tianshui",
+    "zhangzhou": "zhangzhou",
+}
+"""The pack each sample is made for: its records carry that pack's declared fields."""
+
+
+def _own_pack(name: str, pack: Any) -> Any:
+    """The sample's own pack when it is installed and ``pack`` is it or one of its
+    ancestors (its rules decide the sample's records as they are), else ``pack``."""
+    own = SAMPLE_PACKS.get(name)
+    if pack is None or own is None or own == pack.name:
+        return pack
+    from poverty_core.errors import PovertyCoreError
+    from poverty_core.packs import load_pack
+
+    try:
+        found = load_pack(own)
+    except PovertyCoreError:  # not installed (the core alone): the applied pack's fields
+        return pack
+    return found if pack.name in found.chain else pack
+
 
 def read_sample(
     name: str = "lianjiang",
@@ -115,10 +139,12 @@ def read_sample(
     """Read the bundled sample ``name`` with the record classes of ``pack`` (``None``:
     the core model), as :func:`poverty_core.io.read_dataset` does, and the fields of the
     sample that ``pack`` does not declare (``households[].family_doctor_contract`` …),
-    left out of the records. A sample is made for one pack (fujian, gansu_tianshui,
-    zhangzhou) and carries that pack's fields; another pack's rules never read them, so
-    leaving them out changes no decision — while a misspelt or impossible value of a
-    field the pack does know is still an error."""
+    left out of the records. A sample is made for one pack (:data:`SAMPLE_PACKS`) and
+    carries that pack's fields: when ``pack`` is that pack's ancestor (national for the
+    Fujian-shaped sample) and it is installed, the records are read with its classes,
+    nothing left out (the ancestor's rules do not read the fields); otherwise another
+    pack's rules never read them, so leaving them out changes no decision — while a
+    misspelt or impossible value of a field the pack does know is still an error."""
     import json
 
     import attrs
@@ -126,7 +152,8 @@ def read_sample(
     from poverty_core.io import parse_dataset
     from poverty_core.vocabulary import of
 
-    vocabulary = of(pack)
+    reading = _own_pack(name, pack)
+    vocabulary = of(reading)
     with sample_path(sample_file(name)) as path:
         data = json.loads(path.read_text(encoding="utf-8"))
         source = str(path)
@@ -151,5 +178,5 @@ def read_sample(
         if isinstance(data.get(key), list):
             cls = vocabulary.record_type(kind)
             data[key] = [keep(r, cls, f"{key}[]") for r in data[key]]
-    dataset = parse_dataset(data, source=source, on_error=on_error, as_of=as_of, pack=pack)
+    dataset = parse_dataset(data, source=source, on_error=on_error, as_of=as_of, pack=reading)
     return dataset, tuple(left_out)
