@@ -168,6 +168,11 @@ def test_verify_passes_fresh_and_names_the_parameter_after_a_pack_value_changes(
     assert "poverty_line: 3000.0" in finding.cause.en
     assert "3400.0" in finding.cause.en
     assert "poverty_line" in changed.explain("zh")
+    # statuses and outcomes by their labels in either language, never as codes
+    assert "符合 → 不符合" in outcome.explain("zh")
+    assert "通过 → 未通过" in finding.explain("zh")
+    assert "eligible → not eligible" in outcome.explain("en")
+    assert "'eligible'" not in changed.explain("zh")
 
 
 def test_verify_names_a_changed_input_and_an_override(register: Path, tmp_path: Path) -> None:

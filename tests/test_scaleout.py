@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import importlib
 import importlib.util
+import json
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -297,3 +298,93 @@ def test_worker_processes_get_plain_data(generated: tuple[Path, Path], tmp_path:
     ):
         run = scaleout.assess_partitions("national", DECISION, pairs, as_of=AS_OF, client=client)
     assert_same(run, table, summary)
+
+
+# -- the decision record (issue 14) -------------------------------------------------------
+
+
+def test_the_record_does_not_depend_on_the_partitioning(
+    sample: tuple[pa.Table, pa.Table],
+) -> None:
+    pytest.importorskip("dask")
+    households, members = sample
+    records = []
+    for n in (1, 3, 7):
+        parts = scaleout.partition_tables(households, members, n)
+        run = scaleout.assess_partitions("national", DECISION, parts, as_of=AS_OF)
+        assert run.assessment.record is not None
+        records.append(run.assessment.record)
+        assert run.assessment.record.reading == {"partitions": n, "rows_hash": "multiset/1"}
+    assert records[0].inputs == records[1].inputs == records[2].inputs
+    assert records[0].inputs.rows == households.num_rows
+    # shuffled households (members too): the same multiset, the same digest
+    order = np.random.default_rng(5).permutation(households.num_rows)
+    shuffled = households.take(pa.array(order))
+    again = scaleout.assess_partitions(
+        "national", DECISION, scaleout.partition_tables(shuffled, members, 2), as_of=AS_OF
+    )
+    assert again.assessment.record is not None
+    assert again.assessment.record.inputs == records[0].inputs
+    # what decided it is recorded as for a single-machine run of the same decision
+    single = pcore.load_pack("national")
+    record = records[1]
+    assert (record.pack, record.decision, record.as_of) == ("national", DECISION, AS_OF)
+    assert record.versions == dict(single.versions)
+    line = record.parameter("poverty_line")
+    assert line is not None
+    assert line.value == 2952.0
+    assert not line.overridden
+
+
+def test_the_record_names_a_changed_row_and_an_override(
+    sample: tuple[pa.Table, pa.Table],
+) -> None:
+    pytest.importorskip("dask")
+    households, members = sample
+    base = scaleout.assess_partitions(
+        "national", DECISION, scaleout.partition_tables(households, members, 3), as_of=AS_OF
+    )
+    income = households.column("annual_net_income_per_capita").to_pylist()
+    income[10] = (income[10] or 0) + 1
+    changed = households.set_column(
+        households.column_names.index("annual_net_income_per_capita"),
+        "annual_net_income_per_capita",
+        pa.array(income, households.schema.field("annual_net_income_per_capita").type),
+    )
+    other = scaleout.assess_partitions(
+        "national",
+        DECISION,
+        scaleout.partition_tables(changed, members, 3),
+        as_of=AS_OF,
+        overrides={"poverty_line": 3000},
+    )
+    assert base.assessment.record is not None
+    assert other.assessment.record is not None
+    assert other.assessment.record.inputs.rows == base.assessment.record.inputs.rows
+    assert other.assessment.record.inputs.sha256 != base.assessment.record.inputs.sha256
+    line = other.assessment.record.parameter("poverty_line")
+    assert line is not None
+    assert (line.value, line.overridden) == (3000, True)
+    text = json.dumps(other.assessment.record.to_dict())
+    ids = households.column("id").to_pylist()
+    assert not [i for i in ids if i in text]  # no household id, no row value
+    assert str(income[10]) not in text
+
+
+def test_parquet_buckets_and_consecutive_tables_hash_alike(
+    generated: tuple[Path, Path], tmp_path: Path
+) -> None:
+    pytest.importorskip("dask")
+    households_path, members_path = generated
+    households, members = pq.read_table(households_path), pq.read_table(members_path)
+    pairs = scaleout.partition_parquet(households_path, members_path, 4, tmp_path / "parts")
+    by_bucket = scaleout.assess_partitions("national", DECISION, pairs, as_of=AS_OF)
+    consecutive = scaleout.assess_partitions(
+        "national", DECISION, scaleout.partition_tables(households, members, 2), as_of=AS_OF
+    )
+    assert by_bucket.assessment.record is not None
+    assert consecutive.assessment.record is not None
+    assert by_bucket.assessment.record.inputs == consecutive.assessment.record.inputs
+    whole = scaleout.RowsMultiset.of(households, members)
+    assert (whole.households, whole.members) == (households.num_rows, members.num_rows)
+    assert by_bucket.assessment.record.inputs.sha256 == whole.digest("partitions").sha256

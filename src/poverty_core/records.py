@@ -63,6 +63,7 @@ import pyarrow.compute as pc
 from poverty_core._text import Language, Text
 from poverty_core.engine import DecisionResult
 from poverty_core.errors import InputError, Problem
+from poverty_core.rules import Outcome, Status
 
 if TYPE_CHECKING:
     from poverty_core.packs import Pack
@@ -76,6 +77,7 @@ __all__ = [
     "InputDigest",
     "ParameterRecord",
     "Recorded",
+    "ReferenceRecord",
     "RowsDigest",
     "Verification",
     "data_hash",
@@ -125,6 +127,22 @@ class ParameterRecord:
 
 
 @attrs.frozen
+class ReferenceRecord:
+    """Reference data a decision read (:mod:`poverty_core.references`): its name, kind,
+    row count and the SHA-256 of its content — never the data (they may hold ID
+    numbers) — and the file it was read from, as the caller named it, so that
+    :func:`verify` reads it again (``None``: given in memory). ``rows`` and ``sha256``
+    are ``None`` when the run did not supply it (the rules reading it came out
+    unknown)."""
+
+    name: str
+    kind: str
+    rows: int | None
+    sha256: str | None
+    file: str | None = None
+
+
+@attrs.frozen
 class InputDigest:
     """The input rows by hash: how many, and the SHA-256 of their canonical JSON."""
 
@@ -155,6 +173,12 @@ class DecisionRecord:
     """How a register job read its input (files as the caller named them, layout,
     encoding, aliases …), so :func:`verify` reads it again the same way; empty for
     records in memory."""
+    references: tuple[ReferenceRecord, ...] = ()
+    """The reference data the criteria in force read, by name, kind, rows and hash."""
+
+    def reference(self, name: str) -> ReferenceRecord | None:
+        """The record of one reference the decision read, if it read it."""
+        return next((r for r in self.references if r.name == name), None)
 
     def parameter(self, name: str) -> ParameterRecord | None:
         """The record of one parameter, if the decision used it."""
@@ -405,6 +429,36 @@ def _parameter_records(
     return tuple(out)
 
 
+def _reference_records(
+    pack: Pack,
+    decision: str,
+    as_of: dt.date,
+    overrides: Mapping[str, Any],
+    supplied: Mapping[str, Any],
+    also: Sequence[str] = (),
+) -> tuple[ReferenceRecord, ...]:
+    """Every reference the decision's criteria in force read on the date (then those of
+    ``also``), with the summary of the data supplied for it (none: not supplied)."""
+    names: dict[str, None] = {}
+    for which in (decision, *also):
+        plan = pack.readiness(which, as_of=as_of, overrides=overrides)
+        names.update(
+            dict.fromkeys(
+                r.name for rule in plan.in_force for r in rule.refs() if r.kind == "reference"
+            )
+        )
+    out = []
+    for name in names:
+        data = supplied.get(name)
+        spec = pack.references.get(name)
+        kind = spec.kind if spec is not None else (data.kind if data is not None else "")
+        if data is None:
+            out.append(ReferenceRecord(name, kind, None, None))
+        else:
+            out.append(ReferenceRecord(name, kind, len(data), data.sha256, data.file))
+    return tuple(out)
+
+
 def decision_record(
     pack: Pack,
     decision: str,
@@ -414,11 +468,15 @@ def decision_record(
     overrides: Mapping[str, Any] | None = None,
     source: str | None = None,
     registry: PackRegistry | None = None,
+    references: Mapping[str, Any] | None = None,
 ) -> DecisionRecord:
-    """The record of deciding ``decision`` of ``pack`` on ``records`` on ``as_of``."""
+    """The record of deciding ``decision`` of ``pack`` on ``records`` on ``as_of``
+    (``references``: the reference data supplied for the run, on top of the pack's
+    :meth:`~poverty_core.packs.Pack.with_references`)."""
     from poverty_core import __version__
 
     overrides = dict(overrides or {})
+    supplied = pack.check_references(references)
     return DecisionRecord(
         library=__version__,
         pack=pack.name,
@@ -431,6 +489,7 @@ def decision_record(
         periods={k: (p.start, p.end) for k, p in pack.run_periods.items()},
         parameters=_parameter_records(pack, decision, as_of, overrides),
         inputs=input_digest(records, source=source),
+        references=_reference_records(pack, decision, as_of, overrides, supplied),
     )
 
 
@@ -448,10 +507,12 @@ def job_record(
     """The record of a register job (:func:`poverty_core.jobs.assess_register`): its
     household ``decision`` and the village and county decisions it also decided
     (``also``; their parameters are recorded too), the rows by their
-    :class:`RowsDigest`, and how the register was read (``reading``)."""
+    :class:`RowsDigest`, and how the register was read (``reading``); the reference
+    data are those the pack carries (:meth:`~poverty_core.packs.Pack.with_references`)."""
     from poverty_core import __version__
 
     overrides = dict(overrides or {})
+    supplied = pack.check_references(None)
     return DecisionRecord(
         library=__version__,
         pack=pack.name,
@@ -465,6 +526,7 @@ def job_record(
         parameters=_parameter_records(pack, decision, as_of, overrides, also),
         inputs=inputs,
         reading={k: _jsonable(v) for k, v in (reading or {}).items()},
+        references=_reference_records(pack, decision, as_of, overrides, supplied, also),
     )
 
 
@@ -485,11 +547,16 @@ def decide_recorded(
     *,
     as_of: dt.date,
     overrides: Mapping[str, Any] | None = None,
+    references: Mapping[str, Any] | None = None,
 ) -> Recorded:
-    """:meth:`Pack.decide <poverty_core.packs.Pack.decide>` with its decision record."""
-    result = pack.decide(decision, record, as_of=as_of, overrides=overrides)
+    """:meth:`Pack.decide <poverty_core.packs.Pack.decide>` with its decision record
+    (``references``: reference data for the run, recorded by name, rows and hash)."""
+    result = pack.decide(decision, record, as_of=as_of, overrides=overrides, references=references)
     return Recorded(
-        result, decision_record(pack, decision, [record], as_of=as_of, overrides=overrides)
+        result,
+        decision_record(
+            pack, decision, [record], as_of=as_of, overrides=overrides, references=references
+        ),
     )
 
 
@@ -501,13 +568,25 @@ def decide_batch_recorded(
     as_of: dt.date,
     overrides: Mapping[str, Any] | None = None,
     source: str | None = None,
+    references: Mapping[str, Any] | None = None,
 ) -> Recorded:
     """:meth:`Pack.decide_batch <poverty_core.packs.Pack.decide_batch>` with its decision
-    record (``source``: the input file, as the caller names it)."""
-    result = pack.decide_batch(decision, records, as_of=as_of, overrides=overrides)
+    record (``source``: the input file, as the caller names it; ``references``: reference
+    data for the run, recorded by name, rows, hash and the file they were read from)."""
+    result = pack.decide_batch(
+        decision, records, as_of=as_of, overrides=overrides, references=references
+    )
     return Recorded(
         result,
-        decision_record(pack, decision, records, as_of=as_of, overrides=overrides, source=source),
+        decision_record(
+            pack,
+            decision,
+            records,
+            as_of=as_of,
+            overrides=overrides,
+            source=source,
+            references=references,
+        ),
     )
 
 
@@ -518,12 +597,16 @@ def decide_transitions_recorded(
     as_of: dt.date,
     overrides: Mapping[str, Any] | None = None,
     source: str | None = None,
+    references: Mapping[str, Any] | None = None,
     **options: Any,
 ) -> Recorded:
     """:func:`~poverty_core.decide_transitions` over a register with its decision
-    record (of the exit decision the transitions rest on)."""
+    record (of the exit decision the transitions rest on; ``references`` as for
+    :func:`decide_batch_recorded`)."""
     from poverty_core.dynamic import EXIT_DECISION, decide_transitions
 
+    if references:
+        pack = pack.with_references(references)
     result = decide_transitions(pack, households, as_of=as_of, overrides=overrides, **options)
     return Recorded(
         result,
@@ -550,6 +633,8 @@ _VIEW: dict[str, tuple[str, str]] = {
     "parameters": ("使用的参数", "Parameters used"),
     "overridden": ("覆盖的参数（本次运行）", "Parameters overridden for this run"),
     "inputs": ("输入行的哈希值", "Hash of the input rows"),
+    "references": ("参考数据（行数与哈希值）", "Reference data (rows and hash)"),
+    "not_supplied": ("未提供", "not supplied"),
     "none": ("无", "none"),
     "count": (
         "{n} 个（各自的取值、日期与出处见决策记录）",
@@ -567,7 +652,8 @@ def record_view(
     """The record's summary as the report shows it (``record``: the JSON form of a
     :class:`DecisionRecord`): versions, each pack's data hash (its first 16 hex digits),
     the date, how many parameters were used, those overridden (``parameter`` gives a
-    name's title and unit), the input rows' hash — every label in ``language``."""
+    name's title and unit), the input rows' hash, the reference data read (rows and
+    hash) — every label in ``language``."""
     from poverty_core._pictures import value_text
 
     if not record:
@@ -603,6 +689,17 @@ def record_view(
             t("rows").format(n=inputs.get("rows", 0), hash=str(inputs.get("sha256", ""))[:16]),
         ),
     ]
+    references = [
+        f"{r.get('name', '')} "
+        + (
+            t("not_supplied")
+            if r.get("sha256") is None
+            else t("rows").format(n=r.get("rows", 0), hash=str(r["sha256"])[:16])
+        )
+        for r in record.get("references") or []
+    ]
+    if references:
+        rows.append((t("references"), sep.join(references)))
     return {"heading": t("heading"), "intro": t("intro"), "rows": rows}
 
 
@@ -645,17 +742,40 @@ def write_results(path: str | Path, recorded: Recorded) -> None:
 
 # -- verifying -------------------------------------------------------------------------------
 
-Cause = Literal["pack_version", "pack_data", "parameter", "override", "input", "outcome", "finding"]
+Cause = Literal[
+    "pack_version",
+    "pack_data",
+    "parameter",
+    "override",
+    "reference",
+    "input",
+    "outcome",
+    "finding",
+]
 
 _CAUSES: dict[str, Text] = {
     "pack_version": Text("策略包版本不同", "a different pack version"),
     "pack_data": Text("策略包数据不同", "different pack data"),
     "parameter": Text("参数取值不同", "a parameter's value differs"),
     "override": Text("调用方覆盖的参数", "a parameter the caller overrode"),
+    "reference": Text("参考数据不同", "different reference data"),
     "input": Text("输入不同", "different input"),
     "outcome": Text("判定结果不同", "a different outcome"),
     "finding": Text("判定依据不同", "a different finding"),
 }
+
+
+_STATUS_WORDS: dict[str, Text] = {
+    code.value: code.label for code in (*Status, *Outcome) if code.value is not None
+}
+"""Outcome and finding status codes, as their labels (``'failed'`` → 未通过)."""
+
+
+def _shown(value: Any, language: Language) -> str:
+    """A recorded or re-run value in ``language``: a status or outcome by its label."""
+    if isinstance(value, str) and value in _STATUS_WORDS:
+        return _STATUS_WORDS[value][language]
+    return repr(value)
 
 
 @attrs.frozen
@@ -672,7 +792,7 @@ class Difference:
 
     def explain(self, language: Language = "en") -> str:
         """One line."""
-        change = f"{self.recorded!r} → {self.now!r}"
+        change = f"{_shown(self.recorded, language)} → {_shown(self.now, language)}"
         return f"{_CAUSES[self.kind][language]}: {self.what}: {change} ({self.cause[language]})"
 
     def to_dict(self) -> dict[str, Any]:
@@ -741,19 +861,27 @@ def verify(
     results: str | Path,
     inputs: str | Path | None = None,
     *,
+    references: Mapping[str, Any] | None = None,
     registry: PackRegistry | None = None,
 ) -> Verification:
     """Re-run a results file (:func:`write_results`) against its inputs (by default the
     file its record names, relative to the results file's folder when not found as
     given) and name every difference with its cause: the pack's version or data, a
-    parameter's value (named), an override, the input — and each outcome and finding
-    that changed, with the record-level differences that explain it."""
+    parameter's value (named), an override, reference data (named), the input — and
+    each outcome and finding that changed, with the record-level differences that
+    explain it.
+
+    The reference data the record names are read again from the files it records;
+    ``references`` (name → a file, or the data as
+    :meth:`~poverty_core.packs.Pack.with_references` takes them) replaces one, as
+    ``inputs`` replaces the recorded input; a reference given in memory must be given
+    again here."""
     from poverty_core.convert import loads_json
     from poverty_core.plugins import default_registry
 
     path = Path(results)
     if path.suffix.lower() in (".csv", ".parquet", ".jsonl"):
-        return _verify_beside(path, inputs, registry)
+        return _verify_beside(path, inputs, registry, references)
     try:
         data = loads_json(path.read_bytes())
     except (OSError, ValueError) as exc:
@@ -769,10 +897,12 @@ def verify(
     if isinstance(data, dict) and data.get("format") == RECORD_FORMAT and "record" in data:
         # the record beside a register job's results file, given instead of the file
         target = path.parent / str(data.get("results") or "")
-        return _verify_job(target, DecisionRecord.from_dict(data["record"]), inputs, registry)
+        record = DecisionRecord.from_dict(data["record"])
+        return _verify_job(target, record, inputs, registry, references)
     if isinstance(data, dict) and "households" in data and isinstance(data.get("record"), dict):
         # a register job's whole assessment (assess -o FILE.json)
-        return _verify_job(path, DecisionRecord.from_dict(data["record"]), inputs, registry)
+        record = DecisionRecord.from_dict(data["record"])
+        return _verify_job(path, record, inputs, registry, references)
     if not isinstance(data, dict) or data.get("format") != FORMAT or "record" not in data:
         raise InputError(
             [
@@ -805,9 +935,7 @@ def verify(
         )
     input_path = _beside(path, source)
     reg = registry or default_registry()
-    pack = reg.load(record.pack)
-    if record.periods:
-        pack = pack.with_periods(dict(record.periods))
+    pack = _resupplied(path, record, reg, references)
     records = _read_inputs(input_path, pack, record.as_of)
     now = decision_record(
         pack,
@@ -825,7 +953,10 @@ def verify(
 
 
 def _verify_beside(
-    path: Path, inputs: str | os.PathLike[str] | None, registry: PackRegistry | None
+    path: Path,
+    inputs: str | os.PathLike[str] | None,
+    registry: PackRegistry | None,
+    references: Mapping[str, Any] | None = None,
 ) -> Verification:
     """Verify a row-per-household results file by the record beside it."""
     from poverty_core.convert import loads_json
@@ -862,7 +993,87 @@ def _verify_beside(
             ],
             what="results",
         )
-    return _verify_job(path, DecisionRecord.from_dict(side.get("record")), inputs, registry)
+    record = DecisionRecord.from_dict(side.get("record"))
+    return _verify_job(path, record, inputs, registry, references)
+
+
+def _resupplied(
+    results: Path,
+    record: DecisionRecord,
+    registry: PackRegistry,
+    given: Mapping[str, Any] | None,
+) -> Pack:
+    """The recorded pack with the recorded periods and the reference data supplied
+    again: each one the caller gives (a file, or the data), else read from the file the
+    record names (relative to the results file's folder when not found as given). A
+    reference the record names with data but no file must be given: an
+    :class:`~poverty_core.errors.InputError` says so."""
+    from poverty_core.references import read_reference_file
+
+    pack = registry.load(record.pack)
+    if record.periods:
+        pack = pack.with_periods(dict(record.periods))
+    data: dict[str, Any] = {}
+    problems: list[Problem] = []
+    for r in record.references:
+        if r.sha256 is None or (given and r.name in given):
+            continue
+        spec = pack.references.get(r.name)
+        if r.file is None or spec is None:
+            problems.append(
+                Problem(
+                    f"references.{r.name}",
+                    Text(
+                        f"决策记录中的参考数据 {r.name} 未记录文件：请给出 "
+                        f"--reference {r.name}=FILE",
+                        f"the record's reference {r.name} names no file: give "
+                        f"--reference {r.name}=FILE",
+                    ),
+                )
+            )
+            continue
+        found = read_reference_file(spec, _beside(results, r.file))
+        data[r.name] = attrs.evolve(found, file=r.file)
+    if problems:
+        raise InputError(problems, what="results")
+    for name, value in (given or {}).items():
+        spec = pack.references.get(name)
+        if spec is not None and isinstance(value, str | os.PathLike):
+            data[name] = read_reference_file(spec, Path(value))
+        else:  # undeclared names and bad data: check_references names them
+            data[name] = value
+    return pack.with_references(data) if data else pack
+
+
+def _reference_differences(record: DecisionRecord, now: DecisionRecord) -> list[Difference]:
+    """Each reference whose data (rows or content hash) differ from the record's."""
+    out = []
+    before = {r.name: r for r in record.references}
+    after = {r.name: r for r in now.references}
+    for name in list(before) + [n for n in after if n not in before]:
+        a, b = before.get(name), after.get(name)
+        if (a and (a.rows, a.sha256)) == (b and (b.rows, b.sha256)):
+            continue
+        out.append(
+            Difference(
+                "reference",
+                name,
+                None if a is None or a.sha256 is None else a.sha256[:12],
+                None if b is None or b.sha256 is None else b.sha256[:12],
+                Text(
+                    f"参考数据 {name} 的内容已改变：{_reference_text(a, 'zh')} → "
+                    f"{_reference_text(b, 'zh')}",
+                    f"reference {name}'s data changed: {_reference_text(a)} → {_reference_text(b)}",
+                ),
+            )
+        )
+    return out
+
+
+def _reference_text(r: ReferenceRecord | None, language: Language = "en") -> str:
+    if r is None or r.sha256 is None:
+        return "未提供" if language == "zh" else "not supplied"
+    return f"{r.rows} 行 {r.sha256[:12]}" if language == "zh" else f"{r.rows} rows {r.sha256[:12]}"
 
 
 def _beside(results: Path, given: str | os.PathLike[str]) -> Path:
@@ -904,6 +1115,7 @@ def _record_differences(
                 )
             )
     differences += _parameter_differences(record, now)
+    differences += _reference_differences(record, now)
     if (record.inputs.rows, record.inputs.sha256) != (now.inputs.rows, now.inputs.sha256):
         differences.append(
             Difference(
@@ -936,9 +1148,10 @@ def _verify_job(
     record: DecisionRecord,
     inputs: str | os.PathLike[str] | None,
     registry: PackRegistry | None,
+    references: Mapping[str, Any] | None = None,
 ) -> Verification:
-    """Re-run a register job as its record says (the same pack, date, overrides, periods
-    and reading) and compare the record and each household's outcome and criterion
+    """Re-run a register job as its record says (the same pack, date, overrides, periods,
+    reference data and reading) and compare the record and each household's outcome and criterion
     statuses with the results file's."""
     from poverty_core.jobs import assess_register
     from poverty_core.plugins import default_registry
@@ -965,9 +1178,7 @@ def _verify_job(
         if name in options:
             options[name] = _beside(results, str(options[name]))
     reg = registry or default_registry()
-    pack = reg.load(record.pack)
-    if record.periods:
-        pack = pack.with_periods(dict(record.periods))
+    pack = _resupplied(results, record, reg, references)
     rerun = assess_register(
         None if households is None else _beside(results, households),
         pack=pack,
@@ -1035,10 +1246,7 @@ def _job_row_differences(
     if path.suffix.lower() == ".csv":  # as the CSV writer wrote it
         table = neutralise_formulas(table)
     criteria = [c for c in table.column_names if c in pack.criteria]
-    reads = {
-        cid: {ref.name for ref in pack.criteria[cid].refs() if ref.kind == "param"}
-        for cid in criteria
-    }
+    reads = {cid: _reads(pack.criteria[cid]) for cid in criteria}
     record_causes = [d for d in found if d.kind in ("pack_version", "pack_data", "input")]
     out: list[Difference] = []
     for i, (now, was) in enumerate(zip(table.to_pylist(), rows, strict=True)):
@@ -1059,9 +1267,7 @@ def _job_row_differences(
             before, after = was.get(cid), now.get(cid)
             if (before or None) == (after or None):
                 continue
-            params = [
-                d for d in found if d.kind in ("parameter", "override") and d.what in reads[cid]
-            ]
+            params = [d for d in found if _blames(d, reads[cid])]
             blamed.append(
                 Difference(
                     "finding", f"{rid}/{cid}", before, after, _joined(params or record_causes)
@@ -1072,6 +1278,18 @@ def _job_row_differences(
             out.append(Difference("outcome", rid, was.get("outcome"), now["outcome"], cause))
         out += blamed
     return out
+
+
+def _reads(criterion: Any) -> set[tuple[str, str]]:
+    """The parameters and references a criterion reads, as ``(kind, name)``."""
+    return {(r.kind, r.name) for r in criterion.refs() if r.kind in ("param", "reference")}
+
+
+def _blames(difference: Difference, reads: set[tuple[str, str]]) -> bool:
+    """Whether a record-level difference (a parameter, override or reference) is one a
+    criterion reading ``reads`` depends on."""
+    kind = {"parameter": "param", "override": "param", "reference": "reference"}
+    return (kind.get(difference.kind, ""), difference.what) in reads
 
 
 def _parameter_differences(record: DecisionRecord, now: DecisionRecord) -> list[Difference]:
@@ -1131,9 +1349,7 @@ def _result_differences(
     batch = pack.decide_batch(
         record.decision, records, as_of=record.as_of, overrides=record.overrides
     )
-    reads = {
-        r.id: {ref.name for ref in r.refs() if ref.kind == "param"} for r in pack.criteria.values()
-    }
+    reads = {r.id: _reads(r) for r in pack.criteria.values()}
     record_causes = [d for d in found if d.kind in ("pack_version", "pack_data", "input")]
     for i, row in enumerate(rows):
         result = batch.result(i)
@@ -1156,11 +1372,7 @@ def _result_differences(
             values = (f.status.value, _jsonable(f.observed), _jsonable(f.required))
             if was is not None and (was["status"], was["observed"], was["required"]) == values:
                 continue
-            params = [
-                d
-                for d in found
-                if d.kind in ("parameter", "override") and d.what in reads.get(f.rule.id, set())
-            ]
+            params = [d for d in found if _blames(d, reads.get(f.rule.id, set()))]
             causes = params or record_causes
             blamed.append(
                 Difference(
@@ -1217,6 +1429,11 @@ def add_record_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="NAME=VALUE",
         help="override a parameter for this run (recorded as overridden) / 覆盖参数",
     )
+    _reference_argument(
+        parser,
+        "reference data the pack declares, from a CSV or JSON file (recorded by name, rows, "
+        "hash and file, never the data) / 参考数据",
+    )
     parser.add_argument("-o", "--output", required=True, help="the results file to write (.json)")
     parser.add_argument("--lang", choices=("zh", "en"), default="en", help="language of the output")
 
@@ -1232,10 +1449,47 @@ def add_verify_arguments(parser: argparse.ArgumentParser) -> None:
         "--input",
         help="the inputs to re-run (default: the file the record names) / 输入文件",
     )
+    _reference_argument(
+        parser,
+        "reference data to re-supply instead of the file the record names (needed for "
+        "data given in memory) / 替换记录中的参考数据文件",
+    )
     parser.add_argument("--lang", choices=("zh", "en"), default="en", help="language of the output")
     parser.add_argument(
         "--format", choices=("table", "json"), default="table", help="output format"
     )
+
+
+def _reference_argument(parser: argparse.ArgumentParser, text: str) -> None:
+    parser.add_argument(
+        "--reference",
+        dest="references",
+        action="append",
+        default=[],
+        metavar="NAME=FILE",
+        help=text,
+    )
+
+
+def _references(given: Sequence[str]) -> dict[str, str]:
+    """``--reference NAME=FILE`` options as name → file (a malformed one is an
+    :class:`~poverty_core.errors.InputError`)."""
+    out: dict[str, str] = {}
+    problems = []
+    for item in given:
+        name, sep, file = item.partition("=")
+        if not sep or not name.strip() or not file.strip():
+            problems.append(
+                Problem(
+                    "--reference",
+                    Text(f"应为 NAME=FILE：{item!r}", f"expected NAME=FILE, got {item!r}"),
+                )
+            )
+            continue
+        out[name.strip()] = file.strip()
+    if problems:
+        raise InputError(problems, what="--reference")
+    return out
 
 
 def _date(text: str) -> dt.date:
@@ -1250,9 +1504,28 @@ def run_record(args: argparse.Namespace, out: TextIO) -> int:
     decision record; 0, or 2 when no date is known."""
     from poverty_core.packs import coerce_parameter
     from poverty_core.plugins import load_pack
+    from poverty_core.references import read_reference_file
 
     language: Language = args.lang
     pack = load_pack(args.pack)
+    given = _references(getattr(args, "references", []))
+    if given:
+        unknown = [
+            Problem(
+                f"--reference {name}",
+                Text(
+                    f"策略包 {pack.name} 未声明参考数据 {name}",
+                    f"pack {pack.name} declares no reference {name}",
+                ),
+            )
+            for name in given
+            if name not in pack.references
+        ]
+        if unknown:
+            raise InputError(unknown, what="--reference")
+        pack = pack.with_references(
+            {n: read_reference_file(pack.references[n], Path(f)) for n, f in given.items()}
+        )
     as_of = args.as_of
     path = Path(args.input)
     if as_of is None and path.suffix.lower() in (".json", ".jsonl", ".ndjson"):
@@ -1314,7 +1587,8 @@ def run_verify(args: argparse.Namespace, out: TextIO) -> int:
     from poverty_core.io import json_text
     from poverty_core.privacy import redact_data
 
-    result = verify(args.results, args.input)
+    given = _references(getattr(args, "references", []))
+    result = verify(args.results, args.input, references=given or None)
     if args.format == "json":
         out.write(json_text(redact_data(result.to_dict()), "standard output") + "\n")
     else:

@@ -173,6 +173,9 @@ class ReferenceData:
     """The keys (never shown: they may be ID numbers)."""
     rows: Mapping[str, Mapping[str, str | None]] = attrs.field(repr=False)
     sha256: str = ""
+    file: str | None = None
+    """The file the data were read from, as the caller named it (``None``: given in
+    memory); a decision record keeps it so that ``verify`` reads the data again."""
 
     @classmethod
     def of_set(cls, name: str, keys: Iterable[str]) -> ReferenceData:
@@ -232,7 +235,7 @@ def read_reference_file(spec: ReferenceSpec, path: Path) -> ReferenceData:
                 f"{path.name} 不是有效的 JSON（第 {exc.lineno} 行）",
                 f"{path.name} is not valid JSON (line {exc.lineno})",
             ) from None
-        return spec.data(value)
+        return attrs.evolve(spec.data(value), file=str(path))
     if path.suffix.lower() != ".csv":
         raise spec.problem(
             "",
@@ -250,7 +253,7 @@ def read_reference_file(spec: ReferenceSpec, path: Path) -> ReferenceData:
                 f"{path.name}：表头应有列 {spec.key}",
                 f"{path.name}: the header needs a column {spec.key}",
             )
-        return spec.data([row.get(column) or "" for row in reader])
+        return attrs.evolve(spec.data([row.get(column) or "" for row in reader]), file=str(path))
     missing = [c for c in (spec.key, *spec.columns) if c not in header]
     if missing:
         raise spec.problem(
@@ -258,6 +261,7 @@ def read_reference_file(spec: ReferenceSpec, path: Path) -> ReferenceData:
             f"{path.name}：表头缺少列 {'、'.join(missing)}",
             f"{path.name}: the header lacks the columns {', '.join(missing)}",
         )
-    return spec.data(
+    data = spec.data(
         [{k: v for k, v in row.items() if k in (spec.key, *spec.columns)} for row in reader]
     )
+    return attrs.evolve(data, file=str(path))

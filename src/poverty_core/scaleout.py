@@ -26,12 +26,27 @@ A partition is one of:
 Tasks receive plain data — the pack's *name*, the decision id, the date, the overrides —
 and load the pack on the worker, so every worker must have the same packs installed;
 a difference in pack versions between workers is an error when the totals are combined.
+
+The run carries a decision record (:attr:`PartitionedRun.assessment`'s ``record``,
+:mod:`poverty_core.records`) whose input hash does not depend on how the register was
+partitioned (:class:`RowsMultiset`): each task hashes each household row and each
+member row of its partition (SHA-256 of the row's canonical JSON, keys sorted), and
+the hashes are *added* modulo 2²⁵⁶ — a sum is the same in any order and over any split,
+so partitions of consecutive households, partitions by bucket, or one partition give
+the same digest. Hand-written on :mod:`hashlib`: an order-independent (multiset) hash
+is what combining per-partition digests needs, and no package gives one. It costs a
+Python loop per row on the workers (one ``json.dumps`` and one SHA-256 per household
+and per member), and it is not the hash a single-machine run records (that one,
+:class:`~poverty_core.records.RowsDigest`, follows the row order column by column):
+compare partitioned runs with partitioned runs.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import importlib
+import json
 import os
 import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -50,11 +65,13 @@ from poverty_core.columnar import MEMBER_KEY, FileCount
 from poverty_core.indicators import GroupTotals
 from poverty_core.jobs import Assessment, assess_source, conclude
 from poverty_core.packs import load_pack
+from poverty_core.records import InputDigest, job_record
 from poverty_core.sources import open_source, read_records
 
 __all__ = [
     "Partition",
     "PartitionedRun",
+    "RowsMultiset",
     "assess_partition",
     "assess_partitions",
     "merge_summaries",
@@ -191,6 +208,87 @@ def assess_partition(
     return table, summary
 
 
+_MODULUS = 1 << 256
+
+
+def _row_sum(rows: Iterable[Mapping[str, Any]]) -> int:
+    total = 0
+    for row in rows:
+        line = json.dumps(row, sort_keys=True, ensure_ascii=False, default=str)
+        total += int.from_bytes(hashlib.sha256(line.encode("utf-8")).digest(), "big")
+    return total % _MODULUS
+
+
+@attrs.frozen
+class RowsMultiset:
+    """The rows of a register (or a part of one) by an order-independent hash: the
+    number of household and member rows, and the sum modulo 2²⁵⁶ of each row's SHA-256
+    (of its canonical JSON, keys sorted). Adding the digests of disjoint partitions
+    gives the digest of the whole, however it was split (see the module notes); the
+    order of the rows, and of a household's members, is not covered. Only the sums are
+    kept: no row, no name, no ID number.
+
+    >>> import pyarrow as pa
+    >>> h = pa.table({"id": ["a", "b", "c"]})
+    >>> m = pa.table({"household_id": ["c", "a", "a"], "id": ["c1", "a1", "a2"]})
+    >>> one = RowsMultiset.of(h, m)
+    >>> parts = [RowsMultiset.of(p, q) for p, q in partition_tables(h, m, 2)]
+    >>> parts[0] + parts[1] == one, one.households, one.members
+    (True, 3, 3)
+    """
+
+    households: int = 0
+    members: int = 0
+    household_sum: int = 0
+    member_sum: int = 0
+
+    @classmethod
+    def of(cls, households: pa.Table, members: pa.Table | None = None) -> RowsMultiset:
+        """The digest of one partition's tables."""
+        member_rows = members.to_pylist() if members is not None else []
+        return cls(
+            households.num_rows,
+            len(member_rows),
+            _row_sum(households.to_pylist()),
+            _row_sum(member_rows),
+        )
+
+    def __add__(self, other: RowsMultiset) -> RowsMultiset:
+        return RowsMultiset(
+            self.households + other.households,
+            self.members + other.members,
+            (self.household_sum + other.household_sum) % _MODULUS,
+            (self.member_sum + other.member_sum) % _MODULUS,
+        )
+
+    def digest(self, source: str | None = None) -> InputDigest:
+        """As a record's :class:`~poverty_core.records.InputDigest`: the households'
+        count and the SHA-256 of the counts and sums."""
+        text = (
+            f"multiset/1 households {self.households} {self.household_sum:064x} "
+            f"members {self.members} {self.member_sum:064x}"
+        )
+        return InputDigest(self.households, hashlib.sha256(text.encode()).hexdigest(), source)
+
+
+def _assess_hashed(
+    pack_name: str, decision: str, partition: Partition, **options: Any
+) -> tuple[pa.Table | None, RunSummary, RowsMultiset]:
+    """The task :func:`assess_partitions` runs: :func:`assess_partition`, and the
+    partition's :class:`RowsMultiset` (a callable is called once; Parquet files are
+    read once more for the hash, as stored)."""
+    if callable(partition):
+        partition = _load(partition)
+    if isinstance(partition[0], pa.Table):
+        households, members = cast("Tables", partition)
+    else:
+        first, second = partition
+        households, members = pq.read_table(first), pq.read_table(second)
+    digest = RowsMultiset.of(households, members)
+    table, summary = assess_partition(pack_name, decision, partition, **options)
+    return table, summary, digest
+
+
 # -- combining ---------------------------------------------------------------------------
 
 
@@ -252,7 +350,9 @@ class PartitionedRun:
     :func:`poverty_core.jobs.conclude` — the code :func:`~poverty_core.jobs.assess_register`
     runs after its households: villages and counties (when given) with their poor
     population from the households, decided; the roll-ups by village and county; every
-    partition's rows accounted for."""
+    partition's rows accounted for — with its decision record
+    (:attr:`~poverty_core.jobs.Assessment.record`: the rows by :class:`RowsMultiset`,
+    the same however the register was partitioned)."""
 
     def table(self) -> pa.Table | None:
         """All partitions' results as one table (partition order; ``None`` if there
@@ -309,7 +409,7 @@ def assess_partitions(
         folder.mkdir(parents=True, exist_ok=True)
         suffix = results_format.lstrip(".")
         paths = [folder / f"part-{i:05d}.{suffix}" for i in range(len(partitions))]
-    task = dask.delayed(assess_partition, pure=False)
+    task = dask.delayed(_assess_hashed, pure=False)
     tasks = [
         task(
             pack_name,
@@ -324,7 +424,7 @@ def assess_partitions(
         for partition, path in zip(partitions, paths, strict=True)
     ]
     if client is None:
-        done: Iterable[tuple[pa.Table | None, RunSummary]] = dask.compute(
+        done: Iterable[tuple[pa.Table | None, RunSummary, RowsMultiset]] = dask.compute(
             *tasks, scheduler="threads"
         )
     else:
@@ -334,9 +434,11 @@ def assess_partitions(
     summaries: list[RunSummary] = []
     files = [p for p in paths if p is not None]
     writer = ResultWriter(output) if output is not None else None
+    rows = RowsMultiset()
     try:
-        for table, summary in done:
+        for table, summary, digest in done:
             summaries.append(summary)
+            rows = rows + digest
             if writer is not None and table is not None:
                 writer.write(table)
             elif table is not None:
@@ -367,6 +469,24 @@ def assess_partitions(
         files=counts,
         source=f"{len(partitions)} partitions",
     )
+    also = [
+        which
+        for which, decided in (
+            ("village_exit", assessment.summary.villages),
+            ("county_exit", assessment.summary.counties),
+        )
+        if decided is not None
+    ]
+    record = job_record(
+        pack,
+        decision,
+        rows.digest("partitions"),
+        as_of=as_of,
+        overrides=overrides,
+        also=also,
+        reading={"partitions": len(partitions), "rows_hash": "multiset/1"},
+    )
+    assessment = attrs.evolve(assessment, record=record)
     return PartitionedRun(merged, tables, files, summaries, assessment)
 
 
