@@ -14,8 +14,7 @@ import pytest
 
 from poverty_core.cli import EXIT_INPUT, EXIT_OK, EXIT_USAGE, main
 from poverty_core.columnar import csv_ready, tables_from_records
-from poverty_core.io import read_dataset
-from poverty_core.samples import sample_path
+from poverty_core.samples import read_sample
 
 
 def run(*argv: str) -> tuple[int, str]:
@@ -26,8 +25,7 @@ def run(*argv: str) -> tuple[int, str]:
 @pytest.fixture(scope="module")
 def register(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("register")
-    with sample_path() as path:
-        data = read_dataset(path)
+    data, _ = read_sample()  # the core model's fields of the sample: a national register
     households, members = tables_from_records(data.households)
     assert members is not None
     pacsv.write_csv(csv_ready(households), folder / "households.csv")

@@ -18,6 +18,7 @@ import attrs
 import pyarrow.parquet as pq
 import pytest
 
+import poverty_core as pc
 from poverty_core import compare as cmp
 from poverty_core import jobs
 from poverty_core.cli import EXIT_OK, EXIT_PACK, EXIT_USAGE, main
@@ -209,7 +210,7 @@ def _parquet_register(folder: Path) -> tuple[Path, Path, Path, Path]:
     and counties as JSON files."""
     with sample_path() as path:
         raw = json.loads(Path(path).read_text("utf-8"))
-        dataset = read_dataset(path)
+        dataset = read_dataset(path, pack=pc.load_pack("fujian"))  # a Fujian-shaped sample
     households, members = tables_from_records(dataset.households)
     files = (
         folder / "households.parquet",

@@ -12,6 +12,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
+import poverty_core as pc
 from poverty_core import dataframes, jobs
 from poverty_core.batch import plain_columns
 from poverty_core.columnar import tables_from_records
@@ -25,8 +26,8 @@ AS_OF = dt.date(2016, 12, 31)
 @pytest.fixture(scope="module")
 def register() -> tuple[Any, pa.Table, pa.Table]:
     """The sample's records and the register's two tables."""
-    with sample_path() as path:
-        data = read_dataset(path)
+    with sample_path() as path:  # a Fujian-shaped sample, assessed with fujian
+        data = read_dataset(path, pack=pc.load_pack("fujian"))
     households, members = tables_from_records(data.households)
     assert members is not None
     return data, households, members

@@ -148,11 +148,11 @@ def test_extension_add_remove_replace_and_a_removed_rule(
     packs: SimpleNamespace, pack_dir: Callable[..., Path]
 ) -> None:
     new = pc.Criterion(
-        id="house_renovated_recorded",
+        id="keys_received_recorded",
         subject="household",
-        title=pc.T("危房改造已登记", "Renovation recorded"),
+        title=pc.T("搬迁户已拿到钥匙", "Relocation keys received"),
         citations=CITE,
-        test=field("house_renovated"),
+        test=field("relocation_keys_received"),  # a core field (national reads it)
     )
     food = pc.Criterion(
         id="food_secure_local",
@@ -164,7 +164,7 @@ def test_extension_add_remove_replace_and_a_removed_rule(
     ext = DecisionExtension(
         "household_exit",
         citations=CITE,
-        add=["house_renovated_recorded"],
+        add=["keys_received_recorded"],
         remove=["clothing_secure"],
         replace={"food_secure": "food_secure_local"},
     )
@@ -181,7 +181,7 @@ def test_extension_add_remove_replace_and_a_removed_rule(
     assert exit_.change == "extended"
     assert exit_.by == "tmp"
     assert {(i.change, i.id, i.replaces) for i in exit_.items} == {
-        ("added", "house_renovated_recorded", None),
+        ("added", "keys_received_recorded", None),
         ("removed", "clothing_secure", None),
         ("replaced", "food_secure_local", "food_secure"),
     }
@@ -190,11 +190,11 @@ def test_extension_add_remove_replace_and_a_removed_rule(
     assert removed.change == "removed"
     assert removed.by == "tmp"
     assert removed.after is None
-    assert changes["criterion", "house_renovated_recorded"].change == "added"
+    assert changes["criterion", "keys_received_recorded"].change == "added"
     table = format_table(d, "en")
     assert "food_secure→food_secure_local" in table
     assert "-clothing_secure" in table
-    assert "+house_renovated_recorded" in table
+    assert "+keys_received_recorded" in table
 
 
 def test_a_period_the_child_sets_differently(

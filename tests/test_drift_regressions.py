@@ -239,9 +239,11 @@ def test_record_fields_inside_a_member_aggregation_agree(national: pc.Pack) -> N
     assert paths[2] == paths[0]
 
 
-def test_plain_functions_read_list_fields_from_arrow(national: pc.Pack) -> None:
+def test_plain_functions_read_list_fields_from_arrow() -> None:
     """A plain-function rule reading a list field runs on the Arrow path too (it used
-    to need the records), and blames what it lacks as on one record."""
+    to need the records), and blames what it lacks as on one record. (``cadre_visits``
+    is a list of dates fujian declares: fujian's records, on each path.)"""
+    fujian = pc.load_pack("fujian")
     from poverty_core.expressions import function
 
     def visits_since(as_of: dt.date, visits: tuple[dt.date, ...] | None) -> bool | None:
@@ -252,11 +254,14 @@ def test_plain_functions_read_list_fields_from_arrow(national: pc.Pack) -> None:
         as_of=True,
     )  # fmt: skip
     households = [
-        _household("visited", cadre_visits=["2016-03-01"]),
-        _household("not-this-year", cadre_visits=["2015-03-01"]),
-        _household("unknown"),
+        fujian.structure({"id": hid, "members": [{"id": "1"}], **fields})
+        for hid, fields in (
+            ("visited", {"cadre_visits": ["2016-03-01"]}),
+            ("not-this-year", {"cadre_visits": ["2015-03-01"]}),
+            ("unknown", {}),
+        )
     ]
-    paths = _three_paths(_with_rule(national, test), households)
+    paths = _three_paths(_with_rule(fujian, test), households)
     assert [r[1] for r in paths[0]] == [pc.Status.PASSED, pc.Status.FAILED, pc.Status.UNKNOWN]
     assert paths[0][2][3] == ("cadre_visits",)
     assert paths[1] == paths[0]

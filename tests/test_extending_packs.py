@@ -124,7 +124,7 @@ def test_inherited_is_the_parent_version_in_force(
         packs,
         packs.definition(data=pack_dir(sources=SOURCES), parent="fujian", overrides=[override]),
     )
-    house = pc.Household.from_dict(
+    house = pack.structure(  # house_renovated is fujian's field (its fields.toml)
         {"id": "h", "members": [{"id": "1"}], "house_grade": "C", "house_renovated": True,
          "without_house": False}
     )  # fmt: skip

@@ -260,6 +260,8 @@ def leaf(draw: Draw, v: Vocabulary, kind: Kind, members: bool) -> ex.Expr:
             fk = table[name]
             if kind[0] == "code" and fk.code is not kind[1]:
                 continue
+            if kind[0] == "number" and fk.unit is not None and fk.unit != kind[1]:
+                continue  # a field with a unit (a pack's fields.toml) meets only that unit
             options.append(lambda name=name: make(name))
 
     name = kind[0]

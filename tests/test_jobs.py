@@ -38,8 +38,8 @@ def cli_json(*argv: str) -> dict[str, Any]:
 
 @pytest.fixture(scope="module")
 def sample() -> Any:
-    with sample_path() as path:
-        return read_dataset(path)
+    with sample_path() as path:  # a Fujian-shaped sample: fujian's record classes
+        return read_dataset(path, pack=pcore.load_pack("fujian"))
 
 
 # -- the entry point gives what the CLI gives -----------------------------------------------

@@ -13,14 +13,13 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
 
 import poverty_core as pc
-from poverty_core import vocabulary
 from poverty_core.blocks import taxonomy
 from poverty_core.columnar import open_register, records_from_tables
 from poverty_core.convert import json_schema
@@ -86,13 +85,6 @@ SAFE_WATER = pc.Criterion(
     test=field("water_source").isin(taxonomy("water_sources"))
     & field("water_source").isin(("piped", "well")),
 )
-
-
-@pytest.fixture(autouse=True)
-def _forget_fields() -> Iterator[None]:
-    """The throw-away packs' fields leave the process-wide table after each test."""
-    yield
-    vocabulary.forget(["county", "county_b", "mid"])
 
 
 def county_dir(root: Path, name: str = "county") -> Path:
@@ -269,7 +261,9 @@ def test_a_child_inherits_its_parents_fields(
         ],
     )
     pack = load(packs, parent, child, name="county_b")
-    assert set(pack.fields) == {"water_source", "water_distance_km"}
+    fujian = set(pc.load_pack("fujian").fields)  # the grandparent's declared fields
+    assert set(pack.fields) == {"water_source", "water_distance_km"} | fujian
+    assert {pack.fields[n].pack for n in ("water_source", "water_distance_km")} == {"county"}
     record = pack.structure({"id": "x", "members": [{"id": "p"}], "water_distance_km": 0.2})
     findings = pack.decide("household_exit", record, as_of=DAY).findings
     near = next(f for f in findings if f.rule.id == "water_near")
@@ -362,7 +356,8 @@ def test_show_and_the_docs_page_list_the_fields(
     assert "输入字段 · Input fields" in page
     assert "饮用水来源" in page
     described = pack.describe()["fields"]
-    assert [f["name"] for f in described] == ["water_source", "water_distance_km"]
+    fujian = list(pc.load_pack("fujian").fields)  # inherited first, then its own
+    assert [f["name"] for f in described] == [*fujian, "water_source", "water_distance_km"]
     # rule texts name the field by its title
     assert "饮水来源" in pack.rule_text(pack.criteria["safe_water"], "zh")
 
@@ -419,3 +414,219 @@ def test_a_core_record_leaves_a_pack_field_unknown(packs: SimpleNamespace, tmp_p
     many = pack.decide_batch("household_exit", [record], as_of=DAY)
     assert many.outcomes() == [one.outcome]
     assert [f.status for f in many.result(0).findings] == [f.status for f in one.findings]
+
+
+# -- two packs in one process; the core release without the packs' vocabulary ---------------
+
+GANSU_ONLY = ["microcredit_amount", "microcredit_collateral", "has_skill", "resident_work_team"]
+ZHANGZHOU_ONLY = ["housing_moved_in", "housing_moved_in_on", "city_key_village"]
+
+
+def _columns(pack: pc.Pack | None, kind: str) -> set[str]:
+    from poverty_core.frame import kinds_of
+
+    cls = {"household": pc.Household, "person": pc.Person, "village": pc.Village}[kind]
+    return set(kinds_of(cls if pack is None else pack.record_type(kind)))
+
+
+def test_two_packs_in_one_process_never_see_each_others_fields(tmp_path: Path) -> None:
+    """gansu_tianshui and zhangzhou loaded in one process: each reads its own declared
+    columns (CSV header, Arrow frame, schema, types, alias map), neither reads the other's,
+    and a read with no pack reads neither (SYNTHETIC registers)."""
+    from poverty_core.aliases import AliasMap
+    from poverty_core.expressions import static_type
+    from poverty_core.vocabulary import of
+
+    gansu, zhangzhou = pc.load_pack("gansu_tianshui"), pc.load_pack("zhangzhou")
+    members = tmp_path / "m.csv"
+    members.write_text("户编号,成员编号\nh1,1\n", encoding="utf-8")
+    gansu_csv, zhangzhou_csv = tmp_path / "g.csv", tmp_path / "z.csv"
+    gansu_csv.write_text("户编号,小额信贷金额（元）\nh1,50000\n", encoding="utf-8")
+    zhangzhou_csv.write_text("户编号,安居工程已搬迁入住\nh1,是\n", encoding="utf-8")
+
+    read = open_register(gansu_csv, members, pack=gansu).read_all()
+    assert read.households.column("microcredit_amount").to_pylist() == [50000.0]
+    assert "housing_moved_in" not in read.households.column_names
+    read = open_register(zhangzhou_csv, members, pack=zhangzhou).read_all()
+    assert read.households.column("housing_moved_in").to_pylist() == [True]
+    assert "microcredit_amount" not in read.households.column_names
+    for csv_file, header, others in (
+        (gansu_csv, "小额信贷金额（元）", (zhangzhou, None)),
+        (zhangzhou_csv, "安居工程已搬迁入住", (gansu, None)),
+    ):
+        for other in others:
+            with pytest.raises(pc.InputError, match=header):
+                open_register(csv_file, members, pack=other)
+
+    cases = ((gansu, GANSU_ONLY, ZHANGZHOU_ONLY), (zhangzhou, ZHANGZHOU_ONLY, GANSU_ONLY))
+    for pack, own, foreign in cases:
+        columns = set().union(*(_columns(pack, k) for k in ("household", "person", "village")))
+        assert set(own) <= columns
+        assert not set(foreign) & columns
+        schema = pc.json_schema("household", pack=pack)["properties"]
+        assert not set(foreign) & set(schema)
+        amap = AliasMap.default(of(pack))
+        assert amap.column("households", "安居工程已搬迁入住") == (
+            "housing_moved_in" if pack is zhangzhou else None
+        )
+        kind = static_type(field("housing_moved_in_on"), "household", pack).kind
+        assert kind == ("date" if pack is zhangzhou else "any")
+    core = set().union(*(_columns(None, k) for k in ("household", "person", "village")))
+    assert not (set(GANSU_ONLY) | set(ZHANGZHOU_ONLY)) & core
+    assert AliasMap.default().column("households", "小额信贷金额（元）") is None
+
+    # the Arrow frame: a pack's decision reads its own column, the core frame does not
+    frame = frame_from_arrow(read.households, read.members)
+    assert not frame.has_column("housing_moved_in")
+    assert frame_from_arrow(read.households, read.members, pack=zhangzhou).has_column(
+        "housing_moved_in"
+    )
+    assert not frame_from_arrow(read.households, read.members, pack=gansu).has_column(
+        "housing_moved_in"
+    )
+
+
+MOVED = {
+    "gansu_tianshui": {
+        "household": ["microcredit_amount", "microcredit_term_years", "microcredit_collateral",
+                      "microcredit_guarantor", "microcredit_interest_subsidised"],
+        "person": ["has_skill"],
+        "village": ["resident_work_team", "responsible_person", "poor_natural_resources",
+                    "infrastructure_backlog", "harsh_living_conditions"],
+        "county": ["poor_villages", "poor_villages_exited"],
+    },
+    "zhangzhou": {
+        "household": ["housing_moved_in", "housing_moved_in_on"],
+        "village": ["city_key_village", "city_key_village_funds"],
+    },
+    "fujian": {
+        "household": ["housing_form", "house_renovated", "cadre_visits", "family_doctor_contract"],
+        "person": ["job_info_pushes", "boarding", "supplementary_medical_insurance"],
+        "village": ["hardened_road", "first_secretary", "old_base_key_village"],
+        "county": ["paired_support_funds", "poverty_meetings", "townships"],
+    },
+}  # fmt: skip
+"""Fields the packs declare (their fields.toml) that the core model no longer has
+(a sample of fujian's; all of Zhangzhou's and Gansu's)."""
+
+
+def test_the_core_release_carries_no_pack_vocabulary() -> None:
+    import attrs
+
+    from poverty_core import cli
+
+    core = {
+        "household": pc.Household,
+        "person": pc.Person,
+        "village": pc.Village,
+        "county": pc.County,
+    }
+    for pack_name, by_kind in MOVED.items():
+        pack = pc.load_pack(pack_name)
+        for kind, names in by_kind.items():
+            assert not set(names) & set(attrs.fields_dict(core[kind])), (pack_name, kind)
+            assert set(names) <= set(attrs.fields_dict(pack.record_type(kind))), (pack_name, kind)
+            assert {pack.fields[n].pack for n in names} == {pack_name}
+    # the JSON Schema: the core one lacks them, the pack's has them
+    for kind in ("household", "village", "county"):
+        out = io.StringIO()
+        assert cli.main(["schema", "--kind", kind], stdout=out) == 0
+        text = out.getvalue()
+        for by_kind in MOVED.values():
+            for name in by_kind.get(kind, []):
+                assert f'"{name}"' not in text, (kind, name)
+    for kind, names in MOVED["gansu_tianshui"].items():
+        if kind == "person":
+            continue
+        out = io.StringIO()
+        assert cli.main(["schema", "--kind", kind, "--pack", "gansu_tianshui"], stdout=out) == 0
+        schema = json.loads(out.getvalue())
+        assert set(names) <= set(schema["properties"])
+        assert not set(MOVED["zhangzhou"].get(kind, [])) & set(schema["properties"])
+    out = io.StringIO()
+    assert cli.main(["schema", "--kind", "household", "--pack", "gansu_tianshui"], stdout=out) == 0
+    person = json.loads(out.getvalue())["$defs"]
+    assert any("has_skill" in d.get("properties", {}) for d in person.values())
+
+
+LISTS_AND_CHECKS = """
+[[fields]]
+name = "well_visits"
+subject = "household"
+type = "date_list"
+check = "event_dates"
+title = { zh = "水井巡查日期", en = "well inspection dates" }
+source = "tmp-src"
+locator = "§1"
+
+[[fields]]
+name = "wells"
+subject = "village"
+type = "integer"
+minimum = 0
+title = { zh = "水井数", en = "wells" }
+source = "tmp-src"
+locator = "§1"
+
+[[fields]]
+name = "wells_tested"
+subject = "village"
+type = "integer"
+part_of = "wells"
+title = { zh = "已检测水井数", en = "wells tested" }
+source = "tmp-src"
+locator = "§1"
+"""
+
+
+def test_list_fields_checks_and_parts(packs: SimpleNamespace, tmp_path: Path) -> None:
+    """A declared list of dates reads from JSON and a register cell alike, each date
+    checked as a register event; a declared count above its whole is a problem of the
+    record and of the register row (all SYNTHETIC)."""
+    data = county_dir(tmp_path)
+    (data / "fields.toml").write_text(FIELDS + LISTS_AND_CHECKS, encoding="utf-8")
+    pack = load(packs, packs.definition(name="county", parent="fujian", data=data), name="county")
+    record = pack.structure({"id": "h", "members": [{"id": "p"}], "well_visits": ["2016-03-01"]})
+    assert record.well_visits == (dt.date(2016, 3, 1),)
+    with pytest.raises(pc.InputError, match="well_visits"):
+        pack.structure({"id": "h", "members": [{"id": "p"}], "well_visits": ["2001-01-01"]})
+    households, members = tmp_path / "h.csv", tmp_path / "m.csv"
+    households.write_text("户编号,水井巡查日期\nh1,2016-03-01；2016-04-01\n", encoding="utf-8")
+    members.write_text("户编号,成员编号\nh1,1\n", encoding="utf-8")
+    batch = open_register(households, members, pack=pack).read_all()
+    assert batch.households.column("well_visits").to_pylist() == [
+        [dt.date(2016, 3, 1), dt.date(2016, 4, 1)]
+    ]
+    village = pack.record_type("village")
+    assert village(id="v", wells=3, wells_tested=2).wells_tested == 2
+    with pytest.raises(ValueError, match="wells_tested"):
+        village(id="v", wells=3, wells_tested=4)
+    villages = tmp_path / "v.csv"
+    villages.write_text("村编号,水井数,已检测水井数\nv1,3,4\nv2,3,3\n", encoding="utf-8")
+    from poverty_core.columnar import read_table
+
+    with pytest.raises(pc.InputError) as info:
+        read_table(villages, pc.Village, pack=pack)
+    assert [p.path.split("/")[-1] for p in info.value.problems] == ["v.csv:2:已检测水井数"]
+    # the core model has no such columns
+    with pytest.raises(pc.InputError, match="水井数"):
+        read_table(villages, pc.Village)
+
+
+@pytest.mark.parametrize(
+    ("change", "words"),
+    [
+        (('check = "event_dates"', 'check = "event_date"'), "unknown check"),
+        (('part_of = "wells"', 'part_of = "well_visits"'), "part_of"),
+        (('name = "wells"\n', 'name = "wells"\naliases = ["村名"]\n'), "core column"),
+    ],
+)
+def test_bad_checks_parts_and_headers_are_load_errors(
+    packs: SimpleNamespace, tmp_path: Path, change: tuple[str, str], words: str
+) -> None:
+    data = county_dir(tmp_path)
+    bad = LISTS_AND_CHECKS.replace(*change)
+    assert bad != LISTS_AND_CHECKS
+    (data / "fields.toml").write_text(FIELDS + bad, encoding="utf-8")
+    with pytest.raises(pc.PackError, match=words):
+        load(packs, packs.definition(name="county", parent="fujian", data=data), name="county")

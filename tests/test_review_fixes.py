@@ -39,7 +39,7 @@ def with_rule(base: pc.Pack, test: object, observed: object = None) -> pc.Pack:
 
 HOUSEHOLDS = [
     pc.Household.from_dict({"id": "a", "members": [{"id": "1"}], "house_grade": "A", "food_secure": True, "attribute": "dibao"}),
-    pc.Household.from_dict({"id": "b", "members": [{"id": "1"}], "food_secure": False, "housing_form": "x"}),
+    pc.Household.from_dict({"id": "b", "members": [{"id": "1"}], "food_secure": False, "responsible_unit": "x"}),
 ]  # fmt: skip
 
 
@@ -48,7 +48,7 @@ HOUSEHOLDS = [
     [
         (coalesce(field("house_grade"), HouseGrade.C).eq(HouseGrade.C), None),
         (where(field("food_secure"), field("house_grade"), HouseGrade.C).eq(HouseGrade.C), None),
-        (coalesce(field("housing_form"), "x").eq("x"), None),
+        (coalesce(field("responsible_unit"), "x").eq("x"), None),
         (field("attribute").eq("dibao"), None),
         (field("food_secure"), coalesce(field("house_grade"), field("house_grade"))),
     ],

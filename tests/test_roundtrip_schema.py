@@ -30,12 +30,7 @@ FULL_HOUSEHOLD: dict[str, Any] = {
             "basic_medical_insurance": True,
             "serious_illness_insurance": True,
             "medical_assistance": True,
-            "supplementary_medical_insurance": False,
             "pension_insurance": True,
-            "pension_premium_paid_by_county": True,
-            "willing_to_work": True,
-            "job_info_pushes": ["2016-03-01", "2016-09-01"],
-            "has_skill": False,
         },
         {
             "id": "p2",
@@ -43,7 +38,6 @@ FULL_HOUSEHOLD: dict[str, Any] = {
             "age": 12,
             "schooling_stage": "primary",
             "schooling_status": "in_school",
-            "boarding": True,
         },
     ],
     "annual_net_income_per_capita": 3100.5,
@@ -70,8 +64,6 @@ FULL_HOUSEHOLD: dict[str, Any] = {
     ],
     "pathway": "relocation",
     "pairing_cadre": "某乙",
-    "cadre_visits": ["2016-01-10", "2016-04-10"],
-    "family_doctor_contract": True,
     "income_projects": ["tea", "poultry"],
     "planned_exit_year": 2016,
     "procedures": {
@@ -88,20 +80,7 @@ FULL_VILLAGE: dict[str, Any] = {
     "poor_village": True,
     "rural_registered_population": 1200,
     "poor_population": 20,
-    "hardened_road": True,
-    "network_access": True,
-    "broadband": False,
-    "electricity_all_natural_villages": True,
-    "bus_service": True,
-    "compulsory_dropouts": 0,
-    "collective_income": 55000.0,
     "leading_industries": ["tea"],
-    "first_secretary": True,
-    "resident_work_team": True,
-    "public_flush_toilets": 2,
-    "sewage_treatment_rate": 0.6,
-    "elderly_care_facility": False,
-    "ethnic_minority": False,
     "planned_exit_year": 2017,
     "procedures": {"village_exit": {"township_proposal": "2017-10-01"}},
     "checklists": {"six_haves": {"road": True}},
@@ -127,15 +106,78 @@ FULL_COUNTY: dict[str, Any] = {
     "procedures": {"county_exit": {"county_proposal": "2018-01-01"}},
 }
 
+
+def with_pack_fields(
+    record: dict[str, Any], own: dict[str, Any], members: list[dict[str, Any]] | None = None
+) -> dict[str, Any]:
+    """``record`` with the fields a pack declares (``fields.toml``) added."""
+    out = {**record, **own}
+    if members is not None:
+        out["members"] = [
+            {**m, **extra} for m, extra in zip(record["members"], members, strict=True)
+        ]
+    return out
+
+
+# Fields fujian declares (its fields.toml), on fujian's record classes.
+FUJIAN_HOUSEHOLD = with_pack_fields(
+    FULL_HOUSEHOLD,
+    {"cadre_visits": ["2016-01-10", "2016-04-10"], "family_doctor_contract": True},
+    [
+        {
+            "supplementary_medical_insurance": False,
+            "pension_premium_paid_by_county": True,
+            "willing_to_work": True,
+            "job_info_pushes": ["2016-03-01", "2016-09-01"],
+        },
+        {"boarding": True},
+    ],
+)
+FUJIAN_VILLAGE = with_pack_fields(
+    FULL_VILLAGE,
+    {
+        "hardened_road": True,
+        "network_access": True,
+        "broadband": False,
+        "electricity_all_natural_villages": True,
+        "bus_service": True,
+        "compulsory_dropouts": 0,
+        "collective_income": 55000.0,
+        "first_secretary": True,
+        "public_flush_toilets": 2,
+        "sewage_treatment_rate": 0.6,
+        "elderly_care_facility": False,
+        "ethnic_minority": False,
+    },
+)
+# Fields gansu_tianshui declares.
+GANSU_HOUSEHOLD = with_pack_fields(FULL_HOUSEHOLD, {}, [{"has_skill": False}, {}])
+GANSU_VILLAGE = with_pack_fields(FULL_VILLAGE, {"resident_work_team": True})
+
+_FUJIAN = pc.load_pack("fujian")
+_GANSU = pc.load_pack("gansu_tianshui")
+
 CASES = [
-    pytest.param(pc.Household, FULL_HOUSEHOLD, "household", id="household"),
-    pytest.param(pc.Village, FULL_VILLAGE, "village", id="village"),
-    pytest.param(pc.County, FULL_COUNTY, "county", id="county"),
+    pytest.param(pc.Household, FULL_HOUSEHOLD, "household", None, id="household"),
+    pytest.param(pc.Village, FULL_VILLAGE, "village", None, id="village"),
+    pytest.param(pc.County, FULL_COUNTY, "county", None, id="county"),
+    pytest.param(
+        _FUJIAN.record_type("household"), FUJIAN_HOUSEHOLD, "household", _FUJIAN, id="fujian-hh"
+    ),
+    pytest.param(
+        _FUJIAN.record_type("village"), FUJIAN_VILLAGE, "village", _FUJIAN, id="fujian-village"
+    ),
+    pytest.param(
+        _GANSU.record_type("household"), GANSU_HOUSEHOLD, "household", _GANSU, id="gansu-hh"
+    ),
+    pytest.param(
+        _GANSU.record_type("village"), GANSU_VILLAGE, "village", _GANSU, id="gansu-village"
+    ),
 ]
 
 
-@pytest.mark.parametrize(("cls", "data", "kind"), CASES)
-def test_round_trip(cls: Any, data: dict[str, Any], kind: str) -> None:
+@pytest.mark.parametrize(("cls", "data", "kind", "pack"), CASES)
+def test_round_trip(cls: Any, data: dict[str, Any], kind: str, pack: Any) -> None:
     record = cls.from_dict(data)
     out = record.to_dict()
     assert cls.from_dict(out) == record
@@ -144,7 +186,7 @@ def test_round_trip(cls: Any, data: dict[str, Any], kind: str) -> None:
 
 
 def test_round_trip_keeps_every_field() -> None:
-    record = pc.Household.from_dict(FULL_HOUSEHOLD)
+    record = _FUJIAN.structure(FUJIAN_HOUSEHOLD)
     assert record.members[0].birth_date == dt.date(1980, 1, 1)
     assert record.members[0].job_info_pushes == (dt.date(2016, 3, 1), dt.date(2016, 9, 1))
     assert record.procedures["household_exit"]["verification"] == dt.date(2016, 11, 5)
@@ -154,7 +196,7 @@ def test_round_trip_keeps_every_field() -> None:
     assert out["other_causes"] == ["lack_of_funds", "lack_of_skills"]
     assert out["members"][0]["birth_date"] == "1980-01-01"
     assert out["procedures"]["household_exit"]["verification"] == "2016-11-05"
-    assert set(out) == set(FULL_HOUSEHOLD)
+    assert set(out) == set(FUJIAN_HOUSEHOLD)
 
 
 def test_to_dict_omits_unknown_fields() -> None:
@@ -171,17 +213,17 @@ def test_chinese_labels_come_back_as_codes() -> None:
 # -- JSON Schema ----------------------------------------------------------------------------
 
 
-def validator(kind: str) -> jsonschema.Draft202012Validator:
-    schema = pc.json_schema(kind)
+def validator(kind: str, pack: Any = None) -> jsonschema.Draft202012Validator:
+    schema = pc.json_schema(kind, pack=pack)
     jsonschema.Draft202012Validator.check_schema(schema)
     return jsonschema.Draft202012Validator(
         schema, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER
     )
 
 
-@pytest.mark.parametrize(("cls", "data", "kind"), CASES)
-def test_schema_accepts_good_records(cls: Any, data: dict[str, Any], kind: str) -> None:
-    v = validator(kind)
+@pytest.mark.parametrize(("cls", "data", "kind", "pack"), CASES)
+def test_schema_accepts_good_records(cls: Any, data: dict[str, Any], kind: str, pack: Any) -> None:
+    v = validator(kind, pack)
     assert list(v.iter_errors(data)) == []
     assert list(v.iter_errors(cls.from_dict(data).to_dict())) == []
 
@@ -247,6 +289,17 @@ def test_schema_and_converter_agree_on_code_labels(label: str) -> None:
 def test_schema_requires_id() -> None:
     errors = list(validator("household").iter_errors({"members": [{"id": "p"}]}))
     assert any("'id' is a required property" in e.message for e in errors)
+
+
+def test_a_packs_fields_are_in_its_schema_only() -> None:
+    """fujian's fields validate under fujian's schema and are unknown keys under the
+    core one and gansu_tianshui's."""
+    assert list(validator("household", _FUJIAN).iter_errors(FUJIAN_HOUSEHOLD)) == []
+    for pack in (None, _GANSU):
+        errors = list(validator("household", pack).iter_errors(FUJIAN_HOUSEHOLD))
+        assert errors
+    with pytest.raises(pc.InputError, match="family_doctor_contract"):
+        pc.Household.from_dict(FUJIAN_HOUSEHOLD)
 
 
 def test_schema_of_unknown_kind() -> None:

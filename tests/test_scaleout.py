@@ -25,8 +25,7 @@ import poverty_core as pcore
 from poverty_core import batch, scaleout
 from poverty_core.columnar import MEMBER_KEY, tables_from_records
 from poverty_core.frame import frame_from_arrow
-from poverty_core.io import read_dataset
-from poverty_core.samples import sample_path
+from poverty_core.samples import read_sample
 
 AS_OF = dt.date(2016, 12, 31)
 DECISION = "household_exit"
@@ -52,8 +51,7 @@ def client() -> Iterator[Any]:
 @pytest.fixture(scope="module")
 def sample() -> tuple[pa.Table, pa.Table]:
     """The bundled SYNTHETIC sample register as Arrow tables."""
-    with sample_path() as path:
-        data = read_dataset(path)
+    data, _ = read_sample()  # the core model's fields of the (Fujian-shaped) sample
     households, members = tables_from_records(data.households)
     assert members is not None
     return households, members

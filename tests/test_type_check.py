@@ -46,7 +46,7 @@ ILL_TYPED = [
     (field("house_grade").isin(("C", "D级")), ["'D级' is not a code of house_grade"]),
     (field("main_cause").eq("因病"), ["'因病'", "write its code, 'illness'"]),
     (field("house_grade") < HouseGrade.C, ["'<' orders numbers and dates only"]),
-    (field("housing_form").eq(HouseGrade.A), ["free text compared with codes"]),
+    (field("responsible_unit").eq(HouseGrade.A), ["free text compared with codes"]),
     (field("food_secure").eq(1), ["a yes/no value", "a number", "different kinds"]),
     (
         coalesce(field("annual_net_income_per_capita"), param("poverty_line"))
@@ -79,8 +79,7 @@ WELL_TYPED = [
     any_member((member("age") >= 6) & field("food_secure")),
     count_members(member("age") < 16) >= 2,
     where(field("region").eq(Region.WEST), param("poverty_line"), 3000) < 4000,
-    (as_of() - field("housing_moved_in_on")) <= 30,
-    field("housing_form").isin(("new_build", "新建")),
+    field("responsible_unit").isin(("合成帮扶单位01", "x")),
     where(where(field("food_secure"), True, False), field("clothing_secure"), False),
 ]
 
@@ -88,6 +87,21 @@ WELL_TYPED = [
 @pytest.mark.parametrize("test", WELL_TYPED)
 def test_well_typed_rules_pass(national: pc.Pack, test: Expr) -> None:
     assert check_types(test, "household", national, expect="bool") == []
+
+
+def test_a_packs_declared_fields_are_typed_under_that_pack_only(national: pc.Pack) -> None:
+    zhangzhou = pc.load_pack("zhangzhou")
+    moved_in = (as_of() - field("housing_moved_in_on")) <= 30  # zhangzhou's date field
+    assert check_types(moved_in, "household", zhangzhou, expect="bool") == []
+    assert static_type(field("housing_moved_in_on"), "household", zhangzhou).kind == "date"
+    # fujian's free-text housing_form (zhangzhou inherits it) compared with codes
+    problems = check_types(field("housing_form").eq(HouseGrade.A), "household", zhangzhou)
+    assert "free text compared with codes" in " ".join(p.en for p in problems)
+    # under the national pack (and another pack) the field is not typed: no such field
+    assert static_type(field("housing_moved_in_on"), "household", national).kind == "any"
+    gansu = pc.load_pack("gansu_tianshui")
+    assert static_type(field("housing_moved_in_on"), "household", gansu).kind == "any"
+    assert static_type(field("microcredit_amount"), "household", gansu).unit == "yuan"
 
 
 def test_static_types_carry_code_lists_and_units(national: pc.Pack) -> None:

@@ -66,6 +66,7 @@ from poverty_core._text import Text
 from poverty_core.codes import CODE_LISTS, Code
 from poverty_core.errors import InputError, Problem
 from poverty_core.model import County, Household, Person, Village
+from poverty_core.vocabulary import CORE, Vocabulary
 
 __all__ = [
     "ENTITIES",
@@ -154,22 +155,15 @@ def form_columns(entity: str) -> list[str]:
     return list(national_form().derived(entity))
 
 
-def entity_columns(entity: str) -> list[str]:
+def entity_columns(entity: str, vocabulary: Vocabulary = CORE) -> list[str]:
     """The columns of a table of ``entity`` (``households``, ``members`` …), in order:
-    the model's fields less the nested ones, and ``household_id`` first for members.
+    the model's fields less the nested ones, then the fields the pack of ``vocabulary``
+    declares (:mod:`poverty_core.vocabulary`), and ``household_id`` first for members.
     (Flattened ``procedures.<id>.<step>`` / ``checklists.<id>.<item>`` come on top.)"""
     kind = ENTITIES[entity]
     names = [a.name for a in attrs.fields(kind) if a.name not in _NOT_COLUMNS]
-    names += [n for n in _declared(entity) if n not in names]
+    names += [n for n in vocabulary.on(entity) if n not in names]
     return [_MEMBER_KEY, *names] if entity == "members" else names
-
-
-def _declared(entity: str) -> Mapping[str, Any]:
-    """Fields packs loaded in this process declare on ``entity``'s records
-    (:mod:`poverty_core.vocabulary`): register columns as the model's are."""
-    from poverty_core.vocabulary import declared
-
-    return declared(ENTITIES[entity])
 
 
 def _flat_prefixes(entity: str) -> tuple[str, ...]:
@@ -182,14 +176,14 @@ def _is_flat(entity: str, name: str) -> bool:
     return bool(_FLAT.match(name)) and name.split(".")[0] in _flat_prefixes(entity)
 
 
-def _label_headers(entity: str) -> dict[str, str]:
+def _label_headers(entity: str, vocabulary: Vocabulary = CORE) -> dict[str, str]:
     """Each column's own headers: its name and its labels (with and without the unit)."""
     kind = ENTITIES[entity]
     labels: dict[str, Text] = kind.field_labels()
-    declared = _declared(entity)
+    declared = vocabulary.on(entity)
     labels.update({name: f.title for name, f in declared.items()})
     out: dict[str, set[str]] = {}
-    for name in entity_columns(entity):
+    for name in entity_columns(entity, vocabulary):
         heads = {name}
         label = labels.get(name)
         if name == _MEMBER_KEY and entity == "members":
@@ -235,13 +229,32 @@ class AliasMap:
     """Per table kind: each normalized header known and not read (a field of the
     national form the model has no column for, the form's address and bank details),
     with the form field's code (``""`` for none)."""
+    vocabulary: Vocabulary = CORE
+    """The fields whose columns the map knows: the core model's, and the declared
+    fields of the pack being applied (:meth:`default`, :meth:`for_vocabulary`)."""
 
     SECTIONS: ClassVar[tuple[str, ...]] = ("columns", "booleans", "codes")
 
     @classmethod
-    def default(cls) -> AliasMap:
-        """The model's field names and labels plus the bundled ``data/aliases.toml``."""
-        return _default()
+    def default(cls, vocabulary: Vocabulary = CORE) -> AliasMap:
+        """The model's field names and labels plus the bundled ``data/aliases.toml``;
+        with a pack's ``vocabulary`` (:func:`poverty_core.vocabulary.of`), the names,
+        titles and register headers of the fields the pack declares too."""
+        found = _default(vocabulary)
+        if found.vocabulary is vocabulary:
+            return found
+        return attrs.evolve(found, vocabulary=vocabulary)
+
+    def for_vocabulary(self, vocabulary: Vocabulary) -> AliasMap:
+        """This map knowing the columns of ``vocabulary`` (a pack's declared fields, with
+        their headers); its own headers and words stay and win."""
+        if vocabulary == self.vocabulary:
+            if self.vocabulary is vocabulary:
+                return self
+            return attrs.evolve(self, vocabulary=vocabulary)
+        base = AliasMap.default(vocabulary)
+        columns = {e: {**base.columns.get(e, {}), **m} for e, m in self.columns.items()}
+        return AliasMap(columns, self.booleans, self.codes, self.unused, vocabulary)
 
     @classmethod
     def from_toml(cls, path: str | os.PathLike[str], *, base: AliasMap | None = None) -> AliasMap:
@@ -287,22 +300,29 @@ class AliasMap:
                 )
         columns = {e: dict(m) for e, m in self.columns.items()}
         for header, target in flat.items():
-            hit = [e for e in ENTITIES if _valid_target(e, target)]
+            hit = [e for e in ENTITIES if _valid_target(e, target, self.vocabulary)]
             if not hit:
                 problems.append(_unknown_target(_alias_where(header, target), target, "households"))
             for e in hit:
                 columns[e][normalize(header)] = target
         for entity, mapping in per.items():
             for header, target in mapping.items():
-                if not isinstance(target, str) or not _valid_target(entity, target):
+                if not isinstance(target, str) or not _valid_target(
+                    entity, target, self.vocabulary
+                ):
                     problems.append(
-                        _unknown_target(_alias_where(header, target, entity), str(target), entity)
+                        _unknown_target(
+                            _alias_where(header, target, entity),
+                            str(target),
+                            entity,
+                            self.vocabulary,
+                        )
                     )
                     continue
                 columns[entity][normalize(header)] = target
         if problems:
             raise InputError(problems, what=option("aliases").split()[0].rstrip("="))
-        return AliasMap(columns, self.booleans, self.codes, self.unused)
+        return AliasMap(columns, self.booleans, self.codes, self.unused, self.vocabulary)
 
     def column(self, entity: str, header: str) -> str | None:
         """The column ``header`` names in a table of ``entity``, or ``None``."""
@@ -320,7 +340,7 @@ class AliasMap:
 
     def headers(self, entity: str) -> dict[str, list[str]]:
         """Each column of ``entity`` with the (normalized) headers that name it."""
-        out: dict[str, list[str]] = {c: [] for c in entity_columns(entity)}
+        out: dict[str, list[str]] = {c: [] for c in entity_columns(entity, self.vocabulary)}
         out.update({c: [] for c in form_columns(entity)})
         for header, column in self.columns[entity].items():
             out.setdefault(column, []).append(header)
@@ -373,11 +393,11 @@ class AliasMap:
             if not isinstance(table, dict):
                 problems.append(_problem(where, "应为表", "expected a table"))
                 continue
-            own = _label_headers(entity)
+            own = _label_headers(entity, self.vocabulary)
             for target, words in table.items():
                 here = f"{where}.{target}"
-                if not _valid_target(entity, target):
-                    problems.append(_unknown_target(here, target, entity))
+                if not _valid_target(entity, target, self.vocabulary):
+                    problems.append(_unknown_target(here, target, entity, self.vocabulary))
                     continue
                 for word in _words(words, here, problems):
                     key = normalize(word)
@@ -456,7 +476,7 @@ class AliasMap:
                     target_map[key] = code
         if problems:
             raise InputError(problems, what=name)
-        return AliasMap(columns, booleans, codes, self.unused)
+        return AliasMap(columns, booleans, codes, self.unused, self.vocabulary)
 
 
 def _lookup(table: Mapping[str, str], header: str) -> str | None:
@@ -468,9 +488,9 @@ def _lookup(table: Mapping[str, str], header: str) -> str | None:
     return found
 
 
-def _valid_target(entity: str, target: str) -> bool:
+def _valid_target(entity: str, target: str, vocabulary: Vocabulary = CORE) -> bool:
     return (
-        target in entity_columns(entity)
+        target in entity_columns(entity, vocabulary)
         or _is_flat(entity, target)
         or target in form_columns(entity)
     )
@@ -486,8 +506,8 @@ def _alias_where(header: Any, target: Any, entity: str | None = None) -> str:
     return f"aliases[{header!r}]"
 
 
-def _unknown_target(where: str, target: str, entity: str) -> Problem:
-    columns = ", ".join(entity_columns(entity) + form_columns(entity))
+def _unknown_target(where: str, target: str, entity: str, vocabulary: Vocabulary = CORE) -> Problem:
+    columns = ", ".join(entity_columns(entity, vocabulary) + form_columns(entity))
     return _problem(
         where,
         f"{target!r} 不是列名（{entity} 的列：{columns}）",
@@ -531,10 +551,10 @@ def _code_words(cls: type[Code]) -> dict[str, str]:
 
 
 @functools.cache
-def _default() -> AliasMap:
+def _default(vocabulary: Vocabulary = CORE) -> AliasMap:
     from poverty_core.register_form import national_form
 
-    columns = {entity: _label_headers(entity) for entity in ENTITIES}
+    columns = {entity: _label_headers(entity, vocabulary) for entity in ENTITIES}
     form = national_form()
     unused: dict[str, dict[str, str]] = {}
     for entity in ("households", "members"):
@@ -545,20 +565,7 @@ def _default() -> AliasMap:
         unused[entity] = {
             h: code for h, code in form.unused(entity).items() if h not in columns[entity]
         }
-    base = AliasMap(columns, {}, {}, unused)
+    base = AliasMap(columns, {}, {}, unused, vocabulary)
     resource = files("poverty_core").joinpath("data/aliases.toml")
     data = tomllib.loads(resource.read_text(encoding="utf-8"))
     return base._with_data(data, "poverty_core/data/aliases.toml", override=False)
-
-
-def _forget_default() -> None:
-    _default.cache_clear()
-
-
-def _watch_vocabulary() -> None:
-    from poverty_core import vocabulary
-
-    vocabulary.on_change(_forget_default)
-
-
-_watch_vocabulary()

@@ -137,7 +137,7 @@ import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from poverty_core import vocabulary
+from poverty_core import vocabulary as _vocabulary
 from poverty_core._text import Text
 from poverty_core.aliases import (
     ENTITIES,
@@ -153,7 +153,7 @@ from poverty_core.errors import InputError, PovertyCoreError, Problem
 from poverty_core.model import County, Household, Person, Village, part_whole_problems
 from poverty_core.privacy import mask_id_number
 from poverty_core.register_form import FormReading, national_form
-from poverty_core.vocabulary import declared as declared_fields
+from poverty_core.vocabulary import CORE, Vocabulary
 
 __all__ = [
     "FORMATS",
@@ -402,20 +402,16 @@ def _spec_of(name: str, tp: Any, check: Any = None) -> _Spec:
     raise TypeError(f"no column spec for {tp!r}")
 
 
-def _forget_specs() -> None:
-    """Drop the cached column specs when packs declare fields."""
-    _specs.cache_clear()
-    _column_spec.cache_clear()
-
-
 @functools.cache
-def _specs(entity: str) -> dict[str, _Spec]:
+def _specs(entity: str, vocabulary: Vocabulary = CORE) -> dict[str, _Spec]:
+    """The column specs of a table of ``entity``: the core model's columns and those of
+    the fields the applied pack declares (``vocabulary``), made once per vocabulary."""
     kind = ENTITIES[entity]
     hints = typing.get_type_hints(kind)
     fields = attrs.fields_dict(kind)
     out: dict[str, _Spec] = {}
-    declared = declared_fields(kind)
-    for name in entity_columns(entity):
+    declared = vocabulary.on(entity)
+    for name in entity_columns(entity, vocabulary):
         if name == MEMBER_KEY and entity == "members":
             out[name] = _Spec(name, "text", pa.string(), id=True)
             continue
@@ -428,22 +424,19 @@ def _specs(entity: str) -> dict[str, _Spec]:
     return out
 
 
-vocabulary.on_change(_forget_specs)
-
-
-def _spec_in(entity: str, column: str) -> _Spec:
+def _spec_in(entity: str, column: str, vocabulary: Vocabulary = CORE) -> _Spec:
     """The spec of a column of a source of ``entity`` (a flat source's member columns are
     ``members.<name>``)."""
     if entity == FLAT:
         if column.startswith(_MEMBERS):
-            return _column_spec("members", column[len(_MEMBERS) :])
-        return _column_spec("households", column)
-    return _column_spec(entity, column)
+            return _column_spec("members", column[len(_MEMBERS) :], vocabulary)
+        return _column_spec("households", column, vocabulary)
+    return _column_spec(entity, column, vocabulary)
 
 
 @functools.cache
-def _column_spec(entity: str, name: str) -> _Spec:
-    spec = _specs(entity).get(name)
+def _column_spec(entity: str, name: str, vocabulary: Vocabulary = CORE) -> _Spec:
+    spec = _specs(entity, vocabulary).get(name)
     if spec is not None:
         return spec
     for prefix, kind, arrow in (
@@ -471,15 +464,15 @@ def _one_entry(check: Callable[[Any], Text | None], name: str) -> Callable[[Any]
     return entry
 
 
-def _schema(entity: str, flat: Iterable[str]) -> pa.Schema:
+def _schema(entity: str, flat: Iterable[str], vocabulary: Vocabulary = CORE) -> pa.Schema:
     if entity == "members":
         base = arrow_schema(Person, member_table=True)
     else:
         base = arrow_schema(ENTITIES[entity])
     own = set(base.names)
     declared = [
-        pa.field(n, _column_spec(entity, n).type)
-        for n in entity_columns(entity)
+        pa.field(n, _column_spec(entity, n, vocabulary).type)
+        for n in entity_columns(entity, vocabulary)
         if n not in own and n != MEMBER_KEY
     ]
     flat = sorted(flat, key=_flat_key)
@@ -1512,7 +1505,7 @@ class _CsvSource(_Source):
         out = {}
         for i, column in enumerate(self.resolved):
             if column is not None and column[:1] != "\x00":
-                spec = _spec_in(self.entity, column)
+                spec = _spec_in(self.entity, column, self.aliases.vocabulary)
                 if spec.kind in ("float", "int", "bool", "date"):
                     out[f"c{i}"] = spec.type
         return out
@@ -2291,7 +2284,7 @@ def _convert_table(
     bad_in: dict[str, npt.NDArray[np.bool_]] = {}
     for name, cells_of in cells.items():
         k = order.get(name, len(order))
-        spec = _column_spec(entity, name)
+        spec = _column_spec(entity, name, ctx.aliases.vocabulary)
         typed, bad = _convert(cells_of, spec, ctx.aliases)
         skip = np.zeros(raw.table.num_rows, np.bool_)
         if bad:
@@ -2341,8 +2334,14 @@ def _required(
     return out
 
 
-def _table_of(entity: str, columns: dict[str, pa.Array], n: int, flat: Sequence[str]) -> pa.Table:
-    schema = _schema(entity, flat)
+def _table_of(
+    entity: str,
+    columns: dict[str, pa.Array],
+    n: int,
+    flat: Sequence[str],
+    vocabulary: Vocabulary = CORE,
+) -> pa.Table:
+    schema = _schema(entity, flat, vocabulary)
     arrays = [columns.get(f.name, pa.nulls(n, f.type)) for f in schema]
     return pa.Table.from_arrays(arrays, schema=schema)
 
@@ -2514,7 +2513,7 @@ def _assemble(
         rejected += _rejections(ctx, hh, mm, ids, bad_h, owner, h_problems, m_problems)
     rejected.sort(key=lambda r: (order.get(r.file, 2), r.row))
     keep_h = ~bad_h
-    households = _table_of(entity, columns, n, ctx.flat)
+    households = _table_of(entity, columns, n, ctx.flat, ctx.aliases.vocabulary)
     rows = hh.rows
     if bad_h.any():
         households = households.filter(pa.array(keep_h))
@@ -2523,7 +2522,7 @@ def _assemble(
     member_rows = None
     if entity == "households":
         m = 0 if mm is None else mm.table.num_rows
-        members = _table_of("members", m_columns, m, ())
+        members = _table_of("members", m_columns, m, (), ctx.aliases.vocabulary)
         member_rows = mm.rows if mm is not None else np.zeros(0, np.int64)
         if mm is not None:
             keep_m = owner >= 0
@@ -2639,8 +2638,9 @@ def _repeat_problem(ctx: _Context, hh: _Raw, i: int, ids: pa.Array, first_row: i
 def _part_problems(
     ctx: _Context, raw: _Raw, entity: str, columns: dict[str, pa.Array]
 ) -> list[tuple[int, Problem]]:
-    """Counts above the whole they are part of (villages, counties)."""
-    kind = ENTITIES[entity]
+    """Counts above the whole they are part of (villages, counties; a pack's declared
+    counts too)."""
+    kind = ctx.aliases.vocabulary.record_type(entity)
     out = []
     for part, whole in getattr(kind, "PARTS", ()):
         if part not in columns or whole not in columns:
@@ -2769,7 +2769,7 @@ def _assemble_lines(ctx: _Context, lines: list[tuple[int, str]]) -> RegisterBatc
             if isinstance(data, dict) and isinstance(data.get("id"), str):
                 raw_id = data["id"]
             try:
-                record = structure(data, Household)
+                record = structure(data, ctx.aliases.vocabulary.record_type("households"))
             except InputError as err:
                 mine += [
                     Problem(where if p.path == "$" else f"{where}:{p.path}", p.message)
@@ -2832,8 +2832,8 @@ def _assemble_lines(ctx: _Context, lines: list[tuple[int, str]]) -> RegisterBatc
         households, members = tables_from_records(records)
     else:
         households, members = (
-            _schema("households", ()).empty_table(),
-            _schema("members", ()).empty_table(),
+            _schema("households", (), ctx.aliases.vocabulary).empty_table(),
+            _schema("members", (), ctx.aliases.vocabulary).empty_table(),
         )
     assert members is not None
     member_rows = np.repeat(
@@ -3060,7 +3060,7 @@ class _Merge:
                 self._claim(ahead)
         rest = self._extra()
         if rest:
-            yield _empty_batch(self.ctx.entity, self.ctx.flat, rest)
+            yield _empty_batch(self.ctx.entity, self.ctx.flat, rest, self.ctx.aliases.vocabulary)
 
     def _remember(self, chunk: _Chunk) -> None:
         good = _valid(chunk.keys)
@@ -3656,7 +3656,7 @@ class Register:
             rest = _ragged(main)
             if rest:
                 self._count()
-                yield _empty_batch(self.entity, self._flat, rest)
+                yield _empty_batch(self.entity, self._flat, rest, self._aliases.vocabulary)
         self._count()
         if not self.rows_read[self.files[0]]:
             raise _fatal(
@@ -3690,7 +3690,7 @@ class Register:
         rest = ragged()
         if rest:
             self._count()
-            yield _empty_batch(self.entity, self._flat, rest)
+            yield _empty_batch(self.entity, self._flat, rest, self._aliases.vocabulary)
 
     def batches(self, *, validate_first: bool = True) -> Iterator[RegisterBatch]:
         """The register in batches of at most ``batch_size`` households, each with all
@@ -3763,9 +3763,14 @@ def _ragged(source: Any) -> list[Rejected]:
     ]
 
 
-def _empty_batch(entity: str, flat: Sequence[str], rejected: Sequence[Rejected]) -> RegisterBatch:
-    households = _schema(entity, flat).empty_table()
-    members = _schema("members", ()).empty_table() if entity == "households" else None
+def _empty_batch(
+    entity: str,
+    flat: Sequence[str],
+    rejected: Sequence[Rejected],
+    vocabulary: Vocabulary = CORE,
+) -> RegisterBatch:
+    households = _schema(entity, flat, vocabulary).empty_table()
+    members = _schema("members", (), vocabulary).empty_table() if entity == "households" else None
     problems = [p for r in rejected for p in r.problems]
     none = np.zeros(0, np.int64)
     return RegisterBatch(
@@ -3866,8 +3871,17 @@ def _pack_columns(pack: Any, entity: str) -> tuple[set[str] | None, dict[str, st
     return allowed, {h: names[0] for h, names in labels.items() if len(set(names)) == 1}
 
 
-def _aliases(aliases: AliasMap | Mapping[str, Any] | None, extra: Mapping[str, str]) -> AliasMap:
-    base = aliases if isinstance(aliases, AliasMap) else AliasMap.default()
+def _aliases(
+    aliases: AliasMap | Mapping[str, Any] | None,
+    extra: Mapping[str, str],
+    vocabulary: Vocabulary = CORE,
+) -> AliasMap:
+    """The alias map of a read: the caller's (or the default), knowing the columns of
+    the applied pack's fields (``vocabulary``) and no other pack's."""
+    if isinstance(aliases, AliasMap):
+        base = aliases.for_vocabulary(vocabulary)
+    else:
+        base = AliasMap.default(vocabulary)
     if extra:
         labels = {h: c for h, c in extra.items() if normalize(h) not in base.columns["households"]}
         base = base.extended({"households": labels})
@@ -4022,7 +4036,7 @@ def open_register(
             f"unsupported format {fmt!r} (use one of {', '.join(FORMATS)})",
         )
     allowed, labels = _pack_columns(pack, "households")
-    amap = _aliases(aliases, labels)
+    amap = _aliases(aliases, labels, _vocabulary.of(pack))
     ignore = {normalize(c) for c in ignore_columns}
     sources: dict[str, Any] = {}
     flat: tuple[str, ...] = ()
@@ -4209,7 +4223,7 @@ def read_table(
             "villages and counties are read from CSV, Parquet, Arrow or xlsx",
         )
     allowed, labels = _pack_columns(pack, entity)
-    amap = _aliases(aliases, {})
+    amap = _aliases(aliases, {}, _vocabulary.of(pack))
     if labels:
         amap = amap.extended(
             {entity: {h: c for h, c in labels.items() if normalize(h) not in amap.columns[entity]}}

@@ -881,9 +881,12 @@ def _stacked(columns: Sequence[CriterionColumns], n: int) -> Statuses:
     return np.stack([c.status for c in columns])
 
 
-def _frame_of(records: Frame | Sequence[Any], kind: str, what: str) -> Frame:
+def _frame_of(records: Frame | Sequence[Any], kind: str, what: str, pack: Any = None) -> Frame:
     subject = subject_of(kind)
     frame = records if isinstance(records, Frame) else Frame.from_records(list(records), subject)
+    record_type = getattr(pack, "record_type", None)
+    if record_type is not None:  # an Arrow frame reads the columns of the pack's fields
+        frame = frame.retyped(record_type(kind))
     if not issubclass(frame.kind, subject):
         raise InputError(
             [
@@ -912,7 +915,7 @@ def decide_batch(
     """Evaluate decision ``decision_id`` over many records, vectorised over columns."""
     decision, rules = decision_on(pack, decision_id, as_of)
     subject = subject_of(decision.subject)
-    frame = _frame_of(records, decision.subject, decision.id)
+    frame = _frame_of(records, decision.subject, decision.id, pack)
     checked = pack.check_overrides(overrides or {})
     refs = _references(pack, references)
     params = _params(pack, as_of, checked, refs)
@@ -1075,7 +1078,7 @@ def classify_batch(
 ) -> ClassificationBatch:
     """Classify many records, vectorised over columns."""
     classifier = check_in_force(pack, Text("分类器", "classifier"), classifier, as_of)
-    frame = _frame_of(records, classifier.subject, classifier.id)
+    frame = _frame_of(records, classifier.subject, classifier.id, pack)
     checked = pack.check_overrides(overrides or {})
     refs = _references(pack, references)
     params = _params(pack, as_of, checked, refs)
@@ -1273,7 +1276,7 @@ def entitle_batch(
 ) -> EntitlementBatch:
     """Totals of ``entitlement`` over many households, vectorised."""
     entitlement = check_in_force(pack, Text("补助项目", "entitlement"), entitlement, as_of)
-    frame = _frame_of(records, entitlement.subject, entitlement.id)
+    frame = _frame_of(records, entitlement.subject, entitlement.id, pack)
     checked = pack.check_overrides(overrides or {})
     refs = _references(pack, references)
     params = _params(pack, as_of, checked, refs)

@@ -37,7 +37,16 @@ import numpy as np
 
 from poverty_core._text import Language, Text
 from poverty_core.codes import Code
-from poverty_core.frame import Array, FieldKind, Frame, Vec, field_kind, string_id, strings_of
+from poverty_core.frame import (
+    Array,
+    FieldKind,
+    Frame,
+    Vec,
+    field_kind,
+    member_type,
+    string_id,
+    strings_of,
+)
 from poverty_core.model import Household, Person
 
 __all__ = [
@@ -538,7 +547,7 @@ class Member(Expr):
     def value_kind(self, subject: type[Any]) -> str:
         if self.name == "age":
             return "number"
-        fk = field_kind(Person, self.name)
+        fk = field_kind(member_type(subject), self.name)
         return fk.kind if fk else "text"
 
 
@@ -1909,7 +1918,7 @@ class _Checker:
                 )
             if e.name == "age":
                 return _NUMBER
-            return _of_field(field_kind(Person, e.name))
+            return _of_field(field_kind(member_type(self.subject), e.name))
         if isinstance(e, Param):
             return self.param(e.name)
         if isinstance(e, Reference | Lookup):
@@ -2074,7 +2083,7 @@ class _Checker:
         return _NUMBER  # a product or quotient: its unit is not told (yuan ÷ people …)
 
     def aggregate(self, e: MemberAggregate) -> ValueType:
-        if self.subject is not Household:
+        if not issubclass(self.subject, Household):
             self.problem(
                 f"{_source(e)}：{self.subject.__name__} 记录没有成员",
                 f"{_source(e)}: {self.subject.__name__} records have no members",
@@ -2089,7 +2098,10 @@ class _Checker:
         return _NUMBER if e.how == "count" else _BOOL
 
 
-def _subject(subject: type[Any] | str) -> type[Any]:
+def _subject(subject: type[Any] | str, pack: Any = None) -> type[Any]:
+    # a pack's record class: the fields it declares are typed, another pack's are not
+    if isinstance(subject, str) and hasattr(pack, "record_type"):
+        return pack.record_type(subject)  # type: ignore[no-any-return]
     return subject_of(subject) if isinstance(subject, str) else subject
 
 
@@ -2099,7 +2111,7 @@ def static_type(
     """The :class:`ValueType` of ``expr`` about ``subject`` records (``pack``: where its
     parameters' types and units come from; ``members``: evaluated per member)."""
     checker = _Checker(
-        _subject(subject),
+        _subject(subject, pack),
         getattr(pack, "parameters", None),
         members,
         getattr(pack, "references", None),
@@ -2127,7 +2139,7 @@ def check_types(
     ['compares field("main_cause") (a code of poverty_cause) with HouseGrade.A (a code of house_grade): codes of two different code lists never match']
     """  # noqa: E501
     checker = _Checker(
-        _subject(subject),
+        _subject(subject, pack),
         getattr(pack, "parameters", None),
         members,
         getattr(pack, "references", None),

@@ -112,34 +112,25 @@ _KINDS: dict[type[Any], dict[str, FieldKind]] = {
 }
 
 
-_MERGED: dict[type[Any], tuple[int, dict[str, FieldKind]]] = {}
-
-
 def kinds_of(cls: type[Any]) -> dict[str, FieldKind]:
-    """Each field of record class ``cls`` with its :class:`FieldKind`: its own fields (a
-    pack's record class has its declared ones) and the fields packs loaded in this
-    process declare on its core class (:func:`poverty_core.vocabulary.declared`)."""
-    from poverty_core import vocabulary
-
-    cached = _MERGED.get(cls)
-    if cached is not None and cached[0] == vocabulary.version:
-        return cached[1]
+    """Each field of record class ``cls`` with its :class:`FieldKind`: a core class's
+    fields, or a pack's record class's (the core fields and those the pack declares,
+    :mod:`poverty_core.vocabulary`) — never another pack's."""
     own = _KINDS.get(cls)
     if own is None:
-        own = field_kinds(cls) if attrs.has(cls) else {}
-    extra = {
-        name: _declared_kind(f.python_type(), f.unit)
-        for name, f in vocabulary.declared(cls).items()
-        if name not in own
-    }
-    merged = {**own, **extra}
-    _MERGED[cls] = (vocabulary.version, merged)
-    return merged
+        own = _KINDS[cls] = field_kinds(cls) if attrs.has(cls) else {}
+    return own
 
 
-def _declared_kind(tp: Any, unit: str | None) -> FieldKind:
-    kind = _kind_of(tp)
-    return attrs.evolve(kind, unit=unit) if unit else kind
+def member_type(cls: type[Any]) -> type[Any]:
+    """The member (person) class of a household class: a pack's household class holds
+    the pack's person class; any other class, the core :class:`~poverty_core.model.Person`.
+    """
+    if not (isinstance(cls, type) and issubclass(cls, Household)) or cls is Household:
+        return Person
+    hint = typing.get_type_hints(cls)["members"]
+    args = typing.get_args(hint)
+    return args[0] if args and isinstance(args[0], type) else Person
 
 
 def field_kind(cls: type[Any], name: str) -> FieldKind | None:
@@ -239,6 +230,8 @@ class Frame:
     """Columns converted on first use (from records or Arrow: only what rules read)."""
     table: Any = None
     """The Arrow table the frame was built from, when it was (for plain-function rules)."""
+    key: str = "household_id"
+    """The members table's column naming each member's household (Arrow frames)."""
 
     def python_values(self, name: str) -> list[Any]:
         """Each row's value of field ``name`` as a record holds it — a tuple for a list
@@ -277,6 +270,21 @@ class Frame:
         """True when some record has the column."""
         return name in self.columns or name in self.lazy
 
+    def retyped(self, kind: type[Any]) -> Frame:
+        """This frame read as records of ``kind`` — a pack's record class of the frame's
+        kind (:meth:`~poverty_core.packs.Pack.record_type`): a frame built from Arrow
+        tables then reads the columns of the fields the pack declares too. A frame of
+        another kind, or built from records (whose class says which fields they
+        have), is returned as it is."""
+        if (
+            kind is self.kind
+            or self.table is None
+            or not (isinstance(kind, type) and issubclass(kind, self.kind))
+        ):
+            return self
+        members = self.members.table if self.members is not None else None
+        return frame_from_arrow(self.table, members, kind=kind, key=self.key)
+
     @classmethod
     def from_records(cls, records: Sequence[Any], kind: type[Any] | None = None) -> Frame:
         """Build a frame from model records of one class (households bring their members);
@@ -287,7 +295,9 @@ class Frame:
                 raise ValueError("no records, and no kind given")
             empty = cls(kind, 0, {}, records=[])
             if issubclass(kind, Household):
-                empty.members = cls(Person, 0, {}, owner=np.zeros(0, dtype=np.int64), records=[])
+                empty.members = cls(
+                    member_type(kind), 0, {}, owner=np.zeros(0, dtype=np.int64), records=[]
+                )
             return empty
         kind = type(records[0])
         kinds = kinds_of(kind)
@@ -310,7 +320,7 @@ class Frame:
                 np.arange(len(records), dtype=np.int64),
                 np.fromiter((len(r.members) for r in records), dtype=np.int64, count=len(records)),
             )
-            member_frame = cls.from_records(people, Person)
+            member_frame = cls.from_records(people, member_type(kind))
 
             def birth(part: str) -> Callable[[], Vec]:
                 return lambda: _column(
@@ -418,7 +428,12 @@ def _arrow_vec(column: Any, kind: FieldKind, name: str) -> Vec:
 
 
 def frame_from_arrow(
-    households: Any, members: Any = None, *, kind: type[Any] = Household, key: str = "household_id"
+    households: Any,
+    members: Any = None,
+    *,
+    kind: type[Any] = Household,
+    key: str = "household_id",
+    pack: Any = None,
 ) -> Frame:
     """Build a :class:`Frame` from typed Arrow tables, without Python objects per row.
 
@@ -430,12 +445,18 @@ def frame_from_arrow(
     recorded with no step done yet). Columns the model does not know are ignored;
     fields without a column are unknown. Use :mod:`poverty_core.columnar` to read and
     validate files into such tables.
+
+    The columns read are those of ``kind``'s fields: with ``pack``, of the pack's record
+    class of that kind (the fields it declares included); without, the core model's
+    (a pack's decision retypes the frame to its own classes, :meth:`Frame.retyped`).
     """
     import pyarrow.compute as pc
 
+    if pack is not None:
+        kind = pack.record_type(kind.KIND)
     kinds = kinds_of(kind)
     n = households.num_rows
-    frame = Frame(kind, n, {}, table=households)
+    frame = Frame(kind, n, {}, table=households, key=key)
 
     def later(table: Any, name: str, fk: FieldKind) -> Callable[[], Vec]:
         return lambda: _arrow_vec(table.column(name), fk, name)
@@ -471,8 +492,9 @@ def frame_from_arrow(
         frame.lazy[procedure] = presence(procedure, names)
     if issubclass(kind, Household) and members is not None:
         owner_np = member_owners(members.column(key), households.column("id"))
-        member_frame = Frame(Person, members.num_rows, {}, owner=owner_np, table=members)
-        person_kinds = kinds_of(Person)
+        person = member_type(kind)
+        member_frame = Frame(person, members.num_rows, {}, owner=owner_np, table=members)
+        person_kinds = kinds_of(person)
         for name in members.column_names:
             fk = person_kinds.get(name)
             if fk is not None:

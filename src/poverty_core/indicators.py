@@ -201,7 +201,7 @@ def compute(
 
     indicator = check_in_force(pack, Text("指标", "indicator"), indicator, as_of)
 
-    frame = _frame_of(records, indicator.subject, indicator.id)
+    frame = _frame_of(records, indicator.subject, indicator.id, pack)
     checked = pack.check_overrides(overrides or {})
     params = Params(pack, as_of, checked)
     scope = Many(frame, as_of, params)

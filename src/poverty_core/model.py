@@ -238,6 +238,12 @@ class _Record:
     """Shared behaviour of the record classes (JSON in and out)."""
 
     KIND: ClassVar[str]
+    PARTS: ClassVar[tuple[tuple[str, str], ...]] = ()
+    """Counts that are part of another count of the record (``(part, whole)``): a part
+    above its whole is a problem of the record (a pack's class adds its own)."""
+
+    def __attrs_post_init__(self) -> None:
+        _check_parts(self)
 
     @classmethod
     def from_dict(cls, data: Any) -> Self:
@@ -280,48 +286,12 @@ class Person(_Record):
     labour_capacity: LabourCapacity | None = _f("劳动能力", "labour capacity")
     schooling_stage: SchoolingStage | None = _f("在校阶段", "schooling stage")
     schooling_status: SchoolingStatus | None = _f("就学状况", "schooling status")
-    boarding: bool | None = _f("是否寄宿", "boarding student")
-    technical_school: bool | None = _f("在技工院校就读", "studies at a technical school (技工院校)")
     basic_medical_insurance: bool | None = _f(
         "参加城乡居民基本医疗保险", "in basic medical insurance"
     )
     serious_illness_insurance: bool | None = _f("参加大病保险", "in serious-illness insurance")
     medical_assistance: bool | None = _f("纳入医疗救助", "covered by medical assistance")
-    supplementary_medical_insurance: bool | None = _f(
-        "参加精准扶贫医疗叠加保险", "in the poverty supplementary medical insurance (Fujian)"
-    )
-    medical_premium_paid_by_assistance: bool | None = _f(
-        "医保个人缴费由医疗救助资金代缴", "medical-insurance premium paid by medical assistance"
-    )
     pension_insurance: bool | None = _f("参加城乡居民养老保险", "in the resident pension insurance")
-    pension_premium_paid_by_county: bool | None = _f(
-        "养老保险费由县代缴", "pension premium paid by the county"
-    )
-    willing_to_work: bool | None = _f("有就业意愿", "willing to work")
-    job_info_pushes: tuple[dt.date, ...] | None = _f(
-        "岗位信息推送日期", "dates job information was pushed", converter=_tuple, check=_event_dates
-    )
-    has_skill: bool | None = _f("掌握一门技能", "has a skill")
-    rehabilitation_service: bool | None = _f(
-        "残疾人获得基本康复服务", "disabled person receives basic rehabilitation services"
-    )
-    employee_pension_insurance: bool | None = _f(
-        "参加城镇职工基本养老保险", "in the employees' basic pension insurance"
-    )
-    inpatient_designated_in_province: bool | None = _f(
-        "在省内定点医疗机构住院", "admitted to a designated hospital in the province"
-    )
-    treated_before_payment: bool | None = _f(
-        "住院先诊疗后付费", "treated first, paid afterwards (in hospital)"
-    )
-    disabled_in_difficulty: bool | None = _f(
-        "困难残疾人（按生活补贴制度认定）",
-        "disabled person in difficulty (as determined under the living subsidy)",
-    )
-    severely_disabled: bool | None = _f(
-        "重度残疾人（按护理补贴制度认定）",
-        "severely disabled (as determined under the nursing subsidy)",
-    )
 
     def age_on(self, on: dt.date) -> int | None:
         """Age on ``on``: from the birth date when known, else the stated age."""
@@ -437,18 +407,10 @@ class Household(_Record):
     without_house: bool | None = _f("无房户", "has no house")
     relocated: bool | None = _f("易地扶贫搬迁户", "relocated household")
     relocation_keys_received: bool | None = _f("搬迁户已拿到新房钥匙", "relocated: keys received")
-    house_renovated: bool | None = _f("危房已改造", "dilapidated house renovated")
     years_in_town: float | None = _f(
         "进城落户年限（年）", "years settled in a town", check=_non_negative
     )
     relocation_year: int | None = _f("搬迁年度", "year of relocation", check=_year)
-    housing_form: str | None = _f("住房保障方式", "form of housing support")
-    housing_moved_in: bool | None = _f(
-        "安居工程已搬迁入住", "housing programme: the household has moved in"
-    )
-    housing_moved_in_on: dt.date | None = _f(
-        "安居工程搬迁入住日期", "housing programme: date moved in", check=_event_date
-    )
     water_litres_per_person_day: float | None = _f(
         "人均日供水量（升）", "water supply (litres/person/day)", check=_non_negative
     )
@@ -482,41 +444,11 @@ class Household(_Record):
     pathway: Pathway | None = _f("脱贫路径（五个一批）", "exit pathway (five pathways)")
     pairing_cadre: str | None = _f("挂钩帮扶干部", "pairing cadre", personal=True)
     responsible_unit: str | None = _f("帮扶责任单位", "responsible assisting unit")
-    cadre_visits: tuple[dt.date, ...] | None = _f(
-        "帮扶干部走访日期", "pairing cadre visit dates", converter=_tuple, check=_event_dates
-    )
-    family_doctor_contract: bool | None = _f("家庭医生签约", "family doctor contracted")
     income_projects: tuple[str, ...] | None = _f(
         "增收脱贫项目", "income projects", converter=_tuple
     )
     planned_exit_year: int | None = _f("计划脱贫年度", "planned exit year", check=_year)
-    microcredit_amount: float | None = _f(
-        "小额信贷金额（元）", "microcredit amount (yuan)", check=_non_negative
-    )
-    microcredit_term_years: float | None = _f(
-        "小额信贷期限（年）", "microcredit term (years)", check=_non_negative
-    )
-    microcredit_collateral: bool | None = _f("小额信贷要求抵押", "microcredit requires collateral")
-    microcredit_guarantor: bool | None = _f("小额信贷要求担保", "microcredit requires a guarantor")
-    microcredit_interest_subsidised: bool | None = _f(
-        "小额信贷财政贴息", "microcredit interest subsidised"
-    )
     electricity_connected: bool | None = _f("户通电", "the household has electricity")
-    sanitary_toilet: bool | None = _f("有卫生厕所", "has a sanitary toilet")
-    barrier_free_need: bool | None = _f(
-        "有无障碍改造需求", "needs a barrier-free adaptation of the home"
-    )
-    relief_eligible: bool | None = _f(
-        "符合救助条件（按救助政策认定）",
-        "meets the conditions for relief (as determined under the relief rules)",
-    )
-    in_relief: bool | None = _f("已纳入救助范围", "taken into relief")
-    visited_by_township_secretary: bool | None = _f(
-        "乡镇党委书记已走访", "visited by the township Party secretary"
-    )
-    visited_by_village_secretary: bool | None = _f(
-        "村党组织书记已走访", "visited by the village Party secretary"
-    )
     procedures: dict[str, dict[str, dt.date]] = _f(
         "程序完成日期",
         "procedure step dates",
@@ -551,69 +483,12 @@ class Village(_Record):
     poor_population: int | None = _f(
         "未脱贫建档立卡贫困人口", "registered poor population not yet exited", check=_non_negative
     )
-    hardened_road: bool | None = _f("通硬化路", "hardened road")
-    network_access: bool | None = _f("通网络", "network access")
-    broadband: bool | None = _f("通宽带", "broadband")
-    electricity_all_natural_villages: bool | None = _f(
-        "自然村全部通电", "power in every natural village"
-    )
-    bus_service: bool | None = _f("通客车", "bus service")
     bus_conditions_allow: bool | None = _f("具备通客车条件", "conditions allow a bus service")
     industrial_power: bool | None = _f("通动力电", "industrial (three-phase) power")
-    compulsory_dropouts: int | None = _f(
-        "义务教育阶段辍学人数", "drop-outs in compulsory education", check=_non_negative
-    )
-    collective_income: float | None = _f(
-        "村集体经济收入（元/年）", "village collective income (yuan/year)", check=_non_negative
-    )
     leading_industries: tuple[str, ...] | None = _f(
         "主导产业", "leading industries", converter=_tuple
     )
-    first_secretary: bool | None = _f("有驻村第一书记", "resident first secretary")
-    resident_work_team: bool | None = _f("有驻村工作队", "resident work team")
-    public_flush_toilets: int | None = _f(
-        "水冲式公厕数", "public flush toilets", check=_non_negative
-    )
-    sewage_treatment_rate: float | None = _f(
-        "生活污水处理率", "sewage treatment rate", check=_ratio
-    )
-    elderly_care_facility: bool | None = _f("有养老服务设施", "elderly-care facility")
-    ethnic_minority: bool | None = _f("少数民族村", "ethnic-minority village")
     responsible_unit: str | None = _f("帮扶责任单位", "responsible assisting unit")
-    responsible_person: str | None = _f("帮扶责任人", "responsible person", personal=True)
-    poor_natural_resources: bool | None = _f("自然资源匮乏", "poor natural resources")
-    infrastructure_backlog: bool | None = _f("基础设施欠账大", "large infrastructure backlog")
-    harsh_living_conditions: bool | None = _f("生存条件恶劣", "harsh living conditions")
-    tourism_key_village: bool | None = _f("乡村旅游重点村", "tourism key village")
-    tourism_funds: float | None = _f(
-        "乡村旅游扶持资金（元/年）", "tourism support funds (yuan/year)", check=_non_negative
-    )
-    city_key_village: bool | None = _f(
-        "市级扶贫重点村", "city-level key village for poverty alleviation"
-    )
-    city_key_village_funds: float | None = _f(
-        "市级下拨扶贫项目资金（元）",
-        "city funds allocated for poverty projects (yuan)",
-        check=_non_negative,
-    )
-    old_base_key_village: bool | None = _f(
-        "第五批老区基点重点村", "5th-batch old-revolutionary-base key village"
-    )
-    largest_project_amount: float | None = _f(
-        "最大单个扶持项目金额（元）", "largest single support project (yuan)", check=_non_negative
-    )
-    largest_unroaded_ethnic_natural_village: int | None = _f(
-        "未通路的少数民族自然村中最大人口（无则为0）",
-        "people in the largest ethnic-minority natural village without a road (0 if none)",
-        check=_non_negative,
-    )
-    collective_economy_pilot: bool | None = _f(
-        "纳入村级集体经济发展试点", "in the village collective-economy pilot"
-    )
-    whole_village_assistance: bool | None = _f("实施整村推进帮扶", "whole-village assistance")
-    visited_by_county_secretary: bool | None = _f(
-        "县（市、区）党委书记已走访", "visited by the county Party secretary"
-    )
     planned_exit_year: int | None = _f("计划退出年度", "planned exit year", check=_year)
     procedures: dict[str, dict[str, dt.date]] = _f(
         "程序完成日期",
@@ -629,9 +504,6 @@ class Village(_Record):
     PARTS: ClassVar[tuple[tuple[str, str], ...]] = (
         ("poor_population", "rural_registered_population"),
     )
-
-    def __attrs_post_init__(self) -> None:
-        _check_parts(self)
 
     @property
     def incidence(self) -> float | None:
@@ -653,9 +525,6 @@ class County(_Record):
     key_county: bool | None = _f(
         "贫困县（国家扶贫开发工作重点县或集中连片特困地区县）",
         "poverty county (national key county or contiguous poor-area county)",
-    )
-    provincial_key_county: bool | None = _f(
-        "省级扶贫开发工作重点县", "provincial key county for poverty alleviation"
     )
     rural_registered_population: int | None = _f(
         "农村户籍人口", "rural registered population", check=_non_negative
@@ -688,70 +557,6 @@ class County(_Record):
     omission_rate: float | None = _f("漏评率", "omission rate", check=_ratio)
     public_approval: float | None = _f("群众认可度", "public approval", check=_ratio)
     planned_exit_year: int | None = _f("计划摘帽年度", "planned exit year", check=_year)
-    poor_villages: int | None = _f("贫困村数", "poor villages", check=_non_negative)
-    poor_villages_exited: int | None = _f(
-        "已退出贫困村数", "poor villages exited", check=_non_negative
-    )
-    paired_support_funds: float | None = _f(
-        "山海协作对口帮扶资金（元/年）",
-        "paired-support funds received (yuan/year)",
-        check=_non_negative,
-    )
-    paired_support_paid_on: dt.date | None = _f(
-        "对口帮扶资金拨付到位日期", "date paired-support funds were paid", check=_event_date
-    )
-    paired_leader_visits: int | None = _f(
-        "双方党政主要领导年互访次数", "leaders' mutual visits a year", check=_non_negative
-    )
-    poverty_meetings: tuple[dt.date, ...] | None = _f(
-        "县党委和政府专题研究脱贫攻坚工作的日期",
-        "dates the county Party committee and government studied poverty work",
-        converter=_tuple,
-        check=_event_dates,
-    )
-    party_secretary_poverty_days: tuple[dt.date, ...] | None = _f(
-        "县委书记用于扶贫的工作日（日期）",
-        "working days the county Party secretary spent on poverty (dates)",
-        converter=_tuple,
-        check=_event_dates,
-    )
-    county_head_poverty_days: tuple[dt.date, ...] | None = _f(
-        "县长用于扶贫的工作日（日期）",
-        "working days the county head spent on poverty (dates)",
-        converter=_tuple,
-        check=_event_dates,
-    )
-    pairing_enterprise_visits: int | None = _f(
-        "挂钩国有企业年走访次数",
-        "state-owned pairing enterprise visits a year",
-        check=_non_negative,
-    )
-    assessments_per_year: int | None = _f(
-        "年度考核评估次数", "assessments of the county a year", check=_non_negative
-    )
-    unapproved_third_party_evaluations: int | None = _f(
-        "市级及以下未经省扶贫开发领导小组批准自行开展的第三方评估次数",
-        "third-party evaluations run by the city or lower bodies without the provincial "
-        "leading group's approval",
-        check=_non_negative,
-    )
-    rural_income_growth: float | None = _f(
-        "农民人均可支配收入增长幅度（比率，8% 写作 0.08）",
-        "growth of rural per-capita disposable income (a ratio: 8% is 0.08)",
-    )
-    provincial_rural_income_growth: float | None = _f(
-        "同年全省农民人均可支配收入增长幅度（比率）",
-        "growth of the province's rural per-capita disposable income, same year (a ratio)",
-    )
-    townships: int | None = _f("乡镇数", "townships", check=_non_negative)
-    townships_sewage_working: int | None = _f(
-        "污水处理设施建成并投入使用的乡镇数",
-        "townships with sewage treatment built and working",
-        check=_non_negative,
-    )
-    visited_by_provincial_secretary: bool | None = _f(
-        "省委书记已走访", "visited by the provincial Party secretary"
-    )
     procedures: dict[str, dict[str, dt.date]] = _f(
         "程序完成日期",
         "procedure step dates",
@@ -761,13 +566,8 @@ class County(_Record):
     )
 
     PARTS: ClassVar[tuple[tuple[str, str], ...]] = (
-        ("poor_villages_exited", "poor_villages"),
         ("sampled_wrongly_exited", "sampled_exited"),
         ("verified_omitted", "sampled_non_registered_population"),
         ("approving_households", "surveyed_households"),
         ("poor_population", "rural_registered_population"),
-        ("townships_sewage_working", "townships"),
     )
-
-    def __attrs_post_init__(self) -> None:
-        _check_parts(self)

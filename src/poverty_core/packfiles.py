@@ -186,6 +186,8 @@ class FieldTable:
     minimum: float | None = None
     maximum: float | None = None
     description: TextTable | None = None
+    check: str | None = None
+    part_of: str | None = None
 
 
 @attrs.frozen

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import typing
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from importlib.resources.abc import Traversable
 from typing import TYPE_CHECKING, Any
@@ -84,11 +85,13 @@ from poverty_core.rules import (
     versions_of,
 )
 from poverty_core.vocabulary import (
+    CHECKS,
     FIELD_TYPES,
     SUBJECTS,
     PackField,
+    Vocabulary,
     code_class,
-    declare,
+    header_problems,
     record_classes,
 )
 
@@ -280,6 +283,21 @@ def _load_fields(pack: str, resource: Traversable, problems: list[FileProblems])
                 f"{where}.minimum", "只有数值字段可设上下限", "only number fields have bounds"
             )
             bad = True
+        if e.check is not None and CHECKS.get(e.check, ("",))[0] != e.type:
+            known = ", ".join(f"{k} ({t})" for k, (t, _) in CHECKS.items())
+            found.add(
+                f"{where}.check",
+                f"未知检查 {e.check!r} 或不适用于 {e.type}（可用：{known}）",
+                f"unknown check {e.check!r}, or not for type {e.type} (known: {known})",
+            )
+            bad = True
+        if e.part_of is not None and not _is_count(e.part_of, core, f.fields, e.subject):
+            found.add(
+                f"{where}.part_of",
+                f"part_of 应为同一记录的数值字段（实为 {e.part_of!r}）",
+                f"part_of names a number field of the same record (not {e.part_of!r})",
+            )
+            bad = True
         citation = citation_of(e.source, e.locator, None, found, where)
         if bad:
             continue
@@ -298,9 +316,23 @@ def _load_fields(pack: str, resource: Traversable, problems: list[FileProblems])
                 minimum=e.minimum,
                 maximum=e.maximum,
                 description=e.description.text() if e.description else None,
+                check_name=e.check,
+                part_of=e.part_of,
             )
         )
     return out
+
+
+def _is_count(name: str, core: Any, declared: Sequence[Any], subject: str) -> bool:
+    """Whether ``name`` is a number field of ``subject``'s records (core or declared
+    in the same file): what a ``part_of`` may name."""
+    if core is not None and name in attrs.fields_dict(core):
+        kind = typing.get_type_hints(core)[name]
+        return kind in (int | None, float | None)
+    return any(
+        e.name == name and e.subject == subject and e.type in ("number", "integer")
+        for e in declared
+    )
 
 
 def _load_taxonomy(
@@ -1374,7 +1406,7 @@ def _vocabulary(
     name: str, data: PackData, parent: Pack | None, taxonomies: Mapping[str, Taxonomy]
 ) -> tuple[dict[str, PackField], dict[str, type[Any]]]:
     """The pack's fields (inherited and its own, code lists resolved from its taxonomies),
-    recorded in the process-wide table, and its record classes."""
+    their headers checked against the core columns', and its record classes."""
     fields = dict(parent.fields) if parent else {}
     problems: list[Text] = []
     for f in data.fields:
@@ -1401,7 +1433,7 @@ def _vocabulary(
             f = attrs.evolve(f, code_list=codes)
         fields[f.name] = f
     if not problems:
-        problems = declare(name, fields.values())
+        problems = header_problems(Vocabulary(tuple(fields.values()), name))
     if problems:
         raise PackError(
             name,

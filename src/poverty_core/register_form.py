@@ -908,9 +908,9 @@ def register_template(pack: Any, *, decisions: Sequence[str] | None = None) -> R
                         elif ref.kind in ("procedure", "checklist"):
                             for name in _flattened(pack, ref.kind, ref.name):
                                 flattened.setdefault(name, None)
-    columns = [*_keys("households"), *_columns("households", list(fields))]
+    columns = [*_keys("households"), *_columns("households", list(fields), pack)]
     columns += [_flat_column(pack, name) for name in flattened]
-    columns += [*_keys("members"), *_columns("members", list(members))]
+    columns += [*_keys("members"), *_columns("members", list(members), pack)]
     return RegisterTemplate(pack.name, tuple(d.id for d in chosen), tuple(columns))
 
 
@@ -966,7 +966,7 @@ def _flat_column(pack: Any, name: str) -> TemplateColumn:
     return TemplateColumn("households", name, Text(name, name), values, (name,))
 
 
-def _columns(table: str, names: list[str]) -> list[TemplateColumn]:
+def _columns(table: str, names: list[str], pack: Any = None) -> list[TemplateColumn]:
     """The template's columns for the inputs ``names`` of a table: one per form field
     that supplies some of them (its words as the header), one per other input."""
     form = national_form()
@@ -977,7 +977,7 @@ def _columns(table: str, names: list[str]) -> list[TemplateColumn]:
         if field is not None and field.template:
             by_field.setdefault(field.code, []).append(name)
         else:
-            out.append(_model_column(table, name))
+            out.append(_model_column(table, name, pack))
     prefix = "members[]." if table == "members" else ""
     for code, reads in by_field.items():
         field = form.field(code)
@@ -996,12 +996,14 @@ def _columns(table: str, names: list[str]) -> list[TemplateColumn]:
     return out
 
 
-def _model_column(table: str, name: str) -> TemplateColumn:
+def _model_column(table: str, name: str, pack: Any = None) -> TemplateColumn:
     from poverty_core.columnar import _column_spec
+    from poverty_core.vocabulary import of
 
     prefix = "members[]." if table == "members" else ""
-    spec = _column_spec(table, name)
-    labels = (Household if table == "households" else Person).field_labels()
+    vocabulary = of(pack)  # the pack's declared fields are its columns too
+    spec = _column_spec(table, name, vocabulary)
+    labels = vocabulary.record_type(table).field_labels()
     label = labels.get(name, Text(name, name))
     return TemplateColumn(table, name, label, _spec_values(spec), (prefix + name,))
 

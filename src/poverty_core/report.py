@@ -239,6 +239,8 @@ class _Names:
         cls: Any = {"household": Household, "member": Person, "village": Village}.get(
             subject, County
         )
+        if self.pack is not None:  # the pack's declared fields have labels too
+            cls = self.pack.record_type(subject)
         label: Text | None = cls.field_labels().get(name)
         return label[self.language] if label is not None else name
 

@@ -42,7 +42,7 @@ from poverty_core.errors import InputError, PovertyCoreError, Problem
 from poverty_core.io import Dataset, read_dataset
 from poverty_core.model import County, Household, Village
 from poverty_core.readiness import Readiness
-from poverty_core.samples import sample_file, sample_path
+from poverty_core.samples import read_sample
 
 __all__ = [
     "OnError",
@@ -410,9 +410,8 @@ def open_source(
         )
     skip = on_error == "skip"
     if sample is not None or os.fspath(households or "").lower().endswith(".json"):
-        if sample is not None:
-            with sample_path(sample_file(sample)) as path:
-                data = read_dataset(path, on_error=on_error, as_of=as_of, pack=pack)
+        if sample is not None:  # the fields of the sample's own pack that ``pack`` lacks: left out
+            data, _ = read_sample(sample, pack=pack, on_error=on_error, as_of=as_of)
         else:
             assert households is not None
             data = read_dataset(households, on_error=on_error, as_of=as_of, pack=pack)

@@ -558,16 +558,16 @@ def _fields(pack: Pack) -> list[str]:
             _esc(f.type) + (f" {_lit(f.codes)}" if f.codes else ""),
             _esc(f.unit or "—"),
             _esc(f.title.zh),
-            _esc(f.title.en),
             _esc("、".join(f.aliases) or "—"),
             "是 yes" if f.personal else "否 no",
             _esc(f.pack),
             _esc(f.citation.format("zh")),
+            _esc(f.title.en),
         ]
         for f in pack.fields.values()
     ]
-    lines += _table(
-        ["字段", "记录", "类型", "单位", "名称", "English", "表头", "个人信息", "来源包", "出处"],
+    lines += _table(  # Chinese first, English last (as every table of the page)
+        ["字段", "记录", "类型", "单位", "名称", "表头", "个人信息", "来源包", "出处", "English"],
         rows,
     )
     return lines

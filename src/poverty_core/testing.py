@@ -98,6 +98,10 @@ class Case:
     file: str = ""
     references: dict[str, Any] = attrs.Factory(dict)
     """Reference data the case's runs use (by name, as the pack declares them)."""
+    records_pack: str | None = None
+    """The file's ``pack``: when the case's pack is one of its ancestors (a comparison
+    with a parent), the records are built with this pack's record classes, so they keep
+    the fields it declares (which the parent's rules do not read)."""
 
 
 def _bad(file: str, where: str, message: str) -> CaseFailure:
@@ -205,6 +209,7 @@ def load_cases(path: str | Path) -> list[Case]:
                 references=dict(raw.get("references", data.get("references", {}))),
                 by=raw.get("by"),
                 file=file,
+                records_pack=data.get("pack"),
             )
         )
     return cases
@@ -221,6 +226,10 @@ def run_case(case: Case, *, registry: PackRegistry | None = None) -> None:
     if case.references:  # every path of the case runs with them
         pack = pack.with_references(case.references)
     cls = pack.record_type(case.kind)  # the pack's fields too
+    if case.records_pack not in (None, case.pack):
+        owner = load_pack(case.records_pack, registry=registry)
+        if case.pack in owner.chain:  # the file's records, under a parent's rules
+            cls = owner.record_type(case.kind)
     try:
         records = structure_many(list(case.records), cls, name="records")
     except PovertyCoreError as exc:

@@ -14,18 +14,20 @@ Arrow frame and the masking of personal fields treat them as core fields.
 :meth:`~poverty_core.packs.Pack.record_type` gives them;
 ``Household.from_dict`` stays core-only.
 
-The field *kinds* are also kept in one process-wide table per record kind
-(:func:`declared`), read by the Arrow frame and the register readers, so that a batch
-read from files knows a pack's columns without the pack being passed through every
-call. A name is owned by the pack that declares it: another pack declaring the same
-name cannot be loaded in the same process (a load error names both packs); a pack
-loaded again replaces its own declarations.
+A pack's fields are known to that pack and its children only: the register readers,
+the alias map, the Arrow frame, the JSON Schema, the type check and the masking of
+personal fields take them from the pack being applied (its :class:`Vocabulary`, from
+:func:`of`), never from a table shared by the process, so two packs loaded in one
+process never see each other's fields, and a read with no pack knows the core model
+only. A declared header that already names a core column is a load error
+(:func:`header_problems`).
 """
 
 from __future__ import annotations
 
 import builtins
 import datetime as dt
+import typing
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any, cast
 
@@ -33,18 +35,32 @@ import attrs
 
 from poverty_core._text import Text
 from poverty_core.codes import Code
-from poverty_core.model import County, Household, Person, Village, _members, _validator
+from poverty_core.model import (
+    County,
+    Household,
+    Person,
+    Village,
+    _event_date,
+    _event_dates,
+    _members,
+    _ratio,
+    _tuple,
+    _validator,
+)
 from poverty_core.parameters import Citation
 
 __all__ = [
+    "CHECKS",
+    "CORE",
+    "ENTITY_SUBJECTS",
     "FIELD_TYPES",
     "SUBJECTS",
     "PackField",
+    "Vocabulary",
     "code_class",
-    "declare",
     "declared",
-    "forget",
-    "on_change",
+    "header_problems",
+    "of",
     "record_classes",
 ]
 
@@ -56,14 +72,28 @@ SUBJECTS: dict[str, type[Any]] = {
 }
 """A field's ``subject`` in ``fields.toml`` → the core record class it extends."""
 
+CHECKS: dict[str, tuple[str, Callable[[Any], Text | None]]] = {
+    "event_date": ("date", _event_date),
+    "event_dates": ("date_list", _event_dates),
+    "ratio": ("number", _ratio),
+}
+"""A field's ``check`` in ``fields.toml`` → the field type it applies to and the core
+model's check (``event_date``: a register event, not before 2010 nor in the future;
+``event_dates``: each date of a list so; ``ratio``: a share between 0 and 1, 2% written
+0.02)."""
+
 FIELD_TYPES: dict[str, Any] = {
     "boolean": bool,
     "number": float,
     "integer": int,
     "text": str,
     "date": dt.date,
+    "date_list": tuple[dt.date, ...],
+    "text_list": tuple[str, ...],
 }
-"""A field's ``type`` in ``fields.toml`` → its Python type (``code`` takes a code list)."""
+"""A field's ``type`` in ``fields.toml`` → its Python type (``code`` takes a code list).
+A list (``date_list``, ``text_list``) is a JSON array, a register cell of items
+separated by ``;`` ``；`` ``、``, and to rules its length, as the core model's lists."""
 
 
 @attrs.frozen
@@ -78,7 +108,7 @@ class PackField:
     pack: str
     codes: str | None = None
     """For type ``code``: the taxonomy whose codes are the allowed values."""
-    code_list: builtins.type[Code] | None = attrs.field(default=None, eq=False)
+    code_list: builtins.type[Code] | None = None
     unit: str | None = None
     aliases: tuple[str, ...] = ()
     """Register headers (Chinese) that name the field, besides its title."""
@@ -86,6 +116,11 @@ class PackField:
     minimum: float | None = None
     maximum: float | None = None
     description: Text | None = None
+    check_name: str | None = None
+    """A named check of the core model (:data:`CHECKS`), as ``check`` in ``fields.toml``."""
+    part_of: str | None = None
+    """A count that is part of another number field of the record (``poor_villages_exited``
+    of ``poor_villages``): a value above the whole is a problem of the record."""
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-compatible description (``describe``, the docs pages)."""
@@ -100,6 +135,8 @@ class PackField:
             "personal": self.personal,
             "minimum": self.minimum,
             "maximum": self.maximum,
+            "check": self.check_name,
+            "part_of": self.part_of,
             "pack": self.pack,
             "citation": self.citation.to_dict(),
         }
@@ -128,8 +165,11 @@ class PackField:
         return FIELD_TYPES[self.type]
 
     def check(self) -> Callable[[Any], Text | None] | None:
-        """The range check of a field with bounds (``None`` without bounds)."""
+        """The field's check: its named core check, else the range check of its bounds
+        (``None`` without either)."""
         low, high = self.minimum, self.maximum
+        if self.check_name is not None:
+            return CHECKS[self.check_name][1]
         if low is None and high is None:
             return None
 
@@ -157,11 +197,14 @@ class PackField:
             "label": self.title,
             "personal": self.personal,
             "pack": self.pack,
+            "pack_field": self,
         }
         if self.unit:
             metadata["unit"] = self.unit
         check = self.check()
         kwargs: dict[str, Any] = {"metadata": metadata, "default": None}
+        if self.type.endswith("_list"):
+            kwargs["converter"] = _tuple
         if check is not None:
             metadata["check"] = check
             kwargs["validator"] = _validator(check)
@@ -189,74 +232,102 @@ def code_class(pack: str, taxonomy: str, items: Iterable[tuple[str, Text]]) -> t
     return found
 
 
-# -- the process-wide table ------------------------------------------------------------
+# -- the vocabulary in effect -------------------------------------------------------
 
-_DECLARED: dict[type[Any], dict[str, PackField]] = {cls: {} for cls in SUBJECTS.values()}
-_LISTENERS: list[Callable[[], None]] = []
-version = 0
-"""Bumped on every change of the table (caches built from it compare it)."""
+ENTITY_SUBJECTS: dict[str, str] = {
+    "households": "household",
+    "members": "member",
+    "villages": "village",
+    "counties": "county",
+}
+"""A register table's kind (``households``, ``members`` …) → a field's ``subject``."""
+
+_CORE_RECORDS: dict[str, type[Any]] = {
+    "household": Household,
+    "person": Person,
+    "village": Village,
+    "county": County,
+}
 
 
-def on_change(listener: Callable[[], None]) -> None:
-    """Call ``listener`` whenever the declared fields change (to drop caches)."""
-    _LISTENERS.append(listener)
+@attrs.frozen(cache_hash=True)
+class Vocabulary:
+    """The input fields in effect for one read or one evaluation: the core model's, and
+    those the pack being applied (with its ancestors) declares — never another pack's.
+
+    Readers, alias maps and column specs are made per vocabulary (it is hashable: equal
+    fields make equal vocabularies); :data:`CORE` is the core model's alone. Get a
+    pack's with :func:`of`.
+    """
+
+    fields: tuple[PackField, ...] = ()
+    pack: str | None = None
+    """The pack applied (``None``: the core model only)."""
+    records: Mapping[str, type[Any]] = attrs.field(
+        factory=lambda: dict(_CORE_RECORDS), eq=False, hash=False, repr=False
+    )
+    """The pack's record classes by kind (``household``, ``person``, ``village``,
+    ``county``)."""
+
+    def on(self, entity: str) -> dict[str, PackField]:
+        """The declared fields of a register table's kind (``households``, ``members``,
+        ``villages``, ``counties``) or a record's subject (``household``, ``member`` …)."""
+        subject = ENTITY_SUBJECTS.get(entity, "member" if entity == "person" else entity)
+        return {f.name: f for f in self.fields if f.subject == subject}
+
+    def record_type(self, entity: str) -> type[Any]:
+        """The record class of a table's kind or a record's subject."""
+        subject = ENTITY_SUBJECTS.get(entity, entity)
+        return self.records["person" if subject == "member" else subject]
+
+
+CORE = Vocabulary()
+"""The core model's vocabulary (no pack applied)."""
+
+
+def of(pack: Any) -> Vocabulary:
+    """The vocabulary of ``pack`` (its declared fields and record classes; ``None``:
+    :data:`CORE`)."""
+    if pack is None:
+        return CORE
+    fields = tuple(getattr(pack, "fields", {}).values())
+    if not fields:
+        return CORE
+    return Vocabulary(fields, pack.name, dict(pack.record_types))
 
 
 def declared(cls: type[Any]) -> Mapping[str, PackField]:
-    """The fields packs loaded in this process declare on ``cls`` or its core class."""
-    for core in (Person, Household, Village, County):
-        if isinstance(cls, type) and issubclass(cls, core):
-            return _DECLARED[core]
-    return {}
+    """The fields a pack's record class ``cls`` adds to its core class (the core classes
+    and other classes: none)."""
+    out: dict[str, PackField] = {}
+    for a in attrs.fields(cls) if attrs.has(cls) else ():
+        f = a.metadata.get("pack_field")
+        if isinstance(f, PackField):
+            out[a.name] = f
+    return out
 
 
-def declare(pack: str, fields: Iterable[PackField]) -> list[Text]:
-    """Record the fields of ``pack`` (its own and inherited) in the process-wide table;
-    returns the clashes with another pack's declaration (nothing is recorded then)."""
-    fields = list(fields)
+def header_problems(vocabulary: Vocabulary) -> list[Text]:
+    """Headers of the declared fields (name, titles, ``aliases``) that already name
+    another column in the core model's alias map (a load error of the pack: a header
+    names one column)."""
+    from poverty_core.aliases import AliasMap
+
+    core = AliasMap.default()
     problems: list[Text] = []
-    for f in fields:
-        taken = _DECLARED[SUBJECTS[f.subject]].get(f.name)
-        if taken is not None and taken.pack != f.pack:
-            problems.append(
-                Text(
-                    f"字段 {f.name!r} 已由包 {taken.pack} 声明（{pack} 的声明来自 {f.pack}）",
-                    f"field {f.name!r} is already declared by pack {taken.pack} "
-                    f"({pack}'s comes from {f.pack})",
-                )
-            )
-    if problems:
-        return problems
-    global version
-    changed = False
-    for f in fields:
-        table = _DECLARED[SUBJECTS[f.subject]]
-        if table.get(f.name) != f or (
-            f.code_list is not None and table[f.name].code_list is not f.code_list
-        ):
-            table[f.name] = f
-            changed = True
-    if changed:
-        version += 1
-        for listener in _LISTENERS:
-            listener()
-    return []
-
-
-def forget(packs: Iterable[str]) -> None:
-    """Drop the declarations of the fields ``packs`` declare (for tests and tools that
-    load throw-away packs)."""
-    names = set(packs)
-    global version
-    changed = False
-    for table in _DECLARED.values():
-        for name in [n for n, f in table.items() if f.pack in names]:
-            del table[name]
-            changed = True
-    if changed:
-        version += 1
-        for listener in _LISTENERS:
-            listener()
+    for entity in ENTITY_SUBJECTS:
+        for f in vocabulary.on(entity).values():
+            for head in (f.name, f.title.zh, f.title.en, *f.aliases):
+                taken = core.column(entity, head)
+                if taken is not None and taken != f.name:
+                    problems.append(
+                        Text(
+                            f"fields.toml：字段 {f.name} 的表头 {head!r} 已指核心列 {taken}",
+                            f"fields.toml: field {f.name}: the header {head!r} already "
+                            f"names the core column {taken}",
+                        )
+                    )
+    return problems
 
 
 # -- record classes --------------------------------------------------------------------
@@ -264,6 +335,29 @@ def forget(packs: Iterable[str]) -> None:
 
 def _camel(name: str) -> str:
     return "".join(part.capitalize() for part in name.split("_"))
+
+
+def _in_place(core: type[Any], replaced: dict[str, Any]) -> dict[str, Any]:
+    """The attributes ``replaced`` (a household's ``members`` of the pack's person class)
+    and, copied, every core attribute after the first of them: a subclass's own
+    attributes come after its base's, so this keeps the core order (fields, JSON keys,
+    problems listed) with the pack's fields last."""
+    if not replaced:
+        return {}
+    names = [a.name for a in attrs.fields(core)]
+    first = min(names.index(n) for n in replaced)
+    hints = typing.get_type_hints(core)
+    out: dict[str, Any] = {}
+    for a in attrs.fields(core)[first:]:
+        out[a.name] = replaced.get(a.name) or attrs.field(
+            default=a.default,
+            validator=a.validator,
+            converter=a.converter,
+            metadata=dict(a.metadata),
+            kw_only=a.kw_only,
+            type=hints[a.name],
+        )
+    return out
 
 
 def record_classes(pack: str, fields: Iterable[PackField]) -> dict[str, type[Any]]:
@@ -278,17 +372,20 @@ def record_classes(pack: str, fields: Iterable[PackField]) -> dict[str, type[Any
 
     def make(core: type[Any], subject: str, extra: dict[str, Any]) -> type[Any]:
         own = {f.name: f.attribute() for f in by_subject.get(subject, [])}
+        parts = tuple((f.name, f.part_of) for f in by_subject.get(subject, []) if f.part_of)
         if not own and not extra:
             return core
         cls = attrs.make_class(
             f"{_camel(pack)}{core.__name__}",
-            {**own, **extra},
+            {**_in_place(core, extra), **own},
             bases=(core,),
             frozen=True,
             kw_only=True,
             slots=True,  # as the core classes (make_class's default is a dict class)
         )
         cls.__doc__ = f"{(core.__doc__ or '').strip().splitlines()[0]} (pack {pack})"
+        if parts:  # checked on the record (model._check_parts) and on register columns
+            cls.PARTS = (*core.PARTS, *parts)  # type: ignore[attr-defined]
         cls.__module__ = __name__
         register_record_class(cls)
         return cls

@@ -21,6 +21,9 @@ import poverty_core as pc
 from poverty_core.plugins import PackRegistry, get_plugin_manager
 from poverty_core.rules import in_force_on
 
+# The pack's record classes: the fields it declares (data/fields.toml) are theirs.
+_RECORDS = pc.load_pack("fujian").record_types
+
 HERE = Path(__file__).parent
 
 
@@ -275,7 +278,7 @@ def test_plain_functions_doctests() -> None:
 def _households(n: int, **fields: Any) -> list[pc.Household]:
     prefix = fields.pop("prefix", "h")
     return [
-        pc.Household.from_dict({"id": f"{prefix}{i}", "members": [{"id": "1"}], **fields})
+        _RECORDS["household"].from_dict({"id": f"{prefix}{i}", "members": [{"id": "1"}], **fields})
         for i in range(n)
     ]
 
@@ -305,7 +308,9 @@ def test_unknown_status_leaves_the_share_unknown(fujian: pc.Pack) -> None:
 def test_elderly_care_coverage_must_exceed_60_percent(fujian: pc.Pack) -> None:
     def villages(with_facility: int, without: int) -> list[pc.Village]:
         return [
-            pc.Village(id=f"v{i}", poor_village=True, elderly_care_facility=i < with_facility)
+            _RECORDS["village"](
+                id=f"v{i}", poor_village=True, elderly_care_facility=i < with_facility
+            )
             for i in range(with_facility + without)
         ]
 
@@ -320,7 +325,7 @@ def test_elderly_care_coverage_must_exceed_60_percent(fujian: pc.Pack) -> None:
 def test_rehabilitation_rate_from_the_two_sums(fujian: pc.Pack) -> None:
     on = dt.date(2020, 12, 31)
     households = [
-        pc.Household.from_dict(
+        _RECORDS["household"].from_dict(
             {
                 "id": f"d{i}",
                 "members": [
@@ -339,7 +344,7 @@ def test_rehabilitation_rate_from_the_two_sums(fujian: pc.Pack) -> None:
 
 
 def test_annual_exit_target_of_2017(fujian: pc.Pack) -> None:
-    exited = pc.Household.from_dict(
+    exited = _RECORDS["household"].from_dict(
         {
             "id": "x",
             "members": [{"id": "1"}, {"id": "2"}],
@@ -354,7 +359,7 @@ def test_annual_exit_target_of_2017(fujian: pc.Pack) -> None:
 
 
 def test_registry_targets_compare_exactly(fujian: pc.Pack) -> None:
-    villages = [pc.Village(id=f"t{i}", tourism_key_village=True) for i in range(50)]
+    villages = [_RECORDS["village"](id=f"t{i}", tourism_key_village=True) for i in range(50)]
     (row,) = fujian.indicator("tourism_key_villages", villages, as_of=dt.date(2019, 1, 1))
     assert row["meets_target"] is True
     (row,) = fujian.indicator("tourism_key_villages", villages[:49], as_of=dt.date(2019, 1, 1))
@@ -380,7 +385,7 @@ def test_plain_function_with_the_date_explains_what_it_reads(fujian: pc.Pack) ->
 def test_member_function_outside_a_member_aggregation_is_an_error() -> None:
     from poverty_core.expressions import One
 
-    record = pc.Household.from_dict({"id": "h", "members": [{"id": "1"}]})
+    record = _RECORDS["household"].from_dict({"id": "h", "members": [{"id": "1"}]})
     with pytest.raises(TypeError, match="member aggregation"):
         rules.pushed_recently.one(One(record, dt.date(2019, 1, 1), {}))  # type: ignore[arg-type]
 
@@ -440,7 +445,7 @@ def test_child_pack_overrides_one_threshold(tmp_path: Path) -> None:
     parameter = child.parameters["village_collective_income_min"]
     assert (parameter.pack, parameter.overrides) == ("child", "fujian")
 
-    village = pc.Village(
+    village = _RECORDS["village"](
         id="v",
         region=pc.Region.EAST,
         rural_registered_population=1000,
@@ -601,7 +606,7 @@ def test_key_county_names_as_the_rule_inventory_gives_them(fujian: pc.Pack) -> N
 
 def test_monthly_duties_are_dated_records() -> None:
     """W-9: the county records carry dates, not monthly averages."""
-    fields = set(pc.County.field_labels())
+    fields = set(_RECORDS["county"].field_labels())
     assert {"poverty_meetings", "party_secretary_poverty_days", "county_head_poverty_days"} <= (
         fields
     )
@@ -627,7 +632,7 @@ def test_three_housing_priority_names_are_marked_uncited(fujian: pc.Pack) -> Non
 
 
 def test_technical_school_waivers_are_listed_not_added(fujian: pc.Pack) -> None:
-    household = pc.Household.from_dict(
+    household = _RECORDS["household"].from_dict(
         {
             "id": "t",
             "status": "not_exited",
@@ -649,7 +654,7 @@ def test_technical_school_waivers_are_listed_not_added(fujian: pc.Pack) -> None:
         f"technical_school_{w}_waiver" for w in ("tuition", "textbook", "lodging", "sundry")
     }
     assert all(a.kind == "waiver" and a.amount is None for a in waivers.values())
-    other = pc.Household.from_dict(
+    other = _RECORDS["household"].from_dict(
         {
             "id": "o",
             "status": "not_exited",
@@ -679,7 +684,7 @@ def test_lianjiang_sample_under_fujian_and_national() -> None:
     from poverty_core.samples import sample_path
 
     with sample_path() as path:
-        data = read_dataset(path)
+        data = read_dataset(path, pack=pc.load_pack("fujian"))
     assert data.synthetic
     on = dt.date(2016, 12, 31)
     for name in ("fujian", "national"):

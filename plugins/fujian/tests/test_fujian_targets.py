@@ -37,6 +37,10 @@ GAPS = {
 }
 
 
+# The pack's record classes: the fields it declares (data/fields.toml) are theirs.
+_RECORDS = pc.load_pack("fujian").record_types
+
+
 @pytest.fixture(scope="module")
 def fujian() -> pc.Pack:
     """The installed fujian pack."""
@@ -173,7 +177,7 @@ def test_declared_gaps_are_in_not_encoded(fujian: pc.Pack) -> None:
 
 
 def _household(**fields: Any) -> pc.Household:
-    return pc.Household.from_dict({"id": "h", "members": [{"id": "1"}], **fields})
+    return _RECORDS["household"].from_dict({"id": "h", "members": [{"id": "1"}], **fields})
 
 
 def test_a_subsidy_due_with_a_gap_amount_is_listed_without_an_amount(fujian: pc.Pack) -> None:

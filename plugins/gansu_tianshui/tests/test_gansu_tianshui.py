@@ -21,6 +21,10 @@ from poverty_core.parameters import Citation
 from poverty_core.plugins import PackRegistry, get_plugin_manager
 from poverty_core.rules import in_force_on
 
+# The pack's record classes: the fields it declares (data/fields.toml) are theirs.
+_RECORDS = pc.load_pack("gansu_tianshui").record_types
+
+
 NAME = "gansu_tianshui"
 AS_OF = dt.date(2016, 12, 31)
 CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -357,9 +361,9 @@ FULL_COUNTY: dict[str, Any] = {
     "procedures": {"county_exit": {}},
 }
 RECORDS: dict[str, Any] = {
-    "household": pc.Household.from_dict(FULL_HOUSEHOLD),
-    "village": pc.Village.from_dict(FULL_VILLAGE),
-    "county": pc.County.from_dict(FULL_COUNTY),
+    "household": _RECORDS["household"].from_dict(FULL_HOUSEHOLD),
+    "village": _RECORDS["village"].from_dict(FULL_VILLAGE),
+    "county": _RECORDS["county"].from_dict(FULL_COUNTY),
 }
 # Caller-supplied TEST values for what the pack ships no value for (not policy figures):
 # the poverty line after 2016 and Gansu's share of villages exited.
@@ -429,7 +433,7 @@ def test_household_exit_on_the_sample_date_reads_no_water(pack: pc.Pack) -> None
     readiness = pack.readiness("household_exit", as_of=AS_OF)
     assert readiness.ready
     assert not [f for f in readiness.fields if f.startswith("water")]
-    result = pack.decide("household_exit", pc.Household.from_dict(record), as_of=AS_OF)
+    result = pack.decide("household_exit", _RECORDS["household"].from_dict(record), as_of=AS_OF)
     assert result.outcome is pc.Outcome.ELIGIBLE
     after = pack.readiness("household_exit", as_of=dt.date(2019, 12, 31))
     assert "water_quality_passed" in after.fields
@@ -658,7 +662,7 @@ def _households() -> list[pc.Household]:
             for j, lc in enumerate(labour)
         ]
         out.append(
-            pc.Household.from_dict(
+            _RECORDS["household"].from_dict(
                 {
                     "id": f"h{i}",
                     "attribute": attribute,
@@ -718,7 +722,7 @@ def test_classes_cite_the_seed(pack: pc.Pack) -> None:
 
 
 def test_pairing_finding_does_not_show_the_cadre(pack: pc.Pack) -> None:
-    h = pc.Household.from_dict(
+    h = _RECORDS["household"].from_dict(
         {"id": "h1", "status": "not_exited", "pairing_cadre": "王某某", "members": [{"id": "1"}]}
     )
     result = pack.decide("household_assistance", h, as_of=AS_OF)
@@ -728,7 +732,7 @@ def test_pairing_finding_does_not_show_the_cadre(pack: pc.Pack) -> None:
 
 
 def test_explanation_names_gansu_threshold_origin(pack: pc.Pack) -> None:
-    v = pc.Village.from_dict(
+    v = _RECORDS["village"].from_dict(
         {"id": "v1", "rural_registered_population": 1000, "poor_population": 25}
     )
     finding = pack.decide("village_exit", v, as_of=AS_OF).finding("village_incidence")
@@ -800,7 +804,7 @@ def _random_household(rng: random.Random, i: int) -> dict[str, Any]:
 )
 def test_one_record_and_batch_agree(pack: pc.Pack, as_of: dt.date) -> None:
     rng = random.Random(20150616)
-    households = [pc.Household.from_dict(_random_household(rng, i)) for i in range(300)]
+    households = [_RECORDS["household"].from_dict(_random_household(rng, i)) for i in range(300)]
     overrides = {"poverty_line": 3000} if as_of.year > 2016 else {}
     for decision in (
         d.id for d in pack.decisions_for("household") if in_force_on(d, as_of) is not None

@@ -31,7 +31,7 @@ SAMPLE_DATE = dt.date(2016, 12, 31)
 def sample() -> Any:
     """The bundled ``tianshui`` sample, read through the library."""
     with sample_path(sample_file("tianshui")) as path:
-        return read_dataset(path, as_of=SAMPLE_DATE)
+        return read_dataset(path, as_of=SAMPLE_DATE, pack=pc.load_pack("gansu_tianshui"))
 
 
 def test_sample_is_labelled_synthetic(sample: Any) -> None:

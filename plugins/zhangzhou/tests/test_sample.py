@@ -26,7 +26,7 @@ AS_OF = dt.date(2016, 12, 31)
 def sample() -> Iterator[Dataset]:
     """The bundled zhangzhou sample, read through the library."""
     with sample_path(sample_file("zhangzhou")) as path:
-        yield read_dataset(path)
+        yield read_dataset(path, pack=pc.load_pack("zhangzhou"))
 
 
 @pytest.fixture(scope="module")

@@ -16,21 +16,40 @@ this package says, file by file, which figures are published and which are inven
   histories, one per case of dynamic management (:mod:`poverty_core.dynamic`); written by
   hand.
 
->>> from poverty_core.io import read_dataset
->>> with sample_path() as path:
-...     data = read_dataset(path)
+A sample carries the fields its pack declares (``fields.toml``: fujian's
+``family_doctor_contract``, gansu_tianshui's microcredit …), which a strict read with
+another pack rejects as unknown. :func:`read_sample` reads a sample under any pack,
+leaving out — and naming — the fields that pack does not declare (no rule of that pack
+reads them):
+
+>>> data, left_out = read_sample("lianjiang")
 >>> data.synthetic, len(data.households), len(data.villages)
 (True, 745, 50)
+>>> left_out[:2]
+('households[].family_doctor_contract', 'villages[].hardened_road')
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from contextlib import AbstractContextManager
 from importlib.resources import as_file, files
 from importlib.resources.abc import Traversable
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
 
-__all__ = ["SAMPLES", "SAMPLE_REGISTER", "sample_file", "sample_path", "sample_resource"]
+if TYPE_CHECKING:
+    from poverty_core.io import Dataset
+
+__all__ = [
+    "SAMPLES",
+    "SAMPLE_PACKS",
+    "SAMPLE_REGISTER",
+    "read_sample",
+    "sample_file",
+    "sample_path",
+    "sample_resource",
+]
 
 SAMPLE_REGISTER = "lianjiang_synthetic.json"
 """File name of the bundled SYNTHETIC sample register (Lianjiang-shaped, 2016)."""
@@ -82,3 +101,82 @@ def sample_path(name: str = SAMPLE_REGISTER) -> AbstractContextManager[Path]:
             data = read_dataset(path)
     """
     return as_file(sample_resource(name))
+
+
+_KINDS = {"households": "household", "villages": "village", "counties": "county"}
+
+SAMPLE_PACKS: dict[str, str] = {
+    "lianjiang": "fujian",
+    "tianshui": "gansu_tianshui",
+    "zhangzhou": "zhangzhou",
+}
+"""The pack each sample is made for: its records carry that pack's declared fields."""
+
+
+def _own_pack(name: str, pack: Any) -> Any:
+    """The sample's own pack when it is installed and ``pack`` is it or one of its
+    ancestors (its rules decide the sample's records as they are), else ``pack``."""
+    own = SAMPLE_PACKS.get(name)
+    if pack is None or own is None or own == pack.name:
+        return pack
+    from poverty_core.errors import PovertyCoreError
+    from poverty_core.packs import load_pack
+
+    try:
+        found = load_pack(own)
+    except PovertyCoreError:  # not installed (the core alone): the applied pack's fields
+        return pack
+    return found if pack.name in found.chain else pack
+
+
+def read_sample(
+    name: str = "lianjiang",
+    *,
+    pack: Any = None,
+    on_error: Literal["fail", "skip"] = "fail",
+    as_of: dt.date | None = None,
+) -> tuple[Dataset, tuple[str, ...]]:
+    """Read the bundled sample ``name`` with the record classes of ``pack`` (``None``:
+    the core model), as :func:`poverty_core.io.read_dataset` does, and the fields of the
+    sample that ``pack`` does not declare (``households[].family_doctor_contract`` …),
+    left out of the records. A sample is made for one pack (:data:`SAMPLE_PACKS`) and
+    carries that pack's fields: when ``pack`` is that pack's ancestor (national for the
+    Fujian-shaped sample) and it is installed, the records are read with its classes,
+    nothing left out (the ancestor's rules do not read the fields); otherwise another
+    pack's rules never read them, so leaving them out changes no decision — while a
+    misspelt or impossible value of a field the pack does know is still an error."""
+    import json
+
+    import attrs
+
+    from poverty_core.io import parse_dataset
+    from poverty_core.vocabulary import of
+
+    reading = _own_pack(name, pack)
+    vocabulary = of(reading)
+    with sample_path(sample_file(name)) as path:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        source = str(path)
+    left_out: dict[str, None] = {}
+
+    def keep(record: Any, cls: type[Any], where: str) -> Any:
+        if not isinstance(record, dict):
+            return record
+        known = attrs.fields_dict(cls)
+        out = {}
+        for key, value in record.items():
+            if key in known:
+                out[key] = value
+            else:
+                left_out.setdefault(f"{where}.{key}", None)
+        if "members" in out and isinstance(out["members"], list):
+            person = vocabulary.record_type("person")
+            out["members"] = [keep(m, person, f"{where}.members[]") for m in out["members"]]
+        return out
+
+    for key, kind in _KINDS.items():
+        if isinstance(data.get(key), list):
+            cls = vocabulary.record_type(kind)
+            data[key] = [keep(r, cls, f"{key}[]") for r in data[key]]
+    dataset = parse_dataset(data, source=source, on_error=on_error, as_of=as_of, pack=reading)
+    return dataset, tuple(left_out)

@@ -303,7 +303,9 @@ def openapi_document(packs: Mapping[str, Pack], *, api_key: bool = False) -> dic
     for name, pack in packs.items():
         for kind in RECORD_TYPES:
             record = json_schema(kind, pack=pack)
-            records[kind].append(_components(record, str(record["title"]), f"{name}.", schemas))
+            # named by the core kind (a pack's class is FujianHousehold …): fujian.Household
+            core = RECORD_TYPES[kind].__name__
+            records[kind].append(_components(record, core, f"{name}.", schemas))
     one_record = {"oneOf": [{"$ref": r} for kind in RECORD_TYPES for r in records[kind]]}
     # The body of one record may carry the run's reference data beside the record's fields.
     with_references = []
