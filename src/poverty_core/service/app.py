@@ -39,6 +39,7 @@ from typing import Any, TypeVar
 
 import anyio
 import anyio.to_thread
+import attrs
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
@@ -54,7 +55,7 @@ from poverty_core.batch import result_table
 from poverty_core.columnar import open_register
 from poverty_core.convert import age_problem, json_schema, structure
 from poverty_core.errors import InputError, NotInForce, PackError, PovertyCoreError, Problem
-from poverty_core.io import parse_dataset
+from poverty_core.io import Dataset, parse_dataset
 from poverty_core.jobs import assess_source
 from poverty_core.packs import Pack
 from poverty_core.plugins import PackRegistry, default_registry
@@ -81,6 +82,7 @@ log = logging.getLogger("poverty_core.service")
 R = TypeVar("R")
 
 _PLURAL = {"household": "households", "village": "villages", "county": "counties"}
+_SUBJECT_ZH = {"household": "户", "village": "村", "county": "县"}
 _OPEN_PATHS = frozenset(op.path for op in OPERATIONS if op.open) | {"/docs"}
 
 
@@ -205,6 +207,92 @@ def _overrides(pack: Pack, request: Request) -> dict[str, Any]:
     return pack.check_overrides(values)
 
 
+def _batch_format(request: Request) -> str:
+    """The format a batch body is read as (415 for a media type no batch takes)."""
+    fmt = BATCH_INPUT.get(media_of(request))
+    if fmt is None:
+        raise ServiceProblem(
+            "unsupported-media-type",
+            Text(
+                "请求体应为：" + "、".join(BATCH_INPUT),
+                "the body is one of: " + ", ".join(BATCH_INPUT),
+            ),
+        )
+    return fmt
+
+
+def _flag(request: Request, name: str) -> bool:
+    """A boolean query parameter: absent, ``false`` or ``0`` is false; ``true``, ``1`` or
+    empty is true; anything else 422 naming it."""
+    text = request.query_params.get(name)
+    if text is None or text.lower() in ("false", "0"):
+        return False
+    if text.lower() in ("", "true", "1"):
+        return True
+    raise _bad_query(
+        name, f"应为 true 或 false（实为 {text!r}）", f"expected true or false (got {text!r})"
+    )
+
+
+def _overrides_b(pack: Pack, request: Request) -> dict[str, Any]:
+    """Side B's overrides (``set_b``, checked against side B's pack): a bad one is 422
+    with its path under ``set_b``."""
+    values: dict[str, Any] = {}
+    for item in request.query_params.getlist("set_b"):
+        name, sep, value = item.partition("=")
+        if not sep or not name:
+            raise _bad_query(
+                "set_b", f"应为 名称=值（实为 {item!r}）", f"expected NAME=VALUE (got {item!r})"
+            )
+        values[name] = value
+    try:
+        return pack.check_overrides(values)
+    except InputError as err:
+        problems = [Problem(f"set_b.{p.path}", p.message) for p in err.problems]
+        raise InputError(problems, what="query") from None
+
+
+def _dataset_source(data: Dataset) -> RegisterSource:
+    """A JSON body's dataset as the register job reads a JSON file (as
+    :func:`poverty_core.sources.open_source` opens one, which reads from a path): its
+    villages and counties decided too, each file's rows counted."""
+    source = RegisterSource(
+        data.source,
+        synthetic=data.synthetic,
+        as_of=data.as_of,
+        dataset=data,
+        villages=list(data.villages),
+        counties=list(data.counties),
+        rejected=list(data.rejected),
+    )
+    source.files[data.file_of("households")] = ("households", data.read["households"])
+    for kind in ("villages", "counties"):
+        if data.read.get(kind):
+            source.files[data.file_of(kind)] = (kind, data.read[kind])
+            source.assessed[data.file_of(kind)] = len(getattr(data, kind))
+    source.listed = {
+        "village_id": {v.id for v in data.villages} if data.read.get("villages") else None,
+        "county_id": {c.id for c in data.counties} if data.read.get("counties") else None,
+    }
+    return source
+
+
+def _renamed(data: Any, names: Mapping[str, str]) -> Any:
+    """``data`` with each name of ``names`` replaced in every string (the spooled
+    body's temporary path by ``body``, the name the caller knows)."""
+    if not names:
+        return data
+    if isinstance(data, str):
+        for old, new in names.items():
+            data = data.replace(old, new)
+        return data
+    if isinstance(data, dict):
+        return {_renamed(k, names): _renamed(v, names) for k, v in data.items()}
+    if isinstance(data, list):
+        return [_renamed(v, names) for v in data]
+    return data
+
+
 REFERENCES_HEADER = "x-references-length"
 """The header giving the length of the references object at the head of a register body."""
 
@@ -263,6 +351,16 @@ def _request_readiness(plan: dict[str, Any]) -> dict[str, Any]:
     needs = [{**r, "request": f"references.{r['reference']}"} for r in plan["references"]]
     must = [r["reference"] for r in needs if r["blocking"]]
     return {**plan, "references": needs, "must_supply": must}
+
+
+@attrs.frozen
+class _Body:
+    """A batch request's body: its format; the parsed JSON (a JSON body) or the
+    reference data at its head (any other, else ``None``); where any other was spooled."""
+
+    fmt: str
+    data: Any
+    path: Path | None = None
 
 
 class _Service:
@@ -325,6 +423,45 @@ class _Service:
         if problems:
             raise InputError(problems, what=subject)
         return record, references
+
+    async def register_body(
+        self, request: Request, fmt: str, folder: Path, as_of: dt.date | None
+    ) -> _Body:
+        """A batch body of format ``fmt``: a JSON body parsed (its ``references`` left in
+        it); any other spooled to ``folder``, the JSON object of reference data at its
+        head (``X-References-Length``) parsed apart."""
+        if fmt == "json":
+            if request.headers.get(REFERENCES_HEADER) is not None:
+                raise _bad_query(
+                    "X-References-Length",
+                    "JSON 请求体的参考数据放在其 references 成员中",
+                    "a JSON body carries its reference data in its references member",
+                )
+            body = await read_body(request, self.settings.max_json_batch)
+            return _Body("json", parse_json(body))
+        length = _reference_length(request, self.settings.max_references)
+        if as_of is None:
+            raise _bad_query("as_of", "缺少评估日 as_of", "the date as_of is missing")
+        source = folder / f"body.{fmt}"
+        head = bytearray()
+        with source.open("wb") as handle:
+            async for chunk in chunks(request, self.settings.max_batch):
+                if len(head) < length:
+                    take = length - len(head)
+                    head += chunk[:take]
+                    chunk = chunk[take:]
+                if chunk:
+                    handle.write(chunk)
+        if len(head) < length:
+            raise ServiceProblem(
+                "malformed-body",
+                Text(
+                    "请求体短于 X-References-Length 给出的长度",
+                    "the body is shorter than X-References-Length says",
+                ),
+            )
+        given = await self.run(parse_json, bytes(head)) if length else None
+        return _Body(fmt, given, source)
 
     # -- endpoints -------------------------------------------------------------------
 
@@ -392,6 +529,106 @@ class _Service:
             diff = await self.run(diff_packs, pack, other)
         return _json(to_json_data(diff))
 
+    async def compare(self, request: Request) -> Response:
+        """A household batch decided under two rule sets (side A: the path's pack,
+        ``as_of``, ``set``; side B: ``pack_b``, ``as_of_b``, ``set_b``, each defaulting to
+        side A's) and what changes: the JSON of ``poverty-core compare --format json``."""
+        _language(request)
+        pack = self.pack(request)
+        decision = pack.decision(request.path_params["decision"])
+        if decision.subject != "household":
+            raise _bad_query(
+                "decision",
+                f"比较的是农户的决策（{decision.id} 判定的是"
+                f"{_SUBJECT_ZH.get(decision.subject, decision.subject)}）",
+                f"a comparison is of a household decision ({decision.id} decides "
+                f"{_PLURAL.get(decision.subject, decision.subject)})",
+            )
+        name_b = request.query_params.get("pack_b")
+        pack_b = pack if name_b is None or name_b == pack.name else self.pack_named(name_b)
+        as_of = _as_of(request, required=False)
+        as_of_b = _date_param(request, "as_of_b") or as_of
+        overrides = _overrides(pack, request)
+        overrides_b = _overrides_b(pack_b, request)
+        if pack_b is pack and as_of_b == as_of and overrides_b == overrides:
+            raise _bad_query(
+                "pack_b",
+                "B 方与 A 方相同：请给出 pack_b、as_of_b 或 set_b 中的至少一个使两方不同",
+                "side B is side A: give pack_b, as_of_b or set_b so that the sides differ",
+            )
+        allow = _flag(request, "allow_undetermined")
+        fmt = _batch_format(request)
+        folder = Path(tempfile.mkdtemp(prefix="poverty-core-serve-"))
+        try:
+            body = await self.register_body(request, fmt, folder, as_of)
+            comparison = await self.run(
+                self._compare, pack, pack_b, decision.id, body,
+                (as_of, as_of_b), (overrides, overrides_b), allow,
+            )  # fmt: skip
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
+        return _json(comparison)
+
+    def _compare(
+        self,
+        pack: Pack,
+        pack_b: Pack,
+        decision: str,
+        body: _Body,
+        dates: tuple[dt.date | None, dt.date | None],
+        overrides: tuple[dict[str, Any], dict[str, Any]],
+        allow_undetermined: bool,
+    ) -> dict[str, Any]:
+        """The library's comparison (:func:`~poverty_core.compare.compare_source`, as
+        ``poverty-core compare`` runs it) over the body's households, named ``body``."""
+        from poverty_core.compare import Policy, compare_source
+
+        data, given = body.data, None
+        if body.fmt == "json":
+            if isinstance(data, dict) and "references" in data:
+                data = dict(data)
+                given = data.pop("references")
+        else:
+            given = data
+        runs = []
+        for side in (pack, pack_b):
+            references = _references(side, given)
+            runs.append(side.with_references(references) if references else side)
+        # read with side B's vocabulary when it extends side A's (as the command line)
+        reader = pack_b if pack.name in pack_b.chain else pack
+        rename: dict[str, str] = {}
+        try:
+            if body.fmt == "json":
+                if isinstance(data, list):
+                    data = {"households": data}
+                dataset = parse_dataset(data, source="body", as_of=dates[0], pack=reader)
+                source = _dataset_source(dataset)
+            else:
+                assert body.path is not None
+                rename = {str(body.path): "body"}
+                register = open_register(
+                    body.path,
+                    format=body.fmt,
+                    pack=reader,
+                    as_of=dates[0],
+                    batch_size=self.settings.batch_size,
+                )
+                source = RegisterSource("body", register=register)
+            comparison = compare_source(
+                Policy(runs[0], dates[0], overrides[0]),
+                Policy(runs[1], dates[1], overrides[1]),
+                source,
+                decision=decision,
+                batch_size=self.settings.batch_size,
+                allow_undetermined=allow_undetermined,
+                limit=None,
+                reading={"households": "body", "on_error": "fail"},
+            )
+        except InputError as err:
+            raise problem_from_error(err, rename=rename) from None
+        answer: dict[str, Any] = _renamed(comparison.to_dict(), rename)
+        return answer
+
     async def record_schema(self, request: Request) -> Response:
         pack = self.pack(request)
         kind = request.path_params["kind"]
@@ -425,16 +662,7 @@ class _Service:
         as_of = _as_of(request, required=False)
         overrides = _overrides(pack, request)
         output = accepted(request)
-        media = media_of(request)
-        fmt = BATCH_INPUT.get(media)
-        if fmt is None:
-            raise ServiceProblem(
-                "unsupported-media-type",
-                Text(
-                    "请求体应为：" + "、".join(BATCH_INPUT),
-                    "the body is one of: " + ", ".join(BATCH_INPUT),
-                ),
-            )
+        fmt = _batch_format(request)
         if fmt != "json" and decision.subject != "household":
             raise ServiceProblem(
                 "unsupported-media-type",
@@ -449,43 +677,21 @@ class _Service:
                 "JSON 请求体的参考数据放在其 references 成员中",
                 "a JSON body carries its reference data in its references member",
             )
-        length = 0 if fmt == "json" else _reference_length(request, self.settings.max_references)
         folder = Path(tempfile.mkdtemp(prefix="poverty-core-serve-"))
         try:
             results = Results(output, folder)
-            if fmt == "json":
-                body = await read_body(request, self.settings.max_json_batch)
-                data = parse_json(body)
+            body = await self.register_body(request, fmt, folder, as_of)
+            if body.fmt == "json":
                 provenance = await self.run(
-                    self._decide_json, pack, decision.id, decision.subject, data, as_of,
+                    self._decide_json, pack, decision.id, decision.subject, body.data, as_of,
                     overrides, results,
                 )  # fmt: skip
             else:
-                if as_of is None:
-                    raise _bad_query("as_of", "缺少评估日 as_of", "the date as_of is missing")
-                source = folder / f"body.{fmt}"
-                head = bytearray()
-                with source.open("wb") as handle:
-                    async for chunk in chunks(request, self.settings.max_batch):
-                        if len(head) < length:
-                            take = length - len(head)
-                            head += chunk[:take]
-                            chunk = chunk[take:]
-                        if chunk:
-                            handle.write(chunk)
-                if len(head) < length:
-                    raise ServiceProblem(
-                        "malformed-body",
-                        Text(
-                            "请求体短于 X-References-Length 给出的长度",
-                            "the body is shorter than X-References-Length says",
-                        ),
-                    )
-                given = await self.run(parse_json, bytes(head)) if length else None
-                del head
+                assert as_of is not None
+                assert body.path is not None
                 provenance = await self.run(
-                    self._decide_register, pack, decision.id, source, fmt, as_of, overrides,
-                    results, given,
+                    self._decide_register, pack, decision.id, body.path, body.fmt, as_of,
+                    overrides, results, body.data,
                 )  # fmt: skip
             results.close(decision.id, provenance)
         except BaseException:
@@ -733,6 +939,7 @@ def create_app(
         "show_pack": service.show_pack,
         "record_schema": service.record_schema,
         "diff": service.diff,
+        "compare": service.compare,
         "decide": service.decide,
         "decide_batch": service.decide_batch,
         "explain": service.decide,

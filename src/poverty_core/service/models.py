@@ -262,6 +262,33 @@ class PackDiff:
     title: Texts
 
 
+@attrs.frozen
+class ComparisonAnswer:
+    """One household batch decided under two rule sets, and what changes between them:
+    :meth:`poverty_core.compare.Comparison.to_dict`, as ``poverty-core compare --format
+    json`` prints it (every changed household listed; ID numbers masked)."""
+
+    synthetic: bool
+    source: str = attrs.field(metadata=_doc("always `body`"))
+    decision: str
+    rows: dict[str, int] = attrs.field(metadata=_doc("in = assessed + rejected"))
+    files: list[dict[str, Any]]
+    a: dict[str, Any] = attrs.field(
+        metadata=_doc("side A: pack, as_of, overrides, label, assessment")
+    )
+    b: dict[str, Any] = attrs.field(metadata=_doc("side B, as side A"))
+    households: dict[str, Any] = attrs.field(
+        metadata=_doc("compared, changed, transitions, criteria responsible, listed changes")
+    )
+    villages: dict[str, Any]
+    counties: dict[str, Any]
+    by_village: list[dict[str, Any]]
+    by_county: list[dict[str, Any]]
+    rejects: list[dict[str, Any]]
+    outputs: dict[str, Any]
+    titles: dict[str, Texts] = attrs.field(metadata=_doc("each criterion that changes"))
+
+
 MODELS: tuple[type[Any], ...] = (
     ProblemDetails,
     Health,
@@ -272,6 +299,7 @@ MODELS: tuple[type[Any], ...] = (
     Explanation,
     BatchAnswer,
     PackDiff,
+    ComparisonAnswer,
 )
 """The answers of the service (their parts are reached through their fields)."""
 

@@ -118,6 +118,21 @@ OPERATIONS: tuple[Operation, ...] = (
         answer=models.BatchAnswer, errors=(400, 404, 406, 413, 415, 422, 503),
     ),
     Operation(
+        "post", "/packs/{pack}/compare/{decision}", "compare",
+        "比较两套规则 / compare two rule sets",
+        "A household batch (a body as the batch endpoint takes, reference data likewise) "
+        "decided under two rule sets and what changes between them: side A is the path's "
+        "pack on `as_of` with `set`; side B is `pack_b` on `as_of_b` with `set_b` (each "
+        "defaulting to side A's). The answer is what `poverty-core compare --format json` "
+        "prints for the same register, every changed household listed; two identical "
+        "sides, or a side with no rule in force or (without `allow_undetermined`) a "
+        "parameter without a value, are 422.",
+        params=("pack", "decision", "as_of_optional", "set", "pack_b", "as_of_b", "set_b",
+                "allow_undetermined", "lang", "references_length"),
+        body="batch",
+        answer=models.ComparisonAnswer, errors=(400, 404, 413, 415, 422, 503),
+    ),
+    Operation(
         "post", "/packs/{pack}/explain/{decision}", "explain",
         "解释一条记录的判定 / explain one record",
         "One record decided and explained in Chinese or English (as `poverty-core explain`).",
@@ -192,6 +207,34 @@ def _parameter(name: str, packs: Sequence[str], decisions: Sequence[str]) -> dic
             "schema": {"type": "array", "items": {"type": "string"}},
             "style": "form",
             "explode": True,
+        },
+        "pack_b": {
+            "in": "query",
+            "required": False,
+            "description": "side B's pack (default: the path's pack), as `--pack-b`",
+            "schema": {"type": "string", "enum": list(packs)},
+        },
+        "as_of_b": {
+            "in": "query",
+            "required": False,
+            "description": "side B's date, YYYY-MM-DD (default: `as_of`), as `--as-of-b`",
+            "schema": {"type": "string", "format": "date"},
+        },
+        "set_b": {
+            "in": "query",
+            "required": False,
+            "description": "override a parameter on side B only, NAME=VALUE (repeatable), "
+            "as `--set-b`",
+            "schema": {"type": "array", "items": {"type": "string"}},
+            "style": "form",
+            "explode": True,
+        },
+        "allow_undetermined": {
+            "in": "query",
+            "required": False,
+            "description": "run even when a side lacks a parameter value every eligible "
+            "household needs (its rows come out undetermined), as `--allow-undetermined`",
+            "schema": {"type": "boolean", "default": False},
         },
         "references_length": {
             "name": "X-References-Length",
