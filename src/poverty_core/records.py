@@ -359,7 +359,7 @@ class RowsDigest:
             return
         try:
             text = array if pa.types.is_large_string(kind) else array.cast(pa.large_string())
-        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        except pa.ArrowException:  # no cast to text for this type: its values as JSON
             text = pa.array(
                 [json.dumps(v, sort_keys=True, default=str) for v in array.to_pylist()],
                 pa.large_string(),
