@@ -88,3 +88,23 @@ def test_decisions_do_not_depend_on_the_members_order():
     )
     assert in_order.outcome.tolist() == shuffled.outcome.tolist()
     assert in_order.counts() == {"eligible": 1, "not_eligible": 2, "undetermined": 0}
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    cells=st.lists(st.one_of(st.none(), st.booleans()), max_size=40),
+    start=st.integers(0, 40),
+    chunks=st.integers(1, 3),
+)
+def test_boolean_columns_read_from_their_bitmaps(cells: list[bool | None], start: int, chunks: int):
+    # Validity and values are unpacked from the Arrow bitmaps (any offset, any chunking):
+    # the same as Arrow's own kernels.
+    from poverty_core.frame import FieldKind, _arrow_vec
+
+    parts = [list(p) for p in np.array_split(np.array(cells, dtype=object), chunks)]
+    column = pa.chunked_array([pa.array(p, pa.bool_()) for p in parts], pa.bool_())
+    column = column.slice(min(start, len(cells)))
+    vec = _arrow_vec(column, FieldKind("bool"), "flag")
+    flat = column.combine_chunks()
+    assert vec.known.tolist() == flat.is_valid().to_pylist()
+    assert vec.values.tolist() == pc.fill_null(flat, False).to_pylist()

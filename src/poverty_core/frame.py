@@ -386,6 +386,16 @@ def _make_python_value(cls: type[Any], name: str, kind: FieldKind) -> Callable[[
 _EPOCH_ORDINAL = dt.date(1970, 1, 1).toordinal()
 
 
+def _bits(buffer: Any, offset: int, n: int, *, fill: bool) -> Array:
+    """An Arrow bitmap (validity or boolean data) as a numpy bool array; ``fill`` where
+    there is no buffer (a column without nulls has no validity bitmap). Unpacking the
+    bits directly is about three times faster than ``is_valid().to_numpy()``."""
+    if buffer is None:
+        return np.full(n, fill, dtype=np.bool_)
+    bits = np.unpackbits(np.frombuffer(buffer, dtype=np.uint8), count=offset + n, bitorder="little")
+    return bits[offset:].view(np.bool_)
+
+
 def _arrow_vec(column: Any, kind: FieldKind, name: str) -> Vec:
     """One typed Arrow column as a :class:`Vec` (nulls are unknown)."""
     import pyarrow as pa
@@ -393,9 +403,11 @@ def _arrow_vec(column: Any, kind: FieldKind, name: str) -> Vec:
 
     if isinstance(column, pa.ChunkedArray):
         column = column.combine_chunks()
-    known = np.asarray(column.is_valid().to_numpy(zero_copy_only=False), dtype=np.bool_)
+    known = _bits(column.buffers()[0], column.offset, len(column), fill=True)
     values: Array
-    if kind.kind == "bool":
+    if kind.kind == "bool" and pa.types.is_boolean(column.type):
+        values = _bits(column.buffers()[1], column.offset, len(column), fill=False) & known
+    elif kind.kind == "bool":
         values = np.asarray(pc.fill_null(column, False).to_numpy(zero_copy_only=False), np.bool_)
     elif kind.kind == "number":
         filled = pc.fill_null(pc.cast(column, pa.float64()), 0.0)
