@@ -203,3 +203,22 @@ def test_a_history_column_of_text_in_parquet_is_a_clear_error(tmp_path: Path) ->
     with pytest.raises(pc.InputError) as caught:
         pc.open_register(path, tmp_path / "h.parquet")
     assert "list<struct<kind, date>>" in caught.value.problems[0].message.en
+
+
+def test_a_history_in_an_xlsx_sheet_is_a_clear_error(tmp_path: Path) -> None:
+    openpyxl = pytest.importorskip("openpyxl")
+    workbook = openpyxl.Workbook()
+    households = workbook.active
+    households.title = "households"
+    households.append(["id", "status", "history"])
+    households.append(["SYN-A", "exited", "identified 2014-10-01"])
+    members = workbook.create_sheet("members")
+    members.append(["household_id", "id", "age"])
+    members.append(["SYN-A", "1", 40])
+    workbook.save(tmp_path / "register.xlsx")
+    with pytest.raises(pc.InputError) as caught:
+        pc.open_register(tmp_path / "register.xlsx").read_all()
+    (problem,) = caught.value.problems
+    assert problem.path.endswith("[households]:1:history")
+    assert "Parquet" in problem.message.en
+    assert "单元格" in problem.message.zh
