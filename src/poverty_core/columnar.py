@@ -27,6 +27,14 @@ Reading files: :func:`open_register`
   a merged range anywhere else is a problem of each row it leaves blank, naming the
   range — never read as blank.
 
+Status histories (``Household.history``) travel as a households ``history`` column of
+:data:`HISTORY_TYPE`: read from JSON Lines, and from Parquet and Arrow IPC as
+``list<struct<kind, date>>`` (dates typed or ISO text). A well-typed column whose events
+are all good is taken with Arrow kernels; otherwise each event is read in Python so a bad
+one can be named (``FILE:ROW:history[I].date``), as the one-record ``StatusEvent`` checks
+it. A CSV or xlsx cell cannot hold a history: a ``history`` header there is an error
+naming the formats that carry one.
+
 :meth:`Register.batches` yields :class:`RegisterBatch` es of at most ``batch_size``
 households with **all their members**, as typed tables matching ``arrow_schema``;
 :meth:`Register.read_all` returns the whole register as one batch. Tables of villages
@@ -147,10 +155,18 @@ from poverty_core.aliases import (
     on_command_line,
     option,
 )
-from poverty_core.codes import Code
+from poverty_core.codes import Code, StatusEventKind
 from poverty_core.convert import structure
 from poverty_core.errors import InputError, PovertyCoreError, Problem
-from poverty_core.model import County, Household, Person, Village, part_whole_problems
+from poverty_core.model import (
+    EARLIEST_EVENT,
+    County,
+    Household,
+    Person,
+    Village,
+    _event_date_problem,
+    part_whole_problems,
+)
 from poverty_core.privacy import mask_id_number
 from poverty_core.register_form import FormReading, national_form
 from poverty_core.vocabulary import CORE, Vocabulary
@@ -297,6 +313,133 @@ def history_column(records: Sequence[Household]) -> pa.Array:
         [[{"kind": e.kind.value, "date": e.date} for e in r.history] for r in records],
         type=HISTORY_TYPE,
     )
+
+
+_HISTORY_HEADERS = frozenset({"history", "状态变动记录"})
+"""The headers of a households table's ``history`` column (as :func:`normalize` gives
+them): a Parquet or Arrow IPC column of :data:`HISTORY_TYPE`; a flat file (CSV, xlsx)
+cannot carry one."""
+
+_HISTORY = "\x00history"
+_HISTORY_FORMATS = Text(
+    "JSON、JSON Lines、Parquet 或 Arrow IPC", "JSON, JSON Lines, Parquet or Arrow IPC"
+)
+
+
+def _is_history_type(t: pa.DataType) -> bool:
+    """A list of structs with ``kind`` and ``date`` fields."""
+    if not (pa.types.is_list(t) or pa.types.is_large_list(t)):
+        return False
+    inner = t.value_type
+    return pa.types.is_struct(inner) and {"kind", "date"} <= {f.name for f in inner}
+
+
+def _history_flat_problem(file: str, header: str) -> Problem:
+    """A ``history`` column that is not a list of events (a flat cell)."""
+    return Problem(
+        f"{file}:1:{header}",
+        Text(
+            f"状态变动记录（{header}）不能写在单个单元格中：它是一列事件（kind 事件、"
+            f"date 日期），只能由 {_HISTORY_FORMATS.zh} 登记册给出"
+            f"（Parquet/Arrow 中为 list<struct<kind, date>>）",
+            f"a status history ({header}) cannot be given in a flat cell: it is a list of "
+            f"events (kind, date), carried only by {_HISTORY_FORMATS.en} registers "
+            f"(in Parquet/Arrow as list<struct<kind, date>>)",
+        ),
+    )
+
+
+def _event_date_of(value: Any) -> tuple[dt.date | None, Text | None]:
+    """An event's date from a typed or text cell, or why it is not one."""
+    if isinstance(value, dt.datetime):
+        value = value.date()
+    if isinstance(value, str):
+        try:
+            value = dt.date.fromisoformat(value.strip())
+        except ValueError:
+            return None, Text(f"不是日期：{_show(value)}", f"not a date: {_show(value)}")
+    if not isinstance(value, dt.date):
+        return None, Text("缺少日期", "date missing")
+    return value, _event_date_problem(value)
+
+
+def _clean_history(column: pa.ChunkedArray | pa.Array) -> pa.Array | None:
+    """A typed history column whose every event is good, as :data:`HISTORY_TYPE`
+    (checked vectorised); ``None`` when it needs the event-by-event reading."""
+    lists = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
+    if lists.null_count:
+        lists = pc.fill_null(lists, pa.scalar([], lists.type))
+    events = pc.list_flatten(lists)
+    if events.null_count:
+        return None
+    kinds, dates = events.field("kind"), events.field("date")
+    if not pa.types.is_date32(dates.type) or not (
+        pa.types.is_string(kinds.type) or pa.types.is_large_string(kinds.type)
+    ):
+        return None
+    codes = pa.array([c.value for c in StatusEventKind], pa.string())
+    if len(events) and (
+        kinds.null_count
+        or dates.null_count
+        or not pc.all(pc.is_in(kinds.cast(pa.string()), value_set=codes)).as_py()
+        or pc.min(dates).as_py() < EARLIEST_EVENT
+        or pc.max(dates).as_py() > dt.date.today()
+    ):
+        return None
+    try:
+        return lists.cast(HISTORY_TYPE)
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return None
+
+
+def _read_history(
+    ctx: _Context, hh: _Raw, column: pa.ChunkedArray | pa.Array
+) -> tuple[pa.Array, list[tuple[int, Problem]]]:
+    """The households' histories as :data:`HISTORY_TYPE`, each event checked as
+    :class:`~poverty_core.model.StatusEvent` is (its kind from the code list, its date a
+    valid date on or after the register began); a bad event is a problem at
+    ``FILE:ROW:history[I].FIELD``."""
+    fast = _clean_history(column)
+    if fast is not None:
+        return fast, []
+    header = ctx.headers["households"].get("history", "history")
+    file = ctx.files["households"]
+    values = column.to_pylist()
+    out: list[list[dict[str, Any]] | None] = []
+    problems: list[tuple[int, Problem]] = []
+    for i, events in enumerate(values):
+        row = int(hh.rows[i])
+        kept: list[dict[str, Any]] = []
+        for k, event in enumerate(events or ()):
+            where = f"{file}:{row}:{header}[{k}]"
+            if event is None:
+                problems.append((i, Problem(where, Text("事件为空", "empty event"))))
+                continue
+            raw_kind = event.get("kind")
+            try:
+                kind = StatusEventKind.parse(raw_kind)
+            except (ValueError, TypeError):
+                known = ", ".join(c.value for c in StatusEventKind)
+                problems.append(
+                    (
+                        i,
+                        Problem(
+                            f"{where}.kind",
+                            Text(
+                                f"未知的事件：{_show(raw_kind)}（可用：{known}）",
+                                f"unknown event: {_show(raw_kind)} (one of: {known})",
+                            ),
+                        ),
+                    )
+                )
+                kind = None
+            date, why = _event_date_of(event.get("date"))
+            if why is not None:
+                problems.append((i, Problem(f"{where}.date", why)))
+            if kind is not None and date is not None and why is None:
+                kept.append({"kind": kind.value, "date": date})
+        out.append(kept)
+    return pa.array(out, type=HISTORY_TYPE), problems
 
 
 def csv_ready(table: pa.Table) -> pa.Table:
@@ -1279,6 +1422,8 @@ def _resolve(
             columns[f"\x00unnamed{i}"] = f"(column {i + 1})"
             continue
         column = _column_of(aliases, entity, text)
+        if column is None and entity == "households" and normalize(text) in _HISTORY_HEADERS:
+            raise InputError([_history_flat_problem(file, text)], what=file)
         if column is None:
             if _unused_of(aliases, entity, text) is not None:
                 unused.append(text)
@@ -2025,7 +2170,13 @@ class _ArrowSource(_Source):
         schema = self._open_schema()
         self.nested: pa.DataType | None = None
         headers = []
+        self.history: str | None = None
         for field in schema:
+            if entity == "households" and normalize(field.name) in _HISTORY_HEADERS:
+                if not _is_history_type(field.type):
+                    raise InputError([_history_flat_problem(file, field.name)], what=file)
+                self.history = field.name
+                continue
             if field.name == "members" and entity == "households":
                 t = field.type
                 if (pa.types.is_list(t) or pa.types.is_large_list(t)) and pa.types.is_struct(
@@ -2089,10 +2240,14 @@ class _ArrowSource(_Source):
         for batch in self.batches_of_file(batch_rows):
             table = pa.Table.from_batches([batch])
             members = table.column("members") if self.nested is not None else None
-            table = _flatten(table.drop_columns(["members"]) if members is not None else table)
+            history = table.column(self.history) if self.history is not None else None
+            aside = [n for n, c in (("members", members), (self.history, history)) if c is not None]
+            table = _flatten(table.drop_columns(aside) if aside else table)
             table = table.select([h for h, _ in keep]).rename_columns([c for _, c in keep])
             if members is not None:
                 table = table.append_column("\x00members", members)
+            if history is not None:
+                table = table.append_column(_HISTORY, history)
             n = table.num_rows
             rows = np.arange(start + 1, start + n + 1, dtype=np.int64)
             start += n
@@ -2357,7 +2512,16 @@ def _assemble(
     ``pre``: problems of household rows found before (a flat file's rows that disagree)."""
     entity = ctx.entity
     n = hh.table.num_rows
+    history = None
+    if _HISTORY in hh.table.column_names:
+        history = hh.table.column(_HISTORY)
+        hh = attrs.evolve(hh, table=hh.table.drop_columns([_HISTORY]))
     columns, h_problems, h_bad = _convert_table(ctx, "households", hh, entity)
+    if history is not None:
+        history, found_in_history = _read_history(ctx, hh, history)
+        for i, p in found_in_history:
+            h_problems.append((i, p))
+            h_bad.add(i)
     for i, p in pre:
         h_problems.append((i, p))
         h_bad.add(i)
@@ -2514,6 +2678,8 @@ def _assemble(
     rejected.sort(key=lambda r: (order.get(r.file, 2), r.row))
     keep_h = ~bad_h
     households = _table_of(entity, columns, n, ctx.flat, ctx.aliases.vocabulary)
+    if history is not None:
+        households = households.append_column("history", history)
     rows = hh.rows
     if bad_h.any():
         households = households.filter(pa.array(keep_h))
@@ -2829,12 +2995,13 @@ def _assemble_lines(ctx: _Context, lines: list[tuple[int, str]]) -> RegisterBatc
     ids = list(first)
     ctx.seen.add(_key_bytes(pa.array(ids, pa.string())), np.asarray(list(first.values()), np.int64))
     if records:
-        households, members = tables_from_records(records)
+        households, members = tables_from_records(records, history=True)
     else:
         households, members = (
             _schema("households", (), ctx.aliases.vocabulary).empty_table(),
             _schema("members", (), ctx.aliases.vocabulary).empty_table(),
         )
+        households = households.append_column("history", pa.array([], HISTORY_TYPE))
     assert members is not None
     member_rows = np.repeat(
         np.asarray(rows, np.int64), [len(r.members) for r in records] if records else 0
@@ -3574,6 +3741,8 @@ class Register:
         main = self._sources["households"]
         files = {"households": main.file}
         own = dict(getattr(main, "columns", {}))
+        if getattr(main, "history", None) is not None:
+            own["history"] = main.history  # the history column's header, for problem paths
         headers = {"households": own}
         nested = isinstance(main, _ArrowSource) and main.member_source is not None
         member = self._sources.get("members")

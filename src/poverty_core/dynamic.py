@@ -813,8 +813,9 @@ def decide_transitions(
 
     ``households`` are records, or the ``(households, members)`` Arrow tables of a
     register: the histories come from the households table's ``history`` column
-    (``tables_from_records(records, history=True)``); a table without one (a register
-    file read by :func:`~poverty_core.open_register`) gives the status only. The options
+    (``tables_from_records(records, history=True)``, or the batches
+    :func:`~poverty_core.open_register` reads from a JSON Lines, Parquet or Arrow IPC
+    register); a table without one (a CSV or xlsx register) gives the status only. The options
     are those of :func:`decide_transition`, whose answer
     :meth:`TransitionBatch.transition` gives for each row.
     """
