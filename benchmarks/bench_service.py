@@ -52,6 +52,7 @@ sys.path.insert(0, str(HERE))
 
 import generate  # noqa: E402
 
+import poverty_core as pcore  # noqa: E402
 from poverty_core.columnar import MEMBER_KEY  # noqa: E402
 from poverty_core.samples import sample_resource  # noqa: E402
 
@@ -123,8 +124,28 @@ async def _connection(
         writer.close()
 
 
-def one_household_requests(port: int, count: int, connections: int) -> dict[str, Any]:
+def _national_households() -> list[dict[str, Any]]:
+    """The sample's households with only the fields the national pack knows: the sample
+    is made for fujian and carries its declared fields, which national refuses (422)."""
+    import attrs
+
+    pack = pcore.load_pack("national")
+    keep = {f.name for f in attrs.fields(pack.record_type("household"))}
+    keep_member = {f.name for f in attrs.fields(pack.record_type("person"))}
     households = json.loads(sample_resource().read_text(encoding="utf-8"))["households"]
+    return [
+        {
+            **{k: v for k, v in h.items() if k in keep},
+            "members": [
+                {k: v for k, v in m.items() if k in keep_member} for m in h.get("members", [])
+            ],
+        }
+        for h in households
+    ]
+
+
+def one_household_requests(port: int, count: int, connections: int) -> dict[str, Any]:
+    households = _national_households()
     path = f"/packs/national/decisions/household_exit?as_of={AS_OF}"
     requests = []
     for i in range(count):
