@@ -414,9 +414,18 @@ def repeated_keys(data: Any, path: str = "") -> list[Problem]:
                         ),
                     )
                 )
-            stack += [(_join(where, str(k)), v) for k, v in reversed(value.items())]
+            # Only objects and arrays can hold a repeated key: no path for a plain value.
+            stack += [
+                (_join(where, str(k)), v)
+                for k, v in reversed(value.items())
+                if isinstance(v, (dict, list))
+            ]
         elif isinstance(value, list):
-            stack += [(f"{where}[{i}]", v) for i, v in reversed(list(enumerate(value)))]
+            stack += [
+                (f"{where}[{i}]", v)
+                for i, v in reversed(list(enumerate(value)))
+                if isinstance(v, (dict, list))
+            ]
     return problems
 
 
