@@ -388,7 +388,7 @@ def _clean_history(column: pa.ChunkedArray | pa.Array) -> pa.Array | None:
         return None
     try:
         return lists.cast(HISTORY_TYPE)
-    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+    except pa.ArrowException:  # no cast: read event by event, naming the bad one
         return None
 
 
