@@ -473,23 +473,14 @@ def decision_record(
     """The record of deciding ``decision`` of ``pack`` on ``records`` on ``as_of``
     (``references``: the reference data supplied for the run, on top of the pack's
     :meth:`~poverty_core.packs.Pack.with_references`)."""
-    from poverty_core import __version__
-
-    overrides = dict(overrides or {})
-    supplied = pack.check_references(references)
-    return DecisionRecord(
-        library=__version__,
-        pack=pack.name,
-        chain=tuple(pack.chain),
-        versions=dict(pack.versions),
-        data=pack_data_hashes(pack, registry),
-        decision=decision,
+    return _record(
+        pack,
+        decision,
+        input_digest(records, source=source),
         as_of=as_of,
-        overrides={k: _jsonable(v) for k, v in pack.check_overrides(overrides).items()},
-        periods={k: (p.start, p.end) for k, p in pack.run_periods.items()},
-        parameters=_parameter_records(pack, decision, as_of, overrides),
-        inputs=input_digest(records, source=source),
-        references=_reference_records(pack, decision, as_of, overrides, supplied),
+        overrides=overrides,
+        registry=registry,
+        references=references,
     )
 
 
@@ -509,10 +500,35 @@ def job_record(
     (``also``; their parameters are recorded too), the rows by their
     :class:`RowsDigest`, and how the register was read (``reading``); the reference
     data are those the pack carries (:meth:`~poverty_core.packs.Pack.with_references`)."""
+    return _record(
+        pack,
+        decision,
+        inputs,
+        as_of=as_of,
+        overrides=overrides,
+        also=also,
+        reading=reading,
+        registry=registry,
+    )
+
+
+def _record(
+    pack: Pack,
+    decision: str,
+    inputs: InputDigest,
+    *,
+    as_of: dt.date,
+    overrides: Mapping[str, Any] | None,
+    also: Sequence[str] = (),
+    reading: Mapping[str, Any] | None = None,
+    registry: PackRegistry | None,
+    references: Mapping[str, Any] | None = None,
+) -> DecisionRecord:
+    """The record both :func:`decision_record` and :func:`job_record` make."""
     from poverty_core import __version__
 
     overrides = dict(overrides or {})
-    supplied = pack.check_references(None)
+    supplied = pack.check_references(references)
     return DecisionRecord(
         library=__version__,
         pack=pack.name,
