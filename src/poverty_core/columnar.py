@@ -158,6 +158,8 @@ from poverty_core.aliases import (
 from poverty_core.codes import Code, StatusEventKind
 from poverty_core.convert import structure
 from poverty_core.errors import InputError, PovertyCoreError, Problem
+from poverty_core.form import national_form
+from poverty_core.form_reading import FormReading
 from poverty_core.model import (
     EARLIEST_EVENT,
     County,
@@ -168,7 +170,6 @@ from poverty_core.model import (
     part_whole_problems,
 )
 from poverty_core.privacy import mask_id_number
-from poverty_core.register_form import FormReading, national_form
 from poverty_core.vocabulary import CORE, Vocabulary
 
 __all__ = [
