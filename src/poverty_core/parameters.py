@@ -13,7 +13,7 @@ import itertools
 import math
 import re
 import tomllib
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from importlib.resources.abc import Traversable
 from typing import Any, Literal
 
@@ -42,10 +42,13 @@ __all__ = [
     "Period",
     "Source",
     "cite",
+    "format_period",
     "format_value",
     "load_parameters",
     "load_sources",
+    "period_lines",
     "period_of",
+    "period_setter",
     "value_problem",
 ]
 
@@ -273,6 +276,62 @@ def format_value(value: Any, unit: str) -> str:
 
 
 # -- loading ---------------------------------------------------------------------
+
+
+def period_setter(origin: str, language: Literal["zh", "en"] = "en") -> str:
+    """Who set a period, from its :attr:`Period.origin`: ``来源 zbf-2016-16`` /
+    ``source zbf-2016-16``, ``调用方设定`` / ``set by the caller``, ``由 fujian 设定`` /
+    ``set by fujian``; empty when nobody is named.
+
+    >>> period_setter("source:zbf-2016-16", "zh"), period_setter("caller")
+    ('来源 zbf-2016-16', 'set by the caller')
+    """
+    zh = language == "zh"
+    if origin.startswith("source:"):
+        return ("来源 " if zh else "source ") + origin.split(":", 1)[1]
+    if origin == "caller":
+        return "调用方设定" if zh else "set by the caller"
+    if origin:
+        return f"由 {origin} 设定" if zh else f"set by {origin}"
+    return ""
+
+
+def format_period(
+    period: Period | None, language: Literal["zh", "en"] = "en", *, setter: bool = False
+) -> str:
+    """A period as a reader sees it (:meth:`Period.format`); ``None`` — no period, the
+    rule always governs — is 始终 / always. With ``setter``, who set it follows in
+    brackets (:func:`period_setter`).
+
+    >>> import datetime as dt
+    >>> p = Period(dt.date(2019, 1, 1), origin="caller")
+    >>> format_period(p, "zh", setter=True), format_period(None, "en")
+    ('2019-01-01 起（调用方设定）', 'always')
+    """
+    if period is None:
+        return "始终" if language == "zh" else "always"
+    text = period.format(language)
+    who = period_setter(period.origin, language) if setter else ""
+    if not who:
+        return text
+    return f"{text}（{who}）" if language == "zh" else f"{text} ({who})"
+
+
+def period_lines(versions: Iterable[Any], language: Literal["zh", "en"] = "en") -> list[str]:
+    """The periods of a rule's versions, newest first (as
+    :func:`poverty_core.rules.versions_of` lists them), each with who set it: the rule's
+    own, then each inherited version it overrides, governing outside it — ``其外：national
+    …`` / ``outside it: national …``. One text for every place that shows a rule's period
+    (the pack pages, the command line, a finding)."""
+    out = []
+    for i, version in enumerate(versions):
+        text = format_period(version.in_force, language, setter=True)
+        if i:
+            text = (
+                f"其外：{version.pack} " if language == "zh" else f"outside it: {version.pack} "
+            ) + text
+        out.append(text)
+    return out
 
 
 def _problems(pack: str, problems: list[FileProblems] | None) -> list[FileProblems]:

@@ -1,147 +1,42 @@
-"""A Sphinx extension that documents packs and the command line from the code itself.
-
-Add ``"poverty_core.sphinxext"`` to ``extensions``; then, in a reST or MyST page::
-
-    .. poverty-pack:: fujian
-
-    .. poverty-picture:: inheritance
-    .. poverty-picture:: decision national household_exit
-    .. poverty-picture:: rollup fujian
-
-    .. poverty-cli::
-
-``poverty-pack`` writes a pack's reference: its inheritance path and roll-up as pictures,
-then every decision (a picture of its criteria, and a table leading with each
-criterion's Chinese title and test, its threshold — the parameter's values over the
-criterion's period in force —, the period and who set it, the source, then the
-English), classifiers, entitlements, indicators, checklists, procedures, taxonomies,
-parameters, what the pack does not encode and its sources. A third-party pack gets the
-same page for free; nothing is written by hand twice.
-
-``poverty-cli`` writes the reference of every command and option from the argument
-parser, so the page cannot drift from the program.
-
-The reference is generated as reStructuredText (:func:`pack_rst`, :func:`cli_rst`) and
-parsed with docutils' reST parser whatever the page's own markup is (a MyST page would
-otherwise read it as Markdown). Inline markup is recognised next to Chinese characters
-(docutils' ``character_level_inline_markup``), and title underlines are as long as the
-title's display width (a Chinese character takes two columns).
+"""A pack's reference page as reST (:func:`pack_rst`): its inheritance path and roll-up
+as pictures, what it changes (:mod:`poverty_core.sphinxext.changes`), then every decision,
+classifier, entitlement, indicator, checklist, procedure, field, reference, taxonomy and
+parameter, what it does not encode and its sources — Chinese first, then English.
 """
 
 from __future__ import annotations
 
-import argparse
-import copy
-import re
-from collections.abc import Iterable, Sequence
-from pathlib import Path
+from collections.abc import Iterable
 from typing import Any
-from xml.sax.saxutils import escape
-
-from docutils import nodes
-from docutils.parsers.rst import Parser
-from docutils.utils import new_document
-from sphinx.application import Sphinx
-from sphinx.util.docutils import SphinxDirective
 
 from poverty_core._pictures import (
     chain_picture,
     decision_picture,
-    inheritance_picture,
     rollup_picture,
     rule_parameters,
     threshold_lines,
     unit_label,
 )
-from poverty_core._svg import display_width
 from poverty_core._text import Language
 from poverty_core.expressions import subject_of
 from poverty_core.packs import Pack
-from poverty_core.plugins import default_registry, load_pack
+from poverty_core.parameters import period_lines
+from poverty_core.rules import versions_of
+from poverty_core.sphinxext.changes import _changes
+from poverty_core.sphinxext.rst import (
+    _bullets,
+    _cell,
+    _esc,
+    _figure,
+    _lit,
+    _para,
+    _strong,
+    _table,
+    _xml,
+    heading,
+)
 
-__all__ = [
-    "CliDirective",
-    "PackDirective",
-    "PictureDirective",
-    "cli_rst",
-    "heading",
-    "pack_rst",
-    "setup",
-]
-
-# -- reST building blocks ----------------------------------------------------------------
-
-_LINE_START = re.compile(r"^(\s*)([-+*•]\s|\d+[.)]\s|[#a-zA-Z][.)]\s|\(\d+\)\s|\.\.\s)")
-
-
-def _esc(text: str) -> str:
-    r"""Plain text made safe for reST with character-level inline markup: markup
-    characters are escaped, and a line that would start a list or a comment too.
-
-    >>> _esc("poverty_line *x* `y` a|b")
-    'poverty\\_line \\*x\\* \\`y\\` a\\|b'
-    >>> _esc("1. first")
-    '\\1. first'
-    """
-    text = text.replace("\\", "\\\\")
-    for c in "*`|_[]<>":
-        text = text.replace(c, "\\" + c)
-    return "\n".join(_LINE_START.sub(r"\1\\\2", line) for line in text.split("\n"))
-
-
-def _lit(text: str) -> str:
-    """Inline code (an id, a command)."""
-    return f"``{text}``" if "`" not in text else _esc(text)
-
-
-def _strong(text: str) -> str:
-    return f"**{_esc(text)}**" if text.strip() else ""
-
-
-def _para(*parts: str) -> str:
-    """Parts joined as one paragraph, empty parts left out."""
-    return " ".join(p for p in parts if p)
-
-
-def heading(title: str, char: str) -> list[str]:
-    """A section title with its underline as long as the title's display width.
-
-    >>> heading("决策", "-")
-    ['', '决策', '----', '']
-    """
-    return ["", title, char * display_width(title), ""]
-
-
-def _cell(blocks: Iterable[str]) -> str:
-    """A table cell: the non-empty blocks as paragraphs."""
-    return "\n\n".join(b for b in blocks if b) or "—"
-
-
-def _table(header: Sequence[str], rows: Sequence[Sequence[str]], css: str = "") -> list[str]:
-    out = [".. list-table::", "   :header-rows: 1"]
-    if css:
-        out.append(f"   :class: {css}")
-    out.append("")
-    for row in [header, *rows]:
-        for i, cell in enumerate(row):
-            lines = (cell or "—").split("\n")
-            out.append(("   * - " if i == 0 else "     - ") + lines[0])
-            out += [("       " + ln) if ln else "" for ln in lines[1:]]
-    out.append("")
-    return out
-
-
-def _bullets(items: Iterable[str]) -> str:
-    return "\n".join(f"- {item}" for item in items if item)
-
-
-def _figure(svg: str, caption: str) -> list[str]:
-    """An inline SVG picture for HTML builders (other builders skip it)."""
-    html = f'<figure class="poverty-picture">{svg}<figcaption>{caption}</figcaption></figure>'
-    return [".. raw:: html", "", "   " + html.replace("\n", " "), ""]
-
-
-# -- a pack's reference ------------------------------------------------------------------
+__all__ = ["pack_rst"]
 
 _SUBJECT = {
     "household": ("户", "household"),
@@ -164,34 +59,9 @@ def _origin_en(item: Any) -> str:
     return f"{item.pack} (overrides {over})" if over else str(item.pack)
 
 
-def _setter(origin: str, zh: bool) -> str:
-    if origin.startswith("source:"):
-        return ("来源 " if zh else "source ") + origin.split(":", 1)[1]
-    if origin == "caller":
-        return "调用方设定" if zh else "set by the caller"
-    if origin:
-        return f"由 {origin} 设定" if zh else f"set by {origin}"
-    return ""
-
-
 def _period_lines(item: Any, zh: bool) -> list[str]:
     """The period a rule governs and who set it, then the inherited versions outside it."""
-    from poverty_core.rules import versions_of
-
-    language: Language = "zh" if zh else "en"
-    out = []
-    for i, version in enumerate(versions_of(item)):
-        period = version.in_force
-        if period is None:
-            text = "始终" if zh else "always"
-        else:
-            who = _setter(period.origin, zh)
-            text = period.format(language) + (f"（{who}）" if zh and who else "")
-            text += f" ({who})" if who and not zh else ""
-        if i:
-            text = (f"其外：{version.pack} " if zh else f"outside it: {version.pack} ") + text
-        out.append(_esc(text))
-    return out
+    return [_esc(line) for line in period_lines(versions_of(item), "zh" if zh else "en")]
 
 
 def _thresholds(pack: Pack, item: Any, zh: bool) -> str:
@@ -654,172 +524,6 @@ def _sources_table(pack: Pack) -> list[str]:
     return lines + _table(["来源", "编号、日期与可信度", "English"], rows, css="poverty-rules")
 
 
-def _change_rows(diff: Any) -> list[list[str]]:
-    from poverty_core.diff import CHANGE_LABELS, KIND_LABELS, format_items, format_version
-
-    rows = []
-    for c in diff.rules:
-        version = c.after or c.before
-        label = CHANGE_LABELS[c.change]
-        kind = KIND_LABELS[c.kind]
-        rows.append(
-            [
-                _cell(
-                    [
-                        _strong(f"{label.zh}：{version.title.zh}"),
-                        _para(_esc(kind.zh), _lit(c.id), f"（由 {_esc(c.by)}）"),
-                        _esc(format_items(c.items, "zh")),
-                    ]
-                ),
-                _cell(
-                    [
-                        "之前：" + _esc(format_version(c.before, "zh")),
-                        "之后：" + _esc(format_version(c.after, "zh")),
-                        _bullets(_esc(x.format("zh")) for x in dict.fromkeys(c.citations)),
-                    ]
-                ),
-                _cell(
-                    [
-                        _strong(f"{label.en}: {version.title.en}"),
-                        _para(_esc(kind.en), _lit(c.id), f"(by {_esc(c.by)})"),
-                        _esc(format_items(c.items, "en")),
-                        "Before: " + _esc(format_version(c.before, "en")),
-                        "After: " + _esc(format_version(c.after, "en")),
-                    ]
-                ),
-            ]
-        )
-    return rows
-
-
-def _parameter_rows(diff: Any) -> list[list[str]]:
-    from poverty_core.diff import format_values, parameter_change_label
-
-    rows = []
-    for p in diff.parameters:
-        label = parameter_change_label(p, diff.mode)
-        when = f"{p.date}：" if p.date else ""
-        rows.append(
-            [
-                _cell(
-                    [
-                        _strong(f"{when}{label.zh}：{p.title.zh}"),
-                        _para(_lit(p.name), f"（由 {_esc(p.by)}）"),
-                    ]
-                ),
-                _cell(
-                    [
-                        "之前：" + _esc(format_values(p.before, p.unit, "zh")),
-                        "之后：" + _esc(format_values(p.after, p.unit, "zh")),
-                    ]
-                ),
-                _cell(
-                    [
-                        _strong(f"{p.date or ''} {label.en}: {p.title.en}".strip()),
-                        "Before: " + _esc(format_values(p.before, p.unit, "en", full=False)),
-                        "After: " + _esc(format_values(p.after, p.unit, "en", full=False)),
-                    ]
-                ),
-            ]
-        )
-    return rows
-
-
-def _force_rows(diff: Any) -> list[list[str]]:
-    from poverty_core.diff import CHANGE_LABELS, KIND_LABELS, format_version
-
-    rows = []
-    for f in diff.force:
-        version = f.after or f.before
-        label, kind = CHANGE_LABELS[f.change], KIND_LABELS[f.kind]
-        when = f"{f.date}：" if f.date else ""
-        rows.append(
-            [
-                _cell(
-                    [
-                        _strong(f"{when}{label.zh}：{version.title.zh}"),
-                        _para(_esc(kind.zh), _lit(f.id)),
-                    ]
-                ),
-                _cell(
-                    [
-                        "之前：" + _esc(format_version(f.before, "zh")),
-                        "之后：" + _esc(format_version(f.after, "zh")),
-                    ]
-                ),
-                _cell(
-                    [
-                        _strong(f"{f.date or ''} {label.en}: {version.title.en}".strip()),
-                        "Before: " + _esc(format_version(f.before, "en")),
-                        "After: " + _esc(format_version(f.after, "en")),
-                    ]
-                ),
-            ]
-        )
-    return rows
-
-
-def _changes(pack: Pack) -> list[str]:
-    """What the pack changes from its parent; for the root pack, what enters or leaves
-    force over the dates its rules govern (:mod:`poverty_core.diff`)."""
-    import datetime as dt
-
-    from poverty_core.diff import diff_dates, diff_packs
-    from poverty_core.rules import versions_of
-
-    if pack.parent is not None:
-        diff = diff_packs(pack, load_pack(pack.parent))
-        lines = heading(
-            _esc(f"本包相对 {pack.parent} 的变化 · What {pack.name} changes from {pack.parent}"),
-            "=",
-        )
-        lines += [
-            f"由 ``poverty-core diff {pack.name} {pack.parent}`` 生成：新增、移除、替换或扩展的"
-            "规则，取值不同的参数（两边的取值、日期与出处），以及本包另定生效期的规则。 "
-            f"Generated as ``poverty-core diff {pack.name} {pack.parent}``: rules added, "
-            "removed, replaced or extended, parameters whose values differ (both sides' "
-            "values, dates and sources), and rules whose period the pack sets differently.",
-            "",
-        ]
-    else:
-        starts = [
-            v.in_force
-            for attr in ("criteria", "decisions", "procedures", "checklists", "indicators")
-            for item in getattr(pack, attr).values()
-            for v in versions_of(item)
-            if v.in_force is not None
-        ]
-        if not starts:
-            return []
-        first = min(p.start for p in starts) - dt.timedelta(days=1)
-        last = max(p.end + dt.timedelta(days=1) for p in starts if p.end is not None)
-        diff = diff_dates(pack, first, last)
-        lines = heading("生效期的变化 · What changes over time", "=")
-        lines += [
-            f"由 ``poverty-core diff {pack.name} --from {first} --to {last}`` 生成：规则开始"
-            "生效或失效、参数取值改变的日期。 "
-            f"Generated as ``poverty-core diff {pack.name} --from {first} --to {last}``: the "
-            "days on which rules enter or leave force and parameter values change.",
-            "",
-        ]
-    if diff.empty:
-        return [*lines, "无变化。 No changes.", ""]
-    if diff.rules:
-        lines += heading("规则 · Rules", "-")
-        lines += _table(["变化", "之前、之后与出处", "English"], _change_rows(diff))
-    if diff.parameters:
-        lines += heading("参数 · Parameters", "-")
-        lines += _table(["参数", "取值、日期与出处", "English"], _parameter_rows(diff))
-    if diff.force:
-        lines += heading("生效期 · Periods in force", "-")
-        lines += _table(["规则", "之前与之后", "English"], _force_rows(diff))
-    return lines
-
-
-def _xml(text: str) -> str:
-    return escape(text)
-
-
 def pack_rst(pack: Pack) -> list[str]:
     """The reST lines of a pack's reference page (Chinese first, then English)."""
     lines = [
@@ -867,178 +571,3 @@ def pack_rst(pack: Pack) -> list[str]:
     lines += _not_encoded(pack)
     lines += _sources_table(pack)
     return lines
-
-
-# -- the command line ------------------------------------------------------------------
-
-
-def _option(action: argparse.Action) -> str:
-    if action.option_strings:
-        return ", ".join(_lit(o) for o in action.option_strings)
-    return _lit(action.metavar or action.dest)  # type: ignore[arg-type]
-
-
-def _value(action: argparse.Action) -> str:
-    if action.nargs == 0:
-        return "—"
-    if action.choices is not None and action.metavar is None:
-        return " | ".join(_lit(str(c)) for c in action.choices)
-    text = _lit(str(action.metavar or action.dest.upper()))
-    if action.choices is not None:
-        text += "（" + " | ".join(_lit(str(c)) for c in action.choices) + "）"
-    return text
-
-
-def _default(action: argparse.Action) -> str:
-    if action.nargs == 0 or action.default in (None, [], argparse.SUPPRESS):
-        return "—"
-    return _lit(str(action.default))
-
-
-def _options_table(parser: argparse.ArgumentParser) -> list[str]:
-    rows = []
-    for action in parser._actions:
-        if isinstance(action, argparse._HelpAction | argparse._SubParsersAction):
-            continue
-        note = []
-        if action.required:
-            note.append("*required / 必需*")
-        if action.__class__.__name__ == "_AppendAction":
-            note.append("*repeatable / 可重复*")
-        rows.append(
-            [
-                _option(action),
-                _value(action),
-                _default(action),
-                _cell([_esc(action.help or ""), " ".join(note)]),
-            ]
-        )
-    for group in parser._mutually_exclusive_groups:
-        names = " / ".join(_option(a) for a in group._group_actions)
-        rows.append(
-            [
-                names,
-                "—",
-                "—",
-                ("*exactly one of them / 二者必选其一*" if group.required else "*at most one*"),
-            ]
-        )
-    return _table(["option / 选项", "value / 取值", "default / 默认", "what it does / 作用"], rows)
-
-
-def _usage(parser: argparse.ArgumentParser) -> list[str]:
-    usage = parser.format_usage().strip()
-    return [".. code-block:: text", "", *("   " + ln for ln in usage.splitlines()), ""]
-
-
-def cli_rst(parser: argparse.ArgumentParser | None = None) -> list[str]:
-    """The reST lines of the command-line reference: the program's own options, then
-    every command with its usage and a table of its options, all from ``parser``
-    (default: the ``poverty-core`` parser)."""
-    if parser is None:
-        from poverty_core.cli import _parser
-
-        parser = _parser()
-    lines = heading(_lit(parser.prog), "-")
-    lines += [_esc(parser.description or ""), "", *_usage(parser), *_options_table(parser)]
-    if parser.epilog:
-        lines += [_esc(parser.epilog), ""]
-    sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
-    helps = {a.dest: a.help for a in sub._choices_actions}
-    for name, command in sub.choices.items():
-        lines += heading(_lit(f"{parser.prog} {name}"), "-")
-        lines += [_esc(helps.get(name) or ""), "", *_usage(command), *_options_table(command)]
-    return lines
-
-
-# -- directives ------------------------------------------------------------------------
-
-
-class _RstDirective(SphinxDirective):
-    """A directive whose output is reST text, parsed as reST whatever the page's markup."""
-
-    def parse_rst(self, lines: list[str], source: str) -> list[nodes.Node]:
-        """Parse ``lines`` as reStructuredText into nodes for this page."""
-        main = self.state.document
-        settings = copy.copy(main.settings)
-        settings.character_level_inline_markup = True
-        doc = new_document(source, settings)
-        doc.reporter = main.reporter
-        Parser().parse("\n".join(lines) + "\n", doc)
-        # The sections got their ids in the scratch document: give them ids unique in
-        # this page instead.
-        for section in doc.findall(nodes.section):
-            section["ids"] = []
-            main.note_implicit_target(section, section)
-        return list(doc.children)
-
-
-class PackDirective(_RstDirective):
-    """``.. poverty-pack:: NAME`` — the reference of an installed pack."""
-
-    required_arguments = 1
-    has_content = False
-
-    def run(self) -> list[nodes.Node]:
-        """Render the pack's reference as nodes."""
-        pack = load_pack(self.arguments[0])
-        # The page is read again when a data file of the pack or of an ancestor changes.
-        for name in pack.chain:
-            data = load_pack(name).definition.data
-            if isinstance(data, Path) and data.is_dir():
-                for path in sorted(data.rglob("*.toml")):
-                    self.env.note_dependency(str(path))
-        return self.parse_rst(pack_rst(pack), f"<pack {pack.name}>")
-
-
-class CliDirective(_RstDirective):
-    """``.. poverty-cli::`` — every command and option, from the argument parser."""
-
-    has_content = False
-
-    def run(self) -> list[nodes.Node]:
-        """Render the command-line reference as nodes."""
-        return self.parse_rst(cli_rst(), "<poverty-core --help>")
-
-
-class PictureDirective(_RstDirective):
-    """``.. poverty-picture:: inheritance`` (every installed pack),
-    ``.. poverty-picture:: decision PACK DECISION`` or ``.. poverty-picture:: rollup PACK``.
-    """
-
-    required_arguments = 1
-    optional_arguments = 2
-    has_content = False
-
-    def run(self) -> list[nodes.Node]:
-        """Draw the picture as an inline SVG figure."""
-        what, *args = self.arguments
-        if what == "inheritance":
-            packs = {name: load_pack(name) for name in default_registry().names()}
-            svg = inheritance_picture(packs)
-            caption = (
-                "已安装策略包的继承关系：每个包新增和覆盖的内容 · the installed packs: what each "
-                "adds and overrides"
-            )
-        elif what == "decision" and len(args) == 2:
-            pack = load_pack(args[0])
-            d = pack.decisions[args[1]]
-            svg = decision_picture(pack, d.id)
-            caption = f"{_xml(d.title.zh)}（{args[0]}）· {_xml(d.title.en)} ({args[0]})"
-        elif what == "rollup" and len(args) == 1:
-            svg = rollup_picture(load_pack(args[0]))
-            caption = (
-                f"由户到村、县的汇总（{args[0]}）· the roll-up from households to villages and "
-                f"counties ({args[0]})"
-            )
-        else:
-            raise self.error("poverty-picture: inheritance | decision PACK DECISION | rollup PACK")
-        return self.parse_rst(_figure(svg, caption), "<poverty-picture>")
-
-
-def setup(app: Sphinx) -> dict[str, Any]:
-    """Register the ``poverty-pack``, ``poverty-picture`` and ``poverty-cli`` directives."""
-    app.add_directive("poverty-pack", PackDirective)
-    app.add_directive("poverty-picture", PictureDirective)
-    app.add_directive("poverty-cli", CliDirective)
-    return {"parallel_read_safe": True, "parallel_write_safe": True}
