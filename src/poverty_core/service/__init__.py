@@ -16,10 +16,12 @@ JavaScript client.
 from __future__ import annotations
 
 import argparse
+import importlib.util
 from typing import TYPE_CHECKING, Any, TextIO
 
 from poverty_core._text import Text
 from poverty_core.errors import PovertyCoreError
+from poverty_core.service import server
 from poverty_core.service.settings import Settings
 
 if TYPE_CHECKING:
@@ -42,8 +44,6 @@ class MissingServeExtra(PovertyCoreError, ImportError):
 
 
 def _need_extra() -> None:
-    import importlib.util
-
     for module in ("starlette", "uvicorn", "swagger_ui_bundle"):
         if importlib.util.find_spec(module) is None:
             raise MissingServeExtra(module)
@@ -56,6 +56,7 @@ def create_app(settings: Settings | None = None, **kwargs: Any) -> Starlette:
     name to :class:`~poverty_core.packs.Pack`), ``registry`` loads them from another
     :class:`~poverty_core.plugins.PackRegistry`."""
     _need_extra()
+    # Imported here, not above: the application module imports Starlette (the extra).
     from poverty_core.service.app import create_app as make
 
     return make(settings, **kwargs)
@@ -67,21 +68,15 @@ def running(settings: Settings | None = None, **kwargs: Any) -> Any:
     stopped (gracefully) when the block ends — for tests, benchmarks and embedding.
     Keyword arguments go to :func:`create_app`."""
     _need_extra()
-    from poverty_core.service.server import running as run
-
-    return run(settings, **kwargs)
+    return server.running(settings, **kwargs)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """The options of ``poverty-core serve`` (none of them needs the extra)."""
-    from poverty_core.service.server import add_arguments as add
-
-    add(parser)
+    server.add_arguments(parser)
 
 
 def command(args: argparse.Namespace, out: TextIO) -> int:
     """Run ``poverty-core serve`` with parsed ``args``."""
     _need_extra()
-    from poverty_core.service.server import command as run
-
-    return run(args, out)
+    return server.command(args, out)

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
+import pyarrow.parquet as pq
 from starlette.requests import Request
 
 from poverty_core._text import Text
@@ -160,8 +161,6 @@ class Results:
                 self._writer = pa.ipc.new_stream(str(self.path), table.schema)
             self._writer.write_table(table)
         else:
-            import pyarrow.parquet as pq
-
             if self._writer is None:
                 self._writer = pq.ParquetWriter(str(self.path), table.schema)
             self._writer.write_table(table)
@@ -184,8 +183,6 @@ class Results:
                 with pa.ipc.new_stream(str(self.path), empty.schema) as writer:
                     writer.write_table(empty)
             elif self.format == "parquet":
-                import pyarrow.parquet as pq
-
                 pq.write_table(empty, str(self.path))
             else:
                 self.path.write_text("", "utf-8")

@@ -20,6 +20,7 @@ from typing import Any, TextIO
 from poverty_core._text import Text
 from poverty_core.errors import PovertyCoreError
 from poverty_core.privacy import redact, showing_id_numbers
+from poverty_core.service.settings import Settings
 
 __all__ = ["JsonFormatter", "add_arguments", "command", "running", "serve"]
 
@@ -100,7 +101,7 @@ def _config(app: Any, settings: Any, **extra: Any) -> Any:
 def serve(settings: Any) -> None:
     """Load the packs (a broken one stops here), then serve until SIGINT or SIGTERM;
     requests in flight get ``settings.shutdown_timeout`` seconds to finish."""
-    import uvicorn
+    import uvicorn  # the serve extra, like Starlette under the application
 
     from poverty_core.service.app import create_app
 
@@ -122,10 +123,9 @@ def running(settings: Any = None, **create: Any) -> Iterator[str]:
     (127.0.0.1), yield its base URL (``http://127.0.0.1:PORT``), stop it on exit —
     for tests, the benchmark and embedding. ``create`` goes to
     :func:`~poverty_core.service.app.create_app`."""
-    import uvicorn
+    import uvicorn  # the serve extra, like Starlette under the application
 
     from poverty_core.service.app import create_app
-    from poverty_core.service.settings import Settings
 
     settings = settings or Settings()
     app = create_app(settings, **create)
@@ -235,8 +235,6 @@ def command(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _settings(args: argparse.Namespace) -> Any:
-    from poverty_core.service.settings import Settings
-
     api_key = None
     if args.api_key_env:
         api_key = os.environ.get(args.api_key_env)
