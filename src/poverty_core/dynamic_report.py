@@ -40,6 +40,7 @@ from poverty_core._version import __version__
 from poverty_core.dynamic import _GAP_PROCEDURE, TransitionBatch, TransitionKind, rollup
 from poverty_core.io import atomic_writer
 from poverty_core.parameters import Citation
+from poverty_core.rendering import environment
 from poverty_core.rules import in_force_on
 
 __all__ = [
@@ -247,12 +248,10 @@ def render_transitions(
     """The dynamic-management report as text for ``path``: one self-contained HTML page
     for ``.html``/``.htm``, Markdown otherwise, wholly in ``language``. ``report``: a
     batch of transitions or its :func:`transitions_summary`."""
-    from poverty_core.report import _environment
-
     view = transitions_view(_summary(report, synthetic), language)
     html = Path(path).suffix.lower() in (".html", ".htm")
     name = "transitions.html.jinja" if html else "transitions.md.jinja"
-    return _environment().get_template(name).render(lang=language, transitions=view)
+    return environment().get_template(name).render(lang=language, transitions=view)
 
 
 def write_transitions_report(

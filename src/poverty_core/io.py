@@ -40,6 +40,7 @@ from poverty_core.columnar import Rejected
 from poverty_core.convert import age_problem, loads_json, structure
 from poverty_core.errors import InputError, PovertyCoreError, Problem
 from poverty_core.model import County, Household, Village
+from poverty_core.privacy import redact
 
 __all__ = [
     "Dataset",
@@ -237,8 +238,6 @@ def _read_lines(
 
 
 def _shown(value: Any) -> str:
-    from poverty_core.privacy import redact
-
     return redact(repr(value))
 
 

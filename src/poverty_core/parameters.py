@@ -279,7 +279,7 @@ def format_value(value: Any, unit: str) -> str:
 
 
 def period_setter(origin: str, language: Literal["zh", "en"] = "en") -> str:
-    """Who set a period, from its :attr:`Period.origin`: ``来源 zbf-2016-16`` /
+    """Who set a period, from its ``origin``: ``来源 zbf-2016-16`` /
     ``source zbf-2016-16``, ``调用方设定`` / ``set by the caller``, ``由 fujian 设定`` /
     ``set by fujian``; empty when nobody is named.
 
@@ -299,8 +299,8 @@ def period_setter(origin: str, language: Literal["zh", "en"] = "en") -> str:
 def format_period(
     period: Period | None, language: Literal["zh", "en"] = "en", *, setter: bool = False
 ) -> str:
-    """A period as a reader sees it (:meth:`Period.format`); ``None`` — no period, the
-    rule always governs — is 始终 / always. With ``setter``, who set it follows in
+    """A period as a reader sees it (:meth:`poverty_core.Period.format`); ``None`` —
+    no period, the rule always governs — is 始终 / always. With ``setter``, who set it follows in
     brackets (:func:`period_setter`).
 
     >>> import datetime as dt
@@ -319,7 +319,7 @@ def format_period(
 
 def period_lines(versions: Iterable[Any], language: Literal["zh", "en"] = "en") -> list[str]:
     """The periods of a rule's versions, newest first (as
-    :func:`poverty_core.rules.versions_of` lists them), each with who set it: the rule's
+    ``poverty_core.rules.versions_of`` lists them), each with who set it: the rule's
     own, then each inherited version it overrides, governing outside it — ``其外：national
     …`` / ``outside it: national …``. One text for every place that shows a rule's period
     (the pack pages, the command line, a finding)."""

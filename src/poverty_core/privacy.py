@@ -25,6 +25,9 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
 from stdnum.cn import ric
 
 __all__ = [
@@ -197,10 +200,6 @@ def mask_ids(values: Any) -> Any:
     """An Arrow string array (or chunked array) with every value that
     :func:`looks_like_id_number` masked, vectorised (unless ID numbers are being
     shown). Other values, and nulls, are left as they are."""
-    import numpy as np
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
     if _SHOW.get():
         return values
     if isinstance(values, pa.ChunkedArray):

@@ -21,29 +21,26 @@ CSV outputs are (a spreadsheet opens an HTML file as cells): a text starting wit
 
 from __future__ import annotations
 
-import functools
-import html
 import os
-import re
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from pathlib import Path, PureWindowsPath
 from typing import Any, Protocol, TypeAlias
 
-import jinja2
-from markupsafe import Markup
-
 from poverty_core._pictures import value_text
 from poverty_core._svg import COLOURS, Bar, Segment, bar_chart
 from poverty_core._text import Language, Text
 from poverty_core._version import __version__
+from poverty_core.dynamic_report import transitions_view
 from poverty_core.io import atomic_writer, safe_cell
 from poverty_core.model import County, Household, Person, Village
 from poverty_core.packs import load_pack
 from poverty_core.parameters import format_value
 from poverty_core.records import record_view
+from poverty_core.rendering import environment, render_template
 from poverty_core.rules import Outcome
 
+_environment = environment  # the name other modules knew the environment by
 __all__ = [
     "Report",
     "Reportable",
@@ -466,8 +463,6 @@ def report_view(report: Report, language: Language = "en") -> dict[str, Any]:
     ``counties``; ``record`` (its decision record, shown in summary) and
     ``transitions`` (a :func:`~poverty_core.dynamic_report.transitions_summary`, shown as
     the dynamic-management section) when present; the assessment itself is taken too."""
-    from poverty_core.dynamic_report import transitions_view
-
     report = _data(report)
     names = _Names(report, language)
     zh = language == "zh"
@@ -657,51 +652,6 @@ def report_view(report: Report, language: Language = "en") -> dict[str, Any]:
     }
 
 
-# -- templates -------------------------------------------------------------------------
-
-_CONTROL = re.compile(r"[\r\n]+")
-
-
-def _cell(value: Any) -> str:
-    """One table cell or line: formulas neutralised, line breaks as spaces."""
-    text = "—" if value is None or value == "" else str(value)
-    return _CONTROL.sub(" ", safe_cell(text))
-
-
-def _html_cell(value: Any) -> Markup:
-    """An HTML cell: neutralised, then escaped (quotes need no escaping in text, and a
-    spreadsheet shows ``'=1`` as typed)."""
-    return Markup(html.escape(_cell(value), quote=False))
-
-
-_MD_SPECIAL = re.compile(r"([\\`*\[\]<>|])")
-
-
-def _md(value: Any) -> str:
-    """Markdown text: a neutralised cell with Markdown's special characters escaped."""
-    return _MD_SPECIAL.sub(r"\\\1", _cell(value))
-
-
-def _code(value: Any) -> str:
-    """A Markdown code span (ids, file names, commands)."""
-    text = _cell(value)
-    return f"`{text}`" if "`" not in text else _md(text)
-
-
-@functools.cache
-def _environment() -> jinja2.Environment:
-    env = jinja2.Environment(
-        loader=jinja2.PackageLoader("poverty_core", "templates"),
-        autoescape=lambda name: bool(name and ".html" in name),
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-    )
-    env.filters.update(cell=_html_cell, md=_md, code=_code, svg=Markup)
-    return env
-
-
 class Reportable(Protocol):
     """A run that gives its JSON form: a :class:`poverty_core.jobs.Assessment`."""
 
@@ -718,24 +668,17 @@ def _data(report: Report) -> Mapping[str, Any]:
     return report if isinstance(report, Mapping) else report.to_dict()
 
 
-def render_template(name: str, view: Mapping[str, Any]) -> str:
-    """Lay out ``view`` with the package template ``templates/NAME`` and the report's
-    filters (``cell``, ``md``, ``code``, ``svg``; HTML autoescaped): the hook another
-    report section uses (the comparison of :mod:`poverty_core.compare_report`)."""
-    return _environment().get_template(name).render(view)
-
-
 def render_markdown(report: Report, language: Language = "en") -> str:
     """The report as Markdown (charts as inline SVG figures; see :func:`report_view` for
     ``report``)."""
     view = report_view(_data(report), language)
-    return _environment().get_template("report.md.jinja").render(view)
+    return environment().get_template("report.md.jinja").render(view)
 
 
 def render_html(report: Report, language: Language = "en") -> str:
     """The report as one self-contained, printable HTML page with inline SVG charts."""
     view = report_view(_data(report), language)
-    return _environment().get_template("report.html.jinja").render(view)
+    return environment().get_template("report.html.jinja").render(view)
 
 
 def render(path: str | os.PathLike[str], report: Report, language: Language = "en") -> str:

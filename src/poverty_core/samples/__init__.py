@@ -32,14 +32,20 @@ reads them):
 from __future__ import annotations
 
 import datetime as dt
+import json
 from contextlib import AbstractContextManager
 from importlib.resources import as_file, files
 from importlib.resources.abc import Traversable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
 
-if TYPE_CHECKING:
-    from poverty_core.io import Dataset
+import attrs
+
+from poverty_core._text import Text
+from poverty_core.errors import PovertyCoreError, UnknownName
+from poverty_core.io import Dataset, parse_dataset
+from poverty_core.packs import load_pack
+from poverty_core.vocabulary import of
 
 __all__ = [
     "SAMPLES",
@@ -74,9 +80,6 @@ def sample_file(name: str = "lianjiang") -> str:
     try:
         return SAMPLES[name]
     except KeyError:
-        from poverty_core._text import Text
-        from poverty_core.errors import UnknownName
-
         raise UnknownName(Text("样例", "sample"), name, list(SAMPLES)) from None
 
 
@@ -119,9 +122,6 @@ def _own_pack(name: str, pack: Any) -> Any:
     own = SAMPLE_PACKS.get(name)
     if pack is None or own is None or own == pack.name:
         return pack
-    from poverty_core.errors import PovertyCoreError
-    from poverty_core.packs import load_pack
-
     try:
         found = load_pack(own)
     except PovertyCoreError:  # not installed (the core alone): the applied pack's fields
@@ -145,13 +145,6 @@ def read_sample(
     nothing left out (the ancestor's rules do not read the fields); otherwise another
     pack's rules never read them, so leaving them out changes no decision — while a
     misspelt or impossible value of a field the pack does know is still an error."""
-    import json
-
-    import attrs
-
-    from poverty_core.io import parse_dataset
-    from poverty_core.vocabulary import of
-
     reading = _own_pack(name, pack)
     vocabulary = of(reading)
     with sample_path(sample_file(name)) as path:

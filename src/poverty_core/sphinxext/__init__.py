@@ -27,9 +27,8 @@ otherwise read it as Markdown). Inline markup is recognised next to Chinese char
 (docutils' ``character_level_inline_markup``), and title underlines are as long as the
 title's display width (a Chinese character takes two columns).
 
-The pieces: :mod:`~poverty_core.sphinxext.rst` (reST building blocks),
-:mod:`~poverty_core.sphinxext.pack` (a pack's page), :mod:`~poverty_core.sphinxext.changes`
-(its "what changes" section), :mod:`~poverty_core.sphinxext.cli` (the command line); this
+The pieces: ``poverty_core.sphinxext.rst`` (reST building blocks), ``.pack`` (a pack's
+page), ``.changes`` (its "what changes" section), ``.cli`` (the command line); this
 module holds the directives and :func:`setup`.
 """
 
