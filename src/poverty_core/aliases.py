@@ -62,6 +62,7 @@ from typing import Any, ClassVar
 
 import attrs
 
+from poverty_core import form as _form  # the form imports this module too: used at call time
 from poverty_core._text import Text
 from poverty_core.codes import CODE_LISTS, Code
 from poverty_core.errors import InputError, Problem
@@ -150,9 +151,7 @@ def form_columns(entity: str) -> list[str]:
     name them, and the form's readings turn them into the model's columns."""
     if entity not in ("households", "members"):
         return []
-    from poverty_core.register_form import national_form
-
-    return list(national_form().derived(entity))
+    return list(_form.national_form().derived(entity))
 
 
 def entity_columns(entity: str, vocabulary: Vocabulary = CORE) -> list[str]:
@@ -552,10 +551,8 @@ def _code_words(cls: type[Code]) -> dict[str, str]:
 
 @functools.cache
 def _default(vocabulary: Vocabulary = CORE) -> AliasMap:
-    from poverty_core.register_form import national_form
-
     columns = {entity: _label_headers(entity, vocabulary) for entity in ENTITIES}
-    form = national_form()
+    form = _form.national_form()
     unused: dict[str, dict[str, str]] = {}
     for entity in ("households", "members"):
         # The model's own labels first: where the form prints the same label (健康状况,
