@@ -21,6 +21,7 @@ CSV outputs are (a spreadsheet opens an HTML file as cells): a text starting wit
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from collections import Counter
 from collections.abc import Mapping, Sequence
@@ -35,7 +36,7 @@ from poverty_core.dynamic_report import transitions_view
 from poverty_core.io import atomic_writer, safe_cell
 from poverty_core.model import County, Household, Person, Village
 from poverty_core.packs import load_pack
-from poverty_core.parameters import format_value
+from poverty_core.parameters import Period, format_period, format_value
 from poverty_core.records import record_view
 from poverty_core.rendering import environment, render_template
 from poverty_core.rules import Outcome
@@ -450,8 +451,19 @@ def _group_why(
 
 
 def _periods_text(periods: Mapping[str, Any], language: Language) -> list[str]:
+    """The periods the run set (the provenance's ``Period.to_dict()`` forms), each as
+    every other place shows a period (:func:`poverty_core.parameters.format_period`)."""
     colon = "：" if language == "zh" else ": "
-    return [f"{rule}{colon}{p.get('start')} – {p.get('end') or '…'}" for rule, p in periods.items()]
+    out = []
+    for rule, p in periods.items():
+        end = p.get("end")
+        period = Period(
+            dt.date.fromisoformat(p["start"]),
+            dt.date.fromisoformat(end) if end else None,
+            origin=p.get("origin") or "",
+        )
+        out.append(f"{rule}{colon}{format_period(period, language)}")
+    return out
 
 
 def report_view(report: Report, language: Language = "en") -> dict[str, Any]:
