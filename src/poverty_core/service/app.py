@@ -14,12 +14,14 @@ bytes in the ``X-References-Length`` header (at most ``Settings.max_references``
 are checked by :meth:`Pack.check_references` (the same problems, with the same paths, as
 the command line's) and never logged or echoed.
 
-Hand-written here and in ``bodies``, and why: the body limit is read per endpoint while
-the body streams (one record: a small limit; a batch: a large one, spooled to a private
-temporary folder that is removed after the answer), which a single application-wide limit
-cannot do; the access log is our own so that it masks ID numbers and leaves query strings
-out.
-"""
+What a request gives is read in ``inputs``, the guard and the time limit are in
+``middleware``; this module holds the handlers and :func:`create_app`.
+
+Hand-written here and in ``bodies``, ``inputs`` and ``middleware``, and why: the body
+limit is read per endpoint while the body streams (one record: a small limit; a batch: a
+large one, spooled to a private temporary folder that is removed after the answer), which
+a single application-wide limit cannot do; the access log is our own so that it masks ID
+numbers and leaves query strings out."""
 
 from __future__ import annotations
 
@@ -566,7 +568,7 @@ def create_app(
         )
         for op in OPERATIONS
     ]
-    from swagger_ui_bundle import swagger_ui_path
+    from swagger_ui_bundle import swagger_ui_path  # the serve extra
 
     routes += [
         Route("/docs", service.docs, methods=["GET"], name="docs"),

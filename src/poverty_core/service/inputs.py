@@ -50,6 +50,8 @@ __all__ = [
 
 
 def language_of(request: Request) -> Language:
+    """The answer's language: ``lang`` (``zh`` or ``en``; anything else 422), else
+    ``Accept-Language`` starting with ``zh``, else English."""
     lang = request.query_params.get("lang")
     if lang in ("zh", "en"):
         return lang  # type: ignore[return-value]
@@ -64,6 +66,8 @@ def language_of(request: Request) -> Language:
 
 
 def bad_query(name: str, zh: str, en: str) -> ServiceProblem:
+    """Invalid input (422) naming the query parameter or header ``name``, with the
+    message in both languages."""
     problem = Problem(name, Text(zh, en))
     err = InputError([problem], what="query")
     return ServiceProblem(
@@ -75,6 +79,8 @@ def bad_query(name: str, zh: str, en: str) -> ServiceProblem:
 
 
 def date_param(request: Request, name: str) -> dt.date | None:
+    """The date of query parameter ``name`` (``None`` when absent; 422 when not
+    YYYY-MM-DD)."""
     text = request.query_params.get(name)
     if text is None:
         return None
@@ -89,6 +95,7 @@ def date_param(request: Request, name: str) -> dt.date | None:
 
 
 def as_of_param(request: Request, *, required: bool) -> dt.date | None:
+    """The query parameter ``as_of`` (422 when missing and ``required``)."""
     as_of = date_param(request, "as_of")
     if as_of is None and required:
         raise bad_query("as_of", "缺少评估日 as_of", "the date as_of is missing")
@@ -96,6 +103,8 @@ def as_of_param(request: Request, *, required: bool) -> dt.date | None:
 
 
 def overrides_of(pack: Pack, request: Request) -> dict[str, Any]:
+    """The parameter overrides of the query parameters ``set=NAME=VALUE``, checked
+    against ``pack`` (422 naming a malformed or unknown one)."""
     values: dict[str, Any] = {}
     for item in request.query_params.getlist("set"):
         name, sep, value = item.partition("=")

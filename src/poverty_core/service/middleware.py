@@ -34,6 +34,8 @@ _OPEN_PATHS = frozenset(op.path for op in OPERATIONS if op.open) | {"/docs"}
 
 
 def problem_response(problem: ServiceProblem, request: Request | None, scope: Scope) -> Response:
+    """The problem details of ``problem`` in the request's language (English when it
+    cannot be told), its kind noted for the access log."""
     try:
         lang = language_of(request) if request is not None else "en"
     except ServiceProblem:
