@@ -21,11 +21,12 @@ import attrs
 
 from poverty_core._text import Language, Text
 from poverty_core.codes import Code
-from poverty_core.columnar import MissingExtra, _column_spec
 from poverty_core.errors import UnknownName
 from poverty_core.form import NON_STUDENT, TABLES, FormField, national_form
 from poverty_core.io import Outputs, temp_beside, writing
 from poverty_core.model import Household, Person
+from poverty_core.registers.problems import MissingExtra
+from poverty_core.registers.specs import _column_spec
 from poverty_core.rules import versions_of
 from poverty_core.vocabulary import of
 
