@@ -41,7 +41,6 @@ from poverty_core.records import record_view
 from poverty_core.rendering import environment, render_template
 from poverty_core.rules import Outcome
 
-_environment = environment  # the name other modules knew the environment by
 __all__ = [
     "Report",
     "Reportable",
