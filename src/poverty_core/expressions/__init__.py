@@ -26,23 +26,17 @@ lists (the type checker is hand-written: it walks this package's own blocks).
 
 from __future__ import annotations
 
-from poverty_core.expressions.base import (
-    And,
-    Arith,
-    Compare,
-    Const,
-    Expr,
-    IsIn,
-    Lookup,
-    Not,
-    Or,
-    Param,
-    Reference,
-    all_of,
-    any_of,
-    lit,
-    not_,
-)
+from poverty_core.expressions.base import And as And
+from poverty_core.expressions.base import Arith as Arith
+from poverty_core.expressions.base import Compare as Compare
+from poverty_core.expressions.base import Const as Const
+from poverty_core.expressions.base import Expr, all_of, any_of, lit, not_
+from poverty_core.expressions.base import IsIn as IsIn
+from poverty_core.expressions.base import Lookup as Lookup
+from poverty_core.expressions.base import Not as Not
+from poverty_core.expressions.base import Or as Or
+from poverty_core.expressions.base import Param as Param
+from poverty_core.expressions.base import Reference as Reference
 from poverty_core.expressions.builders import (
     all_members,
     any_member,
@@ -60,70 +54,40 @@ from poverty_core.expressions.builders import (
     param,
     procedure_complete,
     step_date,
-    subject_of,
     where,
 )
-from poverty_core.expressions.combinators import (
-    Coalesce,
-    Filled,
-    Function,
-    Length,
-    MemberAggregate,
-    Where,
-)
-from poverty_core.expressions.leaves import (
-    AsOf,
-    ChecklistComplete,
-    ChecklistItem,
-    Field,
-    Member,
-    ProcedureComplete,
-    StepDate,
-    StepDone,
-)
-from poverty_core.expressions.scope import Many, Namer, One, ParamSource, Ref, RefKind
-from poverty_core.expressions.typecheck import (
-    ValueType,
-    check_types,
-    code_list_of,
-    static_type,
-    type_problems,
-)
+from poverty_core.expressions.builders import subject_of as subject_of
+from poverty_core.expressions.combinators import Coalesce as Coalesce
+from poverty_core.expressions.combinators import Filled as Filled
+from poverty_core.expressions.combinators import Function as Function
+from poverty_core.expressions.combinators import Length as Length
+from poverty_core.expressions.combinators import MemberAggregate as MemberAggregate
+from poverty_core.expressions.combinators import Where as Where
+from poverty_core.expressions.leaves import AsOf as AsOf
+from poverty_core.expressions.leaves import ChecklistComplete as ChecklistComplete
+from poverty_core.expressions.leaves import ChecklistItem as ChecklistItem
+from poverty_core.expressions.leaves import Field as Field
+from poverty_core.expressions.leaves import Member as Member
+from poverty_core.expressions.leaves import ProcedureComplete as ProcedureComplete
+from poverty_core.expressions.leaves import StepDate as StepDate
+from poverty_core.expressions.leaves import StepDone as StepDone
+from poverty_core.expressions.scope import Many as Many
+from poverty_core.expressions.scope import Namer as Namer
+from poverty_core.expressions.scope import One as One
+from poverty_core.expressions.scope import ParamSource as ParamSource
+from poverty_core.expressions.scope import Ref
+from poverty_core.expressions.scope import RefKind as RefKind
+from poverty_core.expressions.typecheck import ValueType, check_types, static_type, type_problems
 from poverty_core.expressions.typecheck import _source_of as _source_of  # tests render rules
+from poverty_core.expressions.typecheck import code_list_of as code_list_of
 
+# The blocks' classes and the scopes are importable from here too (the rules of the
+# packs, the engine and the blocks of poverty_core.blocks use them); the names below are
+# the API pack authors write rules with.
 __all__ = [
-    "And",
-    "Arith",
-    "AsOf",
-    "ChecklistComplete",
-    "ChecklistItem",
-    "Coalesce",
-    "Compare",
-    "Const",
     "Expr",
-    "Field",
-    "Filled",
-    "Function",
-    "IsIn",
-    "Length",
-    "Lookup",
-    "Many",
-    "Member",
-    "MemberAggregate",
-    "Namer",
-    "Not",
-    "One",
-    "Or",
-    "Param",
-    "ParamSource",
-    "ProcedureComplete",
     "Ref",
-    "RefKind",
-    "Reference",
-    "StepDate",
-    "StepDone",
     "ValueType",
-    "Where",
     "all_members",
     "all_of",
     "any_member",
@@ -133,7 +97,6 @@ __all__ = [
     "checklist_complete",
     "checklist_item",
     "coalesce",
-    "code_list_of",
     "count_members",
     "field",
     "filled",
@@ -147,7 +110,6 @@ __all__ = [
     "procedure_complete",
     "static_type",
     "step_date",
-    "subject_of",
     "type_problems",
     "where",
 ]
