@@ -514,6 +514,7 @@ def check_types(
     problem names both sides, as the author wrote them, with their types.
 
     >>> from poverty_core.codes import HouseGrade
+    >>> from poverty_core.expressions import field
     >>> [p.en for p in check_types(field("main_cause").eq(HouseGrade.A), "household")]
     ['compares field("main_cause") (a code of poverty_cause) with HouseGrade.A (a code of house_grade): codes of two different code lists never match']
     """  # noqa: E501
