@@ -76,8 +76,6 @@ LOCAL_IMPORTS_ALLOWED: dict[tuple[str, str], int] = {
     ("sphinxext.py", "poverty_core.cli"): 1,
     ("sphinxext.py", "poverty_core.diff"): 4,
     ("sphinxext.py", "poverty_core.rules"): 2,
-    # reg: columnar
-    ("columnar.py", "poverty_core.convert"): 2,
     # speed: convert
     ("convert.py", "poverty_core.errors"): 1,
     # -- in modules no branch of issue 12 owns (io, dynamic_report): still to remove ------
@@ -89,7 +87,6 @@ LOCAL_IMPORTS_ALLOWED: dict[tuple[str, str], int] = {
 LONG_MODULES_ALLOWED: frozenset[str] = frozenset(
     {
         # -- being split by other branches (issue 12) ------------------------------------
-        "columnar.py",  # reg: becomes poverty_core/registers/
         "records.py",  # rec
         "dynamic.py",  # rec
         "diff.py",  # rec
