@@ -25,8 +25,8 @@ from typing import Any
 
 import attrs
 
-from poverty_core import aliases  # aliases reads the form too: used at call time
 from poverty_core._text import Text
+from poverty_core._wording import normalize, on_command_line
 from poverty_core.errors import InputError, Problem
 
 __all__ = [
@@ -154,7 +154,7 @@ class NationalForm:
             target = f.target
             if f.table == table and target is not None:
                 for h in f.headers():
-                    out.setdefault(aliases.normalize(h), target)
+                    out.setdefault(normalize(h), target)
         return out
 
     def unused(self, table: str) -> dict[str, str]:
@@ -164,9 +164,9 @@ class NationalForm:
         for f in self.fields:
             if f.table == table and f.unused:
                 for h in f.headers():
-                    out.setdefault(aliases.normalize(h), f.code)
+                    out.setdefault(normalize(h), f.code)
         for h in self.unused_headers:
-            out.setdefault(aliases.normalize(h), "")
+            out.setdefault(normalize(h), "")
         return out
 
     def supplier(self, table: str, column: str) -> FormField | None:
@@ -187,9 +187,7 @@ class NationalForm:
         for key, value in (chosen or {}).items():
             known = self.interpretations.get(key)
             where = (
-                f"--interpret {key}={value}"
-                if aliases.on_command_line()
-                else f"interpretations[{key!r}]"
+                f"--interpret {key}={value}" if on_command_line() else f"interpretations[{key!r}]"
             )
             if known is None:
                 names = ", ".join(self.interpretations)
@@ -217,7 +215,7 @@ class NationalForm:
                 out[key] = value
         if problems:
             raise InputError(
-                problems, what="--interpret" if aliases.on_command_line() else "interpretations"
+                problems, what="--interpret" if on_command_line() else "interpretations"
             )
         return out
 

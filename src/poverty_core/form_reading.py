@@ -25,7 +25,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from poverty_core._text import Text
-from poverty_core.aliases import normalize
+from poverty_core._wording import normalize
 from poverty_core.codes import Code, SchoolingStage, SchoolingStatus
 from poverty_core.form import NON_STUDENT, FormField, national_form, schooling_words
 

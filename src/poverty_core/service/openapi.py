@@ -14,7 +14,7 @@ from typing import Any
 
 import attrs
 
-from poverty_core import __version__
+from poverty_core._version import __version__
 from poverty_core.convert import RECORD_TYPES, json_schema
 from poverty_core.packs import Pack
 from poverty_core.service import models
