@@ -97,9 +97,10 @@ def classify(
     checked = pack.check_overrides(overrides or {})
     refs = _references(pack, references)
     params = _params(pack, as_of, checked, refs)
-    findings = _findings(classifier.class_criteria(), record, subject, One(record, as_of, params))
+    plans = params.plans(classifier, classifier.class_criteria, subject)
+    findings = _findings(plans, One(record, as_of, params))
     chosen, looked = first_classes(_status_matrix([f.status for f in findings]))
-    provenance = _provenance(pack, as_of, checked, refs)
+    provenance = params.provenance()
     return _classification(
         classifier, record.id, int(chosen[0]), int(looked[0]), findings, provenance
     )

@@ -66,6 +66,7 @@ from poverty_core.evaluation import (
     _stacked,
     check_in_force,
     decision_on,
+    decision_plan,
 )
 from poverty_core.evaluation import _frame_of as _frame_of  # indicators reads it from here
 from poverty_core.expressions import Many, One, subject_of
@@ -124,16 +125,15 @@ def decide(
     references: Mapping[str, ReferenceData] | None = None,
 ) -> DecisionResult:
     """Evaluate decision ``decision_id`` of ``pack`` on one record on date ``as_of``."""
-    decision, rules = decision_on(pack, decision_id, as_of)
-    subject = _check_subject(decision.subject, decision.id, record)
-    checked = pack.check_overrides(overrides or {})
-    refs = _references(pack, references)
-    params = _params(pack, as_of, checked, refs)
-    findings = _findings(rules, record, subject, One(record, as_of, params))
+    decision, rules, subject = decision_plan(pack, decision_id, as_of)
+    if not isinstance(record, subject):
+        _check_subject(decision.subject, decision.id, record)
+    checked = pack.check_overrides(overrides or {}) if overrides else {}
+    params = _params(pack, as_of, checked, _references(pack, references))
+    plans = params.plans(decision, lambda: rules, subject)
+    findings = _findings(plans, One(record, as_of, params))
     outcome = _OUTCOME_CODES[outcome_of(_seen(f.status for f in findings))]
-    return _decision_result(
-        decision, record.id, outcome, findings, _provenance(pack, as_of, checked, refs)
-    )
+    return _decision_result(decision, record.id, outcome, findings, params.provenance())
 
 
 def decide_batch(

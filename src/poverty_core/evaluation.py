@@ -7,7 +7,7 @@ which version of a decision and of each criterion governs on a date
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, Protocol
 
 import attrs
@@ -20,7 +20,6 @@ from poverty_core.combining import (
     STATUS_CODES,
     Statuses,
     _missing_of,
-    _status,
 )
 from poverty_core.errors import InputError, NotInForce, Problem
 from poverty_core.expressions import Expr, Many, One, Ref, code_list_of, subject_of
@@ -47,10 +46,12 @@ from poverty_core.rules import (
 __all__ = [
     "BatchResult",
     "CriterionColumns",
+    "CriterionPlan",
     "PackLike",
     "Params",
     "check_in_force",
     "decision_on",
+    "decision_plan",
 ]
 
 
@@ -94,6 +95,27 @@ class Params:
         self.overrides = dict(overrides)
         self.references = dict(_references(pack, references))
         self._uses: dict[str, ParameterUse | None] = {}
+        self._plans: dict[int, tuple[Any, tuple[CriterionPlan, ...]]] = {}
+        self._provenance: Provenance | None = None
+
+    def provenance(self) -> Provenance:
+        """The provenance of a run with these values (made once: every result of the
+        run shares it, as the rows of a batch do)."""
+        if self._provenance is None:
+            self._provenance = _provenance(self.pack, self.as_of, self.overrides, self.references)
+        return self._provenance
+
+    def plans(
+        self, owner: Any, rules: Callable[[], Sequence[Criterion]], subject: type[Any]
+    ) -> tuple[CriterionPlan, ...]:
+        """The criteria ``rules()`` of ``owner`` (a decision, a classifier) prepared for
+        one-record evaluation with these values, made once per owner."""
+        hit = self._plans.get(id(owner))
+        if hit is not None and hit[0] is owner:
+            return hit[1]
+        made = tuple(CriterionPlan.of(rule, self, subject) for rule in rules())
+        self._plans[id(owner)] = (owner, made)
+        return made
 
     def reference(self, name: str) -> ReferenceData | None:
         """The reference data ``name`` supplied for the run, or ``None`` (unknown)."""
@@ -262,6 +284,27 @@ def _param_uses(rule: Criterion, params: Params) -> tuple[ParameterUse, ...]:
     return tuple(u for u in uses if u is not None)
 
 
+_DECISIONS: dict[tuple[int, str, dt.date], tuple[Any, Decision, list[Criterion], type[Any]]] = {}
+
+
+def decision_plan(
+    pack: PackLike, decision_id: str, as_of: dt.date
+) -> tuple[Decision, list[Criterion], type[Any]]:
+    """:func:`decision_on` and the decision's record class, looked up once per pack,
+    decision and date (a pack is immutable once assembled); the errors are
+    :func:`decision_on`'s."""
+    key = (id(pack), decision_id, as_of)
+    hit = _DECISIONS.get(key)
+    if hit is not None and hit[0] is pack:
+        return hit[1], hit[2], hit[3]
+    decision, rules = decision_on(pack, decision_id, as_of)
+    if len(_DECISIONS) > 256:
+        _DECISIONS.clear()
+    subject = subject_of(decision.subject)
+    _DECISIONS[key] = (pack, decision, rules, subject)
+    return decision, rules, subject
+
+
 def decision_on(
     pack: PackLike, decision_id: str, as_of: dt.date
 ) -> tuple[Decision, list[Criterion]]:
@@ -305,40 +348,72 @@ def check_in_force(pack: PackLike, kind: Text, item: Any, as_of: dt.date) -> Any
     return version
 
 
-def _findings(
-    rules: Sequence[Criterion], record: Any, subject: type[Any], scope: One
-) -> list[Finding]:
-    params = scope.params
-    assert isinstance(params, Params)
-    findings = []
-    for newest in rules:
-        rule = in_force_on(newest, scope.as_of)
+def _no_value(value: Any) -> None:
+    return None
+
+
+@attrs.define(slots=True)
+class CriterionPlan:
+    """One criterion of a run, prepared once for the run's date and parameter values:
+    the version in force, what its finding reports and how that is shown, and the
+    parameters it uses. Only the record's values are left to evaluate."""
+
+    newest: Criterion
+    rule: Criterion | None
+    """The version in force (``None``: not in force on the run's date)."""
+    observed: Expr | None
+    show_observed: Callable[[Any], Any]
+    required: Expr | None
+    show_required: Callable[[Any], Any]
+    comparison: str | None
+    uses: tuple[ParameterUse, ...]
+    idle: Finding | None
+    """The finding of a criterion not in force (the same for every record)."""
+
+    @classmethod
+    def of(cls, newest: Criterion, params: Params, subject: type[Any]) -> CriterionPlan:
+        """The plan of ``newest`` with ``params`` for records of class ``subject``."""
+        rule = in_force_on(newest, params.as_of)
         if rule is None:
-            findings.append(Finding(newest, Status.NOT_IN_FORCE, None, None, newest.comparison()))
+            idle = Finding(newest, Status.NOT_IN_FORCE, None, None, newest.comparison())
+            return cls(newest, None, None, _no_value, None, _no_value, None, (), idle)
+        observed, required = rule.observed_expr(), rule.required_expr()
+        return cls(
+            newest,
+            rule,
+            observed,
+            _decoder(observed, subject),
+            required,
+            _decoder(required, subject),
+            rule.comparison(),
+            _param_uses(rule, params),
+            None,
+        )
+
+
+def _findings(plans: Sequence[CriterionPlan], scope: One) -> list[Finding]:
+    """One record's finding of each planned criterion."""
+    findings = []
+    for plan in plans:
+        rule = plan.rule
+        if rule is None:
+            assert plan.idle is not None
+            findings.append(plan.idle)
             continue
-        status = _status(rule.test.one(scope))
-        observed_expr, required_expr = rule.observed_expr(), rule.required_expr()
-        observed = _decoder(observed_expr, subject)(
-            observed_expr.one(scope) if observed_expr is not None else None
-        )
-        required = _decoder(required_expr, subject)(
-            required_expr.one(scope) if required_expr is not None else None
-        )
+        value = rule.test.one(scope)
+        status = _UNKNOWN if value is None else _PASSED if value else _FAILED
+        observed = None if plan.observed is None else plan.show_observed(plan.observed.one(scope))
+        required = None if plan.required is None else plan.show_required(plan.required.one(scope))
         missing: tuple[str, ...] = ()
-        if status is Status.UNKNOWN:
+        if status is _UNKNOWN:
             missing = _ordered(rule, rule.test.blame_one(scope))
         findings.append(
-            Finding(
-                rule,
-                status,
-                observed,
-                required,
-                rule.comparison(),
-                missing,
-                _param_uses(rule, params),
-            )
+            Finding(rule, status, observed, required, plan.comparison, missing, plan.uses)
         )
     return findings
+
+
+_UNKNOWN, _PASSED, _FAILED = Status.UNKNOWN, Status.PASSED, Status.FAILED
 
 
 def _check_subject(kind: str, what: str, record: Any) -> type[Any]:
