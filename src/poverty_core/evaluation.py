@@ -201,12 +201,16 @@ def _params(
     date, overrides and reference data (by content hash; a pack is immutable once
     assembled)."""
     refs = _references(pack, references)
-    try:
-        hashes = tuple(sorted((name, data.sha256) for name, data in refs.items()))
-        key = (id(pack), as_of, tuple(sorted(overrides.items())), hashes)
-        hash(key)
-    except TypeError:  # an unhashable override value: no sharing
-        return Params(pack, as_of, overrides, refs)
+    key: tuple[Any, ...]
+    if not overrides and not refs:  # the usual run: no sorting to do
+        key = (id(pack), as_of, (), ())
+    else:
+        try:
+            hashes = tuple(sorted((name, data.sha256) for name, data in refs.items()))
+            key = (id(pack), as_of, tuple(sorted(overrides.items())), hashes)
+            hash(key)
+        except TypeError:  # an unhashable override value: no sharing
+            return Params(pack, as_of, overrides, refs)
     hit = _PARAMS.get(key)
     if hit is not None and hit[0] is pack:
         return hit[1]
@@ -402,8 +406,11 @@ def _findings(plans: Sequence[CriterionPlan], scope: One) -> list[Finding]:
             continue
         value = rule.test.one(scope)
         status = _UNKNOWN if value is None else _PASSED if value else _FAILED
-        observed = None if plan.observed is None else plan.show_observed(plan.observed.one(scope))
-        required = None if plan.required is None else plan.show_required(plan.required.one(scope))
+        observed = required = None  # unknown ones are not decoded
+        if plan.observed is not None and (value := plan.observed.one(scope)) is not None:
+            observed = plan.show_observed(value)
+        if plan.required is not None and (value := plan.required.one(scope)) is not None:
+            required = plan.show_required(value)
         missing: tuple[str, ...] = ()
         if status is _UNKNOWN:
             missing = _ordered(rule, rule.test.blame_one(scope))
