@@ -67,6 +67,7 @@ from poverty_core.evaluation import (
     check_in_force,
     decision_on,
     decision_plan,
+    ids_of,
 )
 from poverty_core.evaluation import _frame_of as _frame_of  # indicators reads it from here
 from poverty_core.expressions import Many, One, subject_of
@@ -155,5 +156,4 @@ def decide_batch(
     columns = _columns(rules, frame, Many(frame, as_of, params))
     outcome = decision_outcomes(_stacked(columns, frame.n))
     provenance = _provenance(pack, as_of, checked, refs)
-    ids = frame.column("id").values
-    return BatchResult(decision, ids, outcome, columns, provenance, subject)
+    return BatchResult(decision, ids_of(frame), outcome, columns, provenance, subject)

@@ -30,7 +30,7 @@ from poverty_core.findings import (
     Provenance,
     _periods_text,
 )
-from poverty_core.frame import Frame, Vec, strings_of
+from poverty_core.frame import FieldKind, Frame, Vec, _arrow_vec, strings_of
 from poverty_core.parameters import Parameter
 from poverty_core.references import ReferenceData
 from poverty_core.rules import (
@@ -477,15 +477,25 @@ class BatchResult:
     """A decision over many records: outcome and per-criterion columns."""
 
     decision: Decision
-    ids: npt.NDArray[Any]
+    _ids: Any = attrs.field(alias="ids")
+    """The ids as given: an object array, or the Arrow column of a frame read from
+    Arrow (converted when :attr:`ids` is first read)."""
     outcome: npt.NDArray[np.int8]
     """0 not eligible, 1 eligible, 2 undetermined."""
     criteria: list[CriterionColumns]
     provenance: Provenance
     subject: type[Any]
 
+    @property
+    def ids(self) -> npt.NDArray[Any]:
+        """Each row's record id (an object array)."""
+        if not isinstance(self._ids, np.ndarray):
+            # A million Python strings cost more than the whole decision: made on demand.
+            self._ids = _arrow_vec(self._ids, FieldKind("text"), "id").values
+        return self._ids
+
     def __len__(self) -> int:
-        return int(self.ids.shape[0])
+        return len(self._ids)
 
     def outcomes(self) -> list[Outcome]:
         """Each row's outcome."""
@@ -501,7 +511,7 @@ class BatchResult:
         :func:`~poverty_core.engine.decide` gives it."""
         outcome = _OUTCOME_CODES[int(self.outcome[row])]
         return _decision_result(
-            self.decision, str(self.ids[row]), outcome, self.findings(row), self.provenance
+            self.decision, _id_at(self._ids, row), outcome, self.findings(row), self.provenance
         )
 
     def findings(self, row: int) -> list[Finding]:
@@ -527,6 +537,21 @@ class BatchResult:
         if not len(hits):
             raise KeyError(subject_id)
         return int(hits[0])
+
+
+def _id_at(ids: Any, row: int) -> str:
+    """The id of one row, without converting a whole Arrow column."""
+    value = ids[row]
+    return str(value if isinstance(ids, np.ndarray) else value.as_py())
+
+
+def ids_of(frame: Frame) -> Any:
+    """A frame's ids for a batch result: the Arrow column itself when the frame was read
+    from Arrow and has not converted it (see :attr:`BatchResult.ids`)."""
+    table = frame.table
+    if "id" not in frame.columns and table is not None and "id" in table.column_names:
+        return table.column("id")
+    return frame.column("id").values
 
 
 def _cell(vec: Vec | None, row: int, expr: Expr | None, subject: type[Any]) -> Any:
