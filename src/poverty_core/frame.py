@@ -398,6 +398,21 @@ def _bits(buffer: Any, offset: int, n: int, *, fill: bool) -> Array:
     return bits[offset:].view(np.bool_)
 
 
+def _is_float(tp: Any) -> bool:
+    return bool(pa.types.is_floating(tp)) and tp != pa.float16()
+
+
+def _data(array: Any) -> Array:
+    """The values buffer of a primitive Arrow array as numpy (no copy; the slots of
+    nulls hold whatever the buffer holds)."""
+    dtype = np.dtype(array.type.to_pandas_dtype())
+    buffer = array.buffers()[1]
+    if buffer is None or len(array) == 0:
+        return np.zeros(len(array), dtype=dtype)
+    count = array.offset + len(array)
+    return np.frombuffer(buffer, dtype=dtype, count=count)[array.offset :]
+
+
 def _arrow_vec(column: Any, kind: FieldKind, name: str) -> Vec:
     """One typed Arrow column as a :class:`Vec` (nulls are unknown)."""
     if isinstance(column, pa.ChunkedArray):
@@ -408,6 +423,10 @@ def _arrow_vec(column: Any, kind: FieldKind, name: str) -> Vec:
         values = _bits(column.buffers()[1], column.offset, len(column), fill=False) & known
     elif kind.kind == "bool":
         values = np.asarray(pc.fill_null(column, False).to_numpy(zero_copy_only=False), np.bool_)
+    elif kind.kind == "number" and (pa.types.is_integer(column.type) or _is_float(column.type)):
+        # Straight from the data buffer; the slots of nulls hold anything: zeroed.
+        raw = _data(column)
+        values = np.where(known, raw, raw.dtype.type(0)).astype(np.float64, copy=False)
     elif kind.kind == "number":
         filled = pc.fill_null(pc.cast(column, pa.float64()), 0.0)
         values = np.asarray(filled.to_numpy(zero_copy_only=False), dtype=np.float64)
@@ -426,9 +445,9 @@ def _arrow_vec(column: Any, kind: FieldKind, name: str) -> Vec:
             )
         except ValueError as exc:
             raise ValueError(f"{name}: {exc}") from None
-        indices = pc.fill_null(encoded.indices, 0).to_numpy(zero_copy_only=False)
-        values = lookup[indices] if len(lookup) else np.zeros(len(column), np.int32)
-        values = np.where(known, values, 0).astype(np.int32)
+        # An unknown cell points past the dictionary, at an appended 0.
+        picks = np.where(known, _data(encoded.indices), len(lookup))
+        values = np.append(lookup, np.int32(0))[picks]
         return Vec(values, known, coded=True)
     elif kind.kind == "list":
         lengths = pc.fill_null(pc.list_value_length(column), 0)
