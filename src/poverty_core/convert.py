@@ -344,17 +344,15 @@ def _float_or_none(value: Any, _: Any) -> float | None:
 
 
 def _fast_tuple_hook(conv: cattrs.Converter) -> Callable[[Any, Any], Any]:
-    """Lists become tuples, stopping at the first bad item (the fast path)."""
-    items: dict[Any, tuple[Any, Callable[[Any, Any], Any]]] = {}
+    """Lists become tuples, stopping at the first bad item (the fast path). The item
+    hook is looked up on each call, as the detailed path does, so a record class
+    registered later (a pack's) is found."""
 
     def hook(value: Any, tp: Any) -> Any:
         if not isinstance(value, list | tuple):
             raise _expect("列表", "a list", value)
-        found = items.get(tp)
-        if found is None:
-            item_type = typing.get_args(tp)[0]
-            found = items[tp] = (item_type, conv.get_structure_hook(item_type))
-        item_type, item_hook = found
+        item_type = typing.get_args(tp)[0]
+        item_hook = conv.get_structure_hook(item_type)
         return tuple([item_hook(item, item_type) for item in value])
 
     return hook
