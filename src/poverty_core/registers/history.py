@@ -16,9 +16,10 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from poverty_core._text import Text
+from poverty_core.checks import EARLIEST_EVENT, event_date_problem
 from poverty_core.codes import StatusEventKind
 from poverty_core.errors import Problem
-from poverty_core.model import EARLIEST_EVENT, Household, _event_date_problem
+from poverty_core.model import Household
 from poverty_core.registers.problems import _show
 
 __all__ = ["HISTORY_TYPE", "history_column"]
@@ -87,7 +88,7 @@ def _event_date_of(value: Any) -> tuple[dt.date | None, Text | None]:
             return None, Text(f"不是日期：{_show(value)}", f"not a date: {_show(value)}")
     if not isinstance(value, dt.date):
         return None, Text("缺少日期", "date missing")
-    return value, _event_date_problem(value)
+    return value, event_date_problem(value)
 
 
 def _clean_history(column: pa.ChunkedArray | pa.Array) -> pa.Array | None:
