@@ -88,6 +88,13 @@ def test_bounds_are_allowed(check: Check) -> None:
     _column_agrees(check, [check.minimum, check.maximum, None], pa.float64())
 
 
+def test_not_a_number_fails_a_bounded_check() -> None:
+    for check in BOUNDED:
+        assert check(float("nan")) is not None, check.name
+        assert check.column is not None
+        assert check.column(pa.array([float("nan"), None], pa.float64())).tolist() == [True, False]
+
+
 def test_schema_constraints_of_other_checks() -> None:
     assert DECLARED["non_empty_id"].json_schema() == {"minLength": 1}
     assert DECLARED["members"].json_schema() == {"minItems": 1}

@@ -16,7 +16,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from poverty_core._text import Text
-from poverty_core.checks import EARLIEST_EVENT, event_date_problem
+from poverty_core.checks import EVENT_DATE, event_date_problem
 from poverty_core.codes import StatusEventKind
 from poverty_core.errors import Problem
 from poverty_core.model import Household
@@ -110,8 +110,7 @@ def _clean_history(column: pa.ChunkedArray | pa.Array) -> pa.Array | None:
         kinds.null_count
         or dates.null_count
         or not pc.all(pc.is_in(kinds.cast(pa.string()), value_set=codes)).as_py()
-        or pc.min(dates).as_py() < EARLIEST_EVENT
-        or pc.max(dates).as_py() > dt.date.today()
+        or EVENT_DATE.failing(dates).any()
     ):
         return None
     try:
