@@ -332,5 +332,6 @@ def test_each_validator_carries_its_declared_check() -> None:
             check = a.metadata.get("check")
             if check is None:
                 continue
-            validators = a.validator if isinstance(a.validator, list | tuple) else [a.validator]
+            # a list of validators is one attrs.validators.and_ (its _validators)
+            validators = getattr(a.validator, "_validators", None) or [a.validator]
             assert check in [getattr(v, "check", None) for v in validators], a.name
