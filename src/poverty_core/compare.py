@@ -50,6 +50,7 @@ from poverty_core.compare_changes import (
     group_changes,
 )
 from poverty_core.compare_report import render, shown_value
+from poverty_core.digests import RowsDigest
 from poverty_core.errors import NotInForce
 from poverty_core.indicators import GroupTotals
 from poverty_core.io import Outputs, json_text, writing
@@ -65,7 +66,7 @@ from poverty_core.jobs import (
 )
 from poverty_core.packs import Pack, load_pack
 from poverty_core.privacy import mask_if_id_number, redact_data
-from poverty_core.records import RowsDigest, job_record
+from poverty_core.recording import job_record
 from poverty_core.rules import Status, in_force_on
 from poverty_core.scaleout import merge_summaries
 from poverty_core.sources import (

@@ -48,6 +48,7 @@ from poverty_core import indicators
 from poverty_core._text import Language, Text
 from poverty_core.batch import ResultWriter, RunSummary, TableSink, assess
 from poverty_core.columnar import FileCount, Rejected
+from poverty_core.digests import RowsDigest
 from poverty_core.engine import BatchResult, Finding
 from poverty_core.errors import InputError, NotInForce, PovertyCoreError, Problem
 from poverty_core.io import (
@@ -63,7 +64,8 @@ from poverty_core.packs import Pack
 from poverty_core.plugins import PackRegistry, default_registry
 from poverty_core.privacy import mask_ids, mask_if_id_number, redact, redact_data
 from poverty_core.readiness import Readiness
-from poverty_core.records import RECORD_FORMAT, DecisionRecord, RowsDigest, job_record, record_path
+from poverty_core.record_model import RECORD_FORMAT, DecisionRecord, record_path
+from poverty_core.recording import job_record
 from poverty_core.report import render
 from poverty_core.rules import Status, in_force_on
 from poverty_core.sources import (

@@ -34,10 +34,10 @@ from typing import Any, TextIO, cast
 
 from poverty_core import diff as pack_diff
 from poverty_core import dynamic, service
-from poverty_core import records as decision_records
 from poverty_core._text import Language, Text
 from poverty_core._version import __version__
 from poverty_core.aliases import command_line_options
+from poverty_core.cli import records as record_commands
 from poverty_core.columnar import LAYOUTS, open_register, records_from_tables
 from poverty_core.console import (
     Progress,
@@ -298,14 +298,14 @@ def _parser() -> argparse.ArgumentParser:
         help="decide a register and write results with their decision record "
         "/ 写出带决策记录的结果",
     )
-    decision_records.add_record_arguments(p)
+    record_commands.add_record_arguments(p)
 
     p = sub.add_parser(
         "verify",
         help="re-run a results file against its inputs; exit 1 naming each difference "
         "/ 复核结果文件",
     )
-    decision_records.add_verify_arguments(p)
+    record_commands.add_verify_arguments(p)
 
     p = sub.add_parser("schema", help="print the JSON Schema of a record kind")
     p.add_argument("--kind", choices=sorted(RECORD_TYPES), default="household")
@@ -424,8 +424,8 @@ def _dispatch(args: argparse.Namespace, out: TextIO) -> int:
         "template": _template,
         "diff": pack_diff.run_command,
         "transitions": dynamic.run_command,
-        "record": decision_records.run_record,
-        "verify": decision_records.run_verify,
+        "record": record_commands.run_record,
+        "verify": record_commands.run_verify,
         "serve": service.command,
     }[args.command]
     return handler(args, out)
