@@ -33,11 +33,12 @@ from pathlib import Path
 from typing import Any, TextIO, cast
 
 from poverty_core import diff as pack_diff
-from poverty_core import dynamic, service
+from poverty_core import service
 from poverty_core._text import Language, Text
 from poverty_core._version import __version__
 from poverty_core.aliases import command_line_options
 from poverty_core.cli import records as record_commands
+from poverty_core.cli import transitions as transition_commands
 from poverty_core.columnar import LAYOUTS, open_register, records_from_tables
 from poverty_core.console import (
     Progress,
@@ -291,7 +292,7 @@ def _parser() -> argparse.ArgumentParser:
         "transitions",
         help="dynamic management: each household's exit, re-entry, removal or stay / 动态管理",
     )
-    dynamic.add_arguments(p)
+    transition_commands.add_arguments(p)
 
     p = sub.add_parser(
         "record",
@@ -423,7 +424,7 @@ def _dispatch(args: argparse.Namespace, out: TextIO) -> int:
         "schema": _schema,
         "template": _template,
         "diff": pack_diff.run_command,
-        "transitions": dynamic.run_command,
+        "transitions": transition_commands.run_command,
         "record": record_commands.run_record,
         "verify": record_commands.run_verify,
         "serve": service.command,
