@@ -32,11 +32,11 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, TextIO, cast
 
-from poverty_core import diff as pack_diff
 from poverty_core import service
 from poverty_core._text import Language, Text
 from poverty_core._version import __version__
 from poverty_core.aliases import command_line_options
+from poverty_core.cli import diff as diff_command
 from poverty_core.cli import records as record_commands
 from poverty_core.cli import transitions as transition_commands
 from poverty_core.columnar import LAYOUTS, open_register, records_from_tables
@@ -286,7 +286,7 @@ def _parser() -> argparse.ArgumentParser:
         "diff",
         help="what a pack changes from its parent, or between two dates / 策略包的变化",
     )
-    pack_diff.add_arguments(p)
+    diff_command.add_arguments(p)
 
     p = sub.add_parser(
         "transitions",
@@ -423,7 +423,7 @@ def _dispatch(args: argparse.Namespace, out: TextIO) -> int:
         "validate": _validate,
         "schema": _schema,
         "template": _template,
-        "diff": pack_diff.run_command,
+        "diff": diff_command.run_command,
         "transitions": transition_commands.run_command,
         "record": record_commands.run_record,
         "verify": record_commands.run_verify,
