@@ -63,6 +63,7 @@ from poverty_core.model import County, Village
 from poverty_core.packs import Pack
 from poverty_core.plugins import PackRegistry, default_registry
 from poverty_core.privacy import mask_ids, mask_if_id_number, redact, redact_data
+from poverty_core.read_options import ReadOptions, read_options
 from poverty_core.readiness import Readiness
 from poverty_core.record_model import RECORD_FORMAT, DecisionRecord, record_path
 from poverty_core.recording import job_record
@@ -82,6 +83,7 @@ __all__ = [
     "Assessment",
     "NotReady",
     "OutputPaths",
+    "ReadOptions",
     "RowCounts",
     "Summary",
     "UsageError",
@@ -667,14 +669,8 @@ def assess_register(
     sample: str | None = None,
     villages: str | os.PathLike[str] | None = None,
     counties: str | os.PathLike[str] | None = None,
-    on_error: OnError = "fail",
+    read: ReadOptions | None = None,
     allow_undetermined: bool = False,
-    encoding: str | None = None,
-    aliases: Mapping[str, str] | None = None,
-    ignore_columns: Sequence[str] = (),
-    batch_size: int = 65536,
-    layout: str | None = None,
-    interpretations: Mapping[str, str] | None = None,
     output: str | os.PathLike[str] | None = None,
     report: str | os.PathLike[str] | None = None,
     rejects: str | os.PathLike[str] | None = None,
@@ -683,6 +679,13 @@ def assess_register(
     progress: Callable[[int], None] | None = None,
     notify: Callable[[Text], None] | None = None,
     registry: PackRegistry | None = None,
+    on_error: OnError | None = None,
+    encoding: str | None = None,
+    aliases: Mapping[str, str] | None = None,
+    ignore_columns: Sequence[str] | None = None,
+    batch_size: int | None = None,
+    layout: str | None = None,
+    interpretations: Mapping[str, str] | None = None,
 ) -> Assessment:
     """Run the register job: read, check, decide households, villages and counties,
     roll up, account for every row, write the outputs (see the module notes).
@@ -700,14 +703,14 @@ def assess_register(
     :param sample: a bundled SYNTHETIC sample register: ``lianjiang``, ``tianshui``,
         ``zhangzhou``.
     :param villages: a villages file (JSON, CSV, Parquet …); ``counties`` likewise.
-    :param on_error: ``fail`` (a bad row stops the run, every problem listed) or ``skip``
-        (bad rows are rejected: :attr:`Assessment.rejects`).
+    :param read: how the register is read (:class:`~poverty_core.read_options.ReadOptions`:
+        ``on_error`` — ``fail``, a bad row stops the run, every problem listed, or
+        ``skip``, bad rows are rejected: :attr:`Assessment.rejects` — the encoding,
+        aliases, ignored columns, batch size, layout and interpretations; default: as
+        the command line reads by default).
     :param allow_undetermined: run even when a parameter every eligible household needs
         has no value on the date (they come out undetermined) instead of
         :class:`NotReady`.
-    :param encoding: ``aliases``, ``ignore_columns``, ``batch_size``, ``layout``,
-        ``interpretations``: how the register is read
-        (:func:`~poverty_core.columnar.open_register`).
     :param output: the results file: ``.csv``, ``.parquet``, ``.jsonl`` (a row per
         household) or ``.json`` (the whole assessment).
     :param report: a report a person reads, ``.md`` or ``.html``, in ``language``.
@@ -719,12 +722,29 @@ def assess_register(
         ``allow_undetermined``; a temporary file an interrupted run left, removed).
     :param registry: where packs are found (default: the installed ones), for ``pack``
         by name and the data hashes of its parents in the record.
+    :param on_error: deprecated since 0.2, with ``encoding``, ``aliases``,
+        ``ignore_columns``, ``batch_size``, ``layout`` and ``interpretations``: the
+        fields of ``read`` as separate keywords (they warn with a
+        :class:`DeprecationWarning`; giving one and ``read`` is a :class:`UsageError`).
     :raises UsageError: a bad option, an output that is an input or another output.
     :raises ~poverty_core.errors.InputError: invalid input (every problem listed).
     :raises NotReady: see ``allow_undetermined``.
     :raises ~poverty_core.io.OutputError: an output could not be written (nothing is
         left behind).
     """
+    read = read_options(
+        read,
+        "assess_register",
+        {
+            "on_error": on_error,
+            "encoding": encoding,
+            "aliases": aliases,
+            "ignore_columns": ignore_columns,
+            "batch_size": batch_size,
+            "layout": layout,
+            "interpretations": interpretations,
+        },
+    )
     out = None if output is None else os.fspath(output)
     report_path = None if report is None else os.fspath(report)
     rejects_path = None if rejects is None else os.fspath(rejects)
@@ -738,8 +758,8 @@ def assess_register(
         out,
         report_path,
         rejects_path,
-        on_error,
-        batch_size,
+        read.on_error,
+        read.batch_size,
     )
     if isinstance(pack, str):
         pack = (registry or default_registry()).load(pack)
@@ -760,13 +780,7 @@ def assess_register(
         counties=counties,
         pack=pack,
         as_of=as_of,
-        on_error=on_error,
-        encoding=encoding,
-        aliases=aliases,
-        ignore_columns=ignore_columns,
-        batch_size=batch_size,
-        layout=layout,
-        interpretations=interpretations,
+        **read.keywords(),
     )
     day = assessment_date(source, as_of)
     if plan is None:
@@ -785,12 +799,7 @@ def assess_register(
         "sample": sample,
         "villages": None if villages is None else os.fspath(villages),
         "counties": None if counties is None else os.fspath(counties),
-        "on_error": on_error,
-        "encoding": encoding,
-        "aliases": dict(aliases or {}),
-        "ignore_columns": list(ignore_columns),
-        "layout": layout,
-        "interpretations": dict(interpretations or {}),
+        **read.recorded(),
     }
     files = Outputs()
     try:

@@ -25,6 +25,7 @@ from poverty_core.io import read_dataset
 from poverty_core.jobs import assess_register
 from poverty_core.plugins import default_registry
 from poverty_core.privacy import mask_if_id_number
+from poverty_core.read_options import ReadOptions
 from poverty_core.record_model import (
     FORMAT,
     RECORD_FORMAT,
@@ -425,18 +426,9 @@ def _record_differences(
     return differences
 
 
-_READ_AGAIN = (
-    "members",
-    "sample",
-    "villages",
-    "counties",
-    "on_error",
-    "encoding",
-    "aliases",
-    "ignore_columns",
-    "layout",
-    "interpretations",
-)
+_READ_AGAIN = ("members", "sample", "villages", "counties")
+"""The files a register job's record names beside the households file (how they were
+read is :meth:`~poverty_core.read_options.ReadOptions.from_recorded`)."""
 
 
 def _verify_job(
@@ -482,6 +474,7 @@ def _verify_job(
         allow_undetermined=True,
         keep_results=True,
         registry=reg,
+        read=ReadOptions.from_recorded(reading),
         **options,
     )
     assert rerun.record is not None

@@ -72,6 +72,7 @@ from poverty_core.packs import Pack, coerce_parameter
 from poverty_core.parameters import value_problem
 from poverty_core.plugins import default_registry
 from poverty_core.privacy import mask_if_id_number, redact, redact_data, showing_id_numbers
+from poverty_core.read_options import ReadOptions
 from poverty_core.register_form import register_template
 from poverty_core.samples import SAMPLES
 from poverty_core.sources import RegisterSource, assessment_date, open_source, read_records
@@ -603,6 +604,19 @@ def _check_usage(args: argparse.Namespace) -> None:
     )
 
 
+def _read(args: argparse.Namespace) -> ReadOptions:
+    """How a command reads its register, from its options."""
+    return ReadOptions(
+        on_error="skip" if getattr(args, "on_error", "fail") == "skip" else "fail",
+        encoding=args.encoding,
+        aliases=dict(args.aliases),
+        ignore_columns=args.ignore_columns,
+        batch_size=args.batch_size,
+        layout=args.layout,
+        interpretations=dict(args.interpretations),
+    )
+
+
 def _open(args: argparse.Namespace, pack: Pack | None = None) -> RegisterSource:
     """The source a command reads, from its options."""
     return open_source(
@@ -613,13 +627,7 @@ def _open(args: argparse.Namespace, pack: Pack | None = None) -> RegisterSource:
         counties=args.counties,
         pack=pack,
         as_of=args.as_of,
-        on_error="skip" if getattr(args, "on_error", "fail") == "skip" else "fail",
-        encoding=args.encoding,
-        aliases=dict(args.aliases),
-        ignore_columns=args.ignore_columns,
-        batch_size=args.batch_size,
-        layout=args.layout,
-        interpretations=dict(args.interpretations),
+        **_read(args).keywords(),
     )
 
 
@@ -645,14 +653,8 @@ def _assess(args: argparse.Namespace, out: TextIO) -> int:
             sample=args.sample,
             villages=args.villages,
             counties=args.counties,
-            on_error=args.on_error,
+            read=_read(args),
             allow_undetermined=args.allow_undetermined,
-            encoding=args.encoding,
-            aliases=dict(args.aliases),
-            ignore_columns=args.ignore_columns,
-            batch_size=args.batch_size,
-            layout=args.layout,
-            interpretations=dict(args.interpretations),
             output=output,
             report=args.report,
             rejects=args.rejects,
@@ -855,14 +857,8 @@ def _compare(args: argparse.Namespace, out: TextIO) -> int:
             sample=args.sample,
             villages=args.villages,
             counties=args.counties,
-            on_error=args.on_error,
+            read=_read(args),
             allow_undetermined=args.allow_undetermined,
-            encoding=args.encoding,
-            aliases=dict(args.aliases),
-            ignore_columns=args.ignore_columns,
-            batch_size=args.batch_size,
-            layout=args.layout,
-            interpretations=dict(args.interpretations),
             output=args.output,
             report=args.report,
             rejects=args.rejects,
