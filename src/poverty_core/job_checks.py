@@ -13,16 +13,11 @@ from typing import Any
 
 from poverty_core._text import Text
 from poverty_core.errors import PovertyCoreError
-from poverty_core.io import (
-    check_outputs,
-    remove_stale_temps,
-)
+from poverty_core.io import check_outputs, remove_stale_temps
 from poverty_core.packs import Pack
 from poverty_core.readiness import Readiness
 from poverty_core.record_model import record_path
-from poverty_core.sources import (
-    UsageError,
-)
+from poverty_core.sources import UsageError
 
 RESULT_SUFFIXES = (".csv", ".parquet", ".jsonl", ".json")
 """The results files :func:`assess_register` writes: a row per household (CSV, Parquet,

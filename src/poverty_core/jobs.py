@@ -53,12 +53,7 @@ from poverty_core.columnar import FileCount, Rejected
 from poverty_core.digests import RowsDigest
 from poverty_core.engine import BatchResult, Finding
 from poverty_core.errors import InputError, NotInForce, Problem
-from poverty_core.io import (
-    Outputs,
-    json_text,
-    safe_cell,
-    writing,
-)
+from poverty_core.io import Outputs, json_text, safe_cell, writing
 from poverty_core.job_checks import (
     RESULT_SUFFIXES,
     NotReady,

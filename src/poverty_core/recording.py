@@ -370,7 +370,6 @@ def record_view(
 
 
 def _row(result: DecisionResult) -> dict[str, Any]:
-
     return {
         "id": mask_if_id_number(result.subject_id),
         "outcome": result.outcome.value,

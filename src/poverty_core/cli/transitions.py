@@ -179,7 +179,6 @@ def run_command(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _width(text: str) -> int:
-
     return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
 
 
