@@ -21,8 +21,9 @@ This package parses the command line and prints; the job ``assess`` runs is
 :func:`poverty_core.jobs.assess_register`, and the text it prints is laid out by
 :mod:`poverty_core.console`. Here: :func:`main`, the exit code of each error, and the
 pack a command runs under (``--pack``, ``--period``, ``--set``, ``--reference``), which
-every command loads through ``_load_pack`` and ``_policy`` of this module (one place, so
-a test or an embedding program can substitute it). One module per command group:
+every command is given as a :class:`~poverty_core.cli.common.PackLoader` of this
+module's ``_load_pack``, ``_policy`` and ``_settings`` (one place, looked up as a
+command is run, so a test can substitute it). One module per command group:
 :mod:`~poverty_core.cli.parser` (the options), :mod:`~poverty_core.cli.packs`,
 :mod:`~poverty_core.cli.register` (``assess``, ``explain``, ``validate``),
 :mod:`~poverty_core.cli.compare`, :mod:`~poverty_core.cli.diff`,
@@ -35,7 +36,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TextIO, cast
 
@@ -55,6 +56,7 @@ from poverty_core.cli.common import (
     EXIT_OUTPUT,
     EXIT_PACK,
     EXIT_USAGE,
+    PackLoader,
     usage,
 )
 from poverty_core.cli.parser import build_parser
@@ -145,15 +147,21 @@ class _Redacting:
 
 
 def _dispatch(args: argparse.Namespace, out: TextIO) -> int:
-    handler = {
-        "packs": pack_commands.run_packs,
+    # the pack-loading functions are looked up now, so that a substitute is honoured
+    packs = PackLoader(_load_pack, _policy, _settings)
+    with_packs: dict[str, Callable[[argparse.Namespace, TextIO, PackLoader], int]] = {
         "show": pack_commands.run_show,
-        "assess": register_commands.run_assess,
-        "compare": compare_command.run_compare,
-        "explain": register_commands.run_explain,
-        "validate": register_commands.run_validate,
         "schema": pack_commands.run_schema,
         "template": pack_commands.run_template,
+        "assess": register_commands.run_assess,
+        "explain": register_commands.run_explain,
+        "compare": compare_command.run_compare,
+    }
+    if args.command in with_packs:
+        return with_packs[args.command](args, out, packs)
+    handler: Callable[[argparse.Namespace, TextIO], int] = {
+        "packs": pack_commands.run_packs,
+        "validate": register_commands.run_validate,
         "diff": diff_command.run_command,
         "transitions": transition_commands.run_command,
         "record": record_commands.run_record,

@@ -7,9 +7,8 @@ import argparse
 import sys
 from typing import TextIO
 
-from poverty_core import cli
 from poverty_core._text import Language, Text
-from poverty_core.cli.common import EXIT_OK, dump
+from poverty_core.cli.common import EXIT_OK, PackLoader, dump
 from poverty_core.cli.register import check_usage, reading
 from poverty_core.compare import Policy, compare_register
 from poverty_core.compare_report import render_text
@@ -17,19 +16,21 @@ from poverty_core.console import Progress
 from poverty_core.privacy import redact
 
 
-def run_compare(args: argparse.Namespace, out: TextIO) -> int:
+def run_compare(args: argparse.Namespace, out: TextIO, packs: PackLoader) -> int:
+    """``poverty-core compare``: decide one register under two rule sets and print
+    what changes (or the JSON comparison)."""
     lang: Language = args.lang
     check_usage(args)
-    pack, overrides = cli._policy(args)
+    pack, overrides = packs.policy(args)
     pack_b = pack
     if args.pack_b and args.pack_b != args.pack:
-        pack_b = cli._load_pack(args.pack_b)
+        pack_b = packs.load(args.pack_b)
         if args.periods:
             pack_b = pack_b.with_periods(
                 {rule: (span.partition("..")[0], span.partition("..")[2] or None)
                  for rule, span in args.periods}
             )  # fmt: skip
-    overrides_b = cli._settings(pack_b, args.settings_b)
+    overrides_b = packs.settings(pack_b, args.settings_b)
     progress = Progress(sys.stderr.isatty() and not args.quiet)
 
     def note(text: Text) -> None:

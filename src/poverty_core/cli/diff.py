@@ -4,11 +4,11 @@ two dates, as a table (zh or en) or JSON (:mod:`poverty_core.diff`)."""
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import sys
 from typing import TextIO
 
 from poverty_core._text import Language, Text
+from poverty_core.cli.common import date_arg
 from poverty_core.diff.compute import diff_dates, diff_packs
 from poverty_core.diff.render import format_table, to_json_data
 from poverty_core.io import json_text
@@ -26,24 +26,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--from",
         dest="from_date",
-        type=_date,
+        type=date_arg,
         metavar="DATE",
         help="compare the pack with itself: from this date … / 比较同一策略包：自该日 …",
     )
     parser.add_argument(
-        "--to", dest="to_date", type=_date, metavar="DATE", help="… to this date / … 至该日"
+        "--to", dest="to_date", type=date_arg, metavar="DATE", help="… to this date / … 至该日"
     )
     parser.add_argument("--lang", choices=("zh", "en"), default="en", help="language of the output")
     parser.add_argument(
         "--format", choices=("table", "json"), default="table", help="output format"
     )
-
-
-def _date(text: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a date YYYY-MM-DD: {text!r}") from None
 
 
 _USAGE_DATES = Text(

@@ -9,8 +9,7 @@ import argparse
 from pathlib import Path
 from typing import Any, TextIO
 
-from poverty_core import cli
-from poverty_core.cli.common import EXIT_OK, dump, usage
+from poverty_core.cli.common import EXIT_OK, PackLoader, dump, usage
 from poverty_core.console import plans, plans_data, write_pack, write_packs, write_plans
 from poverty_core.convert import json_schema
 from poverty_core.io import Outputs
@@ -19,6 +18,7 @@ from poverty_core.register_form import register_template
 
 
 def run_packs(args: argparse.Namespace, out: TextIO) -> int:
+    """``poverty-core packs``: the installed packs, their parents and load errors."""
     registry = default_registry()
     status = registry.check_all()
     rows: list[dict[str, Any]] = []
@@ -44,8 +44,10 @@ def run_packs(args: argparse.Namespace, out: TextIO) -> int:
     return EXIT_OK
 
 
-def run_show(args: argparse.Namespace, out: TextIO) -> int:
-    pack, overrides = cli._policy(args)
+def run_show(args: argparse.Namespace, out: TextIO, packs: PackLoader) -> int:
+    """``poverty-core show``: a pack's rules and parameters with their origins, or with
+    ``--as-of`` what each decision needs on that date."""
+    pack, overrides = packs.policy(args)
     if args.as_of is not None:
         found = plans(pack, args.as_of, overrides)
         if args.format == "json":
@@ -59,13 +61,15 @@ def run_show(args: argparse.Namespace, out: TextIO) -> int:
     return EXIT_OK
 
 
-def run_schema(args: argparse.Namespace, out: TextIO) -> int:
-    pack = None if args.pack is None else cli._load_pack(args.pack)
+def run_schema(args: argparse.Namespace, out: TextIO, packs: PackLoader) -> int:
+    """``poverty-core schema``: the JSON Schema of a record kind (a pack's declared
+    fields included with ``--pack``)."""
+    pack = None if args.pack is None else packs.load(args.pack)
     dump(json_schema(args.kind, pack=pack), out)
     return EXIT_OK
 
 
-def run_template(args: argparse.Namespace, out: TextIO) -> int:
+def run_template(args: argparse.Namespace, out: TextIO, packs: PackLoader) -> int:
     """An empty register with exactly the columns the pack's household decisions read,
     headed in the national form's words where they exist, and the allowed values."""
     output = args.output
@@ -81,7 +85,7 @@ def run_template(args: argparse.Namespace, out: TextIO) -> int:
     if output is None:
         output = f"{args.pack}-register.{fmt}"
     Outputs.check(output)
-    pack = cli._load_pack(args.pack)
+    pack = packs.load(args.pack)
     template = register_template(pack, decisions=args.decisions)
     written = template.write(output, layout=args.layout, format=fmt, language=args.lang)
     for path in written:

@@ -18,6 +18,7 @@ from poverty_core.samples import SAMPLES
 
 
 def build_parser() -> argparse.ArgumentParser:
+    """The parser of every command and its options."""
     parser = argparse.ArgumentParser(
         prog="poverty-core",
         description=(

@@ -6,13 +6,13 @@ each difference)."""
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
 from poverty_core._text import Language, Text
+from poverty_core.cli.common import date_arg
 from poverty_core.errors import InputError, Problem
 from poverty_core.io import json_text, read_dataset
 from poverty_core.packs import coerce_parameter
@@ -31,7 +31,7 @@ def add_record_arguments(parser: argparse.ArgumentParser) -> None:
         "--decision", default="household_exit", help="household decision (default: household_exit)"
     )
     parser.add_argument(
-        "--as-of", type=_date, metavar="DATE", help="the date (default: the file's as_of)"
+        "--as-of", type=date_arg, metavar="DATE", help="the date (default: the file's as_of)"
     )
     parser.add_argument(
         "--set",
@@ -102,13 +102,6 @@ def _references(given: Sequence[str]) -> dict[str, str]:
     if problems:
         raise InputError(problems, what="--reference")
     return out
-
-
-def _date(text: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a date YYYY-MM-DD: {text!r}") from None
 
 
 def run_record(args: argparse.Namespace, out: TextIO) -> int:

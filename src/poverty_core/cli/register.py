@@ -9,9 +9,8 @@ import argparse
 import sys
 from typing import Any, TextIO
 
-from poverty_core import cli
 from poverty_core._text import Language, Text
-from poverty_core.cli.common import EXIT_OK, dump
+from poverty_core.cli.common import EXIT_OK, PackLoader, dump
 from poverty_core.columnar import open_register, records_from_tables
 from poverty_core.console import Progress, write_interpretations, write_summary
 from poverty_core.errors import UnknownName
@@ -74,10 +73,12 @@ def source_of(args: argparse.Namespace, pack: Pack | None = None) -> RegisterSou
     )
 
 
-def run_assess(args: argparse.Namespace, out: TextIO) -> int:
+def run_assess(args: argparse.Namespace, out: TextIO, packs: PackLoader) -> int:
+    """``poverty-core assess``: run the register job and print its summary (or the JSON
+    assessment); the files written are named."""
     lang: Language = args.lang
     check_usage(args)
-    pack, overrides = cli._policy(args)
+    pack, overrides = packs.policy(args)
     output = args.output
     keep = args.format == "json" and (output is None or output.lower().endswith(".json"))
     progress = Progress(sys.stderr.isatty() and not args.quiet)
@@ -120,9 +121,11 @@ def run_assess(args: argparse.Namespace, out: TextIO) -> int:
     return EXIT_OK
 
 
-def run_explain(args: argparse.Namespace, out: TextIO) -> int:
+def run_explain(args: argparse.Namespace, out: TextIO, packs: PackLoader) -> int:
+    """``poverty-core explain``: one household's, village's or county's findings under
+    its decision."""
     check_usage(args)
-    pack, overrides = cli._policy(args)
+    pack, overrides = packs.policy(args)
     source = source_of(args, pack)
     as_of = assessment_date(source, args.as_of)
     kind: str | None = None
@@ -158,6 +161,8 @@ _RECORD = Text("记录", "record")
 
 
 def run_validate(args: argparse.Namespace, out: TextIO) -> int:
+    """``poverty-core validate``: check an input, list every problem (exit 3), write
+    nothing."""
     lang: Language = args.lang
     check_usage(args)
     if args.sample or (args.file and args.file.lower().endswith(".json")):

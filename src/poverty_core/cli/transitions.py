@@ -5,7 +5,6 @@ with ``--report`` write the dynamic-management report."""
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import sys
 import unicodedata
 from collections.abc import Mapping, Sequence
@@ -14,6 +13,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 import pyarrow as pa
 
 from poverty_core._text import Language, Text
+from poverty_core.cli.common import date_arg
 from poverty_core.columnar import open_register
 from poverty_core.dynamic.decide import TransitionBatch, decide_transitions, rollup
 from poverty_core.dynamic.model import KINDS, SAMPLE, STATE_LABELS
@@ -45,7 +45,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--pack", default="national", help="pack name (default: national)")
     parser.add_argument(
         "--as-of",
-        type=_date,
+        type=date_arg,
         metavar="DATE",
         help="the date (default: the file's as_of) / 判定日期",
     )
@@ -78,13 +78,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--format", choices=("table", "json"), default="table", help="output format"
     )
-
-
-def _date(text: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a date YYYY-MM-DD: {text!r}") from None
 
 
 def _usage(message: Text, language: Language) -> int:

@@ -152,6 +152,7 @@ def combine(
 
 
 def status_codes(values: Sequence[Any]) -> Ints:
+    """Recorded statuses as state codes (``UNKNOWN`` where there is none)."""
     out = np.full(len(values), UNKNOWN, np.int64)
     for i, v in enumerate(values):
         if v is not None:
@@ -160,6 +161,8 @@ def status_codes(values: Sequence[Any]) -> Ints:
 
 
 def events_of(records: Sequence[Household]) -> tuple[Ints, Ints, Ints]:
+    """The status histories of records as flat arrays: offsets into the events, each
+    event's kind code and its day (ordinal)."""
     offsets = np.zeros(len(records) + 1, np.int64)
     kinds: list[int] = []
     days: list[int] = []
