@@ -23,9 +23,6 @@ if TYPE_CHECKING:
     from poverty_core.plugins import PackRegistry
 
 
-# -- hashes -----------------------------------------------------------------------------------
-
-
 def _files(root: Traversable, prefix: str = "") -> Iterable[tuple[str, Traversable]]:
     for item in sorted(root.iterdir(), key=lambda t: t.name):
         path = f"{prefix}{item.name}"

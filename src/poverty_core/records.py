@@ -27,9 +27,10 @@ may hold a function). Hand-written on :mod:`hashlib` and
 
 This module is the public path of the records API; the code lives in
 :mod:`poverty_core.record_model` (the record), :mod:`poverty_core.digests` (the hashes),
-:mod:`poverty_core.recording` (making records, results files) and
-:mod:`poverty_core.verification` (:func:`verify`); the ``record`` and ``verify`` commands
-are :mod:`poverty_core.cli.records`.
+:mod:`poverty_core.recording` (making records, results files),
+:mod:`poverty_core.verification` (:func:`verify`) and :mod:`poverty_core.differences`
+(what differs, and why); the ``record`` and ``verify`` commands are
+:mod:`poverty_core.cli.records`.
 
 >>> import datetime as dt, poverty_core as pc
 >>> from poverty_core.records import decide_recorded
@@ -49,6 +50,7 @@ are :mod:`poverty_core.cli.records`.
 
 from __future__ import annotations
 
+from poverty_core.differences import Difference, Verification
 from poverty_core.digests import RowsDigest, data_hash, input_digest, pack_data_hashes
 from poverty_core.record_model import (
     FORMAT,
@@ -69,7 +71,7 @@ from poverty_core.recording import (
     record_view,
     write_results,
 )
-from poverty_core.verification import Difference, Verification, verify
+from poverty_core.verification import verify
 
 __all__ = [
     "FORMAT",

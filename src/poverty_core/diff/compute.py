@@ -473,6 +473,3 @@ def _one(p: Parameter, v: ParameterValue | None) -> tuple[ValueView, ...]:
         if candidate is v:
             return (ValueView(start, end, v.value, v.citation),)
     return (ValueView(v.start, v.end, v.value, v.citation),)
-
-
-# -- output ------------------------------------------------------------------------------

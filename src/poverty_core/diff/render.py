@@ -278,6 +278,3 @@ def format_reference(view: ReferenceView | None, language: Language) -> str:
     if view.read_by:
         parts.append(("读取：" if zh else "read by ") + ", ".join(view.read_by))
     return ("；" if zh else "; ").join(parts)
-
-
-# -- the command line ---------------------------------------------------------------------
