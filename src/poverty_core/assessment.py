@@ -15,9 +15,9 @@ import pyarrow as pa
 from cattrs.gen import make_dict_unstructure_fn, override
 
 from poverty_core.batch import RunSummary
-from poverty_core.columnar import FileCount, Rejected
 from poverty_core.privacy import mask_if_id_number, redact_data
 from poverty_core.record_model import DecisionRecord
+from poverty_core.registers import FileCount, Rejected
 
 
 @attrs.frozen

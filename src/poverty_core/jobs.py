@@ -49,7 +49,6 @@ from poverty_core import indicators
 from poverty_core._text import Language, Text
 from poverty_core.assessment import Assessment, OutputPaths, RowCounts, Summary
 from poverty_core.batch import ResultWriter, RunSummary, TableSink, assess
-from poverty_core.columnar import FileCount, Rejected
 from poverty_core.digests import RowsDigest
 from poverty_core.engine import BatchResult, Finding
 from poverty_core.errors import InputError, NotInForce, Problem
@@ -68,6 +67,7 @@ from poverty_core.privacy import mask_ids, mask_if_id_number, redact, redact_dat
 from poverty_core.read_options import ReadOptions, read_options
 from poverty_core.record_model import RECORD_FORMAT, record_path
 from poverty_core.recording import job_record
+from poverty_core.registers import FileCount, Rejected
 from poverty_core.report import render
 from poverty_core.rules import Status, in_force_on
 from poverty_core.sources import (

@@ -16,7 +16,6 @@ import attrs
 import pyarrow.parquet as pq
 
 from poverty_core._text import Text
-from poverty_core.columnar import open_register, records_from_tables
 from poverty_core.convert import loads_json
 from poverty_core.differences import (
     Verification,
@@ -32,6 +31,7 @@ from poverty_core.read_options import ReadOptions
 from poverty_core.record_model import FORMAT, RECORD_FORMAT, DecisionRecord, record_path
 from poverty_core.recording import decision_record
 from poverty_core.references import read_reference_file
+from poverty_core.registers import open_register, records_from_tables
 
 if TYPE_CHECKING:
     from poverty_core.packs import Pack

@@ -12,8 +12,8 @@ from poverty_core.cli import diff as diff_command
 from poverty_core.cli import records as record_commands
 from poverty_core.cli import transitions as transition_commands
 from poverty_core.cli.common import date_arg, setting
-from poverty_core.columnar import LAYOUTS
 from poverty_core.convert import RECORD_TYPES
+from poverty_core.registers import LAYOUTS
 from poverty_core.samples import SAMPLES
 
 

@@ -11,7 +11,6 @@ from typing import Any, TextIO
 
 from poverty_core._text import Language, Text
 from poverty_core.cli.common import EXIT_OK, PackLoader, dump
-from poverty_core.columnar import open_register, records_from_tables
 from poverty_core.console import Progress, write_interpretations, write_summary
 from poverty_core.errors import UnknownName
 from poverty_core.jobs import assess_register, assess_source, check_options
@@ -19,6 +18,7 @@ from poverty_core.model import County, Village
 from poverty_core.packs import Pack
 from poverty_core.privacy import mask_if_id_number, redact
 from poverty_core.read_options import ReadOptions
+from poverty_core.registers import open_register, records_from_tables
 from poverty_core.sources import RegisterSource, assessment_date, open_source, read_records
 
 _DEFAULT_DECISION = {

@@ -14,7 +14,6 @@ import pyarrow as pa
 
 from poverty_core._text import Language, Text
 from poverty_core.cli.common import date_arg
-from poverty_core.columnar import open_register
 from poverty_core.dynamic.decide import TransitionBatch, decide_transitions, rollup
 from poverty_core.dynamic.model import KINDS, SAMPLE, STATE_LABELS
 from poverty_core.dynamic_report import write_transitions_report
@@ -23,6 +22,7 @@ from poverty_core.io import check_outputs, json_text, read_dataset
 from poverty_core.model import Household
 from poverty_core.packs import load_pack
 from poverty_core.privacy import redact_data
+from poverty_core.registers import open_register
 from poverty_core.samples import sample_path
 
 if TYPE_CHECKING:

@@ -16,7 +16,6 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from poverty_core._text import Text
-from poverty_core.columnar import tables_from_records
 from poverty_core.dynamic.history import (
     Ints,
     combine,
@@ -47,6 +46,7 @@ from poverty_core.errors import InputError, Problem, UnknownName
 from poverty_core.frame import frame_from_arrow
 from poverty_core.model import Household
 from poverty_core.parameters import Citation
+from poverty_core.registers import tables_from_records
 from poverty_core.rules import Outcome, Status, in_force_on
 
 if TYPE_CHECKING:
