@@ -48,8 +48,6 @@ LOCAL_IMPORTS_ALLOWED: dict[tuple[str, str], int] = {
     ("sphinxext.py", "poverty_core.cli"): 1,
     ("sphinxext.py", "poverty_core.diff"): 4,
     ("sphinxext.py", "poverty_core.rules"): 2,
-    # speed: convert
-    ("convert.py", "poverty_core.errors"): 1,
     # -- in modules no branch of issue 12 owns (io): still to remove ------------------------
     ("io.py", "poverty_core.privacy"): 1,
 }
@@ -61,7 +59,6 @@ LONG_MODULES_ALLOWED: frozenset[str] = frozenset(
         "register_form.py",  # web
         "sphinxext.py",  # web
         "service/app.py",  # web
-        "engine.py",  # speed
     }
 )
 
