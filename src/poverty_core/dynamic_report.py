@@ -37,10 +37,11 @@ import numpy as np
 
 from poverty_core._text import Language, Text
 from poverty_core._version import __version__
-from poverty_core.dynamic import _GAP_PROCEDURE, TransitionBatch, TransitionKind, rollup
+from poverty_core.dynamic.decide import TransitionBatch, rollup
+from poverty_core.dynamic.model import GAP_PROCEDURE, TransitionKind
 from poverty_core.io import atomic_writer
 from poverty_core.parameters import Citation
-from poverty_core.rendering import environment
+from poverty_core.rendering import render_template
 from poverty_core.rules import in_force_on
 
 __all__ = [
@@ -134,7 +135,7 @@ def transitions_summary(batch: TransitionBatch, *, synthetic: bool = False) -> d
                     1 for d in dated if all(d.get(s.id) is not None for s in found.steps)
                 ),
             }
-        gap = _GAP_PROCEDURE.get(kind) if procedure_id is None else None
+        gap = GAP_PROCEDURE.get(kind) if procedure_id is None else None
         kinds.append(
             {
                 "kind": kind.value,
@@ -251,7 +252,7 @@ def render_transitions(
     view = transitions_view(_summary(report, synthetic), language)
     html = Path(path).suffix.lower() in (".html", ".htm")
     name = "transitions.html.jinja" if html else "transitions.md.jinja"
-    return environment().get_template(name).render(lang=language, transitions=view)
+    return render_template(name, {"lang": language, "transitions": view})
 
 
 def write_transitions_report(

@@ -37,7 +37,7 @@ from poverty_core.io import atomic_writer, safe_cell
 from poverty_core.model import County, Household, Person, Village
 from poverty_core.packs import load_pack
 from poverty_core.parameters import Period, format_period, format_value
-from poverty_core.records import record_view
+from poverty_core.recording import record_view
 from poverty_core.rendering import environment, render_template
 from poverty_core.rules import Outcome
 
