@@ -11,9 +11,9 @@ import pyarrow as pa
 import pytest
 
 import poverty_core as pc
-from poverty_core import columnar
 from poverty_core.aliases import ENTITIES, AliasMap, entity_columns, normalize
 from poverty_core.codes import HouseGrade, PovertyCause, Relation
+from poverty_core.registers import checks as register_checks
 
 
 @pytest.fixture(scope="module")
@@ -170,10 +170,10 @@ def _checks() -> dict[str, Any]:
     return out
 
 
-@pytest.mark.parametrize("name", sorted(columnar._BOUNDS))
+@pytest.mark.parametrize("name", sorted(register_checks._BOUNDS))
 def test_vectorised_bounds_agree_with_the_model(name: str) -> None:
     check = _checks()[name]
-    lo, hi = columnar._BOUNDS[name]
+    lo, hi = register_checks._BOUNDS[name]
     probes = [-1e9, -1, -0.5, 0, 0.5, 1, 1.5, 2, 99, 150, 151, 1999, 2000, 2100, 2101, 1e9]
     for value in probes:
         inside = (lo is None or value >= lo) and (hi is None or value <= hi)
@@ -199,5 +199,5 @@ def test_id_number_check_agrees_with_the_model(value: str) -> None:
     arr = pa.array([value])
     import numpy as np
 
-    bad = columnar._bad_id_numbers(arr, np.array([True]))
+    bad = register_checks._bad_id_numbers(arr, np.array([True]))
     assert (len(bad) == 0) == valid_id_number(value)

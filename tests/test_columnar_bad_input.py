@@ -18,6 +18,8 @@ from hypothesis import strategies as st
 import poverty_core as pc
 from poverty_core import columnar
 from poverty_core.columnar import MissingExtra, RegisterBatch, open_register, read_table
+from poverty_core.registers import csv as register_csv
+from poverty_core.registers import sniff
 
 H_HEAD = ["id", "village_id", "annual_net_income_per_capita", "food_secure", "main_cause"]
 M_HEAD = ["household_id", "id", "age", "relation"]
@@ -230,7 +232,7 @@ def test_very_large_fields(tmp_path: Path) -> None:
 
 
 def test_a_row_larger_than_a_block_is_a_clear_error(tmp_path: Path, monkeypatch: Any) -> None:
-    monkeypatch.setattr(columnar, "_BLOCK_BYTES", 1 << 16)
+    monkeypatch.setattr(register_csv, "_BLOCK_BYTES", 1 << 16)
     h, m = files(tmp_path, [["H1", "V" * (1 << 17), "1", "true", "illness"], H_OK[1]])
     [(path, text)] = fatal(h, m)
     assert (path, text) == ("h.csv", "a row is larger than 64 KB: not register data")
@@ -376,7 +378,7 @@ def test_encodings_that_cannot_be_read(tmp_path: Path, monkeypatch: Any) -> None
     with pytest.raises(pc.InputError):
         open_register(h, m, encoding="no-such-encoding")
     # UTF-8 at the start, GBK later: found while reading, with the way out.
-    monkeypatch.setattr(columnar, "_SNIFF_BYTES", 16)
+    monkeypatch.setattr(sniff, "_SNIFF_BYTES", 16)
     Path(h).write_text("id,village_id\nH1,V1\nH2,村\n", encoding="gbk")
     [(path, text)] = fatal(h, m)
     assert path == "h.csv"
@@ -685,7 +687,7 @@ def test_xlsx_problems_name_the_sheet_and_row(tmp_path: Path) -> None:
 def test_a_bad_cell_deep_in_a_big_file(tmp_path: Path, monkeypatch: Any, on_error: Any) -> None:
     """Typed columns are parsed by Arrow until a cell it cannot read; the file is then
     read again as text from that point: no row is lost, doubled or renumbered."""
-    monkeypatch.setattr(columnar, "_BLOCK_BYTES", 1 << 10)
+    monkeypatch.setattr(register_csv, "_BLOCK_BYTES", 1 << 10)
     rows = [[f"H{i:03}", "V1", str(1000 + i), "true", "illness"] for i in range(300)]
     rows[8] = ["H008", "V1"]  # ragged: row 10
     rows[98] = ["", "", "", "", ""]  # blank: row 100

@@ -14,9 +14,10 @@ import pytest
 
 import poverty_core as pc
 from poverty_core.cli import EXIT_OK, EXIT_USAGE, main
-from poverty_core.columnar import _column_spec, open_register
+from poverty_core.columnar import open_register
 from poverty_core.frame import frame_from_arrow
 from poverty_core.register_form import RegisterTemplate, TemplateColumn, register_template
+from poverty_core.registers.specs import _column_spec
 from poverty_core.rules import versions_of
 
 PACKS = ["national", "fujian", "gansu_tianshui", "zhangzhou"]

@@ -36,15 +36,6 @@ from poverty_core.codes import (
     SchoolingStatus,
     StatusEventKind,
 )
-from poverty_core.columnar import (
-    Register,
-    RegisterBatch,
-    Rejected,
-    open_register,
-    read_table,
-    records_from_tables,
-    tables_from_records,
-)
 from poverty_core.convert import json_schema, structure, structure_many
 from poverty_core.diff import PackDiff, diff_dates, diff_packs
 from poverty_core.dynamic import (
@@ -71,6 +62,15 @@ from poverty_core.model import County, Household, Person, StatusEvent, Village
 from poverty_core.packs import Pack, PackDefinition, Rule
 from poverty_core.parameters import Citation, Parameter, ParameterValue, Period, Source, cite
 from poverty_core.plugins import PackRegistry, available_packs, get_plugin_manager, load_pack
+from poverty_core.registers import (
+    Register,
+    RegisterBatch,
+    Rejected,
+    open_register,
+    read_table,
+    records_from_tables,
+    tables_from_records,
+)
 from poverty_core.rules import (
     Checklist,
     Classifier,

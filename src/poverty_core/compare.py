@@ -38,7 +38,6 @@ import pyarrow as pa
 
 from poverty_core._text import Language, Text
 from poverty_core.batch import ResultWriter, RunSummary, assess
-from poverty_core.columnar import FileCount, Rejected
 from poverty_core.compare_changes import (
     Change,
     Changes,
@@ -66,6 +65,7 @@ from poverty_core.jobs import (
 from poverty_core.packs import Pack, load_pack
 from poverty_core.privacy import mask_if_id_number, redact_data
 from poverty_core.records import RowsDigest, job_record
+from poverty_core.registers.batch import FileCount, Rejected
 from poverty_core.rules import Status, in_force_on
 from poverty_core.scaleout import merge_summaries
 from poverty_core.sources import (

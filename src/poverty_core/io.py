@@ -36,10 +36,10 @@ from typing import IO, Any, Literal
 import attrs
 
 from poverty_core._text import Text
-from poverty_core.columnar import Rejected
 from poverty_core.convert import age_problem, loads_json, structure
 from poverty_core.errors import InputError, PovertyCoreError, Problem
 from poverty_core.model import County, Household, Village
+from poverty_core.registers.batch import Rejected
 
 __all__ = [
     "Dataset",

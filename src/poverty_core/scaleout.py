@@ -61,11 +61,12 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from poverty_core.batch import ResultWriter, RunSummary, assess, iter_tables
-from poverty_core.columnar import MEMBER_KEY, FileCount
 from poverty_core.indicators import GroupTotals
 from poverty_core.jobs import Assessment, assess_source, conclude
 from poverty_core.packs import load_pack
 from poverty_core.records import InputDigest, job_record
+from poverty_core.registers.batch import FileCount
+from poverty_core.registers.schema import MEMBER_KEY
 from poverty_core.sources import open_source, read_records
 
 __all__ = [
