@@ -21,12 +21,10 @@ from poverty_core._text import Text
 from poverty_core.aliases import AliasMap
 from poverty_core.errors import InputError, Problem
 from poverty_core.register_form import FormReading, national_form
-from poverty_core.registers.arrow import _ArrowSource
 from poverty_core.registers.batch import RegisterBatch, Rejected, _assemble, _Context, _empty_batch
 from poverty_core.registers.cells import _valid
 from poverty_core.registers.flat import _flat_chunks, _flat_split
 from poverty_core.registers.ids import _key_bytes, _Seen
-from poverty_core.registers.jsonl import _assemble_lines, _JsonLines
 from poverty_core.registers.merge import _clean_keys, _Merge, _rebatch
 from poverty_core.registers.problems import _fatal, _files_of, register_error
 from poverty_core.registers.schema import _MEMBERS, FLAT, MEMBER_KEY, OnError
@@ -223,7 +221,7 @@ class Register:
         if getattr(main, "history", None) is not None:
             own["history"] = main.history  # the history column's header, for problem paths
         headers = {"households": own}
-        nested = isinstance(main, _ArrowSource) and main.member_source is not None
+        nested = getattr(main, "member_source", None) is not None
         member = self._sources.get("members")
         if self.layout == FLAT:
             files["members"] = main.file
@@ -270,13 +268,7 @@ class Register:
         self.households_read = 0
         main = self._sources["households"]
         read = size or (1 << 16)
-        if isinstance(main, _JsonLines):
-            for lines in main.lines(size or (1 << 62)):
-                batch = _assemble_lines(ctx, lines)
-                self._count()
-                self.households_read = main.rows_read
-                yield batch
-        elif self.layout == FLAT:
+        if self.layout == FLAT:
             yield from self._stream_flat(ctx, main, size, read)
         elif "members" in self._sources:
             msource = self._sources["members"]
@@ -406,9 +398,13 @@ class Register:
 
 
 def _ragged(source: Any) -> list[Rejected]:
-    return [
+    out = [
         Rejected(source.file, r.row, r.key, (r.problem(source.file),)) for r in source.take_ragged()
     ]
+    take = getattr(source, "take_rejected", None)  # JSON Lines: lines refused before the checks
+    if take is not None:
+        out += take()
+    return out
 
 
 def _merge_batches(batches: Sequence[RegisterBatch], entity: str) -> RegisterBatch:
