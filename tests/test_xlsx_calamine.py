@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from poverty_core._xlsx_calamine import Sheet, sheet_names
 from poverty_core.errors import InputError
+from poverty_core.registers.xlsx import Sheet, sheet_names
 
 openpyxl = pytest.importorskip("openpyxl")
 pytest.importorskip("python_calamine")
