@@ -165,3 +165,23 @@ def test_a_bad_line_fails_the_read_naming_it(tmp_path: Path) -> None:
     text = str(info.value)
     assert "h.jsonl:2:pairing_cadre: expected text" in text
     assert ID_NUMBER[:-1] not in text
+
+
+def test_the_id_of_a_line_refused_before_the_checks_counts_as_seen(tmp_path: Path) -> None:
+    lines = [json.dumps({"id": f"H{i}", "members": [member(1)]}) for i in range(1, 7)]
+    lines[1] = json.dumps({"id": "H5", "food_secure": 1, "members": [member(1)]})  # line 2
+    lines[5] = json.dumps({"id": "H2", "members": [member(1)]})  # line 6: H2 is new
+    jsonl = tmp_path / "h.jsonl"
+    jsonl.write_text("\n".join(lines) + "\n", "utf-8")
+    for size in (2, 100):  # the refused line and its repeat in one batch, or not
+        batches = list(open_register(jsonl, on_error="skip", batch_size=size).batches())
+        rejected = {
+            r.row: [p.format().replace(str(jsonl), "F") for p in r.problems]
+            for b in batches
+            for r in b.rejected
+        }
+        assert rejected == {
+            2: ["F:2:food_secure: expected true or false (got 1)"],
+            5: ["F:5:id: id 'H5' repeats row 2"],
+        }
+        assert [row for b in batches for row in b.rows.tolist()] == [1, 3, 4, 6]
