@@ -261,7 +261,7 @@ class _XlsxSource(_Source):
         """The sheet's rows below the header as text tables, ``batch_rows`` at a time."""
         width = len(self.headers)
         keep = [(i, c) for i, c in enumerate(self.resolved) if c is not None]
-        cells: list[list[str]] = [[] for _ in range(width)]
+        block: list[list[str]] = []  # rows, turned into columns by zip at each flush
         rows: list[int] = []
         merged = _Merged(
             self._sheet.merged,
@@ -273,10 +273,10 @@ class _XlsxSource(_Source):
         key_index = self.resolved.index(key_column) if key_column in self.resolved else None
 
         def flush() -> _Raw:
-            table = pa.table({c: pa.array(cells[i], pa.string()) for i, c in keep})
+            columns = list(zip(*block, strict=False))
+            table = pa.table({c: pa.array(columns[i], pa.string()) for i, c in keep})
             out = _Raw(table, np.asarray(rows, dtype=np.int64))
-            for column in cells:
-                column.clear()
+            block.clear()
             rows.clear()
             return out
 
@@ -298,8 +298,7 @@ class _XlsxSource(_Source):
                 self.add_ragged(_Ragged(number, message, key))
                 continue
             self.rows_read += 1
-            for i in range(width):
-                cells[i].append(texts[i])
+            block.append(texts)
             rows.append(number)
             if len(rows) >= batch_rows:
                 yield flush()
