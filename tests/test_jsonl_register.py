@@ -185,3 +185,13 @@ def test_the_id_of_a_line_refused_before_the_checks_counts_as_seen(tmp_path: Pat
             5: ["F:5:id: id 'H5' repeats row 2"],
         }
         assert [row for b in batches for row in b.rows.tolist()] == [1, 3, 4, 6]
+
+
+def test_a_file_of_refused_lines_only_rejects_them_all(tmp_path: Path) -> None:
+    path = tmp_path / "h.jsonl"
+    path.write_text('{"id": "H1", "food_secure": 1, "members": [{"id": "1"}]}\n[]\n', "utf-8")
+    register = open_register(path, on_error="skip")
+    batches = list(register.batches())
+    assert [r.row for b in batches for r in b.rejected] == [1, 2]
+    assert sum(len(b) for b in batches) == 0
+    assert register.rows_read[str(path)] == 2

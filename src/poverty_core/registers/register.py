@@ -305,7 +305,7 @@ class Register:
                 self._count()
                 self.households_read = main.rows_read
                 yield batch
-            rest = _ragged(main)
+            rest = _ragged(main) + _refused(main)
             if rest:
                 self._count()
                 yield _empty_batch(self.entity, self._flat, rest, self._aliases.vocabulary)
