@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from poverty_core._svg import COLOURS, Box, shorten, tree
 from poverty_core._text import Language, Text
 from poverty_core.parameters import Parameter, ParameterValue, Period
+from poverty_core.plugins import load_pack
 
 if TYPE_CHECKING:
     from poverty_core.packs import Pack
@@ -263,8 +264,6 @@ def inheritance_picture(packs: Mapping[str, Pack], highlight: str | None = None)
 
 def chain_picture(pack: Pack) -> str:
     """The inheritance path of one pack, from ``national`` down to it."""
-    from poverty_core.packs import load_pack
-
     packs = {name: (pack if name == pack.name else load_pack(name)) for name in pack.chain}
     return inheritance_picture(packs, highlight=pack.name)
 

@@ -48,25 +48,24 @@ Messages about the caller's options name them as the caller wrote them: Python n
 
 from __future__ import annotations
 
-import contextlib
-import contextvars
 import functools
 import os
 import re
 import tomllib
 import typing
-import unicodedata
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Mapping
 from importlib.resources import files
 from typing import Any, ClassVar
 
 import attrs
 
 from poverty_core._text import Text
+from poverty_core._wording import command_line_options, normalize, on_command_line, option
 from poverty_core.codes import CODE_LISTS, Code
 from poverty_core.errors import InputError, Problem
 from poverty_core.model import County, Household, Person, Village
-from poverty_core.vocabulary import CORE, Vocabulary
+from poverty_core.register_form import national_form
+from poverty_core.vocabulary import CORE, ENTITY_SUBJECTS, Vocabulary
 
 __all__ = [
     "ENTITIES",
@@ -74,6 +73,7 @@ __all__ = [
     "command_line_options",
     "entity_columns",
     "form_columns",
+    "header_problems",
     "normalize",
     "on_command_line",
     "option",
@@ -93,65 +93,11 @@ _FLAT = re.compile(r"^(procedures|checklists)\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$")
 _UNIT = re.compile(r"\s*[(（][^()（）]*[)）]\s*$")
 
 
-_OPTIONS: dict[str, tuple[str, str, str]] = {
-    # key: (Python, command line, command line in Chinese messages)
-    "aliases": ("aliases=", "--alias HEADER=FIELD", "--alias 表头=字段"),
-    "ignore_columns": ("ignore_columns=", "--ignore-column HEADER", "--ignore-column 表头"),
-    "encoding": ("encoding=", "--encoding", "--encoding"),
-    "members": ("members=", "--members FILE", "--members 文件"),
-    "layout": ("layout=", "--layout", "--layout"),
-    "names": ("poverty_core.aliases", "the docs page register-layouts", "文档页 register-layouts"),
-}
-_STYLE = contextvars.ContextVar("poverty_core_option_style", default=0)
-
-
-def option(key: str, language: str = "en") -> str:
-    """How a message names one of the caller's options: ``aliases=`` from Python,
-    ``--alias HEADER=FIELD`` on the command line (:func:`command_line_options`; in a
-    Chinese message ``--alias 表头=字段``)."""
-    names = _OPTIONS[key]
-    if _STYLE.get() == 0:
-        return names[0]
-    return names[2] if language == "zh" else names[1]
-
-
-def command_line_options() -> contextlib.AbstractContextManager[None]:
-    """Within the block, messages name command-line options (``--alias``,
-    ``--ignore-column``, ``--encoding`` …) instead of Python keyword arguments: for the
-    ``poverty-core`` command, whose users never see the Python API."""
-    return _using(1)
-
-
-@contextlib.contextmanager
-def _using(style: int) -> Iterator[None]:
-    token = _STYLE.set(style)
-    try:
-        yield
-    finally:
-        _STYLE.reset(token)
-
-
-def on_command_line() -> bool:
-    """True inside :func:`command_line_options`."""
-    return _STYLE.get() == 1
-
-
-def normalize(text: str) -> str:
-    """The form headers and cell words are compared in: NFKC, case-folded, no spaces.
-
-    >>> normalize(" 年人均纯收入（元） "), normalize("Household ID")
-    ('年人均纯收入(元)', 'householdid')
-    """
-    return "".join(unicodedata.normalize("NFKC", text).casefold().split())
-
-
 def form_columns(entity: str) -> list[str]:
     """The national form's own columns of a table kind (``A10`` in members …): headers
     name them, and the form's readings turn them into the model's columns."""
     if entity not in ("households", "members"):
         return []
-    from poverty_core.register_form import national_form
-
     return list(national_form().derived(entity))
 
 
@@ -552,8 +498,6 @@ def _code_words(cls: type[Code]) -> dict[str, str]:
 
 @functools.cache
 def _default(vocabulary: Vocabulary = CORE) -> AliasMap:
-    from poverty_core.register_form import national_form
-
     columns = {entity: _label_headers(entity, vocabulary) for entity in ENTITIES}
     form = national_form()
     unused: dict[str, dict[str, str]] = {}
@@ -569,3 +513,24 @@ def _default(vocabulary: Vocabulary = CORE) -> AliasMap:
     resource = files("poverty_core").joinpath("data/aliases.toml")
     data = tomllib.loads(resource.read_text(encoding="utf-8"))
     return base._with_data(data, "poverty_core/data/aliases.toml", override=False)
+
+
+def header_problems(vocabulary: Vocabulary) -> list[Text]:
+    """Headers of the declared fields (name, titles, ``aliases``) that already name
+    another column in the core model's alias map (a load error of the pack: a header
+    names one column)."""
+    core = AliasMap.default()
+    problems: list[Text] = []
+    for entity in ENTITY_SUBJECTS:
+        for f in vocabulary.on(entity).values():
+            for head in (f.name, f.title.zh, f.title.en, *f.aliases):
+                taken = core.column(entity, head)
+                if taken is not None and taken != f.name:
+                    problems.append(
+                        Text(
+                            f"fields.toml：字段 {f.name} 的表头 {head!r} 已指核心列 {taken}",
+                            f"fields.toml: field {f.name}: the header {head!r} already "
+                            f"names the core column {taken}",
+                        )
+                    )
+    return problems

@@ -25,6 +25,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any, cast
 
 import attrs
+import numpy as np
 
 from poverty_core._text import Language
 from poverty_core.expressions import Const, Expr, Many, Namer, One, Ref, Reference
@@ -65,8 +66,6 @@ class Inherited(Expr):
     def _many(self, scope: Many) -> Vec:
         version = self._version(scope.as_of)
         if version is None:
-            import numpy as np
-
             return Vec(np.zeros(scope.n, dtype=np.bool_), np.zeros(scope.n, dtype=np.bool_))
         return version.test.many(scope)
 

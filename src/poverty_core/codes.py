@@ -11,6 +11,7 @@ from enum import StrEnum
 from typing import Any, Self
 
 from poverty_core._text import Text
+from poverty_core.errors import UnknownName
 
 __all__ = [
     "CODE_LISTS",
@@ -242,6 +243,4 @@ def code_list(name: str) -> type[Code]:
     try:
         return CODE_LISTS[name]
     except KeyError:
-        from poverty_core.errors import UnknownName
-
         raise UnknownName(Text("代码表", "code list"), name, list(CODE_LISTS)) from None

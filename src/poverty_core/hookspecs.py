@@ -35,7 +35,7 @@ def poverty_core_register_packs(register: Callable[[PackDefinition], None]) -> N
     broken one with the plugin's name, without stopping other plugins. Two packs with
     one name are an error.
 
-    :param register: takes a :class:`~poverty_core.packs.PackDefinition`.
+    :param register: takes a :class:`~poverty_core.PackDefinition`.
 
     Example::
 

@@ -31,6 +31,7 @@ from poverty_core.codes import (
     SchoolingStatus,
     StatusEventKind,
 )
+from poverty_core.privacy import id_number_problem
 
 __all__ = [
     "County",
@@ -135,8 +136,6 @@ def _birth_date(value: Any) -> Text | None:
 
 
 def _id_number(value: Any) -> Text | None:
-    from poverty_core.privacy import id_number_problem
-
     if value is None or not isinstance(value, str):
         return None
     problem = id_number_problem(value)
@@ -252,15 +251,11 @@ class _Record:
         Raises :class:`~poverty_core.errors.InputError` listing every bad field with
         its path.
         """
-        from poverty_core.convert import structure
-
-        return structure(data, cls)
+        return convert.structure(data, cls)
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-compatible dict that :meth:`from_dict` reads back unchanged."""
-        from poverty_core.convert import unstructure
-
-        result: dict[str, Any] = unstructure(self)
+        result: dict[str, Any] = convert.unstructure(self)
         return result
 
     @classmethod
@@ -571,3 +566,9 @@ class County(_Record):
         ("approving_households", "surveyed_households"),
         ("poor_population", "rural_registered_population"),
     )
+
+
+# poverty_core.convert builds its structure hooks on the classes above when it is
+# imported, and from_dict/to_dict call it: importing it after the classes lets either
+# module be imported first (a module-level import, used by attribute at call time).
+from poverty_core import convert  # noqa: E402

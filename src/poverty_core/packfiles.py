@@ -33,7 +33,7 @@ from cattrs.errors import (
 )
 
 from poverty_core._text import Text
-from poverty_core.errors import PackError
+from poverty_core.errors import PackError, UnknownName
 
 __all__ = [
     "ChecklistFile",
@@ -462,8 +462,6 @@ def pack_file_schema(kind: str) -> dict[str, Any]:
     ['title', 'type', 'unit']
     """
     if kind not in _KINDS:
-        from poverty_core.errors import UnknownName
-
         raise UnknownName(Text("数据文件类型", "data file kind"), kind, list(_KINDS))
     defs: dict[str, Any] = {}
     ref = _schema_of(_KINDS[kind], defs)

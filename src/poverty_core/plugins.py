@@ -32,11 +32,13 @@ from importlib import metadata
 import attrs
 import pluggy
 
-from poverty_core import hookspecs
+from poverty_core import hookspecs, national
 from poverty_core._text import Text
 from poverty_core.errors import PackError, UnknownName
 from poverty_core.packfiles import NAME
-from poverty_core.packs import Pack, PackDefinition, assemble
+from poverty_core.packs.assembly import assemble
+from poverty_core.packs.definition import PackDefinition
+from poverty_core.packs.pack import Pack
 
 __all__ = [
     "BLOCK_ENV",
@@ -105,8 +107,6 @@ def get_plugin_manager(*, entry_points: bool = True) -> PluginManager:
     """
     pm = PluginManager()
     pm.add_hookspecs(hookspecs)
-    from poverty_core import national
-
     pm.register(national, name="national")
     if entry_points:
         pm.load_entry_points(blocked_plugins())

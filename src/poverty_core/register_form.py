@@ -47,7 +47,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from poverty_core._text import Language, Text
-from poverty_core.aliases import normalize, on_command_line
+from poverty_core._wording import normalize, on_command_line
 from poverty_core.codes import Code, SchoolingStage, SchoolingStatus
 from poverty_core.errors import InputError, Problem
 from poverty_core.model import Household, Person

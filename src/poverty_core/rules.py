@@ -18,7 +18,8 @@ import attrs
 
 from poverty_core._text import Text
 from poverty_core.codes import Code
-from poverty_core.expressions import Compare, Expr, Ref, StepDone
+from poverty_core.errors import UnknownName
+from poverty_core.expressions import ChecklistItem, Compare, Expr, Ref, StepDone
 from poverty_core.parameters import Citation, Period
 
 __all__ = [
@@ -299,8 +300,6 @@ class Taxonomy:
         for item in self.items:
             if item.code == code:
                 return item.label
-        from poverty_core.errors import UnknownName
-
         raise UnknownName(Text("代码", "code"), code, [i.code for i in self.items])
 
     def codes(self) -> list[str]:
@@ -342,8 +341,6 @@ class Checklist:
 
     def item_criteria(self) -> Iterator[Criterion]:
         """One criterion per item (ids ``<checklist>.<item>``)."""
-        from poverty_core.expressions import ChecklistItem
-
         for item in self.items:
             yield Criterion(
                 id=f"{self.id}.{item.id}",

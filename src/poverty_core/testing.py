@@ -55,7 +55,7 @@ import attrs
 import pytest
 
 from poverty_core.convert import RECORD_TYPES, structure_many
-from poverty_core.errors import PovertyCoreError
+from poverty_core.errors import NotInForce, PovertyCoreError
 from poverty_core.packs import Pack
 from poverty_core.plugins import PackRegistry, load_pack
 
@@ -248,8 +248,6 @@ def run_case(case: Case, *, registry: PackRegistry | None = None) -> None:
 
 
 def _expect_error(pack: Pack, what: str, target: str, case: Case, records: list[Any]) -> None:
-    from poverty_core.errors import NotInForce
-
     expected = case.expect["error"]
     _check(expected == "not_in_force", case, f"unknown expected error {expected!r}")
     kw: dict[str, Any] = {"as_of": case.as_of, "overrides": case.overrides}

@@ -20,7 +20,7 @@ personal fields take them from the pack being applied (its :class:`Vocabulary`, 
 :func:`of`), never from a table shared by the process, so two packs loaded in one
 process never see each other's fields, and a read with no pack knows the core model
 only. A declared header that already names a core column is a load error
-(:func:`header_problems`).
+(:func:`poverty_core.aliases.header_problems`).
 """
 
 from __future__ import annotations
@@ -35,6 +35,7 @@ import attrs
 
 from poverty_core._text import Text
 from poverty_core.codes import Code
+from poverty_core.convert import register_code_list, register_record_class
 from poverty_core.model import (
     County,
     Household,
@@ -59,7 +60,6 @@ __all__ = [
     "Vocabulary",
     "code_class",
     "declared",
-    "header_problems",
     "of",
     "record_classes",
 ]
@@ -225,8 +225,6 @@ def code_class(pack: str, taxonomy: str, items: Iterable[tuple[str, Text]]) -> t
         members = [(code.upper(), (code, zh, en)) for code, zh, en in entries]
         made: type[Code] = cast(Any, Code)(name, members)
         made.__module__ = __name__
-        from poverty_core.convert import register_code_list
-
         register_code_list(made)
         found = _CODE_LISTS[key] = made
     return found
@@ -307,29 +305,6 @@ def declared(cls: type[Any]) -> Mapping[str, PackField]:
     return out
 
 
-def header_problems(vocabulary: Vocabulary) -> list[Text]:
-    """Headers of the declared fields (name, titles, ``aliases``) that already name
-    another column in the core model's alias map (a load error of the pack: a header
-    names one column)."""
-    from poverty_core.aliases import AliasMap
-
-    core = AliasMap.default()
-    problems: list[Text] = []
-    for entity in ENTITY_SUBJECTS:
-        for f in vocabulary.on(entity).values():
-            for head in (f.name, f.title.zh, f.title.en, *f.aliases):
-                taken = core.column(entity, head)
-                if taken is not None and taken != f.name:
-                    problems.append(
-                        Text(
-                            f"fields.toml：字段 {f.name} 的表头 {head!r} 已指核心列 {taken}",
-                            f"fields.toml: field {f.name}: the header {head!r} already "
-                            f"names the core column {taken}",
-                        )
-                    )
-    return problems
-
-
 # -- record classes --------------------------------------------------------------------
 
 
@@ -368,7 +343,6 @@ def record_classes(pack: str, fields: Iterable[PackField]) -> dict[str, type[Any
     by_subject: dict[str, list[PackField]] = {}
     for f in fields:
         by_subject.setdefault(f.subject, []).append(f)
-    from poverty_core.convert import register_record_class
 
     def make(core: type[Any], subject: str, extra: dict[str, Any]) -> type[Any]:
         own = {f.name: f.attribute() for f in by_subject.get(subject, [])}

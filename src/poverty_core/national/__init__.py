@@ -8,17 +8,16 @@ from __future__ import annotations
 from collections.abc import Callable
 from importlib.resources import files
 
-from poverty_core import T
+from poverty_core._text import T
+from poverty_core._version import __version__
 from poverty_core.hookspecs import hookimpl
-from poverty_core.packs import PackDefinition
+from poverty_core.national.rules import CRITERIA, DECISIONS
+from poverty_core.packs.definition import PackDefinition
 
 
 @hookimpl
 def poverty_core_register_packs(register: Callable[[PackDefinition], None]) -> None:
     """Register the national pack."""
-    from poverty_core import __version__
-    from poverty_core.national.rules import CRITERIA, DECISIONS
-
     register(
         PackDefinition(
             name="national",
