@@ -71,11 +71,14 @@ TARGETS = {
     "ratio_to_numpy": 3.0,
     "parquet_seconds": 5.0,
     "csv_seconds": 10.0,
-    "single_per_second": 10_000.0,
+    "single_per_second": 20_000.0,
+    "decide_per_second": 50_000.0,
     "inmemory_peak_mb": 1500.0,
     "stream_peak_mb": 2000.0,
 }
-"""Issue 4's targets (2 cores); memory in MB of 10^6 bytes."""
+"""Issue 4's targets (2 cores), with issue 12's for one record (20,000 households a
+second from a dict, 50,000 decisions a second on built records); memory in MB of 10^6
+bytes."""
 
 Array = np.ndarray[Any, Any]
 
@@ -237,6 +240,21 @@ def best_of(repeat: int, fn: Callable[[], Any]) -> tuple[float, Any]:
         value = fn()
         best = min(best, time.perf_counter() - started)
     return best, value
+
+
+def best_of_both(repeat: int, fn: Callable[[], Any]) -> tuple[float, float, Any]:
+    """The shortest wall time and the shortest CPU time of this process (every thread)
+    over ``repeat`` calls, and the last call's value. On a shared, loaded machine the
+    CPU time is the steadier of the two."""
+    wall, cpu, value = float("inf"), float("inf"), None
+    for _ in range(repeat):
+        value = None
+        gc.collect()
+        started, cpu_started = time.perf_counter(), time.process_time()
+        value = fn()
+        wall = min(wall, time.perf_counter() - started)
+        cpu = min(cpu, time.process_time() - cpu_started)
+    return wall, cpu, value
 
 
 def peak_mb() -> float:
@@ -510,12 +528,14 @@ def measure_single(args: argparse.Namespace) -> dict[str, Any]:
         return len(households)
 
     repeat = max(1, min(args.repeat, 3))
-    t_full, _ = best_of(repeat, from_dicts)
-    t_decide, _ = best_of(repeat, decide_only)
+    t_full, cpu_full, _ = best_of_both(repeat, from_dicts)
+    t_decide, cpu_decide, _ = best_of_both(repeat, decide_only)
     return {
         "records": count,
         "from_dict_and_decide_per_s": count / t_full,
         "decide_only_per_s": count / t_decide,
+        "from_dict_and_decide_per_cpu_s": count / cpu_full,
+        "decide_only_per_cpu_s": count / cpu_decide,
         "peak_mb": peak_mb(),
     }
 
@@ -713,13 +733,19 @@ def report_rows(results: dict[str, Any]) -> list[list[str]]:
         rows.append(
             _row(
                 "single record: from_dict + decide",
-                f"{r['from_dict_and_decide_per_s']:,.0f} /s",
+                f"{r['from_dict_and_decide_per_s']:,.0f} /s "
+                f"({r['from_dict_and_decide_per_cpu_s']:,.0f} per CPU s)",
                 f"≥ {t['single_per_second']:,.0f} /s",
                 r["from_dict_and_decide_per_s"] >= t["single_per_second"],
             )
         )
         rows.append(
-            _row("  decide only (record built)", f"{r['decide_only_per_s']:,.0f} /s", "", None)
+            _row(
+                "  decide only (record built)",
+                f"{r['decide_only_per_s']:,.0f} /s ({r['decide_only_per_cpu_s']:,.0f} per CPU s)",
+                f"≥ {t['decide_per_second']:,.0f} /s",
+                r["decide_only_per_s"] >= t["decide_per_second"],
+            )
         )
     if "stream" in results:
         r = results["stream"]

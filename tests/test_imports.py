@@ -76,8 +76,6 @@ LOCAL_IMPORTS_ALLOWED: dict[tuple[str, str], int] = {
     ("sphinxext.py", "poverty_core.cli"): 1,
     ("sphinxext.py", "poverty_core.diff"): 4,
     ("sphinxext.py", "poverty_core.rules"): 2,
-    # speed: convert
-    ("convert.py", "poverty_core.errors"): 1,
     # -- in modules no branch of issue 12 owns (io, dynamic_report): still to remove ------
     ("dynamic_report.py", "poverty_core.report"): 1,
     ("io.py", "poverty_core.privacy"): 1,
@@ -95,7 +93,6 @@ LONG_MODULES_ALLOWED: frozenset[str] = frozenset(
         "register_form.py",  # web
         "sphinxext.py",  # web
         "service/app.py",  # web
-        "engine.py",  # speed
     }
 )
 

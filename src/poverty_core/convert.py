@@ -7,6 +7,15 @@ per field, and every problem of a record is reported at once, each with its path
 
     members[1].age: must be 0–150 (got -3)
 
+Collecting every problem costs time a good record does not need, so :func:`structure`
+first tries a **fast path**: a second converter, generated once per record class by
+cattrs (``make_dict_structure_fn`` without detailed validation), with the same type
+hooks and each field's check left to the class's own attrs validator, accepting only
+plain dicts (an object with a repeated key is a ``_Object``). A record it builds is
+the record; anything it refuses is read again by the detailed converter, so every
+message still comes from one place. ``tests/test_structure_fast_path.py`` holds the two
+to the same answers on good and mutated bad records.
+
 :func:`json_schema` publishes the same format as a JSON Schema.
 """
 
@@ -33,7 +42,7 @@ from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, overrid
 
 from poverty_core._text import Text
 from poverty_core.codes import CODE_LISTS, Code
-from poverty_core.errors import InputError, Problem
+from poverty_core.errors import InputError, Problem, UnknownName
 from poverty_core.model import (
     County,
     FieldValueError,
@@ -228,8 +237,129 @@ def _register(conv: cattrs.Converter, cls: type[Any]) -> None:
     )
 
 
-def _make_converter() -> cattrs.Converter:
-    conv = cattrs.Converter(forbid_extra_keys=True, detailed_validation=True)
+def _register_fast(conv: cattrs.Converter, cls: type[Any]) -> None:
+    """The fast path's structure function of ``cls``: the same type hooks, no error
+    collection, and a field's check left to the class's own attrs validator when it
+    runs the same check (as every core field's does), so no check runs twice."""
+    overrides: dict[str, Any] = {}
+    hints = typing.get_type_hints(cls)
+    for a in attrs.fields(cls):
+        hint = hints[a.name]
+        base_type = _non_none(hint)
+        check = a.metadata.get("check")
+        overrides[a.name] = override(
+            struct_hook=_fast_field_hook(
+                conv.get_structure_hook(base_type),
+                base_type,
+                optional=base_type is not hint,
+                check=None if _validated(a, check) else check,
+            )
+        )
+    build = make_dict_structure_fn(
+        cls, conv, _cattrs_forbid_extra_keys=True, _cattrs_detailed_validation=False, **overrides
+    )
+
+    def hook(value: Any, tp: Any) -> Any:
+        # Only a plain dict: a parsed object with a repeated key (``_Object``) takes
+        # the detailed path, which reports the key.
+        if type(value) is not dict:
+            raise _expect("JSON 对象", "a JSON object", value)
+        return build(value, tp)
+
+    conv.register_structure_hook(cls, hook)
+
+
+def _validated(a: attrs.Attribute[Any], check: Any) -> bool:
+    """True when the attrs validator of field ``a`` runs ``check`` itself."""
+    if check is None:
+        return True
+    validators = a.validator if isinstance(a.validator, list | tuple) else [a.validator]
+    found = [getattr(v, "check", None) for v in validators]
+    inner = getattr(a.validator, "_validators", None)  # attrs.validators.and_(...)
+    if inner is not None:
+        found += [getattr(v, "check", None) for v in inner]
+    return check in found
+
+
+def _fast_field_hook(
+    base: Callable[[Any, Any], Any],
+    base_type: Any,
+    *,
+    optional: bool,
+    check: Callable[[Any], Text | None] | None,
+) -> Callable[[Any, Any], Any]:
+    """:func:`_field_hook` for the fast path (the message is the detailed path's job)."""
+    if typing.get_origin(base_type) is dict:  # a mapping field: its objects are walked
+        inner = base
+
+        def base(value: Any, tp: Any) -> Any:
+            if _has_repeats(value):
+                raise _expect("JSON 对象", "a JSON object", value)
+            return inner(value, tp)
+
+    if check is not None:
+        return _field_hook(base, base_type, optional=optional, check=check)
+    if not optional:
+        return lambda value, _: base(value, base_type)
+    if base is _str:
+        return _str_or_none
+    if base is _bool:
+        return _bool_or_none
+    if base is _int:
+        return _int_or_none
+    if base is _float:
+        return _float_or_none
+    if base is _code:
+        parse = base_type.parse
+        return lambda value, _: None if value is None else parse(value)
+
+    def hook(value: Any, _: Any) -> Any:
+        return None if value is None else base(value, base_type)
+
+    return hook
+
+
+# The fast path's hooks of optional fields: one call for a good or empty value, the
+# strict hook for anything else (which accepts or refuses it as the detailed path does).
+
+
+def _str_or_none(value: Any, _: Any) -> str | None:
+    return value if value is None or isinstance(value, str) else _str(value, _)
+
+
+def _bool_or_none(value: Any, _: Any) -> bool | None:
+    return value if value is None or value is True or value is False else _bool(value, _)
+
+
+def _int_or_none(value: Any, _: Any) -> int | None:
+    return value if value is None or type(value) is int else _int(value, _)
+
+
+def _float_or_none(value: Any, _: Any) -> float | None:
+    if value is None:
+        return None
+    if type(value) is float and math.isfinite(value):
+        return value
+    return _float(value, _)
+
+
+def _fast_tuple_hook(conv: cattrs.Converter) -> Callable[[Any, Any], Any]:
+    """Lists become tuples, stopping at the first bad item (the fast path). The item
+    hook is looked up on each call, as the detailed path does, so a record class
+    registered later (a pack's) is found."""
+
+    def hook(value: Any, tp: Any) -> Any:
+        if not isinstance(value, list | tuple):
+            raise _expect("列表", "a list", value)
+        item_type = typing.get_args(tp)[0]
+        item_hook = conv.get_structure_hook(item_type)
+        return tuple([item_hook(item, item_type) for item in value])
+
+    return hook
+
+
+def _make_converter(*, fast: bool = False) -> cattrs.Converter:
+    conv = cattrs.Converter(forbid_extra_keys=True, detailed_validation=not fast)
     conv.register_structure_hook(str, _str)
     conv.register_structure_hook(int, _int)
     conv.register_structure_hook(float, _float)
@@ -241,9 +371,14 @@ def _make_converter() -> cattrs.Converter:
     for code_cls in CODE_LISTS.values():
         conv.register_structure_hook(code_cls, _code)
         conv.register_unstructure_hook(code_cls, lambda v: v.value)
-    conv.register_structure_hook_func(_is_tuple_type, _tuple_hook(conv))
+    conv.register_structure_hook_func(
+        _is_tuple_type, _fast_tuple_hook(conv) if fast else _tuple_hook(conv)
+    )
     for cls in _MODEL_CLASSES:
-        _register(conv, cls)
+        if fast:
+            _register_fast(conv, cls)
+        else:
+            _register(conv, cls)
     return conv
 
 
@@ -255,12 +390,16 @@ def _non_none(tp: Any) -> Any:
 
 
 _CONVERTER = _make_converter()
+_FAST = _make_converter(fast=True)
+"""The fast path of :func:`structure`: a good record is built by it alone; a record it
+refuses is read again by ``_CONVERTER``, which reports every problem with its path."""
 
 
 def register_code_list(cls: type[Code]) -> None:
     """Teach the converter a code list made at run time (a pack's taxonomy)."""
-    _CONVERTER.register_structure_hook(cls, _code)
-    _CONVERTER.register_unstructure_hook(cls, lambda v: v.value)
+    for conv in (_CONVERTER, _FAST):
+        conv.register_structure_hook(cls, _code)
+        conv.register_unstructure_hook(cls, lambda v: v.value)
 
 
 def register_record_class(cls: type[Any]) -> None:
@@ -268,6 +407,7 @@ def register_record_class(cls: type[Any]) -> None:
     class, :mod:`poverty_core.vocabulary`): its own hooks, so that its added fields are
     read, checked and written as core fields are."""
     _register(_CONVERTER, cls)
+    _register_fast(_FAST, cls)
 
 
 def _problems(exc: BaseException, path: str) -> list[Problem]:
@@ -320,6 +460,22 @@ def structure(data: Any, cls: type[R], *, path: str = "") -> R:
     poverty_core.errors.InputError: household has 1 problem:
       members[0].age: age must be 0–150 (got -3)
     """
+    # The fast path: a good record is built once, with no error collection (and no
+    # object with a repeated key passes it). Anything it refuses is read again by the
+    # detailed path, so every message comes from one place.
+    try:
+        record: R = _FAST.structure(data, cls)
+    except Exception:  # the detailed path reports it
+        return _structure_detailed(data, cls, path)
+    if _cross_field_problems(data, cls, path):
+        return _structure_detailed(data, cls, path)
+    return record
+
+
+def _structure_detailed(data: Any, cls: type[R], path: str = "") -> R:
+    """:func:`structure` with every problem collected and reported with its path — what
+    :func:`structure` does with a record its fast path refuses (and the reference the
+    fast path is tested against)."""
     what = getattr(cls, "KIND", cls.__name__)
     if not isinstance(data, dict):
         raise InputError(
@@ -388,6 +544,20 @@ def loads_json(text: str | bytes) -> Any:
     """Parse JSON like :func:`json.loads`, remembering every key given twice in one
     object, for :func:`repeated_keys` (and :func:`structure`, which reports them)."""
     return json.loads(text, object_pairs_hook=_object)
+
+
+def _has_repeats(data: Any) -> bool:
+    """True when an object of ``data`` has a repeated key (:func:`repeated_keys` says
+    where): a walk without paths, for the fast path."""
+    stack = [data]
+    while stack:
+        value = stack.pop()
+        if type(value) is _Object:
+            return True
+        for item in value.values() if isinstance(value, dict) else value:
+            if isinstance(item, dict | list):
+                stack.append(item)
+    return False
 
 
 def repeated_keys(data: Any, path: str = "") -> list[Problem]:
@@ -582,8 +752,6 @@ def json_schema(kind: str = "household", *, pack: Any = None) -> dict[str, Any]:
     with ``pack`` (a loaded :class:`~poverty_core.packs.Pack`), of the pack's record class,
     its declared fields included."""
     if kind not in RECORD_TYPES:
-        from poverty_core.errors import UnknownName
-
         raise UnknownName(Text("记录类型", "record kind"), kind, list(RECORD_TYPES))
     defs: dict[str, Any] = {}
     cls = RECORD_TYPES[kind] if pack is None else pack.record_type(kind)

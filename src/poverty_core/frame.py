@@ -28,6 +28,8 @@ from typing import Any
 import attrs
 import numpy as np
 import numpy.typing as npt
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from poverty_core.codes import Code
 from poverty_core.model import County, Household, Person, Village
@@ -396,11 +398,23 @@ def _bits(buffer: Any, offset: int, n: int, *, fill: bool) -> Array:
     return bits[offset:].view(np.bool_)
 
 
+def _is_float(tp: Any) -> bool:
+    return bool(pa.types.is_floating(tp)) and tp != pa.float16()
+
+
+def _data(array: Any) -> Array:
+    """The values buffer of a primitive Arrow array as numpy (no copy; the slots of
+    nulls hold whatever the buffer holds)."""
+    dtype = np.dtype(array.type.to_pandas_dtype())
+    buffer = array.buffers()[1]
+    if buffer is None or len(array) == 0:
+        return np.zeros(len(array), dtype=dtype)
+    count = array.offset + len(array)
+    return np.frombuffer(buffer, dtype=dtype, count=count)[array.offset :]
+
+
 def _arrow_vec(column: Any, kind: FieldKind, name: str) -> Vec:
     """One typed Arrow column as a :class:`Vec` (nulls are unknown)."""
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
     if isinstance(column, pa.ChunkedArray):
         column = column.combine_chunks()
     known = _bits(column.buffers()[0], column.offset, len(column), fill=True)
@@ -409,6 +423,10 @@ def _arrow_vec(column: Any, kind: FieldKind, name: str) -> Vec:
         values = _bits(column.buffers()[1], column.offset, len(column), fill=False) & known
     elif kind.kind == "bool":
         values = np.asarray(pc.fill_null(column, False).to_numpy(zero_copy_only=False), np.bool_)
+    elif kind.kind == "number" and (pa.types.is_integer(column.type) or _is_float(column.type)):
+        # Straight from the data buffer; the slots of nulls hold anything: zeroed.
+        raw = _data(column)
+        values = np.where(known, raw, raw.dtype.type(0)).astype(np.float64, copy=False)
     elif kind.kind == "number":
         filled = pc.fill_null(pc.cast(column, pa.float64()), 0.0)
         values = np.asarray(filled.to_numpy(zero_copy_only=False), dtype=np.float64)
@@ -427,9 +445,9 @@ def _arrow_vec(column: Any, kind: FieldKind, name: str) -> Vec:
             )
         except ValueError as exc:
             raise ValueError(f"{name}: {exc}") from None
-        indices = pc.fill_null(encoded.indices, 0).to_numpy(zero_copy_only=False)
-        values = lookup[indices] if len(lookup) else np.zeros(len(column), np.int32)
-        values = np.where(known, values, 0).astype(np.int32)
+        # An unknown cell points past the dictionary, at an appended 0.
+        picks = np.where(known, _data(encoded.indices), len(lookup))
+        values = np.append(lookup, np.int32(0))[picks]
         return Vec(values, known, coded=True)
     elif kind.kind == "list":
         lengths = pc.fill_null(pc.list_value_length(column), 0)
@@ -462,8 +480,6 @@ def frame_from_arrow(
     class of that kind (the fields it declares included); without, the core model's
     (a pack's decision retypes the frame to its own classes, :meth:`Frame.retyped`).
     """
-    import pyarrow.compute as pc
-
     if pack is not None:
         kind = pack.record_type(kind.KIND)
     kinds = kinds_of(kind)
@@ -529,20 +545,21 @@ def member_owners(keys: Any, ids: Any) -> Array:
     household, a null key, different key types) takes the hash join
     (``pyarrow.compute.index_in``), and a key naming no household is an error.
     """
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
     if len(keys) == 0:
         return np.zeros(0, dtype=np.int64)
     if keys.type == ids.type and keys.null_count == 0 and len(ids) <= len(keys):
+        if isinstance(keys, pa.ChunkedArray):
+            keys = keys.combine_chunks()  # one buffer: the shifted views line up
         changes = pc.not_equal(keys[1:], keys[:-1])
-        starts = np.flatnonzero(np.asarray(changes.to_numpy(zero_copy_only=False), np.bool_))
-        starts = np.concatenate([np.zeros(1, dtype=np.int64), starts + 1])
+        changed = _bits(changes.buffers()[1], changes.offset, len(changes), fill=False)
+        starts = np.concatenate([np.zeros(1, dtype=np.int64), np.flatnonzero(changed) + 1])
         if len(starts) == len(ids):
             same = pc.equal(keys.take(pa.array(starts)), ids)
             if same.null_count == 0 and pc.all(same).as_py():
-                lengths = np.diff(np.append(starts, len(keys)))
-                return np.repeat(np.arange(len(ids), dtype=np.int64), lengths)
+                # The owner of each member is the number of key changes before it.
+                owner = np.zeros(len(keys), dtype=np.int64)
+                np.cumsum(changed, out=owner[1:])
+                return owner
     owner = pc.index_in(keys, value_set=ids)
     if owner.null_count:
         raise ValueError(f"{owner.null_count} member row(s) name a household not in the table")
