@@ -11,12 +11,15 @@ import attrs
 import numpy as np
 
 from poverty_core._text import Language, Text
-from poverty_core.expressions.base import Expr, _paren
+from poverty_core.expressions.base import Expr, _fold, _paren
 from poverty_core.expressions.leaves import Field
 from poverty_core.expressions.scope import (
+    Folded,
     Many,
     Namer,
     One,
+    OneFn,
+    ParamSource,
     Ref,
     RefKind,
     _align,
@@ -41,12 +44,27 @@ class Coalesce(Expr):
 
     options: tuple[Expr, ...]
 
-    def _one(self, scope: One) -> Any:
+    def _compile_one(self, params: ParamSource, as_of: dt.date) -> OneFn:
+        fns: list[OneFn] = []
+        last = None  # a constant option that is known ends the options read
         for option in self.options:
-            value = option.one(scope)
-            if value is not None:
-                return value
-        return None
+            fn = option.one_fn(params, as_of)
+            if isinstance(fn, Folded):
+                if fn.value is not None:
+                    last = fn.value
+                    break
+                continue
+            fns.append(fn)
+        options = tuple(fns)
+
+        def coalesce(scope: One) -> Any:
+            for option in options:
+                value = option(scope)
+                if value is not None:
+                    return value
+            return last
+
+        return coalesce if options else Folded(last)
 
     def _many(self, scope: Many) -> Vec:
         n = scope.n
@@ -78,9 +96,14 @@ class Filled(Expr):
 
     of: Field
 
-    def _one(self, scope: One) -> Any:
-        value = self.of.one(scope)
-        return None if value is None else bool(str(value).strip())
+    def _compile_one(self, params: ParamSource, as_of: dt.date) -> OneFn:
+        of = self.of.one_fn(params, as_of)
+
+        def filled(scope: One) -> Any:
+            value = of(scope)
+            return None if value is None else bool(str(value).strip())
+
+        return _fold(filled, of)
 
     def _many(self, scope: Many) -> Vec:
         v = _as_objects(self.of.many(scope), scope.n)
@@ -105,8 +128,8 @@ class Length(Expr):
 
     of: Field
 
-    def _one(self, scope: One) -> Any:
-        return self.of.one(scope)
+    def _compile_one(self, params: ParamSource, as_of: dt.date) -> OneFn:
+        return self.of.one_fn(params, as_of)  # a list field reads as its number of items
 
     def _many(self, scope: Many) -> Vec:
         return self.of.many(scope)
@@ -131,12 +154,18 @@ class Where(Expr):
     then: Expr
     otherwise: Expr
 
-    def _one(self, scope: One) -> Any:
-        c = self.condition.one(scope)
-        a, b = self.then.one(scope), self.otherwise.one(scope)
-        if c is None:
-            return a if a is not None and a == b else None
-        return a if c else b
+    def _compile_one(self, params: ParamSource, as_of: dt.date) -> OneFn:
+        condition = self.condition.one_fn(params, as_of)
+        then, otherwise = self.then.one_fn(params, as_of), self.otherwise.one_fn(params, as_of)
+
+        def where(scope: One) -> Any:
+            c = condition(scope)
+            a, b = then(scope), otherwise(scope)
+            if c is None:
+                return a if a is not None and a == b else None
+            return a if c else b
+
+        return _fold(where, condition, then, otherwise)
 
     def _many(self, scope: Many) -> Vec:
         n = scope.n
@@ -187,6 +216,23 @@ class Where(Expr):
 
 # -- member aggregations ---------------------------------------------------------
 
+_MEMBERS = object()
+"""The key of a record's member scopes in its scope's cache."""
+
+
+def _member_scopes(scope: One) -> list[One]:
+    """The scopes of the members of the scope's household, made once per record. They
+    share the household's cache: what is kept there (the member scopes, each member's
+    value of a condition) is the household's, whichever member reads it."""
+    cache = scope.cache
+    found: list[One] | None = cache.get(_MEMBERS)
+    if found is None:
+        record, as_of, params = scope.record, scope.as_of, scope.params
+        found = cache[_MEMBERS] = [
+            One(record, as_of, params, person, cache) for person in record.members
+        ]
+    return found
+
 
 @attrs.define(eq=False)
 class MemberAggregate(Expr):
@@ -195,20 +241,43 @@ class MemberAggregate(Expr):
     how: Literal["any", "all", "count"]
     condition: Expr
 
-    def _one(self, scope: One) -> Any:
-        values = [
-            self.condition.one(One(scope.record, scope.as_of, scope.params, person))
-            for person in scope.record.members
-        ]
-        if self.how == "any":
-            if any(v is True for v in values):
-                return True
-            return None if any(v is None for v in values) else False
-        if self.how == "all":
-            if any(v is False for v in values):
-                return False
-            return None if any(v is None for v in values) else True
-        return None if any(v is None for v in values) else sum(1 for v in values if v)
+    def _compile_one(self, params: ParamSource, as_of: dt.date) -> OneFn:
+        condition = self.condition.one_fn(params, as_of)
+
+        def values(scope: One) -> list[Any]:
+            # each member's value of the condition, once per record (kept in the
+            # household's cache under the compiled condition, which identifies it in
+            # the run): a test and its observed count share it
+            cache = scope.cache
+            found: list[Any] | None = cache.get(condition)
+            if found is None:
+                found = cache[condition] = [condition(m) for m in _member_scopes(scope)]
+            return found
+
+        if self.how == "count":
+
+            def count(scope: One) -> Any:
+                n = 0
+                for v in values(scope):
+                    if v is None:
+                        return None
+                    if v:
+                        n += 1
+                return n
+
+            return count
+        decisive = self.how == "any"  # any: a True decides; all: a False decides
+
+        def aggregate(scope: One) -> Any:
+            result: bool | None = not decisive
+            for v in values(scope):
+                if v is decisive:
+                    return decisive
+                if v is None:
+                    result = None
+            return result
+
+        return aggregate
 
     def _many(self, scope: Many) -> Vec:
         if scope.frame.members is None or scope.frame.members.owner is None:
@@ -240,20 +309,9 @@ class MemberAggregate(Expr):
     def children(self) -> Sequence[Expr]:
         return (self.condition,)
 
-    def one(self, scope: One) -> Any:
-        """Value on one record, computed once per scope (a test and its observed value
-        often aggregate the same condition)."""
-        key = (self, "one")
-        cache = scope.cache
-        if key in cache:
-            return cache[key]
-        value = cache[key] = self._one(scope)
-        return value
-
     def blame_one(self, scope: One) -> list[Ref]:
         out: list[Ref] = []
-        for person in scope.record.members:
-            inner = One(scope.record, scope.as_of, scope.params, person)
+        for inner in _member_scopes(scope):
             if self.condition.one(inner) is None:
                 out += self.condition.blame_one(inner)
         return out
@@ -325,8 +383,14 @@ class Function(Expr):
     def _call(self, as_of: dt.date, args: list[Any]) -> Any:
         return self.fn(as_of, *args) if self.with_date else self.fn(*args)
 
-    def _one(self, scope: One) -> Any:
-        return self._call(scope.as_of, self._args(scope))
+    def _compile_one(self, params: ParamSource, as_of: dt.date) -> OneFn:
+        fields, values = self.fields, [params.get(p) for p in self.params]
+
+        def call(scope: One) -> Any:
+            source = self._source(scope)
+            return self._call(as_of, [getattr(source, name) for name in fields] + values)
+
+        return call
 
     def _many(self, scope: Many) -> Vec:
         if self.of_member and not scope.on_members:

@@ -1,12 +1,13 @@
 """What expressions are evaluated in and what they read: :class:`Ref`, the scopes
 :class:`One` (one record) and :class:`Many` (a batch of columns), the protocols a pack
-answers (:class:`Namer`, :class:`ParamSource`) and the column helpers the blocks share
-(broadcast constants, codes aligned with text, blame masks)."""
+answers (:class:`Namer`, :class:`ParamSource`), the one-record evaluators blocks compile
+to (:data:`OneFn`, :class:`Folded`) and the column helpers the blocks share (broadcast
+constants, codes aligned with text, blame masks)."""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 import attrs
@@ -60,7 +61,12 @@ class Namer(Protocol):
 
 class ParamSource(Protocol):
     """Gives a parameter's value on the evaluation date, or ``None`` when it has none,
-    and the items of the pack's checklists."""
+    and the items of the pack's checklists.
+
+    One-record evaluation reads these once per source and date (:meth:`Expr.one_fn
+    <poverty_core.expressions.Expr.one_fn>` folds them into the compiled evaluator), so a
+    source gives the same answers for as long as it lives, as the engine's
+    :class:`~poverty_core.evaluation.Params` of a run do."""
 
     def get(self, name: str) -> Any: ...
     def checklist_items(self, checklist: str) -> tuple[str, ...]: ...
@@ -77,8 +83,34 @@ class One:
     params: ParamSource
     person: Person | None = None
     cache: dict[Any, Any] = attrs.field(factory=dict, repr=False)
-    """Values already computed in this scope (a member aggregation shared by a test and
-    its observed value is evaluated once)."""
+    """Values already computed for this record: its members' scopes and, per member
+    condition, each member's value (a test and its observed count evaluate the condition
+    once). The members' scopes share their household's cache."""
+
+
+OneFn = Callable[[One], Any]
+"""A block's one-record evaluator, compiled once per run (:meth:`Expr.one_fn
+<poverty_core.expressions.Expr.one_fn>`): the value on the record (and member) of a
+scope, ``None`` when unknown."""
+
+
+class Folded:
+    """The one-record evaluator of a value that does not depend on the record — a
+    constant, a parameter's value, the evaluation date, an expression of these only. The
+    blocks that read it take :attr:`value` when they compile, so it costs nothing per
+    record."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: Any) -> None:
+        self.value = value
+
+    def __call__(self, scope: One) -> Any:
+        """The value (whatever the record)."""
+        return self.value
+
+    def __repr__(self) -> str:
+        return f"Folded({self.value!r})"
 
 
 @attrs.define
