@@ -766,8 +766,7 @@ class Not(Expr):
         part = self.part.one_fn(params, as_of)
 
         def negate(scope: One) -> Any:
-            v = part(scope)
-            return None if v is None else not v
+            return _negated(part(scope))
 
         return _fold(negate, part)
 
@@ -781,6 +780,11 @@ class Not(Expr):
     def text(self, language: Language, namer: Namer, subject: type[Any]) -> str:
         inner = self.part.text(language, namer, subject)
         return f"并非（{inner}）" if language == "zh" else f"not ({inner})"
+
+
+def _negated(value: Any) -> Any:
+    """Kleene NOT of one value (unknown stays unknown)."""
+    return None if value is None else not value
 
 
 def all_of(*parts: Expr) -> Expr:

@@ -11,7 +11,7 @@ import attrs
 import numpy as np
 
 from poverty_core._text import Language, Text
-from poverty_core.expressions.base import Expr, _fold, _paren
+from poverty_core.expressions.base import Expr, Not, _fold, _negated, _paren
 from poverty_core.expressions.leaves import Field
 from poverty_core.expressions.scope import (
     Folded,
@@ -216,6 +216,34 @@ class Where(Expr):
 
 # -- member aggregations ---------------------------------------------------------
 
+
+def _member_values(
+    condition: Expr, params: ParamSource, as_of: dt.date
+) -> Callable[[One], list[Any]]:
+    """Each member's value of ``condition`` on a scope's household, computed once per
+    record: kept in the household's cache under the compiled condition (which
+    identifies it in the run), so a test and its observed count share it. A negated
+    condition's values are its operand's, negated (``all_members(c)`` and
+    ``count_members(not_(c))`` evaluate ``c`` once per member)."""
+    if isinstance(condition, Not):
+        positive = _member_values(condition.part, params, as_of)
+
+        def negated(scope: One) -> list[Any]:
+            return [_negated(v) for v in positive(scope)]
+
+        return negated
+    fn = condition.one_fn(params, as_of)
+
+    def values(scope: One) -> list[Any]:
+        cache = scope.cache
+        found: list[Any] | None = cache.get(fn)
+        if found is None:
+            found = cache[fn] = [fn(m) for m in _member_scopes(scope)]
+        return found
+
+    return values
+
+
 _MEMBERS = object()
 """The key of a record's member scopes in its scope's cache."""
 
@@ -242,17 +270,7 @@ class MemberAggregate(Expr):
     condition: Expr
 
     def _compile_one(self, params: ParamSource, as_of: dt.date) -> OneFn:
-        condition = self.condition.one_fn(params, as_of)
-
-        def values(scope: One) -> list[Any]:
-            # each member's value of the condition, once per record (kept in the
-            # household's cache under the compiled condition, which identifies it in
-            # the run): a test and its observed count share it
-            cache = scope.cache
-            found: list[Any] | None = cache.get(condition)
-            if found is None:
-                found = cache[condition] = [condition(m) for m in _member_scopes(scope)]
-            return found
+        values = _member_values(self.condition, params, as_of)
 
         if self.how == "count":
 

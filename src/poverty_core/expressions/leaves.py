@@ -59,7 +59,8 @@ class Field(Expr):
 
         def read_field(scope: One) -> Any:
             # a core record has no field a pack declares: unknown, as a field left empty
-            return _value(getattr(scope.record, name, None))
+            value = getattr(scope.record, name, None)
+            return value if value is None or value.__class__ in _PLAIN else _value(value)
 
         return read_field
 
@@ -110,7 +111,8 @@ class Member(Expr):
             person = scope.person
             if person is None:
                 raise TypeError(outside)
-            return _value(getattr(person, name, None))  # a pack's field on a core person: unknown
+            value = getattr(person, name, None)  # a pack's field on a core person: unknown
+            return value if value is None or value.__class__ in _PLAIN else _value(value)
 
         return read_member
 
