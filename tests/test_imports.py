@@ -239,6 +239,9 @@ FIRST = [
     "poverty_core.national",
     "poverty_core.packs.pack",
     "poverty_core.expressions.typecheck",
+    "poverty_core.checks",
+    "poverty_core.registers.specs",
+    "poverty_core.registers",
 ]
 
 _IMPORT_FIRST = """

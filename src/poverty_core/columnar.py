@@ -26,8 +26,6 @@ from poverty_core.registers import (
     records_from_tables,
     tables_from_records,
 )
-from poverty_core.registers.checks import _BOUNDS as _BOUNDS
-from poverty_core.registers.checks import _bad_id_numbers as _bad_id_numbers
 from poverty_core.registers.specs import _column_spec as _column_spec
 
 __all__ = [

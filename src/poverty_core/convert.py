@@ -41,6 +41,7 @@ from cattrs.errors import (
 from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, override
 
 from poverty_core._text import Text
+from poverty_core.checks import Check
 from poverty_core.codes import CODE_LISTS, Code
 from poverty_core.errors import InputError, Problem, UnknownName
 from poverty_core.model import (
@@ -658,17 +659,6 @@ def unstructure(record: Any) -> Any:
 
 # -- JSON Schema -----------------------------------------------------------------
 
-_CHECK_SCHEMA: dict[str, dict[str, Any]] = {
-    "_non_negative": {"minimum": 0},
-    "_age": {"minimum": 0, "maximum": 150},
-    "_ratio": {"minimum": 0, "maximum": 1},
-    "_year": {"minimum": 2000, "maximum": 2100},
-    "_non_empty_id": {"minLength": 1},
-    "_id_number": {"pattern": "^[0-9]{17}[0-9Xx]$"},
-    "_check_members": {"minItems": 1},
-    "_check_other_causes": {"maxItems": 2, "uniqueItems": True},
-}
-
 
 def _type_schema(tp: Any, defs: dict[str, Any]) -> dict[str, Any]:
     origin = typing.get_origin(tp)
@@ -716,22 +706,13 @@ def _class_schema(cls: type[Any], defs: dict[str, Any]) -> None:
     for a in attrs.fields(cls):
         schema = _type_schema(hints[a.name], defs)
         label: Text = a.metadata["label"]
-        checks = [a.metadata.get("check")]
-        if isinstance(a.validator, list | tuple):
-            checks += [getattr(v, "check", None) for v in a.validator]
-        else:
-            checks.append(getattr(a.validator, "check", None))
-        for check in checks:
-            extra = getattr(check, "schema", None) or _CHECK_SCHEMA.get(
-                getattr(check, "__name__", ""), {}
+        check = a.metadata.get("check")
+        extra = check.json_schema() if isinstance(check, Check) else {}
+        if extra:
+            target = (
+                schema["anyOf"][0] if "anyOf" in schema and len(schema["anyOf"]) == 2 else schema
             )
-            if extra:
-                target = (
-                    schema["anyOf"][0]
-                    if "anyOf" in schema and len(schema["anyOf"]) == 2
-                    else schema
-                )
-                target.update(extra)
+            target.update(extra)
         schema["title"] = label.zh
         schema["description"] = label.en + ("; personal data" if a.metadata.get("personal") else "")
         props[a.name] = schema

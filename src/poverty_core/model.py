@@ -16,6 +16,20 @@ from typing import Any, ClassVar, Self
 import attrs
 
 from poverty_core._text import Text
+from poverty_core.checks import (
+    AGE,
+    BIRTH_DATE,
+    EVENT_DATE,
+    ID_NUMBER,
+    MEMBERS,
+    NON_EMPTY_ID,
+    NON_NEGATIVE,
+    OTHER_CAUSES,
+    PROCEDURE_DATES,
+    RATIO,
+    YEAR,
+    Check,
+)
 from poverty_core.codes import (
     HealthStatus,
     HouseGrade,
@@ -31,7 +45,6 @@ from poverty_core.codes import (
     SchoolingStatus,
     StatusEventKind,
 )
-from poverty_core.privacy import id_number_problem
 
 __all__ = [
     "County",
@@ -46,8 +59,6 @@ __all__ = [
     "part_whole_problems",
 ]
 
-Check = Callable[[Any], Text | None]
-
 
 class FieldValueError(ValueError):
     """A field's value is out of range; carries a bilingual message (and a field name)."""
@@ -58,112 +69,21 @@ class FieldValueError(ValueError):
         self.field = field
 
 
-def _non_negative(value: Any) -> Text | None:
-    if value is not None and value < 0:
-        return Text(f"必须 ≥ 0（实为 {value}）", f"must be ≥ 0 (got {value})")
-    return None
+@attrs.frozen
+class _Validator:
+    """The attrs validator of a field with a declared check; the converter's fast path
+    reads :attr:`check` to leave the check to it."""
 
+    check: Check
 
-def _age(value: Any) -> Text | None:
-    if value is not None and not 0 <= value <= 150:
-        return Text(f"年龄必须在 0–150 之间（实为 {value}）", f"age must be 0–150 (got {value})")
-    return None
-
-
-def _ratio(value: Any) -> Text | None:
-    if value is not None and not 0 <= value <= 1:
-        return Text(
-            f"比率必须在 0–1 之间（实为 {value}；2% 写作 0.02）",
-            f"ratio must be 0–1 (got {value}; write 2% as 0.02)",
-        )
-    return None
-
-
-EARLIEST_EVENT = dt.date(2010, 1, 1)
-"""Register events (identification, exits, visits, procedure steps) before this date are
-errors: the register and its rules start in the 2010s."""
-
-
-def _event_date_problem(value: dt.date) -> Text | None:
-    today = dt.date.today()
-    if value < EARLIEST_EVENT:
-        return Text(
-            f"日期 {value} 早于 {EARLIEST_EVENT}（登记工作开始前）",
-            f"date {value} is before {EARLIEST_EVENT}, when the register begins",
-        )
-    if value > today:
-        return Text(
-            f"日期 {value} 在未来（今天是 {today}）",
-            f"date {value} is in the future (today is {today})",
-        )
-    return None
-
-
-def _event_date(value: Any) -> Text | None:
-    return None if not isinstance(value, dt.date) else _event_date_problem(value)
-
-
-def _event_dates(value: Any) -> Text | None:
-    for i, item in enumerate(value or ()):
-        problem = _event_date(item)
-        if problem is not None:
-            return Text(f"第 {i + 1} 个{problem.zh}", f"item {i}: {problem.en}")
-    return None
-
-
-def _procedure_dates(value: Any) -> Text | None:
-    for procedure, steps in (value or {}).items():
-        for step, when in steps.items():
-            problem = _event_date(when)
-            if problem is not None:
-                return Text(
-                    f"{procedure}.{step}：{problem.zh}", f"{procedure}.{step}: {problem.en}"
-                )
-    return None
-
-
-def _birth_date(value: Any) -> Text | None:
-    if not isinstance(value, dt.date):
-        return None
-    today = dt.date.today()
-    if value > today:
-        return Text(f"出生日期 {value} 在未来", f"birth date {value} is in the future")
-    if today.year - value.year > 150:
-        return Text(
-            f"出生日期 {value} 早于 150 年前", f"birth date {value} is more than 150 years ago"
-        )
-    return None
-
-
-def _id_number(value: Any) -> Text | None:
-    if value is None or not isinstance(value, str):
-        return None
-    problem = id_number_problem(value)
-    return None if problem is None else Text(*problem)
-
-
-def _year(value: Any) -> Text | None:
-    if value is not None and not 2000 <= value <= 2100:
-        return Text(
-            f"年份必须在 2000–2100 之间（实为 {value}）", f"year must be 2000–2100 (got {value})"
-        )
-    return None
-
-
-def _non_empty_id(value: Any) -> Text | None:
-    if not isinstance(value, str) or not value.strip():
-        return Text("编号不能为空", "id must be a non-empty string")
-    return None
-
-
-def _validator(check: Check) -> Callable[[Any, attrs.Attribute[Any], Any], None]:
-    def validate(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
-        message = check(value)
+    def __call__(self, instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+        message = self.check(value)
         if message is not None:
             raise FieldValueError(message, attribute.name)
 
-    validate.check = check  # type: ignore[attr-defined]  # read by the converter
-    return validate
+
+def _validator(check: Check) -> _Validator:
+    return _Validator(check)
 
 
 def _f(
@@ -194,8 +114,8 @@ def _f(
 
 def _required_id(zh: str, en: str) -> Any:
     return attrs.field(
-        validator=_validator(_non_empty_id),
-        metadata={"label": Text(zh, en), "personal": False, "check": _non_empty_id},
+        validator=_validator(NON_EMPTY_ID),
+        metadata={"label": Text(zh, en), "personal": False, "check": NON_EMPTY_ID},
     )
 
 
@@ -272,10 +192,10 @@ class Person(_Record):
 
     id: str = _required_id("成员编号", "member id")
     name: str | None = _f("姓名", "name", personal=True)
-    id_number: str | None = _f("身份证号", "ID number", personal=True, check=_id_number)
+    id_number: str | None = _f("身份证号", "ID number", personal=True, check=ID_NUMBER)
     relation: Relation | None = _f("与户主关系", "relation to the head")
-    birth_date: dt.date | None = _f("出生日期", "date of birth", check=_birth_date)
-    age: int | None = _f("年龄", "age", check=_age)
+    birth_date: dt.date | None = _f("出生日期", "date of birth", check=BIRTH_DATE)
+    age: int | None = _f("年龄", "age", check=AGE)
     disabled: bool | None = _f("是否残疾", "has a disability")
     health: HealthStatus | None = _f("健康状况", "health status")
     labour_capacity: LabourCapacity | None = _f("劳动能力", "labour capacity")
@@ -305,8 +225,8 @@ class StatusEvent(_Record):
         metadata={"label": Text("事件", "event"), "personal": False}
     )
     date: dt.date = attrs.field(
-        validator=_validator(_event_date),
-        metadata={"label": Text("日期", "date"), "personal": False, "check": _event_date},
+        validator=_validator(EVENT_DATE),
+        metadata={"label": Text("日期", "date"), "personal": False, "check": EVENT_DATE},
     )
 
 
@@ -364,21 +284,6 @@ def _check_parts(record: Any) -> None:
         raise FieldValueError(message, part)
 
 
-def _check_members(value: Any) -> Text | None:
-    if value is not None and len(value) == 0:
-        return Text("一户至少有一名成员", "a household has at least one member")
-    return None
-
-
-def _check_other_causes(value: Any) -> Text | None:
-    if value is not None:
-        if len(value) > 2:
-            return Text("其他致贫原因最多两项", "at most two other poverty causes")
-        if len(set(value)) != len(value):
-            return Text("其他致贫原因重复", "other poverty causes repeat")
-    return None
-
-
 @attrs.frozen(kw_only=True)
 class Household(_Record):
     """A registered poor household (建档立卡贫困户) and its members."""
@@ -390,11 +295,11 @@ class Household(_Record):
     county_id: str | None = _f("县编号", "county id")
     members: tuple[Person, ...] = attrs.field(
         converter=_members,
-        validator=[_validator(_check_members), _unique_member_ids],
-        metadata={"label": Text("家庭成员", "members"), "personal": False, "check": _check_members},
+        validator=[_validator(MEMBERS), _unique_member_ids],
+        metadata={"label": Text("家庭成员", "members"), "personal": False, "check": MEMBERS},
     )
     annual_net_income_per_capita: float | None = _f(
-        "年人均纯收入（元）", "annual net income per capita (yuan)", check=_non_negative
+        "年人均纯收入（元）", "annual net income per capita (yuan)", check=NON_NEGATIVE
     )
     food_secure: bool | None = _f("不愁吃", "no worry about food")
     clothing_secure: bool | None = _f("不愁穿", "no worry about clothing")
@@ -403,24 +308,24 @@ class Household(_Record):
     relocated: bool | None = _f("易地扶贫搬迁户", "relocated household")
     relocation_keys_received: bool | None = _f("搬迁户已拿到新房钥匙", "relocated: keys received")
     years_in_town: float | None = _f(
-        "进城落户年限（年）", "years settled in a town", check=_non_negative
+        "进城落户年限（年）", "years settled in a town", check=NON_NEGATIVE
     )
-    relocation_year: int | None = _f("搬迁年度", "year of relocation", check=_year)
+    relocation_year: int | None = _f("搬迁年度", "year of relocation", check=YEAR)
     water_litres_per_person_day: float | None = _f(
-        "人均日供水量（升）", "water supply (litres/person/day)", check=_non_negative
+        "人均日供水量（升）", "water supply (litres/person/day)", check=NON_NEGATIVE
     )
     water_short_area: bool | None = _f("属缺水地区", "in a water-short area")
     water_trip_minutes: float | None = _f(
-        "单次取水往返时间（分钟）", "water trip (minutes)", check=_non_negative
+        "单次取水往返时间（分钟）", "water trip (minutes)", check=NON_NEGATIVE
     )
     water_horizontal_distance: float | None = _f(
-        "取水水平距离（米）", "water horizontal distance (m)", check=_non_negative
+        "取水水平距离（米）", "water horizontal distance (m)", check=NON_NEGATIVE
     )
     water_vertical_distance: float | None = _f(
-        "取水垂直距离（米）", "water vertical distance (m)", check=_non_negative
+        "取水垂直距离（米）", "water vertical distance (m)", check=NON_NEGATIVE
     )
     water_days_without: float | None = _f(
-        "年缺水天数", "days a year without water", check=_non_negative
+        "年缺水天数", "days a year without water", check=NON_NEGATIVE
     )
     water_quality_passed: bool | None = _f(
         "水质达标（检测报告合格或分散供水简易检测合格）",
@@ -433,7 +338,7 @@ class Household(_Record):
     status: HouseholdStatus | None = _f("脱贫状态", "poverty status")
     main_cause: PovertyCause | None = _f("主要致贫原因", "main poverty cause")
     other_causes: tuple[PovertyCause, ...] | None = _f(
-        "其他致贫原因", "other poverty causes", check=_check_other_causes, converter=_tuple
+        "其他致贫原因", "other poverty causes", check=OTHER_CAUSES, converter=_tuple
     )
     history: tuple[StatusEvent, ...] = _f("状态变动记录", "status history", factory=tuple)
     pathway: Pathway | None = _f("脱贫路径（五个一批）", "exit pathway (five pathways)")
@@ -442,14 +347,14 @@ class Household(_Record):
     income_projects: tuple[str, ...] | None = _f(
         "增收脱贫项目", "income projects", converter=_tuple
     )
-    planned_exit_year: int | None = _f("计划脱贫年度", "planned exit year", check=_year)
+    planned_exit_year: int | None = _f("计划脱贫年度", "planned exit year", check=YEAR)
     electricity_connected: bool | None = _f("户通电", "the household has electricity")
     procedures: dict[str, dict[str, dt.date]] = _f(
         "程序完成日期",
         "procedure step dates",
         factory=dict,
         converter=_mapping,
-        check=_procedure_dates,
+        check=PROCEDURE_DATES,
     )
     checklists: dict[str, dict[str, bool]] = _f(
         "核查清单", "checklists", factory=dict, converter=_mapping
@@ -473,10 +378,10 @@ class Village(_Record):
     region: Region | None = _f("所在区域", "region")
     poor_village: bool | None = _f("建档立卡贫困村", "registered poor village")
     rural_registered_population: int | None = _f(
-        "农村户籍人口", "rural registered population", check=_non_negative
+        "农村户籍人口", "rural registered population", check=NON_NEGATIVE
     )
     poor_population: int | None = _f(
-        "未脱贫建档立卡贫困人口", "registered poor population not yet exited", check=_non_negative
+        "未脱贫建档立卡贫困人口", "registered poor population not yet exited", check=NON_NEGATIVE
     )
     bus_conditions_allow: bool | None = _f("具备通客车条件", "conditions allow a bus service")
     industrial_power: bool | None = _f("通动力电", "industrial (three-phase) power")
@@ -484,13 +389,13 @@ class Village(_Record):
         "主导产业", "leading industries", converter=_tuple
     )
     responsible_unit: str | None = _f("帮扶责任单位", "responsible assisting unit")
-    planned_exit_year: int | None = _f("计划退出年度", "planned exit year", check=_year)
+    planned_exit_year: int | None = _f("计划退出年度", "planned exit year", check=YEAR)
     procedures: dict[str, dict[str, dt.date]] = _f(
         "程序完成日期",
         "procedure step dates",
         factory=dict,
         converter=_mapping,
-        check=_procedure_dates,
+        check=PROCEDURE_DATES,
     )
     checklists: dict[str, dict[str, bool]] = _f(
         "核查清单", "checklists", factory=dict, converter=_mapping
@@ -522,42 +427,40 @@ class County(_Record):
         "poverty county (national key county or contiguous poor-area county)",
     )
     rural_registered_population: int | None = _f(
-        "农村户籍人口", "rural registered population", check=_non_negative
+        "农村户籍人口", "rural registered population", check=NON_NEGATIVE
     )
     poor_population: int | None = _f(
-        "未脱贫建档立卡贫困人口", "registered poor population not yet exited", check=_non_negative
+        "未脱贫建档立卡贫困人口", "registered poor population not yet exited", check=NON_NEGATIVE
     )
-    sampled_exited: int | None = _f(
-        "抽查已脱贫人口数", "sampled exited people", check=_non_negative
-    )
+    sampled_exited: int | None = _f("抽查已脱贫人口数", "sampled exited people", check=NON_NEGATIVE)
     sampled_wrongly_exited: int | None = _f(
-        "抽查错退人口数", "sampled wrongly exited people", check=_non_negative
+        "抽查错退人口数", "sampled wrongly exited people", check=NON_NEGATIVE
     )
     sampled_non_registered_population: int | None = _f(
         "抽查村非建档立卡农村人口",
         "non-registered rural population of sampled villages",
-        check=_non_negative,
+        check=NON_NEGATIVE,
     )
     verified_omitted: int | None = _f(
-        "核实漏评人口数", "verified omitted people", check=_non_negative
+        "核实漏评人口数", "verified omitted people", check=NON_NEGATIVE
     )
     surveyed_households: int | None = _f(
-        "群众认可度调查户数", "households surveyed for approval", check=_non_negative
+        "群众认可度调查户数", "households surveyed for approval", check=NON_NEGATIVE
     )
-    approving_households: int | None = _f("认可户数", "approving households", check=_non_negative)
+    approving_households: int | None = _f("认可户数", "approving households", check=NON_NEGATIVE)
     composite_poverty_incidence: float | None = _f(
-        "综合贫困发生率", "composite poverty incidence", check=_ratio
+        "综合贫困发生率", "composite poverty incidence", check=RATIO
     )
-    wrong_exit_rate: float | None = _f("错退率", "wrong-exit rate", check=_ratio)
-    omission_rate: float | None = _f("漏评率", "omission rate", check=_ratio)
-    public_approval: float | None = _f("群众认可度", "public approval", check=_ratio)
-    planned_exit_year: int | None = _f("计划摘帽年度", "planned exit year", check=_year)
+    wrong_exit_rate: float | None = _f("错退率", "wrong-exit rate", check=RATIO)
+    omission_rate: float | None = _f("漏评率", "omission rate", check=RATIO)
+    public_approval: float | None = _f("群众认可度", "public approval", check=RATIO)
+    planned_exit_year: int | None = _f("计划摘帽年度", "planned exit year", check=YEAR)
     procedures: dict[str, dict[str, dt.date]] = _f(
         "程序完成日期",
         "procedure step dates",
         factory=dict,
         converter=_mapping,
-        check=_procedure_dates,
+        check=PROCEDURE_DATES,
     )
 
     PARTS: ClassVar[tuple[tuple[str, str], ...]] = (

@@ -28,12 +28,13 @@ from __future__ import annotations
 import builtins
 import datetime as dt
 import typing
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any, cast
 
 import attrs
 
 from poverty_core._text import Text
+from poverty_core.checks import DECLARED, Check, bounded
 from poverty_core.codes import Code
 from poverty_core.convert import register_code_list, register_record_class
 from poverty_core.model import (
@@ -41,10 +42,7 @@ from poverty_core.model import (
     Household,
     Person,
     Village,
-    _event_date,
-    _event_dates,
     _members,
-    _ratio,
     _tuple,
     _validator,
 )
@@ -72,15 +70,13 @@ SUBJECTS: dict[str, type[Any]] = {
 }
 """A field's ``subject`` in ``fields.toml`` → the core record class it extends."""
 
-CHECKS: dict[str, tuple[str, Callable[[Any], Text | None]]] = {
-    "event_date": ("date", _event_date),
-    "event_dates": ("date_list", _event_dates),
-    "ratio": ("number", _ratio),
+CHECKS: dict[str, tuple[str, Check]] = {
+    c.name: (c.field_type, c) for c in DECLARED.values() if c.field_type is not None
 }
 """A field's ``check`` in ``fields.toml`` → the field type it applies to and the core
-model's check (``event_date``: a register event, not before 2010 nor in the future;
-``event_dates``: each date of a list so; ``ratio``: a share between 0 and 1, 2% written
-0.02)."""
+model's check, as declared in :mod:`poverty_core.checks` (``event_date``: a register
+event, not before 2010 nor in the future; ``event_dates``: each date of a list so;
+``ratio``: a share between 0 and 1, 2% written 0.02)."""
 
 FIELD_TYPES: dict[str, Any] = {
     "boolean": bool,
@@ -164,31 +160,21 @@ class PackField:
             return self.code_list
         return FIELD_TYPES[self.type]
 
-    def check(self) -> Callable[[Any], Text | None] | None:
+    def check(self) -> Check | None:
         """The field's check: its named core check, else the range check of its bounds
-        (``None`` without either)."""
+        (a bound itself allowed; ``None`` without either)."""
         low, high = self.minimum, self.maximum
         if self.check_name is not None:
             return CHECKS[self.check_name][1]
-        if low is None and high is None:
-            return None
-
-        def _bounds(value: Any) -> Text | None:
-            if value is None:
-                return None
-            if low is not None and value < low:
-                return Text(f"必须 ≥ {low:g}（实为 {value}）", f"must be ≥ {low:g} (got {value})")
-            if high is not None and value > high:
-                return Text(f"必须 ≤ {high:g}（实为 {value}）", f"must be ≤ {high:g} (got {value})")
-            return None
-
-        schema: dict[str, Any] = {}
-        if low is not None:
-            schema["minimum"] = low
+        above = None
         if high is not None:
-            schema["maximum"] = high
-        _bounds.schema = schema  # type: ignore[attr-defined]  # read by convert.json_schema
-        return _bounds
+            above = Text(
+                f"必须 ≤ {high:g}（实为 {{value}}）", f"must be ≤ {high:g} (got {{value}})"
+            )
+        if low is not None:
+            below = Text(f"必须 ≥ {low:g}（实为 {{value}}）", f"must be ≥ {low:g} (got {{value}})")
+            return bounded("bounds", low, high, below, above)
+        return None if above is None else bounded("bounds", None, high, above)
 
     def attribute(self) -> Any:
         """The attrs field of a record class: optional (unknown is ``None``), with the

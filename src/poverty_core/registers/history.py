@@ -16,9 +16,10 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from poverty_core._text import Text
+from poverty_core.checks import EVENT_DATE, event_date_problem
 from poverty_core.codes import StatusEventKind
 from poverty_core.errors import Problem
-from poverty_core.model import EARLIEST_EVENT, Household, _event_date_problem
+from poverty_core.model import Household
 from poverty_core.registers.problems import _show
 
 __all__ = ["HISTORY_TYPE", "history_column"]
@@ -87,7 +88,7 @@ def _event_date_of(value: Any) -> tuple[dt.date | None, Text | None]:
             return None, Text(f"不是日期：{_show(value)}", f"not a date: {_show(value)}")
     if not isinstance(value, dt.date):
         return None, Text("缺少日期", "date missing")
-    return value, _event_date_problem(value)
+    return value, event_date_problem(value)
 
 
 def _clean_history(column: pa.ChunkedArray | pa.Array) -> pa.Array | None:
@@ -109,8 +110,7 @@ def _clean_history(column: pa.ChunkedArray | pa.Array) -> pa.Array | None:
         kinds.null_count
         or dates.null_count
         or not pc.all(pc.is_in(kinds.cast(pa.string()), value_set=codes)).as_py()
-        or pc.min(dates).as_py() < EARLIEST_EVENT
-        or pc.max(dates).as_py() > dt.date.today()
+        or EVENT_DATE.failing(dates).any()
     ):
         return None
     try:

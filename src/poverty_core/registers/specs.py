@@ -11,7 +11,7 @@ import datetime as dt
 import functools
 import types
 import typing
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from typing import Any
 
 import attrs
@@ -19,6 +19,7 @@ import pyarrow as pa
 
 from poverty_core._text import Text
 from poverty_core.aliases import ENTITIES, entity_columns
+from poverty_core.checks import Check
 from poverty_core.codes import Code
 from poverty_core.model import Person
 from poverty_core.registers.schema import _MEMBERS, FLAT, MEMBER_KEY, arrow_schema
@@ -34,7 +35,8 @@ class _Spec:
     type: Any
     code: type[Code] | None = None
     item: _Spec | None = None
-    check: Callable[[Any], Text | None] | None = None
+    check: Check | None = None
+    """The field's check, as declared in :mod:`poverty_core.checks`."""
     id: bool = False
 
 
@@ -50,7 +52,7 @@ _KIND_WORDS: dict[str, tuple[str, str]] = {
 }
 
 
-def _spec_of(name: str, tp: Any, check: Any = None) -> _Spec:
+def _spec_of(name: str, tp: Any, check: Check | None = None) -> _Spec:
     args = [a for a in typing.get_args(tp) if a is not type(None)]
     if typing.get_origin(tp) in (typing.Union, types.UnionType) and len(args) == 1:
         tp = args[0]
@@ -123,16 +125,17 @@ def _column_spec(entity: str, name: str, vocabulary: Vocabulary = CORE) -> _Spec
     return _Spec(name, "unnamed", pa.null())
 
 
-def _one_entry(check: Callable[[Any], Text | None], name: str) -> Callable[[Any], Text | None]:
+def _one_entry(check: Check, name: str) -> Check:
     """The check of a mapping field (``procedures``) on the one entry a flattened column
-    holds, with the model's message."""
+    holds: the model's check and message for the value, the check of each entry
+    (:attr:`~poverty_core.checks.Check.item`) over the column."""
     _, outer, inner = name.split(".", 2)
 
     def entry(value: Any) -> Text | None:
         return check({outer: {inner: value}})
 
-    entry.__name__ = "_mapping_entry"
-    return entry
+    column = None if check.item is None else check.item.column
+    return attrs.evolve(check, name=f"{check.name}[{outer}.{inner}]", scalar=entry, column=column)
 
 
 def _schema(entity: str, flat: Iterable[str], vocabulary: Vocabulary = CORE) -> pa.Schema:
