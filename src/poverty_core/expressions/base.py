@@ -65,7 +65,7 @@ class Expr(abc.ABC):
 
     def one_fn(self, params: ParamSource, as_of: dt.date) -> OneFn:
         """This block's one-record evaluator for the parameter values ``params`` on
-        ``as_of`` (:meth:`_compile_one`), compiled once and kept on the block for the
+        ``as_of`` (``_compile_one``), compiled once and kept on the block for the
         last few runs: a run's records pay only for what depends on them."""
         key = (id(params), as_of)
         try:
