@@ -33,10 +33,13 @@ from poverty_core.expressions.scope import (
     _align,
     _as_objects,
     _encode_constant,
+    _fold,
     _full,
     _is_number,
+    _kleene,
     _leaf_blame,
     _merge_blame,
+    _negated,
     _scalar,
     _show,
     _unknown,
@@ -205,23 +208,6 @@ class Expr(abc.ABC):
 
 _KEPT_RUNS = 8
 """How many runs' evaluators a block keeps (a run is one parameter source and date)."""
-
-
-def _fold(fn: OneFn, *children: OneFn) -> OneFn:
-    """``fn`` as a :class:`Folded` value when every child it reads is one (its value is
-    then the same for every record); unchanged if a child depends on the record, or if
-    computing it raises (the error is then raised where the record is evaluated, as it
-    would be without folding)."""
-    if not all(isinstance(c, Folded) for c in children):
-        return fn
-    try:
-        return Folded(fn(_NO_SCOPE))
-    except Exception:  # a constant expression that fails fails per record, as before
-        return fn
-
-
-_NO_SCOPE = One(None, dt.date.min, {})  # type: ignore[arg-type]
-"""The scope a folded expression is computed in: a value of constants reads none."""
 
 
 def lit(value: Any) -> Expr:
@@ -695,60 +681,6 @@ class Or(Expr):
         return joiner.join(_paren(p, language, namer, subject) for p in self.parts)
 
 
-def _kleene(parts: Sequence[Expr], params: ParamSource, as_of: dt.date, decisive: bool) -> OneFn:
-    """Kleene AND (``decisive`` False: the first known False decides) or OR (``decisive``
-    True: the first known True decides) of ``parts``, evaluated in order up to the first
-    decisive value; unknown if none is decisive and one is unknown, else not decisive.
-
-    Parts folded to a constant are settled here: a decisive one ends the parts evaluated
-    (those before it still are, in order), an unknown one makes the result unknown
-    unless another decides, any other changes nothing."""
-    live: list[OneFn] = []
-    settled: bool | None = not decisive  # the value if no part decides
-    decided = False
-    for part in parts:
-        fn = part.one_fn(params, as_of)
-        if not isinstance(fn, Folded):
-            live.append(fn)
-        elif fn.value is decisive:
-            decided = True
-            break
-        elif fn.value is None:
-            settled = None
-    if not live:
-        return Folded(decisive if decided else settled)
-    fns = tuple(live)
-    if decided:  # a constant part decides: the parts before it are still evaluated
-
-        def decided_after(scope: One) -> Any:
-            for fn in fns:
-                if fn(scope) is decisive:
-                    break
-            return decisive
-
-        return decided_after
-    if len(fns) == 1:
-        (only,) = fns
-
-        def single(scope: One) -> Any:
-            v = only(scope)
-            return v if v is decisive or v is None else settled
-
-        return single
-
-    def kleene(scope: One) -> Any:
-        result = settled
-        for fn in fns:
-            v = fn(scope)
-            if v is decisive:
-                return decisive
-            if v is None:
-                result = None
-        return result
-
-    return kleene
-
-
 def _paren(part: Expr, language: Language, namer: Namer, subject: type[Any]) -> str:
     text = part.text(language, namer, subject)
     if isinstance(part, And | Or):
@@ -780,11 +712,6 @@ class Not(Expr):
     def text(self, language: Language, namer: Namer, subject: type[Any]) -> str:
         inner = self.part.text(language, namer, subject)
         return f"并非（{inner}）" if language == "zh" else f"not ({inner})"
-
-
-def _negated(value: Any) -> Any:
-    """Kleene NOT of one value (unknown stays unknown)."""
-    return None if value is None else not value
 
 
 def all_of(*parts: Expr) -> Expr:

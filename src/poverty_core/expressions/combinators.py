@@ -11,7 +11,7 @@ import attrs
 import numpy as np
 
 from poverty_core._text import Language, Text
-from poverty_core.expressions.base import Expr, Not, _fold, _negated, _paren
+from poverty_core.expressions.base import Expr, Not, _paren
 from poverty_core.expressions.leaves import Field
 from poverty_core.expressions.scope import (
     Folded,
@@ -25,9 +25,11 @@ from poverty_core.expressions.scope import (
     _align,
     _as_objects,
     _common_dtype,
+    _fold,
     _full,
     _leaf_blame,
     _merge_blame,
+    _negated,
     _record_level,
     _wide,
 )

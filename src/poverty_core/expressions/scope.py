@@ -1,7 +1,8 @@
 """What expressions are evaluated in and what they read: :class:`Ref`, the scopes
 :class:`One` (one record) and :class:`Many` (a batch of columns), the protocols a pack
 answers (:class:`Namer`, :class:`ParamSource`), the one-record evaluators blocks compile
-to (:data:`OneFn`, :class:`Folded`) and the column helpers the blocks share (broadcast
+to (:data:`OneFn`, :class:`Folded`) with the helpers that build them (folding, the Kleene
+connectives' loop) and the column helpers the blocks share (broadcast
 constants, codes aligned with text, blame masks)."""
 
 from __future__ import annotations
@@ -140,6 +141,82 @@ class Many:
     def n(self) -> int:
         """Rows of the current frame."""
         return self.current.n
+
+
+def _fold(fn: OneFn, *children: OneFn) -> OneFn:
+    """``fn`` as a :class:`Folded` value when every child it reads is one (its value is
+    then the same for every record); unchanged if a child depends on the record, or if
+    computing it raises (the error is then raised where the record is evaluated, as it
+    would be without folding)."""
+    if not all(isinstance(c, Folded) for c in children):
+        return fn
+    try:
+        return Folded(fn(_NO_SCOPE))
+    except Exception:  # a constant expression that fails fails per record, as before
+        return fn
+
+
+_NO_SCOPE = One(None, dt.date.min, {})  # type: ignore[arg-type]
+"""The scope a folded expression is computed in: a value of constants reads none."""
+
+
+def _negated(value: Any) -> Any:
+    """Kleene NOT of one value (unknown stays unknown)."""
+    return None if value is None else not value
+
+
+def _kleene(parts: Sequence[Expr], params: ParamSource, as_of: dt.date, decisive: bool) -> OneFn:
+    """Kleene AND (``decisive`` False: the first known False decides) or OR (``decisive``
+    True: the first known True decides) of ``parts``, evaluated in order up to the first
+    decisive value; unknown if none is decisive and one is unknown, else not decisive.
+
+    Parts folded to a constant are settled here: a decisive one ends the parts evaluated
+    (those before it still are, in order), an unknown one makes the result unknown
+    unless another decides, any other changes nothing."""
+    live: list[OneFn] = []
+    settled: bool | None = not decisive  # the value if no part decides
+    decided = False
+    for part in parts:
+        fn = part.one_fn(params, as_of)
+        if not isinstance(fn, Folded):
+            live.append(fn)
+        elif fn.value is decisive:
+            decided = True
+            break
+        elif fn.value is None:
+            settled = None
+    if not live:
+        return Folded(decisive if decided else settled)
+    fns = tuple(live)
+    if decided:  # a constant part decides: the parts before it are still evaluated
+
+        def decided_after(scope: One) -> Any:
+            for fn in fns:
+                if fn(scope) is decisive:
+                    break
+            return decisive
+
+        return decided_after
+    if len(fns) == 1:
+        (only,) = fns
+
+        def single(scope: One) -> Any:
+            v = only(scope)
+            return v if v is decisive or v is None else settled
+
+        return single
+
+    def kleene(scope: One) -> Any:
+        result = settled
+        for fn in fns:
+            v = fn(scope)
+            if v is decisive:
+                return decisive
+            if v is None:
+                result = None
+        return result
+
+    return kleene
 
 
 def _scalar(value: Any, n: int, known: bool = True) -> Vec:
