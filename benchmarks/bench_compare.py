@@ -43,14 +43,19 @@ def _peak_mb() -> float:
 def _child(kind: str, folder: Path, batch_size: int) -> dict[str, Any]:
     """One measurement, in this (fresh) process."""
     from poverty_core.compare import Policy, compare_register
-    from poverty_core.jobs import assess_register
+    from poverty_core.jobs import ReadOptions, assess_register
 
     households, members = folder / "households.parquet", folder / "members.parquet"
     out = folder / f"{kind}.parquet"
     start = time.perf_counter()
     if kind == "assess":
         run = assess_register(
-            households, members, pack="national", as_of=AS_OF, output=out, batch_size=batch_size
+            households,
+            members,
+            pack="national",
+            as_of=AS_OF,
+            output=out,
+            read=ReadOptions(batch_size=batch_size),
         )
         rows = run.rows.read
     else:
@@ -60,7 +65,7 @@ def _child(kind: str, folder: Path, batch_size: int) -> dict[str, Any]:
             a=Policy("national", AS_OF),
             b=Policy("fujian", AS_OF),
             output=out,
-            batch_size=batch_size,
+            read=ReadOptions(batch_size=batch_size),
         )
         rows = comparison.rows.read
     seconds = time.perf_counter() - start

@@ -246,7 +246,7 @@ def test_each_batch_is_read_once_and_batch_size_changes_nothing(
         a=cmp.Policy("fujian", D2016),
         b=cmp.Policy("fujian", D2017),
         allow_undetermined=True,
-        batch_size=100,
+        read=jobs.ReadOptions(batch_size=100),
     )
     assert sum(read) == 745  # each batch read once, not once per side
     assert len(read) > 1
@@ -338,7 +338,7 @@ def test_a_rejected_row_is_rejected_for_both_sides(tmp_path: Path) -> None:
         register,
         a=cmp.Policy("national"),
         b=cmp.Policy("fujian"),
-        on_error="skip",
+        read=jobs.ReadOptions(on_error="skip"),
         rejects=rejects,
     )
     assert comparison.rows.read == 745

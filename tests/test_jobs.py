@@ -95,7 +95,7 @@ def test_outputs_written_together_and_recorded(tmp_path: Path) -> None:
     assessment = jobs.assess_register(
         register,
         pack="fujian",
-        on_error="skip",
+        read=jobs.ReadOptions(on_error="skip"),
         output=results,
         report=report,
         rejects=rejects,
@@ -140,7 +140,7 @@ def test_a_json_results_file_is_the_assessment(tmp_path: Path) -> None:
 
 def test_usage_errors_before_anything_is_read(tmp_path: Path) -> None:
     with pytest.raises(jobs.UsageError, match="batch-size"):
-        jobs.assess_register(sample="lianjiang", batch_size=0)
+        jobs.assess_register(sample="lianjiang", read=jobs.ReadOptions(batch_size=0))
     with pytest.raises(jobs.UsageError, match="on-error skip"):
         jobs.assess_register(sample="lianjiang", rejects=tmp_path / "r.csv")
     with pytest.raises(jobs.UsageError, match="results file"):

@@ -20,7 +20,7 @@ import pytest
 import poverty_core as pc
 from poverty_core.cli import main
 from poverty_core.dynamic import SAMPLE
-from poverty_core.jobs import assess_register
+from poverty_core.jobs import ReadOptions, assess_register
 from poverty_core.records import RECORD_FORMAT, RowsDigest, record_path, verify
 from poverty_core.samples import sample_path
 
@@ -106,7 +106,7 @@ def test_the_assessment_and_its_results_file_carry_the_record(
 
 def test_the_rows_hash_does_not_depend_on_the_batch_size(register: Path) -> None:
     one = assess_register(register, as_of=AS_OF).record
-    small = assess_register(register, as_of=AS_OF, batch_size=2).record
+    small = assess_register(register, as_of=AS_OF, read=ReadOptions(batch_size=2)).record
     assert one is not None
     assert small is not None
     assert one.inputs == small.inputs

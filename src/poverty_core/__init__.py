@@ -62,6 +62,7 @@ from poverty_core.model import County, Household, Person, StatusEvent, Village
 from poverty_core.packs import Pack, PackDefinition, Rule
 from poverty_core.parameters import Citation, Parameter, ParameterValue, Period, Source, cite
 from poverty_core.plugins import PackRegistry, available_packs, get_plugin_manager, load_pack
+from poverty_core.read_options import ReadOptions
 from poverty_core.registers import (
     Register,
     RegisterBatch,
@@ -132,6 +133,7 @@ __all__ = [
     "Problem",
     "Procedure",
     "Provenance",
+    "ReadOptions",
     "Region",
     "Register",
     "RegisterBatch",

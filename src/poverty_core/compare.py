@@ -49,6 +49,7 @@ from poverty_core.compare_changes import (
     group_changes,
 )
 from poverty_core.compare_report import render, shown_value
+from poverty_core.digests import RowsDigest
 from poverty_core.errors import NotInForce
 from poverty_core.indicators import GroupTotals
 from poverty_core.io import Outputs, json_text, writing
@@ -64,7 +65,8 @@ from poverty_core.jobs import (
 )
 from poverty_core.packs import Pack, load_pack
 from poverty_core.privacy import mask_if_id_number, redact_data
-from poverty_core.records import RowsDigest, job_record
+from poverty_core.read_options import ReadOptions, read_options
+from poverty_core.recording import job_record
 from poverty_core.registers.batch import FileCount, Rejected
 from poverty_core.rules import Status, in_force_on
 from poverty_core.scaleout import merge_summaries
@@ -479,14 +481,8 @@ def compare_register(
     sample: str | None = None,
     villages: str | os.PathLike[str] | None = None,
     counties: str | os.PathLike[str] | None = None,
-    on_error: OnError = "fail",
+    read: ReadOptions | None = None,
     allow_undetermined: bool = False,
-    encoding: str | None = None,
-    aliases: Mapping[str, str] | None = None,
-    ignore_columns: Sequence[str] = (),
-    batch_size: int = 65536,
-    layout: str | None = None,
-    interpretations: Mapping[str, str] | None = None,
     output: str | os.PathLike[str] | None = None,
     report: str | os.PathLike[str] | None = None,
     rejects: str | os.PathLike[str] | None = None,
@@ -494,13 +490,19 @@ def compare_register(
     limit: int | None = 1000,
     progress: Callable[[int], None] | None = None,
     notify: Callable[[Text], None] | None = None,
+    on_error: OnError | None = None,
+    encoding: str | None = None,
+    aliases: Mapping[str, str] | None = None,
+    ignore_columns: Sequence[str] | None = None,
+    batch_size: int | None = None,
+    layout: str | None = None,
+    interpretations: Mapping[str, str] | None = None,
 ) -> Comparison:
     """Decide one register under two policies in one pass and say what changes.
 
     :param households: the register, as :func:`poverty_core.jobs.assess_register` reads
-        it (``members``, ``sample``, ``villages``, ``counties``, ``on_error``,
-        ``encoding``, ``aliases``, ``ignore_columns``, ``batch_size``, ``layout``,
-        ``interpretations`` likewise).
+        it (``members``, ``sample``, ``villages``, ``counties`` and ``read``, a
+        :class:`~poverty_core.read_options.ReadOptions`, likewise).
     :param a: the baseline: pack, date (default: the register's), overrides.
     :param b: the what-if.
     :param decision: the household decision compared; both packs must have it.
@@ -514,10 +516,28 @@ def compare_register(
     :param limit: how many changed households
         :attr:`~poverty_core.compare_changes.Changes.listed` keeps (``None``: all; the
         counts are always complete, and the results file has every household).
+    :param on_error: deprecated since 0.2, with ``encoding``, ``aliases``,
+        ``ignore_columns``, ``batch_size``, ``layout`` and ``interpretations``: the
+        fields of ``read`` as separate keywords (they warn with a
+        :class:`DeprecationWarning`; giving one and ``read`` is a
+        :class:`~poverty_core.jobs.UsageError`).
     :raises UsageError: a bad option, a decision one side lacks, two identical sides.
     :raises SideNotInForce: the decision has no rule in force on a side's date.
     :raises SideNotReady: a side cannot decide on its date (see ``allow_undetermined``).
     """
+    read = read_options(
+        read,
+        "compare_register",
+        {
+            "on_error": on_error,
+            "encoding": encoding,
+            "aliases": aliases,
+            "ignore_columns": ignore_columns,
+            "batch_size": batch_size,
+            "layout": layout,
+            "interpretations": interpretations,
+        },
+    )
     out = None if output is None else os.fspath(output)
     report_path = None if report is None else os.fspath(report)
     rejects_path = None if rejects is None else os.fspath(rejects)
@@ -531,8 +551,8 @@ def compare_register(
         out,
         report_path,
         rejects_path,
-        on_error,
-        batch_size,
+        read.on_error,
+        read.batch_size,
     )
     Outputs.check(out, report_path, rejects_path)
     packs = [load_pack(p.pack) if isinstance(p.pack, str) else p.pack for p in (a, b)]
@@ -547,13 +567,7 @@ def compare_register(
         counties=counties,
         pack=_reading_pack(packs),
         as_of=a.as_of,
-        on_error=on_error,
-        encoding=encoding,
-        aliases=aliases,
-        ignore_columns=ignore_columns,
-        batch_size=batch_size,
-        layout=layout,
-        interpretations=interpretations,
+        **read.keywords(),
     )
     whole = out is not None and out.lower().endswith(".json")
     writer = ResultWriter(out) if out is not None and not whole else None
@@ -564,12 +578,7 @@ def compare_register(
         "sample": sample,
         "villages": None if villages is None else os.fspath(villages),
         "counties": None if counties is None else os.fspath(counties),
-        "on_error": on_error,
-        "encoding": encoding,
-        "aliases": dict(aliases or {}),
-        "ignore_columns": list(ignore_columns),
-        "layout": layout,
-        "interpretations": dict(interpretations or {}),
+        **read.recorded(),
     }
     try:
         comparison = compare_source(
@@ -578,7 +587,7 @@ def compare_register(
             source,
             decision=decision,
             allow_undetermined=allow_undetermined,
-            batch_size=batch_size,
+            batch_size=read.batch_size,
             limit=limit,
             sink=writer,
             sink_name=out or "results",

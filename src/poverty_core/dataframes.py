@@ -46,6 +46,7 @@ from poverty_core.batch import plain_columns
 from poverty_core.errors import InputError, Problem
 from poverty_core.jobs import Assessment, assess_register
 from poverty_core.packs import Pack
+from poverty_core.read_options import ReadOptions
 from poverty_core.sources import OnError
 
 __all__ = ["assess_frames", "decide_frame", "from_arrow", "to_arrow"]
@@ -191,13 +192,15 @@ def assess_frames(
                 overrides=overrides,
                 villages=paths.get("villages"),
                 counties=paths.get("counties"),
-                on_error=on_error,
+                read=ReadOptions(
+                    on_error=on_error,
+                    aliases=aliases or {},
+                    ignore_columns=ignore_columns,
+                    batch_size=batch_size,
+                    layout=layout or ("two-file" if members is not None else None),
+                    interpretations=interpretations or {},
+                ),
                 allow_undetermined=allow_undetermined,
-                aliases=aliases,
-                ignore_columns=ignore_columns,
-                batch_size=batch_size,
-                layout=layout or ("two-file" if members is not None else None),
-                interpretations=interpretations,
                 keep_results=True,
             )
         except InputError as err:

@@ -37,9 +37,11 @@ import numpy as np
 
 from poverty_core._text import Language, Text
 from poverty_core._version import __version__
-from poverty_core.dynamic import _GAP_PROCEDURE, TransitionBatch, TransitionKind, rollup
+from poverty_core.dynamic.decide import TransitionBatch, rollup
+from poverty_core.dynamic.model import GAP_PROCEDURE, TransitionKind
 from poverty_core.io import atomic_writer
 from poverty_core.parameters import Citation
+from poverty_core.report import render_template
 from poverty_core.rules import in_force_on
 
 __all__ = [
@@ -133,7 +135,7 @@ def transitions_summary(batch: TransitionBatch, *, synthetic: bool = False) -> d
                     1 for d in dated if all(d.get(s.id) is not None for s in found.steps)
                 ),
             }
-        gap = _GAP_PROCEDURE.get(kind) if procedure_id is None else None
+        gap = GAP_PROCEDURE.get(kind) if procedure_id is None else None
         kinds.append(
             {
                 "kind": kind.value,
@@ -247,12 +249,10 @@ def render_transitions(
     """The dynamic-management report as text for ``path``: one self-contained HTML page
     for ``.html``/``.htm``, Markdown otherwise, wholly in ``language``. ``report``: a
     batch of transitions or its :func:`transitions_summary`."""
-    from poverty_core.report import _environment
-
     view = transitions_view(_summary(report, synthetic), language)
     html = Path(path).suffix.lower() in (".html", ".htm")
     name = "transitions.html.jinja" if html else "transitions.md.jinja"
-    return _environment().get_template(name).render(lang=language, transitions=view)
+    return render_template(name, {"lang": language, "transitions": view})
 
 
 def write_transitions_report(

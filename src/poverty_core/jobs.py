@@ -27,7 +27,10 @@ embeds the library calls:
   :func:`poverty_core.privacy.showing_id_numbers`).
 
 :meth:`Assessment.to_dict` is the JSON form (by cattrs): the document ``assess
---format json`` prints and the report renders.
+--format json`` prints and the report renders. The result classes are
+:mod:`poverty_core.assessment`, the checks made before reading
+:mod:`poverty_core.job_checks`, how the register is read
+:mod:`poverty_core.read_options`; all are importable from here.
 """
 
 from __future__ import annotations
@@ -40,30 +43,31 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 import attrs
-import cattrs
 import pyarrow as pa
-from cattrs.gen import make_dict_unstructure_fn, override
 
 from poverty_core import indicators
 from poverty_core._text import Language, Text
+from poverty_core.assessment import Assessment, OutputPaths, RowCounts, Summary
 from poverty_core.batch import ResultWriter, RunSummary, TableSink, assess
-from poverty_core.columnar import FileCount, Rejected
+from poverty_core.digests import RowsDigest
 from poverty_core.engine import BatchResult, Finding
-from poverty_core.errors import InputError, NotInForce, PovertyCoreError, Problem
-from poverty_core.io import (
-    Outputs,
-    check_outputs,
-    json_text,
-    remove_stale_temps,
-    safe_cell,
-    writing,
+from poverty_core.errors import InputError, NotInForce, Problem
+from poverty_core.io import Outputs, json_text, safe_cell, writing
+from poverty_core.job_checks import (
+    RESULT_SUFFIXES,
+    NotReady,
+    check_options,
+    check_ready,
+    remove_stale,
 )
 from poverty_core.model import County, Village
 from poverty_core.packs import Pack
 from poverty_core.plugins import PackRegistry, default_registry
 from poverty_core.privacy import mask_ids, mask_if_id_number, redact, redact_data
-from poverty_core.readiness import Readiness
-from poverty_core.records import RECORD_FORMAT, DecisionRecord, RowsDigest, job_record, record_path
+from poverty_core.read_options import ReadOptions, read_options
+from poverty_core.record_model import RECORD_FORMAT, record_path
+from poverty_core.recording import job_record
+from poverty_core.registers import FileCount, Rejected
 from poverty_core.report import render
 from poverty_core.rules import Status, in_force_on
 from poverty_core.sources import (
@@ -80,6 +84,7 @@ __all__ = [
     "Assessment",
     "NotReady",
     "OutputPaths",
+    "ReadOptions",
     "RowCounts",
     "Summary",
     "UsageError",
@@ -90,265 +95,6 @@ __all__ = [
     "conclude",
     "rejects_text",
 ]
-
-RESULT_SUFFIXES = (".csv", ".parquet", ".jsonl", ".json")
-"""The results files :func:`assess_register` writes: a row per household (CSV, Parquet,
-JSON Lines) or the whole :class:`Assessment` with its households (JSON)."""
-
-
-class NotReady(PovertyCoreError):
-    """The pack cannot decide on the date: a parameter every eligible record needs has
-    no value (``poverty-core`` exit code 4, before any row is read)."""
-
-
-@attrs.frozen
-class RowCounts:
-    """The rows of the households file: read = assessed + rejected."""
-
-    read: int
-    """Rows read (JSON key ``in``)."""
-    assessed: int
-    """Households decided."""
-    rejected: int
-    """Rows of the households file rejected (``on_error="skip"``)."""
-    member_rows_rejected: int
-    """Rows of a separate members file rejected."""
-
-
-@attrs.frozen
-class Summary:
-    """The totals of a run: households, people and criteria over the register, its
-    village and county decisions, and its roll-ups by village and county."""
-
-    households: dict[str, int] | None
-    """Households per outcome (``None`` when none was decided)."""
-    people: dict[str, int] | None
-    """People per outcome of their household."""
-    criteria: dict[str, dict[str, int]]
-    """Per criterion: records failed, passed, unknown, not in force."""
-    missing: dict[str, int]
-    """Per input: undetermined households that lack it."""
-    absent: tuple[str, ...]
-    """Inputs the decision reads that the register does not have at all."""
-    not_in_force: dict[str, dict[str, str]]
-    """Village and county decisions that govern on none of the run's dates (why, zh/en)."""
-    villages: dict[str, int] | None
-    """Villages per outcome of the village decision (``None``: not decided)."""
-    counties: dict[str, int] | None
-    """Counties per outcome of the county decision."""
-    by_village: tuple[dict[str, Any], ...]
-    """Per village: households and people by outcome, exit rates."""
-    by_county: tuple[dict[str, Any], ...]
-    """Per county: as :attr:`by_village`."""
-
-
-@attrs.frozen
-class OutputPaths:
-    """The files a run wrote (``None``: not asked for)."""
-
-    results: str | None = None
-    report: str | None = None
-    rejects: str | None = None
-    record: str | None = None
-    """The decision record beside a row-per-household results file."""
-
-
-@attrs.frozen(eq=False)
-class Assessment:
-    """Everything a register job did: what it read, decided and wrote.
-
-    :meth:`to_dict` gives the JSON form (ID numbers masked); the report renders it.
-    """
-
-    synthetic: bool
-    """The input says it is SYNTHETIC (not a real register)."""
-    source: str
-    """The households file (or sample) read."""
-    provenance: dict[str, Any] | None
-    """Pack, chain and versions, date, overrides, periods, interpretations."""
-    rows: RowCounts
-    files: tuple[FileCount, ...]
-    """Every input file: rows read, assessed, rejected."""
-    summary: Summary
-    titles: dict[str, dict[str, str]]
-    """Each criterion's title (zh/en), the version in force on the date."""
-    results: pa.Table | None
-    """The household results (a row per household, a column per criterion; a household
-    id that is an ID number masked), when kept (``keep_results``); JSON key
-    ``households``."""
-    villages: tuple[dict[str, Any], ...]
-    """Each village's decision: outcome, failed, missing, findings, values compared."""
-    counties: tuple[dict[str, Any], ...]
-    """Each county's decision, as :attr:`villages`."""
-    rejects: tuple[Rejected, ...]
-    """The rows rejected (``on_error="skip"``), each with its problems."""
-    outputs: OutputPaths
-    """The files written."""
-    as_of: dt.date
-    """The date of the assessment."""
-    decision: str
-    """The household decision."""
-    village_records: tuple[Any, ...] = ()
-    """The villages, their poor population filled from the households (not in JSON)."""
-    county_records: tuple[Any, ...] = ()
-    """The counties, likewise (not in JSON)."""
-    totals: RunSummary | None = None
-    """The households' running totals (by outcome, criterion, group), which add up
-    across partitions (:func:`poverty_core.scaleout.merge_summaries`; not in JSON)."""
-    record: DecisionRecord | None = None
-    """What decided the run (:func:`assess_source` makes it; ``None`` for totals merged
-    from partitions); ``poverty-core verify`` re-runs it."""
-
-    @property
-    def records(self) -> int:
-        """Households decided."""
-        return self.rows.assessed
-
-    @property
-    def absent_inputs(self) -> tuple[str, ...]:
-        """Inputs the decision reads that the register lacks altogether."""
-        return self.summary.absent
-
-    @property
-    def interpretations(self) -> list[dict[str, Any]]:
-        """The national form's interpretations the register was read under."""
-        return list((self.provenance or {}).get("interpretations") or [])
-
-    def to_dict(self) -> dict[str, Any]:
-        """The JSON form, by cattrs (ID numbers masked unless shown): the document
-        ``poverty-core assess --format json`` prints and :mod:`poverty_core.report`
-        renders."""
-        data: dict[str, Any] = redact_data(_CONVERTER.unstructure(self))
-        return data
-
-
-def _table_rows(table: pa.Table | None) -> list[dict[str, Any]] | None:
-    if table is None:
-        return None
-    return [
-        {**row, "failed": _split(row["failed"]), "missing": _split(row["missing"])}
-        for row in table.to_pylist()
-    ]
-
-
-def _split(text: str | None) -> list[str]:
-    return [t for t in (text or "").split(";") if t]
-
-
-def _make_converter() -> cattrs.Converter:
-    conv = cattrs.Converter()
-    conv.register_unstructure_hook(dt.date, lambda d: d.isoformat())
-    conv.register_unstructure_hook(FileCount, lambda c: c.to_dict())
-    conv.register_unstructure_hook(DecisionRecord, lambda r: r.to_dict())
-    conv.register_unstructure_hook(
-        Rejected, lambda r: {**r.to_dict(), "household_id": mask_if_id_number(r.household_id)}
-    )
-    conv.register_unstructure_hook(
-        RowCounts, make_dict_unstructure_fn(RowCounts, conv, read=override(rename="in"))
-    )
-    conv.register_unstructure_hook(
-        Assessment,
-        make_dict_unstructure_fn(
-            Assessment,
-            conv,
-            results=override(rename="households", unstruct_hook=_table_rows),
-            village_records=override(omit=True),
-            county_records=override(omit=True),
-            totals=override(omit=True),
-        ),
-    )
-    return conv
-
-
-_CONVERTER = _make_converter()
-
-
-# -- before reading ---------------------------------------------------------------------
-
-
-def _usage(zh: str, en: str) -> UsageError:
-    return UsageError(Text(zh, en))
-
-
-def check_options(
-    inputs: Mapping[str, Any],
-    output: str | None,
-    report: str | None,
-    rejects: str | None,
-    on_error: str,
-    batch_size: int,
-) -> None:
-    """Raise :class:`UsageError` for what is wrong with the job itself, before
-    anything is read or written: a bad batch size, results format or rejects option;
-    :class:`~poverty_core.io.OutputClash` for an output that would replace an input
-    (``inputs``: option → path) or another output."""
-    if batch_size < 1:
-        raise _usage(
-            f"--batch-size 须为正整数（实为 {batch_size}）",
-            f"--batch-size must be a positive whole number (got {batch_size})",
-        )
-    if output is not None and not output.lower().endswith(RESULT_SUFFIXES):
-        formats = ", ".join(RESULT_SUFFIXES)
-        raise _usage(
-            f"-o {output}：结果文件须以 {formats} 结尾",
-            f"-o {output}: a results file ends in {formats}",
-        )
-    if rejects and on_error != "skip":
-        raise _usage("--rejects 需配合 --on-error skip", "--rejects needs --on-error skip")
-    beside = (
-        record_path(output) if output is not None and not output.lower().endswith(".json") else None
-    )
-    check_outputs(
-        dict(inputs),
-        {"-o": output, "-o (record)": beside, "--report": report, "--rejects": rejects},
-    )
-
-
-def check_ready(
-    pack: Pack,
-    decision: str,
-    as_of: dt.date,
-    overrides: Mapping[str, Any],
-    *,
-    allow_undetermined: bool = False,
-    notify: Callable[[Text], None] | None = None,
-) -> Readiness:
-    """Before any row is read: ``decision`` must govern on ``as_of`` (else
-    :class:`~poverty_core.errors.NotInForce`) and no parameter every eligible record
-    needs may lack a value (else :class:`NotReady`, naming it and how to supply it,
-    unless ``allow_undetermined``: then each gap is told to ``notify``)."""
-    plan = pack.readiness(decision, as_of=as_of, overrides=dict(overrides))
-    if plan.blocking:
-        if not allow_undetermined:
-            zh = "；".join(g.explain("zh") for g in plan.blocking)
-            en = "; ".join(g.explain("en") for g in plan.blocking)
-            hint_zh = "（或用 --allow-undetermined 照常运行，这些户将为「无法判定」）"
-            hint_en = " (or run anyway with --allow-undetermined: those rows come out undetermined)"
-            raise NotReady(
-                Text(
-                    f"策略包 {pack.name} 在 {as_of} 无法判定 {decision}：{zh}{hint_zh}",
-                    f"pack {pack.name} cannot decide {decision} on {as_of}: {en}{hint_en}",
-                )
-            )
-        if notify is not None:
-            for gap in plan.blocking:
-                notify(Text(gap.explain("zh"), gap.explain("en")))
-    return plan
-
-
-def _remove_stale(paths: Sequence[str | None], notify: Callable[[Text], None] | None) -> None:
-    """Temporary files that killed runs left beside these outputs: removed, with a note."""
-    folders = {os.path.dirname(os.path.abspath(p)) for p in paths if p}
-    for folder in sorted(folders):
-        for path in remove_stale_temps(folder):
-            if notify is not None:
-                notify(
-                    Text(
-                        f"已删除此前被中断的运行留下的临时文件：{path}",
-                        f"removed a temporary file an interrupted run left: {path}",
-                    )
-                )
-
 
 # -- deciding ----------------------------------------------------------------------------
 
@@ -665,14 +411,8 @@ def assess_register(
     sample: str | None = None,
     villages: str | os.PathLike[str] | None = None,
     counties: str | os.PathLike[str] | None = None,
-    on_error: OnError = "fail",
+    read: ReadOptions | None = None,
     allow_undetermined: bool = False,
-    encoding: str | None = None,
-    aliases: Mapping[str, str] | None = None,
-    ignore_columns: Sequence[str] = (),
-    batch_size: int = 65536,
-    layout: str | None = None,
-    interpretations: Mapping[str, str] | None = None,
     output: str | os.PathLike[str] | None = None,
     report: str | os.PathLike[str] | None = None,
     rejects: str | os.PathLike[str] | None = None,
@@ -681,6 +421,13 @@ def assess_register(
     progress: Callable[[int], None] | None = None,
     notify: Callable[[Text], None] | None = None,
     registry: PackRegistry | None = None,
+    on_error: OnError | None = None,
+    encoding: str | None = None,
+    aliases: Mapping[str, str] | None = None,
+    ignore_columns: Sequence[str] | None = None,
+    batch_size: int | None = None,
+    layout: str | None = None,
+    interpretations: Mapping[str, str] | None = None,
 ) -> Assessment:
     """Run the register job: read, check, decide households, villages and counties,
     roll up, account for every row, write the outputs (see the module notes).
@@ -698,14 +445,14 @@ def assess_register(
     :param sample: a bundled SYNTHETIC sample register: ``lianjiang``, ``tianshui``,
         ``zhangzhou``.
     :param villages: a villages file (JSON, CSV, Parquet …); ``counties`` likewise.
-    :param on_error: ``fail`` (a bad row stops the run, every problem listed) or ``skip``
-        (bad rows are rejected: :attr:`Assessment.rejects`).
+    :param read: how the register is read (:class:`~poverty_core.read_options.ReadOptions`:
+        ``on_error`` — ``fail``, a bad row stops the run, every problem listed, or
+        ``skip``, bad rows are rejected: :attr:`Assessment.rejects` — the encoding,
+        aliases, ignored columns, batch size, layout and interpretations; default: as
+        the command line reads by default).
     :param allow_undetermined: run even when a parameter every eligible household needs
         has no value on the date (they come out undetermined) instead of
         :class:`NotReady`.
-    :param encoding: ``aliases``, ``ignore_columns``, ``batch_size``, ``layout``,
-        ``interpretations``: how the register is read
-        (:func:`~poverty_core.columnar.open_register`).
     :param output: the results file: ``.csv``, ``.parquet``, ``.jsonl`` (a row per
         household) or ``.json`` (the whole assessment).
     :param report: a report a person reads, ``.md`` or ``.html``, in ``language``.
@@ -717,12 +464,29 @@ def assess_register(
         ``allow_undetermined``; a temporary file an interrupted run left, removed).
     :param registry: where packs are found (default: the installed ones), for ``pack``
         by name and the data hashes of its parents in the record.
+    :param on_error: deprecated since 0.2, with ``encoding``, ``aliases``,
+        ``ignore_columns``, ``batch_size``, ``layout`` and ``interpretations``: the
+        fields of ``read`` as separate keywords (they warn with a
+        :class:`DeprecationWarning`; giving one and ``read`` is a :class:`UsageError`).
     :raises UsageError: a bad option, an output that is an input or another output.
     :raises ~poverty_core.errors.InputError: invalid input (every problem listed).
     :raises NotReady: see ``allow_undetermined``.
     :raises ~poverty_core.io.OutputError: an output could not be written (nothing is
         left behind).
     """
+    read = read_options(
+        read,
+        "assess_register",
+        {
+            "on_error": on_error,
+            "encoding": encoding,
+            "aliases": aliases,
+            "ignore_columns": ignore_columns,
+            "batch_size": batch_size,
+            "layout": layout,
+            "interpretations": interpretations,
+        },
+    )
     out = None if output is None else os.fspath(output)
     report_path = None if report is None else os.fspath(report)
     rejects_path = None if rejects is None else os.fspath(rejects)
@@ -736,8 +500,8 @@ def assess_register(
         out,
         report_path,
         rejects_path,
-        on_error,
-        batch_size,
+        read.on_error,
+        read.batch_size,
     )
     if isinstance(pack, str):
         pack = (registry or default_registry()).load(pack)
@@ -749,7 +513,7 @@ def assess_register(
         plan = check_ready(
             pack, decision, as_of, checked, allow_undetermined=allow_undetermined, notify=notify
         )
-    _remove_stale([out, report_path, rejects_path], notify)
+    remove_stale([out, report_path, rejects_path], notify)
     source = open_source(
         households,
         members,
@@ -758,13 +522,7 @@ def assess_register(
         counties=counties,
         pack=pack,
         as_of=as_of,
-        on_error=on_error,
-        encoding=encoding,
-        aliases=aliases,
-        ignore_columns=ignore_columns,
-        batch_size=batch_size,
-        layout=layout,
-        interpretations=interpretations,
+        **read.keywords(),
     )
     day = assessment_date(source, as_of)
     if plan is None:
@@ -783,12 +541,7 @@ def assess_register(
         "sample": sample,
         "villages": None if villages is None else os.fspath(villages),
         "counties": None if counties is None else os.fspath(counties),
-        "on_error": on_error,
-        "encoding": encoding,
-        "aliases": dict(aliases or {}),
-        "ignore_columns": list(ignore_columns),
-        "layout": layout,
-        "interpretations": dict(interpretations or {}),
+        **read.recorded(),
     }
     files = Outputs()
     try:

@@ -41,7 +41,7 @@ from poverty_core.io import atomic_writer, safe_cell
 from poverty_core.model import County, Household, Person, Village
 from poverty_core.packs import load_pack
 from poverty_core.parameters import format_value
-from poverty_core.records import record_view
+from poverty_core.recording import record_view
 from poverty_core.rules import Outcome
 
 __all__ = [
