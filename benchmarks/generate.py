@@ -57,6 +57,8 @@ __all__ = [
     "MEMBER_COLUMNS",
     "generate",
     "iter_chunks",
+    "nest",
+    "write_jsonl",
     "write_register",
 ]
 
@@ -337,6 +339,49 @@ def write_register(
     return paths
 
 
+def nest(households: pa.Table, members: pa.Table) -> pa.Table:
+    """The households with their members nested (a ``members`` list column, without
+    ``household_id``): the shape of a JSON Lines register and of a nested Parquet one.
+    Members must come in household order, as :func:`iter_chunks` gives them."""
+    keys = members.column(MEMBER_KEY).combine_chunks()
+    ids = households.column("id").combine_chunks()
+    counts = pc.value_counts(keys)
+    size = dict(
+        zip(counts.field("values").to_pylist(), counts.field("counts").to_pylist(), strict=True)
+    )
+    lengths = np.array([size.get(i, 0) for i in ids.to_pylist()], np.int32)
+    offsets = pa.array(np.concatenate([[0], np.cumsum(lengths)]).astype(np.int32))
+    rest = members.drop_columns([MEMBER_KEY]).combine_chunks()
+    struct = pa.StructArray.from_arrays([c.chunk(0) for c in rest.columns], names=rest.column_names)
+    return households.append_column("members", pa.ListArray.from_arrays(offsets, struct))
+
+
+def write_jsonl(
+    out: str | Path, households: int, *, seed: int = 1, null_rate: float = 0.005
+) -> Path:
+    """Write ``households.jsonl`` (one household a line, members nested) to ``out``,
+    chunk by chunk; return its path."""
+    import json
+
+    path = Path(out) / "households.jsonl"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "w", encoding="utf-8") as handle:
+        for h, m in iter_chunks(households, seed=seed, null_rate=null_rate):
+            table = nest(h, m)
+            for start in range(0, table.num_rows, 50_000):
+                rows = table.slice(start, 50_000).to_pylist()
+                handle.writelines(
+                    json.dumps(
+                        {k: v for k, v in row.items() if v is not None},
+                        ensure_ascii=False,
+                        default=str,
+                    )
+                    + "\n"
+                    for row in rows
+                )
+    return path
+
+
 def main(argv: list[str] | None = None) -> int:
     """Command line: write a SYNTHETIC register to a folder."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
@@ -346,6 +391,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--null-rate", type=float, default=0.005)
     parser.add_argument("--csv", action="store_true", help="also write CSV files")
     parser.add_argument("--no-parquet", action="store_true", help="do not write Parquet")
+    parser.add_argument(
+        "--jsonl", action="store_true", help="also write households.jsonl (members nested)"
+    )
     parser.add_argument(
         "--birth-dates", action="store_true", help="members carry birth dates besides ages"
     )
@@ -360,6 +408,10 @@ def main(argv: list[str] | None = None) -> int:
         csv=args.csv,
         parquet=not args.no_parquet,
     )
+    if args.jsonl:
+        paths["households.jsonl"] = write_jsonl(
+            args.out, args.households, seed=args.seed, null_rate=args.null_rate
+        )
     took = time.perf_counter() - started
     for path in paths.values():
         print(f"{path}  {path.stat().st_size / 1e6:,.1f} MB")

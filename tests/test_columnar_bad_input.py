@@ -401,10 +401,10 @@ def test_missing_files_and_formats(tmp_path: Path) -> None:
         open_register(h, m, on_error="ignore")  # type: ignore[arg-type]
 
 
-def test_xlsx_without_openpyxl_names_the_extra(tmp_path: Path, monkeypatch: Any) -> None:
+def test_xlsx_without_calamine_names_the_extra(tmp_path: Path, monkeypatch: Any) -> None:
     path = tmp_path / "register.xlsx"
     path.write_bytes(b"PK\x03\x04 not really")
-    monkeypatch.setitem(sys.modules, "openpyxl", None)
+    monkeypatch.setitem(sys.modules, "python_calamine", None)
     with pytest.raises(MissingExtra) as info:
         open_register(path)
     assert "poverty-core[xlsx]" in str(info.value)

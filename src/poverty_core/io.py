@@ -40,6 +40,8 @@ from poverty_core.convert import age_problem, loads_json, structure
 from poverty_core.errors import InputError, PovertyCoreError, Problem
 from poverty_core.model import County, Household, Village
 from poverty_core.registers.batch import Rejected
+from poverty_core.registers.opening import open_register
+from poverty_core.registers.schema import records_from_tables
 
 __all__ = [
     "Dataset",
@@ -117,6 +119,8 @@ def read_dataset(
         raise ValueError(f"on_error must be 'fail' or 'skip', not {on_error!r}")
     p = Path(path)
     name = str(p)
+    if p.suffix.lower() in (".jsonl", ".ndjson"):
+        return _read_lines(p, name, on_error, as_of, pack)
     try:
         raw = p.read_bytes()
     except OSError as exc:
@@ -143,8 +147,6 @@ def read_dataset(
         ) from None
     if not text.strip():
         raise InputError([_problem(name, "文件为空", "the file is empty")], what=name)
-    if p.suffix.lower() in (".jsonl", ".ndjson"):
-        return _read_lines(text, name, on_error, as_of, pack)
     try:
         data = loads_json(text)
     except json.JSONDecodeError as exc:
@@ -177,62 +179,26 @@ def _member_age_problems(household: Household, on: dt.date | None, path: str) ->
 
 
 def _read_lines(
-    text: str, name: str, on_error: OnError, as_of: dt.date | None, pack: Any = None
+    path: Path, name: str, on_error: OnError, as_of: dt.date | None, pack: Any = None
 ) -> Dataset:
-    household_cls = Household if pack is None else pack.record_type("household")
-    households: list[Household] = []
-    rows: list[int] = []
-    problems: list[Problem] = []
-    rejected: list[Rejected] = []
-    seen: dict[str, int] = {}
-    read = 0
-    for lineno, line in enumerate(text.splitlines(), start=1):
-        if not line.strip():
-            continue
-        read += 1
-        where = f"line {lineno}"
-        mine: list[Problem] = []
-        household = None
-        raw_id = None
-        try:
-            record = loads_json(line)
-        except (json.JSONDecodeError, RecursionError) as exc:
-            message = getattr(exc, "msg", "too deeply nested")
-            mine.append(_problem(where, f"JSON 语法错误：{message}", f"invalid JSON: {message}"))
-        else:
-            if isinstance(record, dict) and isinstance(record.get("id"), str):
-                raw_id = record["id"]
-            try:
-                household = structure(record, household_cls, path=where)
-            except InputError as err:
-                mine += err.problems
-        if household is not None:
-            mine += _member_age_problems(household, as_of, where)
-            if household.id in seen:
-                mine.append(
-                    _problem(
-                        f"{where}.id",
-                        f"户编号 {_shown(household.id)} 与第 {seen[household.id]} 行重复",
-                        f"household id {_shown(household.id)} repeats line {seen[household.id]}",
-                    )
-                )
-            seen.setdefault(household.id, lineno)
-        if mine or household is None:
-            problems += mine
-            rejected.append(Rejected(name, lineno, raw_id, tuple(mine)))
-            continue
-        households.append(household)
-        rows.append(lineno)
+    """A JSON Lines file through the register reader (its lines read as columns and
+    checked as a Parquet register's rows are; :func:`~poverty_core.registers.open_register`),
+    its households rebuilt as records."""
+    register = open_register(path, format="jsonl", on_error="skip", as_of=as_of, pack=pack)
+    batch = register.read_all()
+    problems = [p for r in batch.rejected for p in r.problems]
     if problems and on_error == "fail":
         raise InputError(problems, what=name)
+    household_cls = Household if pack is None else pack.record_type("household")
+    households = records_from_tables(batch.households, batch.members, cls=household_cls)
     return Dataset(
         households,
         [],
         [],
         source=name,
-        rejected=tuple(rejected),
-        rows={"households": tuple(rows)},
-        read={"households": read},
+        rejected=batch.rejected,
+        rows={"households": tuple(int(r) for r in batch.rows)},
+        read={"households": register.rows_read[name]},
     )
 
 

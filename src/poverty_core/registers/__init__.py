@@ -25,12 +25,15 @@ Reading files: :func:`open_register`
 
 * **CSV** (or tab-separated): a households file and a members file keyed by
   ``household_id`` (header ``户编号`` in a members file);
-* **JSON Lines**: one household object per line with its ``members`` nested, each
-  line read by the strict JSON converter (:func:`poverty_core.structure`);
+* **JSON Lines**: one household object per line with its ``members`` nested, read
+  in blocks of lines as the columns of a nested Parquet table (values of the JSON type
+  of their field; a line refused before the column checks, such as invalid JSON, is
+  named by the strict JSON converter, :func:`poverty_core.structure`;
+  :mod:`~poverty_core.registers.jsonl`);
 * **Parquet** and **Arrow IPC** (file or stream format, ``.arrow`` ``.feather``
   ``.arrows``): a households table and a members table, or one households table with
   a nested ``members`` column (``list<struct>``); columns typed or text;
-* **xlsx** (the optional extra ``poverty-core[xlsx]``, openpyxl): a households sheet
+* **xlsx** (the optional extra ``poverty-core[xlsx]``, python-calamine): a households sheet
   and a members sheet, in one workbook (sheets named ``households``/``members`` or
   ``户``/``成员`` …, else the first two sheets) or in two. A merged range in a key
   column (``village_id``/``村编号``, ``county_id``/``县编号``, and a members sheet's

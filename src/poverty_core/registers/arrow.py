@@ -27,6 +27,7 @@ from poverty_core.registers.history import (
 from poverty_core.registers.problems import _fatal
 from poverty_core.registers.schema import MEMBER_KEY
 from poverty_core.registers.sources import _Raw, _resolve, _Source
+from poverty_core.registers.specs import _spec_in
 
 
 def _arrow_schema_of(path: Path, file: str, fmt: str) -> pa.Schema:
@@ -109,6 +110,16 @@ class _ArrowSource(_Source):
             file, entity, headers, aliases, ignore, allowed_flat
         )
         self.resolved, self.unused = resolved, tuple(unused)
+        # Code columns read as dictionaries (Parquet): a few distinct words a column, so
+        # the codes are converted once per word (cells._convert), not once per row.
+        column_of = {h: c for h, c in zip(headers, resolved, strict=True) if c is not None}
+        self.dictionary = [
+            f.name
+            for f in schema
+            if f.name in column_of
+            and (pa.types.is_string(f.type) or pa.types.is_large_string(f.type))
+            and _spec_in(entity, column_of[f.name], aliases.vocabulary).kind == "code"
+        ]
         self.member_source: _NestedMembers | None = None
         if self.nested is not None:
             member_headers = [f.name for f in self.nested]
@@ -141,7 +152,9 @@ class _ArrowSource(_Source):
 
                 # pre_buffer=False: Arrow would otherwise buffer column chunks ahead and
                 # its peak memory would grow with the file.
-                parquet = pq.ParquetFile(self.path, pre_buffer=False)
+                parquet = pq.ParquetFile(
+                    self.path, pre_buffer=False, read_dictionary=self.dictionary or None
+                )
                 yield from parquet.iter_batches(batch_size=batch_rows)
             else:
                 reader = self._ipc()

@@ -87,6 +87,9 @@ def _read_history(
     return pa.array(out, type=HISTORY_TYPE), problems
 
 
+_FLAT_PREFIXES = ("procedures.", "checklists.")
+
+
 @attrs.frozen(eq=False)
 class Rejected:
     """One input row left out of the results (``on_error="skip"``), and why."""
@@ -464,7 +467,10 @@ def _assemble(
         rejected += _rejections(ctx, hh, mm, ids, bad_h, owner, h_problems, m_problems)
     rejected.sort(key=lambda r: (order.get(r.file, 2), r.row))
     keep_h = ~bad_h
-    households = _table_of(entity, columns, n, ctx.flat, ctx.aliases.vocabulary)
+    flat = ctx.flat
+    if ctx.layout == "nested":  # JSON Lines: the procedure and checklist keys its lines give
+        flat = tuple(sorted({*flat, *(c for c in columns if c.startswith(_FLAT_PREFIXES))}))
+    households = _table_of(entity, columns, n, flat, ctx.aliases.vocabulary)
     if history is not None:
         households = households.append_column("history", history)
     rows = hh.rows

@@ -87,6 +87,8 @@ def _convert(arr: Any, spec: _Spec, aliases: AliasMap) -> tuple[pa.Array, Bad]:
     n = len(arr)
     t = arr.type
     if pa.types.is_dictionary(t):
+        if spec.kind == "code":
+            return _dictionary_codes(arr, spec, aliases)
         arr = arr.dictionary_decode()
         t = arr.type
     if pa.types.is_large_string(t) or getattr(pa.types, "is_string_view", _no)(t):
@@ -104,6 +106,20 @@ def _convert(arr: Any, spec: _Spec, aliases: AliasMap) -> tuple[pa.Array, Bad]:
             return pa.nulls(n, spec.type), []
         return _from_text(arr, spec, aliases)
     return _from_typed(arr, spec, aliases)
+
+
+def _dictionary_codes(arr: pa.Array, spec: _Spec, aliases: AliasMap) -> tuple[pa.Array, Bad]:
+    """A code column read as a dictionary: its distinct words converted (as a column of
+    text or typed cells is), then taken row by row through the indices; a bad word is a
+    problem of every row holding it."""
+    converted, bad_words = _convert(arr.dictionary, spec, aliases)
+    out = pc.take(converted, arr.indices)
+    if not bad_words:
+        return out, []
+    why = dict(bad_words)
+    index = np.asarray(pc.fill_null(arr.indices, -1).to_numpy(zero_copy_only=False), np.int64)
+    rows = np.flatnonzero(np.isin(index, np.fromiter(why, np.int64, len(why))))
+    return out, [(int(i), why[int(index[i])]) for i in rows]
 
 
 def _no(_: Any) -> bool:

@@ -291,7 +291,7 @@ def open_register(
                 "JSON Lines 的成员嵌套在每户中，不需要成员文件",
                 "JSON Lines households carry their members: no members file is read",
             )
-        sources["households"] = _JsonLines(hpath, hfile, encoding)
+        sources["households"] = _JsonLines(hpath, hfile, encoding, amap.vocabulary)
         found = "nested"
     elif members is None:
         sources, found = _one_file(hpath, hfile, fmt, encoding, amap, ignore, allowed, layout)
@@ -325,8 +325,7 @@ def open_register(
             )
         found = "two-file"
     main = sources["households"]
-    if not isinstance(main, _JsonLines):
-        flat = tuple(c for c in main.columns if c.startswith(("procedures.", "checklists.")))
+    flat = tuple(c for c in main.columns if c.startswith(("procedures.", "checklists.")))
     return Register(
         fmt=fmt,
         entity="households",

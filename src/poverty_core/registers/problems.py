@@ -17,7 +17,7 @@ __all__ = ["MissingExtra", "register_error"]
 
 
 class MissingExtra(PovertyCoreError, ImportError):
-    """An optional dependency is needed for a file format (xlsx needs openpyxl)."""
+    """An optional dependency is needed for a file format (xlsx needs python-calamine)."""
 
     def __init__(self, extra: str, module: str, what: str) -> None:
         super().__init__(

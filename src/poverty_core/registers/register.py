@@ -16,20 +16,27 @@ from typing import Any, TypeVar
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from poverty_core._text import Text
 from poverty_core.aliases import AliasMap
 from poverty_core.errors import InputError, Problem
 from poverty_core.register_form import FormReading, national_form
-from poverty_core.registers.arrow import _ArrowSource
-from poverty_core.registers.batch import RegisterBatch, Rejected, _assemble, _Context, _empty_batch
-from poverty_core.registers.cells import _valid
+from poverty_core.registers.batch import (
+    RegisterBatch,
+    Rejected,
+    _assemble,
+    _Context,
+    _empty_batch,
+    _where,
+)
+from poverty_core.registers.cells import _mask, _valid
 from poverty_core.registers.flat import _flat_chunks, _flat_split
 from poverty_core.registers.ids import _key_bytes, _Seen
-from poverty_core.registers.jsonl import _assemble_lines, _JsonLines
 from poverty_core.registers.merge import _clean_keys, _Merge, _rebatch
-from poverty_core.registers.problems import _fatal, _files_of, register_error
+from poverty_core.registers.problems import _fatal, _files_of, _show, register_error
 from poverty_core.registers.schema import _MEMBERS, FLAT, MEMBER_KEY, OnError
+from poverty_core.registers.sources import _Raw
 
 __all__ = ["Register"]
 
@@ -223,7 +230,7 @@ class Register:
         if getattr(main, "history", None) is not None:
             own["history"] = main.history  # the history column's header, for problem paths
         headers = {"households": own}
-        nested = isinstance(main, _ArrowSource) and main.member_source is not None
+        nested = getattr(main, "member_source", None) is not None
         member = self._sources.get("members")
         if self.layout == FLAT:
             files["members"] = main.file
@@ -270,13 +277,7 @@ class Register:
         self.households_read = 0
         main = self._sources["households"]
         read = size or (1 << 16)
-        if isinstance(main, _JsonLines):
-            for lines in main.lines(size or (1 << 62)):
-                batch = _assemble_lines(ctx, lines)
-                self._count()
-                self.households_read = main.rows_read
-                yield batch
-        elif self.layout == FLAT:
+        if self.layout == FLAT:
             yield from self._stream_flat(ctx, main, size, read)
         elif "members" in self._sources:
             msource = self._sources["members"]
@@ -289,19 +290,22 @@ class Register:
         else:
             nested = getattr(main, "member_source", None)
             for raw in _rebatch(_prefetch(main.raw(read)), size):
-                extra = _ragged(main)
+                refused = _refused(main)
+                extra = _ragged(main) + refused
+                early = _early_repeats(ctx, raw, refused)
                 if nested is not None:
                     hh, mm = nested.explode(raw)
-                    batch = _assemble(ctx, hh, mm, extra)
+                    batch = _assemble(ctx, hh, mm, extra, early)
                 else:
-                    batch = _assemble(ctx, raw, None, extra)
+                    batch = _assemble(ctx, raw, None, extra, early)
                 keys = _clean_keys(raw, "id")
                 good = _valid(keys)
                 ctx.seen.add(_key_bytes(keys.filter(pa.array(good))), raw.rows[good])
+                _remember(ctx, refused)
                 self._count()
                 self.households_read = main.rows_read
                 yield batch
-            rest = _ragged(main)
+            rest = _ragged(main) + _refused(main)
             if rest:
                 self._count()
                 yield _empty_batch(self.entity, self._flat, rest, self._aliases.vocabulary)
@@ -409,6 +413,50 @@ def _ragged(source: Any) -> list[Rejected]:
     return [
         Rejected(source.file, r.row, r.key, (r.problem(source.file),)) for r in source.take_ragged()
     ]
+
+
+def _refused(source: Any) -> list[Rejected]:
+    """JSON Lines: the lines refused before the column checks since the last call."""
+    take = getattr(source, "take_rejected", None)
+    return [] if take is None else list(take())
+
+
+def _early_repeats(
+    ctx: _Context, raw: _Raw, refused: Sequence[Rejected]
+) -> list[tuple[int, Problem]]:
+    """Rows of ``raw`` repeating the id of a line refused before the checks that came
+    before them (its id counts as seen there, as a bad row's id does in a table)."""
+    first: dict[str, int] = {}
+    for r in refused:
+        if r.household_id is not None and r.household_id.strip():
+            first.setdefault(r.household_id.strip(), r.row)
+    if not first:
+        return []
+    names = list(first)
+    earlier = ctx.seen.find(_key_bytes(pa.array(names, pa.string())))
+    first = {k: v for k, v, e in zip(names, first.values(), earlier, strict=True) if e < 0}
+    ids = _clean_keys(raw, "id")
+    hit = np.flatnonzero(_mask(pc.is_in(ids, value_set=pa.array(list(first), pa.string()))))
+    out = []
+    for i in hit:
+        key = ids[int(i)].as_py()
+        line = first[key]
+        if int(raw.rows[i]) > line:
+            where = _where(ctx, "households", int(raw.rows[i]), "id")
+            text = Text(
+                f"编号 {_show(key)} 与第 {line} 行重复", f"id {_show(key)} repeats row {line}"
+            )
+            out.append((int(i), Problem(where, text)))
+    return out
+
+
+def _remember(ctx: _Context, refused: Sequence[Rejected]) -> None:
+    """The ids of lines refused before the checks, as seen on their lines."""
+    known = [((r.household_id or "").strip(), r.row) for r in refused]
+    known = [(k, row) for k, row in known if k]
+    if known:
+        keys = pa.array([k for k, _ in known], pa.string())
+        ctx.seen.add(_key_bytes(keys), np.asarray([row for _, row in known], np.int64))
 
 
 def _merge_batches(batches: Sequence[RegisterBatch], entity: str) -> RegisterBatch:

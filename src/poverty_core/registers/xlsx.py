@@ -1,17 +1,34 @@
-"""xlsx workbooks (the optional extra ``poverty-core[xlsx]``, openpyxl read-only).
+"""xlsx workbooks (the optional extra ``poverty-core[xlsx]``), read through python-calamine.
 
 Sheets found by name (``households``/``members``, ``户``/``成员`` …) or position;
 merged ranges in key columns read as their top-left value on every row, elsewhere a
 problem of each row they leave blank.
+
+calamine (Rust) parses a worksheet many times faster than openpyxl's Python reader and
+gives its merged ranges too, so no second library and no look into the sheet's XML is
+needed. What this module adds is the register's view of a sheet (:class:`Sheet`):
+
+* every cell as the text a CSV export would hold (:func:`cell_text`): whole numbers
+  without ``.0``, dates as ``YYYY-MM-DD``, a date with a time as ``YYYY-MM-DD HH:MM:SS``,
+  booleans as ``true``/``false``, an empty cell as ``""``;
+* rows numbered as a spreadsheet shows them (calamine yields a sheet's rows from the
+  first, its columns from the first one used: the skipped columns are put back, so that
+  the n-th cell of a row is column n);
+* merged ranges as ``(min_row, min_col, max_row, max_col, "C9:C11")``, 1-based.
+
+calamine loads a whole worksheet when it is opened (its cells, not Python objects): a
+:class:`Sheet` holds that until it is dropped; the cells become Python text a row at a
+time as they are read.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import re
-from collections.abc import Iterator
+import importlib
+import threading
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 import pyarrow as pa
@@ -22,29 +39,202 @@ from poverty_core.registers.problems import MissingExtra, _fatal
 from poverty_core.registers.schema import _MEMBERS, FLAT, MEMBER_KEY
 from poverty_core.registers.sources import _Ragged, _Raw, _resolve, _Source
 
+_T = TypeVar("_T")
+
+
+def _calamine() -> Any:
+    """The python-calamine module (``ImportError`` without it: the caller names the extra)."""
+    return importlib.import_module("python_calamine")
+
+
+def open_workbook(path: Path, file: str) -> Any:
+    """The workbook (a ``CalamineWorkbook``); a file that is no readable workbook is an
+    :class:`~poverty_core.errors.InputError` of ``file``; without python-calamine,
+    ``ImportError``."""
+    calamine = _calamine()
+    try:
+        return calamine.CalamineWorkbook.from_path(str(path))
+    except OSError as exc:
+        raise _fatal(
+            file, f"无法读取文件：{exc.strerror}", f"cannot read the file: {exc.strerror}"
+        ) from None
+    except Exception as exc:  # calamine raises its own kinds, and ValueError, on a broken file
+        raise _fatal(
+            file,
+            f"不是可读的 xlsx 工作簿：{type(exc).__name__}",
+            f"not a readable xlsx workbook: {type(exc).__name__}",
+        ) from None
+
+
+def sheet_names(path: Path, file: str) -> list[str]:
+    """The names of a workbook's sheets, in order."""
+    workbook = open_workbook(path, file)
+    try:
+        return [str(n) for n in workbook.sheet_names]
+    finally:
+        workbook.close()
+
+
+def _float_text(value: float) -> str:
+    if value.is_integer() and abs(value) < 1e15:
+        return str(int(value))
+    return repr(value)
+
+
+def _datetime_text(value: dt.datetime) -> str:
+    if value.time() == dt.time(0, 0):
+        return value.date().isoformat()
+    return value.isoformat(sep=" ")
+
+
+_TEXT: dict[type, Callable[[Any], str]] = {
+    str: str,
+    bool: lambda v: "true" if v else "false",
+    int: str,
+    float: _float_text,
+    dt.datetime: _datetime_text,
+    dt.date: dt.date.isoformat,
+}
+
+
+def cell_text(value: Any) -> str:
+    """A cell of a worksheet as the text a CSV export would hold.
+
+    >>> [cell_text(v) for v in (None, "", True, 36.0, 36.5, 1e16, dt.date(2016, 1, 2))]
+    ['', '', 'true', '36', '36.5', '1e+16', '2016-01-02']
+    >>> cell_text(dt.datetime(2016, 1, 2, 10, 30))
+    '2016-01-02 10:30:00'
+    """
+    if value is None:
+        return ""
+    how = _TEXT.get(type(value))
+    if how is not None:
+        return how(value)
+    if isinstance(value, dt.datetime):
+        return _datetime_text(value)
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, float):
+        return _float_text(value)
+    return str(value)
+
+
+def column_letter(col: int) -> str:
+    """``1`` → ``A``, ``28`` → ``AB``."""
+    letters = ""
+    while col:
+        col, rest = divmod(col - 1, 26)
+        letters = chr(ord("A") + rest) + letters
+    return letters
+
+
+class Sheet:
+    """One worksheet, loaded: its rows as text and its merged ranges."""
+
+    def __init__(self, path: Path, file: str, name: str) -> None:
+        self.file, self.name = file, name
+        calamine = _calamine()
+        workbook = open_workbook(path, file)
+        try:
+            self._sheet = workbook.get_sheet_by_name(name)
+        except calamine.CalamineError as exc:
+            raise _fatal(
+                file,
+                f"无法读取工作表 {name!r}：{type(exc).__name__}",
+                f"cannot read the sheet {name!r}: {type(exc).__name__}",
+            ) from None
+        finally:
+            workbook.close()
+        start = self._sheet.start
+        self._skip = 0 if start is None else int(start[1])
+
+    def rows(self) -> Iterator[tuple[int, list[str]]]:
+        """Every row as ``(number, texts)``, numbered from 1, each text the cell of
+        column ``i + 1`` (a row ends at its last used column or the sheet's)."""
+        pad = [""] * self._skip
+        for index, values in enumerate(self._sheet.iter_rows()):
+            texts = [v if v.__class__ is str else cell_text(v) for v in values]
+            yield index + 1, pad + texts if pad else texts
+
+    def header(self) -> tuple[int, list[str]]:
+        """The header row: its number and its cells (the first row with a value;
+        trailing empty cells dropped); ``(0, [])`` for an empty sheet."""
+        for number, texts in self.rows():
+            if any(texts):
+                while texts and not texts[-1]:
+                    texts.pop()
+                return number, texts
+        return 0, []
+
+    @property
+    def merged(self) -> list[tuple[int, int, int, int, str]]:
+        """The merged ranges of more than one cell: ``(min_row, min_col, max_row,
+        max_col, ref)``, 1-based, sorted by row."""
+        out = []
+        for (r0, c0), (r1, c1) in self._sheet.merged_cell_ranges or ():
+            if (r0, c0) == (r1, c1):
+                continue
+            ref = f"{column_letter(c0 + 1)}{r0 + 1}:{column_letter(c1 + 1)}{r1 + 1}"
+            out.append((int(r0) + 1, int(c0) + 1, int(r1) + 1, int(c1) + 1, ref))
+        out.sort()
+        return out
+
+
+_LOADED: dict[tuple[str, str, int, int], Sheet] = {}
+_LOADED_LOCK = threading.Lock()
+
+
+def _key(path: Path, name: str) -> tuple[str, str, int, int]:
+    stat = path.stat()
+    return (str(path.resolve()), name, stat.st_mtime_ns, stat.st_size)
+
+
+def peek_sheet(path: Path, file: str, name: str) -> Sheet:
+    """A sheet loaded to look at its header, kept (two at most) for :func:`take_sheet`,
+    which the reading of the same sheet calls next: calamine loads a whole sheet at a
+    time, and this saves loading it twice."""
+    key = _key(path, name)
+    with _LOADED_LOCK:
+        found = _LOADED.get(key)
+    if found is not None:
+        return found
+    sheet = Sheet(path, file, name)
+    with _LOADED_LOCK:
+        while len(_LOADED) >= 2:
+            _LOADED.pop(next(iter(_LOADED)))
+        _LOADED[key] = sheet
+    return sheet
+
+
+def take_sheet(path: Path, file: str, name: str) -> Sheet:
+    """The sheet :func:`peek_sheet` loaded (no longer kept here), else loaded now."""
+    with _LOADED_LOCK:
+        found = _LOADED.pop(_key(path, name), None)
+    return found if found is not None else Sheet(path, file, name)
+
+
+def _needs_calamine(load: Callable[[], _T]) -> _T:
+    """``load()``, a missing python-calamine named as the extra to install."""
+    try:
+        return load()
+    except ImportError:
+        raise MissingExtra("xlsx", "python-calamine", "xlsx") from None
+
+
+def _sheet_names(path: Path, file: str) -> list[str]:
+    return _needs_calamine(lambda: sheet_names(path, file))
+
 
 def _xlsx_header(path: Path, file: str, sheet: str) -> tuple[int, list[str]]:
     """A worksheet's header row: its number and its cells (the first row with a value)."""
-    header: list[str] = []
-    row = 0
-    workbook = _open_workbook(path, file)
-    try:
-        for number, values in enumerate(workbook[sheet].iter_rows(values_only=True), start=1):
-            if any(_xlsx_text(v) for v in values):
-                header = [_xlsx_text(v) for v in values]
-                row = number
-                break
-    finally:
-        workbook.close()
-    while header and not header[-1]:
-        header.pop()
+    row, header = _needs_calamine(lambda: peek_sheet(path, file, sheet)).header()
     if not header:
         raise _fatal(file, "工作表为空", "the sheet is empty")
     return row, header
 
 
 class _XlsxSource(_Source):
-    """A worksheet of an xlsx workbook (openpyxl, read-only), every cell as text."""
+    """A worksheet of an xlsx workbook (python-calamine), every cell as text."""
 
     def __init__(
         self,
@@ -60,27 +250,21 @@ class _XlsxSource(_Source):
         self.file = f"{file}[{sheet}]"
         self._init_ragged()
         self.header_row, header = _xlsx_header(path, self.file, sheet)
+        self._sheet = _needs_calamine(lambda: take_sheet(path, self.file, sheet))
         self.headers = header
         resolved, self.columns, unused = _resolve(
             self.file, entity, header, aliases, ignore, allowed_flat
         )
         self.resolved, self.unused = resolved, tuple(unused)
 
-    def _rows(self) -> Iterator[tuple[int, tuple[Any, ...]]]:
-        workbook = _open_workbook(self.path, self.file)
-        try:
-            sheet = workbook[self.sheet]
-            yield from enumerate(sheet.iter_rows(values_only=True), start=1)
-        finally:
-            workbook.close()
-
     def raw(self, batch_rows: int) -> Iterator[_Raw]:
+        """The sheet's rows below the header as text tables, ``batch_rows`` at a time."""
         width = len(self.headers)
         keep = [(i, c) for i, c in enumerate(self.resolved) if c is not None]
-        cells: list[list[str]] = [[] for _ in range(width)]
+        block: list[list[str]] = []  # rows, turned into columns by zip at each flush
         rows: list[int] = []
         merged = _Merged(
-            _merged_ranges(self.path, self.file, self.sheet),
+            self._sheet.merged,
             self.header_row,
             [c is not None and _mergeable(self.entity, c) for c in self.resolved],
             [c is not None for c in self.resolved],
@@ -89,18 +273,18 @@ class _XlsxSource(_Source):
         key_index = self.resolved.index(key_column) if key_column in self.resolved else None
 
         def flush() -> _Raw:
-            table = pa.table({c: pa.array(cells[i], pa.string()) for i, c in keep})
+            columns = list(zip(*block, strict=False))
+            table = pa.table({c: pa.array(columns[i], pa.string()) for i, c in keep})
             out = _Raw(table, np.asarray(rows, dtype=np.int64))
-            for column in cells:
-                column.clear()
+            block.clear()
             rows.clear()
             return out
 
-        for number, values in self._rows():
+        for number, texts in self._sheet.rows():
             if number <= self.header_row:
                 continue
-            texts = [_xlsx_text(v) for v in values]
-            texts += [""] * (width - len(texts))
+            if len(texts) < width:
+                texts += [""] * (width - len(texts))
             blank = not any(texts)
             fault = merged.apply(number, texts)  # a blank row may hold a merge's anchor
             if blank:
@@ -114,8 +298,7 @@ class _XlsxSource(_Source):
                 self.add_ragged(_Ragged(number, message, key))
                 continue
             self.rows_read += 1
-            for i in range(width):
-                cells[i].append(texts[i])
+            block.append(texts)
             rows.append(number)
             if len(rows) >= batch_rows:
                 yield flush()
@@ -138,52 +321,6 @@ def _mergeable(entity: str, column: str) -> bool:
     if entity == FLAT:
         return not column.startswith((_MEMBERS, "\x00"))
     return column in _MERGE_KEYS.get(entity, ())
-
-
-_MERGE_CELL = re.compile(
-    rb"<(?:[A-Za-z_][\w.-]*:)?mergeCell\b[^>]*?\bref\s*=\s*[\"']([A-Za-z]{1,3}[0-9]+(?::[A-Za-z]{1,3}[0-9]+)?)[\"']"
-)
-
-
-def _merged_ranges(path: Path, file: str, sheet: str) -> list[tuple[int, int, int, int, str]]:
-    """The merged ranges of a sheet: ``(min_row, min_col, max_row, max_col, ref)``,
-    1-based, sorted by row. openpyxl's read-only mode does not give them (its full mode
-    would hold the whole sheet in memory), so the sheet's XML is scanned for its
-    ``<mergeCell ref=…>`` elements, streaming."""
-    import importlib
-    import zipfile
-
-    range_boundaries = importlib.import_module("openpyxl.utils.cell").range_boundaries
-    workbook = _open_workbook(path, file)
-    try:
-        inner = getattr(workbook[sheet], "_worksheet_path", None)
-    finally:
-        workbook.close()
-    refs: list[str] = []
-    if isinstance(inner, str):
-        with zipfile.ZipFile(path) as archive, archive.open(inner.lstrip("/")) as stream:
-            buffer = b""
-            while chunk := stream.read(1 << 20):
-                buffer += chunk
-                last = 0
-                for found in _MERGE_CELL.finditer(buffer):
-                    refs.append(found.group(1).decode("ascii"))
-                    last = found.end()
-                buffer = buffer[max(last, len(buffer) - 512) :]
-    else:  # another openpyxl: ask its full reader (the whole sheet in memory)
-        openpyxl = importlib.import_module("openpyxl")
-        full = openpyxl.load_workbook(path, data_only=True)
-        try:
-            refs = [str(r.coord) for r in full[sheet].merged_cells.ranges]
-        finally:
-            full.close()
-    out = []
-    for ref in refs:
-        min_col, min_row, max_col, max_row = range_boundaries(ref)
-        if (min_row, min_col) != (max_row, max_col):
-            out.append((int(min_row), int(min_col), int(max_row), int(max_col), ref.upper()))
-    out.sort()
-    return out
 
 
 class _Merged:
@@ -224,7 +361,7 @@ class _Merged:
                 if self.key[i] and min_col == max_col and min_row > self.header_row:
                     texts[i] = self.anchor.get(ref, "")
                 elif fault is None:
-                    cell = f"{_column_letter(col)}{number}"
+                    cell = f"{column_letter(col)}{number}"
                     fault = (
                         i,
                         Text(
@@ -240,57 +377,6 @@ class _Merged:
         return fault
 
 
-def _column_letter(col: int) -> str:
-    """``1`` → ``A``, ``28`` → ``AB``."""
-    letters = ""
-    while col:
-        col, rest = divmod(col - 1, 26)
-        letters = chr(ord("A") + rest) + letters
-    return letters
-
-
-def _xlsx_text(value: Any) -> str:
-    """A cell of a worksheet as the text a CSV export would hold."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, float):
-        if value.is_integer() and abs(value) < 1e15:
-            return str(int(value))
-        return repr(value)
-    if isinstance(value, dt.datetime):
-        if value.time() == dt.time(0, 0):
-            return value.date().isoformat()
-        return value.isoformat(sep=" ")
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return str(value)
-
-
-def _open_workbook(path: Path, file: str) -> Any:
-    import importlib
-
-    try:
-        openpyxl = importlib.import_module("openpyxl")
-    except ImportError:
-        raise MissingExtra("xlsx", "openpyxl", "xlsx") from None
-    try:
-        return openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except OSError as exc:
-        raise _fatal(
-            file, f"无法读取文件：{exc.strerror}", f"cannot read the file: {exc.strerror}"
-        ) from None
-    except Exception as exc:  # openpyxl raises many kinds on a broken workbook
-        raise _fatal(
-            file,
-            f"不是可读的 xlsx 工作簿：{type(exc).__name__}",
-            f"not a readable xlsx workbook: {type(exc).__name__}",
-        ) from None
-
-
 _SHEETS = {
     "households": ("households", "household", "户", "户信息", "贫困户", "贫困户信息", "家庭信息"),
     "members": ("members", "member", "成员", "家庭成员", "成员信息", "人员", "人员信息"),
@@ -299,21 +385,13 @@ _SHEETS = {
 
 def _sheet_named(path: Path, file: str, role: str) -> str:
     """The sheet of a workbook named for ``role`` (``members``, ``成员`` …), else the first."""
-    workbook = _open_workbook(path, file)
-    try:
-        names = list(workbook.sheetnames)
-    finally:
-        workbook.close()
+    names = _sheet_names(path, file)
     return str(next((n for n in names if normalize(n) in _SHEETS[role]), names[0]))
 
 
 def _pick_sheets(path: Path, file: str) -> tuple[str, str | None]:
     """The households and members sheets of a workbook (by name, else the first two)."""
-    workbook = _open_workbook(path, file)
-    try:
-        names = list(workbook.sheetnames)
-    finally:
-        workbook.close()
+    names = _sheet_names(path, file)
     found: dict[str, str] = {}
     for role, words in _SHEETS.items():
         for name in names:
