@@ -42,6 +42,7 @@ nitpick_ignore_regex = [
     (r"py:.*", r"(R|T|Language|RefKind|Subject|Rule|Check|Confidence|ParameterType)"),
     (r"py:.*", r"poverty_core\..*\._.*"),
     (r"py:.*", r"(_F|poverty_core\.convert\.R|poverty_core\.expressions\.(scope\.)?(One|Many|Namer))"),
+    (r"py:.*", r"poverty_core\.expressions\.(scope\.)?(ParamSource|OneFn|Folded)"),
     (r"py:.*", r"(docutils|sphinx)(\..*)?"),
     (r"py:.*", r"(Starlette|starlette|uvicorn)(\..*)?"),
     # The API page is curated (public names only): docstrings that mention an internal

@@ -28,7 +28,18 @@ import attrs
 import numpy as np
 
 from poverty_core._text import Language
-from poverty_core.expressions import Const, Expr, Many, Namer, One, Ref, Reference
+from poverty_core.expressions import (
+    Const,
+    Expr,
+    Folded,
+    Many,
+    Namer,
+    One,
+    OneFn,
+    ParamSource,
+    Ref,
+    Reference,
+)
 from poverty_core.frame import Vec
 from poverty_core.rules import Criterion, in_force_on, versions_of
 
@@ -59,9 +70,14 @@ class Inherited(Expr):
         version: Criterion | None = in_force_on(self.rule, on)
         return version
 
-    def _one(self, scope: One) -> Any:
-        version = self._version(scope.as_of)
-        return None if version is None else version.test.one(scope)
+    def _compile_one(self, params: ParamSource, as_of: dt.date) -> OneFn:
+        if self.rule is None:  # raised where it is evaluated, as for a batch
+            return self._unbound_fn
+        version = self._version(as_of)
+        return Folded(None) if version is None else version.test.one_fn(params, as_of)
+
+    def _unbound_fn(self, scope: One) -> Any:
+        raise _unbound(f"inherited({self.criterion!r})")
 
     def _many(self, scope: Many) -> Vec:
         version = self._version(scope.as_of)
@@ -99,8 +115,11 @@ class TaxonomyCodes(Expr):
 
     taxonomy: str
 
-    def _one(self, scope: One) -> Any:
-        raise _unbound(f"taxonomy({self.taxonomy!r})")
+    def _compile_one(self, params: ParamSource, as_of: dt.date) -> OneFn:
+        def unbound(scope: One) -> Any:  # raised where it is evaluated, as for a batch
+            raise _unbound(f"taxonomy({self.taxonomy!r})")
+
+        return unbound
 
     def _many(self, scope: Many) -> Vec:
         raise _unbound(f"taxonomy({self.taxonomy!r})")

@@ -22,7 +22,7 @@ from poverty_core.combining import (
     _missing_of,
 )
 from poverty_core.errors import InputError, NotInForce, Problem
-from poverty_core.expressions import Expr, Many, One, Ref, code_list_of, subject_of
+from poverty_core.expressions import Expr, Many, One, OneFn, Ref, code_list_of, subject_of
 from poverty_core.findings import (
     DecisionResult,
     Finding,
@@ -356,18 +356,24 @@ def _no_value(value: Any) -> None:
     return None
 
 
+def _unknown_one(scope: One) -> None:
+    return None
+
+
 @attrs.define(slots=True)
 class CriterionPlan:
     """One criterion of a run, prepared once for the run's date and parameter values:
-    the version in force, what its finding reports and how that is shown, and the
+    the version in force, its test and what its finding reports compiled for the run
+    (:meth:`~poverty_core.expressions.Expr.one_fn`), how those are shown, and the
     parameters it uses. Only the record's values are left to evaluate."""
 
     newest: Criterion
     rule: Criterion | None
     """The version in force (``None``: not in force on the run's date)."""
-    observed: Expr | None
+    test: OneFn
+    observed: OneFn | None
     show_observed: Callable[[Any], Any]
-    required: Expr | None
+    required: OneFn | None
     show_required: Callable[[Any], Any]
     comparison: str | None
     uses: tuple[ParameterUse, ...]
@@ -380,14 +386,16 @@ class CriterionPlan:
         rule = in_force_on(newest, params.as_of)
         if rule is None:
             idle = Finding(newest, Status.NOT_IN_FORCE, None, None, newest.comparison())
-            return cls(newest, None, None, _no_value, None, _no_value, None, (), idle)
+            return cls(newest, None, _unknown_one, None, _no_value, None, _no_value, None, (), idle)
         observed, required = rule.observed_expr(), rule.required_expr()
+        as_of = params.as_of
         return cls(
             newest,
             rule,
-            observed,
+            rule.test.one_fn(params, as_of),
+            None if observed is None else observed.one_fn(params, as_of),
             _decoder(observed, subject),
-            required,
+            None if required is None else required.one_fn(params, as_of),
             _decoder(required, subject),
             rule.comparison(),
             _param_uses(rule, params),
@@ -396,7 +404,7 @@ class CriterionPlan:
 
 
 def _findings(plans: Sequence[CriterionPlan], scope: One) -> list[Finding]:
-    """One record's finding of each planned criterion."""
+    """One record's finding of each planned criterion (``scope`` on the plans' run)."""
     findings = []
     for plan in plans:
         rule = plan.rule
@@ -404,12 +412,12 @@ def _findings(plans: Sequence[CriterionPlan], scope: One) -> list[Finding]:
             assert plan.idle is not None
             findings.append(plan.idle)
             continue
-        value = rule.test.one(scope)
+        value = plan.test(scope)
         status = _UNKNOWN if value is None else _PASSED if value else _FAILED
         observed = required = None  # unknown ones are not decoded
-        if plan.observed is not None and (value := plan.observed.one(scope)) is not None:
+        if plan.observed is not None and (value := plan.observed(scope)) is not None:
             observed = plan.show_observed(value)
-        if plan.required is not None and (value := plan.required.one(scope)) is not None:
+        if plan.required is not None and (value := plan.required(scope)) is not None:
             required = plan.show_required(value)
         missing: tuple[str, ...] = ()
         if status is _UNKNOWN:

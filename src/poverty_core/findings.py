@@ -52,7 +52,7 @@ class ParameterUse:
         }
 
 
-@attrs.frozen
+@attrs.frozen(slots=False)  # a dict class: built about twice as fast (a decision makes several)
 class Finding:
     """The result of one criterion on one record."""
 

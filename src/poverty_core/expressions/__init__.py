@@ -2,7 +2,9 @@
 
 A rule's test is an expression tree built from these blocks. Each block knows how to
 
-* evaluate on **one** record (:meth:`Expr.one`: a Python value, ``None`` = unknown),
+* evaluate on **one** record (:meth:`Expr.one`: a Python value, ``None`` = unknown) —
+  written once per block as a closure compiled per run (:meth:`Expr.one_fn`), with
+  constants, parameters and the date folded in,
 * evaluate on a **batch** of columns (:meth:`Expr.many`: a :class:`~poverty_core.frame.Vec`),
 * render itself as readable Chinese and English (:meth:`Expr.text`),
 * list what it reads (:meth:`Expr.refs`) so packs can be checked at load time.
@@ -71,9 +73,11 @@ from poverty_core.expressions.leaves import Member as Member
 from poverty_core.expressions.leaves import ProcedureComplete as ProcedureComplete
 from poverty_core.expressions.leaves import StepDate as StepDate
 from poverty_core.expressions.leaves import StepDone as StepDone
+from poverty_core.expressions.scope import Folded as Folded
 from poverty_core.expressions.scope import Many as Many
 from poverty_core.expressions.scope import Namer as Namer
 from poverty_core.expressions.scope import One as One
+from poverty_core.expressions.scope import OneFn as OneFn
 from poverty_core.expressions.scope import ParamSource as ParamSource
 from poverty_core.expressions.scope import Ref
 from poverty_core.expressions.scope import RefKind as RefKind

@@ -1,6 +1,13 @@
 """The base of the blocks, :class:`Expr`, and the blocks its operators build: constants,
 parameters, reference data, comparisons, ``isin``, arithmetic and the Kleene connectives
-(:func:`all_of`, :func:`any_of`, :func:`not_`)."""
+(:func:`all_of`, :func:`any_of`, :func:`not_`).
+
+A block's one-record semantics is written once, as :meth:`Expr._compile_one`: given a
+run's parameter values and date it returns a closure of the scope (:data:`OneFn`) with
+constants, parameters and the date folded in (:class:`Folded`). :meth:`Expr.one` calls
+the closure compiled for the scope's run (:meth:`Expr.one_fn`, made once and kept on the
+block), so there is no separate tree walk to keep in step with it; the batch semantics is
+:meth:`Expr._many`, and the property tests hold the two equal."""
 
 from __future__ import annotations
 
@@ -16,17 +23,23 @@ import numpy as np
 from poverty_core._text import Language
 from poverty_core.codes import Code
 from poverty_core.expressions.scope import (
+    Folded,
     Many,
     Namer,
     One,
+    OneFn,
+    ParamSource,
     Ref,
     _align,
     _as_objects,
     _encode_constant,
+    _fold,
     _full,
     _is_number,
+    _kleene,
     _leaf_blame,
     _merge_blame,
+    _negated,
     _scalar,
     _show,
     _unknown,
@@ -43,9 +56,33 @@ class Expr(abc.ABC):
     """Base class of expression blocks. Combine with ``< <= > >= & | ~ + - * /``,
     :meth:`eq`, :meth:`ne`, :meth:`isin`, :meth:`between`."""
 
+    _one_fns: dict[tuple[int, dt.date], tuple[ParamSource, OneFn]]
+    """The evaluators compiled for the last runs, by parameter source and date (an
+    instance attribute, made on first use; not an attrs field, so neither compared,
+    copied by ``attrs.evolve`` nor pickled)."""
+
     def one(self, scope: One) -> Any:
-        """Value on one record (``None`` when unknown)."""
-        return self._one(scope)
+        """Value on one record (``None`` when unknown), by the evaluator compiled for the
+        scope's parameter values and date (:meth:`one_fn`)."""
+        return self.one_fn(scope.params, scope.as_of)(scope)
+
+    def one_fn(self, params: ParamSource, as_of: dt.date) -> OneFn:
+        """This block's one-record evaluator for the parameter values ``params`` on
+        ``as_of`` (``_compile_one``), compiled once and kept on the block for the
+        last few runs: a run's records pay only for what depends on them."""
+        key = (id(params), as_of)
+        try:
+            fns = self._one_fns
+        except AttributeError:
+            fns = self._one_fns = {}
+        hit = fns.get(key)
+        if hit is not None and hit[0] is params:
+            return hit[1]
+        fn = self._compile_one(params, as_of)
+        if len(fns) >= _KEPT_RUNS:
+            fns.clear()
+        fns[key] = (params, fn)
+        return fn
 
     def many(self, scope: Many) -> Vec:
         """Values on a batch, computed once per evaluation."""
@@ -58,8 +95,12 @@ class Expr(abc.ABC):
             return value
 
     @abc.abstractmethod
-    def _one(self, scope: One) -> Any:
-        """Compute :meth:`one` (each block implements it)."""
+    def _compile_one(self, params: ParamSource, as_of: dt.date) -> OneFn:
+        """The one-record semantics of the block (each block implements it): a closure
+        of the scope giving the value on its record, with whatever does not depend on
+        the record — constants, ``params``' values, ``as_of`` — read here, once. Children
+        are compiled with :meth:`one_fn`; a value independent of the record is returned
+        as :class:`Folded` so that parents fold it in turn."""
 
     @abc.abstractmethod
     def _many(self, scope: Many) -> Vec:
@@ -165,6 +206,10 @@ class Expr(abc.ABC):
         )
 
 
+_KEPT_RUNS = 8
+"""How many runs' evaluators a block keeps (a run is one parameter source and date)."""
+
+
 def lit(value: Any) -> Expr:
     """Wrap a constant (a number, boolean, code, date …) as an expression."""
     return value if isinstance(value, Expr) else Const(value)
@@ -179,8 +224,8 @@ class Const(Expr):
     def _encoded(self) -> Any:
         return _encode_constant(self.value)
 
-    def _one(self, scope: One) -> Any:
-        return self._encoded()
+    def _compile_one(self, params: ParamSource, as_of: dt.date) -> OneFn:
+        return Folded(self._encoded())
 
     def _many(self, scope: Many) -> Vec:
         return _scalar(self._encoded(), scope.n)
@@ -209,8 +254,8 @@ class Param(Expr):
 
     name: str
 
-    def _one(self, scope: One) -> Any:
-        return scope.params.get(self.name)
+    def _compile_one(self, params: ParamSource, as_of: dt.date) -> OneFn:
+        return Folded(params.get(self.name))
 
     def _many(self, scope: Many) -> Vec:
         value = scope.params.get(self.name)
@@ -241,9 +286,9 @@ class Reference(Expr):
 
     name: str
 
-    def _one(self, scope: One) -> Any:
-        data = scope.params.reference(self.name)
-        return None if data is None else data.keys
+    def _compile_one(self, params: ParamSource, as_of: dt.date) -> OneFn:
+        data = params.reference(self.name)
+        return Folded(None if data is None else data.keys)
 
     def _many(self, scope: Many) -> Vec:
         data = scope.params.reference(self.name)
@@ -283,12 +328,18 @@ class Lookup(Expr):
     key: Expr
     column: str
 
-    def _one(self, scope: One) -> Any:
-        data = scope.params.reference(self.name)
-        k = self.key.one(scope)
-        if data is None or k is None:
-            return None
-        return data.lookup(_key_text(k), self.column)
+    def _compile_one(self, params: ParamSource, as_of: dt.date) -> OneFn:
+        data = params.reference(self.name)
+        key = self.key.one_fn(params, as_of)
+        column = self.column
+
+        def lookup(scope: One) -> Any:
+            k = key(scope)
+            if data is None or k is None:
+                return None
+            return data.lookup(_key_text(k), column)
+
+        return _fold(lookup, key)
 
     def _many(self, scope: Many) -> Vec:
         data = scope.params.reference(self.name)
@@ -376,11 +427,25 @@ class Compare(Expr):
     left: Expr
     right: Expr
 
-    def _one(self, scope: One) -> Any:
-        a, b = self.left.one(scope), self.right.one(scope)
-        if a is None or b is None:
-            return None
-        return bool(_OPS[self.op](a, b))
+    def _compile_one(self, params: ParamSource, as_of: dt.date) -> OneFn:
+        op = _OPS[self.op]
+        left, right = self.left.one_fn(params, as_of), self.right.one_fn(params, as_of)
+        if isinstance(right, Folded) and right.value is not None:  # ``field > param``
+            b = right.value
+
+            def compare_to(scope: One) -> Any:
+                a = left(scope)
+                return None if a is None else bool(op(a, b))
+
+            return _fold(compare_to, left)
+
+        def compare(scope: One) -> Any:
+            a, b = left(scope), right(scope)
+            if a is None or b is None:
+                return None
+            return bool(op(a, b))
+
+        return _fold(compare, left, right)
 
     def _many(self, scope: Many) -> Vec:
         n = scope.n
@@ -415,11 +480,24 @@ class IsIn(Expr):
     value: Expr
     options: Expr
 
-    def _one(self, scope: One) -> Any:
-        v, options = self.value.one(scope), self.options.one(scope)
-        if v is None or options is None:
-            return None
-        return v in options
+    def _compile_one(self, params: ParamSource, as_of: dt.date) -> OneFn:
+        value, options = self.value.one_fn(params, as_of), self.options.one_fn(params, as_of)
+        if isinstance(options, Folded) and options.value is not None:  # constants, a list
+            choices = options.value
+
+            def isin_constants(scope: One) -> Any:
+                v = value(scope)
+                return None if v is None else v in choices
+
+            return _fold(isin_constants, value)
+
+        def isin(scope: One) -> Any:
+            v, choices = value(scope), options(scope)
+            if v is None or choices is None:
+                return None
+            return v in choices
+
+        return _fold(isin, value, options)
 
     def _many(self, scope: Many) -> Vec:
         v = self.value.many(scope)
@@ -488,15 +566,26 @@ class Arith(Expr):
     left: Expr
     right: Expr
 
-    def _one(self, scope: One) -> Any:
-        a, b = self.left.one(scope), self.right.one(scope)
-        if a is None or b is None:
-            return None
+    def _compile_one(self, params: ParamSource, as_of: dt.date) -> OneFn:
+        left, right = self.left.one_fn(params, as_of), self.right.one_fn(params, as_of)
         if self.op == "/":
-            return None if b == 0 else float(a) / float(b)
-        return {"+": operator.add, "-": operator.sub, "*": operator.mul}[self.op](
-            float(a), float(b)
-        )
+
+            def divide(scope: One) -> Any:
+                a, b = left(scope), right(scope)
+                if a is None or b is None:
+                    return None
+                return None if b == 0 else float(a) / float(b)
+
+            return _fold(divide, left, right)
+        op = {"+": operator.add, "-": operator.sub, "*": operator.mul}[self.op]
+
+        def arith(scope: One) -> Any:
+            a, b = left(scope), right(scope)
+            if a is None or b is None:
+                return None
+            return op(float(a), float(b))
+
+        return _fold(arith, left, right)
 
     def _many(self, scope: Many) -> Vec:
         a, b = self.left.many(scope), self.right.many(scope)
@@ -544,15 +633,8 @@ class And(Expr):
 
     parts: tuple[Expr, ...]
 
-    def _one(self, scope: One) -> Any:
-        result: bool | None = True
-        for part in self.parts:
-            v = part.one(scope)
-            if v is False:
-                return False
-            if v is None:
-                result = None
-        return result
+    def _compile_one(self, params: ParamSource, as_of: dt.date) -> OneFn:
+        return _kleene(self.parts, params, as_of, decisive=False)
 
     def _many(self, scope: Many) -> Vec:
         n = scope.n
@@ -578,15 +660,8 @@ class Or(Expr):
 
     parts: tuple[Expr, ...]
 
-    def _one(self, scope: One) -> Any:
-        result: bool | None = False
-        for part in self.parts:
-            v = part.one(scope)
-            if v is True:
-                return True
-            if v is None:
-                result = None
-        return result
+    def _compile_one(self, params: ParamSource, as_of: dt.date) -> OneFn:
+        return _kleene(self.parts, params, as_of, decisive=True)
 
     def _many(self, scope: Many) -> Vec:
         n = scope.n
@@ -619,9 +694,13 @@ class Not(Expr):
 
     part: Expr
 
-    def _one(self, scope: One) -> Any:
-        v = self.part.one(scope)
-        return None if v is None else not v
+    def _compile_one(self, params: ParamSource, as_of: dt.date) -> OneFn:
+        part = self.part.one_fn(params, as_of)
+
+        def negate(scope: One) -> Any:
+            return _negated(part(scope))
+
+        return _fold(negate, part)
 
     def _many(self, scope: Many) -> Vec:
         v = self.part.many(scope)

@@ -11,20 +11,25 @@ import attrs
 import numpy as np
 
 from poverty_core._text import Language, Text
-from poverty_core.expressions.base import Expr, _paren
+from poverty_core.expressions.base import Expr, Not, _paren
 from poverty_core.expressions.leaves import Field
 from poverty_core.expressions.scope import (
+    Folded,
     Many,
     Namer,
     One,
+    OneFn,
+    ParamSource,
     Ref,
     RefKind,
     _align,
     _as_objects,
     _common_dtype,
+    _fold,
     _full,
     _leaf_blame,
     _merge_blame,
+    _negated,
     _record_level,
     _wide,
 )
@@ -41,12 +46,27 @@ class Coalesce(Expr):
 
     options: tuple[Expr, ...]
 
-    def _one(self, scope: One) -> Any:
+    def _compile_one(self, params: ParamSource, as_of: dt.date) -> OneFn:
+        fns: list[OneFn] = []
+        last = None  # a constant option that is known ends the options read
         for option in self.options:
-            value = option.one(scope)
-            if value is not None:
-                return value
-        return None
+            fn = option.one_fn(params, as_of)
+            if isinstance(fn, Folded):
+                if fn.value is not None:
+                    last = fn.value
+                    break
+                continue
+            fns.append(fn)
+        options = tuple(fns)
+
+        def coalesce(scope: One) -> Any:
+            for option in options:
+                value = option(scope)
+                if value is not None:
+                    return value
+            return last
+
+        return coalesce if options else Folded(last)
 
     def _many(self, scope: Many) -> Vec:
         n = scope.n
@@ -78,9 +98,14 @@ class Filled(Expr):
 
     of: Field
 
-    def _one(self, scope: One) -> Any:
-        value = self.of.one(scope)
-        return None if value is None else bool(str(value).strip())
+    def _compile_one(self, params: ParamSource, as_of: dt.date) -> OneFn:
+        of = self.of.one_fn(params, as_of)
+
+        def filled(scope: One) -> Any:
+            value = of(scope)
+            return None if value is None else bool(str(value).strip())
+
+        return _fold(filled, of)
 
     def _many(self, scope: Many) -> Vec:
         v = _as_objects(self.of.many(scope), scope.n)
@@ -105,8 +130,8 @@ class Length(Expr):
 
     of: Field
 
-    def _one(self, scope: One) -> Any:
-        return self.of.one(scope)
+    def _compile_one(self, params: ParamSource, as_of: dt.date) -> OneFn:
+        return self.of.one_fn(params, as_of)  # a list field reads as its number of items
 
     def _many(self, scope: Many) -> Vec:
         return self.of.many(scope)
@@ -131,12 +156,18 @@ class Where(Expr):
     then: Expr
     otherwise: Expr
 
-    def _one(self, scope: One) -> Any:
-        c = self.condition.one(scope)
-        a, b = self.then.one(scope), self.otherwise.one(scope)
-        if c is None:
-            return a if a is not None and a == b else None
-        return a if c else b
+    def _compile_one(self, params: ParamSource, as_of: dt.date) -> OneFn:
+        condition = self.condition.one_fn(params, as_of)
+        then, otherwise = self.then.one_fn(params, as_of), self.otherwise.one_fn(params, as_of)
+
+        def where(scope: One) -> Any:
+            c = condition(scope)
+            a, b = then(scope), otherwise(scope)
+            if c is None:
+                return a if a is not None and a == b else None
+            return a if c else b
+
+        return _fold(where, condition, then, otherwise)
 
     def _many(self, scope: Many) -> Vec:
         n = scope.n
@@ -188,6 +219,51 @@ class Where(Expr):
 # -- member aggregations ---------------------------------------------------------
 
 
+def _member_values(
+    condition: Expr, params: ParamSource, as_of: dt.date
+) -> Callable[[One], list[Any]]:
+    """Each member's value of ``condition`` on a scope's household, computed once per
+    record: kept in the household's cache under the compiled condition (which
+    identifies it in the run), so a test and its observed count share it. A negated
+    condition's values are its operand's, negated (``all_members(c)`` and
+    ``count_members(not_(c))`` evaluate ``c`` once per member)."""
+    if isinstance(condition, Not):
+        positive = _member_values(condition.part, params, as_of)
+
+        def negated(scope: One) -> list[Any]:
+            return [_negated(v) for v in positive(scope)]
+
+        return negated
+    fn = condition.one_fn(params, as_of)
+
+    def values(scope: One) -> list[Any]:
+        cache = scope.cache
+        found: list[Any] | None = cache.get(fn)
+        if found is None:
+            found = cache[fn] = [fn(m) for m in _member_scopes(scope)]
+        return found
+
+    return values
+
+
+_MEMBERS = object()
+"""The key of a record's member scopes in its scope's cache."""
+
+
+def _member_scopes(scope: One) -> list[One]:
+    """The scopes of the members of the scope's household, made once per record. They
+    share the household's cache: what is kept there (the member scopes, each member's
+    value of a condition) is the household's, whichever member reads it."""
+    cache = scope.cache
+    found: list[One] | None = cache.get(_MEMBERS)
+    if found is None:
+        record, as_of, params = scope.record, scope.as_of, scope.params
+        found = cache[_MEMBERS] = [
+            One(record, as_of, params, person, cache) for person in record.members
+        ]
+    return found
+
+
 @attrs.define(eq=False)
 class MemberAggregate(Expr):
     """``any`` / ``all`` / ``count`` of a condition over a household's members."""
@@ -195,20 +271,33 @@ class MemberAggregate(Expr):
     how: Literal["any", "all", "count"]
     condition: Expr
 
-    def _one(self, scope: One) -> Any:
-        values = [
-            self.condition.one(One(scope.record, scope.as_of, scope.params, person))
-            for person in scope.record.members
-        ]
-        if self.how == "any":
-            if any(v is True for v in values):
-                return True
-            return None if any(v is None for v in values) else False
-        if self.how == "all":
-            if any(v is False for v in values):
-                return False
-            return None if any(v is None for v in values) else True
-        return None if any(v is None for v in values) else sum(1 for v in values if v)
+    def _compile_one(self, params: ParamSource, as_of: dt.date) -> OneFn:
+        values = _member_values(self.condition, params, as_of)
+
+        if self.how == "count":
+
+            def count(scope: One) -> Any:
+                n = 0
+                for v in values(scope):
+                    if v is None:
+                        return None
+                    if v:
+                        n += 1
+                return n
+
+            return count
+        decisive = self.how == "any"  # any: a True decides; all: a False decides
+
+        def aggregate(scope: One) -> Any:
+            result: bool | None = not decisive
+            for v in values(scope):
+                if v is decisive:
+                    return decisive
+                if v is None:
+                    result = None
+            return result
+
+        return aggregate
 
     def _many(self, scope: Many) -> Vec:
         if scope.frame.members is None or scope.frame.members.owner is None:
@@ -240,20 +329,9 @@ class MemberAggregate(Expr):
     def children(self) -> Sequence[Expr]:
         return (self.condition,)
 
-    def one(self, scope: One) -> Any:
-        """Value on one record, computed once per scope (a test and its observed value
-        often aggregate the same condition)."""
-        key = (self, "one")
-        cache = scope.cache
-        if key in cache:
-            return cache[key]
-        value = cache[key] = self._one(scope)
-        return value
-
     def blame_one(self, scope: One) -> list[Ref]:
         out: list[Ref] = []
-        for person in scope.record.members:
-            inner = One(scope.record, scope.as_of, scope.params, person)
+        for inner in _member_scopes(scope):
             if self.condition.one(inner) is None:
                 out += self.condition.blame_one(inner)
         return out
@@ -325,8 +403,14 @@ class Function(Expr):
     def _call(self, as_of: dt.date, args: list[Any]) -> Any:
         return self.fn(as_of, *args) if self.with_date else self.fn(*args)
 
-    def _one(self, scope: One) -> Any:
-        return self._call(scope.as_of, self._args(scope))
+    def _compile_one(self, params: ParamSource, as_of: dt.date) -> OneFn:
+        fields, values = self.fields, [params.get(p) for p in self.params]
+
+        def call(scope: One) -> Any:
+            source = self._source(scope)
+            return self._call(as_of, [getattr(source, name) for name in fields] + values)
+
+        return call
 
     def _many(self, scope: Many) -> Vec:
         if self.of_member and not scope.on_members:

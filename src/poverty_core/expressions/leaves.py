@@ -13,9 +13,11 @@ import numpy as np
 from poverty_core._text import Language, Text
 from poverty_core.expressions.base import And, Expr
 from poverty_core.expressions.scope import (
+    Folded,
     Many,
     Namer,
     One,
+    OneFn,
     ParamSource,
     Ref,
     _leaf_blame,
@@ -31,6 +33,20 @@ from poverty_core.frame import (
 )
 from poverty_core.model import Person
 
+_PLAIN = frozenset({bool, int, float, str})
+
+
+def _value(value: Any) -> Any:
+    """A record's or member's field value as expressions compare it: a date as its
+    ordinal, a list field as its number of items, anything else as it is."""
+    if value is None or value.__class__ in _PLAIN:
+        return value
+    if isinstance(value, dt.date):
+        return value.toordinal()
+    if isinstance(value, tuple):
+        return len(value)
+    return value
+
 
 @attrs.define(eq=False)
 class Field(Expr):
@@ -38,16 +54,15 @@ class Field(Expr):
 
     name: str
 
-    def _one(self, scope: One) -> Any:
-        # a core record has no field a pack declares: unknown, as a field left empty
-        value = getattr(scope.record, self.name, None)
-        if value is None:
-            return None
-        if isinstance(value, dt.date):
-            return value.toordinal()
-        if isinstance(value, tuple):
-            return len(value)
-        return value
+    def _compile_one(self, params: ParamSource, as_of: dt.date) -> OneFn:
+        name = self.name
+
+        def read_field(scope: One) -> Any:
+            # a core record has no field a pack declares: unknown, as a field left empty
+            value = getattr(scope.record, name, None)
+            return value if value is None or value.__class__ in _PLAIN else _value(value)
+
+        return read_field
 
     def _many(self, scope: Many) -> Vec:
         return _record_level(scope, scope.frame.column(self.name))
@@ -79,18 +94,27 @@ class Member(Expr):
 
     name: str
 
-    def _one(self, scope: One) -> Any:
-        person = scope.person
-        if person is None:
-            raise TypeError(f"member({self.name!r}) used outside a member aggregation")
-        if self.name == "age":
-            return person.age_on(scope.as_of)
-        value = getattr(person, self.name, None)  # a pack's field on a core person: unknown
-        if isinstance(value, dt.date):
-            return value.toordinal()
-        if isinstance(value, tuple):
-            return len(value)
-        return value
+    def _compile_one(self, params: ParamSource, as_of: dt.date) -> OneFn:
+        name = self.name
+        outside = f"member({name!r}) used outside a member aggregation"
+        if name == "age":
+
+            def read_age(scope: One) -> Any:
+                person = scope.person
+                if person is None:
+                    raise TypeError(outside)
+                return person.age_on(as_of)
+
+            return read_age
+
+        def read_member(scope: One) -> Any:
+            person = scope.person
+            if person is None:
+                raise TypeError(outside)
+            value = getattr(person, name, None)  # a pack's field on a core person: unknown
+            return value if value is None or value.__class__ in _PLAIN else _value(value)
+
+        return read_member
 
     def _many(self, scope: Many) -> Vec:
         if not scope.on_members:
@@ -133,8 +157,8 @@ class AsOf(Expr):
 
     year: bool = False
 
-    def _one(self, scope: One) -> Any:
-        return scope.as_of.year if self.year else scope.as_of.toordinal()
+    def _compile_one(self, params: ParamSource, as_of: dt.date) -> OneFn:
+        return Folded(as_of.year if self.year else as_of.toordinal())
 
     def _many(self, scope: Many) -> Vec:
         value = scope.as_of.year if self.year else scope.as_of.toordinal()
@@ -157,12 +181,17 @@ class StepDate(Expr):
     procedure: str
     step: str
 
-    def _one(self, scope: One) -> Any:
-        steps = scope.record.procedures.get(self.procedure)
-        if steps is None:
-            return None
-        when = steps.get(self.step)
-        return None if when is None else when.toordinal()
+    def _compile_one(self, params: ParamSource, as_of: dt.date) -> OneFn:
+        procedure, step = self.procedure, self.step
+
+        def step_date(scope: One) -> Any:
+            steps = scope.record.procedures.get(procedure)
+            if steps is None:
+                return None
+            when = steps.get(step)
+            return None if when is None else when.toordinal()
+
+        return step_date
 
     def _many(self, scope: Many) -> Vec:
         return _record_level(scope, scope.frame.column(f"procedures.{self.procedure}.{self.step}"))
@@ -193,15 +222,20 @@ class StepDone(Expr):
     previous: str | None = None
     label: Text | None = None
 
-    def _one(self, scope: One) -> Any:
-        steps = scope.record.procedures.get(self.procedure)
-        if steps is None:
-            return None
-        when = steps.get(self.step)
-        if when is None or when > scope.as_of:
-            return False
-        before = steps.get(self.previous) if self.previous else None
-        return before is None or before <= when
+    def _compile_one(self, params: ParamSource, as_of: dt.date) -> OneFn:
+        procedure, step, previous = self.procedure, self.step, self.previous
+
+        def step_done(scope: One) -> Any:
+            steps = scope.record.procedures.get(procedure)
+            if steps is None:
+                return None
+            when = steps.get(step)
+            if when is None or when > as_of:
+                return False
+            before = steps.get(previous) if previous else None
+            return before is None or before <= when
+
+        return step_done
 
     def _many(self, scope: Many) -> Vec:
         frame = scope.frame
@@ -237,8 +271,13 @@ class ChecklistItem(Expr):
     item: str
     label: Text | None = None
 
-    def _one(self, scope: One) -> Any:
-        return scope.record.checklists.get(self.checklist, {}).get(self.item)
+    def _compile_one(self, params: ParamSource, as_of: dt.date) -> OneFn:
+        checklist, item = self.checklist, self.item
+
+        def checklist_item(scope: One) -> Any:
+            return scope.record.checklists.get(checklist, {}).get(item)
+
+        return checklist_item
 
     def _many(self, scope: Many) -> Vec:
         col = scope.frame.column(f"checklists.{self.checklist}.{self.item}")
@@ -268,8 +307,8 @@ class ChecklistComplete(Expr):
     def _items(self, params: ParamSource) -> list[ChecklistItem]:
         return [ChecklistItem(self.checklist, i) for i in params.checklist_items(self.checklist)]
 
-    def _one(self, scope: One) -> Any:
-        return And(tuple(self._items(scope.params))).one(scope)
+    def _compile_one(self, params: ParamSource, as_of: dt.date) -> OneFn:
+        return And(tuple(self._items(params))).one_fn(params, as_of)
 
     def _many(self, scope: Many) -> Vec:
         return And(tuple(self._items(scope.params))).many(scope)
@@ -303,8 +342,8 @@ class ProcedureComplete(Expr):
             previous = step
         return And(tuple(parts))
 
-    def _one(self, scope: One) -> Any:
-        return self._steps(scope.params).one(scope)
+    def _compile_one(self, params: ParamSource, as_of: dt.date) -> OneFn:
+        return self._steps(params).one_fn(params, as_of)
 
     def _many(self, scope: Many) -> Vec:
         return self._steps(scope.params).many(scope)

@@ -1,12 +1,14 @@
 """What expressions are evaluated in and what they read: :class:`Ref`, the scopes
 :class:`One` (one record) and :class:`Many` (a batch of columns), the protocols a pack
-answers (:class:`Namer`, :class:`ParamSource`) and the column helpers the blocks share
-(broadcast constants, codes aligned with text, blame masks)."""
+answers (:class:`Namer`, :class:`ParamSource`), the one-record evaluators blocks compile
+to (:data:`OneFn`, :class:`Folded`) with the helpers that build them (folding, the Kleene
+connectives' loop) and the column helpers the blocks share (broadcast
+constants, codes aligned with text, blame masks)."""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 import attrs
@@ -60,7 +62,12 @@ class Namer(Protocol):
 
 class ParamSource(Protocol):
     """Gives a parameter's value on the evaluation date, or ``None`` when it has none,
-    and the items of the pack's checklists."""
+    and the items of the pack's checklists.
+
+    One-record evaluation reads these once per source and date (:meth:`Expr.one_fn
+    <poverty_core.expressions.Expr.one_fn>` folds them into the compiled evaluator), so a
+    source gives the same answers for as long as it lives, as the engine's
+    :class:`~poverty_core.evaluation.Params` of a run do."""
 
     def get(self, name: str) -> Any: ...
     def checklist_items(self, checklist: str) -> tuple[str, ...]: ...
@@ -77,8 +84,34 @@ class One:
     params: ParamSource
     person: Person | None = None
     cache: dict[Any, Any] = attrs.field(factory=dict, repr=False)
-    """Values already computed in this scope (a member aggregation shared by a test and
-    its observed value is evaluated once)."""
+    """Values already computed for this record: its members' scopes and, per member
+    condition, each member's value (a test and its observed count evaluate the condition
+    once). The members' scopes share their household's cache."""
+
+
+OneFn = Callable[[One], Any]
+"""A block's one-record evaluator, compiled once per run (:meth:`Expr.one_fn
+<poverty_core.expressions.Expr.one_fn>`): the value on the record (and member) of a
+scope, ``None`` when unknown."""
+
+
+class Folded:
+    """The one-record evaluator of a value that does not depend on the record — a
+    constant, a parameter's value, the evaluation date, an expression of these only. The
+    blocks that read it take :attr:`value` when they compile, so it costs nothing per
+    record."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: Any) -> None:
+        self.value = value
+
+    def __call__(self, scope: One) -> Any:
+        """The value (whatever the record)."""
+        return self.value
+
+    def __repr__(self) -> str:
+        return f"Folded({self.value!r})"
 
 
 @attrs.define
@@ -108,6 +141,82 @@ class Many:
     def n(self) -> int:
         """Rows of the current frame."""
         return self.current.n
+
+
+def _fold(fn: OneFn, *children: OneFn) -> OneFn:
+    """``fn`` as a :class:`Folded` value when every child it reads is one (its value is
+    then the same for every record); unchanged if a child depends on the record, or if
+    computing it raises (the error is then raised where the record is evaluated, as it
+    would be without folding)."""
+    if not all(isinstance(c, Folded) for c in children):
+        return fn
+    try:
+        return Folded(fn(_NO_SCOPE))
+    except Exception:  # a constant expression that fails fails per record, as before
+        return fn
+
+
+_NO_SCOPE = One(None, dt.date.min, {})  # type: ignore[arg-type]
+"""The scope a folded expression is computed in: a value of constants reads none."""
+
+
+def _negated(value: Any) -> Any:
+    """Kleene NOT of one value (unknown stays unknown)."""
+    return None if value is None else not value
+
+
+def _kleene(parts: Sequence[Expr], params: ParamSource, as_of: dt.date, decisive: bool) -> OneFn:
+    """Kleene AND (``decisive`` False: the first known False decides) or OR (``decisive``
+    True: the first known True decides) of ``parts``, evaluated in order up to the first
+    decisive value; unknown if none is decisive and one is unknown, else not decisive.
+
+    Parts folded to a constant are settled here: a decisive one ends the parts evaluated
+    (those before it still are, in order), an unknown one makes the result unknown
+    unless another decides, any other changes nothing."""
+    live: list[OneFn] = []
+    settled: bool | None = not decisive  # the value if no part decides
+    decided = False
+    for part in parts:
+        fn = part.one_fn(params, as_of)
+        if not isinstance(fn, Folded):
+            live.append(fn)
+        elif fn.value is decisive:
+            decided = True
+            break
+        elif fn.value is None:
+            settled = None
+    if not live:
+        return Folded(decisive if decided else settled)
+    fns = tuple(live)
+    if decided:  # a constant part decides: the parts before it are still evaluated
+
+        def decided_after(scope: One) -> Any:
+            for fn in fns:
+                if fn(scope) is decisive:
+                    break
+            return decisive
+
+        return decided_after
+    if len(fns) == 1:
+        (only,) = fns
+
+        def single(scope: One) -> Any:
+            v = only(scope)
+            return v if v is decisive or v is None else settled
+
+        return single
+
+    def kleene(scope: One) -> Any:
+        result = settled
+        for fn in fns:
+            v = fn(scope)
+            if v is decisive:
+                return decisive
+            if v is None:
+                result = None
+        return result
+
+    return kleene
 
 
 def _scalar(value: Any, n: int, known: bool = True) -> Vec:
