@@ -97,3 +97,36 @@ def test_a_batch_from_arrow_gives_its_ids_when_read() -> None:
     assert batch.row_of("h3") == 3
     one = pack.decide("household_exit", households[2], as_of=as_of)
     assert batch.result(2).to_dict() == one.to_dict()
+
+
+def test_a_results_table_is_the_same_from_arrow_and_from_records() -> None:
+    from poverty_core.batch import result_table
+
+    households = [
+        pc.Household.from_dict(
+            {
+                "id": f"h{i}",
+                "annual_net_income_per_capita": 2000 + 700 * i,
+                "food_secure": i != 1,
+                "clothing_secure": True,
+                "house_grade": "A",
+                "members": [{"id": f"h{i}-p1", "age": 40}],
+            }
+        )
+        for i in range(5)
+    ]
+    pack = pc.load_pack("national")
+    as_of = dt.date(2016, 12, 31)
+    from_arrow = pack.decide_batch(
+        "household_exit", frame_from_arrow(*pc.tables_from_records(households)), as_of=as_of
+    )
+    from_records = pack.decide_batch("household_exit", households, as_of=as_of)
+    arrow_table = result_table(from_arrow)
+    records_table = result_table(from_records)
+    assert arrow_table.column("id").type == pa.string()
+    assert arrow_table.to_pylist() == records_table.to_pylist()
+    assert arrow_table.column("id").to_pylist() == [f"h{i}" for i in range(5)]
+    outcomes = arrow_table.column("outcome").to_pylist()
+    assert outcomes == [from_records.result(i).outcome.value for i in range(5)]
+    assert "not_eligible" in outcomes
+    assert len(set(outcomes)) == 2

@@ -52,19 +52,25 @@ _OUTCOME_NAMES = np.array(
 )
 
 
+_STATUS_TEXTS = pa.array(_STATUS_NAMES.tolist(), pa.string())
+_OUTCOME_TEXTS = pa.array(_OUTCOME_NAMES.tolist(), pa.string())
+"""The names as Arrow texts: a column of names is one ``take`` by the codes (no
+million-element array of Python or NumPy strings)."""
+
+
 def result_table(result: BatchResult, *, extra: Mapping[str, Any] | None = None) -> pa.Table:
     """One row per record: ``id``, ``outcome``, one status column per criterion, the
     failed criteria and the missing inputs (``;``-separated), plus ``extra`` columns."""
     n = len(result)
-    columns: dict[str, Any] = {"id": pa.array(result.ids.astype(str) if n else [], pa.string())}
+    columns: dict[str, Any] = {"id": result.id_column()}
     for name, values in (extra or {}).items():
         columns[name] = values
-    columns["outcome"] = pa.array(_OUTCOME_NAMES[result.outcome], pa.string())
+    columns["outcome"] = pc.take(_OUTCOME_TEXTS, pa.array(result.outcome))
     failed: list[pa.Array] = []
     missing: list[pa.Array] = []
     seen: dict[str, npt.NDArray[np.bool_]] = {}
     for c in result.criteria:
-        columns[c.rule.id] = pa.array(_STATUS_NAMES[c.status], pa.string()).dictionary_encode()
+        columns[c.rule.id] = pc.take(_STATUS_TEXTS, pa.array(c.status)).dictionary_encode()
         hit = c.status == 0
         if hit.any():
             failed.append(_named(hit, c.rule.id))

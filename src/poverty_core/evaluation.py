@@ -13,6 +13,8 @@ from typing import Any, Protocol
 import attrs
 import numpy as np
 import numpy.typing as npt
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from poverty_core._text import Text
 from poverty_core.combining import (
@@ -501,6 +503,16 @@ class BatchResult:
             # A million Python strings cost more than the whole decision: made on demand.
             self._ids = _arrow_vec(self._ids, FieldKind("text"), "id").values
         return self._ids
+
+    def id_column(self) -> Any:
+        """The ids as an Arrow text array: the Arrow column itself (cast to text) when
+        the batch was read from Arrow, so writing results makes no Python strings."""
+        ids = self._ids
+        if isinstance(ids, np.ndarray):
+            return pa.array(ids.astype(str) if len(ids) else [], pa.string())
+        if isinstance(ids, pa.ChunkedArray):
+            ids = ids.combine_chunks()
+        return ids if ids.type == pa.string() else pc.cast(ids, pa.string())
 
     def __len__(self) -> int:
         return len(self._ids)
