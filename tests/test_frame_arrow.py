@@ -130,3 +130,26 @@ def test_a_results_table_is_the_same_from_arrow_and_from_records() -> None:
     assert outcomes == [from_records.result(i).outcome.value for i in range(5)]
     assert "not_eligible" in outcomes
     assert len(set(outcomes)) == 2
+
+
+@pytest.mark.parametrize(
+    ("ids", "within", "expected"),
+    [
+        (["a", "b", "c"], None, True),
+        (["a", "b", "b"], None, False),  # a repeat is not a rise
+        (["a", None, "a"], None, False),  # nulls never take the shortcut
+        (["b", "a"], None, False),
+        (["h1-1", "h1-2", "h2-1", "h2-2"], [0, 0, 1, 1], True),
+        (["h1-2", "h1-1", "h2-1"], [0, 0, 1], False),  # falls within a household
+        (["y", "x", "y"], [0, 1, 1], True),  # equal ids in different households
+        (["x", "y", "x"], [0, 1, 0], False),  # a household seen again: not in order
+        (["x", "x"], [0, 0], False),
+    ],
+)
+def test_ids_rising_in_order_cannot_repeat(
+    ids: list[str | None], within: list[int] | None, expected: bool
+) -> None:
+    from poverty_core.registers.batch import _increasing
+
+    owners = None if within is None else np.array(within)
+    assert _increasing(pa.array(ids, pa.string()), within=owners) is expected
