@@ -31,12 +31,15 @@ from poverty_core.expressions.scope import (
     ParamSource,
     Ref,
     _align,
+    _all_known,
     _as_objects,
+    _bools,
     _encode_constant,
     _fold,
     _full,
     _is_number,
     _kleene,
+    _known_false,
     _leaf_blame,
     _merge_blame,
     _negated,
@@ -140,7 +143,7 @@ class Expr(abc.ABC):
         out: dict[Ref, Array] = {}
         for child in self.children():
             v = child.many(scope)
-            _merge_blame(out, child.blame_many(scope, rows & ~_full(v.known, scope.n)))
+            _merge_blame(out, child.blame_many(scope, _known_false(rows, v.known)))
         return out
 
     # composition -------------------------------------------------------------
@@ -450,11 +453,18 @@ class Compare(Expr):
     def _many(self, scope: Many) -> Vec:
         n = scope.n
         a, b = _align([self.left.many(scope), self.right.many(scope)], n)
-        known = a.known & b.known
+        # A side always known (a constant, a parameter) leaves the other's mask as is.
+        known = b.known if _all_known(a.known) else a.known if _all_known(b.known) else None
+        if known is None or known.shape != (n,):
+            known = a.known & b.known
         if a.coded and self.op not in ("==", "!="):  # ids do not order as their texts
             a, b = _as_objects(a, n), _as_objects(b, n)
         if a.values.dtype != object and b.values.dtype != object:
-            return Vec(_OPS[self.op](a.values, b.values) & known, known)
+            hit = np.asarray(_OPS[self.op](a.values, b.values))
+            if hit.shape == (n,) and hit.strides != (0,):
+                hit &= known  # a new array: masked in place
+                return Vec(hit, known)
+            return Vec(hit & known, known)
         # Python objects (free text): compared where both are known, as on one record.
         rows = _wide(known, n)
         out = np.zeros(n, dtype=np.bool_)
@@ -514,7 +524,12 @@ class IsIn(Expr):
         known = _wide(v.known, n)
         if v.coded:  # codes by their text: the options' texts as string ids
             ids = [string_id(o) for o in options if isinstance(o, str)]
-            hit = np.isin(v.values, np.asarray(ids, dtype=np.int64))
+            if len(ids) <= 8:  # a few codes: one comparison each beats a set lookup
+                hit: Array = np.zeros(np.shape(v.values), dtype=np.bool_)
+                for i in ids:
+                    hit |= v.values == i
+            else:
+                hit = np.isin(v.values, np.asarray(ids, dtype=np.int64))
         elif v.values.dtype != object and all(_is_number(o) for o in options):
             hit = np.isin(v.values, np.asarray(options, dtype=np.float64))
         else:  # free text, or values of mixed kinds: Python's ``in``, as on one record
@@ -642,9 +657,10 @@ class And(Expr):
         all_known = np.ones(n, dtype=np.bool_)
         for part in self.parts:
             v = part.many(scope)
-            false_seen |= v.known & ~v.values.astype(np.bool_)
-            all_known &= v.known
-        return Vec(all_known & ~false_seen, all_known | false_seen)
+            false_seen |= _known_false(v.known, v.values)
+            if not _all_known(v.known):
+                all_known &= v.known
+        return Vec(np.greater(all_known, false_seen), all_known | false_seen)
 
     def children(self) -> Sequence[Expr]:
         return self.parts
@@ -669,8 +685,9 @@ class Or(Expr):
         all_known = np.ones(n, dtype=np.bool_)
         for part in self.parts:
             v = part.many(scope)
-            true_seen |= v.known & v.values.astype(np.bool_)
-            all_known &= v.known
+            true_seen |= v.known & _bools(v.values)
+            if not _all_known(v.known):
+                all_known &= v.known
         return Vec(true_seen, all_known | true_seen)
 
     def children(self) -> Sequence[Expr]:
@@ -704,7 +721,7 @@ class Not(Expr):
 
     def _many(self, scope: Many) -> Vec:
         v = self.part.many(scope)
-        return Vec(~v.values.astype(np.bool_) & v.known, v.known)
+        return Vec(_known_false(v.known, v.values), v.known)
 
     def children(self) -> Sequence[Expr]:
         return (self.part,)

@@ -23,10 +23,12 @@ from poverty_core.expressions.scope import (
     Ref,
     RefKind,
     _align,
+    _all_known,
     _as_objects,
     _common_dtype,
     _fold,
     _full,
+    _known_false,
     _leaf_blame,
     _merge_blame,
     _negated,
@@ -314,17 +316,19 @@ class MemberAggregate(Expr):
         values = np.broadcast_to(v.values, (m,)).astype(np.bool_, copy=False)
         # Scatter marks households (cheaper than weighted counts over every member).
         unknown = np.zeros(n, dtype=np.bool_)
-        unknown[owner[~known]] = True
+        if not _all_known(known):
+            unknown[owner[~known]] = True
         if self.how == "any":
             hit = np.zeros(n, dtype=np.bool_)
             hit[owner[known & values]] = True
             return Vec(hit, hit | ~unknown)
         if self.how == "all":
             miss = np.zeros(n, dtype=np.bool_)
-            miss[owner[known & ~values]] = True
-            return Vec(~miss & ~unknown, miss | ~unknown)
+            miss[owner[_known_false(known, values)]] = True
+            return Vec(~(miss | unknown), miss | ~unknown)
         count = np.bincount(owner[known & values], minlength=n).astype(np.float64)
-        return Vec(np.where(unknown, 0.0, count), ~unknown)
+        count[unknown] = 0.0  # a new array: zeroed in place
+        return Vec(count, ~unknown)
 
     def children(self) -> Sequence[Expr]:
         return (self.condition,)
@@ -350,7 +354,11 @@ class MemberAggregate(Expr):
             }
         inner = scope.members_scope()
         v = self.condition.many(inner)
-        member_rows = rows[members.owner] & ~_full(v.known, members.n)
+        # The unknown members of the rows' households: found among the unknown members
+        # (few), not by spreading ``rows`` over every member.
+        unsure = np.flatnonzero(~_full(v.known, members.n))
+        member_rows = np.zeros(members.n, dtype=np.bool_)
+        member_rows[unsure[rows[members.owner[unsure]]]] = True
         out: dict[Ref, Array] = {}
         for ref, mask in self.condition.blame_many(inner, member_rows).items():
             hit = np.zeros(scope.frame.n, dtype=np.bool_)

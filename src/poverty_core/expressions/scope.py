@@ -311,6 +311,24 @@ def _full(mask: Array, n: int) -> Array:
     return np.broadcast_to(mask, (n,))
 
 
+def _all_known(known: Array) -> bool:
+    """True when a known-mask is a constant True (a constant's or a parameter's, a
+    broadcast view): combining with it changes nothing, so it can be skipped."""
+    if known.ndim == 0:
+        return bool(known)
+    return known.strides == (0,) and len(known) > 0 and bool(known[0])
+
+
+def _bools(values: Array) -> Array:
+    """Values as booleans (no copy when they are)."""
+    return values if values.dtype == np.bool_ else values.astype(np.bool_)
+
+
+def _known_false(known: Array, values: Array) -> Array:
+    """``known & ~values`` in one pass (booleans: ``known > values``)."""
+    return np.greater(known, _bools(values))
+
+
 def _merge_blame(into: dict[Ref, Array], more: dict[Ref, Array]) -> None:
     for ref, mask in more.items():
         into[ref] = into[ref] | mask if ref in into else mask
