@@ -464,9 +464,15 @@ def _decision_result(
 
 
 def _status_column(v: Vec, n: int) -> npt.NDArray[np.int8]:
-    values = np.broadcast_to(v.values, (n,)).astype(np.bool_)
-    known = np.broadcast_to(v.known, (n,))
-    return np.where(known, values.astype(np.int8), np.int8(2)).astype(np.int8)
+    # 2 (unknown) everywhere, then 1 / 0 copied where known: one pass, no temporaries.
+    values = np.broadcast_to(v.values, (n,))
+    status = np.full(n, 2, dtype=np.int8)
+    np.copyto(
+        status,
+        values if values.dtype == np.bool_ else values.astype(np.bool_),
+        where=np.broadcast_to(v.known, (n,)),
+    )
+    return status
 
 
 @attrs.define

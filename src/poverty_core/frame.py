@@ -420,13 +420,14 @@ def _arrow_vec(column: Any, kind: FieldKind, name: str) -> Vec:
     known = _bits(column.buffers()[0], column.offset, len(column), fill=True)
     values: Array
     if kind.kind == "bool" and pa.types.is_boolean(column.type):
-        values = _bits(column.buffers()[1], column.offset, len(column), fill=False) & known
+        values = _bits(column.buffers()[1], column.offset, len(column), fill=False)
+        values &= known  # a new array (unpacked): masked in place
     elif kind.kind == "bool":
         values = np.asarray(pc.fill_null(column, False).to_numpy(zero_copy_only=False), np.bool_)
     elif kind.kind == "number" and (pa.types.is_integer(column.type) or _is_float(column.type)):
         # Straight from the data buffer; the slots of nulls hold anything: zeroed.
         raw = _data(column)
-        values = np.where(known, raw, raw.dtype.type(0)).astype(np.float64, copy=False)
+        values = np.where(known, raw, 0.0).astype(np.float64, copy=False)
     elif kind.kind == "number":
         filled = pc.fill_null(pc.cast(column, pa.float64()), 0.0)
         values = np.asarray(filled.to_numpy(zero_copy_only=False), dtype=np.float64)
@@ -460,17 +461,17 @@ def _code_ids(column: Any, known: Array, code: type[Code], name: str) -> Array:
     and only the cells that are none of them (padded, misspelt, not a code) go through
     the dictionary of distinct texts, which raises for a text that is not a code.
     """
-    if not _is_text(column.type):
-        return _parsed_ids(column, known, code, name)
     words = _spellings(code)
+    if not _is_text(column.type) or not len(words.ids):
+        return _parsed_ids(column, known, code, name)
     fixed = _fixed_width_ids(column, known, words)
     if fixed is not None:
         return fixed
     found = pc.index_in(column, value_set=words.words.cast(column.type))
     matched = _bits(found.buffers()[0], found.offset, len(found), fill=True)
-    # A cell matched nowhere points past the ids, at an appended 0.
-    picks = np.where(matched, _data(found), len(words.ids))
-    values: Array = words.padded[picks]
+    # The slot of a cell matched nowhere holds anything: clipped, then zeroed.
+    values: Array = words.ids.take(_data(found), mode="clip")
+    values *= matched
     missed = known & ~matched
     if missed.any():
         rows = np.flatnonzero(missed)
@@ -502,8 +503,6 @@ class _Spellings:
     """The texts, an Arrow string array."""
     ids: Array
     """The string id of each text's code (``int32``)."""
-    padded: Array
-    """``ids`` and a 0 after them (where an unmatched cell points)."""
     by_width: dict[int, tuple[Array, Array]]
     """Per byte width 1, 2, 4 or 8: the texts of that width as little-endian unsigned
     integers, and their ids."""
@@ -531,9 +530,7 @@ def _spellings(code: type[Code]) -> _Spellings:
             if fits:
                 keys = np.array([int.from_bytes(b, "little") for b, _ in fits], dtype=np.uint64)
                 by_width[width] = (keys, np.array([i for _, i in fits], dtype=np.int32))
-        found = _SPELLINGS[code] = _Spellings(
-            pa.array(list(texts), pa.string()), ids, np.append(ids, np.int32(0)), by_width
-        )
+        found = _SPELLINGS[code] = _Spellings(pa.array(list(texts), pa.string()), ids, by_width)
     return found
 
 
@@ -669,21 +666,35 @@ def member_owners(keys: Any, ids: Any) -> Array:
     if len(keys) == 0:
         return np.zeros(0, dtype=np.int64)
     if keys.type == ids.type and keys.null_count == 0 and len(ids) <= len(keys):
-        if isinstance(keys, pa.ChunkedArray):
-            keys = keys.combine_chunks()  # one buffer: the shifted views line up
-        changed = _neighbours_differ(keys)
+        changed = _keys_differ(keys)
         starts = np.concatenate([np.zeros(1, dtype=np.int64), np.flatnonzero(changed) + 1])
         if len(starts) == len(ids):
             same = pc.equal(keys.take(pa.array(starts)), ids)
             if same.null_count == 0 and pc.all(same).as_py():
                 # The owner of each member is the number of key changes before it.
-                owner = np.zeros(len(keys), dtype=np.int64)
+                owner = np.empty(len(keys), dtype=np.int64)
+                owner[0] = 0
                 np.cumsum(changed, out=owner[1:])
                 return owner
     owner = pc.index_in(keys, value_set=ids)
     if owner.null_count:
         raise ValueError(f"{owner.null_count} member row(s) name a household not in the table")
     return np.asarray(owner.to_numpy(zero_copy_only=False), dtype=np.int64)
+
+
+def _keys_differ(keys: Any) -> Array:
+    """:func:`_neighbours_differ` of an array or of a chunked array chunk by chunk (no
+    copy of the keys into one buffer), the keys either side of each cut compared too."""
+    if not isinstance(keys, pa.ChunkedArray):
+        return _neighbours_differ(keys)
+    chunks = [c for c in keys.chunks if len(c)]
+    parts: list[Array] = []
+    for before, chunk in zip([None, *chunks], chunks, strict=False):
+        if before is not None:
+            cut = pc.not_equal(before.slice(len(before) - 1), chunk.slice(0, 1))
+            parts.append(np.array([cut[0].as_py()], dtype=np.bool_))
+        parts.append(_neighbours_differ(chunk))
+    return np.concatenate(parts) if parts else np.zeros(0, dtype=np.bool_)
 
 
 def _neighbours_differ(keys: Any) -> Array:

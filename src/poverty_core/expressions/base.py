@@ -653,14 +653,19 @@ class And(Expr):
 
     def _many(self, scope: Many) -> Vec:
         n = scope.n
+        # Three arrays whatever the number of parts: each part's "known and false" is
+        # written into one scratch array, which then holds the result.
         false_seen = np.zeros(n, dtype=np.bool_)
         all_known = np.ones(n, dtype=np.bool_)
+        scratch = np.empty(n, dtype=np.bool_)
         for part in self.parts:
             v = part.many(scope)
-            false_seen |= _known_false(v.known, v.values)
+            false_seen |= np.greater(v.known, _bools(v.values), out=scratch)
             if not _all_known(v.known):
                 all_known &= v.known
-        return Vec(np.greater(all_known, false_seen), all_known | false_seen)
+        passed = np.greater(all_known, false_seen, out=scratch)
+        all_known |= false_seen
+        return Vec(passed, all_known)
 
     def children(self) -> Sequence[Expr]:
         return self.parts
@@ -683,12 +688,14 @@ class Or(Expr):
         n = scope.n
         true_seen = np.zeros(n, dtype=np.bool_)
         all_known = np.ones(n, dtype=np.bool_)
+        scratch = np.empty(n, dtype=np.bool_)
         for part in self.parts:
             v = part.many(scope)
-            true_seen |= v.known & _bools(v.values)
+            true_seen |= np.logical_and(v.known, _bools(v.values), out=scratch)
             if not _all_known(v.known):
                 all_known &= v.known
-        return Vec(true_seen, all_known | true_seen)
+        all_known |= true_seen
+        return Vec(true_seen, all_known)
 
     def children(self) -> Sequence[Expr]:
         return self.parts

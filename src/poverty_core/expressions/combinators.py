@@ -28,10 +28,10 @@ from poverty_core.expressions.scope import (
     _common_dtype,
     _fold,
     _full,
-    _known_false,
     _leaf_blame,
     _merge_blame,
     _negated,
+    _owners_where,
     _record_level,
     _wide,
 )
@@ -266,6 +266,37 @@ def _member_scopes(scope: One) -> list[One]:
     return found
 
 
+def _members_owners(scope: Many, condition: Expr, which: str) -> Array:
+    """The household of each member whose value of ``condition`` is known true
+    (``which="true"``), known false (``"false"``) or unknown (``"unknown"``), in member
+    order; found once per evaluation (kept on the records' scope) and shared by the
+    aggregations of the condition and of its negation."""
+    key = (condition, which)
+    found = scope.owners.get(key)
+    if found is not None:
+        return found
+    members = scope.frame.members
+    assert members is not None
+    assert members.owner is not None
+    m = members.n
+    v = condition.many(scope.members_scope())
+    known = np.broadcast_to(v.known, (m,))
+    values = np.broadcast_to(v.values, (m,)).astype(np.bool_, copy=False)
+    scratch = np.empty(m, dtype=np.bool_)
+    if which == "unknown":
+        found = (
+            np.zeros(0, dtype=members.owner.dtype)
+            if _all_known(known)
+            else _owners_where(members.owner, np.logical_not(known, out=scratch))
+        )
+    elif which == "true":
+        found = _owners_where(members.owner, np.logical_and(known, values, out=scratch))
+    else:
+        found = _owners_where(members.owner, np.greater(known, values, out=scratch))
+    scope.owners[key] = found
+    return found
+
+
 @attrs.define(eq=False)
 class MemberAggregate(Expr):
     """``any`` / ``all`` / ``count`` of a condition over a household's members."""
@@ -307,28 +338,27 @@ class MemberAggregate(Expr):
         if scope.on_members:  # nested: the household's members, seen by each member
             outer = Many(scope.frame, scope.as_of, scope.params, cache=scope.cache)
             return _record_level(scope, self.many(outer))
-        inner = scope.members_scope()
-        v = self.condition.many(inner)
-        owner = scope.frame.members.owner
+        # A negated condition's members are its operand's, sides swapped: a test and
+        # its observed count (``all_members(c)``, ``count_members(not_(c))``) share them.
+        negated = isinstance(self.condition, Not)
+        base = self.condition.part if isinstance(self.condition, Not) else self.condition
+        yes, no = ("false", "true") if negated else ("true", "false")
         n = scope.frame.n
-        m = scope.frame.members.n
-        known = np.broadcast_to(v.known, (m,))
-        values = np.broadcast_to(v.values, (m,)).astype(np.bool_, copy=False)
         # Scatter marks households (cheaper than weighted counts over every member).
         unknown = np.zeros(n, dtype=np.bool_)
-        if not _all_known(known):
-            unknown[owner[~known]] = True
+        unknown[_members_owners(scope, base, "unknown")] = True
         if self.how == "any":
             hit = np.zeros(n, dtype=np.bool_)
-            hit[owner[known & values]] = True
+            hit[_members_owners(scope, base, yes)] = True
             return Vec(hit, hit | ~unknown)
         if self.how == "all":
             miss = np.zeros(n, dtype=np.bool_)
-            miss[owner[_known_false(known, values)]] = True
+            miss[_members_owners(scope, base, no)] = True
             return Vec(~(miss | unknown), miss | ~unknown)
-        count = np.bincount(owner[known & values], minlength=n).astype(np.float64)
-        count[unknown] = 0.0  # a new array: zeroed in place
-        return Vec(count, ~unknown)
+        count = np.bincount(_members_owners(scope, base, yes), minlength=n)
+        values_n = count.astype(np.float64)
+        values_n[unknown] = 0.0  # a new array: zeroed in place
+        return Vec(values_n, ~unknown)
 
     def children(self) -> Sequence[Expr]:
         return (self.condition,)
@@ -356,13 +386,13 @@ class MemberAggregate(Expr):
         v = self.condition.many(inner)
         # The unknown members of the rows' households: found among the unknown members
         # (few), not by spreading ``rows`` over every member.
-        unsure = np.flatnonzero(~_full(v.known, members.n))
+        unsure = np.flatnonzero(np.logical_not(_full(v.known, members.n)))
         member_rows = np.zeros(members.n, dtype=np.bool_)
         member_rows[unsure[rows[members.owner[unsure]]]] = True
         out: dict[Ref, Array] = {}
         for ref, mask in self.condition.blame_many(inner, member_rows).items():
             hit = np.zeros(scope.frame.n, dtype=np.bool_)
-            hit[members.owner[mask]] = True  # a scatter: cheaper than weighted counts
+            hit[_owners_where(members.owner, mask)] = True  # a scatter, not weighted counts
             _merge_blame(out, _leaf_blame(ref, hit & rows))
         return out
 

@@ -124,6 +124,9 @@ class Many:
     on_members: bool = False
     cache: dict[tuple[Expr, bool], Vec] = attrs.field(factory=dict, repr=False)
     """Columns already computed in this evaluation, shared with the member scope."""
+    owners: dict[tuple[Expr, str], Array] = attrs.field(factory=dict, repr=False)
+    """Per member condition, the households of its known-true, known-false and
+    unknown members (member aggregations share them), computed once per evaluation."""
 
     def members_scope(self) -> Many:
         """The scope of the members of the records (sharing the cache)."""
@@ -322,6 +325,15 @@ def _all_known(known: Array) -> bool:
 def _bools(values: Array) -> Array:
     """Values as booleans (no copy when they are)."""
     return values if values.dtype == np.bool_ else values.astype(np.bool_)
+
+
+def _owners_where(owner: Array, mask: Array) -> Array:
+    """``owner[mask]`` (the household of each member where ``mask``), by the positions of
+    the mask's true cells when they are few: numpy's boolean indexing costs more than
+    finding them first when most cells are false."""
+    if np.count_nonzero(mask) * 8 < len(mask):
+        return owner[np.flatnonzero(mask)]
+    return owner[mask]
 
 
 def _known_false(known: Array, values: Array) -> Array:
