@@ -18,16 +18,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import poverty_core as pcore
+from poverty_core._arrow_buffers import _bits, _neighbours_differ
 from poverty_core.codes import Code, HouseGrade, SchoolingStatus
-from poverty_core.frame import (
-    FieldKind,
-    _arrow_vec,
-    _bits,
-    _neighbours_differ,
-    _parsed_ids,
-    frame_from_arrow,
-    member_owners,
-)
+from poverty_core.frame import FieldKind, _arrow_vec, _parsed_ids, frame_from_arrow, member_owners
 
 
 class _Width2(Code):

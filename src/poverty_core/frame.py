@@ -31,6 +31,14 @@ import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from poverty_core._arrow_buffers import (
+    _bits,
+    _data,
+    _fixed_width_ids,
+    _is_text,
+    _keys_differ,
+    _take_rows,
+)
 from poverty_core.codes import Code
 from poverty_core.model import County, Household, Person, Village
 
@@ -388,33 +396,21 @@ def _make_python_value(cls: type[Any], name: str, kind: FieldKind) -> Callable[[
 _EPOCH_ORDINAL = dt.date(1970, 1, 1).toordinal()
 
 
-def _bits(buffer: Any, offset: int, n: int, *, fill: bool) -> Array:
-    """An Arrow bitmap (validity or boolean data) as a numpy bool array; ``fill`` where
-    there is no buffer (a column without nulls has no validity bitmap). Unpacking the
-    bits directly is about three times faster than ``is_valid().to_numpy()``."""
-    if buffer is None:
-        return np.full(n, fill, dtype=np.bool_)
-    bits = np.unpackbits(np.frombuffer(buffer, dtype=np.uint8), count=offset + n, bitorder="little")
-    return bits[offset:].view(np.bool_)
-
-
 def _is_float(tp: Any) -> bool:
     return bool(pa.types.is_floating(tp)) and tp != pa.float16()
 
 
-def _data(array: Any) -> Array:
-    """The values buffer of a primitive Arrow array as numpy (no copy; the slots of
-    nulls hold whatever the buffer holds)."""
-    dtype = np.dtype(array.type.to_pandas_dtype())
-    buffer = array.buffers()[1]
-    if buffer is None or len(array) == 0:
-        return np.zeros(len(array), dtype=dtype)
-    count = array.offset + len(array)
-    return np.frombuffer(buffer, dtype=dtype, count=count)[array.offset :]
-
-
 def _arrow_vec(column: Any, kind: FieldKind, name: str) -> Vec:
     """One typed Arrow column as a :class:`Vec` (nulls are unknown)."""
+    if isinstance(column, pa.ChunkedArray) and kind.kind == "code" and _is_text(column.type):
+        # Texts are matched chunk by chunk: combining would copy every text only to
+        # read it once.
+        assert kind.code is not None
+        known = np.concatenate(
+            [_bits(c.buffers()[0], c.offset, len(c), fill=True) for c in column.chunks]
+            or [np.zeros(0, dtype=np.bool_)]
+        )
+        return Vec(_code_ids(column, known, kind.code, name), known, coded=True)
     if isinstance(column, pa.ChunkedArray):
         column = column.combine_chunks()
     known = _bits(column.buffers()[0], column.offset, len(column), fill=True)
@@ -446,10 +442,6 @@ def _arrow_vec(column: Any, kind: FieldKind, name: str) -> Vec:
     return Vec(values, known)
 
 
-def _is_text(tp: Any) -> bool:
-    return bool(pa.types.is_string(tp) or pa.types.is_large_string(tp))
-
-
 def _code_ids(column: Any, known: Array, code: type[Code], name: str) -> Array:
     """The string ids of a code column's cells (0 where unknown).
 
@@ -464,10 +456,12 @@ def _code_ids(column: Any, known: Array, code: type[Code], name: str) -> Array:
     words = _spellings(code)
     if not _is_text(column.type) or not len(words.ids):
         return _parsed_ids(column, known, code, name)
-    fixed = _fixed_width_ids(column, known, words)
+    fixed = _fixed_width_ids(column, known, words.by_width)
     if fixed is not None:
         return fixed
     found = pc.index_in(column, value_set=words.words.cast(column.type))
+    if isinstance(found, pa.ChunkedArray):  # integers: cheap to put in one buffer
+        found = found.combine_chunks()
     matched = _bits(found.buffers()[0], found.offset, len(found), fill=True)
     # The slot of a cell matched nowhere holds anything: clipped, then zeroed.
     values: Array = words.ids.take(_data(found), mode="clip")
@@ -482,6 +476,8 @@ def _code_ids(column: Any, known: Array, code: type[Code], name: str) -> Array:
 def _parsed_ids(column: Any, known: Array, code: type[Code], name: str) -> Array:
     """The general road of :func:`_code_ids`: the dictionary of the column's distinct
     texts (the column's own when it is a dictionary), each parsed once."""
+    if isinstance(column, pa.ChunkedArray):
+        column = column.combine_chunks()
     encoded = column if pa.types.is_dictionary(column.type) else pc.dictionary_encode(column)
     dictionary = encoded.dictionary.to_pylist()
     try:
@@ -532,47 +528,6 @@ def _spellings(code: type[Code]) -> _Spellings:
                 by_width[width] = (keys, np.array([i for _, i in fits], dtype=np.int32))
         found = _SPELLINGS[code] = _Spellings(pa.array(list(texts), pa.string()), ids, by_width)
     return found
-
-
-def _fixed_width_ids(column: Any, known: Array, words: _Spellings) -> Array | None:
-    """The ids of a text column whose known cells all have the same width in bytes, 1,
-    2, 4 or 8, each a spelling of the code list (and whose unknown cells are empty):
-    the texts lie end to end in the data buffer and read as unsigned integers, matched
-    without hashing. ``None`` for any other column (another road then reads it)."""
-    n = len(column)
-    count = int(np.count_nonzero(known))
-    if n == 0 or count == 0:
-        return None
-    large = pa.types.is_large_string(column.type)
-    offsets = np.frombuffer(
-        column.buffers()[1], dtype=np.int64 if large else np.int32, count=column.offset + n + 1
-    )[column.offset :]
-    start, total = int(offsets[0]), int(offsets[-1] - offsets[0])
-    width = total // count
-    if total % count or width not in words.by_width:
-        return None
-    lengths = np.diff(offsets)
-    if not np.array_equal(lengths, known.view(np.uint8) * lengths.dtype.type(width)):
-        return None
-    data = np.frombuffer(column.buffers()[2], dtype=np.uint8, count=start + total)[start:]
-    cells = data.view(np.dtype(f"<u{width}"))
-    keys, ids = words.by_width[width]
-    found: Array
-    if width <= 2:  # a table of every possible value
-        table = np.full(1 << (8 * width), -1, dtype=np.int32)
-        table[keys.astype(np.intp)] = ids
-        found = table[cells]
-    else:
-        found = np.full(count, -1, dtype=np.int32)
-        for key, sid in zip(keys, ids, strict=True):
-            found[cells == cells.dtype.type(key)] = sid
-    if (found < 0).any():  # a cell that is none of the spellings
-        return None
-    if count == n:
-        return found
-    values = np.zeros(n, dtype=np.int32)
-    values[known] = found
-    return values
 
 
 def frame_from_arrow(
@@ -669,7 +624,7 @@ def member_owners(keys: Any, ids: Any) -> Array:
         changed = _keys_differ(keys)
         starts = np.concatenate([np.zeros(1, dtype=np.int64), np.flatnonzero(changed) + 1])
         if len(starts) == len(ids):
-            same = pc.equal(keys.take(pa.array(starts)), ids)
+            same = pc.equal(_take_rows(keys, starts), ids)
             if same.null_count == 0 and pc.all(same).as_py():
                 # The owner of each member is the number of key changes before it.
                 owner = np.empty(len(keys), dtype=np.int64)
@@ -680,56 +635,6 @@ def member_owners(keys: Any, ids: Any) -> Array:
     if owner.null_count:
         raise ValueError(f"{owner.null_count} member row(s) name a household not in the table")
     return np.asarray(owner.to_numpy(zero_copy_only=False), dtype=np.int64)
-
-
-def _keys_differ(keys: Any) -> Array:
-    """:func:`_neighbours_differ` of an array or of a chunked array chunk by chunk (no
-    copy of the keys into one buffer), the keys either side of each cut compared too."""
-    if not isinstance(keys, pa.ChunkedArray):
-        return _neighbours_differ(keys)
-    chunks = [c for c in keys.chunks if len(c)]
-    parts: list[Array] = []
-    for before, chunk in zip([None, *chunks], chunks, strict=False):
-        if before is not None:
-            cut = pc.not_equal(before.slice(len(before) - 1), chunk.slice(0, 1))
-            parts.append(np.array([cut[0].as_py()], dtype=np.bool_))
-        parts.append(_neighbours_differ(chunk))
-    return np.concatenate(parts) if parts else np.zeros(0, dtype=np.bool_)
-
-
-def _neighbours_differ(keys: Any) -> Array:
-    """Whether each key (from the second) differs from the one before it; ``keys`` an
-    Arrow array without nulls.
-
-    Text keys all of the same width in bytes (ids are usually written so) are compared
-    in numpy as 8-byte words read in place from the data buffer — the words at each
-    8 bytes of a key and the one ending it cover every byte — about twice as fast as
-    Arrow's comparison of texts; widths 1, 2 and 4 as one word each. Any other keys by
-    Arrow (``not_equal``).
-    """
-    n = len(keys)
-    if _is_text(keys.type) and n > 1:
-        large = pa.types.is_large_string(keys.type)
-        offsets = np.frombuffer(
-            keys.buffers()[1], dtype=np.int64 if large else np.int32, count=keys.offset + n + 1
-        )[keys.offset :]
-        start, total = int(offsets[0]), int(offsets[-1] - offsets[0])
-        width = total // n
-        if total == width * n and width > 0 and bool((np.diff(offsets) == width).all()):
-            data = keys.buffers()[2]
-            if width in (1, 2, 4):
-                words = np.frombuffer(data, dtype=f"<u{width}", count=n, offset=start)
-                return np.asarray(words[1:] != words[:-1])
-            if width >= 8:
-                differ = np.zeros(n - 1, dtype=np.bool_)
-                for at in sorted({*range(0, width - 7, 8), width - 8}):
-                    words = np.ndarray(
-                        (n,), dtype="<u8", buffer=data, offset=start + at, strides=(width,)
-                    )
-                    differ |= words[1:] != words[:-1]
-                return differ
-    changes = pc.not_equal(keys[1:], keys[:-1])
-    return _bits(changes.buffers()[1], changes.offset, len(changes), fill=False)
 
 
 def _part(table: Any, fn: Callable[[Any], Any], part: str) -> Callable[[], Vec]:
