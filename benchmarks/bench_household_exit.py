@@ -644,7 +644,17 @@ def machine() -> dict[str, Any]:
         "numpy": np.__version__,
         "pyarrow": pa.__version__,
         "poverty_core": pcore.__version__,
+        "load": _load(),
     }
+
+
+def _load() -> str:
+    """The load average (1, 5, 15 minutes): the machine is shared, so a time is read
+    beside it."""
+    try:
+        return " ".join(f"{x:.2f}" for x in os.getloadavg())
+    except OSError:
+        return "unknown"
 
 
 def _row(label: str, value: str, target: str, met: bool | None) -> list[str]:

@@ -399,7 +399,9 @@ def main(argv: list[str] | None = None) -> int:
             False,
         )
     )
+    load_before = bhe._load()
     results = {"machine": bhe.machine(), "compare": measure(args)}
+    results["machine"]["load_before"] = load_before
     if args.json:
         print(json.dumps(results, indent=2))
         return 0
@@ -408,6 +410,7 @@ def main(argv: list[str] | None = None) -> int:
         f"{mach['date']} — {mach['nproc']} × {mach['cpu']}; Python {mach['python']}, "
         f"numpy {mach['numpy']}, pyarrow {mach['pyarrow']}, openfisca-core {r['openfisca_core']}"
     )
+    print(f"load average (1, 5, 15 min): {mach['load_before']} before, {mach['load']} after")
     print(
         f"{r['households']:,} households, {r['members']:,} members; "
         f"identical statuses and outcomes on all three: {r['counts']}"
