@@ -400,8 +400,8 @@ def main(argv: list[str] | None = None) -> int:
         )
     )
     load_before = bhe._load()
-    results = {"machine": bhe.machine(), "compare": measure(args)}
-    results["machine"]["load_before"] = load_before
+    compare = measure(args)
+    results = {"machine": {**bhe.machine(), "load_before": load_before}, "compare": compare}
     if args.json:
         print(json.dumps(results, indent=2))
         return 0
