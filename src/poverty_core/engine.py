@@ -133,7 +133,7 @@ def decide(
     params = _params(pack, as_of, checked, _references(pack, references))
     plans = params.plans(decision, lambda: rules, subject)
     findings = _findings(plans, One(record, as_of, params))
-    outcome = _OUTCOME_CODES[outcome_of(_seen(f.status for f in findings))]
+    outcome = _OUTCOME_CODES[outcome_of(_seen([f.status for f in findings]))]
     return _decision_result(decision, record.id, outcome, findings, params.provenance())
 
 

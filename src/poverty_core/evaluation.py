@@ -24,7 +24,16 @@ from poverty_core.combining import (
     _missing_of,
 )
 from poverty_core.errors import InputError, NotInForce, Problem
-from poverty_core.expressions import Expr, Many, One, OneFn, Ref, code_list_of, subject_of
+from poverty_core.expressions import (
+    Expr,
+    Folded,
+    Many,
+    One,
+    OneFn,
+    Ref,
+    code_list_of,
+    subject_of,
+)
 from poverty_core.findings import (
     DecisionResult,
     Finding,
@@ -259,6 +268,12 @@ def _make_decoder(expr: Expr | None, subject: type[Any]) -> Any:
             return bool(value)
         return value
 
+    if by_value is None and kind in ("number", "list"):
+
+        def decode_number(value: Any) -> Any:
+            return value if value.__class__ is float else decode(value)  # float(a float)
+
+        return decode_number
     return decode
 
 
@@ -381,6 +396,11 @@ class CriterionPlan:
     uses: tuple[ParameterUse, ...]
     idle: Finding | None
     """The finding of a criterion not in force (the same for every record)."""
+    observed_shown: Any = None
+    """What the finding reports as observed when :attr:`observed` is ``None`` (a value
+    that does not depend on the record, a parameter's, shown once for the run)."""
+    required_shown: Any = None
+    """Likewise for :attr:`required`."""
 
     @classmethod
     def of(cls, newest: Criterion, params: Params, subject: type[Any]) -> CriterionPlan:
@@ -391,42 +411,66 @@ class CriterionPlan:
             return cls(newest, None, _unknown_one, None, _no_value, None, _no_value, None, (), idle)
         observed, required = rule.observed_expr(), rule.required_expr()
         as_of = params.as_of
+        show_observed, show_required = _decoder(observed, subject), _decoder(required, subject)
+        observed_fn, observed_shown = _shown_once(observed, params, as_of, show_observed)
+        required_fn, required_shown = _shown_once(required, params, as_of, show_required)
         return cls(
             newest,
             rule,
             rule.test.one_fn(params, as_of),
-            None if observed is None else observed.one_fn(params, as_of),
-            _decoder(observed, subject),
-            None if required is None else required.one_fn(params, as_of),
-            _decoder(required, subject),
+            observed_fn,
+            show_observed,
+            required_fn,
+            show_required,
             rule.comparison(),
             _param_uses(rule, params),
             None,
+            observed_shown,
+            required_shown,
         )
+
+
+def _shown_once(
+    expr: Expr | None, params: Params, as_of: dt.date, show: Callable[[Any], Any]
+) -> tuple[OneFn | None, Any]:
+    """A finding's observed or required value: its evaluator, or — when it does not
+    depend on the record (:class:`~poverty_core.expressions.Folded`) — no evaluator and
+    the value as every finding of the run shows it."""
+    fn = None if expr is None else expr.one_fn(params, as_of)
+    if not isinstance(fn, Folded):
+        return fn, None
+    if fn.value is None:
+        return None, None
+    try:
+        return None, show(fn.value)
+    except Exception:  # shown per record, where it fails as before
+        return fn, None
 
 
 def _findings(plans: Sequence[CriterionPlan], scope: One) -> list[Finding]:
     """One record's finding of each planned criterion (``scope`` on the plans' run)."""
-    findings = []
+    findings: list[Finding] = []
+    append = findings.append
     for plan in plans:
         rule = plan.rule
         if rule is None:
             assert plan.idle is not None
-            findings.append(plan.idle)
+            append(plan.idle)
             continue
         value = plan.test(scope)
         status = _UNKNOWN if value is None else _PASSED if value else _FAILED
-        observed = required = None  # unknown ones are not decoded
-        if plan.observed is not None and (value := plan.observed(scope)) is not None:
+        # unknown values are not decoded; one the same for every record was, once
+        observed, required = plan.observed_shown, plan.required_shown
+        fn = plan.observed
+        if fn is not None and (value := fn(scope)) is not None:
             observed = plan.show_observed(value)
-        if plan.required is not None and (value := plan.required(scope)) is not None:
+        fn = plan.required
+        if fn is not None and (value := fn(scope)) is not None:
             required = plan.show_required(value)
         missing: tuple[str, ...] = ()
         if status is _UNKNOWN:
             missing = _ordered(rule, rule.test.blame_one(scope))
-        findings.append(
-            Finding(rule, status, observed, required, plan.comparison, missing, plan.uses)
-        )
+        append(Finding(rule, status, observed, required, plan.comparison, missing, plan.uses))
     return findings
 
 
