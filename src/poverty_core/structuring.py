@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import types
 import typing
 from collections.abc import Callable
 from typing import Any
@@ -167,7 +168,12 @@ def compile_builder(
                 env[f"_V{i}_{j}"] = validator
                 env[f"_A{i}"] = a
                 late.append(f"    _V{i}_{j}(self, _A{i}, self.{a.name})")
-        lines.append(f"    _set({a.name!r}, v)")
+        slot = _slot(cls, a.name)
+        if slot is not None:  # the slot's own setter: no attribute lookup by name
+            env[f"_S{i}"] = slot.__set__
+            lines.append(f"    _S{i}(self, v)")
+        else:
+            lines.append(f"    _set({a.name!r}, v)")
     lines += late
     post_init = getattr(cls, "__attrs_post_init__", None)
     if post_init is _Record.__attrs_post_init__ and not cls.PARTS:
@@ -186,6 +192,16 @@ def compile_builder(
 
 
 _MISSING = object()
+
+
+def _slot(cls: type[Any], name: str) -> Any:
+    """The slot of field ``name`` when ``cls`` keeps it in one (a slotted attrs class),
+    found as attribute lookup finds it; ``None`` otherwise."""
+    for klass in cls.__mro__:
+        if name in klass.__dict__:
+            found = klass.__dict__[name]
+            return found if type(found) is types.MemberDescriptorType else None
+    return None
 
 
 def _passes_none(check: Callable[[Any], Any]) -> bool:
