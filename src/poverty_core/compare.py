@@ -37,6 +37,7 @@ import cattrs
 import pyarrow as pa
 
 from poverty_core._text import Language, Text
+from poverty_core._wording import comparison_side
 from poverty_core.batch import ResultWriter, RunSummary, assess
 from poverty_core.compare_changes import (
     Change,
@@ -285,9 +286,10 @@ def _ready(
             notify(Text(f"{side} 方（{label}）：{text.zh}", f"side {side} ({label}): {text.en}"))
 
     try:
-        return check_ready(
-            pack, decision, day, overrides, allow_undetermined=allow_undetermined, notify=note
-        )
+        with comparison_side(side):
+            return check_ready(
+                pack, decision, day, overrides, allow_undetermined=allow_undetermined, notify=note
+            )
     except NotInForce as err:
         raise SideNotInForce(side, label, err) from None
     except NotReady as err:

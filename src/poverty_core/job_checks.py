@@ -12,6 +12,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from poverty_core._text import Text
+from poverty_core._wording import option
 from poverty_core.errors import PovertyCoreError
 from poverty_core.io import check_outputs, remove_stale_temps
 from poverty_core.packs import Pack
@@ -85,8 +86,13 @@ def check_ready(
         if not allow_undetermined:
             zh = "；".join(g.explain("zh") for g in plan.blocking)
             en = "; ".join(g.explain("en") for g in plan.blocking)
-            hint_zh = "（或用 --allow-undetermined 照常运行，这些户将为「无法判定」）"
-            hint_en = " (or run anyway with --allow-undetermined: those rows come out undetermined)"
+            hint_zh = (
+                f"（或用 {option('allow_undetermined', 'zh')} 照常运行，这些户将为「无法判定」）"
+            )
+            hint_en = (
+                f" (or run anyway with {option('allow_undetermined')}: "
+                "those rows come out undetermined)"
+            )
             raise NotReady(
                 Text(
                     f"策略包 {pack.name} 在 {as_of} 无法判定 {decision}：{zh}{hint_zh}",
