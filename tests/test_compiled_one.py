@@ -252,3 +252,47 @@ def _count_of(values: list[Any] | None) -> Any:
     if values is None or any(v is None for v in values):
         return None
     return sum(1 for v in values if v)
+
+
+def test_findings_that_do_not_depend_on_the_record_are_shared_and_equal() -> None:
+    """A finding whose shown values are fixed or a whole count is made once per run
+    and status (findings are immutable); each record still gets its own answer."""
+    pack = pc.load_pack("national")
+
+    def person(i: int, insured: bool | None) -> pc.Person:
+        return pc.Person(
+            id=f"p{i}",
+            age=40,
+            basic_medical_insurance=insured,
+            serious_illness_insurance=True,
+            medical_assistance=True,
+        )
+
+    def decide(*insured: bool | None) -> pc.DecisionResult:
+        record = pc.Household(
+            id="h",
+            food_secure=True,
+            members=[person(i, v) for i, v in enumerate(insured)],
+        )
+        return pack.decide("household_exit", record, as_of=ON)
+
+    cases = [(True, False), (False, True), (True, True), (None, True)]
+    a, b, c, d = (decide(*case) for case in cases)
+    food = [r.finding("food_secure") for r in (a, b, c)]
+    assert food[0] is food[1] is food[2]
+    medical = [r.finding("basic_medical") for r in (a, b, c, d)]
+    assert medical[0] is medical[1]
+    assert medical[0].status is pc.Status.FAILED
+    assert medical[0].observed == 1.0
+    assert type(medical[0].observed) is float
+    assert medical[2].status is pc.Status.PASSED
+    assert medical[2].observed == 0.0
+    assert medical[3].status is pc.Status.UNKNOWN
+    assert medical[3].missing == ("members[].basic_medical_insurance",)
+    # the same answers as a batch of the same records
+    for case, result in zip(cases, (a, b, c, d), strict=True):
+        record = pc.Household(
+            id="h", food_secure=True, members=[person(i, v) for i, v in enumerate(case)]
+        )
+        batch = pack.decide_batch("household_exit", [record], as_of=ON)
+        assert batch.result(0).findings == result.findings

@@ -271,7 +271,8 @@ def _make_decoder(expr: Expr | None, subject: type[Any]) -> Any:
     if by_value is None and kind in ("number", "list"):
 
         def decode_number(value: Any) -> Any:
-            return value if value.__class__ is float else decode(value)  # float(a float)
+            kind_of = value.__class__  # a float as it is; an int (not a bool) as a float
+            return value if kind_of is float else float(value) if kind_of is int else decode(value)
 
         return decode_number
     return decode
@@ -279,13 +280,24 @@ def _make_decoder(expr: Expr | None, subject: type[Any]) -> Any:
 
 def _ordered(rule: Criterion, blamed: Iterable[Ref]) -> tuple[str, ...]:
     """Blamed inputs without repeats, in the order the rule reads them."""
-    order = {ref: i for i, ref in enumerate(rule.refs())}
+    hit = _ORDERS.get(id(rule))
+    if hit is not None and hit[0] is rule:
+        order = hit[1]
+    else:
+        order = {ref: i for i, ref in enumerate(rule.refs())}
+        if len(_ORDERS) > 1024:
+            _ORDERS.clear()
+        _ORDERS[id(rule)] = (rule, order)
 
     def key(ref: Ref) -> tuple[int, str]:
         parent = Ref(ref.kind, ref.name.split(".")[0])
         return (order.get(ref, order.get(parent, len(order))), ref.label())
 
     return tuple(ref.label() for ref in sorted(set(blamed), key=key))
+
+
+_ORDERS: dict[int, tuple[Criterion, dict[Ref, int]]] = {}
+"""Each rule's inputs in the order it reads them (a criterion is immutable)."""
 
 
 def _blame_masks(rule: Criterion, scope: Many, unknown: npt.NDArray[np.bool_]) -> dict[str, Any]:
@@ -401,6 +413,11 @@ class CriterionPlan:
     that does not depend on the record, a parameter's, shown once for the run)."""
     required_shown: Any = None
     """Likewise for :attr:`required`."""
+    finding: Callable[[One], Finding] = attrs.field(init=False, repr=False)
+    """The finding on one record's scope (:func:`_finding_of`)."""
+
+    def __attrs_post_init__(self) -> None:
+        self.finding = _finding_of(self)
 
     @classmethod
     def of(cls, newest: Criterion, params: Params, subject: type[Any]) -> CriterionPlan:
@@ -449,29 +466,96 @@ def _shown_once(
 
 def _findings(plans: Sequence[CriterionPlan], scope: One) -> list[Finding]:
     """One record's finding of each planned criterion (``scope`` on the plans' run)."""
-    findings: list[Finding] = []
-    append = findings.append
-    for plan in plans:
-        rule = plan.rule
-        if rule is None:
-            assert plan.idle is not None
-            append(plan.idle)
-            continue
-        value = plan.test(scope)
-        status = _UNKNOWN if value is None else _PASSED if value else _FAILED
-        # unknown values are not decoded; one the same for every record was, once
-        observed, required = plan.observed_shown, plan.required_shown
-        fn = plan.observed
-        if fn is not None and (value := fn(scope)) is not None:
-            observed = plan.show_observed(value)
-        fn = plan.required
-        if fn is not None and (value := fn(scope)) is not None:
-            required = plan.show_required(value)
-        missing: tuple[str, ...] = ()
-        if status is _UNKNOWN:
+    return [plan.finding(scope) for plan in plans]
+
+
+def _finding_of(plan: CriterionPlan) -> Callable[[One], Finding]:
+    """A plan's finding on one record as one closure over what the plan fixed: the
+    test's status, the observed and required values shown (unknown ones are not
+    decoded; one the same for every record was, once) and, when unknown, the missing
+    inputs in the rule's order."""
+    rule = plan.rule
+    if rule is None:
+        idle = plan.idle
+        assert idle is not None
+        return lambda scope: idle
+    test, observed_fn, required_fn = plan.test, plan.observed, plan.required
+    show_observed, show_required = plan.show_observed, plan.show_required
+    observed_shown, required_shown = plan.observed_shown, plan.required_shown
+    comparison, uses = plan.comparison, plan.uses
+    if observed_fn is None and required_fn is None:
+        # Nothing shown depends on the record: a passed or failed finding is the same
+        # (immutable) one for every record of the run.
+        passed = Finding(rule, _PASSED, observed_shown, required_shown, comparison, (), uses)
+        failed = Finding(rule, _FAILED, observed_shown, required_shown, comparison, (), uses)
+
+        def fixed(scope: One) -> Finding:
+            value = test(scope)
+            if value is None:
+                missing = _ordered(rule, rule.test.blame_one(scope))
+                return Finding(
+                    rule, _UNKNOWN, observed_shown, required_shown, comparison, missing, uses
+                )
+            return passed if value else failed
+
+        return fixed
+    if required_fn is None:
+        return _counted(plan, rule)
+
+    def finding(scope: One) -> Finding:
+        value = test(scope)
+        observed, required = observed_shown, required_shown
+        if observed_fn is not None and (shown := observed_fn(scope)) is not None:
+            observed = show_observed(shown)
+        if required_fn is not None and (shown := required_fn(scope)) is not None:
+            required = show_required(shown)
+        if value is None:
             missing = _ordered(rule, rule.test.blame_one(scope))
-        append(Finding(rule, status, observed, required, plan.comparison, missing, plan.uses))
-    return findings
+            return Finding(rule, _UNKNOWN, observed, required, comparison, missing, uses)
+        return Finding(
+            rule, _PASSED if value else _FAILED, observed, required, comparison, (), uses
+        )
+
+    return finding
+
+
+def _counted(plan: CriterionPlan, rule: Criterion) -> Callable[[One], Finding]:
+    """:func:`_finding_of` for a plan whose required value is fixed: a finding whose
+    observed value is a whole number (a count of members …) is made once per status and
+    number and shared by the records that have them (findings are immutable); any other
+    is made per record."""
+    test, observed_fn = plan.test, plan.observed
+    assert observed_fn is not None
+    show, required, comparison, uses = (
+        plan.show_observed,
+        plan.required_shown,
+        plan.comparison,
+        plan.uses,
+    )
+    made: dict[tuple[bool, int], Finding] = {}
+
+    def finding(scope: One) -> Finding:
+        value = test(scope)
+        raw = observed_fn(scope)
+        if value is not None and raw.__class__ is int:  # not a bool, never -0.0 or NaN
+            key = (bool(value), raw)
+            hit = made.get(key)
+            if hit is None:
+                hit = Finding(
+                    rule, _PASSED if value else _FAILED, show(raw), required, comparison, (), uses
+                )
+                if len(made) < 256:
+                    made[key] = hit
+            return hit
+        observed = plan.observed_shown if raw is None else show(raw)
+        if value is None:
+            missing = _ordered(rule, rule.test.blame_one(scope))
+            return Finding(rule, _UNKNOWN, observed, required, comparison, missing, uses)
+        return Finding(
+            rule, _PASSED if value else _FAILED, observed, required, comparison, (), uses
+        )
+
+    return finding
 
 
 _UNKNOWN, _PASSED, _FAILED = Status.UNKNOWN, Status.PASSED, Status.FAILED

@@ -232,7 +232,11 @@ def _member_values(
         positive = _member_values(condition.part, params, as_of)
 
         def negated(scope: One) -> list[Any]:
-            return [_negated(v) for v in positive(scope)]
+            cache = scope.cache  # kept as the operand's values are
+            found: list[Any] | None = cache.get(negated)
+            if found is None:
+                found = cache[negated] = [_negated(v) for v in positive(scope)]
+            return found
 
         return negated
     fn = member_fn(condition, params, as_of)  # on the member itself: no scope per member
