@@ -55,6 +55,22 @@ _OPTIONS: dict[str, tuple[str, str, str, str, str]] = {
         "",
         "",
     ),
+    # the register job's own inputs and outputs
+    "households": ("households=", "FILE", "文件", "", ""),
+    "members_file": ("members=", "--members", "--members", "", ""),
+    "villages": ("villages=", "--villages", "--villages", "", ""),
+    "counties": ("counties=", "--counties", "--counties", "", ""),
+    "output": ("output=", "-o", "-o", "", ""),
+    "report": ("report=", "--report", "--report", "", ""),
+    "rejects": ("rejects=", "--rejects", "--rejects", "", ""),
+    "batch_size": ("batch_size=", "--batch-size", "--batch-size", "", ""),
+    "skip": (
+        "read=ReadOptions(on_error='skip')",
+        "--on-error skip",
+        "--on-error skip",
+        "",
+        "",
+    ),
     "set": (
         "{policy}overrides={{'{name}': …}}",
         "--{set_option} {name}=VALUE",
