@@ -389,6 +389,10 @@ class _XlsxSource(_Source):
             self.file, entity, header, aliases, ignore, allowed_flat
         )
         self.resolved, self.unused = resolved, tuple(unused)
+        # A households sheet is turned into text while the members sheet still loads.
+        self._ahead: _Ahead | None = None
+        if entity == "households" and not self._sheet.merged:
+            self._ahead = _Ahead(self._sheet, self.header_row)
 
     def raw(self, batch_rows: int) -> Iterator[_Raw]:
         """The sheet's rows below the header as text tables, ``batch_rows`` at a time
@@ -470,9 +474,12 @@ class _XlsxSource(_Source):
             pending.clear()
             return out
 
-        for first, n, columns in self._sheet.column_chunks(self.header_row, _RUN_ROWS):
+        ahead, self._ahead = self._ahead, None
+        runs = None if ahead is None else ahead.runs()
+        if runs is None:
+            runs = _text_runs(self._sheet, self.header_row)
+        for first, n, arrays in runs:
             numbers = np.arange(first, first + n, dtype=np.int64)
-            arrays = [None if c is None else pa.array(c, pa.string()) for c in columns]
             filled = [_filled(a) for a in arrays]
             blank = np.ones(n, np.bool_)
             for f in filled:
@@ -483,7 +490,7 @@ class _XlsxSource(_Source):
                 if f is not None:
                     beyond |= f
             good = np.flatnonzero(~blank & ~beyond)
-            keys = None if key_index is None or key_index >= len(columns) else columns[key_index]
+            keys = None if key_index is None or key_index >= len(arrays) else arrays[key_index]
             ragged = [  # in row order, each noted before the batch its row precedes
                 (int(i), _Ragged(int(numbers[i]), message, _key_text(keys, int(i))))
                 for i in np.flatnonzero(~blank & beyond)
@@ -515,9 +522,45 @@ class _XlsxSource(_Source):
 _RUN_ROWS = 1 << 16
 """Rows of a sheet turned into columns at a time."""
 
+_Run = tuple[int, int, list[pa.Array | None]]
 
-def _key_text(keys: Sequence[str] | None, i: int) -> str | None:
-    return None if keys is None else keys[i].strip() or None
+
+def _text_runs(sheet: Sheet, after: int) -> Iterator[_Run]:
+    """:meth:`Sheet.column_chunks` below row ``after``, the columns as Arrow text."""
+    for first, n, columns in sheet.column_chunks(after, _RUN_ROWS):
+        yield first, n, [None if c is None else pa.array(c, pa.string()) for c in columns]
+
+
+class _Ahead:
+    """A sheet's runs of rows turned into text on a thread of its own, for the first
+    reading of the sheet: the households sheet's, while calamine (without Python's lock)
+    still parses the members sheet, which :func:`open_register` waits for."""
+
+    def __init__(self, sheet: Sheet, after: int) -> None:
+        self._done = threading.Event()
+        self._runs: list[_Run] | None = None
+        thread = threading.Thread(
+            target=self._convert, args=(sheet, after), name="poverty-core-sheet", daemon=True
+        )
+        thread.start()
+
+    def _convert(self, sheet: Sheet, after: int) -> None:
+        try:
+            self._runs = list(_text_runs(sheet, after))
+        except Exception:  # turned into text again by the reading, which raises it there
+            self._runs = None
+        finally:
+            self._done.set()
+
+    def runs(self) -> Iterator[_Run] | None:
+        """The runs, once all are made (``None``: they could not be)."""
+        self._done.wait()
+        runs, self._runs = self._runs, None
+        return None if runs is None else iter(runs)
+
+
+def _key_text(keys: pa.Array | None, i: int) -> str | None:
+    return None if keys is None else str(keys[i].as_py()).strip() or None
 
 
 def _taken(arrays: list[pa.Array | None], i: int, rows: Rows) -> pa.Array:
