@@ -134,6 +134,8 @@ def test_column_texts_as_cell_text() -> None:
         [True, False, True, ""],
         [dt.date(2016, 1, 2), dt.datetime(2016, 1, 2), ""],
         [dt.datetime(2016, 1, 2), dt.datetime(2016, 1, 2, 0, 0, 1), None],
+        [dt.timedelta(hours=1), "", dt.timedelta(hours=1)],
+        [["not", "hashable"], "x"],  # a kind calamine does not give: cell by cell
     ]
     for values in columns:
         assert list(column_texts(values)) == [cell_text(v) for v in values]

@@ -160,9 +160,14 @@ def column_texts(values: Sequence[Any]) -> Sequence[str]:
     kinds = set(map(type, values))
     if kinds <= {str}:
         return values
-    if len(kinds - {str, _NO_TEXT}) > 1:
+    others = kinds - {str, _NO_TEXT}
+    if len(others) > 1 or not others <= _KEYED:
         return [v if v.__class__ is str else cell_text(v) for v in values]
     return list(map(_Texts().__getitem__, values))
+
+
+_KEYED = {bool, int, float, dt.date, dt.datetime, dt.time, dt.timedelta}
+"""Kinds of cell value a column's texts are kept by (hashable, equal only if alike)."""
 
 
 @contextlib.contextmanager
