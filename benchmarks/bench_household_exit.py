@@ -604,7 +604,7 @@ def _child(name: str, args: argparse.Namespace, data: Path) -> dict[str, Any]:
 def _ensure_register(folder: Path, households: int, seed: int, csv: bool) -> Path:
     """Write the register once per (size, seed); reuse it on later runs."""
     stamp = folder / "register.json"
-    want = {"households": households, "seed": seed, "generator": 1}
+    want = {"households": households, "seed": seed, "generator": generate.GENERATOR}
     if stamp.exists():
         have = json.loads(stamp.read_text())
         if {k: have.get(k) for k in want} == want and (not csv or have.get("csv")):

@@ -53,6 +53,7 @@ from poverty_core.model import Household, Person
 
 __all__ = [
     "CHUNK",
+    "GENERATOR",
     "HOUSEHOLD_COLUMNS",
     "MEMBER_COLUMNS",
     "generate",
@@ -61,6 +62,11 @@ __all__ = [
     "write_jsonl",
     "write_register",
 ]
+
+GENERATOR = 2
+"""The version of what this module generates, kept in each benchmark folder's
+``register.json`` stamp: the benchmarks that share a folder (``bench_household_exit``,
+``bench_register``) regenerate it only when the households, the seed or this differ."""
 
 CHUNK = 1_000_000
 """Households generated per random stream (and per write when streaming to disk)."""
