@@ -17,7 +17,7 @@ import pytest
 
 from poverty_core import jobs
 from poverty_core.columnar import tables_from_records
-from poverty_core.digests import RowsDigest
+from poverty_core.digests import RowsDigest, _feed_plain
 from poverty_core.samples import read_sample
 
 AS_OF = dt.date(2016, 12, 31)
@@ -135,3 +135,99 @@ def test_the_job_on_a_register_file_records_the_published_digest(kind: str, tmp_
     assert record is not None
     assert record.inputs.rows == 745
     assert record.inputs.sha256 == FILES[kind]
+
+
+# -- the shortcut for plain columns hashes what the general path hashes ------------------
+
+
+class _General(RowsDigest):
+    """Every column by the general path (Arrow kernels), as before the shortcut."""
+
+    def _feed(self, key: str, array: pa.Array) -> None:
+        self._feed_general(key, array)
+
+
+def _random_columns(seed: int) -> dict[str, pa.Array]:
+    rng = np.random.default_rng(seed)
+    n = 300
+    nulls = rng.random(n) < rng.choice([0.0, 0.01, 0.5, 1.0])
+    ints = rng.integers(-(2**40), 2**40, n)
+    words = [None if z else "字" * int(k % 4) + str(k) for z, k in zip(nulls, ints, strict=True)]
+    return {
+        "int8": pa.array(ints % 100, pa.int8(), mask=nulls),
+        "int64": pa.array(ints, pa.int64(), mask=nulls),
+        "uint16": pa.array(np.abs(ints) % 60000, pa.uint16(), mask=nulls),
+        "float32": pa.array(rng.normal(size=n).astype(np.float32), mask=nulls),
+        "float64": pa.array(rng.normal(size=n), mask=nulls),
+        "bool": pa.array(rng.random(n) < 0.5, mask=nulls),
+        "date32": pa.array(ints % 20000, pa.int32(), mask=nulls).cast(pa.date32()),
+        "date64": pa.array(ints % 10**12, pa.int64(), mask=nulls).cast(pa.date64()),
+        "time32": pa.array(ints % 86400, pa.int32(), mask=nulls).cast(pa.time32("s")),
+        "stamp": pa.array(ints, pa.int64(), mask=nulls).cast(pa.timestamp("ns", "UTC")),
+        "string": pa.array(words, pa.string()),
+        "large_string": pa.array(words, pa.large_string()),
+        "empty_strings": pa.array(["" if w is not None else None for w in words]),
+        "dictionary": pa.array(words).dictionary_encode(),
+        "list": pa.array([None if w is None else list(w[:3]) for w in words]),
+        "decimal": pa.array(ints % 1000, pa.int64(), mask=nulls).cast(pa.decimal128(22, 2)),
+    }
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_the_shortcut_hashes_what_the_general_path_hashes(seed: int) -> None:
+    columns = _random_columns(seed)
+    households, _ = crafted()
+    for name in households.column_names:
+        columns[f"crafted_{name}"] = households.column(name).combine_chunks()
+    columns["dirty"] = _dirty_text()
+    columns["dirty_clean_part"] = _dirty_text().slice(2)
+    for name, column in columns.items():
+        for start, stop in ((0, len(column)), (1, len(column)), (3, 5), (0, 0)):
+            part = column.slice(start, stop - start)
+            fast, slow = RowsDigest(), _General()
+            fast.update(pa.table({name: part}))
+            slow.update(pa.table({name: part}))
+            assert fast.digest() == slow.digest(), (name, start, stop)
+
+
+def test_the_shortcut_leaves_bytes_under_a_null_to_the_general_path() -> None:
+    fed: list[str] = []
+    assert not _feed_plain(fed.append, "k", _dirty_text())
+    assert fed == []  # nothing fed before refusing
+    assert not _feed_plain(fed.append, "k", pa.array(["a"]).dictionary_encode())
+    assert not _feed_plain(fed.append, "k", pa.array([], pa.string()))
+
+
+# -- hashing in a worker thread ----------------------------------------------------------
+
+
+def test_a_digest_fed_from_a_worker_thread_is_the_same() -> None:
+    households, members = crafted()
+    here = RowsDigest()
+    there = RowsDigest()
+    with there.in_background(depth=1) as feed:
+        for start in range(6):
+            here.update(households.slice(start, 1), members.slice(start, 1))
+            feed.update(households.slice(start, 1), members.slice(start, 1))
+    assert there.digest() == here.digest()
+    assert there.digest().sha256 == CRAFTED
+
+
+def test_an_error_in_the_worker_thread_is_raised_in_the_caller() -> None:
+    class Broken(RowsDigest):
+        def update(self, households: pa.Table, members: pa.Table | None = None) -> None:
+            raise ValueError("broken")
+
+    with pytest.raises(ValueError, match="broken"), Broken().in_background() as feed:
+        feed.update(*crafted())
+    # an error of the caller's own: the batches queued are dropped, the worker stopped
+    feeder = RowsDigest().in_background()
+
+    def fail_while_feeding() -> None:
+        with feeder:
+            feeder.update(*crafted())
+            raise KeyError("caller")
+
+    with pytest.raises(KeyError):
+        fail_while_feeding()
+    assert not feeder._thread.is_alive()

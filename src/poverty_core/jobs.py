@@ -218,23 +218,26 @@ def assess_source(
     collect = _Collect() if keep_results else None
     sinks = [s for s in (sink, collect) if s is not None]
     digest = RowsDigest()
+    # The rows are hashed in a worker thread while this one decides (the same digest,
+    # fed in the same order; SHA-256 releases the GIL).
+    with digest.in_background() as feed:
 
-    def hashed(
-        tables: Iterable[tuple[pa.Table, pa.Table | None]],
-    ) -> Iterator[tuple[pa.Table, pa.Table | None]]:
-        for households, members in tables:
-            digest.update(households, members)
-            yield households, members
+        def hashed(
+            tables: Iterable[tuple[pa.Table, pa.Table | None]],
+        ) -> Iterator[tuple[pa.Table, pa.Table | None]]:
+            for households, members in tables:
+                feed.update(households, members)
+                yield households, members
 
-    summary = assess(
-        pack,
-        decision,
-        hashed(source.household_tables(progress, batch_size)),
-        as_of=as_of,
-        overrides=checked,
-        by=by,
-        writer=_Masked(sinks, sink_name) if sinks else None,
-    )
+        summary = assess(
+            pack,
+            decision,
+            hashed(source.household_tables(progress, batch_size)),
+            as_of=as_of,
+            overrides=checked,
+            by=by,
+            writer=_Masked(sinks, sink_name) if sinks else None,
+        )
     done = conclude(
         pack,
         summary,
