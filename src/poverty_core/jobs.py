@@ -564,7 +564,8 @@ def assess_register(
             reading={k: v for k, v in reading.items() if v not in (None, {}, [])},
             registry=registry,
         )
-        public = assessment.to_dict()
+        # The JSON form only where an output needs it (a .json document, a report).
+        public = assessment.to_dict() if whole or report_path else {}
         # Every output is prepared beside its target and moved into place together,
         # only when all of them are ready: a failed run leaves nothing behind.
         if writer is not None:
