@@ -66,26 +66,75 @@ def result_table(result: BatchResult, *, extra: Mapping[str, Any] | None = None)
     for name, values in (extra or {}).items():
         columns[name] = values
     columns["outcome"] = pc.take(_OUTCOME_TEXTS, pa.array(result.outcome))
-    failed: list[pa.Array] = []
-    missing: list[pa.Array] = []
+    failed: list[tuple[npt.NDArray[np.bool_], str]] = []
+    missing: list[tuple[npt.NDArray[np.bool_], str]] = []
     seen: dict[str, npt.NDArray[np.bool_]] = {}
+    undetermined = result.outcome == 2
     for c in result.criteria:
-        columns[c.rule.id] = pc.take(_STATUS_TEXTS, pa.array(c.status)).dictionary_encode()
+        columns[c.rule.id] = _status_column(c.status)
         hit = c.status == 0
         if hit.any():
-            failed.append(_named(hit, c.rule.id))
+            failed.append((hit, c.rule.id))
+        if not c.missing:
+            continue
+        unknown = (c.status == 2) & undetermined
         for label, mask in c.missing.items():
             # as DecisionResult.missing: named only where the outcome is undetermined,
             # each input once per record, in the order the criteria first name it
-            rows = mask & (c.status == 2) & (result.outcome == 2)
+            rows = mask & unknown
             before = seen.get(label)
             new = rows if before is None else rows & ~before
             if new.any():
-                missing.append(_named(new, label))
+                missing.append((new, label))
                 seen[label] = new if before is None else before | new
-    columns["failed"] = _joined(failed, n)
-    columns["missing"] = _joined(missing, n)
+    columns["failed"] = _names(failed, n)
+    columns["missing"] = _names(missing, n)
     return pa.table(columns)
+
+
+def _status_column(status: npt.NDArray[Any]) -> pa.DictionaryArray:
+    """The statuses' names, dictionary-encoded: what ``take`` of the names and
+    ``dictionary_encode`` give (the names in order of first appearance, ``int32``
+    indices), from the codes directly — no column of texts made and hashed again."""
+    counts = np.bincount(status, minlength=len(_STATUS_NAMES))
+    present = np.flatnonzero(counts)
+    first = [int(np.argmax(status == code)) for code in present]
+    order = present[np.argsort(first, kind="stable")]
+    index = np.zeros(len(counts), np.int32)
+    index[order] = np.arange(len(order), dtype=np.int32)
+    return pa.DictionaryArray.from_arrays(
+        pa.array(index[status], pa.int32()), _STATUS_TEXTS.take(pa.array(order, pa.int64()))
+    )
+
+
+_LOOKUP_BITS = 16
+"""Up to this many names, each row's set of names is an index into a table of all sets;
+more (up to 63), a sorted list of the sets that occur."""
+
+
+def _names(parts: Sequence[tuple[npt.NDArray[np.bool_], str]], n: int) -> pa.Array:
+    """The ``;``-separated names of each row, ``parts`` being the rows each name is
+    for, in order. Each distinct set of names is written once, as text, and the rows
+    take theirs by index: the same texts as joining ``name;`` parts row by row and
+    trimming the last ``;`` (:func:`_joined`, still used past 63 names)."""
+    if not parts or len(parts) > 63:
+        return _joined([_named(rows, name) for rows, name in parts], n)
+    code = np.zeros(n, np.int64)
+    for bit, (rows, _) in enumerate(parts):
+        code |= rows.astype(np.int64) << bit
+    if len(parts) <= _LOOKUP_BITS:
+        sets = np.flatnonzero(np.bincount(code, minlength=1 << len(parts)))
+        position = np.zeros(1 << len(parts), np.int32)
+        position[sets] = np.arange(len(sets), dtype=np.int32)
+        index = position[code]
+    else:
+        sets, inverse = np.unique(code, return_inverse=True)
+        index = inverse.astype(np.int32)
+    texts = [
+        "".join(name + ";" for bit, (_, name) in enumerate(parts) if int(s) >> bit & 1).rstrip(";")
+        for s in sets.tolist()
+    ]
+    return pc.take(pa.array(texts, pa.string()), pa.array(index, pa.int32()))
 
 
 def _named(rows: npt.NDArray[np.bool_], name: str) -> pa.Array:
