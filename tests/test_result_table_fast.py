@@ -3,17 +3,19 @@ from the codes and its failed / missing columns from each row's set of names: th
 table, to the Arrow type and the dictionaries, as the Arrow kernels it replaced (kept
 here as the reference) — on the SYNTHETIC samples under every pack, and on made-up
 results with few names, many (past the lookup table), more than 63 (the kernels again),
-none, and no rows."""
+none, and no rows. A Parquet results file reads back as the tables decoded."""
 
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.parquet as pq
 import pytest
 
 import poverty_core as pcore
@@ -134,3 +136,37 @@ def test_a_single_status_and_names_that_end_alike() -> None:
     made.criteria[1].rule = SimpleNamespace(id="c;")  # a ';' the trim also removes
     made.criteria[1].status = np.zeros(40, np.int8)
     _same(made)
+
+
+# -- the results file --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("extra", [False, True])
+def test_a_parquet_results_file_reads_back_as_the_decoded_tables(
+    extra: bool, tmp_path: Path
+) -> None:
+    """Tables of texts go to Parquet as given (dictionary pages, no Arrow schema stored);
+    a table with another type is decoded first, as before. Either way the file reads
+    back as the tables decoded, batch after batch (each batch its own dictionaries)."""
+    loaded = pcore.load_pack("fujian")
+    data, _ = read_sample("lianjiang", pack=loaded)
+    households, members = tables_from_records(data.households)
+    parts = [
+        batch.result_table(loaded.decide_batch("household_exit", frame, as_of=AS_OF))
+        for frame in (
+            frame_from_arrow(h, m) for h, m in batch.iter_tables(households, members, 300)
+        )
+    ]
+    if extra:  # a column that is not text: the general path
+        parts = [p.append_column("n", pa.array(range(p.num_rows), pa.int64())) for p in parts]
+    path = tmp_path / "results.parquet"
+    with batch.ResultWriter(path) as writer:
+        for part in parts:
+            writer.write(part)
+    back = pq.read_table(path)
+    want = pa.concat_tables([batch.plain_columns(p) for p in parts])
+    assert back.schema == want.schema
+    assert back.equals(want)
+    metadata = pq.read_metadata(path)
+    assert (metadata.metadata is None) is not extra  # no Arrow schema kept for texts
+    assert writer.rows == want.num_rows == 745

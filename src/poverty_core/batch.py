@@ -258,17 +258,20 @@ class ResultWriter:
         os.close(fd)
         self.tmp = Path(tmp)
         self._writer: Any = None
+        self._as_given = False
         self._text: Any = None
         self.rows = 0
 
     def write(self, table: pa.Table) -> None:
         """Append one batch of results."""
-        table = plain_columns(table)
         if self.format == ".parquet":
             if self._writer is None:
-                self._writer = pq.ParquetWriter(self.tmp, table.schema)
-            self._writer.write_table(table)
-        elif self.format == ".csv":
+                self._writer, self._as_given = _parquet_writer(self.tmp, table.schema)
+            self._writer.write_table(table if self._as_given else plain_columns(table))
+            self.rows += table.num_rows
+            return
+        table = plain_columns(table)
+        if self.format == ".csv":
             table = neutralise_formulas(table)
             if self._writer is None:
                 self._writer = pacsv.CSVWriter(self.tmp, table.schema)
@@ -313,6 +316,35 @@ class ResultWriter:
             self.close()
         else:
             self.abort()
+
+
+def _is_text(kind: pa.DataType) -> bool:
+    return bool(
+        pa.types.is_string(kind)
+        or (pa.types.is_dictionary(kind) and pa.types.is_string(kind.value_type))
+    )
+
+
+def _parquet_writer(path: Path, schema: pa.Schema) -> tuple[pq.ParquetWriter, bool]:
+    """A Parquet writer for result tables of ``schema``, and whether the tables go to it
+    as given. Tables of texts only (the results tables) are written as they come:
+    dictionary-encoded columns become Parquet's own dictionary pages (not decoded and
+    encoded again), and the file stores no Arrow schema, so it reads back as plain
+    texts, as if the columns had been decoded; the ``id`` column, whose values are all
+    distinct, is written without a dictionary; the status columns (dictionary-encoded,
+    four names) carry no min/max statistics, the others do. Any other table is decoded
+    (:func:`plain_columns`) and written with Parquet's defaults."""
+    if not all(_is_text(field.type) for field in schema):
+        return pq.ParquetWriter(path, plain_columns(schema.empty_table()).schema), False
+    names = schema.names
+    writer = pq.ParquetWriter(
+        path,
+        schema,
+        store_schema=False,
+        use_dictionary=[n for n in names if n != "id"],
+        write_statistics=[f.name for f in schema if not pa.types.is_dictionary(f.type)],
+    )
+    return writer, True
 
 
 def neutralise_formulas(table: pa.Table) -> pa.Table:
