@@ -42,10 +42,19 @@ def _bits(buffer: pa.Buffer, offset: int, n: int) -> npt.NDArray[np.bool_]:
     return np.unpackbits(packed, count=offset + n, bitorder="little")[offset:].view(np.bool_)
 
 
+def _whole(arr: Any) -> Any:
+    """A chunked array as one array: its only chunk as it is (``combine_chunks`` copies
+    even that), else its chunks combined; anything else as it is."""
+    if not isinstance(arr, pa.ChunkedArray):
+        return arr
+    if arr.num_chunks == 1:
+        return arr.chunk(0)
+    return arr.combine_chunks() if arr.num_chunks else pa.array([], arr.type)
+
+
 def _mask(arr: Any) -> npt.NDArray[np.bool_]:
     """A boolean Arrow array (nulls false) as numpy (its bitmaps unpacked)."""
-    if isinstance(arr, pa.ChunkedArray):
-        arr = arr.combine_chunks()
+    arr = _whole(arr)
     if not pa.types.is_boolean(arr.type):
         return np.asarray(pc.fill_null(arr, False).to_numpy(zero_copy_only=False), np.bool_)
     n = len(arr)
@@ -121,8 +130,7 @@ def _empty_to_null(arr: pa.Array) -> pa.Array:
 
 def _convert(arr: Any, spec: _Spec, aliases: AliasMap) -> tuple[pa.Array, Bad]:
     """One column as ``spec.type`` and the problems of its cells."""
-    if isinstance(arr, pa.ChunkedArray):
-        arr = arr.combine_chunks() if arr.num_chunks else pa.array([], arr.type)
+    arr = _whole(arr)
     n = len(arr)
     t = arr.type
     if pa.types.is_dictionary(t):
