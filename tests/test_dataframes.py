@@ -18,6 +18,7 @@ from poverty_core.batch import plain_columns
 from poverty_core.columnar import tables_from_records
 from poverty_core.errors import InputError
 from poverty_core.io import read_dataset
+from poverty_core.read_options import ReadOptions
 from poverty_core.samples import sample_path
 
 AS_OF = dt.date(2016, 12, 31)
@@ -103,13 +104,36 @@ def test_a_bad_cell_names_the_frame_row_and_column(library: str) -> None:
     assert "households:2:annual_net_income_per_capita" in text
     assert "/proc" not in text
     assert "poverty-core-" not in text
-    skipped = dataframes.assess_frames(h, m, as_of=AS_OF, on_error="skip")
+    skipped = dataframes.assess_frames(h, m, as_of=AS_OF, read=ReadOptions(on_error="skip"))
     assert [(r.file, r.row) for r in skipped.rejects] == [
         ("households", 2),
         ("members", 2),
     ]
     assert all("/proc" not in p.path for r in skipped.rejects for p in r.problems)
     assert skipped.records == 1
+
+
+def test_separate_reading_keywords_warn_and_read_the_same() -> None:
+    """The reading keywords of 0.1 still work, with a DeprecationWarning; with ``read=``
+    too they are a usage error."""
+    households = pa.table({"id": ["h1", "h2"], "annual_net_income_per_capita": [4100.0, -1.0]})
+    members = pa.table({"household_id": ["h1", "h2"], "id": ["a", "b"], "age": [40, 30]})
+    with pytest.warns(DeprecationWarning, match="on_error"):
+        old = dataframes.assess_frames(households, members, as_of=AS_OF, on_error="skip")
+    new = dataframes.assess_frames(
+        households, members, as_of=AS_OF, read=ReadOptions(on_error="skip")
+    )
+    assert old.records == new.records == 1
+    assert [(r.file, r.row) for r in old.rejects] == [(r.file, r.row) for r in new.rejects]
+    with pytest.warns(DeprecationWarning, match="layout"):
+        frame = dataframes.decide_frame(
+            households.slice(0, 1), members.slice(0, 1), as_of=AS_OF, layout="two-file"
+        )
+    assert frame.column("id").to_pylist() == ["h1"]
+    with pytest.raises(jobs.UsageError):
+        dataframes.decide_frame(
+            households, members, as_of=AS_OF, read=ReadOptions(), on_error="skip"
+        )
 
 
 def test_arrow_tables_pass_as_they_are() -> None:

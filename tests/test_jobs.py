@@ -139,9 +139,12 @@ def test_a_json_results_file_is_the_assessment(tmp_path: Path) -> None:
 
 
 def test_usage_errors_before_anything_is_read(tmp_path: Path) -> None:
-    with pytest.raises(jobs.UsageError, match="batch-size"):
+    # a Python caller is told the keywords it passes (the command line: its options)
+    with pytest.raises(jobs.UsageError, match="^batch_size= must be a positive"):
         jobs.assess_register(sample="lianjiang", read=jobs.ReadOptions(batch_size=0))
-    with pytest.raises(jobs.UsageError, match="on-error skip"):
+    with pytest.raises(
+        jobs.UsageError, match=r"rejects= needs read=ReadOptions\(on_error='skip'\)"
+    ):
         jobs.assess_register(sample="lianjiang", rejects=tmp_path / "r.csv")
     with pytest.raises(jobs.UsageError, match="results file"):
         jobs.assess_register(sample="lianjiang", output=tmp_path / "r.txt")

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 import poverty_core as pc
+from poverty_core.aliases import command_line_options
 from poverty_core.cli import EXIT_OK, main
 from poverty_core.errors import InputError
 from poverty_core.io import read_dataset
@@ -136,6 +137,10 @@ def test_batch_in_memory_reference_must_be_given_again(files: tuple[Path, Path])
     results = register.parent / "memory.json"
     write_results(results, recorded)
     with pytest.raises(InputError) as caught:
+        verify(results)
+    # a Python caller is told the keyword it passes; the command line its option
+    assert f"references={{'{NAME}': …}}" in str(caught.value.problems[0].message.en)
+    with command_line_options(), pytest.raises(InputError) as caught:
         verify(results)
     assert f"--reference {NAME}=FILE" in str(caught.value.problems[0].message.en)
     assert verify(results, references={NAME: rows}).reproduced

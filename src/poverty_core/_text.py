@@ -1,7 +1,11 @@
-"""Bilingual text: every label a user sees exists in Chinese and English."""
+"""Bilingual text: every label a user sees exists in Chinese and English; and text laid
+out for a terminal, where a Chinese character takes two columns (:func:`width`,
+:func:`grid`)."""
 
 from __future__ import annotations
 
+import unicodedata
+from collections.abc import Sequence
 from typing import Literal
 
 import attrs
@@ -47,3 +51,34 @@ class Text:
 def T(zh: str, en: str) -> Text:  # noqa: N802 - short constructor used throughout pack code
     """Shorthand for :class:`Text`."""
     return Text(zh, en)
+
+
+def width(text: str) -> int:
+    """How many columns ``text`` takes on a terminal (wide and full-width characters
+    two).
+
+    >>> width("村 village")
+    10
+    """
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def grid(rows: Sequence[Sequence[str]]) -> list[str]:
+    """Rows as lines of aligned columns under a ruled header (columns measured by
+    :func:`width`); no rows, no lines.
+
+    >>> print("\\n".join(grid([["户", "status"], ["h1", "是"]])))
+    户  status
+    --  ------
+    h1  是
+    """
+    if not rows:
+        return []
+    widths = [max(width(r[i]) for r in rows) for i in range(len(rows[0]))]
+    lines = []
+    for j, row in enumerate(rows):
+        cells = [c + " " * (w - width(c)) for c, w in zip(row, widths, strict=True)]
+        lines.append("  ".join(cells).rstrip())
+        if j == 0:
+            lines.append("  ".join("-" * w for w in widths))
+    return lines

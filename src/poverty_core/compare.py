@@ -37,6 +37,7 @@ import cattrs
 import pyarrow as pa
 
 from poverty_core._text import Language, Text
+from poverty_core._wording import comparison_side
 from poverty_core.batch import ResultWriter, RunSummary, assess
 from poverty_core.compare_changes import (
     Change,
@@ -53,19 +54,19 @@ from poverty_core.digests import RowsDigest
 from poverty_core.errors import NotInForce
 from poverty_core.indicators import GroupTotals
 from poverty_core.io import Outputs, json_text, writing
+from poverty_core.job_checks import job_options
 from poverty_core.jobs import (
     Assessment,
     NotReady,
     RowCounts,
     UsageError,
-    check_options,
     check_ready,
     conclude,
     rejects_text,
 )
 from poverty_core.packs import Pack, load_pack
 from poverty_core.privacy import mask_if_id_number, redact_data
-from poverty_core.read_options import ReadOptions, read_options
+from poverty_core.read_options import ReadOptions
 from poverty_core.recording import job_record
 from poverty_core.registers.batch import FileCount, Rejected
 from poverty_core.rules import Status, in_force_on
@@ -285,9 +286,10 @@ def _ready(
             notify(Text(f"{side} 方（{label}）：{text.zh}", f"side {side} ({label}): {text.en}"))
 
     try:
-        return check_ready(
-            pack, decision, day, overrides, allow_undetermined=allow_undetermined, notify=note
-        )
+        with comparison_side(side):
+            return check_ready(
+                pack, decision, day, overrides, allow_undetermined=allow_undetermined, notify=note
+            )
     except NotInForce as err:
         raise SideNotInForce(side, label, err) from None
     except NotReady as err:
@@ -525,9 +527,12 @@ def compare_register(
     :raises SideNotInForce: the decision has no rule in force on a side's date.
     :raises SideNotReady: a side cannot decide on its date (see ``allow_undetermined``).
     """
-    read = read_options(
-        read,
+    out = None if output is None else os.fspath(output)
+    report_path = None if report is None else os.fspath(report)
+    rejects_path = None if rejects is None else os.fspath(rejects)
+    read = job_options(
         "compare_register",
+        read,
         {
             "on_error": on_error,
             "encoding": encoding,
@@ -537,22 +542,13 @@ def compare_register(
             "layout": layout,
             "interpretations": interpretations,
         },
-    )
-    out = None if output is None else os.fspath(output)
-    report_path = None if report is None else os.fspath(report)
-    rejects_path = None if rejects is None else os.fspath(rejects)
-    check_options(
-        {
-            "FILE": None if households is None else os.fspath(households),
-            "--members": None if members is None else os.fspath(members),
-            "--villages": None if villages is None else os.fspath(villages),
-            "--counties": None if counties is None else os.fspath(counties),
-        },
-        out,
-        report_path,
-        rejects_path,
-        read.on_error,
-        read.batch_size,
+        households=households,
+        members=members,
+        villages=villages,
+        counties=counties,
+        output=out,
+        report=report_path,
+        rejects=rejects_path,
     )
     Outputs.check(out, report_path, rejects_path)
     packs = [load_pack(p.pack) if isinstance(p.pack, str) else p.pack for p in (a, b)]

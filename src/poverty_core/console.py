@@ -8,21 +8,21 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
-import unicodedata
 from collections.abc import Mapping, Sequence
 from typing import Any, TextIO
 
-from poverty_core._text import Language
+from poverty_core._text import Language, grid, width
 from poverty_core._version import __version__
 from poverty_core.errors import NotInForce
 from poverty_core.expressions import subject_of
 from poverty_core.jobs import Assessment
 from poverty_core.packs import Pack
-from poverty_core.parameters import format_value
+from poverty_core.parameters import format_value, period_lines
 from poverty_core.rules import Outcome, versions_of
 
 __all__ = [
     "Progress",
+    "grid",
     "origin",
     "periods_of",
     "plans",
@@ -38,20 +38,9 @@ __all__ = [
 
 
 def table(rows: list[list[str]], out: TextIO) -> None:
-    """Rows as aligned columns under a ruled header (wide characters count twice)."""
-    if not rows:
-        return
-    widths = [max(width(r[i]) for r in rows) for i in range(len(rows[0]))]
-    for j, row in enumerate(rows):
-        cells = [c + " " * (w - width(c)) for c, w in zip(row, widths, strict=True)]
-        out.write("  ".join(cells).rstrip() + "\n")
-        if j == 0:
-            out.write("  ".join("-" * w for w in widths) + "\n")
-
-
-def width(text: str) -> int:
-    """How many columns ``text`` takes on a terminal."""
-    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+    """Write :func:`grid` of ``rows``, a line each."""
+    for line in grid(rows):
+        out.write(line + "\n")
 
 
 def write_packs(
@@ -192,17 +181,9 @@ def origin(item: Any) -> str:
 
 
 def periods_of(item: Any, lang: Language) -> str:
-    """A rule's period, who set it, and the inherited versions that govern outside it."""
-    parts = []
-    for version in versions_of(item):
-        period = version.in_force
-        if period is None:
-            parts.append("始终" if lang == "zh" else "always")
-            continue
-        who = period.origin.replace("source:", "来源 " if lang == "zh" else "source ")
-        parts.append(f"{period.format(lang)} ({who}; {version.pack})")
-    joiner = "；其外：" if lang == "zh" else "; outside it: "
-    return joiner.join(parts)
+    """A rule's period, who set it, and the inherited versions that govern outside it
+    (:func:`poverty_core.parameters.period_lines`, on one line)."""
+    return ("；" if lang == "zh" else "; ").join(period_lines(versions_of(item), lang))
 
 
 def write_interpretations(report: Mapping[str, Any], lang: Language, out: TextIO) -> None:

@@ -46,7 +46,7 @@ from poverty_core.batch import plain_columns
 from poverty_core.errors import InputError, Problem
 from poverty_core.jobs import Assessment, assess_register
 from poverty_core.packs import Pack
-from poverty_core.read_options import ReadOptions
+from poverty_core.read_options import ReadOptions, read_options
 from poverty_core.sources import OnError
 
 __all__ = ["assess_frames", "decide_frame", "from_arrow", "to_arrow"]
@@ -156,11 +156,12 @@ def assess_frames(
     overrides: Mapping[str, Any] | None = None,
     villages: Any = None,
     counties: Any = None,
-    on_error: OnError = "fail",
+    read: ReadOptions | None = None,
     allow_undetermined: bool = False,
+    on_error: OnError | None = None,
     aliases: Mapping[str, str] | None = None,
-    ignore_columns: Sequence[str] = (),
-    batch_size: int = 65536,
+    ignore_columns: Sequence[str] | None = None,
+    batch_size: int | None = None,
     layout: str | None = None,
     interpretations: Mapping[str, str] | None = None,
 ) -> Assessment:
@@ -169,7 +170,27 @@ def assess_frames(
     or flat, a row per person; or nested), the optional ``villages`` and ``counties``
     frames, read as files of those shapes are. The assessment keeps its results
     (:attr:`~poverty_core.jobs.Assessment.results`, an Arrow table); problems and
-    rejects name the frames (``households``, ``members``, ``villages``, ``counties``)."""
+    rejects name the frames (``households``, ``members``, ``villages``, ``counties``).
+
+    ``read`` is how the frames are read (:class:`~poverty_core.read_options.ReadOptions`;
+    its layout, when not given, is ``two-file`` with ``members``, else told from the
+    columns). ``on_error``, ``aliases``, ``ignore_columns``, ``batch_size``, ``layout``
+    and ``interpretations`` are its fields as separate keywords, deprecated since 0.2
+    (they warn with a :class:`DeprecationWarning`)."""
+    read = read_options(
+        read,
+        "assess_frames",
+        {
+            "on_error": on_error,
+            "aliases": aliases,
+            "ignore_columns": ignore_columns,
+            "batch_size": batch_size,
+            "layout": layout,
+            "interpretations": interpretations,
+        },
+    )
+    if read.layout is None and members is not None:
+        read = attrs.evolve(read, layout="two-file")
     frames = {
         name: to_arrow(frame)
         for name, frame in (
@@ -192,14 +213,7 @@ def assess_frames(
                 overrides=overrides,
                 villages=paths.get("villages"),
                 counties=paths.get("counties"),
-                read=ReadOptions(
-                    on_error=on_error,
-                    aliases=aliases or {},
-                    ignore_columns=ignore_columns,
-                    batch_size=batch_size,
-                    layout=layout or ("two-file" if members is not None else None),
-                    interpretations=interpretations or {},
-                ),
+                read=read,
                 allow_undetermined=allow_undetermined,
                 keep_results=True,
             )
@@ -224,17 +238,20 @@ def decide_frame(
     decision: str = "household_exit",
     as_of: dt.date,
     overrides: Mapping[str, Any] | None = None,
-    on_error: OnError = "fail",
+    read: ReadOptions | None = None,
     allow_undetermined: bool = False,
+    on_error: OnError | None = None,
     aliases: Mapping[str, str] | None = None,
-    ignore_columns: Sequence[str] = (),
+    ignore_columns: Sequence[str] | None = None,
     layout: str | None = None,
 ) -> Any:
     """Decide a DataFrame of households (and of their ``members``) under ``pack``: a
     DataFrame of the same library with a row per household decided — ``id``,
     ``outcome``, a column per criterion (``failed``, ``passed``, ``unknown``,
     ``not_in_force``), ``failed`` and ``missing`` (``;``-separated) — the rows a
-    results file of :func:`~poverty_core.jobs.assess_register` holds.
+    results file of :func:`~poverty_core.jobs.assess_register` holds. ``read`` as
+    :func:`assess_frames` takes it (``on_error``, ``aliases``, ``ignore_columns`` and
+    ``layout`` as separate keywords are deprecated since 0.2).
 
     >>> import datetime as dt
     >>> import pyarrow as pa
@@ -256,11 +273,17 @@ def decide_frame(
         decision=decision,
         as_of=as_of,
         overrides=overrides,
-        on_error=on_error,
+        read=read_options(
+            read,
+            "decide_frame",
+            {
+                "on_error": on_error,
+                "aliases": aliases,
+                "ignore_columns": ignore_columns,
+                "layout": layout,
+            },
+        ),
         allow_undetermined=allow_undetermined,
-        aliases=aliases,
-        ignore_columns=ignore_columns,
-        layout=layout,
     )
     table = assessment.results
     if table is None:  # no household was decided: the columns, no row

@@ -12,6 +12,7 @@ from collections.abc import Iterable, Sequence
 import attrs
 
 from poverty_core._text import Language, Text
+from poverty_core._wording import option
 
 __all__ = [
     "InputError",
@@ -115,9 +116,10 @@ class ParameterNotDefined(PovertyCoreError, LookupError):
     def __init__(self, pack: str, name: str, on: object) -> None:
         super().__init__(
             Text(
-                f"参数 {name}（策略包 {pack}）在 {on} 没有取值；可用 --set {name}=值 提供",
+                f"参数 {name}（策略包 {pack}）在 {on} 没有取值；"
+                f"可用 {option('set', 'zh', name=name)} 提供",
                 f"parameter {name} (pack {pack}) has no value on {on}; "
-                f"supply one with --set {name}=VALUE",
+                f"supply one with {option('set', name=name)}",
             )
         )
         self.pack = pack

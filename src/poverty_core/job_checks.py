@@ -1,6 +1,7 @@
 """What a register job checks before it reads a row: the options themselves
 (:func:`check_options`: a bad batch size, results format or rejects option, an output
-that is an input or another output; :class:`~poverty_core.sources.UsageError`), that
+that is an input or another output; :class:`~poverty_core.sources.UsageError`; with the
+reading options, :func:`job_options`), that
 the decision can decide on the date (:func:`check_ready`; :class:`NotReady`), and the
 temporary files an interrupted run left (:func:`remove_stale`)."""
 
@@ -12,9 +13,11 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from poverty_core._text import Text
+from poverty_core._wording import option
 from poverty_core.errors import PovertyCoreError
 from poverty_core.io import check_outputs, remove_stale_temps
 from poverty_core.packs import Pack
+from poverty_core.read_options import ReadOptions, read_options
 from poverty_core.readiness import Readiness
 from poverty_core.record_model import record_path
 from poverty_core.sources import UsageError
@@ -34,37 +37,87 @@ def _usage(zh: str, en: str) -> UsageError:
 
 
 def check_options(
-    inputs: Mapping[str, Any],
-    output: str | None,
-    report: str | None,
-    rejects: str | None,
-    on_error: str,
-    batch_size: int,
+    *,
+    households: str | os.PathLike[str] | None,
+    members: str | os.PathLike[str] | None = None,
+    villages: str | os.PathLike[str] | None = None,
+    counties: str | os.PathLike[str] | None = None,
+    output: str | None = None,
+    report: str | None = None,
+    rejects: str | None = None,
+    on_error: str = "fail",
+    batch_size: int = 65536,
 ) -> None:
     """Raise :class:`UsageError` for what is wrong with the job itself, before
     anything is read or written: a bad batch size, results format or rejects option;
-    :class:`~poverty_core.io.OutputClash` for an output that would replace an input
-    (``inputs``: option → path) or another output."""
+    :class:`~poverty_core.io.OutputClash` for an output that would replace an input or
+    another output. Each option is named as the caller gave it (``output=`` from Python,
+    ``-o`` on the command line: :func:`poverty_core._wording.option`)."""
     if batch_size < 1:
+        name = option("batch_size")
         raise _usage(
-            f"--batch-size 须为正整数（实为 {batch_size}）",
-            f"--batch-size must be a positive whole number (got {batch_size})",
+            f"{name} 须为正整数（实为 {batch_size}）",
+            f"{name} must be a positive whole number (got {batch_size})",
         )
     if output is not None and not output.lower().endswith(RESULT_SUFFIXES):
         formats = ", ".join(RESULT_SUFFIXES)
+        name = option("output")
         raise _usage(
-            f"-o {output}：结果文件须以 {formats} 结尾",
-            f"-o {output}: a results file ends in {formats}",
+            f"{name} {output}：结果文件须以 {formats} 结尾",
+            f"{name} {output}: a results file ends in {formats}",
         )
     if rejects and on_error != "skip":
-        raise _usage("--rejects 需配合 --on-error skip", "--rejects needs --on-error skip")
+        name, skip = option("rejects"), option("skip")
+        raise _usage(f"{name} 需配合 {skip}", f"{name} needs {skip}")
     beside = (
         record_path(output) if output is not None and not output.lower().endswith(".json") else None
     )
     check_outputs(
-        dict(inputs),
-        {"-o": output, "-o (record)": beside, "--report": report, "--rejects": rejects},
+        {
+            option("households"): households,
+            option("members_file"): members,
+            option("villages"): villages,
+            option("counties"): counties,
+        },
+        {
+            option("output"): output,
+            f"{option('output')} (record)": beside,
+            option("report"): report,
+            option("rejects"): rejects,
+        },
     )
+
+
+def job_options(
+    function: str,
+    read: ReadOptions | None,
+    separate: Mapping[str, Any],
+    *,
+    households: str | os.PathLike[str] | None,
+    members: str | os.PathLike[str] | None,
+    villages: str | os.PathLike[str] | None,
+    counties: str | os.PathLike[str] | None,
+    output: str | None,
+    report: str | None,
+    rejects: str | None,
+) -> ReadOptions:
+    """A register job's reading options (``read``, or the deprecated ``separate``
+    keywords: :func:`~poverty_core.read_options.read_options`), its options checked
+    (:func:`check_options`) — what :func:`~poverty_core.jobs.assess_register` and
+    :func:`~poverty_core.compare.compare_register` do first."""
+    chosen = read_options(read, function, separate, stacklevel=4)
+    check_options(
+        households=households,
+        members=members,
+        villages=villages,
+        counties=counties,
+        output=output,
+        report=report,
+        rejects=rejects,
+        on_error=chosen.on_error,
+        batch_size=chosen.batch_size,
+    )
+    return chosen
 
 
 def check_ready(
@@ -85,8 +138,13 @@ def check_ready(
         if not allow_undetermined:
             zh = "；".join(g.explain("zh") for g in plan.blocking)
             en = "; ".join(g.explain("en") for g in plan.blocking)
-            hint_zh = "（或用 --allow-undetermined 照常运行，这些户将为「无法判定」）"
-            hint_en = " (or run anyway with --allow-undetermined: those rows come out undetermined)"
+            hint_zh = (
+                f"（或用 {option('allow_undetermined', 'zh')} 照常运行，这些户将为「无法判定」）"
+            )
+            hint_en = (
+                f" (or run anyway with {option('allow_undetermined')}: "
+                "those rows come out undetermined)"
+            )
             raise NotReady(
                 Text(
                     f"策略包 {pack.name} 在 {as_of} 无法判定 {decision}：{zh}{hint_zh}",

@@ -58,13 +58,14 @@ from poverty_core.job_checks import (
     NotReady,
     check_options,
     check_ready,
+    job_options,
     remove_stale,
 )
 from poverty_core.model import County, Village
 from poverty_core.packs import Pack
 from poverty_core.plugins import PackRegistry, default_registry
 from poverty_core.privacy import mask_ids, mask_if_id_number, redact, redact_data
-from poverty_core.read_options import ReadOptions, read_options
+from poverty_core.read_options import ReadOptions
 from poverty_core.record_model import RECORD_FORMAT, record_path
 from poverty_core.recording import job_record
 from poverty_core.registers import FileCount, Rejected
@@ -477,9 +478,12 @@ def assess_register(
     :raises ~poverty_core.io.OutputError: an output could not be written (nothing is
         left behind).
     """
-    read = read_options(
-        read,
+    out = None if output is None else os.fspath(output)
+    report_path = None if report is None else os.fspath(report)
+    rejects_path = None if rejects is None else os.fspath(rejects)
+    read = job_options(
         "assess_register",
+        read,
         {
             "on_error": on_error,
             "encoding": encoding,
@@ -489,22 +493,13 @@ def assess_register(
             "layout": layout,
             "interpretations": interpretations,
         },
-    )
-    out = None if output is None else os.fspath(output)
-    report_path = None if report is None else os.fspath(report)
-    rejects_path = None if rejects is None else os.fspath(rejects)
-    check_options(
-        {
-            "FILE": None if households is None else os.fspath(households),
-            "--members": None if members is None else os.fspath(members),
-            "--villages": None if villages is None else os.fspath(villages),
-            "--counties": None if counties is None else os.fspath(counties),
-        },
-        out,
-        report_path,
-        rejects_path,
-        read.on_error,
-        read.batch_size,
+        households=households,
+        members=members,
+        villages=villages,
+        counties=counties,
+        output=out,
+        report=report_path,
+        rejects=rejects_path,
     )
     if isinstance(pack, str):
         pack = (registry or default_registry()).load(pack)

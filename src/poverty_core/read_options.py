@@ -155,11 +155,17 @@ _SEPARATE = (
 
 
 def read_options(
-    read: ReadOptions | None, function: str, separate: Mapping[str, Any]
+    read: ReadOptions | None,
+    function: str,
+    separate: Mapping[str, Any],
+    *,
+    stacklevel: int = 3,
 ) -> ReadOptions:
     """The reading options of a call to ``function``: ``read``, or — the deprecated
     spelling — the separate keywords ``separate`` holds (``None``: not given), which warn
-    with a :class:`DeprecationWarning` naming them.
+    with a :class:`DeprecationWarning` naming them (``stacklevel``: as
+    :func:`warnings.warn` takes it, so that the warning points at ``function``'s caller —
+    3 when ``function`` calls this directly).
 
     :raises ~poverty_core.sources.UsageError: both ``read`` and a separate keyword."""
     given = {k: v for k, v in separate.items() if v is not None}
@@ -181,6 +187,6 @@ def read_options(
         f"read=ReadOptions({', '.join(f'{k}=…' for k in sorted(given))}) instead "
         f"/ 这些单独的读取选项已弃用，请改用 read=ReadOptions(…)",
         DeprecationWarning,
-        stacklevel=3,
+        stacklevel=stacklevel,
     )
     return ReadOptions(**given)

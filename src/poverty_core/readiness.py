@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from poverty_core._text import Language
+from poverty_core._wording import option
 from poverty_core.blocks import Inherited
 from poverty_core.engine import decision_on
 from poverty_core.expressions import (
@@ -134,12 +135,12 @@ class Gap:
         p = self.parameter
         rules = ", ".join(self.rules)
         if language == "zh":
-            how = f"用 --set {p.name}=值 提供（或由子策略包附出处设定）"
+            how = f"用 {option('set', 'zh', name=p.name)} 提供（或由子策略包附出处设定）"
             lead = "无法判定任何户为符合" if self.blocking else "部分记录可能无法判定"
             return (
                 f"参数 {p.name}（{p.title.zh}）在该日没有取值，{lead}；读取它的规则：{rules}；{how}"
             )
-        how = f"supply it with --set {p.name}=VALUE (or a child pack, with a citation)"
+        how = f"supply it with {option('set', name=p.name)} (or a child pack, with a citation)"
         lead = (
             "no record can be found eligible"
             if self.blocking
@@ -178,10 +179,10 @@ class ReferenceNeed:
         rules = ", ".join(self.rules)
         if language == "zh":
             state = "已提供" if self.supplied else "未提供，读取它的判定将无法判定"
-            how = "" if self.supplied else f"；用 --reference {r.id}=文件（CSV/JSON）提供"
+            how = "" if self.supplied else f"；用 {option('reference', 'zh', name=r.id)} 提供"
             return f"参考数据 {r.id}（{r.title.zh}）{state}；读取它的规则：{rules}{how}"
         state = "supplied" if self.supplied else "not supplied: the findings reading it are unknown"
-        how = "" if self.supplied else f"; supply it with --reference {r.id}=FILE (CSV or JSON)"
+        how = "" if self.supplied else f"; supply it with {option('reference', name=r.id)}"
         return f"reference {r.id} ({r.title.en}) {state}; read by: {rules}{how}"
 
     def to_dict(self) -> dict[str, Any]:

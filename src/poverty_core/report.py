@@ -32,6 +32,7 @@ from poverty_core._pictures import value_text
 from poverty_core._svg import COLOURS, Bar, Segment, bar_chart
 from poverty_core._text import Language, Text
 from poverty_core._version import __version__
+from poverty_core._wording import option
 from poverty_core.dynamic_report import transitions_view
 from poverty_core.io import atomic_writer, safe_cell
 from poverty_core.model import County, Household, Person, Village
@@ -259,9 +260,9 @@ def _missing_input(label: str, subject: str, names: _Names) -> tuple[str, str, s
         name = label.split(":", 1)[1]
         title, _ = names.parameter(name)
         how = (
-            f"运行时用 --set {name}=值 提供（或由子策略包附出处设定）"
+            f"运行时用 {option('set', 'zh', name=name)} 提供（或由子策略包附出处设定）"
             if zh
-            else f"supply it with --set {name}=VALUE (or a child pack, with a citation)"
+            else f"supply it with {option('set', name=name)} (or a child pack, with a citation)"
         )
         return f"{title}（{name}）" if zh else f"{title} ({name})", "parameter", how
     if label.startswith("members[]."):

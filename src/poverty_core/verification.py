@@ -16,6 +16,7 @@ import attrs
 import pyarrow.parquet as pq
 
 from poverty_core._text import Text
+from poverty_core._wording import option
 from poverty_core.convert import loads_json
 from poverty_core.differences import (
     Verification,
@@ -213,9 +214,9 @@ def _resupplied(
                     f"references.{r.name}",
                     Text(
                         f"决策记录中的参考数据 {r.name} 未记录文件：请给出 "
-                        f"--reference {r.name}=FILE",
+                        f"{option('reference', 'zh', name=r.name)}",
                         f"the record's reference {r.name} names no file: give "
-                        f"--reference {r.name}=FILE",
+                        f"{option('reference', name=r.name)}",
                     ),
                 )
             )

@@ -27,14 +27,18 @@ def date_arg(text: str) -> dt.date:
     try:
         return dt.date.fromisoformat(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"not a date YYYY-MM-DD: {text!r}") from None
+        raise argparse.ArgumentTypeError(
+            f"不是 YYYY-MM-DD 格式的日期 / not a date YYYY-MM-DD: {text!r}"
+        ) from None
 
 
 def setting(text: str) -> tuple[str, str]:
     """A ``NAME=VALUE`` option value as its two parts."""
     name, sep, value = text.partition("=")
     if not sep or not name.strip():
-        raise argparse.ArgumentTypeError(f"expected NAME=VALUE, got {text!r}")
+        raise argparse.ArgumentTypeError(
+            f"应为 NAME=VALUE（名称=值） / expected NAME=VALUE, got {text!r}"
+        )
     return name.strip(), value.strip()
 
 

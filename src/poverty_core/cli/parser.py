@@ -162,14 +162,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="results file: .csv, .parquet, .jsonl (one row per household) or .json (all)",
     )
     p.add_argument("--report", help="a summary report a person reads: .md or .html")
-    p.add_argument(
-        "--on-error",
-        choices=("fail", "skip"),
-        default="fail",
-        help="fail: write nothing if any record is bad (default); skip: leave bad "
-        "households out and list them in --rejects",
-    )
-    p.add_argument("--rejects", help="with --on-error skip: the rejected rows (.csv or .json)")
+    _error_args(p)
     p.add_argument("-q", "--quiet", action="store_true", help="no progress, no summary table")
     p.add_argument(
         "--allow-undetermined",
@@ -272,6 +265,18 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _error_args(p: argparse.ArgumentParser) -> None:
+    """What a run does with a bad row: ``--on-error`` and ``--rejects`` (assess, compare)."""
+    p.add_argument(
+        "--on-error",
+        choices=("fail", "skip"),
+        default="fail",
+        help="fail: write nothing if any record is bad (default); skip: leave bad "
+        "households out and list them in --rejects",
+    )
+    p.add_argument("--rejects", help="with --on-error skip: the rejected rows (.csv or .json)")
+
+
 def _compare_args(p: argparse.ArgumentParser, run_args: Any) -> None:
     run_args(p)  # the register, and side A: --pack, --as-of, --set (as assess takes them)
     p.add_argument("--pack-b", help="side B's pack (default: --pack)")
@@ -292,8 +297,7 @@ def _compare_args(p: argparse.ArgumentParser, run_args: Any) -> None:
         help="results file: .csv, .parquet, .jsonl (a row per household, both sides) or .json",
     )
     p.add_argument("--report", help="the comparison report: .md or .html")
-    p.add_argument("--on-error", choices=("fail", "skip"), default="fail")
-    p.add_argument("--rejects", help="with --on-error skip: the rejected rows (.csv or .json)")
+    _error_args(p)
     p.add_argument(
         "--limit",
         type=int,

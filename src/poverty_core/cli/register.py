@@ -32,17 +32,15 @@ def check_usage(args: argparse.Namespace) -> None:
     """What is wrong with the command line itself, before anything is read or written
     (exit 2, one line): see :func:`poverty_core.jobs.check_options`."""
     check_options(
-        {
-            "FILE": args.file,
-            "--members": args.members,
-            "--villages": args.villages,
-            "--counties": args.counties,
-        },
-        getattr(args, "output", None),
-        getattr(args, "report", None),
-        getattr(args, "rejects", None),
-        getattr(args, "on_error", "fail"),
-        args.batch_size,
+        households=args.file,
+        members=args.members,
+        villages=args.villages,
+        counties=args.counties,
+        output=getattr(args, "output", None),
+        report=getattr(args, "report", None),
+        rejects=getattr(args, "rejects", None),
+        on_error=getattr(args, "on_error", "fail"),
+        batch_size=args.batch_size,
     )
 
 

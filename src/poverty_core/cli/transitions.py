@@ -6,13 +6,12 @@ from __future__ import annotations
 
 import argparse
 import sys
-import unicodedata
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, TextIO
 
 import pyarrow as pa
 
-from poverty_core._text import Language, Text
+from poverty_core._text import Language, Text, grid
 from poverty_core.cli.common import date_arg
 from poverty_core.dynamic.decide import TransitionBatch, decide_transitions, rollup
 from poverty_core.dynamic.model import KINDS, SAMPLE, STATE_LABELS
@@ -171,21 +170,6 @@ def run_command(args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
-def _width(text: str) -> int:
-    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
-
-
-def _grid(rows: Sequence[Sequence[str]]) -> list[str]:
-    widths = [max(_width(r[i]) for r in rows) for i in range(len(rows[0]))]
-    lines = []
-    for j, row in enumerate(rows):
-        cells = [c + " " * (w - _width(c)) for c, w in zip(row, widths, strict=True)]
-        lines.append("  ".join(cells).rstrip())
-        if j == 0:
-            lines.append("  ".join("-" * w for w in widths))
-    return lines
-
-
 def _name_of(pack: Pack, name: str, language: Language) -> str:
     """A missing field or parameter as a reader knows it (its label), else as named."""
     if name in pack.parameters:
@@ -247,7 +231,7 @@ def _format(
                 t.procedure.title[language] if t.procedure else "—",
             ]
         )
-    lines += _grid(rows)
+    lines += grid(rows)
     lines.append("")
     by = "村" if level == "village_id" and zh else "县" if zh else level.removesuffix("_id")
     head = [by, *(k.label[language] for k in KINDS)]
@@ -257,7 +241,7 @@ def _format(
             [str(g[level] or "—")] + [f"{g[k.value]} ({g[k.value + '_people']})" for k in KINDS]
         )
     lines.append("各组户数（人数）" if zh else "Households (people) per group")
-    lines += _grid(rows)
+    lines += grid(rows)
     gaps = {g for i in range(len(batch)) for g in batch.transition(i).gaps}
     if gaps:
         lines.append("")

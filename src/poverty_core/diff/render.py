@@ -5,13 +5,12 @@ period and citation formatting the docs' pack pages share."""
 from __future__ import annotations
 
 import datetime as dt
-import unicodedata
 from collections.abc import Iterable, Sequence
 from typing import Any
 
 import cattrs
 
-from poverty_core._text import Language, Text
+from poverty_core._text import Language, Text, grid
 from poverty_core.diff.model import (
     CHANGE_LABELS,
     DECLARED_LABELS,
@@ -23,7 +22,7 @@ from poverty_core.diff.model import (
     RuleVersion,
     ValueView,
 )
-from poverty_core.parameters import Citation, Period
+from poverty_core.parameters import Citation, Period, format_period
 from poverty_core.parameters import format_value as plain
 
 
@@ -82,29 +81,6 @@ def parameter_change_label(change: ParameterChange, mode: str) -> Text:
     if mode == "dates" and change.change == "removed":
         return Text("取值结束（此后为缺口）", "the value ends (a gap after it)")
     return CHANGE_LABELS[change.change]
-
-
-def _width(text: str) -> int:
-    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
-
-
-def _grid(rows: Sequence[Sequence[str]]) -> list[str]:
-    widths = [max(_width(r[i]) for r in rows) for i in range(len(rows[0]))]
-    out = []
-    for j, row in enumerate(rows):
-        out.append(
-            "  ".join(c + " " * (w - _width(c)) for c, w in zip(row, widths, strict=True)).rstrip()
-        )
-        if j == 0:
-            out.append("  ".join("-" * w for w in widths))
-    return out
-
-
-def format_period(p: Period | None, language: Language) -> str:
-    """A period as a reader sees it; ``None`` (no period) is "always"."""
-    if p is None:
-        return "始终" if language == "zh" else "always"
-    return p.format(language)
 
 
 def format_version(v: RuleVersion | None, language: Language) -> str:
@@ -192,7 +168,7 @@ def format_table(diff: PackDiff, language: Language = "en") -> str:
                     _source_ids(c.citations),
                 ]
             )
-        lines += [*_grid(rows), ""]
+        lines += [*grid(rows), ""]
     if diff.parameters:
         lines.append("参数" if zh else "Parameters")
         head = ["变化", "参数", "名称", "由", "之前", "之后"]
@@ -210,7 +186,7 @@ def format_table(diff: PackDiff, language: Language = "en") -> str:
                 format_values(p.after, p.unit, language, full=False),
             ]
             rows.append([str(p.date), *row] if diff.mode == "dates" else row)
-        lines += [*_grid(rows), ""]
+        lines += [*grid(rows), ""]
     if diff.force:
         lines.append("生效变化" if zh else "Entering or leaving force")
         head = ["变化", "类别", "编号", "名称", "之前", "之后", "出处"]
@@ -231,7 +207,7 @@ def format_table(diff: PackDiff, language: Language = "en") -> str:
                 _source_ids(version.citations),
             ]
             rows.append([str(f.date), *row] if diff.mode == "dates" else row)
-        lines += [*_grid(rows), ""]
+        lines += [*grid(rows), ""]
     if diff.references:
         lines.append("参考数据（运行时提供）" if zh else "Reference data (supplied by a run)")
         head = ["变化", "编号", "名称", "由", "之前", "之后", "不同之处", "出处"]
@@ -258,7 +234,7 @@ def format_table(diff: PackDiff, language: Language = "en") -> str:
                 _source_ids([view.citation]),
             ]
             rows.append([str(r.date), *row] if diff.mode == "dates" else row)
-        lines += [*_grid(rows), ""]
+        lines += [*grid(rows), ""]
     return "\n".join(lines)
 
 

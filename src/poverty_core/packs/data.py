@@ -261,44 +261,54 @@ def _steps(entries: list[StepTable], found: FileProblems, key: str) -> list[tupl
     return [(e.id, e.label.text()) for e in entries]
 
 
+def _step_file(
+    pack: str,
+    resource: Traversable,
+    folder: str,
+    kind: type[ProcedureFile] | type[ChecklistFile],
+    problems: list[FileProblems],
+) -> tuple[Any, FileProblems, dict[str, Any]] | None:
+    """A procedure's or checklist's file, read, with what the two share: id (the file's
+    name), subject, title, citation, pack, file and period."""
+    path = f"{folder}/{resource.name}"
+    f, found = read_file(resource, path, kind, problems)
+    if f is None:
+        return None
+    shared = {
+        "id": resource.name.removesuffix(".toml"),
+        "subject": f.subject,
+        "title": f.title.text(),
+        "citation": citation_of(f.source, f.locator, None, found, ""),
+        "pack": pack,
+        "file": path,
+        "in_force": period_of(f.in_force, pack, found, "in_force") if f.in_force else None,
+    }
+    return f, found, shared
+
+
 def _load_procedure(
     pack: str, resource: Traversable, problems: list[FileProblems]
 ) -> tuple[Procedure, bool] | None:
-    path = f"procedures/{resource.name}"
-    f, found = read_file(resource, path, ProcedureFile, problems)
-    if f is None:
+    read = _step_file(pack, resource, "procedures", ProcedureFile, problems)
+    if read is None:
         return None
-    procedure = Procedure(
-        id=resource.name.removesuffix(".toml"),
-        subject=f.subject,
-        title=f.title.text(),
-        citation=citation_of(f.source, f.locator, None, found, ""),
-        steps=tuple(Step(i, label) for i, label in _steps(f.steps, found, "steps")),
-        pack=pack,
-        file=path,
-        in_force=period_of(f.in_force, pack, found, "in_force") if f.in_force else None,
-    )
-    return procedure, f.override
+    f, found, shared = read
+    steps = tuple(Step(i, label) for i, label in _steps(f.steps, found, "steps"))
+    return Procedure(steps=steps, **shared), f.override
 
 
 def _load_checklist(
     pack: str, resource: Traversable, problems: list[FileProblems]
 ) -> tuple[Checklist, bool] | None:
-    path = f"checklists/{resource.name}"
-    f, found = read_file(resource, path, ChecklistFile, problems)
-    if f is None:
+    read = _step_file(pack, resource, "checklists", ChecklistFile, problems)
+    if read is None:
         return None
+    f, found, shared = read
     checklist = Checklist(
-        id=resource.name.removesuffix(".toml"),
-        subject=f.subject,
-        title=f.title.text(),
-        citation=citation_of(f.source, f.locator, None, found, ""),
         items=tuple(ChecklistEntry(i, label) for i, label in _steps(f.items, found, "items")),
         description=f.description.text() if f.description else None,
         interpretation=f.interpretation,
-        pack=pack,
-        file=path,
-        in_force=period_of(f.in_force, pack, found, "in_force") if f.in_force else None,
+        **shared,
     )
     return checklist, f.override
 

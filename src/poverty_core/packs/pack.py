@@ -4,8 +4,8 @@ the caller's periods, reference data and parameter overrides, and its descriptio
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
-from typing import Any
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, TypeVar
 
 import attrs
 
@@ -54,6 +54,13 @@ from poverty_core.rules import (
 from poverty_core.vocabulary import (
     PackField,
 )
+
+_R = TypeVar("_R")
+_KINDS = {
+    "classifiers": Text("分类器", "classifier"),
+    "entitlements": Text("补助项目", "entitlement"),
+}
+"""The kinds of rule :meth:`Pack._apply` runs: the pack's table of each, as it names one."""
 
 
 @attrs.define
@@ -374,6 +381,28 @@ class Pack:
         except KeyError:
             raise UnknownName(kind, id, list(table)) from None
 
+    def _apply(
+        self,
+        run: Callable[..., _R],
+        kind: str,
+        name: str,
+        subject: Any,
+        as_of: dt.date,
+        overrides: Mapping[str, Any] | None,
+        references: Mapping[str, Any] | None,
+    ) -> _R:
+        """``run`` (classify, entitle or their batch forms) with the rule ``name`` of the
+        table ``kind`` (an unknown name is :class:`~poverty_core.errors.UnknownName`),
+        on ``subject`` — one record or many — with the references checked."""
+        return run(
+            self,
+            self._get(getattr(self, kind), _KINDS[kind], name),
+            subject,
+            as_of=as_of,
+            overrides=overrides,
+            references=self.check_references(references),
+        )
+
     def classify(
         self,
         classifier: str,
@@ -384,14 +413,8 @@ class Pack:
         references: Mapping[str, Any] | None = None,
     ) -> Classification:
         """Put one record in a class of a classifier."""
-        c = self._get(self.classifiers, Text("分类器", "classifier"), classifier)
-        return classify(
-            self,
-            c,
-            record,
-            as_of=as_of,
-            overrides=overrides,
-            references=self.check_references(references),
+        return self._apply(
+            classify, "classifiers", classifier, record, as_of, overrides, references
         )
 
     def classify_batch(
@@ -404,14 +427,8 @@ class Pack:
         references: Mapping[str, Any] | None = None,
     ) -> ClassificationBatch:
         """Classify many records, vectorised."""
-        c = self._get(self.classifiers, Text("分类器", "classifier"), classifier)
-        return classify_batch(
-            self,
-            c,
-            records,
-            as_of=as_of,
-            overrides=overrides,
-            references=self.check_references(references),
+        return self._apply(
+            classify_batch, "classifiers", classifier, records, as_of, overrides, references
         )
 
     def entitle(
@@ -424,14 +441,8 @@ class Pack:
         references: Mapping[str, Any] | None = None,
     ) -> EntitlementResult:
         """What one household is due under an entitlement."""
-        e = self._get(self.entitlements, Text("补助项目", "entitlement"), entitlement)
-        return entitle(
-            self,
-            e,
-            record,
-            as_of=as_of,
-            overrides=overrides,
-            references=self.check_references(references),
+        return self._apply(
+            entitle, "entitlements", entitlement, record, as_of, overrides, references
         )
 
     def entitle_batch(
@@ -444,14 +455,8 @@ class Pack:
         references: Mapping[str, Any] | None = None,
     ) -> EntitlementBatch:
         """Entitlement totals over many households, vectorised."""
-        e = self._get(self.entitlements, Text("补助项目", "entitlement"), entitlement)
-        return entitle_batch(
-            self,
-            e,
-            records,
-            as_of=as_of,
-            overrides=overrides,
-            references=self.check_references(references),
+        return self._apply(
+            entitle_batch, "entitlements", entitlement, records, as_of, overrides, references
         )
 
     def indicator(

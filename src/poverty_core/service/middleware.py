@@ -20,6 +20,7 @@ from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from poverty_core._text import Text
+from poverty_core._wording import http_options
 from poverty_core.errors import PovertyCoreError
 from poverty_core.privacy import redact
 from poverty_core.service.inputs import language_of
@@ -111,12 +112,16 @@ class Guard:
 
 def handled(fn: Callable[[Request], Any], timeout: float) -> Callable[[Request], Any]:
     """The endpoint ``fn`` within the time limit (reading the body included: a client
-    that sends slowly is cut off too), its errors answered as problem details."""
+    that sends slowly is cut off too), its messages in the request's words
+    (:func:`poverty_core._wording.http_options`; worker threads inherit them), its errors
+    answered as problem details."""
 
     @functools.wraps(fn)
     async def endpoint(request: Request) -> Response:
         try:
-            with anyio.fail_after(timeout):
+            # Messages made while answering name the request's inputs (query parameters,
+            # the body's members), not Python keywords or command-line options.
+            with anyio.fail_after(timeout), http_options():
                 response: Response = await fn(request)
             return response
         except TimeoutError:

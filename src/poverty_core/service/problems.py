@@ -6,21 +6,19 @@ with its path, in the very words the command line prints
 (:meth:`poverty_core.errors.InputError.format`). ID numbers are masked in every text
 (:func:`poverty_core.privacy.redact`), and a request body is never echoed back.
 
-The library's messages tell a command-line user how to supply what is missing
-(``--set NAME=VALUE``, ``--reference NAME=FILE``, ``--allow-undetermined``); a problem
-body names the request's own way instead — the query parameter ``set`` (``set_b`` for
-side B of a comparison), the body's ``references`` member, the query parameter
-``allow_undetermined`` — in both languages (:func:`http_words`).
+A message that tells the caller how to supply what is missing names the request's own
+way — the query parameter ``set`` (``set_b`` for side B of a comparison), the body's
+``references`` member, the query parameter ``allow_undetermined`` — in both languages:
+the library writes it so at its source while the service answers
+(:func:`poverty_core._wording.http_options`, around every endpoint).
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from typing import Any
 
 from poverty_core._text import Language, Text
-from poverty_core.compare import SideNotReady
 from poverty_core.errors import (
     InputError,
     NotInForce,
@@ -31,7 +29,7 @@ from poverty_core.errors import (
 )
 from poverty_core.privacy import redact, redact_data
 
-__all__ = ["PROBLEM_TYPES", "ServiceProblem", "http_words", "problem_from_error"]
+__all__ = ["PROBLEM_TYPES", "ServiceProblem", "problem_from_error"]
 
 PROBLEM_TYPES: dict[str, tuple[int, Text]] = {
     "invalid-input": (422, Text("输入无效", "invalid input")),
@@ -90,48 +88,6 @@ class ServiceProblem(Exception):
         return redact_data(out)  # type: ignore[no-any-return]
 
 
-_HTTP_WORDS: dict[Language, tuple[tuple[re.Pattern[str], str], ...]] = {
-    "zh": (
-        (re.compile(r" ?--set (\S+?)=值"), r"查询参数 {set}=\1=值"),
-        (
-            re.compile(r" ?--reference (\S+?)=(?:文件（CSV/JSON）|FILE)"),
-            r"请求体的 references 成员（references.\1）",
-        ),
-        (re.compile(r" ?--allow-undetermined"), "查询参数 allow_undetermined=true"),
-    ),
-    "en": (
-        (re.compile(r"--set (\S+?)=VALUE"), r"the query parameter {set}=\1=VALUE"),
-        (
-            re.compile(r"--reference (\S+?)=FILE(?: \(CSV or JSON\))?"),
-            r"the body's references member (references.\1)",
-        ),
-        (re.compile(r"--allow-undetermined"), "the query parameter allow_undetermined=true"),
-    ),
-}
-"""The command line's ways of supplying an input, as the library's messages write them,
-with the request's way in the same language."""
-
-
-def http_words(text: Text, *, set_name: str = "set") -> Text:
-    """``text`` with the command line's ways of supplying an input replaced by the
-    request's: ``--set NAME=VALUE`` by the query parameter ``set_name`` (``set``, or
-    ``set_b`` for side B of a comparison), ``--reference NAME=FILE`` by the body's
-    ``references`` member, ``--allow-undetermined`` by the query parameter
-    ``allow_undetermined=true``.
-
-    >>> words = http_words(Text("用 --set x=值 提供", "supply it with --set x=VALUE"))
-    >>> words.zh, words.en
-    ('用查询参数 set=x=值 提供', 'supply it with the query parameter set=x=VALUE')
-    """
-    out = {}
-    for language in ("zh", "en"):
-        words = text[language]
-        for pattern, replacement in _HTTP_WORDS[language]:
-            words = pattern.sub(replacement.replace("{set}", set_name), words)
-        out[language] = words
-    return Text(out["zh"], out["en"])
-
-
 def _renamed(text: str, names: dict[str, str]) -> str:
     for old, new in names.items():
         text = text.replace(old, new)
@@ -146,15 +102,11 @@ def problem_from_error(
     ``body``), an unknown pack, decision or record kind 404, a decision not in force or
     a parameter without a value 422."""
     names = rename or {}
-    set_name = "set_b" if isinstance(err, SideNotReady) and err.side == "b" else "set"
     if isinstance(err, InputError):
         problems = [
             Problem(
                 _renamed(p.path, names),
-                http_words(
-                    Text(_renamed(p.message.zh, names), _renamed(p.message.en, names)),
-                    set_name=set_name,
-                ),
+                Text(_renamed(p.message.zh, names), _renamed(p.message.en, names)),
             )
             for p in err.problems
         ]
@@ -165,7 +117,7 @@ def problem_from_error(
             problems=problems,
             formatted={"zh": renamed.format("zh"), "en": renamed.format("en")},
         )
-    text = http_words(err.text, set_name=set_name)
+    text = err.text
     if isinstance(err, UnknownName):
         return ServiceProblem("not-found", text)
     if isinstance(err, NotInForce):
