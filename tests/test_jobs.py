@@ -140,7 +140,7 @@ def test_a_json_results_file_is_the_assessment(tmp_path: Path) -> None:
 
 def test_usage_errors_before_anything_is_read(tmp_path: Path) -> None:
     # a Python caller is told the keywords it passes (the command line: its options)
-    with pytest.raises(jobs.UsageError, match="^batch_size= must be a positive"):
+    with pytest.raises(jobs.UsageError, match=r"^batch_size= must be a positive"):
         jobs.assess_register(sample="lianjiang", read=jobs.ReadOptions(batch_size=0))
     with pytest.raises(
         jobs.UsageError, match=r"rejects= needs read=ReadOptions\(on_error='skip'\)"
