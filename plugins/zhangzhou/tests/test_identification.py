@@ -23,6 +23,7 @@ import pytest
 from poverty_core_zhangzhou import identification
 
 import poverty_core as pc
+from poverty_core.aliases import command_line_options
 from poverty_core.plugins import PackRegistry, get_plugin_manager
 
 DAY = dt.date(2016, 3, 1)
@@ -187,7 +188,10 @@ def test_readiness_lists_the_reference_as_an_input_to_supply(
     (need,) = plan.references
     assert (need.reference.id, need.supplied, need.blocking) == (MATCHES, False, True)
     assert need in plan.blocking
-    assert "--reference identification_matches=FILE" in need.explain("en")
+    # a Python caller is told the keyword; the command line its option
+    assert "references={'identification_matches': …}" in need.explain("en")
+    with command_line_options():
+        assert "--reference identification_matches=FILE" in need.explain("en")
     assert "未提供" in need.explain("zh")
     assert "reference:identification_matches" not in plan.fields
     ready = pack.with_references({MATCHES: matches}).readiness("identification", as_of=DAY)
