@@ -173,7 +173,7 @@ class RowsDigest:
     into batches. Plain columns are hashed straight from their Arrow buffers, others by
     Arrow kernels, never by a Python loop per row: the cost is SHA-256's own (about
     770 MB for 1M households and their 3.5M members, some 0.6 s on one core), which
-    :meth:`in_background` moves off the thread that decides. The digest of the whole
+    ``in_background()`` moves off the thread that decides. The digest of the whole
     is the hash of the columns' hashes in name order. Only hashes are kept.
     """
 
