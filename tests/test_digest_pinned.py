@@ -17,7 +17,7 @@ import pytest
 
 from poverty_core import jobs
 from poverty_core.columnar import tables_from_records
-from poverty_core.digests import RowsDigest, _feed_plain
+from poverty_core.digests import DigestThread, RowsDigest, _feed_plain
 from poverty_core.samples import read_sample
 
 AS_OF = dt.date(2016, 12, 31)
@@ -205,7 +205,7 @@ def test_a_digest_fed_from_a_worker_thread_is_the_same() -> None:
     households, members = crafted()
     here = RowsDigest()
     there = RowsDigest()
-    with there.in_background(depth=1) as feed:
+    with DigestThread(there, depth=1) as feed:
         for start in range(6):
             here.update(households.slice(start, 1), members.slice(start, 1))
             feed.update(households.slice(start, 1), members.slice(start, 1))
@@ -218,10 +218,10 @@ def test_an_error_in_the_worker_thread_is_raised_in_the_caller() -> None:
         def update(self, households: pa.Table, members: pa.Table | None = None) -> None:
             raise ValueError("broken")
 
-    with pytest.raises(ValueError, match="broken"), Broken().in_background() as feed:
+    with pytest.raises(ValueError, match="broken"), DigestThread(Broken()) as feed:
         feed.update(*crafted())
     # an error of the caller's own: the batches queued are dropped, the worker stopped
-    feeder = RowsDigest().in_background()
+    feeder = DigestThread(RowsDigest())
 
     def fail_while_feeding() -> None:
         with feeder:

@@ -173,7 +173,7 @@ class RowsDigest:
     into batches. Plain columns are hashed straight from their Arrow buffers, others by
     Arrow kernels, never by a Python loop per row: the cost is SHA-256's own (about
     770 MB for 1M households and their 3.5M members, some 0.6 s on one core), which
-    ``in_background()`` moves off the thread that decides. The digest of the whole
+    a ``DigestThread`` moves off the thread that decides. The digest of the whole
     is the hash of the columns' hashes in name order. Only hashes are kept.
     """
 
@@ -246,10 +246,6 @@ class RowsDigest:
             self._hash(key + "#data").update(
                 memoryview(buffers[2].slice(int(start), int(end - start)))
             )
-
-    def in_background(self, depth: int = 2) -> DigestThread:
-        """A :class:`DigestThread` feeding this digest (``with`` it)."""
-        return DigestThread(self, depth)
 
     def digest(self, source: str | None = None) -> InputDigest:
         """The rows' count and hash (``source``: the input, as the caller names it)."""

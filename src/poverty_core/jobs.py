@@ -49,7 +49,7 @@ from poverty_core import indicators
 from poverty_core._text import Language, Text
 from poverty_core.assessment import Assessment, OutputPaths, RowCounts, Summary
 from poverty_core.batch import ResultWriter, RunSummary, TableSink, assess
-from poverty_core.digests import RowsDigest
+from poverty_core.digests import DigestThread, RowsDigest
 from poverty_core.engine import BatchResult, Finding
 from poverty_core.errors import InputError, NotInForce, Problem
 from poverty_core.io import Outputs, json_text, safe_cell, writing
@@ -221,7 +221,7 @@ def assess_source(
     digest = RowsDigest()
     # The rows are hashed in a worker thread while this one decides (the same digest,
     # fed in the same order; SHA-256 releases the GIL).
-    with digest.in_background() as feed:
+    with DigestThread(digest) as feed:
 
         def hashed(
             tables: Iterable[tuple[pa.Table, pa.Table | None]],
