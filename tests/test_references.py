@@ -132,6 +132,15 @@ def test_one_record_and_batch_read_the_run_data(packs: SimpleNamespace, pack_dir
     other = carried.decide("d", h, as_of=DAY, references={"units": []})
     assert other.findings[1].status is pc.Status.UNKNOWN
     assert other.findings[1].missing == ("reference:units",)
+    # runs without data of their own, before and after runs with some (the engine keeps
+    # the plain runs' plans): each reads the data it should
+    assert pack.decide("d", h, as_of=DAY) == pc.engine.decide(pack, "d", h, as_of=DAY)
+    empty = pc.engine.decide(carried, "d", h, as_of=DAY, references={})
+    assert empty.provenance.references == {}
+    assert carried.decide("d", h, as_of=DAY) == one
+    assert pc.engine.decide(carried, "d", h, as_of=DAY) == one
+    assert pack.decide("d", h, as_of=DAY, references=refs) == one
+    assert pack.decide("d", h, as_of=DAY).provenance.references == {}
 
 
 def test_unsupplied_reference_is_unknown_and_named_never_a_crash(

@@ -253,8 +253,8 @@ def comparable(result: pc.DecisionResult) -> dict[str, Any]:
             {
                 "rule": f.rule.id,
                 "status": f.status,
-                "observed": f.observed,
-                "required": f.required,
+                "observed": (type(f.observed), f.observed),
+                "required": (type(f.required), f.required),
                 "comparison": f.comparison,
                 "missing": f.missing,
                 "parameters": [(p.name, p.value, p.pack, p.overridden) for p in f.parameters],

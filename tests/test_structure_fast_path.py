@@ -8,12 +8,13 @@ import copy
 import json
 from typing import Any
 
+import attrs
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import poverty_core as pc
-from poverty_core.convert import _FAST, _structure_detailed, loads_json, structure
+from poverty_core.convert import _FAST, _builder, _structure_detailed, loads_json, structure
 from poverty_core.errors import InputError
 from poverty_core.samples import SAMPLE_PACKS, SAMPLES, sample_path
 
@@ -41,7 +42,33 @@ def _same(data: Any, cls: type[Any]) -> Any:
     fast = _outcome(structure, data, cls)
     detailed = _outcome(_structure_detailed, data, cls)
     assert fast == detailed
+    # The same values of the same types (``5 == 5.0``, a code equals its text).
+    assert _typed(fast) == _typed(detailed)
+    # The generated builder accepts only what the cattrs fast path accepts, alike.
+    build = _builder(cls)
+    assert build is not None
+    assert _typed(_attempt(build, data)) == _typed(_attempt(_FAST.structure, data, cls))
     return fast
+
+
+def _attempt(fn: Any, *args: Any) -> Any:
+    """What ``fn`` returns, or ``"refused"`` when it raises."""
+    try:
+        return fn(*args)
+    except Exception:
+        return "refused"
+
+
+def _typed(value: Any) -> Any:
+    """A value with the type of every part spelled out (records field by field)."""
+    if attrs.has(type(value)):
+        fields = attrs.fields(type(value))
+        return (type(value), tuple((a.name, _typed(getattr(value, a.name))) for a in fields))
+    if isinstance(value, tuple | list):
+        return (type(value), tuple(_typed(v) for v in value))
+    if isinstance(value, dict):
+        return (type(value), tuple((k, _typed(v)) for k, v in value.items()))
+    return (type(value), repr(value))
 
 
 @pytest.mark.parametrize("name", sorted(CASES))
@@ -52,6 +79,9 @@ def test_every_sample_household_is_built_alike(name: str) -> None:
         assert kind == "record"
         assert type(record) is cls
         assert _FAST.structure(household, cls) == record  # built by the fast path itself
+        build = _builder(cls)
+        assert build is not None
+        assert _typed(build(household)) == _typed(record)  # and by the generated builder
 
 
 BAD_VALUES = [
@@ -77,6 +107,22 @@ BAD_VALUES = [
     "A",
     "不是代码",
     "110105194913310021",
+    5,
+    5.0,
+    7.25,
+    " A ",
+    "B",
+    "因病",
+    "illness",
+    "general",
+    "dibao",
+    "head",
+    "out_of_school",
+    "2016-05-01 ",
+    pc.HouseGrade.A,
+    [{"kind": "identified", "date": "2016-05-01"}],
+    {"exit": {"village_review": "2016-05-01"}},
+    {"exit": {"village_review": None}},
 ]
 
 
@@ -159,3 +205,38 @@ def test_a_dict_subclass_without_repeats_is_built_by_the_detailed_path() -> None
     kind, record = _same(Mapping({"id": "h1", "members": [{"id": "p1"}]}), pc.Household)
     assert kind == "record"
     assert record.members[0].id == "p1"
+
+
+def test_good_values_of_every_kind_are_built_alike() -> None:
+    """Values the builder takes inline and values it hands to the converter's hooks
+    (an int for a float, a float for an int, a code by its Chinese label or with spaces,
+    a code member, a date object, a tuple for a list)."""
+    base = {
+        "id": "h1",
+        "members": [
+            {"id": "p1", "age": 40.0, "relation": "户主", "birth_date": "1976-05-01"},
+            {"id": "p2", "age": 9, "schooling_status": pc.SchoolingStatus.IN_SCHOOL},
+        ],
+        "annual_net_income_per_capita": 5000,
+        "house_grade": " B ",
+        "main_cause": "因病",
+        "food_secure": True,
+        "other_causes": ("illness", "缺资金"),
+        "income_projects": ["cattle"],
+        "relocation_year": 2017.0,
+        "procedures": {"exit": {"village_review": "2016-05-01"}},
+        "checklists": {"exit": {"a": True}},
+        "history": [{"kind": "identified", "date": "2015-05-01"}],
+    }
+    kind, record = _same(base, pc.Household)
+    assert kind == "record"
+    assert type(record.annual_net_income_per_capita) is float
+    assert type(record.relocation_year) is int
+    for missing in ("history", "procedures", "checklists", "members", "id"):
+        _same({k: v for k, v in base.items() if k != missing}, pc.Household)
+    for bad in (float("nan"), True, "5000", -1.0, None):
+        _same({**base, "annual_net_income_per_capita": bad}, pc.Household)
+    _same({**base, "members": []}, pc.Household)
+    _same({**base, "members": [{"id": "p1"}, {"id": "p1"}]}, pc.Household)
+    _same({**base, "members": ({"id": "p1"},)}, pc.Household)
+    _same({**base, "history": None}, pc.Household)

@@ -57,6 +57,7 @@ from poverty_core.model import (
     part_whole_problems,
 )
 from poverty_core.privacy import mask_id_number
+from poverty_core.structuring import Builder, checks_across_fields, compile_builder
 
 __all__ = [
     "RECORD_TYPES",
@@ -242,20 +243,11 @@ def _register_fast(conv: cattrs.Converter, cls: type[Any]) -> None:
     """The fast path's structure function of ``cls``: the same type hooks, no error
     collection, and a field's check left to the class's own attrs validator when it
     runs the same check (as every core field's does), so no check runs twice."""
-    overrides: dict[str, Any] = {}
     hints = typing.get_type_hints(cls)
-    for a in attrs.fields(cls):
-        hint = hints[a.name]
-        base_type = _non_none(hint)
-        check = a.metadata.get("check")
-        overrides[a.name] = override(
-            struct_hook=_fast_field_hook(
-                conv.get_structure_hook(base_type),
-                base_type,
-                optional=base_type is not hint,
-                check=None if _validated(a, check) else check,
-            )
-        )
+    overrides: dict[str, Any] = {
+        a.name: override(struct_hook=_fast_field(conv, a, hints[a.name])[3])
+        for a in attrs.fields(cls)
+    }
     build = make_dict_structure_fn(
         cls, conv, _cattrs_forbid_extra_keys=True, _cattrs_detailed_validation=False, **overrides
     )
@@ -268,6 +260,46 @@ def _register_fast(conv: cattrs.Converter, cls: type[Any]) -> None:
         return build(value, tp)
 
     conv.register_structure_hook(cls, hook)
+
+
+def _fast_field(conv: cattrs.Converter, a: attrs.Attribute[Any], hint: Any) -> Any:
+    """Field ``a``'s base type, whether it may be ``None``, the base type's hook and the
+    field's fast-path hook (with the check when no validator runs it)."""
+    base_type = _non_none(hint)
+    check = a.metadata.get("check")
+    base = conv.get_structure_hook(base_type)
+    optional = base_type is not hint
+    checked = None if _validated(a, check) else check
+    return base_type, optional, base, _fast_field_hook(base, base_type, optional, checked)
+
+
+_BUILDERS: dict[type[Any], Builder | None] = {}
+"""Each record class's generated builder (:mod:`poverty_core.structuring`), made on
+first use; ``None`` for a class it cannot build (the cattrs fast path builds it)."""
+
+_STRICT: dict[type[Any], Any] = {str: _str, bool: _bool, int: _int, float: _float, Code: _code}
+
+
+def _builder(cls: type[Any]) -> Builder | None:
+    """The fast builder of ``cls`` (compiled once; the registrations below drop them)."""
+    try:
+        return _BUILDERS[cls]
+    except KeyError:
+        pass
+    build = None
+    if isinstance(cls, type) and cls in _FAST_CLASSES:
+        hints = typing.get_type_hints(cls)
+        build = compile_builder(
+            cls, lambda a: _fast_field(_FAST, a, hints[a.name]), _STRICT, _builder
+        )
+    _BUILDERS[cls] = build
+    if build is not None and checks_across_fields(cls):
+        _SELF_CHECKED.add(cls)
+    return build
+
+
+_SELF_CHECKED: set[type[Any]] = set()
+"""Classes whose builder runs every check of :func:`_cross_field_problems` itself."""
 
 
 def _validated(a: attrs.Attribute[Any], check: Any) -> bool:
@@ -285,7 +317,6 @@ def _validated(a: attrs.Attribute[Any], check: Any) -> bool:
 def _fast_field_hook(
     base: Callable[[Any, Any], Any],
     base_type: Any,
-    *,
     optional: bool,
     check: Callable[[Any], Text | None] | None,
 ) -> Callable[[Any, Any], Any]:
@@ -390,6 +421,8 @@ def _non_none(tp: Any) -> Any:
     return tp
 
 
+_FAST_CLASSES: set[type[Any]] = set(_MODEL_CLASSES)
+"""The classes the fast converter knows (a builder is made only for these)."""
 _CONVERTER = _make_converter()
 _FAST = _make_converter(fast=True)
 """The fast path of :func:`structure`: a good record is built by it alone; a record it
@@ -401,6 +434,8 @@ def register_code_list(cls: type[Code]) -> None:
     for conv in (_CONVERTER, _FAST):
         conv.register_structure_hook(cls, _code)
         conv.register_unstructure_hook(cls, lambda v: v.value)
+    _BUILDERS.clear()
+    _SELF_CHECKED.clear()
 
 
 def register_record_class(cls: type[Any]) -> None:
@@ -409,6 +444,9 @@ def register_record_class(cls: type[Any]) -> None:
     read, checked and written as core fields are."""
     _register(_CONVERTER, cls)
     _register_fast(_FAST, cls)
+    _FAST_CLASSES.add(cls)
+    _BUILDERS.clear()
+    _SELF_CHECKED.clear()
 
 
 def _problems(exc: BaseException, path: str) -> list[Problem]:
@@ -465,10 +503,13 @@ def structure(data: Any, cls: type[R], *, path: str = "") -> R:
     # object with a repeated key passes it). Anything it refuses is read again by the
     # detailed path, so every message comes from one place.
     try:
-        record: R = _FAST.structure(data, cls)
+        build = _BUILDERS[cls] if cls in _BUILDERS else _builder(cls)
+        record: R = _FAST.structure(data, cls) if build is None else build(data)
     except Exception:  # the detailed path reports it
         return _structure_detailed(data, cls, path)
-    if _cross_field_problems(data, cls, path):
+    # A record that its class's own validators and part checks accepted has no
+    # problem across fields (they are the same checks on the values built from data).
+    if cls not in _SELF_CHECKED and _cross_field_problems(data, cls, path):
         return _structure_detailed(data, cls, path)
     return record
 

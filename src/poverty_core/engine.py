@@ -126,15 +126,35 @@ def decide(
     references: Mapping[str, ReferenceData] | None = None,
 ) -> DecisionResult:
     """Evaluate decision ``decision_id`` of ``pack`` on one record on date ``as_of``."""
-    decision, rules, subject = decision_plan(pack, decision_id, as_of)
-    if not isinstance(record, subject):
-        _check_subject(decision.subject, decision.id, record)
-    checked = pack.check_overrides(overrides or {}) if overrides else {}
-    params = _params(pack, as_of, checked, _references(pack, references))
-    plans = params.plans(decision, lambda: rules, subject)
+    key = (id(pack), decision_id, as_of)
+    plain = not overrides and references is None  # the pack's own values and references
+    run = _PLAIN_RUNS.get(key) if plain else None
+    if run is not None and run[0] is pack:
+        _, decision, subject, params, plans = run
+        if not isinstance(record, subject):
+            _check_subject(decision.subject, decision.id, record)
+    else:
+        decision, rules, subject = decision_plan(pack, decision_id, as_of)
+        if not isinstance(record, subject):
+            _check_subject(decision.subject, decision.id, record)
+        checked = pack.check_overrides(overrides or {}) if overrides else {}
+        refs = _references(pack, references)
+        params = _params(pack, as_of, checked, refs)
+        plans = params.plans(decision, lambda: rules, subject)
+        if plain and not refs:
+            if len(_PLAIN_RUNS) > 256:
+                _PLAIN_RUNS.clear()
+            _PLAIN_RUNS[key] = (pack, decision, subject, params, plans)
     findings = _findings(plans, One(record, as_of, params))
-    outcome = _OUTCOME_CODES[outcome_of(_seen(f.status for f in findings))]
+    outcome = _OUTCOME_CODES[outcome_of(_seen([f.status for f in findings]))]
     return _decision_result(decision, record.id, outcome, findings, params.provenance())
+
+
+_PLAIN_RUNS: dict[tuple[int, str, dt.date], tuple[Any, Any, type[Any], Params, Any]] = {}
+"""For a run with neither overrides nor reference data (given or carried by the pack):
+the decision, record class,
+parameter values and criteria plans of a pack, decision and date, looked up once (a
+pack is immutable once assembled; the entry holds the pack, so its id is not reused)."""
 
 
 def decide_batch(

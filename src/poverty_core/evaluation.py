@@ -24,7 +24,16 @@ from poverty_core.combining import (
     _missing_of,
 )
 from poverty_core.errors import InputError, NotInForce, Problem
-from poverty_core.expressions import Expr, Many, One, OneFn, Ref, code_list_of, subject_of
+from poverty_core.expressions import (
+    Expr,
+    Folded,
+    Many,
+    One,
+    OneFn,
+    Ref,
+    code_list_of,
+    subject_of,
+)
 from poverty_core.findings import (
     DecisionResult,
     Finding,
@@ -259,18 +268,36 @@ def _make_decoder(expr: Expr | None, subject: type[Any]) -> Any:
             return bool(value)
         return value
 
+    if by_value is None and kind in ("number", "list"):
+
+        def decode_number(value: Any) -> Any:
+            kind_of = value.__class__  # a float as it is; an int (not a bool) as a float
+            return value if kind_of is float else float(value) if kind_of is int else decode(value)
+
+        return decode_number
     return decode
 
 
 def _ordered(rule: Criterion, blamed: Iterable[Ref]) -> tuple[str, ...]:
     """Blamed inputs without repeats, in the order the rule reads them."""
-    order = {ref: i for i, ref in enumerate(rule.refs())}
+    hit = _ORDERS.get(id(rule))
+    if hit is not None and hit[0] is rule:
+        order = hit[1]
+    else:
+        order = {ref: i for i, ref in enumerate(rule.refs())}
+        if len(_ORDERS) > 1024:
+            _ORDERS.clear()
+        _ORDERS[id(rule)] = (rule, order)
 
     def key(ref: Ref) -> tuple[int, str]:
         parent = Ref(ref.kind, ref.name.split(".")[0])
         return (order.get(ref, order.get(parent, len(order))), ref.label())
 
     return tuple(ref.label() for ref in sorted(set(blamed), key=key))
+
+
+_ORDERS: dict[int, tuple[Criterion, dict[Ref, int]]] = {}
+"""Each rule's inputs in the order it reads them (a criterion is immutable)."""
 
 
 def _blame_masks(rule: Criterion, scope: Many, unknown: npt.NDArray[np.bool_]) -> dict[str, Any]:
@@ -381,6 +408,16 @@ class CriterionPlan:
     uses: tuple[ParameterUse, ...]
     idle: Finding | None
     """The finding of a criterion not in force (the same for every record)."""
+    observed_shown: Any = None
+    """What the finding reports as observed when :attr:`observed` is ``None`` (a value
+    that does not depend on the record, a parameter's, shown once for the run)."""
+    required_shown: Any = None
+    """Likewise for :attr:`required`."""
+    finding: Callable[[One], Finding] = attrs.field(init=False, repr=False)
+    """The finding on one record's scope (:func:`_finding_of`)."""
+
+    def __attrs_post_init__(self) -> None:
+        self.finding = _finding_of(self)
 
     @classmethod
     def of(cls, newest: Criterion, params: Params, subject: type[Any]) -> CriterionPlan:
@@ -391,43 +428,134 @@ class CriterionPlan:
             return cls(newest, None, _unknown_one, None, _no_value, None, _no_value, None, (), idle)
         observed, required = rule.observed_expr(), rule.required_expr()
         as_of = params.as_of
+        show_observed, show_required = _decoder(observed, subject), _decoder(required, subject)
+        observed_fn, observed_shown = _shown_once(observed, params, as_of, show_observed)
+        required_fn, required_shown = _shown_once(required, params, as_of, show_required)
         return cls(
             newest,
             rule,
             rule.test.one_fn(params, as_of),
-            None if observed is None else observed.one_fn(params, as_of),
-            _decoder(observed, subject),
-            None if required is None else required.one_fn(params, as_of),
-            _decoder(required, subject),
+            observed_fn,
+            show_observed,
+            required_fn,
+            show_required,
             rule.comparison(),
             _param_uses(rule, params),
             None,
+            observed_shown,
+            required_shown,
         )
+
+
+def _shown_once(
+    expr: Expr | None, params: Params, as_of: dt.date, show: Callable[[Any], Any]
+) -> tuple[OneFn | None, Any]:
+    """A finding's observed or required value: its evaluator, or — when it does not
+    depend on the record (:class:`~poverty_core.expressions.Folded`) — no evaluator and
+    the value as every finding of the run shows it."""
+    fn = None if expr is None else expr.one_fn(params, as_of)
+    if not isinstance(fn, Folded):
+        return fn, None
+    if fn.value is None:
+        return None, None
+    try:
+        return None, show(fn.value)
+    except Exception:  # shown per record, where it fails as before
+        return fn, None
 
 
 def _findings(plans: Sequence[CriterionPlan], scope: One) -> list[Finding]:
     """One record's finding of each planned criterion (``scope`` on the plans' run)."""
-    findings = []
-    for plan in plans:
-        rule = plan.rule
-        if rule is None:
-            assert plan.idle is not None
-            findings.append(plan.idle)
-            continue
-        value = plan.test(scope)
-        status = _UNKNOWN if value is None else _PASSED if value else _FAILED
-        observed = required = None  # unknown ones are not decoded
-        if plan.observed is not None and (value := plan.observed(scope)) is not None:
-            observed = plan.show_observed(value)
-        if plan.required is not None and (value := plan.required(scope)) is not None:
-            required = plan.show_required(value)
-        missing: tuple[str, ...] = ()
-        if status is _UNKNOWN:
+    return [plan.finding(scope) for plan in plans]
+
+
+def _finding_of(plan: CriterionPlan) -> Callable[[One], Finding]:
+    """A plan's finding on one record as one closure over what the plan fixed: the
+    test's status, the observed and required values shown (unknown ones are not
+    decoded; one the same for every record was, once) and, when unknown, the missing
+    inputs in the rule's order."""
+    rule = plan.rule
+    if rule is None:
+        idle = plan.idle
+        assert idle is not None
+        return lambda scope: idle
+    test, observed_fn, required_fn = plan.test, plan.observed, plan.required
+    show_observed, show_required = plan.show_observed, plan.show_required
+    observed_shown, required_shown = plan.observed_shown, plan.required_shown
+    comparison, uses = plan.comparison, plan.uses
+    if observed_fn is None and required_fn is None:
+        # Nothing shown depends on the record: a passed or failed finding is the same
+        # (immutable) one for every record of the run.
+        passed = Finding(rule, _PASSED, observed_shown, required_shown, comparison, (), uses)
+        failed = Finding(rule, _FAILED, observed_shown, required_shown, comparison, (), uses)
+
+        def fixed(scope: One) -> Finding:
+            value = test(scope)
+            if value is None:
+                missing = _ordered(rule, rule.test.blame_one(scope))
+                return Finding(
+                    rule, _UNKNOWN, observed_shown, required_shown, comparison, missing, uses
+                )
+            return passed if value else failed
+
+        return fixed
+    if required_fn is None:
+        return _counted(plan, rule)
+
+    def finding(scope: One) -> Finding:
+        value = test(scope)
+        observed, required = observed_shown, required_shown
+        if observed_fn is not None and (shown := observed_fn(scope)) is not None:
+            observed = show_observed(shown)
+        if required_fn is not None and (shown := required_fn(scope)) is not None:
+            required = show_required(shown)
+        if value is None:
             missing = _ordered(rule, rule.test.blame_one(scope))
-        findings.append(
-            Finding(rule, status, observed, required, plan.comparison, missing, plan.uses)
+            return Finding(rule, _UNKNOWN, observed, required, comparison, missing, uses)
+        return Finding(
+            rule, _PASSED if value else _FAILED, observed, required, comparison, (), uses
         )
-    return findings
+
+    return finding
+
+
+def _counted(plan: CriterionPlan, rule: Criterion) -> Callable[[One], Finding]:
+    """:func:`_finding_of` for a plan whose required value is fixed: a finding whose
+    observed value is a whole number (a count of members …) is made once per status and
+    number and shared by the records that have them (findings are immutable); any other
+    is made per record."""
+    test, observed_fn = plan.test, plan.observed
+    assert observed_fn is not None
+    show, required, comparison, uses = (
+        plan.show_observed,
+        plan.required_shown,
+        plan.comparison,
+        plan.uses,
+    )
+    made: dict[tuple[bool, int], Finding] = {}
+
+    def finding(scope: One) -> Finding:
+        value = test(scope)
+        raw = observed_fn(scope)
+        if value is not None and raw.__class__ is int:  # not a bool, never -0.0 or NaN
+            key = (bool(value), raw)
+            hit = made.get(key)
+            if hit is None:
+                hit = Finding(
+                    rule, _PASSED if value else _FAILED, show(raw), required, comparison, (), uses
+                )
+                if len(made) < 256:
+                    made[key] = hit
+            return hit
+        observed = plan.observed_shown if raw is None else show(raw)
+        if value is None:
+            missing = _ordered(rule, rule.test.blame_one(scope))
+            return Finding(rule, _UNKNOWN, observed, required, comparison, missing, uses)
+        return Finding(
+            rule, _PASSED if value else _FAILED, observed, required, comparison, (), uses
+        )
+
+    return finding
 
 
 _UNKNOWN, _PASSED, _FAILED = Status.UNKNOWN, Status.PASSED, Status.FAILED

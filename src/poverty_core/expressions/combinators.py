@@ -13,6 +13,7 @@ import numpy as np
 from poverty_core._text import Language, Text
 from poverty_core.expressions.base import Expr, Not, _paren
 from poverty_core.expressions.leaves import Field
+from poverty_core.expressions.members import member_fn
 from poverty_core.expressions.scope import (
     Folded,
     Many,
@@ -231,16 +232,20 @@ def _member_values(
         positive = _member_values(condition.part, params, as_of)
 
         def negated(scope: One) -> list[Any]:
-            return [_negated(v) for v in positive(scope)]
+            cache = scope.cache  # kept as the operand's values are
+            found: list[Any] | None = cache.get(negated)
+            if found is None:
+                found = cache[negated] = [_negated(v) for v in positive(scope)]
+            return found
 
         return negated
-    fn = condition.one_fn(params, as_of)
+    fn = member_fn(condition, params, as_of)  # on the member itself: no scope per member
 
     def values(scope: One) -> list[Any]:
         cache = scope.cache
         found: list[Any] | None = cache.get(fn)
         if found is None:
-            found = cache[fn] = [fn(m) for m in _member_scopes(scope)]
+            found = cache[fn] = [fn(scope, m) for m in scope.record.members]
         return found
 
     return values

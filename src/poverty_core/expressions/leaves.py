@@ -11,6 +11,7 @@ import attrs
 import numpy as np
 
 from poverty_core._text import Language, Text
+from poverty_core.codes import Code
 from poverty_core.expressions.base import And, Expr
 from poverty_core.expressions.scope import (
     Folded,
@@ -60,7 +61,9 @@ class Field(Expr):
         def read_field(scope: One) -> Any:
             # a core record has no field a pack declares: unknown, as a field left empty
             value = getattr(scope.record, name, None)
-            return value if value is None or value.__class__ in _PLAIN else _value(value)
+            if value is None or value.__class__ in _PLAIN or isinstance(value, Code):
+                return value  # a code (a str): as it is, as _value gives it
+            return _value(value)
 
         return read_field
 

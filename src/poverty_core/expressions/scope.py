@@ -106,8 +106,8 @@ class Folded:
     def __init__(self, value: Any) -> None:
         self.value = value
 
-    def __call__(self, scope: One) -> Any:
-        """The value (whatever the record)."""
+    def __call__(self, scope: One, person: Any = None) -> Any:
+        """The value (whatever the record, and the member of a member condition)."""
         return self.value
 
     def __repr__(self) -> str:

@@ -333,7 +333,8 @@ class Pack:
             record,
             as_of=as_of,
             overrides=overrides,
-            references=self.check_references(references),
+            # none given: the engine reads those of with_references from the pack itself
+            references=self.check_references(references) if references else None,
         )
 
     def readiness(
