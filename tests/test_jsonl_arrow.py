@@ -146,3 +146,75 @@ def test_another_encoding_is_read_through_utf8(tmp_path: Path) -> None:
     path.write_bytes((good(1, pairing_cadre="张三") + "\n").encode("gb18030"))
     (block,) = list(JsonLinesReader(path, "h.jsonl", "gb18030").blocks())
     assert block.table.column("pairing_cadre").to_pylist() == ["张三"]
+
+
+def _narrow_lines() -> list[str]:
+    """SYNTHETIC lines that take the narrow read and lines that leave it: fields and
+    member fields first given in a later block, nulls, bad lines, unknown keys (also
+    with a null value only), unknown codes, ids out of order, blank lines."""
+    lines = [good(i, village_id="V1", relocated=False) for i in range(1, 400)]
+    lines[50] = good(51, village_id=None, relocated=None)  # nulls
+    lines[120] = good(121, house_grade="Z")  # an unknown code: the column checks' job
+    lines[200] = json.dumps({"id": "H201", "members": [{"id": "01", "age": 30, "disabled": True}]})
+    lines[260] = good(261, relocation_year="2016")  # a wrong JSON type
+    lines[280] = good(281, colour="red")  # an unknown key
+    lines[300] = good(301, shade=None)  # an unknown key, null only
+    lines[310] = "{oops"
+    lines[330] = good(7)  # an id out of order (and repeated: the column checks' job)
+    lines[350] = good(351, history=[{"kind": "identified", "date": "2014-05-01"}])
+    lines[360] = good(361, procedures={"exit": {"verified": "2016-10-01"}})
+    lines[370] = json.dumps({"id": "H371", "members": [{"id": "01", "nickname": "x"}]})
+    return [*lines[:100], "", *lines[100:200], "  ", *lines[200:], good(999)]
+
+
+@pytest.mark.parametrize("block_bytes", [2048, 9000, 1 << 20])
+def test_the_narrow_read_gives_what_the_whole_schema_gives(
+    tmp_path: Path, block_bytes: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Blocks read with the fields seen so far are the blocks read with the whole
+    schema: the same tables (types, nulls, member fields), lines and rejects."""
+    path = tmp_path / "h.jsonl"
+    path.write_text("\n".join(_narrow_lines()) + "\n", "utf-8")
+    narrow_reads: list[bool] = []
+    reader = JsonLinesReader(path, path.name, "utf-8", block_bytes=block_bytes)
+    real = reader._narrow_read
+
+    def counted(data: memoryview, lines: int) -> object:
+        found = real(data, lines)
+        narrow_reads.append(found is not None)
+        return found
+
+    monkeypatch.setattr(reader, "_narrow_read", counted)
+    fast = list(reader.blocks(64))
+    whole = JsonLinesReader(path, path.name, "utf-8", block_bytes=block_bytes)
+    monkeypatch.setattr(whole, "_note_seen", lambda table: None)  # never narrow
+    slow = list(whole.blocks(64))
+    assert whole._narrow is None
+    assert any(narrow_reads)
+    if block_bytes < 1 << 20:
+        assert not all(narrow_reads)  # some blocks left the narrow read
+    assert len(fast) == len(slow)
+    for a, b in zip(fast, slow, strict=True):
+        assert a.table.equals(b.table), (a.table.schema, b.table.schema)
+        assert a.lines.tolist() == b.lines.tolist()
+        assert a.read == b.read
+        assert [(r.line, r.household_id, [p.format() for p in r.problems]) for r in a.rejected] == [
+            (r.line, r.household_id, [p.format() for p in r.problems]) for r in b.rejected
+        ]
+    _, rejects = rows_and_rejects(fast)
+    assert sorted(rejects) == [263, 283, 303, 313, 373]
+
+
+@pytest.mark.parametrize("block_bytes", [16, 100, 1 << 20])
+def test_chunks_keep_every_byte_whatever_the_block(tmp_path: Path, block_bytes: int) -> None:
+    """UTF-8 chunks are whole lines (a line longer than a block carried on), a
+    byte-order mark dropped, the last line read without its line end."""
+    lines = [good(i, pairing_cadre="张三" * (i % 3)) for i in range(1, 40)]
+    path = tmp_path / "h.jsonl"
+    path.write_bytes(b"\xef\xbb\xbf" + "\n".join(lines).encode("utf-8"))
+    reader = JsonLinesReader(path, path.name, "utf-8", block_bytes=block_bytes)
+    chunks = list(reader._chunks())
+    assert b"".join(chunks) == "\n".join(lines).encode("utf-8")
+    assert all(c.endswith(b"\n") for c in chunks[:-1])
+    rows, rejects = rows_and_rejects(list(reader.blocks()))
+    assert (rows, rejects) == (list(range(1, 40)), {})

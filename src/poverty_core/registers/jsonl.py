@@ -26,6 +26,12 @@ good lines:
   lines holding such a key (a non-null value, or the key's text on the line) are read
   by the converter, which names the field; the others keep their row.
 
+Arrow builds a column of nulls row by row for every field of the schema a line does
+not give, and a register gives few of the vocabulary's fields: after the first block,
+each block is read first with the fields (and member fields) seen so far, which gives the
+same table once the missing columns are added; a block where Arrow meets a field of the
+schema not seen before, or refuses a line, is read again with the whole schema as above.
+
 The mapping fields ``procedures`` and ``checklists`` (objects of objects whose keys are
 the pack's procedures and steps) are inferred by Arrow and flattened to
 ``procedures.<procedure>.<step>`` / ``checklists.<checklist>.<item>`` columns, as a
@@ -35,6 +41,7 @@ Parquet file's struct columns are.
 from __future__ import annotations
 
 import codecs
+import io
 import json
 import re
 from collections.abc import Iterator
@@ -74,6 +81,8 @@ _MAPPINGS = ("procedures", "checklists")
 _WHITESPACE = b" \t\r\n"
 
 Rows = npt.NDArray[np.int64]
+Chunk = bytes | bytearray
+"""Lines of the file as UTF-8 (a chunk read as it is, or re-encoded)."""
 
 
 @attrs.frozen(eq=False)
@@ -166,10 +175,13 @@ class JsonLinesReader:
             explicit_schema=self.schema, unexpected_field_behavior="infer"
         )
         self._read = pajson.ReadOptions(use_threads=True, block_size=1 << 20)
+        self._seen: set[str] = set()  # fields with a value in a block read so far
+        self._seen_members: set[str] = set()
+        self._narrow: pajson.ParseOptions | None = None
 
     # -- bytes ---------------------------------------------------------------------------
 
-    def _chunks(self) -> Iterator[bytes]:
+    def _chunks(self) -> Iterator[Chunk]:
         """The file as UTF-8 bytes, in chunks of whole lines (the last maybe without its
         line end); a UTF-8 byte-order mark dropped."""
         try:
@@ -178,22 +190,21 @@ class JsonLinesReader:
             raise _fatal(
                 self.file, f"无法读取文件：{exc.strerror}", f"cannot read the file: {exc.strerror}"
             ) from None
-        decoder = None
-        if self.encoding not in ("utf-8", "utf_8"):
-            decoder = codecs.getincrementaldecoder(self.encoding)()
+        if self.encoding in ("utf-8", "utf_8"):
+            with handle:
+                yield from self._utf8_chunks(handle)
+            return
+        decoder = codecs.getincrementaldecoder(self.encoding)()
         carry = b""
         first = True
         with handle:
             while True:
                 raw = handle.read(self.block_bytes)
-                if decoder is not None:
-                    try:
-                        text = decoder.decode(raw, final=not raw)
-                    except UnicodeDecodeError:
-                        raise self._not_encoded() from None
-                    data = text.removeprefix("\ufeff").encode("utf-8") if first else text.encode()
-                else:
-                    data = raw.removeprefix(codecs.BOM_UTF8) if first else raw
+                try:
+                    text = decoder.decode(raw, final=not raw)
+                except UnicodeDecodeError:
+                    raise self._not_encoded() from None
+                data = text.removeprefix("\ufeff").encode("utf-8") if first else text.encode()
                 first = False
                 if not raw:
                     if carry:
@@ -206,6 +217,33 @@ class JsonLinesReader:
                     continue
                 carry = data[cut + 1 :]
                 yield data[: cut + 1]
+
+    def _utf8_chunks(self, handle: io.BufferedIOBase) -> Iterator[Chunk]:
+        """:meth:`_chunks` of a UTF-8 file: each chunk read into a buffer of its own and
+        cut at its last line end in place (a chunk is never copied whole)."""
+        carry = b""
+        first = True
+        while True:
+            buf = bytearray(len(carry) + self.block_bytes)
+            buf[: len(carry)] = carry
+            with memoryview(buf) as view, view[len(carry) :] as rest:
+                got = handle.readinto(rest)
+            del buf[len(carry) + got :]
+            if first:
+                first = False
+                if buf.startswith(codecs.BOM_UTF8):
+                    del buf[: len(codecs.BOM_UTF8)]
+            if not got:
+                if carry:
+                    yield carry
+                return
+            cut = buf.rfind(b"\n")
+            if cut < 0:
+                carry = bytes(buf)
+                continue
+            carry = bytes(buf[cut + 1 :])
+            del buf[cut + 1 :]
+            yield buf
 
     def _not_encoded(self) -> InputError:
         return _fatal(
@@ -230,7 +268,15 @@ class JsonLinesReader:
                 b = min(a + batch_lines, len(starts))
                 yield self._block(chunk, starts[a:b], ends[a:b], numbers[a:b])
 
-    def _block(self, chunk: bytes, starts: Rows, ends: Rows, numbers: Rows) -> JsonBlock:
+    def _block(self, chunk: Chunk, starts: Rows, ends: Rows, numbers: Rows) -> JsonBlock:
+        narrow = None
+        if len(starts):  # Arrow reads the lines where they are, not a copy of them
+            narrow = self._narrow_read(memoryview(chunk)[starts[0] : ends[-1]], len(starts))
+        if narrow is not None:
+            table, lines, more = self._unknown_fields(chunk, starts, ends, numbers, narrow, numbers)
+            return JsonBlock(
+                self._shape(table), lines, tuple(sorted(more, key=_line_of)), len(starts)
+            )
         rejected: list[LineReject] = []
         parts: list[tuple[Rows, pa.Table]] = []
         self._read_run(chunk, starts, ends, numbers, parts, rejected)
@@ -240,12 +286,84 @@ class JsonLinesReader:
             table = pa.concat_tables(tables, promote_options="permissive")
         else:
             table = self.schema.empty_table()
+        self._note_seen(table)
         table, lines, more = self._unknown_fields(chunk, starts, ends, numbers, table, lines)
         rejected += more
-        rejected.sort(key=lambda r: r.line)
+        rejected.sort(key=_line_of)
         return JsonBlock(self._shape(table), lines, tuple(rejected), len(starts))
 
-    def _arrow(self, data: bytes) -> pa.Table | None:
+    # -- the narrow schema ----------------------------------------------------------------
+
+    def _note_seen(self, table: pa.Table) -> None:
+        """Note the schema's fields (the members' too) with a value in ``table``, read with
+        the whole schema; the next blocks are first read with these alone."""
+        before = (len(self._seen), len(self._seen_members))
+        for field in self.schema:
+            name = field.name
+            if name in self._seen or name not in table.column_names:
+                continue
+            column = table.column(name)
+            if column.null_count < len(column):
+                self._seen.add(name)
+        if "members" in table.column_names:
+            members = table.column("members").combine_chunks()
+            values = pc.list_flatten(members)
+            if pa.types.is_struct(values.type):
+                for field in values.type:
+                    name = field.name
+                    if name not in self._members or name in self._seen_members:
+                        continue
+                    if values.field(name).null_count < len(values):
+                        self._seen_members.add(name)
+        if self._narrow is None or before != (len(self._seen), len(self._seen_members)):
+            self._narrow = pajson.ParseOptions(
+                explicit_schema=self._narrow_schema(), unexpected_field_behavior="infer"
+            )
+
+    def _narrow_schema(self) -> pa.Schema:
+        """The schema's fields seen so far (:meth:`_note_seen`), typed as in the schema."""
+        fields = []
+        for field in self.schema:
+            if field.name == "members":
+                inner = [f for f in field.type.value_type if f.name in self._seen_members]
+                if "members" in self._seen:
+                    fields.append(pa.field("members", pa.list_(pa.struct(inner))))
+            elif field.name in self._seen:
+                fields.append(field)
+        return pa.schema(fields)
+
+    def _narrow_read(self, data: memoryview, lines: int) -> pa.Table | None:
+        """The lines ``data`` (``lines`` of them, none blank) read with the fields seen so
+        far, when that gives what the whole schema would: every line read (none
+        refused) and no field of the schema among those Arrow inferred (a field not
+        seen before: the block is read again with the whole schema). A field never
+        given is then no column (or member field) at all, where the whole schema makes
+        it a column of nulls that Arrow builds row by row: :meth:`_shape` adds it."""
+        if self._narrow is None:
+            return None
+        try:
+            table = pajson.read_json(
+                pa.py_buffer(data), read_options=self._read, parse_options=self._narrow
+            )
+        except (pa.ArrowException, UnicodeDecodeError, ValueError):
+            return None
+        if table.num_rows != lines:
+            return None
+        for field in table.schema:
+            if field.name in self._seen or field.name in _MAPPINGS:
+                continue
+            if self.schema.get_field_index(field.name) >= 0:
+                return None
+        if "members" in table.column_names:
+            inner = table.schema.field("members").type
+            if not (pa.types.is_list(inner) and pa.types.is_struct(inner.value_type)):
+                return None
+            for field in inner.value_type:
+                if field.name in self._members and field.name not in self._seen_members:
+                    return None
+        return table
+
+    def _arrow(self, data: Chunk | memoryview) -> pa.Table | None:
         try:
             return pajson.read_json(
                 pa.py_buffer(data), read_options=self._read, parse_options=self._parse
@@ -255,7 +373,7 @@ class JsonLinesReader:
 
     def _read_run(
         self,
-        chunk: bytes,
+        chunk: Chunk,
         starts: Rows,
         ends: Rows,
         numbers: Rows,
@@ -268,7 +386,7 @@ class JsonLinesReader:
         n = len(starts)
         if not n:
             return
-        table = self._arrow(chunk[starts[0] : ends[-1]])
+        table = self._arrow(memoryview(chunk)[starts[0] : ends[-1]])
         if table is not None and table.num_rows == n:
             parts.append((numbers, table))
             return
@@ -289,7 +407,7 @@ class JsonLinesReader:
             else:
                 parts.append((numbers[i : i + 1], found))
 
-    def _one_line(self, line: bytes, number: int) -> LineReject | pa.Table:
+    def _one_line(self, line: Chunk, number: int) -> LineReject | pa.Table:
         """A line Arrow refused, read by the strict converter: its problems, or (when
         it has none) the line as written back by the converter, read again."""
         where = f"{self.file}:{number}"
@@ -330,7 +448,7 @@ class JsonLinesReader:
 
     def _unknown_fields(
         self,
-        chunk: bytes,
+        chunk: Chunk,
         starts: Rows,
         ends: Rows,
         numbers: Rows,
@@ -412,6 +530,10 @@ class JsonLinesReader:
         return pa.table(columns)
 
 
+def _line_of(reject: LineReject) -> int:
+    return reject.line
+
+
 def _valid(arr: Any) -> npt.NDArray[np.bool_]:
     if isinstance(arr, pa.ChunkedArray):
         arr = arr.combine_chunks()
@@ -428,7 +550,7 @@ def _spellings(key: str) -> set[bytes]:
     return {json.dumps(key, ensure_ascii=False).encode("utf-8"), escaped.encode(), upper.encode()}
 
 
-def _lines_of(chunk: bytes) -> tuple[Rows, Rows]:
+def _lines_of(chunk: Chunk) -> tuple[Rows, Rows]:
     """The start and end (exclusive of the line end) of each line of ``chunk``."""
     data = np.frombuffer(chunk, np.uint8)
     ends = np.flatnonzero(data == 10).astype(np.int64)
@@ -438,7 +560,7 @@ def _lines_of(chunk: bytes) -> tuple[Rows, Rows]:
     return starts, ends
 
 
-def _non_blank(chunk: bytes, starts: Rows, ends: Rows) -> npt.NDArray[np.bool_]:
+def _non_blank(chunk: Chunk, starts: Rows, ends: Rows) -> npt.NDArray[np.bool_]:
     """Lines holding more than JSON whitespace: the first byte is looked at with numpy,
     only a line starting with whitespace is looked at whole."""
     data = np.frombuffer(chunk, np.uint8)

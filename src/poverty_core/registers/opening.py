@@ -25,7 +25,14 @@ from poverty_core.registers.problems import _fatal
 from poverty_core.registers.register import Register
 from poverty_core.registers.schema import _MEMBERS, FLAT, FORMATS, LAYOUTS, OnError
 from poverty_core.registers.sources import _column_of
-from poverty_core.registers.xlsx import _pick_sheets, _sheet_named, _xlsx_header, _XlsxSource
+from poverty_core.registers.xlsx import (
+    _pick_sheets,
+    _sheet_named,
+    _xlsx_header,
+    _XlsxSource,
+    forget_sheets,
+    preload_sheets,
+)
 from poverty_core.vocabulary import CORE, Vocabulary
 
 __all__ = ["open_register", "read_table"]
@@ -351,12 +358,45 @@ def _one_file(
     allowed: set[str] | None,
     layout: str | None,
 ) -> tuple[dict[str, Any], str]:
-    """The sources of a register given as one file (no members file), and its layout."""
+    """The sources of a register given as one file (no members file), and its layout.
+
+    A workbook's two sheets are loaded at once, each on a thread (calamine parses
+    without Python's lock), unless the register is flat (one sheet read)."""
+    if fmt != "xlsx":
+        return _one_file_sources(path, file, fmt, encoding, amap, ignore, allowed, layout)
+    sheet, msheet = _pick_sheets(path, file)
+    if msheet is None or layout not in (None, "two-file"):
+        return _one_file_sources(
+            path, file, fmt, encoding, amap, ignore, allowed, layout, sheet, msheet
+        )
+    preload_sheets(path, file, [sheet, msheet])
+    try:
+        sources, found = _one_file_sources(
+            path, file, fmt, encoding, amap, ignore, allowed, layout, sheet, msheet
+        )
+    except BaseException:
+        forget_sheets(path, [sheet, msheet])
+        raise
+    if found == FLAT:
+        forget_sheets(path, [msheet])
+    return sources, found
+
+
+def _one_file_sources(
+    path: Path,
+    file: str,
+    fmt: str,
+    encoding: str | None,
+    amap: AliasMap,
+    ignore: set[str],
+    allowed: set[str] | None,
+    layout: str | None,
+    sheet: str | None = None,
+    msheet: str | None = None,
+) -> tuple[dict[str, Any], str]:
+    """:func:`_one_file` once a workbook's sheets are named (``sheet``: the households
+    sheet or a flat register's, ``msheet``: the members sheet, if any)."""
     sources: dict[str, Any] = {}
-    sheet: str | None = None
-    msheet: str | None = None
-    if fmt == "xlsx":
-        sheet, msheet = _pick_sheets(path, file)
     if fmt not in ("csv", "xlsx", "parquet", "arrow"):
         raise _fatal(
             file,

@@ -23,20 +23,25 @@ time as they are read.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import gc
 import importlib
+import itertools
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
 import numpy as np
+import numpy.typing as npt
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from poverty_core._text import Text
 from poverty_core.aliases import AliasMap, normalize
 from poverty_core.registers.problems import MissingExtra, _fatal
-from poverty_core.registers.schema import _MEMBERS, FLAT, MEMBER_KEY
+from poverty_core.registers.schema import _MEMBERS, FLAT, MEMBER_KEY, Rows
 from poverty_core.registers.sources import _Ragged, _Raw, _resolve, _Source
 
 _T = TypeVar("_T")
@@ -128,6 +133,58 @@ def column_letter(col: int) -> str:
     return letters
 
 
+class _Texts(dict[Any, str]):
+    """The texts of one column's cells that are not text, by value, each made once."""
+
+    def __missing__(self, value: Any) -> str:
+        text = self[value] = cell_text(value)
+        return text
+
+
+_NO_TEXT = type(None)
+
+
+def column_texts(values: Sequence[Any]) -> Sequence[str]:
+    """The cells of a column as :func:`cell_text` gives them, one by one.
+
+    A column's numbers, booleans or dates repeat (ages, yes/no): each distinct value is
+    written once and looked up after. Only where the values of one kind cannot be
+    equal to those of another (``True == 1 == 1.0`` in Python): a column mixing two
+    kinds other than text is written cell by cell.
+
+    >>> list(column_texts(["H1", 36.0, 36.0, True, ""]))
+    ['H1', '36', '36', 'true', '']
+    >>> list(column_texts(["a", 36.5, 36.0, None]))
+    ['a', '36.5', '36', '']
+    """
+    kinds = set(map(type, values))
+    if kinds <= {str}:
+        return values
+    others = kinds - {str, _NO_TEXT}
+    if len(others) > 1 or not others <= _KEYED:
+        return [v if v.__class__ is str else cell_text(v) for v in values]
+    return list(map(_Texts().__getitem__, values))
+
+
+_KEYED = {bool, int, float, dt.date, dt.datetime, dt.time, dt.timedelta}
+"""Kinds of cell value a column's texts are kept by (hashable, equal only if alike)."""
+
+
+@contextlib.contextmanager
+def _no_cycles() -> Iterator[None]:
+    """Python's cycle collector paused (when it runs): a run of a sheet's rows is
+    hundreds of thousands of lists (no cycles among them) that would set it off time
+    and again, each time walking every object of the process."""
+    paused = gc.isenabled()
+    if paused:
+        gc.disable()
+    try:
+        yield
+    finally:
+        if paused:
+            gc.enable()
+
+
 class Sheet:
     """One worksheet, loaded: its rows as text and its merged ranges."""
 
@@ -156,6 +213,33 @@ class Sheet:
             texts = [v if v.__class__ is str else cell_text(v) for v in values]
             yield index + 1, pad + texts if pad else texts
 
+    def column_chunks(
+        self, after: int, size: int
+    ) -> Iterator[tuple[int, int, list[Sequence[str] | None]]]:
+        """The rows below row ``after`` in runs of at most ``size`` rows, column by
+        column: ``(first, count, columns)``, the run's rows numbered ``first`` …
+        ``first + count - 1``, ``columns[i]`` the texts of column ``i + 1`` (as
+        :meth:`rows` gives them; ``None``: the column has no cell in the run)."""
+        rows = self._sheet.iter_rows()
+        for _ in itertools.islice(rows, after):
+            pass
+        first = after + 1
+        while True:
+            with _no_cycles():
+                run = list(itertools.islice(rows, size))
+                count = len(run)
+                if not count:
+                    return
+                if len(set(map(len, run))) == 1:
+                    cells: list[Sequence[Any]] = list(map(list, zip(*run, strict=True)))
+                else:  # a row ends at its last used column: the others have no cell there
+                    cells = list(map(list, itertools.zip_longest(*run, fillvalue="")))
+                del run
+                columns: list[Sequence[str] | None] = [None] * self._skip
+                columns += [column_texts(c) for c in cells]
+            yield first, count, columns
+            first += count
+
     def header(self) -> tuple[int, list[str]]:
         """The header row: its number and its cells (the first row with a value;
         trailing empty cells dropped); ``(0, [])`` for an empty sheet."""
@@ -180,13 +264,68 @@ class Sheet:
         return out
 
 
-_LOADED: dict[tuple[str, str, int, int], Sheet] = {}
+class _Loading:
+    """A sheet being loaded on a thread of its own (calamine lets go of Python's lock
+    while it parses, so that two sheets load at once on two cores)."""
+
+    def __init__(self, path: Path, file: str, name: str) -> None:
+        self._done = threading.Event()
+        self._sheet: Sheet | None = None
+        thread = threading.Thread(
+            target=self._load, args=(path, file, name), name="poverty-core-sheet", daemon=True
+        )
+        thread.start()
+
+    def _load(self, path: Path, file: str, name: str) -> None:
+        try:
+            self._sheet = Sheet(path, file, name)
+        except Exception:  # loaded again where it is needed, which raises the error
+            self._sheet = None
+        finally:
+            self._done.set()
+
+    def sheet(self) -> Sheet | None:
+        """The sheet, once loaded (``None``: it could not be)."""
+        self._done.wait()
+        return self._sheet
+
+
+_LOADED: dict[tuple[str, str, int, int], Sheet | _Loading] = {}
 _LOADED_LOCK = threading.Lock()
 
 
 def _key(path: Path, name: str) -> tuple[str, str, int, int]:
     stat = path.stat()
     return (str(path.resolve()), name, stat.st_mtime_ns, stat.st_size)
+
+
+def _keep(key: tuple[str, str, int, int], sheet: Sheet | _Loading) -> None:
+    with _LOADED_LOCK:
+        _LOADED.pop(key, None)
+        while len(_LOADED) >= 2:
+            _LOADED.pop(next(iter(_LOADED)))
+        _LOADED[key] = sheet
+
+
+def _done(found: Sheet | _Loading | None) -> Sheet | None:
+    return found.sheet() if isinstance(found, _Loading) else found
+
+
+def preload_sheets(path: Path, file: str, names: Sequence[str]) -> None:
+    """Start loading the sheets ``names`` (two at most), each on a thread, for
+    :func:`peek_sheet` and :func:`take_sheet` to take; a sheet that fails to load is
+    loaded again by them, which raise the error. :func:`forget_sheets` drops what is not
+    taken."""
+    for name in names[:2]:
+        _keep(_key(path, name), _Loading(path, f"{file}[{name}]", name))
+
+
+def forget_sheets(path: Path, names: Sequence[str]) -> None:
+    """Drop the sheets ``names`` loaded or being loaded for a reading that will not take
+    them."""
+    for name in names:
+        with _LOADED_LOCK:
+            _LOADED.pop(_key(path, name), None)
 
 
 def peek_sheet(path: Path, file: str, name: str) -> Sheet:
@@ -196,13 +335,11 @@ def peek_sheet(path: Path, file: str, name: str) -> Sheet:
     key = _key(path, name)
     with _LOADED_LOCK:
         found = _LOADED.get(key)
-    if found is not None:
-        return found
+    sheet = _done(found)
+    if sheet is not None:
+        return sheet
     sheet = Sheet(path, file, name)
-    with _LOADED_LOCK:
-        while len(_LOADED) >= 2:
-            _LOADED.pop(next(iter(_LOADED)))
-        _LOADED[key] = sheet
+    _keep(key, sheet)
     return sheet
 
 
@@ -210,7 +347,8 @@ def take_sheet(path: Path, file: str, name: str) -> Sheet:
     """The sheet :func:`peek_sheet` loaded (no longer kept here), else loaded now."""
     with _LOADED_LOCK:
         found = _LOADED.pop(_key(path, name), None)
-    return found if found is not None else Sheet(path, file, name)
+    sheet = _done(found)
+    return sheet if sheet is not None else Sheet(path, file, name)
 
 
 def _needs_calamine(load: Callable[[], _T]) -> _T:
@@ -256,15 +394,31 @@ class _XlsxSource(_Source):
             self.file, entity, header, aliases, ignore, allowed_flat
         )
         self.resolved, self.unused = resolved, tuple(unused)
+        # A households sheet is turned into text while the members sheet still loads.
+        self._ahead: _Ahead | None = None
+        if entity == "households" and not self._sheet.merged:
+            self._ahead = _Ahead(self._sheet, self.header_row)
 
     def raw(self, batch_rows: int) -> Iterator[_Raw]:
-        """The sheet's rows below the header as text tables, ``batch_rows`` at a time."""
+        """The sheet's rows below the header as text tables, ``batch_rows`` at a time
+        (a sheet without merged ranges column by column, :meth:`_raw_columns`; else row
+        by row, each row's merged cells filled or found at fault)."""
+        ranges = self._sheet.merged
+        if ranges:
+            yield from self._raw_rows(batch_rows, ranges)
+        else:
+            yield from self._raw_columns(batch_rows)
+
+    def _raw_rows(
+        self, batch_rows: int, ranges: list[tuple[int, int, int, int, str]]
+    ) -> Iterator[_Raw]:
+        """:meth:`raw` row by row, the merged ranges applied as the rows pass."""
         width = len(self.headers)
         keep = [(i, c) for i, c in enumerate(self.resolved) if c is not None]
         block: list[list[str]] = []  # rows, turned into columns by zip at each flush
         rows: list[int] = []
         merged = _Merged(
-            self._sheet.merged,
+            ranges,
             self.header_row,
             [c is not None and _mergeable(self.entity, c) for c in self.resolved],
             [c is not None for c in self.resolved],
@@ -304,6 +458,127 @@ class _XlsxSource(_Source):
                 yield flush()
         if rows:
             yield flush()
+
+    def _raw_columns(self, batch_rows: int) -> Iterator[_Raw]:
+        """:meth:`raw` for a sheet without merged ranges: the rows of a run read column
+        by column (:meth:`Sheet.column_chunks`), blank rows and rows with values beyond
+        the last headed column found with Arrow; the same tables, rows, ragged rows and
+        counts, at the same points, as the row by row reading."""
+        width = len(self.headers)
+        keep = [(i, c) for i, c in enumerate(self.resolved) if c is not None]
+        key_column = MEMBER_KEY if self.entity == "members" else "id"
+        key_index = self.resolved.index(key_column) if key_column in self.resolved else None
+        message = Text("表头以外的列中有值", "values beyond the last headed column")
+        pending: list[tuple[pa.Table, Rows]] = []
+        count = 0
+
+        def flush() -> _Raw:
+            tables = [t for t, _ in pending]
+            table = tables[0] if len(tables) == 1 else pa.concat_tables(tables).combine_chunks()
+            out = _Raw(table, np.concatenate([r for _, r in pending]))
+            pending.clear()
+            return out
+
+        ahead, self._ahead = self._ahead, None
+        runs = None if ahead is None else ahead.runs()
+        if runs is None:
+            runs = _text_runs(self._sheet, self.header_row)
+        for first, n, arrays in runs:
+            numbers = np.arange(first, first + n, dtype=np.int64)
+            filled = [_filled(a) for a in arrays]
+            blank = np.ones(n, np.bool_)
+            for f in filled:
+                if f is not None:
+                    blank &= ~f
+            beyond = np.zeros(n, np.bool_)
+            for f in filled[width:]:
+                if f is not None:
+                    beyond |= f
+            good = np.flatnonzero(~blank & ~beyond)
+            keys = None if key_index is None or key_index >= len(arrays) else arrays[key_index]
+            ragged = [  # in row order, each noted before the batch its row precedes
+                (int(i), _Ragged(int(numbers[i]), message, _key_text(keys, int(i))))
+                for i in np.flatnonzero(~blank & beyond)
+            ]
+            table = pa.table({c: _taken(arrays, i, good) for i, c in keep})
+            at = 0
+            r = 0
+            while count + len(good) - at >= batch_rows:
+                take = batch_rows - count
+                last = int(good[at + take - 1])
+                while r < len(ragged) and ragged[r][0] < last:
+                    self.add_ragged(ragged[r][1])
+                    r += 1
+                self.rows_read += take
+                pending.append((table.slice(at, take), numbers[good[at : at + take]]))
+                at += take
+                count = 0
+                yield flush()
+            for _, row in ragged[r:]:
+                self.add_ragged(row)
+            if at < len(good):
+                self.rows_read += len(good) - at
+                pending.append((table.slice(at), numbers[good[at:]]))
+                count += len(good) - at
+        if pending:
+            yield flush()
+
+
+_RUN_ROWS = 1 << 16
+"""Rows of a sheet turned into columns at a time."""
+
+_Run = tuple[int, int, list[pa.Array | None]]
+
+
+def _text_runs(sheet: Sheet, after: int) -> Iterator[_Run]:
+    """:meth:`Sheet.column_chunks` below row ``after``, the columns as Arrow text."""
+    for first, n, columns in sheet.column_chunks(after, _RUN_ROWS):
+        yield first, n, [None if c is None else pa.array(c, pa.string()) for c in columns]
+
+
+class _Ahead:
+    """A sheet's runs of rows turned into text on a thread of its own, for the first
+    reading of the sheet: the households sheet's, while calamine (without Python's lock)
+    still parses the members sheet, which :func:`open_register` waits for."""
+
+    def __init__(self, sheet: Sheet, after: int) -> None:
+        self._done = threading.Event()
+        self._runs: list[_Run] | None = None
+        thread = threading.Thread(
+            target=self._convert, args=(sheet, after), name="poverty-core-sheet", daemon=True
+        )
+        thread.start()
+
+    def _convert(self, sheet: Sheet, after: int) -> None:
+        try:
+            self._runs = list(_text_runs(sheet, after))
+        except Exception:  # turned into text again by the reading, which raises it there
+            self._runs = None
+        finally:
+            self._done.set()
+
+    def runs(self) -> Iterator[_Run] | None:
+        """The runs, once all are made (``None``: they could not be)."""
+        self._done.wait()
+        runs, self._runs = self._runs, None
+        return None if runs is None else iter(runs)
+
+
+def _key_text(keys: pa.Array | None, i: int) -> str | None:
+    return None if keys is None else str(keys[i].as_py()).strip() or None
+
+
+def _taken(arrays: list[pa.Array | None], i: int, rows: Rows) -> pa.Array:
+    """Column ``i``'s texts of ``rows`` (a column without cells: empty texts)."""
+    texts = arrays[i] if i < len(arrays) else None
+    return pa.array([""] * len(rows), pa.string()) if texts is None else texts.take(rows)
+
+
+def _filled(texts: pa.Array | None) -> npt.NDArray[np.bool_] | None:
+    """Cells holding text (``None``: a column without cells)."""
+    if texts is None:
+        return None
+    return np.asarray(pc.greater(pc.binary_length(texts), 0), np.bool_)
 
 
 _MERGE_KEYS: dict[str, tuple[str, ...]] = {
