@@ -1,10 +1,12 @@
-"""Benchmark: a register file, end to end, in each format the reader takes (issue 12).
+"""Benchmark: the register job, end to end, in each format the reader takes (issue 12).
 
 On a SYNTHETIC register from ``generate.py`` (the same households in every format),
-each measurement reads the register with ``open_register`` (default ``on_error="fail"``:
-every row checked before the first batch, so the file is read twice), decides the
-national household exit for every household, writes the results file and the village
-and county summaries (``batch.assess`` + ``ResultWriter``):
+each measurement runs the library's job entry point — what ``poverty-core assess`` and
+an embedding program run: ``jobs.assess_register(households, members, pack="national",
+as_of=2016-12-31, output=results.parquet)`` with the default reading options
+(``on_error="fail"``, batches of 65,536 households; the register read once, its rows
+hashed for the decision record, the outputs written atomically) — then writes the
+village and county summaries (CSV) from the assessment it returns:
 
 * **parquet** — households.parquet + members.parquet (1M households by default);
 * **csv** — households.csv + members.csv;
@@ -12,15 +14,16 @@ and county summaries (``batch.assess`` + ``ResultWriter``):
 * **xlsx** — a workbook with a households and a members sheet (100k households);
 * **stream** (opt-in, ``--stream``) — a 10M-household Parquet register, streamed.
 
-The summaries of every format must be the same (same counts, same village and county
-totals) or the run stops. Every measurement runs in a fresh subprocess, so its peak
-resident memory (``ru_maxrss``) is its own. Times are the best of ``--repeat`` runs.
+The summaries of every format must be the same (same row counts, same totals by
+outcome and criterion, same village and county totals) or the run stops. Every
+measurement runs in a fresh subprocess, so its peak resident memory (``VmHWM``) is its
+own. Times are the best of ``--repeat`` runs.
 
 Usage::
 
     python benchmarks/bench_register.py [--households 1000000] [--xlsx-households 100000]
         [--only parquet,csv,jsonl,xlsx] [--stream [--stream-households 10000000]]
-        [--repeat 2] [--workdir DIR] [--json]
+        [--repeat 2] [--e2e-batch-size N] [--workdir DIR] [--json]
 """
 
 from __future__ import annotations
@@ -41,10 +44,11 @@ sys.path.insert(0, str(HERE))
 
 import bench_household_exit as bhe  # noqa: E402
 import generate  # noqa: E402
+import pyarrow as pa  # noqa: E402
+import pyarrow.csv as pacsv  # noqa: E402
 
 import poverty_core as pcore  # noqa: E402
-from poverty_core import batch  # noqa: E402
-from poverty_core.columnar import open_register  # noqa: E402
+from poverty_core import jobs  # noqa: E402
 
 AS_OF = dt.date(2016, 12, 31)
 DECISION = "household_exit"
@@ -68,11 +72,20 @@ def peak_mb() -> float:
     return bhe.peak_mb()
 
 
-def _summary_key(summary: Any) -> str:
-    """What must agree between formats: the counts and the group totals."""
-    data = summary.to_dict()
-    data.pop("provenance", None)
-    return json.dumps(data, sort_keys=True, default=str)
+def _summary_key(assessment: Any) -> str:
+    """What must agree between formats: the row counts, the totals by outcome and
+    criterion, and the village and county totals (not the file names)."""
+    data = assessment.to_dict()
+    return json.dumps({k: data[k] for k in ("rows", "summary")}, sort_keys=True, default=str)
+
+
+def _write_groups(assessment: Any, folder: Path) -> None:
+    """The village and county summaries (CSV), from the assessment's roll-ups."""
+    for by, rows in (
+        ("village_id", assessment.summary.by_village),
+        ("county_id", assessment.summary.by_county),
+    ):
+        pacsv.write_csv(pa.Table.from_pylist(list(rows)), folder / f"summary_{by}.csv")
 
 
 def measure(args: argparse.Namespace, fmt: str) -> dict[str, Any]:
@@ -84,28 +97,27 @@ def measure(args: argparse.Namespace, fmt: str) -> dict[str, Any]:
     size = args.batch_size if fmt == "stream" else args.e2e_batch_size
 
     def run() -> Any:
-        register = open_register(
+        assessment = jobs.assess_register(
             folder / households,
             None if members is None else folder / members,
-            batch_size=size,
+            pack=pack,
+            as_of=AS_OF,
+            output=out / "results.parquet",
+            read=None if size is None else jobs.ReadOptions(batch_size=size),
         )
-        with batch.ResultWriter(out / "results.parquet") as writer:
-            summary = batch.assess(
-                pack, DECISION, (b.tables for b in register.batches()), as_of=AS_OF, writer=writer
-            )
-        bhe._write_summary(summary, out)
-        return summary
+        _write_groups(assessment, out)
+        return assessment
 
     repeat = 1 if fmt == "stream" else max(1, args.repeat)
-    took, summary = bhe.best_of(repeat, run)
+    took, assessment = bhe.best_of(repeat, run)
     return {
         "format": fmt,
-        "households": summary.records,
+        "households": assessment.records,
         "seconds": took,
-        "throughput_per_s": summary.records / took,
-        "batch_size": size,
+        "throughput_per_s": assessment.records / took,
+        "batch_size": size or jobs.ReadOptions().batch_size,
         "peak_mb": peak_mb(),
-        "summary": _summary_key(summary),
+        "summary": _summary_key(assessment),
     }
 
 
@@ -123,9 +135,9 @@ def _child(fmt: str, args: argparse.Namespace, data: Path) -> dict[str, Any]:
         str(args.repeat),
         "--batch-size",
         str(args.batch_size),
-        "--e2e-batch-size",
-        str(args.e2e_batch_size),
     ]
+    if args.e2e_batch_size:
+        command += ["--e2e-batch-size", str(args.e2e_batch_size)]
     done = subprocess.run(command, capture_output=True, text=True, check=False)
     if done.returncode != 0:
         sys.stderr.write(done.stderr)
@@ -153,7 +165,7 @@ def _ensure(folder: Path, households: int, seed: int, formats: list[str]) -> Pat
     """The register in the formats asked for, each written once per (size, seed)."""
     folder.mkdir(parents=True, exist_ok=True)
     stamp = folder / "register.json"
-    want = {"households": households, "seed": seed, "generator": 2}
+    want = {"households": households, "seed": seed, "generator": generate.GENERATOR}
     have = json.loads(stamp.read_text()) if stamp.exists() else {}
     if {k: have.get(k) for k in want} != want:
         have = dict(want)
@@ -184,7 +196,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--stream-households", type=int, default=10_000_000)
     parser.add_argument("--repeat", type=int, default=2)
     parser.add_argument("--batch-size", type=int, default=65_536, help="stream batches")
-    parser.add_argument("--e2e-batch-size", type=int, default=262_144)
+    parser.add_argument(
+        "--e2e-batch-size", type=int, default=None, help="default: the job's (65,536)"
+    )
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--workdir", default=tempfile.gettempdir())
     parser.add_argument("--json", action="store_true")

@@ -66,26 +66,75 @@ def result_table(result: BatchResult, *, extra: Mapping[str, Any] | None = None)
     for name, values in (extra or {}).items():
         columns[name] = values
     columns["outcome"] = pc.take(_OUTCOME_TEXTS, pa.array(result.outcome))
-    failed: list[pa.Array] = []
-    missing: list[pa.Array] = []
+    failed: list[tuple[npt.NDArray[np.bool_], str]] = []
+    missing: list[tuple[npt.NDArray[np.bool_], str]] = []
     seen: dict[str, npt.NDArray[np.bool_]] = {}
+    undetermined = result.outcome == 2
     for c in result.criteria:
-        columns[c.rule.id] = pc.take(_STATUS_TEXTS, pa.array(c.status)).dictionary_encode()
+        columns[c.rule.id] = _status_column(c.status)
         hit = c.status == 0
         if hit.any():
-            failed.append(_named(hit, c.rule.id))
+            failed.append((hit, c.rule.id))
+        if not c.missing:
+            continue
+        unknown = (c.status == 2) & undetermined
         for label, mask in c.missing.items():
             # as DecisionResult.missing: named only where the outcome is undetermined,
             # each input once per record, in the order the criteria first name it
-            rows = mask & (c.status == 2) & (result.outcome == 2)
+            rows = mask & unknown
             before = seen.get(label)
             new = rows if before is None else rows & ~before
             if new.any():
-                missing.append(_named(new, label))
+                missing.append((new, label))
                 seen[label] = new if before is None else before | new
-    columns["failed"] = _joined(failed, n)
-    columns["missing"] = _joined(missing, n)
+    columns["failed"] = _names(failed, n)
+    columns["missing"] = _names(missing, n)
     return pa.table(columns)
+
+
+def _status_column(status: npt.NDArray[Any]) -> pa.DictionaryArray:
+    """The statuses' names, dictionary-encoded: what ``take`` of the names and
+    ``dictionary_encode`` give (the names in order of first appearance, ``int32``
+    indices), from the codes directly — no column of texts made and hashed again."""
+    counts = np.bincount(status, minlength=len(_STATUS_NAMES))
+    present = np.flatnonzero(counts)
+    first = [int(np.argmax(status == code)) for code in present]
+    order = present[np.argsort(first, kind="stable")]
+    index = np.zeros(len(counts), np.int32)
+    index[order] = np.arange(len(order), dtype=np.int32)
+    return pa.DictionaryArray.from_arrays(
+        pa.array(index[status], pa.int32()), _STATUS_TEXTS.take(pa.array(order, pa.int64()))
+    )
+
+
+_LOOKUP_BITS = 16
+"""Up to this many names, each row's set of names is an index into a table of all sets;
+more (up to 63), a sorted list of the sets that occur."""
+
+
+def _names(parts: Sequence[tuple[npt.NDArray[np.bool_], str]], n: int) -> pa.Array:
+    """The ``;``-separated names of each row, ``parts`` being the rows each name is
+    for, in order. Each distinct set of names is written once, as text, and the rows
+    take theirs by index: the same texts as joining ``name;`` parts row by row and
+    trimming the last ``;`` (:func:`_joined`, still used past 63 names)."""
+    if not parts or len(parts) > 63:
+        return _joined([_named(rows, name) for rows, name in parts], n)
+    code = np.zeros(n, np.int64)
+    for bit, (rows, _) in enumerate(parts):
+        code |= rows.astype(np.int64) << bit
+    if len(parts) <= _LOOKUP_BITS:
+        sets = np.flatnonzero(np.bincount(code, minlength=1 << len(parts)))
+        position = np.zeros(1 << len(parts), np.int32)
+        position[sets] = np.arange(len(sets), dtype=np.int32)
+        index = position[code]
+    else:
+        sets, inverse = np.unique(code, return_inverse=True)
+        index = inverse.astype(np.int32)
+    texts = [
+        "".join(name + ";" for bit, (_, name) in enumerate(parts) if int(s) >> bit & 1).rstrip(";")
+        for s in sets.tolist()
+    ]
+    return pc.take(pa.array(texts, pa.string()), pa.array(index, pa.int32()))
 
 
 def _named(rows: npt.NDArray[np.bool_], name: str) -> pa.Array:
@@ -209,17 +258,20 @@ class ResultWriter:
         os.close(fd)
         self.tmp = Path(tmp)
         self._writer: Any = None
+        self._as_given = False
         self._text: Any = None
         self.rows = 0
 
     def write(self, table: pa.Table) -> None:
         """Append one batch of results."""
-        table = plain_columns(table)
         if self.format == ".parquet":
             if self._writer is None:
-                self._writer = pq.ParquetWriter(self.tmp, table.schema)
-            self._writer.write_table(table)
-        elif self.format == ".csv":
+                self._writer, self._as_given = _parquet_writer(self.tmp, table.schema)
+            self._writer.write_table(table if self._as_given else plain_columns(table))
+            self.rows += table.num_rows
+            return
+        table = plain_columns(table)
+        if self.format == ".csv":
             table = neutralise_formulas(table)
             if self._writer is None:
                 self._writer = pacsv.CSVWriter(self.tmp, table.schema)
@@ -264,6 +316,35 @@ class ResultWriter:
             self.close()
         else:
             self.abort()
+
+
+def _is_text(kind: pa.DataType) -> bool:
+    return bool(
+        pa.types.is_string(kind)
+        or (pa.types.is_dictionary(kind) and pa.types.is_string(kind.value_type))
+    )
+
+
+def _parquet_writer(path: Path, schema: pa.Schema) -> tuple[pq.ParquetWriter, bool]:
+    """A Parquet writer for result tables of ``schema``, and whether the tables go to it
+    as given. Tables of texts only (the results tables) are written as they come:
+    dictionary-encoded columns become Parquet's own dictionary pages (not decoded and
+    encoded again), and the file stores no Arrow schema, so it reads back as plain
+    texts, as if the columns had been decoded; the ``id`` column, whose values are all
+    distinct, is written without a dictionary; the status columns (dictionary-encoded,
+    four names) carry no min/max statistics, the others do. Any other table is decoded
+    (:func:`plain_columns`) and written with Parquet's defaults."""
+    if not all(_is_text(field.type) for field in schema):
+        return pq.ParquetWriter(path, plain_columns(schema.empty_table()).schema), False
+    names = schema.names
+    writer = pq.ParquetWriter(
+        path,
+        schema,
+        store_schema=False,
+        use_dictionary=[n for n in names if n != "id"],
+        write_statistics=[f.name for f in schema if not pa.types.is_dictionary(f.type)],
+    )
+    return writer, True
 
 
 def neutralise_formulas(table: pa.Table) -> pa.Table:

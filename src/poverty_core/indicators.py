@@ -69,48 +69,53 @@ class GroupTotals:
 
     def add(self, keys: Any, outcome: npt.NDArray[np.int8], sizes: npt.NDArray[Any]) -> None:
         """Add one batch: ``keys`` (an Arrow array, or a sequence of ids and ``None``)
-        grouped with Arrow's hash group-by; a null key groups as ``""`` (unknown)."""
+        grouped by Arrow's hash dictionary encoding, the totals counted by NumPy per
+        group and outcome; a null key groups as ``""`` (unknown)."""
         labels = _key_labels(keys)
         if not len(labels):
             return
-        o = np.asarray(outcome)
-        size = np.asarray(sizes, dtype=np.int64)
-        columns: dict[str, Any] = {"key": labels}
-        for c in (0, 1, 2):
-            hit = o == c
-            columns[f"h{c}"] = pa.array(hit.astype(np.int64))
-            columns[f"p{c}"] = pa.array(np.where(hit, size, 0))
-        names = [f"{k}{c}" for k in "hp" for c in (0, 1, 2)]
-        totals = (
-            pa.table(columns)
-            .group_by("key", use_threads=False)
-            .aggregate([(n, "sum") for n in names])
-            .to_pydict()
-        )
-        for g, key in enumerate(totals["key"]):
-            h = np.array([totals[f"h{c}_sum"][g] for c in (0, 1, 2)], np.int64)
-            p = np.array([totals[f"p{c}_sum"][g] for c in (0, 1, 2)], np.int64)
-            self.households[key] = self.households.get(key, np.zeros(3, np.int64)) + h
-            self.people[key] = self.people.get(key, np.zeros(3, np.int64)) + p
+        encoded = pc.dictionary_encode(labels)
+        names = encoded.dictionary.to_pylist()
+        cell = np.asarray(encoded.indices, np.int64) * 3 + np.asarray(outcome, np.int64)
+        cells = 3 * len(names)
+        households = np.bincount(cell, minlength=cells).reshape(-1, 3)
+        # exact: a batch's people are far fewer than 2**53
+        people = np.bincount(cell, np.asarray(sizes, np.float64), cells).reshape(-1, 3)
+        people = people.astype(np.int64)
+        for key, h, p in zip(names, households, people, strict=True):
+            before = self.households.get(key)
+            if before is None:
+                self.households[key], self.people[key] = h.copy(), p.copy()
+            else:
+                self.households[key] = before + h
+                self.people[key] = self.people[key] + p
 
     def rows(self, by: str) -> list[dict[str, Any]]:
         """One row per group: households and people by outcome, exit rates."""
+        keys = sorted(self.households)
+        if not keys:
+            return []
+        h = np.array([self.households[k] for k in keys], np.int64).reshape(-1, 3)
+        p = np.array([self.people[k] for k in keys], np.int64).reshape(-1, 3)
+        h_sum, p_sum = h.sum(axis=1), p.sum(axis=1)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            h_rate, p_rate = h[:, 1] / h_sum, p[:, 1] / p_sum
         out = []
-        for key in sorted(self.households):
-            h, p = self.households[key], self.people[key]
+        for k, key in enumerate(keys):
+            hs, ps = int(h_sum[k]), int(p_sum[k])
             out.append(
                 {
                     by: key or None,
-                    "households": int(h.sum()),
-                    "people": int(p.sum()),
-                    "eligible_households": int(h[1]),
-                    "eligible_people": int(p[1]),
-                    "not_eligible_households": int(h[0]),
-                    "not_eligible_people": int(p[0]),
-                    "undetermined_households": int(h[2]),
-                    "undetermined_people": int(p[2]),
-                    "exit_rate_households": float(h[1] / h.sum()) if h.sum() else None,
-                    "exit_rate_people": float(p[1] / p.sum()) if p.sum() else None,
+                    "households": hs,
+                    "people": ps,
+                    "eligible_households": int(h[k, 1]),
+                    "eligible_people": int(p[k, 1]),
+                    "not_eligible_households": int(h[k, 0]),
+                    "not_eligible_people": int(p[k, 0]),
+                    "undetermined_households": int(h[k, 2]),
+                    "undetermined_people": int(p[k, 2]),
+                    "exit_rate_households": float(h_rate[k]) if hs else None,
+                    "exit_rate_people": float(p_rate[k]) if ps else None,
                 }
             )
         return out

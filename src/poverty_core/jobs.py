@@ -49,7 +49,7 @@ from poverty_core import indicators
 from poverty_core._text import Language, Text
 from poverty_core.assessment import Assessment, OutputPaths, RowCounts, Summary
 from poverty_core.batch import ResultWriter, RunSummary, TableSink, assess
-from poverty_core.digests import RowsDigest
+from poverty_core.digests import DigestThread, RowsDigest
 from poverty_core.engine import BatchResult, Finding
 from poverty_core.errors import InputError, NotInForce, Problem
 from poverty_core.io import Outputs, json_text, safe_cell, writing
@@ -219,23 +219,26 @@ def assess_source(
     collect = _Collect() if keep_results else None
     sinks = [s for s in (sink, collect) if s is not None]
     digest = RowsDigest()
+    # The rows are hashed in a worker thread while this one decides (the same digest,
+    # fed in the same order; SHA-256 releases the GIL).
+    with DigestThread(digest) as feed:
 
-    def hashed(
-        tables: Iterable[tuple[pa.Table, pa.Table | None]],
-    ) -> Iterator[tuple[pa.Table, pa.Table | None]]:
-        for households, members in tables:
-            digest.update(households, members)
-            yield households, members
+        def hashed(
+            tables: Iterable[tuple[pa.Table, pa.Table | None]],
+        ) -> Iterator[tuple[pa.Table, pa.Table | None]]:
+            for households, members in tables:
+                feed.update(households, members)
+                yield households, members
 
-    summary = assess(
-        pack,
-        decision,
-        hashed(source.household_tables(progress, batch_size)),
-        as_of=as_of,
-        overrides=checked,
-        by=by,
-        writer=_Masked(sinks, sink_name) if sinks else None,
-    )
+        summary = assess(
+            pack,
+            decision,
+            hashed(source.household_tables(progress, batch_size)),
+            as_of=as_of,
+            overrides=checked,
+            by=by,
+            writer=_Masked(sinks, sink_name) if sinks else None,
+        )
     done = conclude(
         pack,
         summary,
@@ -556,7 +559,8 @@ def assess_register(
             reading={k: v for k, v in reading.items() if v not in (None, {}, [])},
             registry=registry,
         )
-        public = assessment.to_dict()
+        # The JSON form only where an output needs it (a .json document, a report).
+        public = assessment.to_dict() if whole or report_path else {}
         # Every output is prepared beside its target and moved into place together,
         # only when all of them are ready: a failed run leaves nothing behind.
         if writer is not None:

@@ -187,12 +187,17 @@ def redact_data(data: Any) -> Any:
     included); numbers and the structure are left as they are."""
     if _SHOW.get():
         return data
+    return _redacted(data)
+
+
+def _redacted(data: Any) -> Any:
+    # A text shorter than an ID number (18 characters) holds none: left without a search.
     if isinstance(data, str):
-        return redact(data)
+        return data if len(data) < 18 else redact(data)
     if isinstance(data, dict):
-        return {redact_data(k): redact_data(v) for k, v in data.items()}
+        return {_redacted(k): _redacted(v) for k, v in data.items()}
     if isinstance(data, list | tuple):
-        return [redact_data(v) for v in data]
+        return [_redacted(v) for v in data]
     return data
 
 
@@ -206,6 +211,8 @@ def mask_ids(values: Any) -> Any:
         values = values.combine_chunks()
     if not (pa.types.is_string(values.type) or pa.types.is_large_string(values.type)):
         return values
+    if (pc.max(pc.binary_length(values)).as_py() or 0) < 18:
+        return values  # nothing long enough to be an ID number (18 characters)
     shaped = pc.fill_null(pc.match_substring_regex(values, r"^\s*[0-9]{17}[0-9Xx]\s*$"), False)
     if not pc.any(shaped).as_py():
         return values

@@ -136,9 +136,10 @@ class RegisterSource:
             return
         assert self.register is not None
         # Read once: with --on-error fail the outputs of a run that meets a bad row are
-        # discarded, so the batches need not wait for the whole file to be checked.
+        # discarded, so the batches need not wait for the whole file to be checked. Each
+        # batch is read while the one before is decided.
         flat = self.register.layout == "flat"
-        for batch in self.register.batches(validate_first=False):
+        for batch in self.register.batches(validate_first=False, ahead=True):
             self.rejected.extend(batch.rejected)
             batch = self._listed_batch(batch)
             if flat:  # a flat file's rows are its people

@@ -18,6 +18,7 @@ import pyarrow.compute as pc
 
 from poverty_core.aliases import AliasMap, normalize
 from poverty_core.errors import InputError
+from poverty_core.registers.cells import _whole
 from poverty_core.registers.history import (
     _HISTORY,
     _HISTORY_HEADERS,
@@ -211,7 +212,7 @@ class _NestedMembers:
 
     def explode(self, raw: _Raw) -> tuple[_Raw, _Raw]:
         """The households without their nested list, and the members' rows."""
-        lists = raw.table.column("\x00members").combine_chunks()
+        lists = _whole(raw.table.column("\x00members"))
         households = raw.table.drop_columns(["\x00members"])
         parents = np.asarray(pc.list_parent_indices(lists).to_numpy(zero_copy_only=False), np.int64)
         flat = pc.list_flatten(lists)

@@ -24,7 +24,7 @@ from poverty_core.convert import age_problem
 from poverty_core.errors import Problem
 from poverty_core.form_reading import FormReading
 from poverty_core.model import part_whole_problems
-from poverty_core.registers.cells import _convert, _mask, _valid
+from poverty_core.registers.cells import _convert, _mask, _valid, _whole
 from poverty_core.registers.checks import Memo, _check_column
 from poverty_core.registers.history import _HISTORY, HISTORY_TYPE, _clean_history, _event_date_of
 from poverty_core.registers.ids import _key_bytes, _positions, _Seen
@@ -522,10 +522,7 @@ def _age_problems(
     if on is None or "age" not in columns or "birth_date" not in columns:
         return []
     age, birth = columns["age"], columns["birth_date"]
-    if isinstance(age, pa.ChunkedArray):
-        age = age.combine_chunks()
-    if isinstance(birth, pa.ChunkedArray):
-        birth = birth.combine_chunks()
+    age, birth = _whole(age), _whole(birth)
     if not len(age):
         return []
     both = _valid(age) & _valid(birth)
@@ -552,8 +549,7 @@ def _age_problems(
 
 def _codes_of(values: pa.Array) -> Rows:
     """Each value's code (equal values, equal codes; null -1)."""
-    if isinstance(values, pa.ChunkedArray):
-        values = values.combine_chunks()
+    values = _whole(values)
     if len(values) == 0:
         return np.zeros(0, np.int64)
     indices = pc.dictionary_encode(values).indices
@@ -565,8 +561,7 @@ def _increasing(values: pa.Array, within: Rows | None = None) -> bool:
     equal ``within`` when given, those runs in order — so none can repeat. Registers are
     usually exported sorted by id: a comparison of neighbours then replaces hashing every
     id (0.005 s instead of 0.25 s for 1M ids); anything else goes to :func:`_codes_of`."""
-    if isinstance(values, pa.ChunkedArray):
-        values = values.combine_chunks()
+    values = _whole(values)
     n = len(values)
     if n < 2 or values.null_count or not pa.types.is_string(values.type):
         return n < 2 and not values.null_count

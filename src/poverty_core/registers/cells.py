@@ -36,15 +36,58 @@ def _expect(kind: str, value: Any) -> Text:
     return Text(f"应为{zh}（实为 {_show(value)}）", f"expected {en} (got {_show(value)})")
 
 
+def _bits(buffer: pa.Buffer, offset: int, n: int) -> npt.NDArray[np.bool_]:
+    """``n`` bits of an Arrow bitmap from bit ``offset``, as NumPy booleans."""
+    packed = np.frombuffer(buffer, np.uint8)
+    return np.unpackbits(packed, count=offset + n, bitorder="little")[offset:].view(np.bool_)
+
+
+def _whole(arr: Any) -> Any:
+    """A chunked array as one array: its only chunk as it is (``combine_chunks`` copies
+    even that), else its chunks combined; anything else as it is."""
+    if not isinstance(arr, pa.ChunkedArray):
+        return arr
+    if arr.num_chunks == 1:
+        return arr.chunk(0)
+    return arr.combine_chunks() if arr.num_chunks else pa.array([], arr.type)
+
+
 def _mask(arr: Any) -> npt.NDArray[np.bool_]:
-    """A boolean Arrow array (nulls false) as numpy."""
-    if isinstance(arr, pa.ChunkedArray):
-        arr = arr.combine_chunks()
-    return np.asarray(pc.fill_null(arr, False).to_numpy(zero_copy_only=False), dtype=np.bool_)
+    """A boolean Arrow array (nulls false) as numpy (its bitmaps unpacked)."""
+    arr = _whole(arr)
+    if not pa.types.is_boolean(arr.type):
+        return np.asarray(pc.fill_null(arr, False).to_numpy(zero_copy_only=False), np.bool_)
+    n = len(arr)
+    if arr.null_count == n:
+        return np.zeros(n, np.bool_)
+    validity, values = arr.buffers()
+    out = _bits(values, arr.offset, n)
+    if arr.null_count:
+        out = out & _bits(validity, arr.offset, n)
+    return out
+
+
+def _logical_nulls(kind: pa.DataType) -> bool:
+    return bool(
+        pa.types.is_dictionary(kind) or pa.types.is_union(kind) or pa.types.is_run_end_encoded(kind)
+    )
 
 
 def _valid(arr: Any) -> npt.NDArray[np.bool_]:
-    return _mask(arr.is_valid())
+    """Which cells are not null (the validity bitmap unpacked, where it says so: not for
+    a dictionary, whose nulls may be in its values, nor a union or run-end encoding)."""
+    if isinstance(arr, pa.ChunkedArray) or _logical_nulls(arr.type):
+        return _mask(arr.is_valid())
+    n = len(arr)
+    nulls = arr.null_count
+    if nulls == 0:
+        return np.ones(n, np.bool_)
+    if nulls == n:
+        return np.zeros(n, np.bool_)
+    validity = arr.buffers()[0]
+    if validity is None:
+        return _mask(arr.is_valid())
+    return _bits(validity, arr.offset, n)
 
 
 def _clean(arr: pa.Array) -> pa.Array:
@@ -62,14 +105,19 @@ def _may_need_trim(arr: pa.Array) -> bool:
         return True
     offsets = np.frombuffer(arr.buffers()[1], np.int32)[arr.offset : arr.offset + n + 1]
     data = arr.buffers()[2]
-    if data is None:
-        return False
-    nonempty = offsets[1:] > offsets[:-1]
-    if not nonempty.any():
+    if data is None or offsets[-1] == offsets[0]:
         return False
     raw = np.frombuffer(data, np.uint8)
-    ends = np.concatenate([raw[offsets[:-1][nonempty]], raw[offsets[1:][nonempty] - 1]])
-    return bool(((ends <= 0x20) | (ends >= 0x7F)).any())
+    starts, stops = offsets[:-1], offsets[1:]
+    # The bytes at each cell's start and end (an empty cell's are whatever lies there,
+    # clipped to the buffer, and ignored): outside 0x21-0x7E is a space, a control
+    # character or part of a non-ASCII one.
+    first = raw.take(starts, mode="clip") - np.uint8(0x21)
+    last = raw.take(stops - 1, mode="clip") - np.uint8(0x21)
+    edge = (first >= 0x5E) | (last >= 0x5E)
+    if not edge.any():
+        return False
+    return bool((edge & (stops > starts)).any())
 
 
 def _empty_to_null(arr: pa.Array) -> pa.Array:
@@ -82,8 +130,7 @@ def _empty_to_null(arr: pa.Array) -> pa.Array:
 
 def _convert(arr: Any, spec: _Spec, aliases: AliasMap) -> tuple[pa.Array, Bad]:
     """One column as ``spec.type`` and the problems of its cells."""
-    if isinstance(arr, pa.ChunkedArray):
-        arr = arr.combine_chunks() if arr.num_chunks else pa.array([], arr.type)
+    arr = _whole(arr)
     n = len(arr)
     t = arr.type
     if pa.types.is_dictionary(t):
@@ -164,7 +211,9 @@ def _suspect(text: pa.Array, limit: int) -> bool:
     if data is None or offsets[-1] == offsets[0]:
         return False
     chunk = np.frombuffer(data, np.uint8)[offsets[0] : offsets[-1]]
-    return bool(((chunk < 32) | (chunk == 127)).any())
+    if chunk.min() < 32:
+        return True
+    return bool(chunk.max() >= 127 and (chunk == 127).any())
 
 
 def _texts(text: pa.Array, spec: _Spec) -> tuple[pa.Array, Bad]:

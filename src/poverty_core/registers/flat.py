@@ -18,7 +18,7 @@ from poverty_core._text import Text
 from poverty_core.aliases import on_command_line
 from poverty_core.errors import Problem
 from poverty_core.registers.batch import _codes_of, _Context, _repeats, _where
-from poverty_core.registers.cells import _clean, _valid
+from poverty_core.registers.cells import _clean, _valid, _whole
 from poverty_core.registers.ids import _key_bytes
 from poverty_core.registers.merge import _clean_keys, _concat, _take
 from poverty_core.registers.problems import _fatal, _show
@@ -121,7 +121,7 @@ def _flat_split(ctx: _Context, raw: _Raw) -> tuple[_Raw, _Raw, list[tuple[int, P
     members: dict[str, Any] = {MEMBER_KEY: keys}
     problems: list[tuple[int, Problem]] = []
     for name in raw.table.column_names:
-        column = raw.table.column(name).combine_chunks()
+        column = _whole(raw.table.column(name))
         if name.startswith(_MEMBERS):
             members[name[len(_MEMBERS) :]] = column
         elif name != "id":

@@ -14,6 +14,7 @@ import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from poverty_core.registers.cells import _whole
 from poverty_core.registers.schema import MAX_ID_CHARS, Rows
 
 
@@ -23,9 +24,7 @@ def _key_bytes(arr: pa.Array) -> npt.NDArray[Any]:
     n = len(arr)
     if n == 0:
         return np.zeros(0, dtype="S1")
-    if isinstance(arr, pa.ChunkedArray):
-        arr = arr.combine_chunks()
-    arr = pc.fill_null(arr, "")
+    arr = pc.fill_null(_whole(arr), "")
     offsets = np.frombuffer(arr.buffers()[1], np.int32)[arr.offset : arr.offset + n + 1]
     lengths = np.diff(offsets)
     width = int(lengths.max()) if n else 0

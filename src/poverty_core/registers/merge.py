@@ -19,7 +19,7 @@ import pyarrow.compute as pc
 from poverty_core._text import Text
 from poverty_core.aliases import on_command_line
 from poverty_core.registers.batch import RegisterBatch, Rejected, _assemble, _Context, _empty_batch
-from poverty_core.registers.cells import _clean, _mask, _valid
+from poverty_core.registers.cells import _clean, _mask, _valid, _whole
 from poverty_core.registers.ids import _key_bytes, _positions
 from poverty_core.registers.problems import _fatal, _show
 from poverty_core.registers.schema import MEMBER_KEY, Rows
@@ -92,7 +92,7 @@ class _Chunk:
 def _clean_keys(raw: _Raw, column: str) -> pa.Array:
     if column not in raw.table.column_names:
         return pa.nulls(raw.table.num_rows, pa.string())
-    col = raw.table.column(column).combine_chunks()
+    col = _whole(raw.table.column(column))
     if not pa.types.is_string(col.type):
         col = col.cast(pa.string()) if pa.types.is_integer(col.type) else pa.nulls(len(col))
         if pa.types.is_null(col.type):

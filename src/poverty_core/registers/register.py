@@ -345,9 +345,13 @@ class Register:
             self._count()
             yield _empty_batch(self.entity, self._flat, rest, self._aliases.vocabulary)
 
-    def batches(self, *, validate_first: bool = True) -> Iterator[RegisterBatch]:
+    def batches(
+        self, *, validate_first: bool = True, ahead: bool = False
+    ) -> Iterator[RegisterBatch]:
         """The register in batches of at most ``batch_size`` households, each with all
-        its members.
+        its members (``ahead``: each batch read, typed and checked on a thread while the
+        caller works on the one before; the same batches, errors and counts, in the
+        same order).
 
         With ``on_error="fail"`` and ``validate_first`` (the default), every problem of
         the whole register is found first, reading it once and keeping nothing, and
@@ -358,6 +362,9 @@ class Register:
         problem is raised after the last row — for a caller whose output is discarded
         when the run fails (an atomic writer), so that the register is read only once.
         """
+        if ahead:
+            yield from _prefetch(self.batches(validate_first=validate_first), depth=1)
+            return
         if self.on_error == "skip":
             yield from self._stream(self.batch_size)
             return
