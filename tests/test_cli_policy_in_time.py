@@ -3,6 +3,7 @@ check that names what the pack cannot decide, periods shown and set per run."""
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import json
 import re
@@ -12,6 +13,9 @@ from typing import Any
 import pytest
 
 from poverty_core.cli import EXIT_OK, EXIT_PACK, main
+from poverty_core.jobs import assess_register
+
+AS_OF_2016 = dt.date(2016, 12, 31)
 
 
 def run(*argv: str) -> tuple[int, str]:
@@ -177,3 +181,67 @@ def test_absent_inputs_are_named_up_front(tmp_path: Path) -> None:
     assert "absent from the file" in text
     assert "house_grade 1" in text
     assert text.index("absent from the file") < text.index("criteria (failed")
+
+
+def _jsonl(path: Path, households: list[dict[str, Any]]) -> Path:
+    path.write_text("".join(json.dumps(h) + "\n" for h in households), encoding="utf-8")
+    return path
+
+
+def _household(i: int, **fields: Any) -> dict[str, Any]:
+    """A SYNTHETIC household of one insured adult, with ``fields``."""
+    member = {
+        "id": "1",
+        "age": 40,
+        "basic_medical_insurance": True,
+        "serious_illness_insurance": True,
+        "medical_assistance": True,
+    }
+    return {"id": f"h{i}", "members": [member], **fields}
+
+
+def test_a_json_lines_register_has_the_fields_its_lines_give(tmp_path: Path) -> None:
+    """A JSON Lines file has no header: an input is absent when no line gives it a value
+    (not, as once, every input because the file has no header row); a field that only a
+    later line gives is not absent."""
+    base = {"annual_net_income_per_capita": 3100, "food_secure": True, "clothing_secure": True}
+    lines = [_household(i, **base, relocated=False) for i in range(3)]
+    lines.append(_household(3, **base, relocated=False, house_grade="A"))
+    run_ = assess_register(_jsonl(tmp_path / "later.jsonl", lines), as_of=AS_OF_2016)
+    assert "house_grade" not in run_.absent_inputs
+    assert "members[].medical_assistance" not in run_.absent_inputs
+    assert "annual_net_income_per_capita" not in run_.absent_inputs
+    none = assess_register(_jsonl(tmp_path / "none.jsonl", lines[:3]), as_of=AS_OF_2016)
+    assert "house_grade" in none.absent_inputs
+    nulls = [_household(9, **base, relocated=False, house_grade=None)]
+    run_ = assess_register(_jsonl(tmp_path / "nulls.jsonl", lines[:3] + nulls), as_of=AS_OF_2016)
+    assert "house_grade" in run_.absent_inputs
+    member = [_household(5, **base, relocated=False, house_grade="A")]
+    del member[0]["members"][0]["medical_assistance"]
+    run_ = assess_register(_jsonl(tmp_path / "member.jsonl", member), as_of=AS_OF_2016)
+    assert "members[].medical_assistance" in run_.absent_inputs
+    assert "house_grade" not in run_.absent_inputs
+
+
+def test_json_lines_and_csv_of_one_register_name_the_same_absent_inputs(tmp_path: Path) -> None:
+    (tmp_path / "h.csv").write_text(
+        "id,annual_net_income_per_capita,food_secure,clothing_secure,relocated\n"
+        "h1,3100,true,true,false\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "m.csv").write_text(
+        "household_id,id,age,basic_medical_insurance,serious_illness_insurance,"
+        "medical_assistance\nh1,1,40,true,true,true\n",
+        encoding="utf-8",
+    )
+    from_csv = assess_register(tmp_path / "h.csv", tmp_path / "m.csv", as_of=AS_OF_2016)
+    line = _household(
+        1, annual_net_income_per_capita=3100, food_secure=True, clothing_secure=True,
+        relocated=False,
+    )  # fmt: skip
+    from_jsonl = assess_register(_jsonl(tmp_path / "h.jsonl", [line]), as_of=AS_OF_2016)
+    assert from_csv.absent_inputs == from_jsonl.absent_inputs
+    assert "house_grade" in from_jsonl.absent_inputs
+    missing = [run.to_dict()["summary"]["missing"] for run in (from_csv, from_jsonl)]
+    assert missing[0] == missing[1]
+    assert missing[0]["house_grade"] == 1

@@ -66,6 +66,7 @@ from poverty_core.packs import Pack
 from poverty_core.plugins import PackRegistry, default_registry
 from poverty_core.privacy import mask_ids, mask_if_id_number, redact, redact_data
 from poverty_core.read_options import ReadOptions
+from poverty_core.readiness import Readiness
 from poverty_core.record_model import RECORD_FORMAT, record_path
 from poverty_core.recording import job_record
 from poverty_core.registers import FileCount, Rejected
@@ -202,6 +203,7 @@ def assess_source(
     sink_name: str = "results",
     keep_results: bool = False,
     absent: Sequence[str] = (),
+    plan: Readiness | None = None,
     outputs: OutputPaths | None = None,
     progress: Callable[[int], None] | None = None,
     reading: Mapping[str, Any] | None = None,
@@ -212,7 +214,10 @@ def assess_source(
     every household (its results to ``sink``, batch by batch, ids masked; a failed
     write names ``sink_name``; totals ``by`` these household columns; a batch read
     larger than ``batch_size`` households decided in parts), then
-    :func:`conclude`: villages, counties, roll-ups, every row accounted for — and its
+    :func:`conclude`: villages, counties, roll-ups, every row accounted for (``absent``:
+    inputs the register lacks altogether; with ``plan``, the decision's
+    :class:`~poverty_core.readiness.Readiness`, also those
+    :func:`~poverty_core.sources.absent_inputs` finds once the register is read) — and its
     :attr:`~Assessment.record` (the rows hashed as they are read; ``reading``: how the
     register was read, for ``verify``; ``registry``: where the pack's parents are)."""
     checked = dict(overrides or {})
@@ -254,7 +259,12 @@ def assess_source(
         interpretations=source.register.interpretations if source.register is not None else (),
         rejects=source.rejected,
         results=collect.table() if collect is not None else None,
-        absent=absent,
+        # Inputs the register lacks altogether head the summary and the report, each
+        # with the number of records it left undetermined: known once it is read (a JSON
+        # Lines file's fields are those some line gives).
+        absent=[*absent, *(a for a in absent_inputs(plan, source) if a not in absent)]
+        if plan is not None
+        else absent,
         outputs=outputs,
     )
     also = [
@@ -527,9 +537,6 @@ def assess_register(
         plan = check_ready(
             pack, decision, day, checked, allow_undetermined=allow_undetermined, notify=notify
         )
-    # Inputs the file lacks altogether head the summary and the report, each with the
-    # number of records it left undetermined.
-    absent = absent_inputs(plan, source)
     whole = out is not None and out.lower().endswith(".json")
     writer = ResultWriter(out) if out is not None and not whole else None
     beside = record_path(out) if writer is not None and out is not None else None
@@ -553,7 +560,7 @@ def assess_register(
             sink=writer,
             sink_name=out or "standard output",
             keep_results=keep_results or whole,
-            absent=absent,
+            plan=plan,
             outputs=OutputPaths(out, report_path, rejects_path, beside),
             progress=progress,
             reading={k: v for k, v in reading.items() if v not in (None, {}, [])},

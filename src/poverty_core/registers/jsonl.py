@@ -179,6 +179,15 @@ class JsonLinesReader:
         self._seen_members: set[str] = set()
         self._narrow: pajson.ParseOptions | None = None
 
+    @property
+    def columns(self) -> dict[str, str]:
+        """The fields some line read so far gives a value (a JSON Lines file has no
+        header: each field is its own; a member's as ``members.<name>``) — every one of
+        the file's once it is read."""
+        out = {name: name for name in sorted(self._seen) if name != "members"}
+        out.update({f"members.{name}": f"members.{name}" for name in sorted(self._seen_members)})
+        return out
+
     # -- bytes ---------------------------------------------------------------------------
 
     def _chunks(self) -> Iterator[Chunk]:
@@ -689,6 +698,8 @@ class _JsonLines(_Source):
         self.encoding = _detect_encoding(head, encoding, file)
         if not head.decode(self.encoding, errors="replace").removeprefix("\ufeff").strip():
             raise _fatal(file, "文件为空", "the file is empty")
+        # No header: the columns are the fields some line read so far gives a value
+        # (JsonLinesReader.columns), every one of the file's once it is read.
         self.headers, self.columns, self.resolved = [], {}, []
         self.history: str | None = "history"
         self._reader = JsonLinesReader(path, file, self.encoding, vocabulary=vocabulary)
@@ -718,4 +729,5 @@ class _JsonLines(_Source):
                     Rejected(self.file, r.line, r.household_id, r.problems) for r in block.rejected
                 ]
                 self.rows_read += block.read
+            self.columns = self._reader.columns
             yield _Raw(table, block.lines)

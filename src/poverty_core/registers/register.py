@@ -174,12 +174,6 @@ class Register:
             s.file: getattr(s, "encoding", None) for s in sources.values()
         }
         """The text encoding used for each file (detected or given; ``None``: binary)."""
-        self.columns: dict[str, dict[str, str]] = {
-            s.file: self._read_columns(s, role) for role, s in sources.items()
-        }
-        """For each file, each register column read and its header in the file (a flat
-        file's member columns as ``members.<name>``; a column the national form's
-        readings fill, with the header it is read from)."""
         self.unused: dict[str, tuple[str, ...]] = {
             s.file: tuple(getattr(s, "unused", ())) for s in sources.values()
         }
@@ -190,6 +184,15 @@ class Register:
         one a person)."""
         self.households_read = 0
         """Households read so far (in a flat file, the households its rows make up)."""
+
+    @property
+    def columns(self) -> dict[str, dict[str, str]]:
+        """For each file, each register column read and its header in the file (a flat
+        file's member columns as ``members.<name>``, a nested file's too; a column the
+        national form's readings fill, with the header it is read from). A JSON Lines
+        file has no header: its columns are the fields some line read so far gives a
+        value — every one of the file's once it is read."""
+        return {s.file: self._read_columns(s, role) for role, s in self._sources.items()}
 
     def _read_columns(self, source: Any, role: str) -> dict[str, str]:
         columns = {c: h for c, h in getattr(source, "columns", {}).items() if c[:1] != "\x00"}
