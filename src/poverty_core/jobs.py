@@ -226,7 +226,7 @@ def assess_source(
     digest = RowsDigest()
     # The rows are hashed in a worker thread while this one decides (the same digest,
     # fed in the same order; SHA-256 releases the GIL).
-    with DigestThread(digest) as feed:
+    with DigestThread(digest, depth=1) as feed:
 
         def hashed(
             tables: Iterable[tuple[pa.Table, pa.Table | None]],
