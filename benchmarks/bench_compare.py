@@ -1,7 +1,7 @@
 """Benchmark: ``compare`` (one register, two rule sets, one pass) against ``assess``.
 
 On a SYNTHETIC register from ``generate.py`` (two-file Parquet), each in a fresh
-subprocess so its peak resident memory (``ru_maxrss``) is its own, best of ``--repeat``:
+subprocess so its peak resident memory (``VmHWM``) is its own, best of ``--repeat``:
 
 * ``assess``: :func:`poverty_core.jobs.assess_register`, national, 2016-12-31, to a
   Parquet results file;
@@ -24,7 +24,6 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
-import resource
 import subprocess
 import sys
 import tempfile
@@ -34,10 +33,13 @@ from typing import Any
 
 AS_OF = dt.date(2016, 12, 31)
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+import bench_household_exit as bhe  # noqa: E402
 
 
 def _peak_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024 / 1e6
+    return bhe.peak_mb()
 
 
 def _child(kind: str, folder: Path, batch_size: int) -> dict[str, Any]:

@@ -16,7 +16,7 @@ In one run, on a SYNTHETIC register from ``generate.py``, this measures:
 * (opt-in, ``--stream``) **streaming** a 10M-household Parquet file batch by batch.
 
 Every measurement runs in a fresh subprocess, so its peak resident memory
-(``ru_maxrss``) is its own. Times are the best of ``--repeat`` runs.
+(``VmHWM``) is its own. Times are the best of ``--repeat`` runs.
 
 Usage::
 
@@ -258,7 +258,17 @@ def best_of_both(repeat: int, fn: Callable[[], Any]) -> tuple[float, float, Any]
 
 
 def peak_mb() -> float:
-    """This process's peak resident set so far, in MB (ru_maxrss is KiB on Linux)."""
+    """This process's peak resident set so far, in MB: ``VmHWM`` of
+    ``/proc/self/status``, which starts afresh at ``exec`` — unlike ``ru_maxrss``, which
+    a child started by ``subprocess`` inherits from its parent's memory at the fork (so
+    a child of a parent that generated the register would report the parent's peak).
+    ``ru_maxrss`` (KiB on Linux) where there is no ``/proc``."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) * 1024 / 1e6
+    except OSError:
+        pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024 / 1e6
 
 

@@ -63,13 +63,7 @@ FILES = {
 }
 
 
-def peak_mb() -> float:
-    """This process's peak resident set (``VmHWM``), in MB: unlike ``ru_maxrss``, it does
-    not carry over the parent's peak across ``exec``."""
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) * 1024 / 1e6
-    return bhe.peak_mb()
+peak_mb = bhe.peak_mb
 
 
 def _summary_key(assessment: Any) -> str:

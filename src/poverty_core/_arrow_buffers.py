@@ -23,6 +23,16 @@ import pyarrow.compute as pc
 Array = npt.NDArray[Any]
 
 
+def whole(arr: Any) -> Any:
+    """A chunked array as one array: its only chunk as it is (``combine_chunks`` copies
+    even that), else its chunks combined; anything else as it is."""
+    if not isinstance(arr, pa.ChunkedArray):
+        return arr
+    if arr.num_chunks == 1:
+        return arr.chunk(0)
+    return arr.combine_chunks() if arr.num_chunks else pa.array([], arr.type)
+
+
 def _bits(buffer: Any, offset: int, n: int, *, fill: bool) -> Array:
     """An Arrow bitmap (validity or boolean data) as a numpy bool array; ``fill`` where
     there is no buffer (a column without nulls has no validity bitmap). Unpacking the

@@ -12,7 +12,7 @@ import attrs
 
 from poverty_core._text import Language
 from poverty_core.codes import Code
-from poverty_core.parameters import Citation, Period, format_value
+from poverty_core.parameters import Citation, Period, format_period, format_value
 from poverty_core.rules import (
     Criterion,
     Decision,
@@ -121,15 +121,12 @@ _OP_SHOW = {"<=": "≤", ">=": "≥", "==": "=", "!=": "≠"}
 
 
 def _periods_text(items: Iterable[Any], language: Language = "en") -> str:
-    """The periods of rules and the versions they override, without repeats."""
+    """The periods of rules and the versions they override, without repeats, each as
+    every other place shows a period (:func:`poverty_core.parameters.format_period`)."""
     seen: dict[str, None] = {}
     for item in items:
         for version in versions_of(item):
-            period: Period | None = version.in_force
-            seen.setdefault(
-                period.format(language) if period else ("始终" if language == "zh" else "always"),
-                None,
-            )
+            seen.setdefault(format_period(version.in_force, language), None)
     return ("；" if language == "zh" else "; ").join(seen)
 
 

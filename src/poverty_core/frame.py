@@ -38,6 +38,7 @@ from poverty_core._arrow_buffers import (
     _is_text,
     _keys_differ,
     _take_rows,
+    whole,
 )
 from poverty_core.codes import Code
 from poverty_core.model import County, Household, Person, Village
@@ -411,8 +412,7 @@ def _arrow_vec(column: Any, kind: FieldKind, name: str) -> Vec:
             or [np.zeros(0, dtype=np.bool_)]
         )
         return Vec(_code_ids(column, known, kind.code, name), known, coded=True)
-    if isinstance(column, pa.ChunkedArray):
-        column = column.combine_chunks()
+    column = whole(column)
     known = _bits(column.buffers()[0], column.offset, len(column), fill=True)
     values: Array
     if kind.kind == "bool" and pa.types.is_boolean(column.type):
@@ -460,8 +460,7 @@ def _code_ids(column: Any, known: Array, code: type[Code], name: str) -> Array:
     if fixed is not None:
         return fixed
     found = pc.index_in(column, value_set=words.words.cast(column.type))
-    if isinstance(found, pa.ChunkedArray):  # integers: cheap to put in one buffer
-        found = found.combine_chunks()
+    found = whole(found)  # integers: cheap to put in one buffer
     matched = _bits(found.buffers()[0], found.offset, len(found), fill=True)
     # The slot of a cell matched nowhere holds anything: clipped, then zeroed.
     values: Array = words.ids.take(_data(found), mode="clip")
@@ -476,8 +475,7 @@ def _code_ids(column: Any, known: Array, code: type[Code], name: str) -> Array:
 def _parsed_ids(column: Any, known: Array, code: type[Code], name: str) -> Array:
     """The general road of :func:`_code_ids`: the dictionary of the column's distinct
     texts (the column's own when it is a dictionary), each parsed once."""
-    if isinstance(column, pa.ChunkedArray):
-        column = column.combine_chunks()
+    column = whole(column)
     encoded = column if pa.types.is_dictionary(column.type) else pc.dictionary_encode(column)
     dictionary = encoded.dictionary.to_pylist()
     try:

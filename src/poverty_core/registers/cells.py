@@ -20,6 +20,7 @@ import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from poverty_core._arrow_buffers import whole as _whole
 from poverty_core._text import Text
 from poverty_core.aliases import AliasMap
 from poverty_core.codes import Code
@@ -40,16 +41,6 @@ def _bits(buffer: pa.Buffer, offset: int, n: int) -> npt.NDArray[np.bool_]:
     """``n`` bits of an Arrow bitmap from bit ``offset``, as NumPy booleans."""
     packed = np.frombuffer(buffer, np.uint8)
     return np.unpackbits(packed, count=offset + n, bitorder="little")[offset:].view(np.bool_)
-
-
-def _whole(arr: Any) -> Any:
-    """A chunked array as one array: its only chunk as it is (``combine_chunks`` copies
-    even that), else its chunks combined; anything else as it is."""
-    if not isinstance(arr, pa.ChunkedArray):
-        return arr
-    if arr.num_chunks == 1:
-        return arr.chunk(0)
-    return arr.combine_chunks() if arr.num_chunks else pa.array([], arr.type)
 
 
 def _mask(arr: Any) -> npt.NDArray[np.bool_]:

@@ -211,9 +211,12 @@ class _CsvSource(_Source):
                 yield _Raw(table.slice(start, batch_rows), rows[start : start + batch_rows])
 
     def _failed(self, exc: BaseException, typed: dict[str, pa.DataType], done: int) -> Exception:
-        """A typed column Arrow could not read: read again as text; else a clear error."""
-        message = str(exc)
-        if typed and "conversion error" in message and "to string" not in message:
+        """Arrow stopped while reading typed columns: read again as text from where it
+        was (a cell Arrow could not read as a number, yes/no or date is then judged as
+        text, like any other); stopped while reading text, a clear error. Whatever
+        Arrow's message says: a file that is broken otherwise stops again as text, at
+        the same place, and is reported then."""
+        if typed:
             return _Retry(done)
         return self._broken(exc)
 
