@@ -20,7 +20,7 @@ import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from poverty_core._arrow_buffers import whole as _whole
+from poverty_core import _arrow_buffers
 from poverty_core._text import Text
 from poverty_core.aliases import AliasMap
 from poverty_core.codes import Code
@@ -30,6 +30,9 @@ from poverty_core.registers.specs import _KIND_WORDS, _Spec
 
 Bad = list[tuple[int, Text]]
 """Problems of one column: (row index in the batch, message)."""
+
+
+_whole = _arrow_buffers.whole  # used by the other readers (an explicit export)
 
 
 def _expect(kind: str, value: Any) -> Text:
