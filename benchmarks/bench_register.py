@@ -49,6 +49,7 @@ import pyarrow.csv as pacsv  # noqa: E402
 
 import poverty_core as pcore  # noqa: E402
 from poverty_core import jobs  # noqa: E402
+from poverty_core.cli.common import use_command_memory_pool  # noqa: E402
 
 AS_OF = dt.date(2016, 12, 31)
 DECISION = "household_exit"
@@ -84,6 +85,7 @@ def _write_groups(assessment: Any, folder: Path) -> None:
 
 def measure(args: argparse.Namespace, fmt: str) -> dict[str, Any]:
     """One format, end to end, in this process."""
+    use_command_memory_pool()  # as the poverty-core command does
     pack = pcore.load_pack("national")
     folder = Path(args.data)
     households, members = FILES["parquet" if fmt == "stream" else fmt]

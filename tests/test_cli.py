@@ -7,9 +7,10 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pyarrow as pa
 import pytest
 
-from poverty_core.cli import EXIT_INPUT, EXIT_OK, EXIT_PACK, main
+from poverty_core.cli import EXIT_INPUT, EXIT_OK, EXIT_PACK, common, main
 
 
 def run(*argv: str) -> tuple[int, str]:
@@ -203,3 +204,26 @@ def test_usage_error_is_exit_2() -> None:
     with pytest.raises(SystemExit) as exc:
         run("assess")
     assert exc.value.code == 2
+
+
+def test_the_command_chooses_a_memory_pool_unless_the_user_did(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """``poverty-core`` makes jemalloc Arrow's pool (it returns freed batches' memory
+    sooner) unless ARROW_DEFAULT_MEMORY_POOL names one; the library alone never does."""
+    chosen: list[str] = []
+    monkeypatch.setattr(pa, "set_memory_pool", lambda pool: chosen.append(pool.backend_name))
+    monkeypatch.setenv("ARROW_DEFAULT_MEMORY_POOL", "system")
+    common.use_command_memory_pool()
+    assert chosen == []
+    monkeypatch.delenv("ARROW_DEFAULT_MEMORY_POOL")
+    try:
+        pa.jemalloc_memory_pool()
+        expected = ["jemalloc"]
+    except Exception:  # an Arrow without jemalloc: nothing to choose
+        expected = []
+    common.use_command_memory_pool()
+    assert chosen == expected
+    chosen.clear()
+    assert main(["packs"], stdout=io.StringIO()) == EXIT_OK  # the command chooses at start
+    assert chosen == expected

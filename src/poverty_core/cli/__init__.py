@@ -58,6 +58,7 @@ from poverty_core.cli.common import (
     EXIT_USAGE,
     PackLoader,
     usage,
+    use_command_memory_pool,
 )
 from poverty_core.cli.parser import build_parser
 from poverty_core.errors import (
@@ -98,6 +99,7 @@ def main(argv: Sequence[str] | None = None, *, stdout: TextIO | None = None) -> 
     ``--show-id-numbers``."""
     out = stdout or sys.stdout
     args = build_parser().parse_args(argv)
+    use_command_memory_pool()
     lang: Language = getattr(args, "lang", "en")
     with showing_id_numbers(args.show_id_numbers), command_line_options():
         return _run(args, out, lang)
