@@ -33,8 +33,8 @@ Reading files: :func:`open_register`
 * **Parquet** and **Arrow IPC** (file or stream format, ``.arrow`` ``.feather``
   ``.arrows``): a households table and a members table, or one households table with
   a nested ``members`` column (``list<struct>``); columns typed or text;
-* **xlsx** (the optional extra ``poverty-core[xlsx]``, python-calamine): a households sheet
-  and a members sheet, in one workbook (sheets named ``households``/``members`` or
+* **xlsx** (the optional extra ``poverty-core[xlsx]``: python-calamine, and fastexcel
+  for plain sheets): a households sheet and a members sheet, in one workbook (sheets named ``households``/``members`` or
   ``户``/``成员`` …, else the first two sheets) or in two. A merged range in a key
   column (``village_id``/``村编号``, ``county_id``/``县编号``, and a members sheet's
   ``household_id``/``户编号``) is read as its top-left value on every row it covers;
