@@ -34,8 +34,9 @@ Reading files: :func:`open_register`
   ``.arrows``): a households table and a members table, or one households table with
   a nested ``members`` column (``list<struct>``); columns typed or text;
 * **xlsx** (the optional extra ``poverty-core[xlsx]``: python-calamine, and fastexcel
-  for plain sheets): a households sheet and a members sheet, in one workbook (sheets named ``households``/``members`` or
-  ``户``/``成员`` …, else the first two sheets) or in two. A merged range in a key
+  for plain sheets): a households sheet and a members sheet, in one workbook (sheets
+  named ``households``/``members`` or ``户``/``成员`` …, else the first two sheets) or in
+  two. A merged range in a key
   column (``village_id``/``村编号``, ``county_id``/``县编号``, and a members sheet's
   ``household_id``/``户编号``) is read as its top-left value on every row it covers;
   a merged range anywhere else is a problem of each row it leaves blank, naming the
