@@ -4,6 +4,8 @@ columns in place however far right the data starts, cells as CSV text, merged ra
 from __future__ import annotations
 
 import datetime as dt
+import gc
+import threading
 from pathlib import Path
 
 import pytest
@@ -12,7 +14,7 @@ from poverty_core.aliases import AliasMap
 from poverty_core.errors import InputError
 from poverty_core.registers import xlsx
 from poverty_core.registers.opening import open_register
-from poverty_core.registers.xlsx import Sheet, cell_text, column_texts, sheet_names
+from poverty_core.registers.xlsx import Sheet, _no_cycles, cell_text, column_texts, sheet_names
 
 openpyxl = pytest.importorskip("openpyxl")
 pytest.importorskip("python_calamine")
@@ -163,3 +165,32 @@ def test_sheets_loaded_ahead_are_not_kept(tmp_path: Path) -> None:
     assert register.layout == "two-file"
     assert not [k for k in xlsx._LOADED if k[0] == str(path.resolve())]
     assert len(register.read_all().households) == 1
+
+
+def test_the_cycle_collector_pause_is_shared_between_threads() -> None:
+    """Two sheets converted at once share one pause: the collector runs again when the
+    last block ends, and only if it ran when the first began."""
+    assert gc.isenabled()
+    inside, release = threading.Event(), threading.Event()
+
+    def other() -> None:
+        with _no_cycles():
+            inside.set()
+            release.wait(10)
+
+    worker = threading.Thread(target=other)
+    worker.start()
+    inside.wait(10)
+    with _no_cycles():
+        assert not gc.isenabled()
+    assert not gc.isenabled()  # the other thread's block still pauses it
+    release.set()
+    worker.join(10)
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with _no_cycles():
+            pass
+        assert not gc.isenabled()  # not switched on by a block that did not switch it off
+    finally:
+        gc.enable()

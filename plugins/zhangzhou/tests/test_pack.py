@@ -6,6 +6,7 @@ import datetime as dt
 import doctest
 import io
 import json
+from typing import Any
 
 import poverty_core_fujian
 import poverty_core_zhangzhou
@@ -18,6 +19,7 @@ import poverty_core as pc
 from poverty_core import cli
 from poverty_core.engine import Params
 from poverty_core.expressions import One
+from poverty_core.jobs import assess_register
 from poverty_core.plugins import PackRegistry, get_plugin_manager
 from poverty_core.rules import in_force_on
 
@@ -477,3 +479,56 @@ def test_module_examples(module: object) -> None:
     failures, tests = doctest.testmod(module, verbose=False)  # type: ignore[arg-type]
     assert tests > 0
     assert failures == 0
+
+
+def test_a_json_lines_register_gives_its_procedures_and_checklists(tmp_path: Any) -> None:
+    """A JSON Lines register's nested ``procedures`` and ``checklists`` are inputs it has
+    (not "absent from the file"), as a CSV's flattened ``procedures.housing.<step>``
+    columns are; a register without them lacks them. SYNTHETIC household."""
+    record = {
+        "id": "350623-0002",
+        "county_id": "yunxiao",
+        "village_id": "v1",
+        "without_house": True,
+        "relocated": False,
+        "housing_form": "new_build",
+        "housing_moved_in": True,
+        "housing_moved_in_on": "2016-10-20",
+        "members": [{"id": "1", "age": 71}],
+        "procedures": {
+            "housing": {
+                "application": "2016-02-15",
+                "collective_appraisal": "2016-02-25",
+                "household_review": "2016-03-05",
+                "approval_notice": "2016-03-20",
+                "completion_acceptance": "2016-09-10",
+            }
+        },
+        "checklists": {
+            "eight_haves": dict.fromkeys(
+                [
+                    "roof",
+                    "entrance_door",
+                    "windows",
+                    "sanitary_fixture",
+                    "cement_floor",
+                    "plastered_walls",
+                    "kitchenware",
+                    "bedding",
+                ],
+                True,
+            )
+        },
+    }
+    pack = pc.load_pack("zhangzhou")
+    given = tmp_path / "given.jsonl"
+    given.write_text(json.dumps(record) + "\n", encoding="utf-8")
+    end = dt.date(2016, 12, 31)
+    run = assess_register(given, pack=pack, decision="housing_guarantee", as_of=end)
+    assert not [a for a in run.absent_inputs if a.startswith(("procedures.", "checklists."))]
+    lacking = tmp_path / "lacking.jsonl"
+    bare = {k: v for k, v in record.items() if k not in ("procedures", "checklists")}
+    lacking.write_text(json.dumps(bare) + "\n", encoding="utf-8")
+    run = assess_register(lacking, pack=pack, decision="housing_guarantee", as_of=end)
+    assert "procedures.housing" in run.absent_inputs
+    assert "checklists.eight_haves" in run.absent_inputs

@@ -177,15 +177,18 @@ class JsonLinesReader:
         self._read = pajson.ReadOptions(use_threads=True, block_size=1 << 20)
         self._seen: set[str] = set()  # fields with a value in a block read so far
         self._seen_members: set[str] = set()
+        self._seen_mapped: set[str] = set()  # procedures.<id>.<step> … with a value
         self._narrow: pajson.ParseOptions | None = None
 
     @property
     def columns(self) -> dict[str, str]:
         """The fields some line read so far gives a value (a JSON Lines file has no
-        header: each field is its own; a member's as ``members.<name>``) — every one of
-        the file's once it is read."""
+        header: each field is its own; a member's as ``members.<name>``, a procedure's
+        step or a checklist's item as ``procedures.<id>.<step>``) — every one of the
+        file's once it is read."""
         out = {name: name for name in sorted(self._seen) if name != "members"}
         out.update({f"members.{name}": f"members.{name}" for name in sorted(self._seen_members)})
+        out.update({name: name for name in sorted(self._seen_mapped)})
         return out
 
     # -- bytes ---------------------------------------------------------------------------
@@ -535,7 +538,9 @@ class JsonLinesReader:
             columns[field.name] = column
         for name in _MAPPINGS:
             if name in table.column_names:
-                columns.update(_flat_mapping(table.column(name).combine_chunks(), name))
+                flat = _flat_mapping(table.column(name).combine_chunks(), name)
+                self._seen_mapped.update(c for c, v in flat.items() if v.null_count < len(v))
+                columns.update(flat)
         return pa.table(columns)
 
 

@@ -176,19 +176,30 @@ _KEYED = {bool, int, float, dt.date, dt.datetime, dt.time, dt.timedelta}
 """Kinds of cell value a column's texts are kept by (hashable, equal only if alike)."""
 
 
+_PAUSES = threading.Lock()
+_paused = [0, False]  # blocks inside _no_cycles; whether the first of them disabled it
+
+
 @contextlib.contextmanager
 def _no_cycles() -> Iterator[None]:
     """Python's cycle collector paused (when it runs): a run of a sheet's rows is
     hundreds of thousands of lists (no cycles among them) that would set it off time
-    and again, each time walking every object of the process."""
-    paused = gc.isenabled()
-    if paused:
-        gc.disable()
+    and again, each time walking every object of the process. The pause is the
+    process's: blocks in several threads (the two sheets of a workbook) share one, and
+    the collector runs again when the last ends — if it ran when the first began."""
+    with _PAUSES:
+        if not _paused[0]:
+            _paused[1] = gc.isenabled()
+            if _paused[1]:
+                gc.disable()
+        _paused[0] += 1
     try:
         yield
     finally:
-        if paused:
-            gc.enable()
+        with _PAUSES:
+            _paused[0] -= 1
+            if not _paused[0] and _paused[1]:
+                gc.enable()
 
 
 class Sheet:
