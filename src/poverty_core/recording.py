@@ -34,26 +34,34 @@ if TYPE_CHECKING:
     from poverty_core.plugins import PackRegistry
 
 
-def _parameter_records(
+def _names_read(
     pack: Pack,
-    decision: str,
+    decisions: Sequence[str],
     as_of: dt.date,
     overrides: Mapping[str, Any],
-    also: Sequence[str] = (),
+) -> dict[str, dict[str, None]]:
+    """The parameters (``param``) and references (``reference``) the criteria in force of
+    ``decisions`` read on the date, each kind in the order the criteria read them."""
+    names: dict[str, dict[str, None]] = {"param": {}, "reference": {}}
+    for which in decisions:
+        plan = pack.readiness(which, as_of=as_of, overrides=overrides)
+        for rule in plan.in_force:
+            for r in rule.refs():
+                if r.kind in names:
+                    names[r.kind].setdefault(r.name, None)
+    return names
+
+
+def _parameter_records(
+    pack: Pack,
+    names: Iterable[str],
+    as_of: dt.date,
+    overrides: Mapping[str, Any],
 ) -> tuple[ParameterRecord, ...]:
-    """Every parameter the decision's criteria in force read on the date (then those of
-    the decisions ``also`` decided), with its value (or the caller's), in the order the
-    criteria read them."""
+    """Each parameter of ``names`` (:func:`_names_read`) with its value on the date (or
+    the caller's)."""
 
     params = Params(pack, as_of, pack.check_overrides(overrides))
-    names: dict[str, None] = {}
-    for which in (decision, *also):
-        plan = pack.readiness(which, as_of=as_of, overrides=overrides)
-        names.update(
-            dict.fromkeys(
-                r.name for rule in plan.in_force for r in rule.refs() if r.kind == "param"
-            )
-        )
     out = []
     for name in names:
         use = params.use(name)
@@ -80,23 +88,10 @@ def _parameter_records(
 
 
 def _reference_records(
-    pack: Pack,
-    decision: str,
-    as_of: dt.date,
-    overrides: Mapping[str, Any],
-    supplied: Mapping[str, Any],
-    also: Sequence[str] = (),
+    pack: Pack, names: Iterable[str], supplied: Mapping[str, Any]
 ) -> tuple[ReferenceRecord, ...]:
-    """Every reference the decision's criteria in force read on the date (then those of
-    ``also``), with the summary of the data supplied for it (none: not supplied)."""
-    names: dict[str, None] = {}
-    for which in (decision, *also):
-        plan = pack.readiness(which, as_of=as_of, overrides=overrides)
-        names.update(
-            dict.fromkeys(
-                r.name for rule in plan.in_force for r in rule.refs() if r.kind == "reference"
-            )
-        )
+    """Each reference of ``names`` (:func:`_names_read`) with the summary of the data
+    supplied for it (none: not supplied)."""
     out = []
     for name in names:
         data = supplied.get(name)
@@ -178,6 +173,7 @@ def _record(
 
     overrides = dict(overrides or {})
     supplied = pack.check_references(references)
+    names = _names_read(pack, (decision, *also), as_of, overrides)
     return DecisionRecord(
         library=__version__,
         pack=pack.name,
@@ -188,10 +184,10 @@ def _record(
         as_of=as_of,
         overrides={k: jsonable(v) for k, v in pack.check_overrides(overrides).items()},
         periods={k: (p.start, p.end) for k, p in pack.run_periods.items()},
-        parameters=_parameter_records(pack, decision, as_of, overrides, also),
+        parameters=_parameter_records(pack, names["param"], as_of, overrides),
         inputs=inputs,
         reading={k: jsonable(v) for k, v in (reading or {}).items()},
-        references=_reference_records(pack, decision, as_of, overrides, supplied, also),
+        references=_reference_records(pack, names["reference"], supplied),
     )
 
 
